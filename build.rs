@@ -1,0 +1,33 @@
+//! Embeds every built-in protocol file of `assets/protocols/` in the binary, so the app
+//! works from any folder.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::{env, fs};
+
+fn main() {
+    let manifest_dir = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let protocols_dir = Path::new(&manifest_dir).join("assets").join("protocols");
+    println!("cargo:rerun-if-changed={}", protocols_dir.display());
+
+    let mut names: Vec<String> = fs::read_dir(&protocols_dir)
+        .expect("assets/protocols is part of the source tree")
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".ron"))
+        .collect();
+    names.sort();
+
+    let mut code = String::from("&[\n");
+    for name in &names {
+        let path = protocols_dir.join(name);
+        println!("cargo:rerun-if-changed={}", path.display());
+        writeln!(code, "    ({name:?}, include_str!({:?})),", path.display().to_string())
+            .expect("writing to a String cannot fail");
+    }
+    code.push(']');
+
+    let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    fs::write(Path::new(&out_dir).join("builtin_protocols.rs"), code)
+        .expect("OUT_DIR is writable");
+}

@@ -1,0 +1,303 @@
+//! Parsing protocol files and merging a clinic's overrides over the built-in catalog.
+
+use std::collections::BTreeMap;
+
+use ron::extensions::Extensions;
+
+use super::ids::{Area, CellSource, Indication, Modality};
+use super::protocol::{Protocol, ProtocolId};
+use super::validate::{Locator, Problem, line_and_column, validate};
+use super::Selection;
+
+/// The text of one protocol file and the name to report problems under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtocolFile {
+    /// The file's name or path, as shown in problems.
+    pub name: String,
+    /// The RON text.
+    pub text: String,
+}
+
+/// The built-in protocol files, embedded in the binary at build time.
+#[must_use]
+pub fn builtin_files() -> Vec<ProtocolFile> {
+    const FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_protocols.rs"));
+    FILES
+        .iter()
+        .map(|(name, text)| ProtocolFile {
+            name: format!("assets/protocols/{name}"),
+            text: (*text).to_owned(),
+        })
+        .collect()
+}
+
+/// Where a protocol of the catalog came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Shipped with the app.
+    BuiltIn,
+    /// A clinic file that replaces the built-in protocol of the same id.
+    Override {
+        /// The clinic file.
+        file: String,
+    },
+    /// A clinic file that adds a protocol the app does not ship.
+    Addition {
+        /// The clinic file.
+        file: String,
+    },
+}
+
+/// A protocol and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The protocol.
+    pub protocol: Protocol,
+    /// Built-in, or which clinic file.
+    pub origin: Origin,
+}
+
+/// The protocols the app plans with: the built-in ones, with a clinic's valid overrides
+/// and additions merged over them.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    entries: Vec<Entry>,
+}
+
+/// Parses one protocol file, reporting a syntax or shape error at its position.
+fn parse(file: &ProtocolFile) -> Result<Protocol, Problem> {
+    let options = ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME);
+    options.from_str::<Protocol>(&file.text).map_err(|error| Problem {
+        file: file.name.clone(),
+        line: error.span.start.line.max(1),
+        column: error.span.start.col.max(1),
+        message: error.code.to_string(),
+    })
+}
+
+/// Parses and validates one file; the protocol comes back only when it has no problem.
+fn load_file(file: &ProtocolFile, problems: &mut Vec<Problem>) -> Option<Protocol> {
+    match parse(file) {
+        Ok(protocol) => {
+            let found = validate(&protocol, &Locator::new(&file.name, &file.text));
+            if found.is_empty() {
+                Some(protocol)
+            } else {
+                problems.extend(found);
+                None
+            }
+        }
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    }
+}
+
+impl Catalog {
+    /// The built-in catalog alone. Built-in files are checked by the test suite, so the
+    /// problems are empty in a released build; they are returned rather than hidden.
+    #[must_use]
+    pub fn builtin() -> (Catalog, Vec<Problem>) {
+        Self::load(&builtin_files(), &[])
+    }
+
+    /// Loads the built-in files, then merges the clinic's files over them: a clinic
+    /// protocol with a built-in id replaces it, a new id adds one. A clinic file with any
+    /// problem is reported and left out, so the built-in protocol stays in use.
+    #[must_use]
+    pub fn load(builtin: &[ProtocolFile], clinic: &[ProtocolFile]) -> (Catalog, Vec<Problem>) {
+        let mut problems = Vec::new();
+        let mut by_id: BTreeMap<ProtocolId, (Entry, Option<&ProtocolFile>)> = BTreeMap::new();
+        for file in builtin {
+            if let Some(protocol) = load_file(file, &mut problems) {
+                if by_id.contains_key(&protocol.id) {
+                    problems.push(duplicate_id(file, &protocol.id));
+                    continue;
+                }
+                let entry = Entry { protocol, origin: Origin::BuiltIn };
+                by_id.insert(entry.protocol.id.clone(), (entry, Some(file)));
+            }
+        }
+        let builtin_ids: Vec<ProtocolId> = by_id.keys().cloned().collect();
+        let mut clinic_ids = Vec::new();
+        for file in clinic {
+            let Some(protocol) = load_file(file, &mut problems) else {
+                continue;
+            };
+            if clinic_ids.contains(&protocol.id) {
+                problems.push(duplicate_id(file, &protocol.id));
+                continue;
+            }
+            clinic_ids.push(protocol.id.clone());
+            let origin = if builtin_ids.contains(&protocol.id) {
+                Origin::Override { file: file.name.clone() }
+            } else {
+                Origin::Addition { file: file.name.clone() }
+            };
+            let candidate = Entry { protocol, origin };
+            let others = by_id
+                .values()
+                .filter(|(entry, _)| entry.protocol.id != candidate.protocol.id)
+                .map(|(entry, _)| &entry.protocol);
+            if let Some(problem) = first_overlap(&candidate.protocol, others, file) {
+                problems.push(problem);
+                continue;
+            }
+            by_id.insert(candidate.protocol.id.clone(), (candidate, Some(file)));
+        }
+
+        // Built-in protocols must not overlap each other either.
+        let protocols: Vec<&Protocol> = by_id.values().map(|(entry, _)| &entry.protocol).collect();
+        for (index, (entry, file)) in by_id.values().enumerate() {
+            if entry.origin != Origin::BuiltIn {
+                continue;
+            }
+            let later = protocols[index + 1..].iter().copied();
+            if let Some(file) = file
+                && let Some(problem) = first_overlap(&entry.protocol, later, file)
+            {
+                problems.push(problem);
+            }
+        }
+
+        let entries = by_id.into_values().map(|(entry, _)| entry).collect();
+        (Catalog { entries }, problems)
+    }
+
+    /// Every protocol with its origin, ordered by id.
+    #[must_use]
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Every protocol, ordered by id.
+    pub fn protocols(&self) -> impl Iterator<Item = &Protocol> {
+        self.entries.iter().map(|entry| &entry.protocol)
+    }
+
+    /// The protocol with this id.
+    #[must_use]
+    pub fn get(&self, id: &ProtocolId) -> Option<&Protocol> {
+        self.protocols().find(|protocol| &protocol.id == id)
+    }
+
+    /// The protocol that covers the selection's four axes, if any. Adjuncts are checked
+    /// by the plan engine, which can say which ones the protocol allows.
+    #[must_use]
+    pub fn covering(&self, selection: &Selection) -> Option<&Protocol> {
+        self.protocols().find(|protocol| {
+            protocol.covers(
+                selection.modality,
+                selection.source,
+                selection.area,
+                selection.indication,
+            )
+        })
+    }
+
+    /// Whether any protocol covers a combination in which the given axes are fixed and
+    /// the others are free. The GUI uses this to offer only valid choices.
+    #[must_use]
+    pub fn offers(&self, partial: &PartialSelection) -> bool {
+        self.protocols().any(|protocol| {
+            combinations(protocol).any(|(modality, source, area, indication)| {
+                partial.modality.is_none_or(|wanted| wanted == modality)
+                    && partial.source.is_none_or(|wanted| wanted == source)
+                    && partial.area.is_none_or(|wanted| wanted == area)
+                    && partial.indication.is_none_or(|wanted| wanted == indication)
+            })
+        })
+    }
+
+    /// The protocols that come closest to a selection that none covers: those sharing
+    /// the most axes with one of their combinations, best first, at most three.
+    #[must_use]
+    pub fn closest(&self, selection: &Selection) -> Vec<&Protocol> {
+        let mut scored: Vec<(usize, &Protocol)> = self
+            .protocols()
+            .map(|protocol| {
+                let best = combinations(protocol)
+                    .map(|(modality, source, area, indication)| {
+                        usize::from(modality == selection.modality)
+                            + usize::from(source == selection.source) * 2
+                            + usize::from(area == selection.area) * 2
+                            + usize::from(indication == selection.indication) * 2
+                    })
+                    .max()
+                    .unwrap_or(0);
+                (best, protocol)
+            })
+            .filter(|(score, _)| *score >= 4)
+            .collect();
+        scored.sort_by(|(a, first), (b, second)| b.cmp(a).then_with(|| first.id.cmp(&second.id)));
+        scored.into_iter().take(3).map(|(_, protocol)| protocol).collect()
+    }
+}
+
+/// A selection in progress: the axes chosen so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PartialSelection {
+    /// The modality, once chosen.
+    pub modality: Option<Modality>,
+    /// The cell source, once chosen.
+    pub source: Option<CellSource>,
+    /// The area, once chosen.
+    pub area: Option<Area>,
+    /// The indication, once chosen.
+    pub indication: Option<Indication>,
+}
+
+/// Every combination a protocol covers.
+pub(crate) fn combinations(
+    protocol: &Protocol,
+) -> impl Iterator<Item = (Modality, CellSource, Area, Indication)> + '_ {
+    protocol.covers.iter().flat_map(|coverage| {
+        coverage.modalities.iter().flat_map(move |modality| {
+            coverage.sources.iter().flat_map(move |source| {
+                coverage.areas.iter().flat_map(move |area| {
+                    coverage
+                        .indications
+                        .iter()
+                        .filter(move |indication| indication.fits_area(*area))
+                        .map(move |indication| (*modality, *source, *area, *indication))
+                })
+            })
+        })
+    })
+}
+
+/// The first combination `protocol` shares with one of `others`, as a problem.
+fn first_overlap<'a>(
+    protocol: &Protocol,
+    mut others: impl Iterator<Item = &'a Protocol>,
+    file: &ProtocolFile,
+) -> Option<Problem> {
+    others.find_map(|other| {
+        combinations(protocol)
+            .find(|(modality, source, area, indication)| {
+                other.covers(*modality, *source, *area, *indication)
+            })
+            .map(|(modality, source, area, indication)| {
+                Locator::new(&file.name, &file.text).problem(
+                    "covers",
+                    None,
+                    format!(
+                        "overlapping combination: {modality} / {source} / {area} / {indication} is also covered by '{}'",
+                        other.id
+                    ),
+                )
+            })
+    })
+}
+
+fn duplicate_id(file: &ProtocolFile, id: &ProtocolId) -> Problem {
+    let offset = file.text.find(&format!("\"{id}\"")).unwrap_or(0);
+    let (line, column) = line_and_column(&file.text, offset);
+    Problem {
+        file: file.name.clone(),
+        line,
+        column,
+        message: format!("protocol id '{id}' is already used by another file"),
+    }
+}

@@ -1,0 +1,497 @@
+//! The shape of a treatment protocol, as written in `assets/protocols/*.ron`.
+//!
+//! Every figure a protocol carries (session counts, offsets, durations) is in whole days
+//! or minutes, and every protocol names the sources of its figures.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::{Area, CellSource, Factor, Indication, Modality, string_enum};
+
+/// The stable id of a protocol, such as `adipose-stretch-marks`: lowercase ASCII
+/// letters, digits and single hyphens.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ProtocolId(String);
+
+impl ProtocolId {
+    /// Checks the spelling of a protocol id.
+    ///
+    /// # Errors
+    /// When the text is empty or not lowercase letters, digits and single hyphens.
+    pub fn new(text: &str) -> Result<Self, String> {
+        let well_formed = !text.is_empty()
+            && !text.starts_with('-')
+            && !text.ends_with('-')
+            && !text.contains("--")
+            && text
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if well_formed {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(format!(
+                "'{text}' is not a valid protocol id: use lowercase letters, digits and single hyphens"
+            ))
+        }
+    }
+
+    /// The id as text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for ProtocolId {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::new(&text)
+    }
+}
+
+impl From<ProtocolId> for String {
+    fn from(id: ProtocolId) -> Self {
+        id.0
+    }
+}
+
+impl fmt::Display for ProtocolId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An inclusive range of whole numbers, such as a session count of 2 to 3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Range {
+    /// The smallest value.
+    pub min: u32,
+    /// The largest value.
+    pub max: u32,
+}
+
+impl Range {
+    /// Whether `value` lies within the range, ends included.
+    #[must_use]
+    pub fn contains(self, value: u32) -> bool {
+        (self.min..=self.max).contains(&value)
+    }
+}
+
+impl fmt::Display for Range {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.min == self.max {
+            write!(f, "{}", self.min)
+        } else {
+            write!(f, "{}-{}", self.min, self.max)
+        }
+    }
+}
+
+string_enum! {
+    /// How settled a protocol is, in law and in evidence.
+    RegulatoryStatus, "regulatory status" {
+        /// Accepted practice with an established legal basis.
+        Established = "established", "Established";
+        /// A legal product or procedure used outside its cleared indication.
+        OffLabel = "off-label", "Off-label";
+        /// Research: not approved or cleared for this use; trials or an IND/exemption.
+        Investigational = "investigational", "Investigational";
+        /// Restricted by law or regulators for this use; not offered in routine practice.
+        Restricted = "restricted", "Restricted";
+        /// A cosmetic product, not a medical treatment.
+        Cosmetic = "cosmetic", "Cosmetic";
+    }
+}
+
+string_enum! {
+    /// A legal area whose rules a note describes.
+    Jurisdiction, "jurisdiction" {
+        /// United States (FDA).
+        Us = "us", "US";
+        /// European Union.
+        Eu = "eu", "EU";
+    }
+}
+
+/// The regulatory status of a protocol and what it means in each jurisdiction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Regulatory {
+    /// The status, for the badge.
+    pub status: RegulatoryStatus,
+    /// One note per jurisdiction, in plain words.
+    pub notes: Vec<JurisdictionNote>,
+}
+
+/// What the law of one jurisdiction says about a protocol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JurisdictionNote {
+    /// Where the note applies.
+    pub jurisdiction: Jurisdiction,
+    /// The note, in plain words, with its source in brackets.
+    pub note: String,
+}
+
+/// A set of combinations a protocol covers: every modality, source, area and indication
+/// listed here, where the indication fits the area (see [`Indication::fits_area`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Coverage {
+    /// Delivery routes.
+    pub modalities: Vec<Modality>,
+    /// Cell sources.
+    pub sources: Vec<CellSource>,
+    /// Target areas.
+    pub areas: Vec<Area>,
+    /// Indications.
+    pub indications: Vec<Indication>,
+}
+
+/// How many sessions a course has and how far apart they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionSchedule {
+    /// The number of sessions planned by default.
+    pub typical: u32,
+    /// The number of sessions a physician may choose.
+    pub range: Range,
+    /// The default interval between the start of two sessions, in days.
+    pub spacing_days: u32,
+    /// The intervals the sources allow, in days.
+    pub spacing_range_days: Range,
+}
+
+string_enum! {
+    /// What kind of work a session step is.
+    StepKind, "step kind" {
+        /// Consent check, photos, marking, cleaning.
+        Preparation = "preparation", "Preparation";
+        /// Numbing cream, local anaesthetic or sedation.
+        Anaesthesia = "anaesthesia", "Anaesthesia";
+        /// Venous blood draw for PRP or PRF.
+        BloodDraw = "blood-draw", "Blood draw";
+        /// Tissue harvest (mini-liposuction, bone-marrow aspiration); leaves a donor site.
+        Harvest = "harvest", "Harvest";
+        /// Centrifugation, concentration, isolation or culture.
+        Processing = "processing", "Processing";
+        /// Delivering the biologic to the target.
+        Administration = "administration", "Administration";
+        /// Observation and discharge.
+        Observation = "observation", "Observation";
+    }
+}
+
+string_enum! {
+    /// Which sessions of a course a step belongs to.
+    SessionScope, "session scope" {
+        /// Every session.
+        All = "all", "Every session";
+        /// Only the first session (e.g. a harvest whose product serves the whole course).
+        First = "first", "First session only";
+        /// Every session but the first.
+        Repeat = "repeat", "Repeat sessions only";
+    }
+}
+
+impl Default for SessionScope {
+    fn default() -> Self {
+        SessionScope::All
+    }
+}
+
+impl SessionScope {
+    /// Whether a step with this scope happens in session `number` (1-based).
+    #[must_use]
+    pub fn includes(self, number: u32) -> bool {
+        match self {
+            SessionScope::All => true,
+            SessionScope::First => number == 1,
+            SessionScope::Repeat => number > 1,
+        }
+    }
+}
+
+/// One step of a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// What kind of step it is.
+    pub kind: StepKind,
+    /// What is done, in plain words.
+    pub text: String,
+    /// For a harvest: where tissue is taken from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// For a harvest or blood draw: how much is taken, e.g. "8-10 mL".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume: Option<String>,
+    /// Which sessions the step belongs to.
+    #[serde(default)]
+    pub sessions: SessionScope,
+}
+
+/// A biologic that may be added to a protocol's main source, with what it adds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Adjunct {
+    /// The added source, e.g. `autologous-prp`.
+    pub source: CellSource,
+    /// Why it is added, in plain words.
+    pub purpose: String,
+    /// The steps it adds to each session.
+    pub steps: Vec<Step>,
+    /// The minutes it adds to each session.
+    pub extra_minutes: Range,
+}
+
+/// A task before the first session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreProcedureTask {
+    /// What the patient or clinic does.
+    pub text: String,
+    /// How many days before the first session it is due.
+    pub days_before: u32,
+}
+
+/// A task after each session, from one day to another (day 0 is the session day).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AftercareTask {
+    /// What the patient does or avoids.
+    pub text: String,
+    /// The first day it applies, counted from the session.
+    pub from_day: u32,
+    /// The last day it applies, counted from the session.
+    pub until_day: u32,
+}
+
+string_enum! {
+    /// The session a milestone or follow-up is counted from.
+    Anchor, "anchor" {
+        /// Counted from the first session.
+        FirstSession = "first-session", "First session";
+        /// Counted from the last session of the course.
+        LastSession = "last-session", "Last session";
+    }
+}
+
+impl Default for Anchor {
+    fn default() -> Self {
+        Anchor::LastSession
+    }
+}
+
+/// A result the patient can expect, within a window of days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Milestone {
+    /// What to expect, in plain words.
+    pub label: String,
+    /// The session the window is counted from.
+    #[serde(default)]
+    pub anchor: Anchor,
+    /// The first day the result may show.
+    pub from_days: u32,
+    /// The day by which it usually shows.
+    pub to_days: u32,
+}
+
+/// A follow-up visit and what is recorded at it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUp {
+    /// Why the patient comes.
+    pub purpose: String,
+    /// The session the visit is counted from.
+    #[serde(default)]
+    pub anchor: Anchor,
+    /// How many days after that session.
+    pub days_after: u32,
+    /// The outcome scales or measurements to record (e.g. "POSAS", "photos").
+    pub assessments: Vec<String>,
+}
+
+/// What keeps the result once the course is over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Maintenance {
+    /// What is done, in plain words; "none" is said plainly.
+    pub description: String,
+    /// How often, in months, when there is a repeat treatment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_months: Option<Range>,
+}
+
+/// A risk to discuss in the consent talk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Risk {
+    /// The risk, e.g. "Infection".
+    pub name: String,
+    /// How often, in words: "common", "uncommon", "rare", "very rare".
+    pub likelihood: String,
+    /// What it means and how it is handled.
+    pub detail: String,
+}
+
+/// Another treatment for the same problem, for informed consent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alternative {
+    /// The alternative, e.g. "Fractional laser".
+    pub name: String,
+    /// What it offers compared with the planned treatment.
+    pub comparison: String,
+}
+
+string_enum! {
+    /// How much a patient factor weighs against a protocol.
+    FactorSeverity, "factor severity" {
+        /// The patient is not a candidate for this protocol.
+        Contraindicated = "contraindicated", "Contraindicated";
+        /// Allowed, with a stated reason and often an action.
+        Caution = "caution", "Caution";
+    }
+}
+
+/// Something to do because of a patient factor, such as pausing a drug.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactorAction {
+    /// What to do, in plain words.
+    pub text: String,
+    /// How many days before the first session it is due, when it has a date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_before: Option<u32>,
+}
+
+/// How one patient factor applies to a protocol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactorRule {
+    /// The screening factor.
+    pub factor: Factor,
+    /// Contraindicated or caution.
+    pub severity: FactorSeverity,
+    /// Why, in plain words.
+    pub reason: String,
+    /// What to do about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<FactorAction>,
+    /// The treatment to offer instead, when the patient is not a candidate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternative: Option<Alternative>,
+}
+
+/// Where a protocol's figures come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// A short key: a seed file name ("seed 004") or a reference number ("CF 14").
+    pub key: String,
+    /// The full citation, with its address where there is one.
+    pub citation: String,
+    /// Which figures it supports.
+    pub supports: String,
+    /// Whether the figure is thin or the sources conflict, so a physician should treat
+    /// it with care.
+    #[serde(default)]
+    pub uncertain: bool,
+}
+
+/// A treatment protocol: everything needed to turn a choice into a dated plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Protocol {
+    /// The stable id.
+    pub id: ProtocolId,
+    /// The title shown to a physician.
+    pub title: String,
+    /// What the treatment is and how it is meant to work, in two or three sentences.
+    pub summary: String,
+    /// What the evidence shows, plainly, including where it is thin.
+    pub evidence: String,
+    /// The combinations the protocol covers.
+    pub covers: Vec<Coverage>,
+    /// Biologics that may be added, with what they add.
+    #[serde(default)]
+    pub adjuncts: Vec<Adjunct>,
+    /// Regulatory status and notes per jurisdiction.
+    pub regulatory: Regulatory,
+    /// Session count and spacing.
+    pub sessions: SessionSchedule,
+    /// How long one session takes, in minutes.
+    pub procedure_minutes: Range,
+    /// The steps of a session, in order.
+    pub steps: Vec<Step>,
+    /// Tasks before the first session.
+    pub pre_procedure: Vec<PreProcedureTask>,
+    /// Care of the treated area after each session.
+    pub aftercare: Vec<AftercareTask>,
+    /// Care of the donor site after each session with a harvest.
+    #[serde(default)]
+    pub donor_site_care: Vec<AftercareTask>,
+    /// How long the patient is limited after a session, in plain words.
+    pub downtime: String,
+    /// Costs that may come on top of the sessions, in plain words.
+    pub additional_costs: String,
+    /// Results to expect, as windows of days.
+    pub milestones: Vec<Milestone>,
+    /// Follow-up visits and the outcome scales recorded at each.
+    pub follow_ups: Vec<FollowUp>,
+    /// What keeps the result.
+    pub maintenance: Maintenance,
+    /// Risks for the consent talk.
+    pub risks: Vec<Risk>,
+    /// Alternatives for the consent talk.
+    pub alternatives: Vec<Alternative>,
+    /// How each relevant patient factor applies.
+    pub factors: Vec<FactorRule>,
+    /// Where the figures come from.
+    pub sources: Vec<Source>,
+}
+
+impl Protocol {
+    /// Whether the protocol covers the combination.
+    #[must_use]
+    pub fn covers(
+        &self,
+        modality: Modality,
+        source: CellSource,
+        area: Area,
+        indication: Indication,
+    ) -> bool {
+        indication.fits_area(area)
+            && self.covers.iter().any(|coverage| {
+                coverage.modalities.contains(&modality)
+                    && coverage.sources.contains(&source)
+                    && coverage.areas.contains(&area)
+                    && coverage.indications.contains(&indication)
+            })
+    }
+
+    /// The rule for a patient factor, when the protocol has one.
+    #[must_use]
+    pub fn factor_rule(&self, factor: Factor) -> Option<&FactorRule> {
+        self.factors.iter().find(|rule| rule.factor == factor)
+    }
+
+    /// The adjunct specification for a source, when the protocol allows it.
+    #[must_use]
+    pub fn adjunct(&self, source: CellSource) -> Option<&Adjunct> {
+        self.adjuncts.iter().find(|adjunct| adjunct.source == source)
+    }
+
+    /// Whether any session step harvests tissue, so there is a donor site to care for.
+    #[must_use]
+    pub fn has_harvest(&self) -> bool {
+        self.steps.iter().any(|step| step.kind == StepKind::Harvest)
+    }
+}
