@@ -1,6 +1,11 @@
 //! Embeds every built-in protocol file of `assets/protocols/` in the binary, so the app
 //! works from any folder.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a build script that cannot read its own source tree must stop the build"
+)]
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::{env, fs};
@@ -12,9 +17,13 @@ fn main() {
 
     let mut names: Vec<String> = fs::read_dir(&protocols_dir)
         .expect("assets/protocols is part of the source tree")
-        .filter_map(|entry| entry.ok())
+        .filter_map(Result::ok)
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".ron"))
+        .filter(|name| {
+            Path::new(name)
+                .extension()
+                .is_some_and(|extension| extension.eq_ignore_ascii_case("ron"))
+        })
         .collect();
     names.sort();
 
@@ -22,12 +31,15 @@ fn main() {
     for name in &names {
         let path = protocols_dir.join(name);
         println!("cargo:rerun-if-changed={}", path.display());
-        writeln!(code, "    ({name:?}, include_str!({:?})),", path.display().to_string())
-            .expect("writing to a String cannot fail");
+        writeln!(
+            code,
+            "    ({name:?}, include_str!({:?})),",
+            path.display().to_string()
+        )
+        .expect("writing to a String cannot fail");
     }
     code.push(']');
 
     let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    fs::write(Path::new(&out_dir).join("builtin_protocols.rs"), code)
-        .expect("OUT_DIR is writable");
+    fs::write(Path::new(&out_dir).join("builtin_protocols.rs"), code).expect("OUT_DIR is writable");
 }

@@ -5,3 +5,6 @@
 //! `catalog`. Nothing below `ui` knows egui; `catalog` and `planning` do no IO.
 
 pub mod catalog;
+pub mod export;
+pub mod planning;
+pub mod store;

@@ -1,1 +1,26 @@
-fn main() {}
+//! The `regen-planner` binary: parses the command line, starts logging, then runs a
+//! command or opens the window.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("REGEN_PLANNER_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(error) => {
+            cli::report_error(&error);
+            ExitCode::FAILURE
+        }
+    }
+}

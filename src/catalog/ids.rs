@@ -7,7 +7,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-
 /// An id that is not one of the known ids of its kind.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {kind} '{given}'; valid ids are: {}", valid.join(", "))]
@@ -279,7 +278,9 @@ impl Factor {
                 "Does the patient have thrombocytopenia or a platelet dysfunction?"
             }
             Factor::Smoker => "Does the patient smoke?",
-            Factor::UncontrolledDiabetes => "Does the patient have diabetes that is not controlled?",
+            Factor::UncontrolledDiabetes => {
+                "Does the patient have diabetes that is not controlled?"
+            }
             Factor::KeloidTendency => "Does the patient form keloids or hypertrophic scars?",
             Factor::RecentIsotretinoin => "Has the patient taken isotretinoin in the last months?",
             Factor::RecentSteroids => {

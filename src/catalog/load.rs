@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use ron::extensions::Extensions;
 
+use super::Selection;
 use super::ids::{Area, CellSource, Indication, Modality};
 use super::protocol::{Protocol, ProtocolId};
 use super::validate::{Locator, Problem, line_and_column, validate};
-use super::Selection;
 
 /// The text of one protocol file and the name to report problems under.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,11 +67,19 @@ pub struct Catalog {
 /// Parses one protocol file, reporting a syntax or shape error at its position.
 fn parse(file: &ProtocolFile) -> Result<Protocol, Problem> {
     let options = ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME);
-    options.from_str::<Protocol>(&file.text).map_err(|error| Problem {
-        file: file.name.clone(),
-        line: error.span.start.line.max(1),
-        column: error.span.start.col.max(1),
-        message: error.code.to_string(),
+    options.from_str::<Protocol>(&file.text).map_err(|error| {
+        let message = match error.code {
+            ron::Error::IntegerOutOfBounds => {
+                "this number is out of range: offsets, counts and durations are whole numbers of 0 or more (a negative offset is not allowed)".to_owned()
+            }
+            code => code.to_string(),
+        };
+        Problem {
+            file: file.name.clone(),
+            line: error.span.start.line.max(1),
+            column: error.span.start.col.max(1),
+            message,
+        }
     })
 }
 
@@ -115,7 +123,10 @@ impl Catalog {
                     problems.push(duplicate_id(file, &protocol.id));
                     continue;
                 }
-                let entry = Entry { protocol, origin: Origin::BuiltIn };
+                let entry = Entry {
+                    protocol,
+                    origin: Origin::BuiltIn,
+                };
                 by_id.insert(entry.protocol.id.clone(), (entry, Some(file)));
             }
         }
@@ -131,9 +142,13 @@ impl Catalog {
             }
             clinic_ids.push(protocol.id.clone());
             let origin = if builtin_ids.contains(&protocol.id) {
-                Origin::Override { file: file.name.clone() }
+                Origin::Override {
+                    file: file.name.clone(),
+                }
             } else {
-                Origin::Addition { file: file.name.clone() }
+                Origin::Addition {
+                    file: file.name.clone(),
+                }
             };
             let candidate = Entry { protocol, origin };
             let others = by_id
@@ -231,7 +246,11 @@ impl Catalog {
             .filter(|(score, _)| *score >= 4)
             .collect();
         scored.sort_by(|(a, first), (b, second)| b.cmp(a).then_with(|| first.id.cmp(&second.id)));
-        scored.into_iter().take(3).map(|(_, protocol)| protocol).collect()
+        scored
+            .into_iter()
+            .take(3)
+            .map(|(_, protocol)| protocol)
+            .collect()
     }
 }
 

@@ -59,7 +59,11 @@ mod tests {
     fn every_builtin_protocol_validates() {
         let (catalog, problems) = Catalog::builtin();
         let report: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        assert!(report.is_empty(), "built-in protocol problems:\n{}", report.join("\n"));
+        assert!(
+            report.is_empty(),
+            "built-in protocol problems:\n{}",
+            report.join("\n")
+        );
         assert_eq!(catalog.entries().len(), builtin_files().len());
     }
 
@@ -72,7 +76,11 @@ mod tests {
                 .trim_start_matches("assets/protocols/")
                 .trim_end_matches(".ron");
             let id = ProtocolId::new(stem).unwrap();
-            assert!(catalog.get(&id).is_some(), "{} does not hold protocol '{stem}'", file.name);
+            assert!(
+                catalog.get(&id).is_some(),
+                "{} does not hold protocol '{stem}'",
+                file.name
+            );
         }
     }
 }

@@ -189,19 +189,15 @@ string_enum! {
 
 string_enum! {
     /// Which sessions of a course a step belongs to.
+    #[derive(Default)]
     SessionScope, "session scope" {
         /// Every session.
+        #[default]
         All = "all", "Every session";
         /// Only the first session (e.g. a harvest whose product serves the whole course).
         First = "first", "First session only";
         /// Every session but the first.
         Repeat = "repeat", "Repeat sessions only";
-    }
-}
-
-impl Default for SessionScope {
-    fn default() -> Self {
-        SessionScope::All
     }
 }
 
@@ -274,17 +270,13 @@ pub struct AftercareTask {
 
 string_enum! {
     /// The session a milestone or follow-up is counted from.
+    #[derive(Default)]
     Anchor, "anchor" {
         /// Counted from the first session.
         FirstSession = "first-session", "First session";
         /// Counted from the last session of the course.
+        #[default]
         LastSession = "last-session", "Last session";
-    }
-}
-
-impl Default for Anchor {
-    fn default() -> Self {
-        Anchor::LastSession
     }
 }
 
@@ -486,7 +478,9 @@ impl Protocol {
     /// The adjunct specification for a source, when the protocol allows it.
     #[must_use]
     pub fn adjunct(&self, source: CellSource) -> Option<&Adjunct> {
-        self.adjuncts.iter().find(|adjunct| adjunct.source == source)
+        self.adjuncts
+            .iter()
+            .find(|adjunct| adjunct.source == source)
     }
 
     /// Whether any session step harvests tissue, so there is a donor site to care for.

@@ -121,7 +121,11 @@ pub(crate) fn validate(protocol: &Protocol, at: &Locator<'_>) -> Vec<Problem> {
         ("additional_costs", &protocol.additional_costs),
     ] {
         if value.trim().is_empty() {
-            report(field, None, format!("{field} is empty; write it out for the physician"));
+            report(
+                field,
+                None,
+                format!("{field} is empty; write it out for the physician"),
+            );
         }
     }
 
@@ -138,7 +142,11 @@ type Report<'r> = dyn FnMut(&str, Option<&str>, String) + 'r;
 
 fn check_coverage(protocol: &Protocol, report: &mut Report<'_>) {
     if protocol.covers.is_empty() {
-        report("covers", None, "covers is empty; list at least one combination".into());
+        report(
+            "covers",
+            None,
+            "covers is empty; list at least one combination".into(),
+        );
     }
     for coverage in &protocol.covers {
         let lists = [
@@ -153,7 +161,11 @@ fn check_coverage(protocol: &Protocol, report: &mut Report<'_>) {
             }
         }
         for indication in &coverage.indications {
-            if !coverage.areas.iter().any(|area| indication.fits_area(*area)) {
+            if !coverage
+                .areas
+                .iter()
+                .any(|area| indication.fits_area(*area))
+            {
                 report(
                     "indications",
                     Some(&format!("\"{indication}\"")),
@@ -165,7 +177,11 @@ fn check_coverage(protocol: &Protocol, report: &mut Report<'_>) {
             }
         }
         for area in &coverage.areas {
-            if !coverage.indications.iter().any(|indication| indication.fits_area(*area)) {
+            if !coverage
+                .indications
+                .iter()
+                .any(|indication| indication.fits_area(*area))
+            {
                 report(
                     "areas",
                     Some(&format!("\"{area}\"")),
@@ -183,17 +199,28 @@ fn check_coverage(protocol: &Protocol, report: &mut Report<'_>) {
     for adjunct in &protocol.adjuncts {
         let needle = format!("\"{}\"", adjunct.source);
         if !seen.insert(adjunct.source) {
-            report("adjuncts", Some(&needle), format!("adjunct '{}' is listed twice", adjunct.source));
+            report(
+                "adjuncts",
+                Some(&needle),
+                format!("adjunct '{}' is listed twice", adjunct.source),
+            );
         }
         if covered_sources.contains(&adjunct.source) {
             report(
                 "adjuncts",
                 Some(&needle),
-                format!("adjunct '{}' is also a main source of this protocol", adjunct.source),
+                format!(
+                    "adjunct '{}' is also a main source of this protocol",
+                    adjunct.source
+                ),
             );
         }
         if adjunct.steps.is_empty() {
-            report("adjuncts", Some(&needle), format!("adjunct '{}' adds no steps", adjunct.source));
+            report(
+                "adjuncts",
+                Some(&needle),
+                format!("adjunct '{}' adds no steps", adjunct.source),
+            );
         }
         check_range("extra_minutes", adjunct.extra_minutes, report);
     }
@@ -210,7 +237,11 @@ fn fitting_areas(indication: super::ids::Indication) -> String {
 
 fn check_range(field: &str, range: Range, report: &mut Report<'_>) {
     if range.min > range.max {
-        report(field, None, format!("{field} has min {} above max {}", range.min, range.max));
+        report(
+            field,
+            None,
+            format!("{field} has min {} above max {}", range.min, range.max),
+        );
     }
 }
 
@@ -243,36 +274,72 @@ fn check_schedule(protocol: &Protocol, report: &mut Report<'_>) {
         );
     }
     if sessions.range.max > 1 && sessions.spacing_days == 0 {
-        report("spacing_days", None, "sessions of a course need at least one day between them".into());
+        report(
+            "spacing_days",
+            None,
+            "sessions of a course need at least one day between them".into(),
+        );
     }
     if protocol.procedure_minutes.min == 0 {
-        report("procedure_minutes", None, "a session cannot take zero minutes".into());
+        report(
+            "procedure_minutes",
+            None,
+            "a session cannot take zero minutes".into(),
+        );
     }
 }
 
 fn check_steps(protocol: &Protocol, report: &mut Report<'_>) {
     if protocol.steps.is_empty() {
-        report("steps", None, "steps is empty; describe what happens in a session".into());
+        report(
+            "steps",
+            None,
+            "steps is empty; describe what happens in a session".into(),
+        );
     }
-    if !protocol.steps.iter().any(|step| step.kind == StepKind::Administration) {
-        report("steps", None, "no step administers the biologic (kind \"administration\")".into());
+    if !protocol
+        .steps
+        .iter()
+        .any(|step| step.kind == StepKind::Administration)
+    {
+        report(
+            "steps",
+            None,
+            "no step administers the biologic (kind \"administration\")".into(),
+        );
     }
-    for step in protocol.steps.iter().chain(protocol.adjuncts.iter().flat_map(|a| &a.steps)) {
+    for step in protocol
+        .steps
+        .iter()
+        .chain(protocol.adjuncts.iter().flat_map(|a| &a.steps))
+    {
         if step.text.trim().is_empty() {
             report("steps", None, "a step has no text".into());
         }
         if step.kind == StepKind::Harvest && step.site.is_none() {
-            report("steps", Some("\"harvest\""), "a harvest step must name its site".into());
+            report(
+                "steps",
+                Some("\"harvest\""),
+                "a harvest step must name its site".into(),
+            );
         }
     }
 }
 
 fn check_tasks(protocol: &Protocol, report: &mut Report<'_>) {
     if protocol.pre_procedure.is_empty() {
-        report("pre_procedure", None, "pre_procedure is empty; list the preparation before session 1".into());
+        report(
+            "pre_procedure",
+            None,
+            "pre_procedure is empty; list the preparation before session 1".into(),
+        );
     }
     if protocol.aftercare.is_empty() {
-        report("aftercare", None, "aftercare is empty; every session needs aftercare instructions".into());
+        report(
+            "aftercare",
+            None,
+            "aftercare is empty; every session needs aftercare instructions".into(),
+        );
     }
     if protocol.has_harvest() && protocol.donor_site_care.is_empty() {
         report(
@@ -306,7 +373,11 @@ fn check_tasks(protocol: &Protocol, report: &mut Report<'_>) {
         }
     }
     if protocol.milestones.is_empty() {
-        report("milestones", None, "milestones is empty; say when which result can be expected".into());
+        report(
+            "milestones",
+            None,
+            "milestones is empty; say when which result can be expected".into(),
+        );
     }
     for milestone in &protocol.milestones {
         if milestone.from_days > milestone.to_days {
@@ -318,7 +389,11 @@ fn check_tasks(protocol: &Protocol, report: &mut Report<'_>) {
         }
     }
     if protocol.follow_ups.is_empty() {
-        report("follow_ups", None, "follow_ups is empty; plan at least one review".into());
+        report(
+            "follow_ups",
+            None,
+            "follow_ups is empty; plan at least one review".into(),
+        );
     }
     for follow_up in &protocol.follow_ups {
         if follow_up.assessments.is_empty() {
@@ -333,16 +408,33 @@ fn check_tasks(protocol: &Protocol, report: &mut Report<'_>) {
 
 fn check_consent(protocol: &Protocol, report: &mut Report<'_>) {
     if protocol.risks.is_empty() {
-        report("risks", None, "risks is empty; the consent talk needs them".into());
+        report(
+            "risks",
+            None,
+            "risks is empty; the consent talk needs them".into(),
+        );
     }
     if protocol.alternatives.is_empty() {
-        report("alternatives", None, "alternatives is empty; the consent talk needs them".into());
+        report(
+            "alternatives",
+            None,
+            "alternatives is empty; the consent talk needs them".into(),
+        );
     }
     if protocol.sources.is_empty() {
-        report("sources", None, "sources is empty; cite where the figures come from".into());
+        report(
+            "sources",
+            None,
+            "sources is empty; cite where the figures come from".into(),
+        );
     }
     for jurisdiction in Jurisdiction::ALL {
-        if !protocol.regulatory.notes.iter().any(|note| note.jurisdiction == *jurisdiction) {
+        if !protocol
+            .regulatory
+            .notes
+            .iter()
+            .any(|note| note.jurisdiction == *jurisdiction)
+        {
             report(
                 "notes",
                 None,
@@ -384,9 +476,12 @@ fn check_factors(protocol: &Protocol, report: &mut Report<'_>) {
         .iter()
         .any(|coverage| coverage.areas.contains(&Area::Scalp));
     if treats_scalp {
-        let refuses_dead_follicles = protocol.factor_rule(Factor::NoLivingFollicles).is_some_and(|rule| {
-            rule.severity == FactorSeverity::Contraindicated && rule.alternative.is_some()
-        });
+        let refuses_dead_follicles =
+            protocol
+                .factor_rule(Factor::NoLivingFollicles)
+                .is_some_and(|rule| {
+                    rule.severity == FactorSeverity::Contraindicated && rule.alternative.is_some()
+                });
         if !refuses_dead_follicles {
             report(
                 "factors",

@@ -1,0 +1,127 @@
+//! The command line: also the contract that tests and other tools use.
+
+mod catalog_cmd;
+mod plan_cmd;
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+use regen_planner::catalog::{Catalog, Problem};
+use regen_planner::store::{AppDirs, read_protocol_dir};
+
+/// Plans regenerative treatments (stem cells, PRP, PRF, secretome) as dated session
+/// plans. Without a command, opens the window.
+#[derive(Debug, Parser)]
+#[command(name = "regen-planner", version, about, long_about = None)]
+pub struct Cli {
+    /// Folder of patients and plans (default: the system's data folder for the app).
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "REGEN_PLANNER_DATA_DIR"
+    )]
+    pub data_dir: Option<PathBuf>,
+    /// Folder of settings and the clinic's protocol files (default: the system's
+    /// configuration folder for the app).
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "REGEN_PLANNER_CONFIG_DIR"
+    )]
+    pub config_dir: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every id and protocol, or check a folder of protocol files.
+    Catalog(catalog_cmd::CatalogArgs),
+    /// Make a dated plan for one patient.
+    Plan(Box<plan_cmd::PlanArgs>),
+}
+
+/// How a result is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Format {
+    /// Text a physician reads.
+    #[default]
+    Text,
+    /// JSON for other systems.
+    Json,
+    /// RON, the app's own file format.
+    Ron,
+}
+
+/// Runs the command and returns the exit code.
+///
+/// # Errors
+/// Any failure, as one sentence for stderr.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let dirs = AppDirs::resolve(cli.data_dir.as_deref(), cli.config_dir.as_deref())?;
+    match cli.command {
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            writeln!(
+                stdout,
+                "The window is not built yet. Run `regen-planner --help` for the commands."
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Catalog(args)) => catalog_cmd::run(&args, &dirs),
+        Some(Command::Plan(args)) => plan_cmd::run(&args, &dirs),
+    }
+}
+
+/// Prints an error as one line on stderr.
+pub fn report_error(error: &anyhow::Error) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "error: {error:#}");
+}
+
+/// Writes text to stdout, turning a closed pipe into an error rather than a panic.
+pub(crate) fn print(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .context("could not write to standard output")
+}
+
+/// Prints a warning line on stderr.
+pub(crate) fn warn(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "warning: {text}");
+}
+
+/// The built-in catalog with the clinic's protocol files merged over it. Problems with
+/// clinic files are printed as warnings; the built-in protocols stay in use.
+pub(crate) fn load_catalog(dirs: &AppDirs) -> Catalog {
+    let (clinic_files, unreadable) = match read_protocol_dir(&dirs.protocols()) {
+        Ok(found) => found,
+        Err(error) => {
+            warn(&format!("{error}; using the built-in protocols"));
+            (Vec::new(), Vec::new())
+        }
+    };
+    for error in unreadable {
+        warn(&format!("{error}; using the built-in protocols"));
+    }
+    let (catalog, problems) =
+        Catalog::load(&regen_planner::catalog::builtin_files(), &clinic_files);
+    for problem in &problems {
+        warn(&problem_with_fallback(problem));
+    }
+    catalog
+}
+
+fn problem_with_fallback(problem: &Problem) -> String {
+    format!("{problem}; this file is ignored and the built-in protocol is used")
+}

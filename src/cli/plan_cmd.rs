@@ -1,0 +1,81 @@
+//! `regen-planner plan`: one dated plan.
+
+use std::collections::BTreeSet;
+use std::process::ExitCode;
+
+use clap::Args;
+use jiff::civil::Date;
+use regen_planner::catalog::{Area, CellSource, Factor, Indication, Modality, Selection};
+use regen_planner::export;
+use regen_planner::planning::{PlanRequest, Weekday, WorkingDays, generate};
+use regen_planner::store::AppDirs;
+
+use super::{Format, load_catalog, print};
+
+/// Arguments of `plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// How the biologic is delivered (see `regen-planner catalog`).
+    #[arg(long, value_name = "ID")]
+    pub modality: Modality,
+    /// What is delivered.
+    #[arg(long, value_name = "ID")]
+    pub source: CellSource,
+    /// The target area.
+    #[arg(long, value_name = "ID")]
+    pub area: Area,
+    /// What is treated.
+    #[arg(long, value_name = "ID")]
+    pub indication: Indication,
+    /// A biologic added to the main source, such as autologous-prp; repeatable.
+    #[arg(long = "adjunct", value_name = "ID")]
+    pub adjuncts: Vec<CellSource>,
+    /// A screening factor the patient has; repeatable.
+    #[arg(long = "factor", value_name = "ID")]
+    pub factors: Vec<Factor>,
+    /// The wished date of the first session, YYYY-MM-DD (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub start: Option<Date>,
+    /// The number of sessions, within the protocol's range (default: its typical count).
+    #[arg(long, value_name = "N")]
+    pub sessions: Option<u32>,
+    /// The days the clinic is open, comma-separated (default: monday to friday).
+    #[arg(long, value_name = "DAYS", value_delimiter = ',')]
+    pub working_days: Vec<Weekday>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Parses an ISO date, with an error that says which format is expected.
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    text.parse::<Date>().map_err(|_| {
+        format!("'{text}' is not a date in the format YYYY-MM-DD (for example 2027-01-15)")
+    })
+}
+
+pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
+    let catalog = load_catalog(dirs);
+    let start = args.start.unwrap_or_else(|| jiff::Zoned::now().date());
+    let selection = Selection {
+        modality: args.modality,
+        source: args.source,
+        area: args.area,
+        indication: args.indication,
+        adjuncts: args.adjuncts.clone(),
+    };
+    let factors: BTreeSet<Factor> = args.factors.iter().copied().collect();
+    let mut request = PlanRequest::new(selection, factors, start);
+    request.session_count = args.sessions;
+    if !args.working_days.is_empty() {
+        request.options.working_days = WorkingDays::new(args.working_days.iter().copied());
+    }
+    let plan = generate(&catalog, &request)?;
+    let text = match args.format {
+        Format::Text => export::plan_text(&plan),
+        Format::Json => export::plan_json(&plan)?,
+        Format::Ron => export::plan_ron(&plan)?,
+    };
+    print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}

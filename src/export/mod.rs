@@ -1,0 +1,91 @@
+//! A plan in, bytes out: the text a physician reads, JSON and RON for other systems.
+
+mod text;
+
+pub use text::{catalog_text, plan_text};
+
+use crate::catalog::Catalog;
+use crate::planning::Plan;
+
+/// An export that could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// JSON serialization failed.
+    #[error("could not write the plan as JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// RON serialization failed.
+    #[error("could not write the plan as RON: {0}")]
+    Ron(#[from] ron::Error),
+}
+
+/// The plan as pretty JSON with the contract's top-level keys, ending in a newline.
+///
+/// # Errors
+/// Only if serialization fails, which the plan's types do not allow in practice.
+pub fn plan_json(plan: &Plan) -> Result<String, ExportError> {
+    let mut text = serde_json::to_string_pretty(plan)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// The plan as pretty RON, ending in a newline.
+///
+/// # Errors
+/// Only if serialization fails.
+pub fn plan_ron(plan: &Plan) -> Result<String, ExportError> {
+    let mut text = ron::ser::to_string_pretty(plan, ron::ser::PrettyConfig::default())?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// The catalog as JSON: every id of the taxonomy and every protocol.
+///
+/// # Errors
+/// Only if serialization fails.
+pub fn catalog_json(catalog: &Catalog) -> Result<String, ExportError> {
+    use crate::catalog::{Area, CellSource, Factor, Indication, Modality};
+
+    fn ids<T: Copy>(
+        all: &[T],
+        id: fn(T) -> &'static str,
+        label: fn(T) -> &'static str,
+    ) -> Vec<serde_json::Value> {
+        all.iter()
+            .map(|value| serde_json::json!({ "id": id(*value), "label": label(*value) }))
+            .collect()
+    }
+
+    let protocols: Vec<serde_json::Value> = catalog
+        .entries()
+        .iter()
+        .map(|entry| {
+            let origin = match &entry.origin {
+                crate::catalog::Origin::BuiltIn => serde_json::json!({ "kind": "built-in" }),
+                crate::catalog::Origin::Override { file } => {
+                    serde_json::json!({ "kind": "override", "file": file })
+                }
+                crate::catalog::Origin::Addition { file } => {
+                    serde_json::json!({ "kind": "addition", "file": file })
+                }
+            };
+            serde_json::json!({ "protocol": entry.protocol, "origin": origin })
+        })
+        .collect();
+    let factors: Vec<serde_json::Value> = Factor::ALL
+        .iter()
+        .map(|factor| {
+            serde_json::json!({ "id": factor.id(), "label": factor.label(), "question": factor.question() })
+        })
+        .collect();
+    let value = serde_json::json!({
+        "modalities": ids(Modality::ALL, Modality::id, Modality::label),
+        "sources": ids(CellSource::ALL, CellSource::id, CellSource::label),
+        "areas": ids(Area::ALL, Area::id, Area::label),
+        "indications": ids(Indication::ALL, Indication::id, Indication::label),
+        "factors": factors,
+        "protocols": protocols,
+    });
+    let mut text = serde_json::to_string_pretty(&value)?;
+    text.push('\n');
+    Ok(text)
+}

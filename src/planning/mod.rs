@@ -1,0 +1,16 @@
+//! The plan engine: a selection, the patient's factors, a start date and the clinic's
+//! options in, a dated [`Plan`] out.
+//!
+//! Pure: no IO and no clock. "Today" is never read here; a caller that needs it passes
+//! it in.
+
+mod engine;
+mod plan;
+mod schedule;
+
+pub use engine::{PlanError, generate};
+pub use plan::{
+    AftercareItem, AftercareSite, DatedAction, DatedTask, FollowUpVisit, MilestoneWindow, Plan,
+    PlanStep, ProtocolRef, RegulatoryInfo, Session, Severity, Warning,
+};
+pub use schedule::{ClinicOptions, PlanRequest, Weekday, WorkingDays};

@@ -1,0 +1,228 @@
+//! A dated treatment plan, as the engine makes it.
+//!
+//! The field names and order are the JSON contract of `regen-planner plan --format json`.
+
+use std::collections::BTreeSet;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::ids::string_enum;
+use crate::catalog::{
+    Alternative, Factor, JurisdictionNote, Maintenance, ProtocolId, Range, RegulatoryStatus, Risk,
+    Selection, Source, StepKind,
+};
+
+string_enum! {
+    /// How much a warning weighs; ordered most severe first.
+    Severity, "severity" {
+        /// The patient is not a candidate for this protocol.
+        Contraindicated = "contraindicated", "Not a candidate";
+        /// The protocol is restricted by regulators for this use.
+        Restricted = "restricted", "Restricted";
+        /// Allowed, with a reason and often an action.
+        Caution = "caution", "Caution";
+        /// Worth knowing: investigational status, a schedule outside the usual spacing.
+        Notice = "notice", "Notice";
+    }
+}
+
+/// Which protocol a plan follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProtocolRef {
+    /// The protocol's stable id.
+    pub id: ProtocolId,
+    /// Its title.
+    pub title: String,
+}
+
+/// Something dated to do because of a warning, such as pausing a drug.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatedAction {
+    /// What to do.
+    pub text: String,
+    /// By when, when the action has a date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<Date>,
+}
+
+/// A warning shown at the top of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    /// The patient factor it comes from, if any.
+    pub factor: Option<Factor>,
+    /// How much it weighs.
+    pub severity: Severity,
+    /// The whole warning in one or two sentences, with the action and its date.
+    pub message: String,
+    /// The action on its own, for checklists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<DatedAction>,
+}
+
+/// The regulatory status of the plan's protocol, with the notes that apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegulatoryInfo {
+    /// The status, for the badge.
+    pub status: RegulatoryStatus,
+    /// The notes of the jurisdictions that apply.
+    pub notes: Vec<JurisdictionNote>,
+}
+
+/// One step of a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanStep {
+    /// What kind of step.
+    pub kind: StepKind,
+    /// What is done.
+    pub text: String,
+    /// Where tissue is taken from, for a harvest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// How much is taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume: Option<String>,
+}
+
+/// One dated session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// 1-based.
+    pub number: u32,
+    /// The day of the session; always a day the clinic is open.
+    pub date: Date,
+    /// How long it takes.
+    pub duration_minutes: Range,
+    /// What happens, in order.
+    pub steps: Vec<PlanStep>,
+}
+
+impl Session {
+    /// Whether the session harvests tissue, leaving a donor site.
+    #[must_use]
+    pub fn has_harvest(&self) -> bool {
+        self.steps.iter().any(|step| step.kind == StepKind::Harvest)
+    }
+}
+
+/// A dated task before the first session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatedTask {
+    /// What to do.
+    pub task: String,
+    /// By when.
+    pub due: Date,
+}
+
+/// Where an aftercare task applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AftercareSite {
+    /// The treated area.
+    TreatedArea,
+    /// The place tissue was harvested from.
+    DonorSite,
+}
+
+impl AftercareSite {
+    /// The name shown before a task.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            AftercareSite::TreatedArea => "Treated area",
+            AftercareSite::DonorSite => "Donor site",
+        }
+    }
+}
+
+/// A dated aftercare task after one session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AftercareItem {
+    /// The session it follows.
+    pub session: u32,
+    /// What to do or avoid.
+    pub task: String,
+    /// The first day it applies.
+    pub from: Date,
+    /// The last day it applies.
+    pub until: Date,
+    /// The treated area or the donor site.
+    pub site: AftercareSite,
+}
+
+/// A window in which a result can be expected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MilestoneWindow {
+    /// What to expect.
+    pub label: String,
+    /// The earliest day.
+    pub from: Date,
+    /// The day by which it usually shows.
+    pub to: Date,
+}
+
+/// A dated follow-up visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUpVisit {
+    /// The day; always a day the clinic is open.
+    pub date: Date,
+    /// Why the patient comes.
+    pub purpose: String,
+    /// What is recorded.
+    pub assessments: Vec<String>,
+}
+
+/// A dated treatment plan for one patient and one protocol.
+///
+/// There is no `Default`: a plan cannot exist without a protocol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// The protocol followed.
+    pub protocol: ProtocolRef,
+    /// False when a factor is contraindicated or the indication cannot respond; then the
+    /// plan has no sessions, and its warnings and alternatives say why and what instead.
+    pub candidate: bool,
+    /// Most severe first.
+    pub warnings: Vec<Warning>,
+    /// Regulatory status and notes.
+    pub regulatory: RegulatoryInfo,
+    /// The dated sessions.
+    pub sessions: Vec<Session>,
+    /// Dated tasks before the first session.
+    pub pre_procedure: Vec<DatedTask>,
+    /// Dated aftercare after each session.
+    pub aftercare: Vec<AftercareItem>,
+    /// When which result can be expected.
+    pub milestones: Vec<MilestoneWindow>,
+    /// Dated follow-up visits with their outcome scales.
+    pub follow_ups: Vec<FollowUpVisit>,
+    /// What keeps the result.
+    pub maintenance: Maintenance,
+    /// Risks for the consent talk.
+    pub risks: Vec<Risk>,
+    /// Alternatives for the consent talk; an alternative named by a contraindication
+    /// comes first.
+    pub alternatives: Vec<Alternative>,
+    /// Where the protocol's figures come from.
+    pub sources: Vec<Source>,
+    /// What was chosen.
+    pub selection: Selection,
+    /// The screening answers that were "yes".
+    pub factors: BTreeSet<Factor>,
+    /// What the treatment is.
+    pub summary: String,
+    /// What the evidence shows.
+    pub evidence: String,
+    /// How long the patient is limited after a session.
+    pub downtime: String,
+    /// Costs that may come on top.
+    pub additional_costs: String,
+}
+
+impl Plan {
+    /// The most severe warning, if there is any.
+    #[must_use]
+    pub fn most_severe(&self) -> Option<Severity> {
+        self.warnings.iter().map(|warning| warning.severity).min()
+    }
+}
