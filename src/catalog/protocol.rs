@@ -165,6 +165,10 @@ pub struct SessionSchedule {
     pub spacing_days: u32,
     /// The intervals the sources allow, in days.
     pub spacing_range_days: Range,
+    /// A different interval between sessions 1 and 2, in days, when session 1 only
+    /// harvests and the product needs time (e.g. culture of a secretome).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_interval_days: Option<u32>,
 }
 
 string_enum! {
@@ -266,6 +270,9 @@ pub struct AftercareTask {
     pub from_day: u32,
     /// The last day it applies, counted from the session.
     pub until_day: u32,
+    /// After which sessions it applies (e.g. not after a harvest-only first session).
+    #[serde(default)]
+    pub sessions: SessionScope,
 }
 
 string_enum! {
@@ -277,6 +284,8 @@ string_enum! {
         /// Counted from the last session of the course.
         #[default]
         LastSession = "last-session", "Last session";
+        /// Repeated after every session, counted from each.
+        EachSession = "each-session", "Each session";
     }
 }
 

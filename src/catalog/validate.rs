@@ -280,6 +280,16 @@ fn check_schedule(protocol: &Protocol, report: &mut Report<'_>) {
             "sessions of a course need at least one day between them".into(),
         );
     }
+    if let Some(first_interval) = sessions.first_interval_days
+        && (first_interval == 0 || sessions.range.max < 2)
+    {
+        report(
+            "first_interval_days",
+            None,
+            "first_interval_days needs a course of two or more sessions and at least one day"
+                .into(),
+        );
+    }
     if protocol.procedure_minutes.min == 0 {
         report(
             "procedure_minutes",

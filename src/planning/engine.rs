@@ -386,7 +386,11 @@ fn sessions(
             (Some(moved), _) => *moved,
             (None, None) => request.start,
             (None, Some(previous)) => {
-                add_days(previous.date, i64::from(protocol.sessions.spacing_days))?
+                let interval = match (number, protocol.sessions.first_interval_days) {
+                    (2, Some(first_interval)) => first_interval,
+                    _ => protocol.sessions.spacing_days,
+                };
+                add_days(previous.date, i64::from(interval))?
             }
         };
         let date = next_open_day(wished, working_days)?;
@@ -451,6 +455,9 @@ fn spacing_warnings(protocol: &Protocol, sessions: &[Session]) -> Vec<Warning> {
     let mut warnings = Vec::new();
     for pair in sessions.windows(2) {
         let [previous, next] = pair else { continue };
+        if previous.number == 1 && protocol.sessions.first_interval_days.is_some() {
+            continue;
+        }
         // A difference of civil dates is counted in whole days.
         let days = i64::from((next.date - previous.date).get_days());
         let too_close = days < i64::from(allowed.min);
@@ -513,7 +520,8 @@ fn aftercare(protocol: &Protocol, sessions: &[Session]) -> Result<Vec<AftercareI
             .aftercare
             .iter()
             .map(|task| (task, AftercareSite::TreatedArea))
-            .chain(donor.iter().map(|task| (task, AftercareSite::DonorSite)));
+            .chain(donor.iter().map(|task| (task, AftercareSite::DonorSite)))
+            .filter(|(task, _)| task.sessions.includes(session.number));
         for (task, site) in tasks {
             items.push(AftercareItem {
                 session: session.number,
@@ -527,12 +535,16 @@ fn aftercare(protocol: &Protocol, sessions: &[Session]) -> Result<Vec<AftercareI
     Ok(items)
 }
 
-fn anchor_date(anchor: Anchor, sessions: &[Session]) -> Option<Date> {
+/// The sessions a milestone or follow-up is counted from: the first, the last, or each.
+fn anchor_sessions(anchor: Anchor, sessions: &[Session]) -> &[Session] {
     match anchor {
-        Anchor::FirstSession => sessions.first(),
-        Anchor::LastSession => sessions.last(),
+        Anchor::FirstSession => sessions.get(..1).unwrap_or_default(),
+        Anchor::LastSession => sessions
+            .len()
+            .checked_sub(1)
+            .map_or(&[], |last| &sessions[last..]),
+        Anchor::EachSession => sessions,
     }
-    .map(|session| session.date)
 }
 
 fn milestones(
@@ -541,14 +553,18 @@ fn milestones(
 ) -> Result<Vec<MilestoneWindow>, PlanError> {
     let mut windows = Vec::new();
     for milestone in &protocol.milestones {
-        let Some(anchor) = anchor_date(milestone.anchor, sessions) else {
-            continue;
-        };
-        windows.push(MilestoneWindow {
-            label: milestone.label.clone(),
-            from: add_days(anchor, i64::from(milestone.from_days))?,
-            to: add_days(anchor, i64::from(milestone.to_days))?,
-        });
+        for session in anchor_sessions(milestone.anchor, sessions) {
+            let label = if milestone.anchor == Anchor::EachSession && sessions.len() > 1 {
+                format!("{} (after session {})", milestone.label, session.number)
+            } else {
+                milestone.label.clone()
+            };
+            windows.push(MilestoneWindow {
+                label,
+                from: add_days(session.date, i64::from(milestone.from_days))?,
+                to: add_days(session.date, i64::from(milestone.to_days))?,
+            });
+        }
     }
     windows.sort_by(|a, b| a.from.cmp(&b.from).then_with(|| a.to.cmp(&b.to)));
     Ok(windows)
@@ -561,18 +577,19 @@ fn follow_ups(
 ) -> Result<Vec<FollowUpVisit>, PlanError> {
     let mut visits = Vec::new();
     for follow_up in &protocol.follow_ups {
-        let Some(anchor) = anchor_date(follow_up.anchor, sessions) else {
-            continue;
-        };
-        let date = next_open_day(
-            add_days(anchor, i64::from(follow_up.days_after))?,
-            working_days,
-        )?;
-        visits.push(FollowUpVisit {
-            date,
-            purpose: follow_up.purpose.clone(),
-            assessments: follow_up.assessments.clone(),
-        });
+        for session in anchor_sessions(follow_up.anchor, sessions) {
+            let purpose = if follow_up.anchor == Anchor::EachSession && sessions.len() > 1 {
+                format!("{} (after session {})", follow_up.purpose, session.number)
+            } else {
+                follow_up.purpose.clone()
+            };
+            let wished = add_days(session.date, i64::from(follow_up.days_after))?;
+            visits.push(FollowUpVisit {
+                date: next_open_day(wished, working_days)?,
+                purpose,
+                assessments: follow_up.assessments.clone(),
+            });
+        }
     }
     visits.sort_by_key(|visit| visit.date);
     Ok(visits)
