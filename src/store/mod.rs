@@ -1,15 +1,33 @@
-//! Everything the app keeps on disk: the clinic's protocol files, settings, patients and
-//! plans with their revisions.
+//! Everything the app keeps on disk: the clinic's protocol files, the desk's settings,
+//! and patients and plans as chains of revisions that are never overwritten.
+//!
+//! See [`Store`] for the data folder's layout, [`Store::verify`] for what the chains
+//! protect against, and [`Store::load_index`] for start-up with many plans.
 
+mod backup;
+mod error;
+mod folder;
+mod format;
+mod fsio;
+mod ids;
+mod index;
 mod paths;
 mod protocol_files;
 mod records;
 mod settings;
+mod verify;
 
+pub use backup::BackupReport;
+pub use error::{LoadProblem, ProblemKind, StoreError};
+pub use folder::{Loaded, Store};
+pub use format::FORMAT_VERSION;
+pub use ids::{InvalidId, PatientId, PlanId};
+pub use index::{Index, LoadProgress};
 pub use paths::{AppDirs, DirsError};
 pub use protocol_files::{ProtocolDirError, read_protocol_dir};
 pub use records::{
-    ExtraTask, Note, Patient, PatientId, PatientSummary, PlanId, PlanRecord, PlanStatus,
-    PlanSummary, Revision, Screening,
+    ExtraTask, Note, Patient, PatientSummary, PlanRecord, PlanStatus, PlanSummary, Revision,
+    RevisionInfo, Screening,
 };
-pub use settings::{Settings, ThemePreference};
+pub use settings::{SETTINGS_FILE, Settings, ThemePreference};
+pub use verify::{VerifyProblem, VerifyReport};

@@ -1,110 +1,72 @@
-//! The records the store keeps: patients and their plans.
+//! What is saved: patients, plans and their revisions, and the summaries the list
+//! screens show without reading every revision.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
-use std::str::FromStr;
+use std::path::PathBuf;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use super::ids::{PatientId, PlanId};
 use crate::catalog::ids::string_enum;
 use crate::catalog::{Factor, ProtocolId};
 use crate::planning::{Plan, PlanRequest};
 
-macro_rules! record_id {
-    ($(#[$meta:meta])* $name:ident, $what:literal) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
-
-        impl $name {
-            /// The id as text.
-            #[must_use]
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-
-            fn from_str(text: &str) -> Result<Self, Self::Err> {
-                if !text.is_empty() && text.len() <= 64 && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-                    Ok(Self(text.to_owned()))
-                } else {
-                    Err(format!("'{text}' is not a valid {} id", $what))
-                }
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = String;
-
-            fn try_from(text: String) -> Result<Self, Self::Error> {
-                text.parse()
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(id: $name) -> Self {
-                id.0
-            }
-        }
-    };
-}
-
-record_id! {
-    /// The id of a patient record.
-    PatientId, "patient"
-}
-
-record_id! {
-    /// The id of a plan record.
-    PlanId, "plan"
-}
-
-/// The answers of the screening step.
+/// The screening answers of a patient, with the day they were asked.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Screening {
-    /// The factors answered "yes".
+    /// The factors the patient answered "yes" to.
+    #[serde(default)]
     pub factors: BTreeSet<Factor>,
-    /// When the questions were asked.
+    /// The day the questions were asked; `None` until they were.
+    #[serde(default)]
     pub asked_on: Option<Date>,
 }
 
-/// A patient.
+/// A patient, as the clinic knows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Patient {
-    /// Full name.
+    /// The full name.
     pub name: String,
-    /// Date of birth.
+    /// The date of birth, when known.
+    #[serde(default)]
     pub birth_date: Option<Date>,
-    /// The clinic's own id, such as a chart number.
+    /// The clinic's own id for the patient, such as a chart number.
+    #[serde(default)]
     pub clinic_id: Option<String>,
-    /// Phone or e-mail.
+    /// How to reach the patient, free text (phone, e-mail, address).
+    #[serde(default)]
     pub contact: String,
-    /// The latest screening.
+    /// The screening answers.
+    #[serde(default)]
     pub screening: Screening,
+}
+
+impl Patient {
+    /// A patient known only by name so far.
+    #[must_use]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            birth_date: None,
+            clinic_id: None,
+            contact: String::new(),
+            screening: Screening::default(),
+        }
+    }
 }
 
 string_enum! {
     /// Where a plan stands.
     PlanStatus, "plan status" {
-        /// Being prepared; nothing is booked yet.
+        /// Being prepared; nothing was done yet.
         Draft = "draft", "Draft";
         /// Agreed with the patient and under way.
         Active = "active", "Active";
-        /// Every session and follow-up is done.
+        /// Every session and follow-up took place.
         Completed = "completed", "Completed";
-        /// Stopped before it was completed.
+        /// Stopped before it was completed; kept for the record.
         Cancelled = "cancelled", "Cancelled";
     }
 }
@@ -120,67 +82,96 @@ pub struct Note {
     pub text: String,
 }
 
-/// A task the physician added to a plan.
+/// A task the physician added to a plan's checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExtraTask {
     /// What to do.
     pub text: String,
     /// By when, if it has a date.
+    #[serde(default)]
     pub due: Option<Date>,
 }
 
-/// A plan with everything the physician did to it.
+/// A plan as saved: what was asked, what the engine made of it, and what the physician
+/// added and ticked off since.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanRecord {
-    /// Whose plan it is.
+    /// The patient the plan is for.
     pub patient: PatientId,
-    /// What the plan was made from: selection, factors, start, moved sessions, options.
+    /// The selection, factors, start date, moved sessions and clinic options.
     pub request: PlanRequest,
     /// The plan generated from the request.
     pub plan: Plan,
-    /// Notes, oldest first.
+    /// The physician's notes, oldest first.
+    #[serde(default)]
     pub notes: Vec<Note>,
-    /// Tasks added by the physician.
+    /// Tasks the physician added.
+    #[serde(default)]
     pub extra_tasks: Vec<ExtraTask>,
-    /// Draft, active, completed or cancelled.
+    /// Where the plan stands.
     pub status: PlanStatus,
-    /// Ticked checklist items, by key, with when they were ticked.
+    /// Checklist items that were done, by the key the screen gives them (such as
+    /// `pre:<task>`, `session:<n>`, `aftercare:<n>:<task>`, `extra:<i>`), with when they
+    /// were ticked.
+    #[serde(default)]
     pub checklist: BTreeMap<String, Timestamp>,
 }
 
-/// One saved revision of a record.
+impl PlanRecord {
+    /// A new draft with no notes, extra tasks or ticks.
+    #[must_use]
+    pub fn new(patient: PatientId, request: PlanRequest, plan: Plan) -> Self {
+        Self {
+            patient,
+            request,
+            plan,
+            notes: Vec::new(),
+            extra_tasks: Vec::new(),
+            status: PlanStatus::Draft,
+            checklist: BTreeMap::new(),
+        }
+    }
+
+    /// The date of the first session, if the plan has any.
+    #[must_use]
+    pub fn first_session(&self) -> Option<Date> {
+        self.plan.sessions.first().map(|session| session.date)
+    }
+}
+
+/// One saved revision of a record, as a load returns it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revision<T> {
-    /// 1-based revision number.
+    /// 1 for the first save, then one more for each save.
     pub number: u32,
     /// When it was saved.
     pub saved_at: Timestamp,
-    /// Who saved it.
+    /// Who saved it (the physician's name from the settings).
     pub saved_by: String,
-    /// The record.
+    /// What was saved.
     pub value: T,
 }
 
-/// What the plan list shows, without parsing every revision.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the plan list shows of one plan, without reading its revisions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanSummary {
     /// The plan.
     pub id: PlanId,
     /// Its patient.
     pub patient: PatientId,
-    /// The patient's name.
+    /// The patient's name; empty when the patient's record could not be read.
     pub patient_name: String,
-    /// The patient's clinic id.
+    /// The clinic's id for the patient.
     pub clinic_id: Option<String>,
-    /// The protocol.
+    /// The protocol followed.
     pub protocol_id: ProtocolId,
-    /// The protocol's title.
+    /// Its title.
     pub protocol_title: String,
-    /// The status.
+    /// Where the plan stands.
     pub status: PlanStatus,
-    /// The date of the first session.
+    /// The date of the first session, if there is one.
     pub first_session: Option<Date>,
-    /// The newest revision.
+    /// The newest valid revision.
     pub revision: u32,
     /// When it was saved.
     pub saved_at: Timestamp,
@@ -188,19 +179,34 @@ pub struct PlanSummary {
     pub saved_by: String,
 }
 
-/// What the patient list shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the patient list shows of one patient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatientSummary {
     /// The patient.
     pub id: PatientId,
-    /// Full name.
+    /// The full name.
     pub name: String,
-    /// Date of birth.
+    /// The date of birth, when known.
     pub birth_date: Option<Date>,
-    /// The clinic's own id.
+    /// The clinic's id for the patient.
     pub clinic_id: Option<String>,
-    /// The newest revision.
+    /// The newest valid revision.
     pub revision: u32,
     /// When it was saved.
     pub saved_at: Timestamp,
+}
+
+/// One revision in a record's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RevisionInfo {
+    /// Its number.
+    pub number: u32,
+    /// When it was saved.
+    pub saved_at: Timestamp,
+    /// Who saved it.
+    pub saved_by: String,
+    /// The file that holds it.
+    pub file: PathBuf,
+    /// The SHA-256 of the file, in lowercase hexadecimal; the next revision records it.
+    pub hash: String,
 }

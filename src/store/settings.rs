@@ -1,33 +1,181 @@
-//! The clinic's settings.
+//! The desk's settings: who saves, the clinic's calendar and the look of the window.
+
+use std::io;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::error::{StoreError, write_error};
+use super::format::{FORMAT_VERSION, damaged, utf8};
+use super::fsio::{create_private_dir, write_replace};
 use crate::catalog::Jurisdiction;
 use crate::planning::WorkingDays;
 
-/// Light, dark, or whatever the system uses.
+/// The settings file's name in the configuration folder.
+pub const SETTINGS_FILE: &str = "settings.ron";
+
+/// Light or dark window, or whatever the system uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ThemePreference {
-    /// Follow the operating system.
+    /// Follow the system.
     #[default]
     System,
-    /// Light.
+    /// Always light.
     Light,
-    /// Dark.
+    /// Always dark.
     Dark,
 }
 
-/// The clinic's settings.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// The settings of one desk.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Settings {
-    /// The clinic's name, printed on plans.
+    /// The clinic's name, for handouts.
     pub clinic_name: String,
-    /// The physician's name, recorded with every save.
+    /// The physician's name: recorded as the author of every save.
     pub physician_name: String,
-    /// The days the clinic is open.
+    /// The days the clinic is open (default Monday to Friday).
     pub working_days: WorkingDays,
-    /// The jurisdiction whose regulatory notes are shown.
+    /// The jurisdiction whose regulatory notes matter; `None` shows every note.
     pub jurisdiction: Option<Jurisdiction>,
-    /// Light, dark or system.
+    /// Light, dark, or as the system.
     pub theme: ThemePreference,
+}
+
+/// The settings as written in the file. Missing fields take their defaults, so a file
+/// from an older version still loads.
+#[derive(Debug, Serialize, Deserialize)]
+struct SettingsFile {
+    #[serde(default)]
+    format_version: u32,
+    #[serde(default)]
+    clinic_name: String,
+    #[serde(default)]
+    physician_name: String,
+    #[serde(default)]
+    working_days: WorkingDays,
+    #[serde(default)]
+    jurisdiction: Option<Jurisdiction>,
+    #[serde(default)]
+    theme: ThemePreference,
+}
+
+impl Settings {
+    /// The settings file in a configuration folder.
+    #[must_use]
+    pub fn path(config_dir: &Path) -> PathBuf {
+        config_dir.join(SETTINGS_FILE)
+    }
+
+    /// Reads `settings.ron` from the configuration folder; a missing file gives the
+    /// defaults.
+    ///
+    /// # Errors
+    /// When the file cannot be read, does not parse, or was written by a newer app.
+    /// The file is never rewritten or replaced by defaults behind the user's back.
+    pub fn load(config_dir: &Path) -> Result<Settings, StoreError> {
+        let file = Self::path(config_dir);
+        let bytes = match std::fs::read(&file) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                return Ok(Settings::default());
+            }
+            Err(source) => return Err(StoreError::Read { file, source }),
+        };
+        let as_settings_error = |error: StoreError| match error {
+            StoreError::Damaged {
+                file,
+                line,
+                column,
+                what,
+            } => StoreError::Settings {
+                file,
+                line,
+                column,
+                what,
+            },
+            other => other,
+        };
+        let text = utf8(&file, &bytes).map_err(as_settings_error)?;
+        let stored: SettingsFile =
+            ron::from_str(text).map_err(|error| as_settings_error(damaged(&file, &error)))?;
+        if stored.format_version > FORMAT_VERSION {
+            return Err(StoreError::NewerFormat {
+                file,
+                found: stored.format_version,
+                supported: FORMAT_VERSION,
+            });
+        }
+        Ok(Settings {
+            clinic_name: stored.clinic_name,
+            physician_name: stored.physician_name,
+            working_days: stored.working_days,
+            jurisdiction: stored.jurisdiction,
+            theme: stored.theme,
+        })
+    }
+
+    /// Writes `settings.ron` in one step (temporary file, flush, rename), creating the
+    /// configuration folder if needed: a crash leaves the old settings or the new ones.
+    ///
+    /// # Errors
+    /// When the folder or file cannot be written.
+    pub fn save(&self, config_dir: &Path) -> Result<(), StoreError> {
+        let file = Self::path(config_dir);
+        let record = "the settings";
+        create_private_dir(config_dir).map_err(|source| write_error(record, config_dir, source))?;
+        let stored = SettingsFile {
+            format_version: FORMAT_VERSION,
+            clinic_name: self.clinic_name.clone(),
+            physician_name: self.physician_name.clone(),
+            working_days: self.working_days.clone(),
+            jurisdiction: self.jurisdiction,
+            theme: self.theme,
+        };
+        let mut text = String::from("// Regen Planner settings of this desk.\n");
+        text.push_str(
+            &ron::ser::to_string_pretty(&stored, ron::ser::PrettyConfig::new().new_line("\n"))
+                .map_err(|error| StoreError::Serialize {
+                    record: record.into(),
+                    what: error.to_string(),
+                })?,
+        );
+        text.push('\n');
+        write_replace(config_dir, &file, text.as_bytes())
+            .map_err(|source| write_error(record, &file, source))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_settings_are_the_defaults_and_saved_ones_load_back() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Settings::load(dir.path()).unwrap(), Settings::default());
+        let settings = Settings {
+            clinic_name: "Clínica Sol".into(),
+            physician_name: "Dr. Vega".into(),
+            working_days: WorkingDays::new([crate::planning::Weekday::Saturday]),
+            jurisdiction: Some(Jurisdiction::Eu),
+            theme: ThemePreference::Dark,
+        };
+        settings.save(dir.path()).unwrap();
+        assert_eq!(Settings::load(dir.path()).unwrap(), settings);
+    }
+
+    #[test]
+    fn a_broken_settings_file_is_an_error_and_stays_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(SETTINGS_FILE);
+        std::fs::write(&file, "(physician_name: \"Dr. Vega\",\n theme: purple)").unwrap();
+        let error = Settings::load(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("settings.ron:2:"), "{error}");
+        assert!(error.contains("it was left unchanged"), "{error}");
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "(physician_name: \"Dr. Vega\",\n theme: purple)"
+        );
+    }
 }

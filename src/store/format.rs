@@ -1,0 +1,474 @@
+//! The files of the data folder: revision files, the head pointer of each record, and
+//! reading older format versions.
+//!
+//! A revision file is pretty-printed RON:
+//!
+//! ```text
+//! // Regen Planner plan revision. Do not edit: ...
+//! (
+//!     format_version: 1,
+//!     kind: "plan",
+//!     id: "0190...",
+//!     number: 2,
+//!     saved_at: "2027-01-18T10:04:00Z",
+//!     saved_by: "Dr. Vega",
+//!     previous_sha256: Some("9f86d0..."),
+//!     record: ( ... ),
+//! )
+//! ```
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use super::error::StoreError;
+use super::records::{Note, Patient, PlanRecord, PlanStatus, Screening};
+use crate::catalog::Factor;
+use crate::planning::{Plan, PlanRequest};
+
+/// The format version this app writes, and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The name of the file that points at a record's newest revision and holds its hash.
+pub(crate) const HEAD_FILE: &str = "head.ron";
+
+/// The file name of a revision: `revision-000001.ron`.
+pub(crate) fn revision_file_name(number: u32) -> String {
+    format!("revision-{number:06}.ron")
+}
+
+/// The revision number of a file name, if it is exactly a revision file's name.
+pub(crate) fn revision_number(name: &str) -> Option<u32> {
+    let digits = name.strip_prefix("revision-")?.strip_suffix(".ron")?;
+    if !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    let number: u32 = digits.parse().ok()?;
+    (number >= 1 && revision_file_name(number) == name).then_some(number)
+}
+
+/// The SHA-256 of some bytes, in lowercase hexadecimal.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// How files are pretty-printed: the same on every system, so hashes and diffs agree.
+fn pretty() -> ron::ser::PrettyConfig {
+    ron::ser::PrettyConfig::new()
+        .new_line("\n")
+        .indentor("    ")
+}
+
+/// A kind of record that is saved in revisions: what its files are called, and how an
+/// older format version becomes the current one.
+pub(crate) trait Record: Serialize + DeserializeOwned + Clone {
+    /// "plan" or "patient", as written in files and messages.
+    const KIND: &'static str;
+    /// The folder under the data folder that holds one folder per record.
+    const FOLDER: &'static str;
+    /// The record's shape in format version 0.
+    type V0: DeserializeOwned;
+    /// Converts a version 0 record, given the revision's author and time.
+    fn from_v0(old: Self::V0, saved_by: &str, saved_at: Timestamp) -> Self;
+}
+
+/// What a revision file says about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RevisionMeta {
+    /// The format version the file was written in.
+    pub format_version: u32,
+    /// The record's id, as the file says.
+    pub id: String,
+    /// The revision number, as the file says.
+    pub number: u32,
+    /// When it was saved.
+    pub saved_at: Timestamp,
+    /// Who saved it.
+    pub saved_by: String,
+    /// The SHA-256 of the revision before it; `None` for the first.
+    pub previous_sha256: Option<String>,
+}
+
+/// A parsed revision file.
+#[derive(Debug, Clone)]
+pub(crate) struct ParsedRevision<T> {
+    /// What the file says about itself.
+    pub meta: RevisionMeta,
+    /// The record, in the current shape.
+    pub record: T,
+}
+
+#[derive(Serialize)]
+struct RevisionOut<'a, T> {
+    format_version: u32,
+    kind: &'a str,
+    id: &'a str,
+    number: u32,
+    saved_at: Timestamp,
+    saved_by: &'a str,
+    previous_sha256: Option<&'a str>,
+    record: &'a T,
+}
+
+#[derive(Deserialize)]
+struct RevisionIn<T> {
+    format_version: u32,
+    kind: String,
+    id: String,
+    number: u32,
+    saved_at: Timestamp,
+    saved_by: String,
+    previous_sha256: Option<String>,
+    record: T,
+}
+
+/// Only the format version; every other field is skipped unread. A file without the
+/// field is version 0.
+#[derive(Deserialize)]
+struct VersionProbe {
+    #[serde(default)]
+    format_version: u32,
+}
+
+/// The text of a revision file.
+///
+/// # Errors
+/// Only if the record cannot be written as RON.
+pub(crate) fn render_revision<T: Record>(
+    id: &str,
+    number: u32,
+    saved_at: Timestamp,
+    saved_by: &str,
+    previous_sha256: Option<&str>,
+    record: &T,
+) -> Result<String, ron::Error> {
+    let out = RevisionOut {
+        format_version: FORMAT_VERSION,
+        kind: T::KIND,
+        id,
+        number,
+        saved_at,
+        saved_by,
+        previous_sha256,
+        record,
+    };
+    let mut text = format!(
+        "// Regen Planner {} revision {number}. Do not edit: the next revision records this file's SHA-256, and `regen-planner plans verify` reports any change.\n",
+        T::KIND
+    );
+    text.push_str(&ron::ser::to_string_pretty(&out, pretty())?);
+    text.push('\n');
+    Ok(text)
+}
+
+/// The text of a file as UTF-8, or where it stops being UTF-8.
+pub(crate) fn utf8<'a>(file: &Path, bytes: &'a [u8]) -> Result<&'a str, StoreError> {
+    std::str::from_utf8(bytes).map_err(|error| {
+        let valid = &bytes[..error.valid_up_to()];
+        let line = valid.split(|byte| *byte == b'\n').count();
+        let column = valid
+            .iter()
+            .rev()
+            .take_while(|byte| **byte != b'\n')
+            .count()
+            + 1;
+        StoreError::Damaged {
+            file: file.to_path_buf(),
+            line: Some(line),
+            column: Some(column),
+            what: format!(
+                "it holds bytes that are not text, from byte {}",
+                error.valid_up_to()
+            ),
+        }
+    })
+}
+
+/// The damage a RON error stands for, at its position.
+pub(crate) fn damaged(file: &Path, error: &ron::error::SpannedError) -> StoreError {
+    let what = match &error.code {
+        ron::Error::Eof => "the file ends too early, as if it was cut short".to_owned(),
+        code => code.to_string(),
+    };
+    StoreError::Damaged {
+        file: file.to_path_buf(),
+        line: Some(error.span.start.line.max(1)),
+        column: Some(error.span.start.col.max(1)),
+        what,
+    }
+}
+
+/// Reads a revision file of any known format version into the current shape. The file
+/// itself is never rewritten: an older version is converted in memory only.
+///
+/// # Errors
+/// `Damaged` when the file is not a revision of this kind, `NewerFormat` when a newer
+/// app wrote it.
+pub(crate) fn parse_revision<T: Record>(
+    file: &Path,
+    bytes: &[u8],
+) -> Result<ParsedRevision<T>, StoreError> {
+    let text = utf8(file, bytes)?;
+    let probe: VersionProbe = ron::from_str(text).map_err(|error| damaged(file, &error))?;
+    let parsed = match probe.format_version {
+        0 => {
+            let old: v0::RevisionV0<T::V0> =
+                ron::from_str(text).map_err(|error| damaged(file, &error))?;
+            let record = T::from_v0(old.record, &old.author, old.saved);
+            ParsedRevision {
+                meta: RevisionMeta {
+                    format_version: 0,
+                    id: old.id,
+                    number: old.revision,
+                    saved_at: old.saved,
+                    saved_by: old.author,
+                    previous_sha256: old.previous,
+                },
+                record,
+            }
+        }
+        FORMAT_VERSION => {
+            let current: RevisionIn<T> =
+                ron::from_str(text).map_err(|error| damaged(file, &error))?;
+            if current.kind != T::KIND {
+                return Err(StoreError::Damaged {
+                    file: file.to_path_buf(),
+                    line: None,
+                    column: None,
+                    what: format!(
+                        "it holds a {} revision where a {} revision belongs",
+                        current.kind,
+                        T::KIND
+                    ),
+                });
+            }
+            ParsedRevision {
+                meta: RevisionMeta {
+                    format_version: current.format_version,
+                    id: current.id,
+                    number: current.number,
+                    saved_at: current.saved_at,
+                    saved_by: current.saved_by,
+                    previous_sha256: current.previous_sha256,
+                },
+                record: current.record,
+            }
+        }
+        found => {
+            return Err(StoreError::NewerFormat {
+                file: file.to_path_buf(),
+                found,
+                supported: FORMAT_VERSION,
+            });
+        }
+    };
+    Ok(parsed)
+}
+
+/// The head of a record: its newest revision when it was saved, and that file's hash.
+/// It lets `verify` notice an edit of the newest revision, which no later revision
+/// records yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Head {
+    /// Always [`FORMAT_VERSION`] when written by this app.
+    pub format_version: u32,
+    /// The newest revision when the head was written.
+    pub number: u32,
+    /// That revision file's SHA-256.
+    pub sha256: String,
+}
+
+/// The text of a head file.
+pub(crate) fn render_head(number: u32, sha256: &str) -> Result<String, ron::Error> {
+    let head = Head {
+        format_version: FORMAT_VERSION,
+        number,
+        sha256: sha256.to_owned(),
+    };
+    let mut text = String::from(
+        "// Regen Planner: the newest revision of this record and its SHA-256, so that `regen-planner plans verify` notices an edit of it.\n",
+    );
+    text.push_str(&ron::ser::to_string_pretty(&head, pretty())?);
+    text.push('\n');
+    Ok(text)
+}
+
+/// Reads a head file.
+pub(crate) fn parse_head(file: &Path, bytes: &[u8]) -> Result<Head, StoreError> {
+    let text = utf8(file, bytes)?;
+    let head: Head = ron::from_str(text).map_err(|error| damaged(file, &error))?;
+    if head.format_version > FORMAT_VERSION {
+        return Err(StoreError::NewerFormat {
+            file: file.to_path_buf(),
+            found: head.format_version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    Ok(head)
+}
+
+/// Format version 0: the shape before files carried a `format_version`. No released app
+/// wrote it; it is kept so that the migration path is exercised by tests, and as the
+/// pattern for the next version.
+///
+/// ```text
+/// (
+///     id: "...", revision: 1, saved: "2027-01-18T10:04:00Z", author: "Dr. Vega",
+///     previous: None,
+///     record: ( ... ),
+/// )
+/// ```
+///
+/// A version 0 patient had its factors beside the name, without the day they were
+/// asked; a version 0 plan had notes as bare text, no extra tasks, and its checklist
+/// under `done`.
+pub(crate) mod v0 {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use jiff::Timestamp;
+    use jiff::civil::Date;
+    use serde::Deserialize;
+
+    use super::{Factor, Plan, PlanRequest, PlanStatus};
+    use crate::store::ids::PatientId;
+
+    /// The version 0 envelope.
+    #[derive(Deserialize)]
+    pub(crate) struct RevisionV0<T> {
+        pub id: String,
+        pub revision: u32,
+        pub saved: Timestamp,
+        pub author: String,
+        pub previous: Option<String>,
+        pub record: T,
+    }
+
+    /// A version 0 patient.
+    #[derive(Deserialize)]
+    pub(crate) struct PatientV0 {
+        pub name: String,
+        #[serde(default)]
+        pub birth_date: Option<Date>,
+        #[serde(default)]
+        pub clinic_id: Option<String>,
+        #[serde(default)]
+        pub contact: String,
+        #[serde(default)]
+        pub factors: BTreeSet<Factor>,
+    }
+
+    /// A version 0 plan.
+    #[derive(Deserialize)]
+    pub(crate) struct PlanV0 {
+        pub patient: PatientId,
+        pub request: PlanRequest,
+        pub plan: Plan,
+        #[serde(default)]
+        pub notes: Vec<String>,
+        pub status: PlanStatus,
+        #[serde(default)]
+        pub done: BTreeMap<String, Timestamp>,
+    }
+}
+
+impl Record for Patient {
+    const KIND: &'static str = "patient";
+    const FOLDER: &'static str = "patients";
+    type V0 = v0::PatientV0;
+
+    fn from_v0(old: v0::PatientV0, _saved_by: &str, _saved_at: Timestamp) -> Self {
+        Patient {
+            name: old.name,
+            birth_date: old.birth_date,
+            clinic_id: old.clinic_id,
+            contact: old.contact,
+            screening: Screening {
+                factors: old.factors,
+                asked_on: None,
+            },
+        }
+    }
+}
+
+impl Record for PlanRecord {
+    const KIND: &'static str = "plan";
+    const FOLDER: &'static str = "plans";
+    type V0 = v0::PlanV0;
+
+    /// Bare-text notes become notes by the revision's author at the revision's time:
+    /// the closest the old shape knew.
+    fn from_v0(old: v0::PlanV0, saved_by: &str, saved_at: Timestamp) -> Self {
+        PlanRecord {
+            patient: old.patient,
+            request: old.request,
+            plan: old.plan,
+            notes: old
+                .notes
+                .into_iter()
+                .map(|text| Note {
+                    written_at: saved_at,
+                    author: saved_by.to_owned(),
+                    text,
+                })
+                .collect(),
+            extra_tasks: Vec::new(),
+            status: old.status,
+            checklist: old.done,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_canonical_revision_names_count() {
+        assert_eq!(revision_number("revision-000001.ron"), Some(1));
+        assert_eq!(revision_number("revision-1234567.ron"), Some(1_234_567));
+        for name in [
+            "revision-1.ron",
+            "revision-000000.ron",
+            "revision-+00001.ron",
+            "revision-000001.ron.tmp",
+            "head.ron",
+        ] {
+            assert_eq!(revision_number(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_patient_revision_reads_back_as_written() {
+        let mut patient = Patient::new("Ana \"Nina\" Souza\nsecond line");
+        patient.screening.factors.insert(Factor::ALL[0]);
+        let saved_at: Timestamp = "2027-01-18T10:04:05.123456789Z".parse().unwrap();
+        let text = render_revision(
+            "0190abcdef0123456789abcdef012345",
+            2,
+            saved_at,
+            "Dr. Vega",
+            Some("abc"),
+            &patient,
+        )
+        .unwrap();
+        let parsed: ParsedRevision<Patient> =
+            parse_revision(Path::new("x.ron"), text.as_bytes()).unwrap();
+        assert_eq!(parsed.record, patient);
+        assert_eq!(parsed.meta.number, 2);
+        assert_eq!(parsed.meta.saved_at, saved_at);
+        assert_eq!(parsed.meta.previous_sha256.as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn a_plan_file_is_not_read_as_a_patient() {
+        let text = "(format_version: 1, kind: \"plan\", id: \"x\", number: 1, saved_at: \"2027-01-18T10:04:05Z\", saved_by: \"\", previous_sha256: None, record: (name: \"A\"))";
+        let error = parse_revision::<Patient>(Path::new("x.ron"), text.as_bytes()).unwrap_err();
+        assert!(
+            error.to_string().contains("holds a plan revision"),
+            "{error}"
+        );
+    }
+}

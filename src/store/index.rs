@@ -1,0 +1,361 @@
+//! The list screens' summaries of every patient and plan, fast for thousands of plans.
+//!
+//! `index.ron` in the data folder caches each record's summary together with the
+//! newest revision's number, size and modification time. At start-up every record
+//! folder is listed and its newest file looked at (no file is read), and only records
+//! whose newest revision changed since the cache was written are parsed again. The
+//! cache is never a record: when it is missing, broken or from another version it is
+//! rebuilt from the revision files, and any desk may rewrite it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io;
+use std::path::Path;
+use std::time::UNIX_EPOCH;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{LoadProblem, ProblemKind, StoreError};
+use super::folder::{Newest, Store, revision_numbers, unreadable};
+use super::format::{FORMAT_VERSION, Record, revision_file_name};
+use super::fsio::write_replace;
+use super::ids::{PatientId, PlanId};
+use super::records::{Patient, PatientSummary, PlanRecord, PlanSummary};
+
+/// How far [`Store::load_index`] has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadProgress {
+    /// Records looked at so far.
+    pub done: usize,
+    /// Records in the data folder.
+    pub total: usize,
+}
+
+/// Every patient and plan of the data folder, as the list screens show them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Index {
+    /// Patients, by name.
+    pub patients: Vec<PatientSummary>,
+    /// Plans, oldest first (ids sort by creation time).
+    pub plans: Vec<PlanSummary>,
+    /// Files that were skipped; they were left unchanged.
+    pub problems: Vec<LoadProblem>,
+}
+
+/// How often progress is reported, in records.
+const PROGRESS_EVERY: usize = 100;
+
+/// The size and modification time of a record's newest revision file: when they are
+/// unchanged, so is the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    newest: u32,
+    len: u64,
+    modified_secs: u64,
+    modified_nanos: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Cached<S> {
+    id: String,
+    stamp: Stamp,
+    summary: Option<S>,
+    problems: Vec<LoadProblem>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct IndexFile {
+    format_version: u32,
+    patients: Vec<Cached<PatientSummary>>,
+    plans: Vec<Cached<PlanSummary>>,
+}
+
+/// A record kind that has a summary in the index.
+trait Summarized: Record {
+    type Summary: Clone + Serialize + for<'de> Deserialize<'de>;
+    fn summarize(id: &str, revision: &super::format::ParsedRevision<Self>)
+    -> Option<Self::Summary>;
+}
+
+impl Summarized for Patient {
+    type Summary = PatientSummary;
+
+    fn summarize(
+        id: &str,
+        revision: &super::format::ParsedRevision<Self>,
+    ) -> Option<PatientSummary> {
+        Some(PatientSummary {
+            id: id.parse::<PatientId>().ok()?,
+            name: revision.record.name.clone(),
+            birth_date: revision.record.birth_date,
+            clinic_id: revision.record.clinic_id.clone(),
+            revision: revision.meta.number,
+            saved_at: revision.meta.saved_at,
+        })
+    }
+}
+
+impl Summarized for PlanRecord {
+    type Summary = PlanSummary;
+
+    /// The patient's name and clinic id are filled in from the patient's record later.
+    fn summarize(id: &str, revision: &super::format::ParsedRevision<Self>) -> Option<PlanSummary> {
+        let record = &revision.record;
+        Some(PlanSummary {
+            id: id.parse::<PlanId>().ok()?,
+            patient: record.patient.clone(),
+            patient_name: String::new(),
+            clinic_id: None,
+            protocol_id: record.plan.protocol.id.clone(),
+            protocol_title: record.plan.protocol.title.clone(),
+            status: record.status,
+            first_session: record.first_session(),
+            revision: revision.meta.number,
+            saved_at: revision.meta.saved_at,
+            saved_by: revision.meta.saved_by.clone(),
+        })
+    }
+}
+
+impl Store {
+    /// Every patient and plan, as the list screens show them, with the files that were
+    /// skipped. Only records changed since the last call (on any desk) are parsed; see
+    /// the module documentation. Progress is reported every hundred records and at the
+    /// end. A cache that cannot be written is logged, not an error.
+    ///
+    /// # Errors
+    /// When the `patients` or `plans` folder cannot be listed.
+    pub fn load_index(&self, progress: &mut dyn FnMut(LoadProgress)) -> Result<Index, StoreError> {
+        let cache = self.read_cache();
+        let patient_ids = self.record_ids::<Patient>()?;
+        let plan_ids = self.record_ids::<PlanRecord>()?;
+        let total = patient_ids.len() + plan_ids.len();
+        let mut done = 0;
+        let mut tick = |done: usize| {
+            if done.is_multiple_of(PROGRESS_EVERY) || done == total {
+                progress(LoadProgress { done, total });
+            }
+        };
+        tick(0);
+
+        let mut changed = cache.as_ref().is_none_or(|cache| {
+            cache.patients.len() != patient_ids.len() || cache.plans.len() != plan_ids.len()
+        });
+        let cached_patients = by_id(cache.as_ref().map(|cache| &cache.patients));
+        let cached_plans = by_id(cache.as_ref().map(|cache| &cache.plans));
+
+        let mut patients = Vec::with_capacity(patient_ids.len());
+        for id in &patient_ids {
+            patients.push(self.entry::<Patient>(id, &cached_patients, &mut changed));
+            done += 1;
+            tick(done);
+        }
+        let mut plans = Vec::with_capacity(plan_ids.len());
+        for id in &plan_ids {
+            plans.push(self.entry::<PlanRecord>(id, &cached_plans, &mut changed));
+            done += 1;
+            tick(done);
+        }
+        let file = IndexFile {
+            format_version: FORMAT_VERSION,
+            patients,
+            plans,
+        };
+        if changed {
+            self.write_cache(&file);
+        }
+        Ok(self.assemble(file))
+    }
+
+    /// The ids of the record folders of a kind, sorted; other entries are ignored.
+    fn record_ids<T: Record>(&self) -> Result<Vec<String>, StoreError> {
+        let folder = self.folder_of::<T>();
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => {
+                return Err(StoreError::Read {
+                    file: folder,
+                    source,
+                });
+            }
+        };
+        let mut ids = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| StoreError::Read {
+                file: folder.clone(),
+                source,
+            })?;
+            if let Some(name) = entry.file_name().to_str()
+                && super::ids::is_well_formed(name)
+            {
+                ids.push(name.to_owned());
+            }
+        }
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    /// The cached entry of a record when its newest file is unchanged, else a fresh one.
+    fn entry<T: Summarized>(
+        &self,
+        id: &str,
+        cache: &HashMap<&str, &Cached<T::Summary>>,
+        changed: &mut bool,
+    ) -> Cached<T::Summary> {
+        let dir = self.record_dir::<T>(id);
+        let numbers = match revision_numbers(&dir) {
+            Ok(numbers) => numbers,
+            Err(source) => {
+                *changed = true;
+                let error = StoreError::Read {
+                    file: dir.clone(),
+                    source,
+                };
+                return Cached {
+                    id: id.to_owned(),
+                    stamp: Stamp::NONE,
+                    summary: None,
+                    problems: vec![unreadable(&dir, &error)],
+                };
+            }
+        };
+        let stamp = numbers
+            .last()
+            .and_then(|&newest| stamp_of(&dir.join(revision_file_name(newest)), newest))
+            .unwrap_or(Stamp::NONE);
+        if let Some(cached) = cache.get(id)
+            && cached.stamp == stamp
+        {
+            return (*cached).clone();
+        }
+        *changed = true;
+        let (summary, problems) = match self.newest_readable::<T>(id, &numbers) {
+            Newest::Found(parsed, problems) => (T::summarize(id, &parsed), problems),
+            Newest::Refused(_, problems) | Newest::NoneReadable(_, problems) => (None, problems),
+        };
+        Cached {
+            id: id.to_owned(),
+            stamp,
+            summary,
+            problems,
+        }
+    }
+
+    fn read_cache(&self) -> Option<IndexFile> {
+        let file = self.index_file();
+        let text = std::fs::read_to_string(&file).ok()?;
+        match ron::from_str::<IndexFile>(&text) {
+            Ok(cache) if cache.format_version == FORMAT_VERSION => Some(cache),
+            Ok(_) => None,
+            Err(error) => {
+                tracing::info!(
+                    "rebuilding {}, which could not be read ({error})",
+                    file.display()
+                );
+                None
+            }
+        }
+    }
+
+    fn write_cache(&self, index: &IndexFile) {
+        let file = self.index_file();
+        let result = ron::ser::to_string(index)
+            .map_err(io::Error::other)
+            .and_then(|text| write_replace(&self.tmp_dir(), &file, text.as_bytes()));
+        if let Err(error) = result {
+            tracing::warn!(
+                "could not update the index cache {} ({error}); the next start-up rebuilds it",
+                file.display()
+            );
+        }
+    }
+
+    /// The index as the screens see it: patients' names and clinic ids joined into the
+    /// plans, and a problem for each plan whose patient is missing.
+    fn assemble(&self, file: IndexFile) -> Index {
+        let mut problems = Vec::new();
+        let mut patients = Vec::new();
+        for entry in file.patients {
+            problems.extend(entry.problems);
+            patients.extend(entry.summary);
+        }
+        let by_patient: BTreeMap<&PatientId, &PatientSummary> = patients
+            .iter()
+            .map(|patient| (&patient.id, patient))
+            .collect();
+        let mut plans = Vec::new();
+        for entry in file.plans {
+            problems.extend(entry.problems);
+            let Some(mut plan) = entry.summary else {
+                continue;
+            };
+            if let Some(patient) = by_patient.get(&plan.patient) {
+                plan.patient_name.clone_from(&patient.name);
+                plan.clinic_id.clone_from(&patient.clinic_id);
+            } else {
+                let patient_dir = self.record_dir::<Patient>(plan.patient.as_str());
+                if !patient_dir.is_dir() {
+                    problems.push(missing_patient(
+                        &self.record_dir::<PlanRecord>(&entry.id),
+                        &plan.patient,
+                        &patient_dir,
+                    ));
+                }
+            }
+            plans.push(plan);
+        }
+        patients.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Index {
+            patients,
+            plans,
+            problems,
+        }
+    }
+}
+
+impl Stamp {
+    /// No readable newest file.
+    const NONE: Stamp = Stamp {
+        newest: 0,
+        len: 0,
+        modified_secs: 0,
+        modified_nanos: 0,
+    };
+}
+
+fn stamp_of(file: &Path, newest: u32) -> Option<Stamp> {
+    let meta = std::fs::metadata(file).ok()?;
+    let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+    Some(Stamp {
+        newest,
+        len: meta.len(),
+        modified_secs: modified.as_secs(),
+        modified_nanos: modified.subsec_nanos(),
+    })
+}
+
+fn by_id<S>(entries: Option<&Vec<Cached<S>>>) -> HashMap<&str, &Cached<S>> {
+    entries
+        .into_iter()
+        .flatten()
+        .map(|entry| (entry.id.as_str(), entry))
+        .collect()
+}
+
+fn missing_patient(plan_dir: &Path, patient: &PatientId, patient_dir: &Path) -> LoadProblem {
+    LoadProblem {
+        path: plan_dir.to_path_buf(),
+        line: None,
+        column: None,
+        kind: ProblemKind::MissingPatient,
+        what: format!(
+            "this plan's patient {patient} is not in the data folder (there is no {}); restore the patient's folder from a backup",
+            patient_dir.display()
+        ),
+    }
+}
