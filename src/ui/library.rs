@@ -18,6 +18,12 @@ pub struct LibraryState {
 
 /// The library screen.
 pub fn library_ui(ui: &mut Ui, catalog: &Catalog, problems: &[Problem], state: &mut LibraryState) {
+    if state.selected.is_none() {
+        state.selected = catalog
+            .entries()
+            .first()
+            .map(|entry| entry.protocol.id.clone());
+    }
     ui.heading("Protocol library");
     if !problems.is_empty() {
         banner(ui, Severity::Caution, |ui, color| {
@@ -167,9 +173,14 @@ fn course_ui(ui: &mut Ui, protocol: &Protocol) {
     } else {
         String::new()
     };
+    let count = if sessions.typical == 1 {
+        "1 session".to_owned()
+    } else {
+        format!("{} sessions", sessions.typical)
+    };
     ui.label(format!(
-        "{} sessions (range {}){spacing}; {} minutes each.",
-        sessions.typical, sessions.range, protocol.procedure_minutes
+        "{count} (range {}){spacing}; {} minutes each.",
+        sessions.range, protocol.procedure_minutes
     ));
     if let Some(days) = sessions.first_interval_days {
         ui.label(format!("Session 2 follows session 1 after {days} days."));

@@ -26,6 +26,7 @@ pub fn settings_ui(
 ) -> Option<Action> {
     let mut action = None;
     let draft = &mut dialog.draft;
+    ui.set_min_width(560.0);
     ui.heading("Settings");
     egui::Grid::new("settings-grid")
         .num_columns(2)
@@ -46,10 +47,15 @@ pub fn settings_ui(
             ui.end_row();
 
             ui.label("Working days");
-            ui.horizontal_wrapped(|ui| {
+            ui.horizontal(|ui| {
                 for day in Weekday::ALL {
                     let mut open = draft.working_days.contains(*day);
-                    if ui.checkbox(&mut open, day.label()).changed() {
+                    let short = day.label().get(..3).unwrap_or(day.label());
+                    if ui
+                        .checkbox(&mut open, short)
+                        .on_hover_text(day.label())
+                        .changed()
+                    {
                         draft.working_days.set(*day, open);
                     }
                 }

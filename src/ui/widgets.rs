@@ -66,7 +66,7 @@ pub fn badge(ui: &mut Ui, text: &str, severity: Severity) -> egui::Response {
         .corner_radius(4.0)
         .inner_margin(egui::Margin::symmetric(6, 2))
         .show(ui, |ui| {
-            ui.label(RichText::new(text).color(stroke).strong())
+            ui.add(egui::Label::new(RichText::new(text).color(stroke).strong()).extend())
         })
         .inner
 }
