@@ -151,8 +151,6 @@ fn check(
     let (key, value) = expectation
         .split_once(':')
         .map_or((expectation, ""), |(key, value)| (key.trim(), value.trim()));
-    let words: Vec<&str> = value.split_whitespace().collect();
-    let rest_after = |n: usize| words.iter().skip(n).copied().collect::<Vec<_>>().join(" ");
     let ok = match key {
         "exit" => outcome.code.to_string() == value,
         "stderr" => outcome.stderr.contains(value),
@@ -166,80 +164,12 @@ fn check(
             let duration = &plan["sessions"][0]["duration_minutes"];
             format!("{}-{}", duration["min"], duration["max"]) == value
         }
-        "first warning" => {
-            let first = &plan["warnings"][0];
-            first["severity"] == words[0]
-                && words.get(1).is_none_or(|factor| {
-                    text_of(&first["factor"]) == *factor
-                        || (*factor == "-" && first["factor"].is_null())
-                })
-        }
-        "warning" => plan["warnings"].as_array().is_some_and(|warnings| {
-            warnings.iter().any(|warning| {
-                warning["severity"] == words[0]
-                    && words
-                        .get(1)
-                        .is_none_or(|factor| text_of(&warning["factor"]) == *factor)
-                    && text_of(&warning["message"]).contains(&rest_after(2))
-            })
-        }),
-        "no warning" => !plan["warnings"].as_array().is_some_and(|warnings| {
-            warnings
-                .iter()
-                .any(|warning| text_of(&warning["factor"]) == value || warning["severity"] == value)
-        }),
-        "pre-procedure" => plan["pre_procedure"].as_array().is_some_and(|tasks| {
-            tasks.iter().any(|task| {
-                task["due"] == words[0] && text_of(&task["task"]).contains(&rest_after(1))
-            })
-        }),
-        "aftercare" => plan["aftercare"].as_array().is_some_and(|items| {
-            // aftercare: <session> <site> <from> <until> <text>
-            items.iter().any(|item| {
-                item["session"] == words[0].parse::<u64>().unwrap_or(0)
-                    && item["site"] == words[1]
-                    && item["from"] == words[2]
-                    && item["until"] == words[3]
-                    && text_of(&item["task"]).contains(&rest_after(4))
-            })
-        }),
-        "donor-site care after session" => plan["aftercare"].as_array().is_some_and(|items| {
-            items.iter().any(|item| {
-                item["site"] == "donor-site" && item["session"] == value.parse::<u64>().unwrap_or(0)
-            })
-        }),
-        "no donor-site care" => !plan["aftercare"]
-            .as_array()
-            .is_some_and(|items| items.iter().any(|item| item["site"] == "donor-site")),
-        "milestone" => plan["milestones"].as_array().is_some_and(|items| {
-            items.iter().any(|item| {
-                item["from"] == words[0]
-                    && item["to"] == words[1]
-                    && text_of(&item["label"]).contains(&rest_after(2))
-            })
-        }),
-        "follow-up" => plan["follow_ups"].as_array().is_some_and(|items| {
-            items.iter().any(|item| {
-                item["date"] == words[0] && text_of(&item["purpose"]).contains(&rest_after(1))
-            })
-        }),
-        "follow-up scale" => plan["follow_ups"].as_array().is_some_and(|items| {
-            items.iter().any(|item| {
-                any_contains(&item["assessments"], "", value)
-                    || item["assessments"].as_array().is_some_and(|scales| {
-                        scales.iter().any(|scale| text_of(scale).contains(value))
-                    })
-            })
-        }),
-        "first alternative" => text_of(&plan["alternatives"][0]["name"]).contains(value),
-        "alternative" => any_contains(&plan["alternatives"], "name", value),
-        "risk" => any_contains(&plan["risks"], "name", value),
-        "source" => any_contains(&plan["sources"], "key", value),
-        "regulatory note" => any_contains(&plan["regulatory"]["notes"], "note", value),
-        "maintenance" => text_of(&plan["maintenance"]["description"]).contains(value),
-        "keys" => words.iter().all(|key| plan.get(*key).is_some()),
+        "keys" => value.split_whitespace().all(|key| plan.get(key).is_some()),
         other if other.starts_with("session ") => check_session(other, value, plan)?,
-        other => return Err(format!("unknown expectation '{other}'")),
+        other => check_warning(other, value, plan)
+            .or_else(|| check_dated(other, value, plan))
+            .or_else(|| check_consent(other, value, plan))
+            .ok_or_else(|| format!("unknown expectation '{other}'"))?,
     };
     if ok {
         Ok(())
@@ -248,7 +178,114 @@ fn check(
     }
 }
 
-/// "session 2: 2027-02-15", "session 1 steps: harvest", "session 2 no step: harvest".
+/// The words of an expectation's value, and the text after the first `n` of them.
+struct Words<'a>(Vec<&'a str>);
+
+impl<'a> Words<'a> {
+    fn of(value: &'a str) -> Self {
+        Self(value.split_whitespace().collect())
+    }
+
+    fn get(&self, index: usize) -> &'a str {
+        self.0.get(index).copied().unwrap_or_default()
+    }
+
+    fn rest_after(&self, n: usize) -> String {
+        self.0.get(n..).unwrap_or_default().join(" ")
+    }
+}
+
+/// Whether any item of a JSON list satisfies the test.
+fn any(items: &Value, test: impl Fn(&Value) -> bool) -> bool {
+    items.as_array().is_some_and(|items| items.iter().any(test))
+}
+
+/// "first warning: contraindicated cancer-history" (`-` for no factor),
+/// "warning: caution nsaids by 2027-01-08", "no warning: restricted".
+fn check_warning(key: &str, value: &str, plan: &Value) -> Option<bool> {
+    let words = Words::of(value);
+    let factor_is = |warning: &Value, factor: &str| {
+        factor.is_empty()
+            || text_of(&warning["factor"]) == factor
+            || (factor == "-" && warning["factor"].is_null())
+    };
+    Some(match key {
+        "first warning" => {
+            let first = &plan["warnings"][0];
+            first["severity"] == words.get(0) && factor_is(first, words.get(1))
+        }
+        "warning" => any(&plan["warnings"], |warning| {
+            warning["severity"] == words.get(0)
+                && factor_is(warning, words.get(1))
+                && text_of(&warning["message"]).contains(&words.rest_after(2))
+        }),
+        "no warning" => !any(&plan["warnings"], |warning| {
+            text_of(&warning["factor"]) == value || warning["severity"] == value
+        }),
+        _ => return None,
+    })
+}
+
+/// The dated lists: pre-procedure tasks, aftercare, milestones and follow-up visits.
+/// "aftercare: <session> <site> <from> <until> <text>", "no aftercare: <session> <site>".
+fn check_dated(key: &str, value: &str, plan: &Value) -> Option<bool> {
+    let words = Words::of(value);
+    let session_is = |item: &Value, number: &str| {
+        number
+            .parse::<u64>()
+            .is_ok_and(|number| item["session"] == number)
+    };
+    Some(match key {
+        "pre-procedure" => any(&plan["pre_procedure"], |task| {
+            task["due"] == words.get(0) && text_of(&task["task"]).contains(&words.rest_after(1))
+        }),
+        "aftercare" => any(&plan["aftercare"], |item| {
+            session_is(item, words.get(0))
+                && item["site"] == words.get(1)
+                && item["from"] == words.get(2)
+                && item["until"] == words.get(3)
+                && text_of(&item["task"]).contains(&words.rest_after(4))
+        }),
+        "no aftercare" => !any(&plan["aftercare"], |item| {
+            session_is(item, words.get(0)) && item["site"] == words.get(1)
+        }),
+        "donor-site care after session" => any(&plan["aftercare"], |item| {
+            item["site"] == "donor-site" && session_is(item, value)
+        }),
+        "no donor-site care" => !any(&plan["aftercare"], |item| item["site"] == "donor-site"),
+        "milestone" => any(&plan["milestones"], |item| {
+            item["from"] == words.get(0)
+                && item["to"] == words.get(1)
+                && text_of(&item["label"]).contains(&words.rest_after(2))
+        }),
+        "follow-up" => any(&plan["follow_ups"], |item| {
+            item["date"] == words.get(0) && text_of(&item["purpose"]).contains(&words.rest_after(1))
+        }),
+        "follow-up scale" => any(&plan["follow_ups"], |item| {
+            any(&item["assessments"], |scale| text_of(scale).contains(value))
+        }),
+        _ => return None,
+    })
+}
+
+/// What the consent talk needs: alternatives, risks, sources, regulatory notes.
+fn check_consent(key: &str, value: &str, plan: &Value) -> Option<bool> {
+    Some(match key {
+        "first alternative" => text_of(&plan["alternatives"][0]["name"]).contains(value),
+        "alternative" => any_contains(&plan["alternatives"], "name", value),
+        "risk" => any_contains(&plan["risks"], "name", value),
+        "source" => any_contains(&plan["sources"], "key", value),
+        "uncertain source" => any(&plan["sources"], |source| {
+            text_of(&source["key"]).contains(value) && source["uncertain"] == true
+        }),
+        "regulatory note" => any_contains(&plan["regulatory"]["notes"], "note", value),
+        "maintenance" => text_of(&plan["maintenance"]["description"]).contains(value),
+        _ => return None,
+    })
+}
+
+/// "session 2: 2027-02-15", "session 1 steps: harvest", "session 2 no step: harvest",
+/// "session 1 site: iliac crest", "session 1 volume: 8-10".
 fn check_session(key: &str, value: &str, plan: &Value) -> Result<bool, String> {
     let parts: Vec<&str> = key.split_whitespace().collect();
     let number: usize = parts[1]
@@ -262,6 +299,7 @@ fn check_session(key: &str, value: &str, plan: &Value) -> Result<bool, String> {
                 || any_contains(&session["steps"], "kind", value)
         }
         Some(["no", "step"]) => !any_contains(&session["steps"], "kind", value),
+        Some([field @ ("site" | "volume")]) => any_contains(&session["steps"], field, value),
         Some(other) => return Err(format!("unknown session check '{}'", other.join(" "))),
     })
 }
@@ -317,6 +355,43 @@ fn invariants(args: &[String], plan: &Value) -> Vec<String> {
         && plan["sessions"].as_array().is_some_and(|s| !s.is_empty())
     {
         failures.push("a patient who is not a candidate still got sessions".into());
+    }
+    failures.extend(order_invariants(plan));
+    failures
+}
+
+/// Sessions come in order, preparation comes before session 1, and donor-site care
+/// follows only a session that harvests.
+fn order_invariants(plan: &Value) -> Vec<String> {
+    let mut failures = Vec::new();
+    let sessions = plan["sessions"].as_array().cloned().unwrap_or_default();
+    let dates: Vec<String> = sessions.iter().map(|s| text_of(&s["date"])).collect();
+    if dates.windows(2).any(|pair| pair[0] >= pair[1]) {
+        failures.push(format!("sessions are not in date order: {dates:?}"));
+    }
+    if let Some(first) = dates.first() {
+        for task in plan["pre_procedure"].as_array().into_iter().flatten() {
+            if text_of(&task["due"]) > *first {
+                failures.push(format!("pre-procedure task due after session 1: {task}"));
+            }
+        }
+    }
+    for item in plan["aftercare"].as_array().into_iter().flatten() {
+        let session = item["session"]
+            .as_u64()
+            .and_then(|number| sessions.get(usize::try_from(number).ok()? - 1));
+        match session {
+            None => failures.push(format!("aftercare after a session the plan lacks: {item}")),
+            Some(session)
+                if item["site"] == "donor-site"
+                    && !any(&session["steps"], |step| step["kind"] == "harvest") =>
+            {
+                failures.push(format!(
+                    "donor-site care after a session with no harvest: {item}"
+                ));
+            }
+            Some(_) => {}
+        }
     }
     failures
 }
