@@ -284,7 +284,8 @@ fn check_consent(key: &str, value: &str, plan: &Value) -> Option<bool> {
     })
 }
 
-/// "session 2: 2027-02-15", "session 1 steps: harvest", "session 2 no step: harvest",
+/// "session 2: 2027-02-15", "session 1 steps: harvest" (a kind or words of the text),
+/// "session 2 no step: harvest",
 /// "session 1 site: iliac crest", "session 1 volume: 8-10".
 fn check_session(key: &str, value: &str, plan: &Value) -> Result<bool, String> {
     let parts: Vec<&str> = key.split_whitespace().collect();
@@ -292,13 +293,12 @@ fn check_session(key: &str, value: &str, plan: &Value) -> Result<bool, String> {
         .parse()
         .map_err(|_| format!("bad session number in '{key}'"))?;
     let session = &plan["sessions"][number - 1];
+    let has_step = any_contains(&session["steps"], "text", value)
+        || any_contains(&session["steps"], "kind", value);
     Ok(match parts.get(2..) {
         Some([]) | None => session["date"] == value,
-        Some(["steps"]) => {
-            any_contains(&session["steps"], "text", value)
-                || any_contains(&session["steps"], "kind", value)
-        }
-        Some(["no", "step"]) => !any_contains(&session["steps"], "kind", value),
+        Some(["steps"]) => has_step,
+        Some(["no", "step"]) => !has_step,
         Some([field @ ("site" | "volume")]) => any_contains(&session["steps"], field, value),
         Some(other) => return Err(format!("unknown session check '{}'", other.join(" "))),
     })

@@ -40,7 +40,10 @@ pub enum PlanError {
         allowed: Vec<CellSource>,
     },
     /// The session count lies outside what the protocol allows.
-    #[error("{protocol} plans {range} sessions; {requested} is outside that range")]
+    #[error(
+        "{protocol} plans {range} {}; {requested} is outside that range",
+        if range.max == 1 { "session" } else { "sessions" }
+    )]
     SessionCountOutOfRange {
         /// The protocol's title.
         protocol: String,
