@@ -11,8 +11,8 @@ use super::plan::{
 };
 use super::schedule::{PlanRequest, WorkingDays};
 use crate::catalog::{
-    Anchor, Catalog, CellSource, FactorSeverity, Protocol, ProtocolId, Range, RegulatoryStatus,
-    Selection, Step, StepKind,
+    Anchor, Catalog, CellSource, Factor, FactorSeverity, Protocol, ProtocolId, Range,
+    RegulatoryStatus, Selection, Step, StepKind,
 };
 
 /// Why no plan could be made.
@@ -174,7 +174,16 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
         plan.milestones = milestones(protocol, &plan.sessions)?;
         plan.follow_ups = follow_ups(protocol, &plan.sessions, &request.options.working_days)?;
     }
-    warnings.sort_by_key(|warning| (warning.severity, warning.factor));
+    warnings.sort_by_key(|warning| {
+        let says_indication_cannot_respond = warning
+            .factor
+            .is_some_and(|factor| INDICATION_FACTORS.contains(&factor));
+        (
+            warning.severity,
+            !says_indication_cannot_respond,
+            warning.factor,
+        )
+    });
     plan.warnings = warnings;
     Ok(plan)
 }
@@ -598,14 +607,24 @@ fn follow_ups(
     Ok(visits)
 }
 
+/// Factors that say the indication itself cannot respond, whatever else the patient has
+/// (a scalp with no living follicles). Among the refusals, their warning and their
+/// alternative come first: another refusal's alternative may not help such a patient at
+/// all (minoxidil cannot wake a dead follicle).
+const INDICATION_FACTORS: &[Factor] = &[Factor::NoLivingFollicles];
+
 /// The protocol's alternatives, with those named by the patient's contraindications
-/// first.
+/// first, and among those the one for an indication that cannot respond.
 fn alternatives(protocol: &Protocol, request: &PlanRequest) -> Vec<crate::catalog::Alternative> {
-    let mut list: Vec<crate::catalog::Alternative> = request
+    let mut refusals: Vec<&crate::catalog::FactorRule> = request
         .factors
         .iter()
         .filter_map(|factor| protocol.factor_rule(*factor))
         .filter(|rule| rule.severity == FactorSeverity::Contraindicated)
+        .collect();
+    refusals.sort_by_key(|rule| !INDICATION_FACTORS.contains(&rule.factor));
+    let mut list: Vec<crate::catalog::Alternative> = refusals
+        .into_iter()
         .filter_map(|rule| rule.alternative.clone())
         .collect();
     for alternative in &protocol.alternatives {
