@@ -11,10 +11,12 @@
     reason = "a test fails loudly on anything unexpected"
 )]
 
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
+use regen_planner::catalog::{Catalog, FactorSeverity};
 use serde_json::Value;
 
 struct Case {
@@ -396,77 +398,128 @@ fn order_invariants(plan: &Value) -> Vec<String> {
     failures
 }
 
-#[test]
-fn scenarios() {
+/// Runs one case and returns what went wrong, each prefixed with where the case is.
+fn run_case(case: &Case) -> Vec<String> {
+    let place = format!("{}:{} {}", case.file, case.line, case.title);
+    let outcome = run(&case.args, "json");
+    let plan: Value = if outcome.code == 0 && case.args.first().is_some_and(|c| c == "plan") {
+        match serde_json::from_str(&outcome.stdout) {
+            Ok(plan) => plan,
+            Err(error) => return vec![format!("{place}: output is not JSON: {error}")],
+        }
+    } else {
+        Value::Null
+    };
+    let expects_exit = case.expectations.iter().any(|e| e.starts_with("exit:"));
+    if !expects_exit && outcome.code != 0 {
+        return vec![format!(
+            "{place}: exit {} with {}",
+            outcome.code,
+            outcome.stderr.trim()
+        )];
+    }
+    let mut failures = Vec::new();
+    if outcome.stderr.contains("panicked") {
+        failures.push(format!("{place}: the binary panicked: {}", outcome.stderr));
+    }
+    let text_output = OnceCell::new();
+    let text = || {
+        text_output
+            .get_or_init(|| run(&case.args, "text").stdout)
+            .clone()
+    };
+    for expectation in &case.expectations {
+        if let Err(message) = check(expectation, &plan, &outcome, &text) {
+            failures.push(format!("{place}: {message}"));
+        }
+    }
+    if outcome.code == 0 && !plan.is_null() {
+        for failure in invariants(&case.args, &plan) {
+            failures.push(format!("{place}: {failure}"));
+        }
+    }
+    failures
+}
+
+/// Every case of every scenario file, in file order.
+fn all_cases() -> Vec<Case> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|entry| entry.unwrap().path())
         .collect();
     files.sort();
-    let mut failures = Vec::new();
-    let mut count = 0;
-    for file in files {
-        for case in parse_cases(&file) {
-            count += 1;
-            let outcome = run(&case.args, "json");
-            let plan: Value = if outcome.code == 0 && case.args.first().is_some_and(|c| c == "plan")
-            {
-                match serde_json::from_str(&outcome.stdout) {
-                    Ok(plan) => plan,
-                    Err(error) => {
-                        failures.push(format!(
-                            "{}:{} {}: output is not JSON: {error}",
-                            case.file, case.line, case.title
-                        ));
-                        continue;
-                    }
-                }
-            } else {
-                Value::Null
-            };
-            let text = || run(&case.args, "text").stdout;
-            let expects_exit = case.expectations.iter().any(|e| e.starts_with("exit:"));
-            if !expects_exit && outcome.code != 0 {
-                failures.push(format!(
-                    "{}:{} {}: exit {} with {}",
-                    case.file,
-                    case.line,
-                    case.title,
-                    outcome.code,
-                    outcome.stderr.trim()
-                ));
-                continue;
-            }
-            if outcome.stderr.contains("panicked") {
-                failures.push(format!(
-                    "{}:{} {}: the binary panicked: {}",
-                    case.file, case.line, case.title, outcome.stderr
-                ));
-            }
-            for expectation in &case.expectations {
-                if let Err(message) = check(expectation, &plan, &outcome, &text) {
-                    failures.push(format!(
-                        "{}:{} {}: {message}",
-                        case.file, case.line, case.title
-                    ));
-                }
-            }
-            if outcome.code == 0 && !plan.is_null() {
-                for failure in invariants(&case.args, &plan) {
-                    failures.push(format!(
-                        "{}:{} {}: {failure}",
-                        case.file, case.line, case.title
-                    ));
-                }
-            }
-        }
-    }
-    assert!(count > 0, "no scenarios found in {}", dir.display());
+    files.iter().flat_map(|file| parse_cases(file)).collect()
+}
+
+#[test]
+fn scenarios() {
+    let cases = all_cases();
+    assert!(!cases.is_empty(), "no scenarios found in tests/scenarios");
+    // Each case waits on the binary, so the cases run on as many threads as there are cores.
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let per_thread = cases.len().div_ceil(threads);
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = cases
+            .chunks(per_thread)
+            .map(|chunk| scope.spawn(|| chunk.iter().flat_map(run_case).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().unwrap())
+            .collect()
+    });
     assert!(
         failures.is_empty(),
         "{} of the scenario checks failed:\n{}",
         failures.len(),
         failures.join("\n")
+    );
+}
+
+/// Every refusal and every dated caution of the catalog is shown by some case that names
+/// the protocol (`protocol: id`) and the warning (`warning: contraindicated factor`), so a
+/// rule added to a protocol file cannot go untested.
+#[test]
+fn every_refusal_and_dated_caution_has_a_scenario() {
+    let mut shown = BTreeSet::new();
+    for case in all_cases() {
+        let protocol = case
+            .expectations
+            .iter()
+            .find_map(|expectation| expectation.strip_prefix("protocol:"));
+        let Some(protocol) = protocol else { continue };
+        for expectation in &case.expectations {
+            let warning = expectation
+                .strip_prefix("first warning:")
+                .or_else(|| expectation.strip_prefix("warning:"));
+            let mut words = warning.unwrap_or_default().split_whitespace();
+            if let (Some(severity), Some(factor)) = (words.next(), words.next()) {
+                shown.insert(format!("{} {severity} {factor}", protocol.trim()));
+            }
+        }
+    }
+    let (catalog, _) = Catalog::builtin();
+    let missing: Vec<String> = catalog
+        .protocols()
+        .flat_map(|protocol| {
+            protocol
+                .factors
+                .iter()
+                .filter(|rule| {
+                    rule.severity == FactorSeverity::Contraindicated
+                        || rule
+                            .action
+                            .as_ref()
+                            .is_some_and(|a| a.days_before.is_some())
+                })
+                .map(|rule| format!("{} {} {}", protocol.id, rule.severity, rule.factor))
+        })
+        .filter(|rule| !shown.contains(rule))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no scenario shows these rules (protocol severity factor):\n{}",
+        missing.join("\n")
     );
 }
