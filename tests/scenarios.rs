@@ -158,6 +158,7 @@ fn check(
         "stderr" => outcome.stderr.contains(value),
         "stdout" => outcome.stdout.contains(value),
         "text" => text().contains(value),
+        "no text" => !text().contains(value),
         "candidate" => plan["candidate"] == Value::Bool(value == "yes"),
         "protocol" => plan["protocol"]["id"] == value,
         "status" => plan["regulatory"]["status"] == value,
@@ -273,6 +274,13 @@ fn check_dated(key: &str, value: &str, plan: &Value) -> Option<bool> {
 /// What the consent talk needs: alternatives, risks, sources, regulatory notes.
 fn check_consent(key: &str, value: &str, plan: &Value) -> Option<bool> {
     Some(match key {
+        "alternatives" => {
+            plan["alternatives"]
+                .as_array()
+                .map_or(0, Vec::len)
+                .to_string()
+                == value
+        }
         "first alternative" => text_of(&plan["alternatives"][0]["name"]).contains(value),
         "alternative" => any_contains(&plan["alternatives"], "name", value),
         "risk" => any_contains(&plan["risks"], "name", value),
@@ -357,6 +365,13 @@ fn invariants(args: &[String], plan: &Value) -> Vec<String> {
         && plan["sessions"].as_array().is_some_and(|s| !s.is_empty())
     {
         failures.push("a patient who is not a candidate still got sessions".into());
+    }
+    for alternative in plan["alternatives"].as_array().into_iter().flatten() {
+        if text_of(&alternative["comparison"]).trim().is_empty() {
+            failures.push(format!(
+                "an alternative says nothing about what it offers: {alternative}"
+            ));
+        }
     }
     failures.extend(order_invariants(plan));
     failures
