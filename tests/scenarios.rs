@@ -3,7 +3,20 @@
 //!
 //! A case is a block of lines: `## title`, then `$ plan ...` (the arguments after the
 //! binary's name), then one expectation per line. Blank lines separate cases; lines
-//! starting with `#` (but not `##`) are comments. See `check` for the expectations.
+//! starting with `#` (but not `##`) are comments.
+//!
+//! Expectations, one per line (`check` and its helpers read them):
+//! - the outcome: `exit`, `stderr`, `stdout`, `text` and `no text` (the text output);
+//! - the plan: `protocol`, `candidate`, `status`, `sessions` (count), `duration`, `keys`;
+//! - a session: `session 2` (date), `session 1 steps`, `session 2 no step`,
+//!   `session 1 site`, `session 1 volume`;
+//! - warnings: `first warning`, `warning`, `no warning`;
+//! - dated lists: `pre-procedure`, `aftercare`, `no aftercare`, `donor-site care after
+//!   session`, `no donor-site care`, `milestone`, `follow-up`, `follow-up scale`;
+//! - the consent talk: `alternatives` (count), `first alternative`, `alternative`, `risk`,
+//!   `source`, `uncertain source`, `regulatory note`, `maintenance`.
+//!
+//! Every plan is also checked against `invariants`, whatever the case expects.
 
 #![allow(
     clippy::unwrap_used,
@@ -162,7 +175,7 @@ fn check(
         "candidate" => plan["candidate"] == Value::Bool(value == "yes"),
         "protocol" => plan["protocol"]["id"] == value,
         "status" => plan["regulatory"]["status"] == value,
-        "sessions" => plan["sessions"].as_array().map_or(0, Vec::len).to_string() == value,
+        "sessions" => count(&plan["sessions"]) == value,
         "duration" => {
             let duration = &plan["sessions"][0]["duration_minutes"];
             format!("{}-{}", duration["min"], duration["max"]) == value
@@ -196,6 +209,11 @@ impl<'a> Words<'a> {
     fn rest_after(&self, n: usize) -> String {
         self.0.get(n..).unwrap_or_default().join(" ")
     }
+}
+
+/// How many items a JSON list has, as text.
+fn count(items: &Value) -> String {
+    items.as_array().map_or(0, Vec::len).to_string()
 }
 
 /// Whether any item of a JSON list satisfies the test.
@@ -274,13 +292,7 @@ fn check_dated(key: &str, value: &str, plan: &Value) -> Option<bool> {
 /// What the consent talk needs: alternatives, risks, sources, regulatory notes.
 fn check_consent(key: &str, value: &str, plan: &Value) -> Option<bool> {
     Some(match key {
-        "alternatives" => {
-            plan["alternatives"]
-                .as_array()
-                .map_or(0, Vec::len)
-                .to_string()
-                == value
-        }
+        "alternatives" => count(&plan["alternatives"]) == value,
         "first alternative" => text_of(&plan["alternatives"][0]["name"]).contains(value),
         "alternative" => any_contains(&plan["alternatives"], "name", value),
         "risk" => any_contains(&plan["risks"], "name", value),
@@ -299,10 +311,12 @@ fn check_consent(key: &str, value: &str, plan: &Value) -> Option<bool> {
 /// "session 1 site: iliac crest", "session 1 volume: 8-10".
 fn check_session(key: &str, value: &str, plan: &Value) -> Result<bool, String> {
     let parts: Vec<&str> = key.split_whitespace().collect();
-    let number: usize = parts[1]
-        .parse()
-        .map_err(|_| format!("bad session number in '{key}'"))?;
-    let session = &plan["sessions"][number - 1];
+    let index = parts[1]
+        .parse::<usize>()
+        .ok()
+        .and_then(|number| number.checked_sub(1))
+        .ok_or_else(|| format!("bad session number in '{key}'"))?;
+    let session = &plan["sessions"][index];
     let has_step = any_contains(&session["steps"], "text", value)
         || any_contains(&session["steps"], "kind", value);
     Ok(match parts.get(2..) {
