@@ -175,14 +175,8 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
         plan.follow_ups = follow_ups(protocol, &plan.sessions, &request.options.working_days)?;
     }
     warnings.sort_by_key(|warning| {
-        let says_indication_cannot_respond = warning
-            .factor
-            .is_some_and(|factor| INDICATION_FACTORS.contains(&factor));
-        (
-            warning.severity,
-            !says_indication_cannot_respond,
-            warning.factor,
-        )
+        let indication_cannot_respond = warning.factor.is_some_and(indication_cannot_respond);
+        (warning.severity, !indication_cannot_respond, warning.factor)
     });
     plan.warnings = warnings;
     Ok(plan)
@@ -607,11 +601,13 @@ fn follow_ups(
     Ok(visits)
 }
 
-/// Factors that say the indication itself cannot respond, whatever else the patient has
-/// (a scalp with no living follicles). Among the refusals, their warning and their
-/// alternative come first: another refusal's alternative may not help such a patient at
-/// all (minoxidil cannot wake a dead follicle).
-const INDICATION_FACTORS: &[Factor] = &[Factor::NoLivingFollicles];
+/// Whether a factor says the indication itself cannot respond, whatever else the patient
+/// has (a scalp with no living follicles). Among the refusals, such a warning and its
+/// alternative come first: another refusal's alternative may not help the patient at all
+/// (minoxidil cannot wake a dead follicle).
+fn indication_cannot_respond(factor: Factor) -> bool {
+    factor == Factor::NoLivingFollicles
+}
 
 /// The protocol's alternatives, with those named by the patient's contraindications
 /// first, and among those the one for an indication that cannot respond.
@@ -622,7 +618,7 @@ fn alternatives(protocol: &Protocol, request: &PlanRequest) -> Vec<crate::catalo
         .filter_map(|factor| protocol.factor_rule(*factor))
         .filter(|rule| rule.severity == FactorSeverity::Contraindicated)
         .collect();
-    refusals.sort_by_key(|rule| !INDICATION_FACTORS.contains(&rule.factor));
+    refusals.sort_by_key(|rule| !indication_cannot_respond(rule.factor));
     let mut list: Vec<crate::catalog::Alternative> = refusals
         .into_iter()
         .filter_map(|rule| rule.alternative.clone())
