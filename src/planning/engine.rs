@@ -11,8 +11,8 @@ use super::plan::{
 };
 use super::schedule::{PlanRequest, WorkingDays};
 use crate::catalog::{
-    Anchor, Catalog, CellSource, FactorSeverity, Protocol, ProtocolId, Range, RegulatoryStatus,
-    Selection, Step, StepKind,
+    Anchor, Catalog, CellSource, Factor, FactorSeverity, Protocol, ProtocolId, Range,
+    RegulatoryStatus, Selection, Step, StepKind,
 };
 
 /// Why no plan could be made.
@@ -40,7 +40,10 @@ pub enum PlanError {
         allowed: Vec<CellSource>,
     },
     /// The session count lies outside what the protocol allows.
-    #[error("{protocol} plans {range} sessions; {requested} is outside that range")]
+    #[error(
+        "{protocol} plans {range} {}; {requested} is outside that range",
+        if range.max == 1 { "session" } else { "sessions" }
+    )]
     SessionCountOutOfRange {
         /// The protocol's title.
         protocol: String,
@@ -171,7 +174,10 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
         plan.milestones = milestones(protocol, &plan.sessions)?;
         plan.follow_ups = follow_ups(protocol, &plan.sessions, &request.options.working_days)?;
     }
-    warnings.sort_by_key(|warning| (warning.severity, warning.factor));
+    warnings.sort_by_key(|warning| {
+        let indication_cannot_respond = warning.factor.is_some_and(indication_cannot_respond);
+        (warning.severity, !indication_cannot_respond, warning.factor)
+    });
     plan.warnings = warnings;
     Ok(plan)
 }
@@ -595,14 +601,26 @@ fn follow_ups(
     Ok(visits)
 }
 
+/// Whether a factor says the indication itself cannot respond, whatever else the patient
+/// has (a scalp with no living follicles). Among the refusals, such a warning and its
+/// alternative come first: another refusal's alternative may not help the patient at all
+/// (minoxidil cannot wake a dead follicle).
+fn indication_cannot_respond(factor: Factor) -> bool {
+    factor == Factor::NoLivingFollicles
+}
+
 /// The protocol's alternatives, with those named by the patient's contraindications
-/// first.
+/// first, and among those the one for an indication that cannot respond.
 fn alternatives(protocol: &Protocol, request: &PlanRequest) -> Vec<crate::catalog::Alternative> {
-    let mut list: Vec<crate::catalog::Alternative> = request
+    let mut refusals: Vec<&crate::catalog::FactorRule> = request
         .factors
         .iter()
         .filter_map(|factor| protocol.factor_rule(*factor))
         .filter(|rule| rule.severity == FactorSeverity::Contraindicated)
+        .collect();
+    refusals.sort_by_key(|rule| !indication_cannot_respond(rule.factor));
+    let mut list: Vec<crate::catalog::Alternative> = refusals
+        .into_iter()
         .filter_map(|rule| rule.alternative.clone())
         .collect();
     for alternative in &protocol.alternatives {
