@@ -169,6 +169,7 @@ fn check(
     let ok = match key {
         "exit" => outcome.code.to_string() == value,
         "stderr" => outcome.stderr.contains(value),
+        "no stderr" => !outcome.stderr.contains(value),
         "stdout" => outcome.stdout.contains(value),
         "text" => text().contains(value),
         "no text" => !text().contains(value),

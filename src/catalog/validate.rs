@@ -486,12 +486,16 @@ fn check_factors(protocol: &Protocol, report: &mut Report<'_>) {
         .iter()
         .any(|coverage| coverage.areas.contains(&Area::Scalp));
     if treats_scalp {
-        let refuses_dead_follicles =
-            protocol
-                .factor_rule(Factor::NoLivingFollicles)
-                .is_some_and(|rule| {
-                    rule.severity == FactorSeverity::Contraindicated && rule.alternative.is_some()
-                });
+        let refuses_dead_follicles = protocol
+            .factors
+            .iter()
+            .find(|rule| {
+                rule.factor == Factor::NoLivingFollicles
+                    && (rule.areas.is_empty() || rule.areas.contains(&Area::Scalp))
+            })
+            .is_some_and(|rule| {
+                rule.severity == FactorSeverity::Contraindicated && rule.alternative.is_some()
+            });
         if !refuses_dead_follicles {
             report(
                 "factors",

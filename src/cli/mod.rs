@@ -95,6 +95,30 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Prints help and version as clap does; any other command-line mistake as one line on
+/// stderr (what is wrong and where to look), with exit code 2.
+pub fn report_usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    let rendered = error.to_string();
+    let message: Vec<&str> = rendered
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{}; see --help", message.join(" "));
+    ExitCode::from(2)
+}
+
 /// Prints an error as one line on stderr.
 pub fn report_error(error: &anyhow::Error) {
     let mut stderr = std::io::stderr().lock();

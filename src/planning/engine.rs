@@ -290,10 +290,12 @@ fn allowed_adjuncts<'p>(
 fn factor_warnings(protocol: &Protocol, request: &PlanRequest) -> Result<Vec<Warning>, PlanError> {
     let first_session = first_session_date(request)?;
     let mut warnings = Vec::new();
-    for factor in &request.factors {
-        let Some(rule) = protocol.factor_rule(*factor) else {
-            continue;
-        };
+    let rules = request
+        .factors
+        .iter()
+        .flat_map(|factor| protocol.rules_for(*factor, &request.selection));
+    for rule in rules {
+        let factor = &rule.factor;
         let severity = match rule.severity {
             FactorSeverity::Contraindicated => Severity::Contraindicated,
             FactorSeverity::Caution => Severity::Caution,
@@ -461,11 +463,23 @@ fn spacing_warnings(protocol: &Protocol, sessions: &[Session]) -> Vec<Warning> {
     let mut warnings = Vec::new();
     for pair in sessions.windows(2) {
         let [previous, next] = pair else { continue };
-        if previous.number == 1 && protocol.sessions.first_interval_days.is_some() {
-            continue;
-        }
         // A difference of civil dates is counted in whole days.
         let days = i64::from((next.date - previous.date).get_days());
+        if let Some(first_interval) = protocol.sessions.first_interval_days
+            && previous.number == 1
+        {
+            if days < i64::from(first_interval) {
+                warnings.push(Warning {
+                    factor: None,
+                    severity: Severity::Caution,
+                    message: format!(
+                        "Session 2 is {days} days after session 1, before the {first_interval} days the product needs after the harvest; confirm with the laboratory that it will be ready."
+                    ),
+                    action: None,
+                });
+            }
+            continue;
+        }
         let too_close = days < i64::from(allowed.min);
         let too_far = days > i64::from(allowed.max) + 7;
         if too_close || too_far {
@@ -615,7 +629,7 @@ fn alternatives(protocol: &Protocol, request: &PlanRequest) -> Vec<crate::catalo
     let mut refusals: Vec<&crate::catalog::FactorRule> = request
         .factors
         .iter()
-        .filter_map(|factor| protocol.factor_rule(*factor))
+        .flat_map(|factor| protocol.rules_for(*factor, &request.selection))
         .filter(|rule| rule.severity == FactorSeverity::Contraindicated)
         .collect();
     refusals.sort_by_key(|rule| !indication_cannot_respond(rule.factor));

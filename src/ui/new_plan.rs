@@ -439,7 +439,14 @@ fn screening_ui(
     ui.weak("Answer each question; \"yes\" is ticked.");
     for factor in Factor::ALL {
         let mut yes = draft.factors.contains(factor);
-        let rule = protocol.and_then(|protocol| protocol.factor_rule(*factor));
+        let selection = draft.selection();
+        let rule = protocol
+            .zip(selection.as_ref())
+            .and_then(|(protocol, selection)| {
+                protocol
+                    .rules_for(*factor, selection)
+                    .min_by_key(|rule| rule.severity)
+            });
         ui.horizontal_wrapped(|ui| {
             if ui.checkbox(&mut yes, factor.question()).changed() {
                 if yes {
