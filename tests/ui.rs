@@ -49,7 +49,8 @@ fn wait_until(harness: &mut Harness<'static, App>, what: &str, done: impl Fn(&Ap
 /// Clicks a labelled widget the way a screen reader does, wherever it is scrolled to.
 fn click(harness: &mut Harness<'static, App>, label: &str) {
     harness.get_by_label(label).click_accesskit();
-    harness.run_steps(2);
+    // A dialog needs a sizing pass before it shows.
+    harness.run_steps(4);
 }
 
 /// Replaces the text of a labelled field.
@@ -235,5 +236,194 @@ fn search_finds_a_patient_by_part_of_the_name() {
         harness
             .query_by_label_contains("2 of 3 patients match")
             .is_some()
+    );
+}
+
+/// Saves a stretch-marks plan for a new patient straight through the store, as another
+/// desk would, and returns its id.
+fn saved_plan(data: &Path, name: &str) -> regen_planner::store::PlanId {
+    use regen_planner::catalog::{Area, Catalog, CellSource, Indication, Modality, Selection};
+    use regen_planner::planning::{PlanRequest, generate};
+    use regen_planner::store::{Patient, PlanRecord, Store};
+    let store = Store::open(data).unwrap();
+    let (patient, _) = store
+        .create_patient(&Patient::new(name), "Dr Desk Two")
+        .unwrap();
+    let selection = Selection {
+        modality: Modality::Injection,
+        source: CellSource::AutologousAdipose,
+        area: Area::Thighs,
+        indication: Indication::StretchMarks,
+        adjuncts: Vec::new(),
+    };
+    let request = PlanRequest::new(
+        selection,
+        std::collections::BTreeSet::new(),
+        "2027-03-01".parse().unwrap(),
+    );
+    let plan = generate(&Catalog::builtin().0, &request).unwrap();
+    let (id, _) = store
+        .create_plan(&PlanRecord::new(patient, request, plan), "Dr Desk Two")
+        .unwrap();
+    id
+}
+
+fn harness_with_plan(
+    data: &Path,
+    config: &Path,
+    plan: &regen_planner::store::PlanId,
+) -> Harness<'static, App> {
+    let options = AppOptions {
+        dirs: AppDirs {
+            data: data.to_path_buf(),
+            config: config.to_path_buf(),
+        },
+        screenshot: None,
+        open_plan: Some(plan.clone()),
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    wait_until(&mut harness, "the plan to open", |app| {
+        app.open_plan_record().is_some()
+    });
+    harness
+}
+
+#[test]
+fn closing_the_window_saves_the_last_edit() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let id = saved_plan(data.path(), "Nora Berg");
+    let mut harness = harness_with_plan(data.path(), config.path(), &id);
+    harness.get_by_label("New note").focus();
+    harness.run_steps(1);
+    harness
+        .get_by_label("New note")
+        .type_text("Patient prefers Monday mornings.");
+    harness.run_steps(1);
+    click(&mut harness, "Add note");
+    // The close request arrives in the same breath as the edit.
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    harness.step();
+    let store = regen_planner::store::Store::open(data.path()).unwrap();
+    let saved = store.load_plan(&id).unwrap();
+    assert_eq!(
+        saved.value.notes.len(),
+        1,
+        "the note was saved before the window closed"
+    );
+    assert_eq!(
+        saved.value.notes[0].text,
+        "Patient prefers Monday mornings."
+    );
+}
+
+#[test]
+fn a_save_from_another_desk_is_shown_as_a_conflict() {
+    let data = tempfile::tempdir().unwrap();
+    let config_one = tempfile::tempdir().unwrap();
+    let config_two = tempfile::tempdir().unwrap();
+    let id = saved_plan(data.path(), "Omar Haddad");
+    let mut desk_one = harness_with_plan(data.path(), config_one.path(), &id);
+    let mut desk_two = harness_with_plan(data.path(), config_two.path(), &id);
+
+    click(&mut desk_two, "Session 1 done");
+    desk_two.state_mut().flush_saves().unwrap();
+
+    click(&mut desk_one, "Session 2 done");
+    assert!(
+        desk_one.state_mut().flush_saves().is_err(),
+        "the second desk's save is refused"
+    );
+    wait_until(&mut desk_one, "the conflict to show", |_| true);
+    assert!(
+        desk_one.query_by_label("Reopen the saved plan").is_some(),
+        "the conflict is shown with a way forward"
+    );
+    assert!(
+        desk_one
+            .query_by_label_contains("saved revision 2 at")
+            .is_some(),
+        "the conflict says who saved what when: {:?}",
+        desk_one.state().messages()
+    );
+
+    click(&mut desk_one, "Reopen the saved plan");
+    let record = desk_one.state().open_plan_record().unwrap();
+    assert!(
+        record.checklist.contains_key(&checklist_keys::session(1)),
+        "the other desk's tick is there after reopening"
+    );
+    assert_eq!(desk_one.state().open_plan_revision().unwrap().1, 2);
+}
+
+#[test]
+fn escape_closes_the_settings_dialog() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let mut harness = harness(data.path(), config.path());
+    click(&mut harness, "Settings…");
+    assert!(harness.state().is_settings_open());
+    harness.key_press(Key::Escape);
+    harness.run_steps(2);
+    assert!(!harness.state().is_settings_open(), "Esc closes the dialog");
+}
+
+#[test]
+fn settings_are_saved_and_used_for_the_next_plan() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let mut harness = harness(data.path(), config.path());
+    click(&mut harness, "Settings…");
+    type_into(&mut harness, "Physician name", "Dr Ines Ortega");
+    click(&mut harness, "Sat");
+    click(&mut harness, "Save");
+    assert!(!harness.state().is_settings_open());
+    let saved = regen_planner::store::Settings::load(config.path()).unwrap();
+    assert_eq!(saved.physician_name, "Dr Ines Ortega");
+    assert!(
+        saved
+            .working_days
+            .contains(regen_planner::planning::Weekday::Saturday)
+    );
+}
+
+#[test]
+fn a_plan_reads_at_twice_the_pixel_density() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let id = saved_plan(data.path(), "Ravi Kumar");
+    let options = AppOptions {
+        dirs: AppDirs {
+            data: data.path().to_path_buf(),
+            config: config.path().to_path_buf(),
+        },
+        screenshot: None,
+        open_plan: Some(id),
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_pixels_per_point(2.0)
+        .build_eframe(move |cc| App::new(cc, options));
+    wait_until(&mut harness, "the plan to open", |app| {
+        app.open_plan_record().is_some()
+    });
+    assert!(
+        harness
+            .query_by_label_contains("Ravi Kumar: Adipose stem-cell injections for stretch marks")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("Timeline: 2 sessions")
+            .is_some(),
+        "the timeline describes itself to screen readers"
     );
 }

@@ -228,6 +228,12 @@ impl App {
             .map(|open| (&open.id, open.saved.number))
     }
 
+    /// Whether the settings dialog is open.
+    #[must_use]
+    pub fn is_settings_open(&self) -> bool {
+        self.settings_dialog.is_some()
+    }
+
     /// Messages shown in the status bar, newest last.
     #[must_use]
     pub fn messages(&self) -> &[String] {
