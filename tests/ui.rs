@@ -349,7 +349,8 @@ fn a_save_from_another_desk_is_shown_as_a_conflict() {
     );
     assert!(
         desk_one
-            .query_by_label_contains("saved revision 2 at")
+            .query_all_by_label_contains("saved revision 2 at")
+            .next()
             .is_some(),
         "the conflict says who saved what when: {:?}",
         desk_one.state().messages()
