@@ -237,14 +237,10 @@ fn patient_row_ui(ui: &mut Ui, row: &PatientRow, is_selected: bool, row_height: 
         ui.horizontal(|ui| match &row.latest_plan {
             Some((protocol, status)) => {
                 plan_status_badge(ui, *status);
-                let more = if row.plan_count > 1 {
-                    format!(" (+{} more)", row.plan_count - 1)
-                } else {
-                    String::new()
-                };
-                ui.add(
-                    egui::Label::new(RichText::new(format!("{protocol}{more}")).weak()).truncate(),
-                );
+                if row.plan_count > 1 {
+                    ui.weak(format!("{} plans, latest:", row.plan_count));
+                }
+                ui.add(egui::Label::new(RichText::new(protocol).weak()).truncate());
             }
             None => {
                 ui.weak("No plan yet");
