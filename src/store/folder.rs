@@ -5,7 +5,7 @@
 //! <data folder>/
 //!     patients/<patient id>/revision-000001.ron, revision-000002.ron, ..., head.ron
 //!     plans/<plan id>/revision-000001.ron, ..., head.ron
-//!     index.ron     a cache of the list screens' summaries; rebuilt when missing
+//!     index.json    a cache of the list screens' summaries; rebuilt when missing
 //!     tmp/          files being written; never read as records
 //! ```
 
@@ -269,7 +269,7 @@ impl Store {
 
     /// The cache of summaries.
     pub(crate) fn index_file(&self) -> PathBuf {
-        self.data_dir.join("index.ron")
+        self.data_dir.join("index.json")
     }
 
     fn require_patient(&self, patient: &PatientId) -> Result<(), StoreError> {
