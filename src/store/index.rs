@@ -168,7 +168,7 @@ impl Store {
             Err(source) => {
                 return Err(StoreError::Read {
                     file: folder,
-                    source,
+                    cause: source,
                 });
             }
         };
@@ -176,7 +176,7 @@ impl Store {
         for entry in entries {
             let entry = entry.map_err(|source| StoreError::Read {
                 file: folder.clone(),
-                source,
+                cause: source,
             })?;
             if let Some(name) = entry.file_name().to_str()
                 && super::ids::is_well_formed(name)
@@ -215,7 +215,7 @@ impl Store {
             Err(source) => {
                 let error = StoreError::Read {
                     file: dir.clone(),
-                    source,
+                    cause: source,
                 };
                 let entry = Cached {
                     id: id.to_owned(),
