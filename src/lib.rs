@@ -8,3 +8,4 @@ pub mod catalog;
 pub mod export;
 pub mod planning;
 pub mod store;
+pub mod ui;

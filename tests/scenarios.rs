@@ -3,7 +3,20 @@
 //!
 //! A case is a block of lines: `## title`, then `$ plan ...` (the arguments after the
 //! binary's name), then one expectation per line. Blank lines separate cases; lines
-//! starting with `#` (but not `##`) are comments. See `check` for the expectations.
+//! starting with `#` (but not `##`) are comments.
+//!
+//! Expectations, one per line (`check` and its helpers read them):
+//! - the outcome: `exit`, `stderr`, `stdout`, `text` and `no text` (the text output);
+//! - the plan: `protocol`, `candidate`, `status`, `sessions` (count), `duration`, `keys`;
+//! - a session: `session 2` (date), `session 1 steps`, `session 2 no step`,
+//!   `session 1 site`, `session 1 volume`;
+//! - warnings: `first warning`, `warning`, `no warning`;
+//! - dated lists: `pre-procedure`, `aftercare`, `no aftercare`, `donor-site care after
+//!   session`, `no donor-site care`, `milestone`, `follow-up`, `follow-up scale`;
+//! - the consent talk: `alternatives` (count), `first alternative`, `alternative`, `risk`,
+//!   `source`, `uncertain source`, `regulatory note`, `maintenance`.
+//!
+//! Every plan is also checked against `invariants`, whatever the case expects.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,10 +24,12 @@
     reason = "a test fails loudly on anything unexpected"
 )]
 
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
+use regen_planner::catalog::{Catalog, FactorSeverity};
 use serde_json::Value;
 
 struct Case {
@@ -151,95 +166,27 @@ fn check(
     let (key, value) = expectation
         .split_once(':')
         .map_or((expectation, ""), |(key, value)| (key.trim(), value.trim()));
-    let words: Vec<&str> = value.split_whitespace().collect();
-    let rest_after = |n: usize| words.iter().skip(n).copied().collect::<Vec<_>>().join(" ");
     let ok = match key {
         "exit" => outcome.code.to_string() == value,
         "stderr" => outcome.stderr.contains(value),
+        "no stderr" => !outcome.stderr.contains(value),
         "stdout" => outcome.stdout.contains(value),
         "text" => text().contains(value),
+        "no text" => !text().contains(value),
         "candidate" => plan["candidate"] == Value::Bool(value == "yes"),
         "protocol" => plan["protocol"]["id"] == value,
         "status" => plan["regulatory"]["status"] == value,
-        "sessions" => plan["sessions"].as_array().map_or(0, Vec::len).to_string() == value,
+        "sessions" => count(&plan["sessions"]) == value,
         "duration" => {
             let duration = &plan["sessions"][0]["duration_minutes"];
             format!("{}-{}", duration["min"], duration["max"]) == value
         }
-        "first warning" => {
-            let first = &plan["warnings"][0];
-            first["severity"] == words[0]
-                && words.get(1).is_none_or(|factor| {
-                    text_of(&first["factor"]) == *factor
-                        || (*factor == "-" && first["factor"].is_null())
-                })
-        }
-        "warning" => plan["warnings"].as_array().is_some_and(|warnings| {
-            warnings.iter().any(|warning| {
-                warning["severity"] == words[0]
-                    && words
-                        .get(1)
-                        .is_none_or(|factor| text_of(&warning["factor"]) == *factor)
-                    && text_of(&warning["message"]).contains(&rest_after(2))
-            })
-        }),
-        "no warning" => !plan["warnings"].as_array().is_some_and(|warnings| {
-            warnings
-                .iter()
-                .any(|warning| text_of(&warning["factor"]) == value || warning["severity"] == value)
-        }),
-        "pre-procedure" => plan["pre_procedure"].as_array().is_some_and(|tasks| {
-            tasks.iter().any(|task| {
-                task["due"] == words[0] && text_of(&task["task"]).contains(&rest_after(1))
-            })
-        }),
-        "aftercare" => plan["aftercare"].as_array().is_some_and(|items| {
-            // aftercare: <session> <site> <from> <until> <text>
-            items.iter().any(|item| {
-                item["session"] == words[0].parse::<u64>().unwrap_or(0)
-                    && item["site"] == words[1]
-                    && item["from"] == words[2]
-                    && item["until"] == words[3]
-                    && text_of(&item["task"]).contains(&rest_after(4))
-            })
-        }),
-        "donor-site care after session" => plan["aftercare"].as_array().is_some_and(|items| {
-            items.iter().any(|item| {
-                item["site"] == "donor-site" && item["session"] == value.parse::<u64>().unwrap_or(0)
-            })
-        }),
-        "no donor-site care" => !plan["aftercare"]
-            .as_array()
-            .is_some_and(|items| items.iter().any(|item| item["site"] == "donor-site")),
-        "milestone" => plan["milestones"].as_array().is_some_and(|items| {
-            items.iter().any(|item| {
-                item["from"] == words[0]
-                    && item["to"] == words[1]
-                    && text_of(&item["label"]).contains(&rest_after(2))
-            })
-        }),
-        "follow-up" => plan["follow_ups"].as_array().is_some_and(|items| {
-            items.iter().any(|item| {
-                item["date"] == words[0] && text_of(&item["purpose"]).contains(&rest_after(1))
-            })
-        }),
-        "follow-up scale" => plan["follow_ups"].as_array().is_some_and(|items| {
-            items.iter().any(|item| {
-                any_contains(&item["assessments"], "", value)
-                    || item["assessments"].as_array().is_some_and(|scales| {
-                        scales.iter().any(|scale| text_of(scale).contains(value))
-                    })
-            })
-        }),
-        "first alternative" => text_of(&plan["alternatives"][0]["name"]).contains(value),
-        "alternative" => any_contains(&plan["alternatives"], "name", value),
-        "risk" => any_contains(&plan["risks"], "name", value),
-        "source" => any_contains(&plan["sources"], "key", value),
-        "regulatory note" => any_contains(&plan["regulatory"]["notes"], "note", value),
-        "maintenance" => text_of(&plan["maintenance"]["description"]).contains(value),
-        "keys" => words.iter().all(|key| plan.get(*key).is_some()),
+        "keys" => value.split_whitespace().all(|key| plan.get(key).is_some()),
         other if other.starts_with("session ") => check_session(other, value, plan)?,
-        other => return Err(format!("unknown expectation '{other}'")),
+        other => check_warning(other, value, plan)
+            .or_else(|| check_dated(other, value, plan))
+            .or_else(|| check_consent(other, value, plan))
+            .ok_or_else(|| format!("unknown expectation '{other}'"))?,
     };
     if ok {
         Ok(())
@@ -248,20 +195,136 @@ fn check(
     }
 }
 
-/// "session 2: 2027-02-15", "session 1 steps: harvest", "session 2 no step: harvest".
+/// The words of an expectation's value, and the text after the first `n` of them.
+struct Words<'a>(Vec<&'a str>);
+
+impl<'a> Words<'a> {
+    fn of(value: &'a str) -> Self {
+        Self(value.split_whitespace().collect())
+    }
+
+    fn get(&self, index: usize) -> &'a str {
+        self.0.get(index).copied().unwrap_or_default()
+    }
+
+    fn rest_after(&self, n: usize) -> String {
+        self.0.get(n..).unwrap_or_default().join(" ")
+    }
+}
+
+/// How many items a JSON list has, as text.
+fn count(items: &Value) -> String {
+    items.as_array().map_or(0, Vec::len).to_string()
+}
+
+/// Whether any item of a JSON list satisfies the test.
+fn any(items: &Value, test: impl Fn(&Value) -> bool) -> bool {
+    items.as_array().is_some_and(|items| items.iter().any(test))
+}
+
+/// "first warning: contraindicated cancer-history" (`-` for no factor),
+/// "warning: caution nsaids by 2027-01-08", "no warning: restricted".
+fn check_warning(key: &str, value: &str, plan: &Value) -> Option<bool> {
+    let words = Words::of(value);
+    let factor_is = |warning: &Value, factor: &str| {
+        factor.is_empty()
+            || text_of(&warning["factor"]) == factor
+            || (factor == "-" && warning["factor"].is_null())
+    };
+    Some(match key {
+        "first warning" => {
+            let first = &plan["warnings"][0];
+            first["severity"] == words.get(0) && factor_is(first, words.get(1))
+        }
+        "warning" => any(&plan["warnings"], |warning| {
+            warning["severity"] == words.get(0)
+                && factor_is(warning, words.get(1))
+                && text_of(&warning["message"]).contains(&words.rest_after(2))
+        }),
+        "no warning" => !any(&plan["warnings"], |warning| {
+            text_of(&warning["factor"]) == value || warning["severity"] == value
+        }),
+        _ => return None,
+    })
+}
+
+/// The dated lists: pre-procedure tasks, aftercare, milestones and follow-up visits.
+/// "aftercare: <session> <site> <from> <until> <text>", "no aftercare: <session> <site>".
+fn check_dated(key: &str, value: &str, plan: &Value) -> Option<bool> {
+    let words = Words::of(value);
+    let session_is = |item: &Value, number: &str| {
+        number
+            .parse::<u64>()
+            .is_ok_and(|number| item["session"] == number)
+    };
+    Some(match key {
+        "pre-procedure" => any(&plan["pre_procedure"], |task| {
+            task["due"] == words.get(0) && text_of(&task["task"]).contains(&words.rest_after(1))
+        }),
+        "aftercare" => any(&plan["aftercare"], |item| {
+            session_is(item, words.get(0))
+                && item["site"] == words.get(1)
+                && item["from"] == words.get(2)
+                && item["until"] == words.get(3)
+                && text_of(&item["task"]).contains(&words.rest_after(4))
+        }),
+        "no aftercare" => !any(&plan["aftercare"], |item| {
+            session_is(item, words.get(0)) && item["site"] == words.get(1)
+        }),
+        "donor-site care after session" => any(&plan["aftercare"], |item| {
+            item["site"] == "donor-site" && session_is(item, value)
+        }),
+        "no donor-site care" => !any(&plan["aftercare"], |item| item["site"] == "donor-site"),
+        "milestone" => any(&plan["milestones"], |item| {
+            item["from"] == words.get(0)
+                && item["to"] == words.get(1)
+                && text_of(&item["label"]).contains(&words.rest_after(2))
+        }),
+        "follow-up" => any(&plan["follow_ups"], |item| {
+            item["date"] == words.get(0) && text_of(&item["purpose"]).contains(&words.rest_after(1))
+        }),
+        "follow-up scale" => any(&plan["follow_ups"], |item| {
+            any(&item["assessments"], |scale| text_of(scale).contains(value))
+        }),
+        _ => return None,
+    })
+}
+
+/// What the consent talk needs: alternatives, risks, sources, regulatory notes.
+fn check_consent(key: &str, value: &str, plan: &Value) -> Option<bool> {
+    Some(match key {
+        "alternatives" => count(&plan["alternatives"]) == value,
+        "first alternative" => text_of(&plan["alternatives"][0]["name"]).contains(value),
+        "alternative" => any_contains(&plan["alternatives"], "name", value),
+        "risk" => any_contains(&plan["risks"], "name", value),
+        "source" => any_contains(&plan["sources"], "key", value),
+        "uncertain source" => any(&plan["sources"], |source| {
+            text_of(&source["key"]).contains(value) && source["uncertain"] == true
+        }),
+        "regulatory note" => any_contains(&plan["regulatory"]["notes"], "note", value),
+        "maintenance" => text_of(&plan["maintenance"]["description"]).contains(value),
+        _ => return None,
+    })
+}
+
+/// "session 2: 2027-02-15", "session 1 steps: harvest" (a kind or words of the text),
+/// "session 2 no step: harvest",
+/// "session 1 site: iliac crest", "session 1 volume: 8-10".
 fn check_session(key: &str, value: &str, plan: &Value) -> Result<bool, String> {
     let parts: Vec<&str> = key.split_whitespace().collect();
-    let number: usize = parts[1]
-        .parse()
-        .map_err(|_| format!("bad session number in '{key}'"))?;
-    let session = &plan["sessions"][number - 1];
+    let index = parts[1]
+        .parse::<usize>()
+        .ok()
+        .and_then(|number| number.checked_sub(1))
+        .ok_or_else(|| format!("bad session number in '{key}'"))?;
+    let session = &plan["sessions"][index];
+    let has_step = any_contains(&session["steps"], "text", value)
+        || any_contains(&session["steps"], "kind", value);
     Ok(match parts.get(2..) {
         Some([]) | None => session["date"] == value,
-        Some(["steps"]) => {
-            any_contains(&session["steps"], "text", value)
-                || any_contains(&session["steps"], "kind", value)
-        }
-        Some(["no", "step"]) => !any_contains(&session["steps"], "kind", value),
+        Some(["steps"]) => has_step,
+        Some(["no", "step"]) => !has_step,
+        Some([field @ ("site" | "volume")]) => any_contains(&session["steps"], field, value),
         Some(other) => return Err(format!("unknown session check '{}'", other.join(" "))),
     })
 }
@@ -318,80 +381,175 @@ fn invariants(args: &[String], plan: &Value) -> Vec<String> {
     {
         failures.push("a patient who is not a candidate still got sessions".into());
     }
+    for alternative in plan["alternatives"].as_array().into_iter().flatten() {
+        if text_of(&alternative["comparison"]).trim().is_empty() {
+            failures.push(format!(
+                "an alternative says nothing about what it offers: {alternative}"
+            ));
+        }
+    }
+    failures.extend(order_invariants(plan));
     failures
 }
 
-#[test]
-fn scenarios() {
+/// Sessions come in order, preparation comes before session 1, and donor-site care
+/// follows only a session that harvests.
+fn order_invariants(plan: &Value) -> Vec<String> {
+    let mut failures = Vec::new();
+    let sessions = plan["sessions"].as_array().cloned().unwrap_or_default();
+    let dates: Vec<String> = sessions.iter().map(|s| text_of(&s["date"])).collect();
+    if dates.windows(2).any(|pair| pair[0] >= pair[1]) {
+        failures.push(format!("sessions are not in date order: {dates:?}"));
+    }
+    if let Some(first) = dates.first() {
+        for task in plan["pre_procedure"].as_array().into_iter().flatten() {
+            if text_of(&task["due"]) > *first {
+                failures.push(format!("pre-procedure task due after session 1: {task}"));
+            }
+        }
+    }
+    for item in plan["aftercare"].as_array().into_iter().flatten() {
+        let session = item["session"]
+            .as_u64()
+            .and_then(|number| sessions.get(usize::try_from(number).ok()? - 1));
+        match session {
+            None => failures.push(format!("aftercare after a session the plan lacks: {item}")),
+            Some(session)
+                if item["site"] == "donor-site"
+                    && !any(&session["steps"], |step| step["kind"] == "harvest") =>
+            {
+                failures.push(format!(
+                    "donor-site care after a session with no harvest: {item}"
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    failures
+}
+
+/// Runs one case and returns what went wrong, each prefixed with where the case is.
+fn run_case(case: &Case) -> Vec<String> {
+    let place = format!("{}:{} {}", case.file, case.line, case.title);
+    let outcome = run(&case.args, "json");
+    let plan: Value = if outcome.code == 0 && case.args.first().is_some_and(|c| c == "plan") {
+        match serde_json::from_str(&outcome.stdout) {
+            Ok(plan) => plan,
+            Err(error) => return vec![format!("{place}: output is not JSON: {error}")],
+        }
+    } else {
+        Value::Null
+    };
+    let expects_exit = case.expectations.iter().any(|e| e.starts_with("exit:"));
+    if !expects_exit && outcome.code != 0 {
+        return vec![format!(
+            "{place}: exit {} with {}",
+            outcome.code,
+            outcome.stderr.trim()
+        )];
+    }
+    let mut failures = Vec::new();
+    if outcome.stderr.contains("panicked") {
+        failures.push(format!("{place}: the binary panicked: {}", outcome.stderr));
+    }
+    let text_output = OnceCell::new();
+    let text = || {
+        text_output
+            .get_or_init(|| run(&case.args, "text").stdout)
+            .clone()
+    };
+    for expectation in &case.expectations {
+        if let Err(message) = check(expectation, &plan, &outcome, &text) {
+            failures.push(format!("{place}: {message}"));
+        }
+    }
+    if outcome.code == 0 && !plan.is_null() {
+        for failure in invariants(&case.args, &plan) {
+            failures.push(format!("{place}: {failure}"));
+        }
+    }
+    failures
+}
+
+/// Every case of every scenario file, in file order.
+fn all_cases() -> Vec<Case> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|entry| entry.unwrap().path())
         .collect();
     files.sort();
-    let mut failures = Vec::new();
-    let mut count = 0;
-    for file in files {
-        for case in parse_cases(&file) {
-            count += 1;
-            let outcome = run(&case.args, "json");
-            let plan: Value = if outcome.code == 0 && case.args.first().is_some_and(|c| c == "plan")
-            {
-                match serde_json::from_str(&outcome.stdout) {
-                    Ok(plan) => plan,
-                    Err(error) => {
-                        failures.push(format!(
-                            "{}:{} {}: output is not JSON: {error}",
-                            case.file, case.line, case.title
-                        ));
-                        continue;
-                    }
-                }
-            } else {
-                Value::Null
-            };
-            let text = || run(&case.args, "text").stdout;
-            let expects_exit = case.expectations.iter().any(|e| e.starts_with("exit:"));
-            if !expects_exit && outcome.code != 0 {
-                failures.push(format!(
-                    "{}:{} {}: exit {} with {}",
-                    case.file,
-                    case.line,
-                    case.title,
-                    outcome.code,
-                    outcome.stderr.trim()
-                ));
-                continue;
-            }
-            if outcome.stderr.contains("panicked") {
-                failures.push(format!(
-                    "{}:{} {}: the binary panicked: {}",
-                    case.file, case.line, case.title, outcome.stderr
-                ));
-            }
-            for expectation in &case.expectations {
-                if let Err(message) = check(expectation, &plan, &outcome, &text) {
-                    failures.push(format!(
-                        "{}:{} {}: {message}",
-                        case.file, case.line, case.title
-                    ));
-                }
-            }
-            if outcome.code == 0 && !plan.is_null() {
-                for failure in invariants(&case.args, &plan) {
-                    failures.push(format!(
-                        "{}:{} {}: {failure}",
-                        case.file, case.line, case.title
-                    ));
-                }
-            }
-        }
-    }
-    assert!(count > 0, "no scenarios found in {}", dir.display());
+    files.iter().flat_map(|file| parse_cases(file)).collect()
+}
+
+#[test]
+fn scenarios() {
+    let cases = all_cases();
+    assert!(!cases.is_empty(), "no scenarios found in tests/scenarios");
+    // Each case waits on the binary, so the cases run on as many threads as there are cores.
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let per_thread = cases.len().div_ceil(threads);
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = cases
+            .chunks(per_thread)
+            .map(|chunk| scope.spawn(|| chunk.iter().flat_map(run_case).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().unwrap())
+            .collect()
+    });
     assert!(
         failures.is_empty(),
         "{} of the scenario checks failed:\n{}",
         failures.len(),
         failures.join("\n")
+    );
+}
+
+/// Every refusal and every dated caution of the catalog is shown by some case that names
+/// the protocol (`protocol: id`) and the warning (`warning: contraindicated factor`), so a
+/// rule added to a protocol file cannot go untested.
+#[test]
+fn every_refusal_and_dated_caution_has_a_scenario() {
+    let mut shown = BTreeSet::new();
+    for case in all_cases() {
+        let protocol = case
+            .expectations
+            .iter()
+            .find_map(|expectation| expectation.strip_prefix("protocol:"));
+        let Some(protocol) = protocol else { continue };
+        for expectation in &case.expectations {
+            let warning = expectation
+                .strip_prefix("first warning:")
+                .or_else(|| expectation.strip_prefix("warning:"));
+            let mut words = warning.unwrap_or_default().split_whitespace();
+            if let (Some(severity), Some(factor)) = (words.next(), words.next()) {
+                shown.insert(format!("{} {severity} {factor}", protocol.trim()));
+            }
+        }
+    }
+    let (catalog, _) = Catalog::builtin();
+    let missing: Vec<String> = catalog
+        .protocols()
+        .flat_map(|protocol| {
+            protocol
+                .factors
+                .iter()
+                .filter(|rule| {
+                    rule.severity == FactorSeverity::Contraindicated
+                        || rule
+                            .action
+                            .as_ref()
+                            .is_some_and(|a| a.days_before.is_some())
+                })
+                .map(|rule| format!("{} {} {}", protocol.id, rule.severity, rule.factor))
+        })
+        .filter(|rule| !shown.contains(rule))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no scenario shows these rules (protocol severity factor):\n{}",
+        missing.join("\n")
     );
 }

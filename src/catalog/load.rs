@@ -6,7 +6,7 @@ use ron::extensions::Extensions;
 
 use super::Selection;
 use super::ids::{Area, CellSource, Indication, Modality};
-use super::protocol::{Protocol, ProtocolId};
+use super::protocol::{Protocol, ProtocolId, RegulatoryStatus};
 use super::validate::{Locator, Problem, line_and_column, validate};
 
 /// The text of one protocol file and the name to report problems under.
@@ -231,6 +231,11 @@ impl Catalog {
     pub fn closest(&self, selection: &Selection) -> Vec<&Protocol> {
         let mut scored: Vec<(usize, &Protocol)> = self
             .protocols()
+            // A restricted protocol is named only when the restricted source was asked for.
+            .filter(|protocol| {
+                protocol.regulatory.status != RegulatoryStatus::Restricted
+                    || combinations(protocol).any(|(_, source, _, _)| source == selection.source)
+            })
             .map(|protocol| {
                 let best = combinations(protocol)
                     .map(|(modality, source, area, indication)| {

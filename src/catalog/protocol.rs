@@ -165,6 +165,10 @@ pub struct SessionSchedule {
     pub spacing_days: u32,
     /// The intervals the sources allow, in days.
     pub spacing_range_days: Range,
+    /// A different interval between sessions 1 and 2, in days, when session 1 only
+    /// harvests and the product needs time (e.g. culture of a secretome).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_interval_days: Option<u32>,
 }
 
 string_enum! {
@@ -244,6 +248,10 @@ pub struct Adjunct {
     pub steps: Vec<Step>,
     /// The minutes it adds to each session.
     pub extra_minutes: Range,
+    /// How patient factors weigh against the adjunct itself (e.g. a platelet disorder
+    /// against PRP), on top of the protocol's rules.
+    #[serde(default)]
+    pub factors: Vec<FactorRule>,
 }
 
 /// A task before the first session.
@@ -266,6 +274,9 @@ pub struct AftercareTask {
     pub from_day: u32,
     /// The last day it applies, counted from the session.
     pub until_day: u32,
+    /// After which sessions it applies (e.g. not after a harvest-only first session).
+    #[serde(default)]
+    pub sessions: SessionScope,
 }
 
 string_enum! {
@@ -277,6 +288,8 @@ string_enum! {
         /// Counted from the last session of the course.
         #[default]
         LastSession = "last-session", "Last session";
+        /// Repeated after every session, counted from each.
+        EachSession = "each-session", "Each session";
     }
 }
 
@@ -380,6 +393,21 @@ pub struct FactorRule {
     /// The treatment to offer instead, when the patient is not a candidate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternative: Option<Alternative>,
+    /// The areas the rule applies to; empty means every area of the protocol.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<Area>,
+    /// The modalities the rule applies to; empty means every modality.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modalities: Vec<Modality>,
+}
+
+impl FactorRule {
+    /// Whether the rule applies to a choice of area and modality.
+    #[must_use]
+    pub fn applies_to(&self, area: Area, modality: Modality) -> bool {
+        (self.areas.is_empty() || self.areas.contains(&area))
+            && (self.modalities.is_empty() || self.modalities.contains(&modality))
+    }
 }
 
 /// Where a protocol's figures come from.
@@ -469,10 +497,30 @@ impl Protocol {
             })
     }
 
-    /// The rule for a patient factor, when the protocol has one.
+    /// The rule for a patient factor, when the protocol has one, whatever the area.
     #[must_use]
     pub fn factor_rule(&self, factor: Factor) -> Option<&FactorRule> {
         self.factors.iter().find(|rule| rule.factor == factor)
+    }
+
+    /// The rules for a patient factor that apply to a selection: the protocol's own, then
+    /// those of the chosen adjuncts.
+    pub fn rules_for<'p>(
+        &'p self,
+        factor: Factor,
+        selection: &'p crate::catalog::Selection,
+    ) -> impl Iterator<Item = &'p FactorRule> + 'p {
+        let adjunct_rules = self
+            .adjuncts
+            .iter()
+            .filter(|adjunct| selection.adjuncts.contains(&adjunct.source))
+            .flat_map(|adjunct| adjunct.factors.iter());
+        self.factors
+            .iter()
+            .chain(adjunct_rules)
+            .filter(move |rule| {
+                rule.factor == factor && rule.applies_to(selection.area, selection.modality)
+            })
     }
 
     /// The adjunct specification for a source, when the protocol allows it.

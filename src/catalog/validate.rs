@@ -280,6 +280,16 @@ fn check_schedule(protocol: &Protocol, report: &mut Report<'_>) {
             "sessions of a course need at least one day between them".into(),
         );
     }
+    if let Some(first_interval) = sessions.first_interval_days
+        && (first_interval == 0 || sessions.range.max < 2)
+    {
+        report(
+            "first_interval_days",
+            None,
+            "first_interval_days needs a course of two or more sessions and at least one day"
+                .into(),
+        );
+    }
     if protocol.procedure_minutes.min == 0 {
         report(
             "procedure_minutes",
@@ -476,12 +486,16 @@ fn check_factors(protocol: &Protocol, report: &mut Report<'_>) {
         .iter()
         .any(|coverage| coverage.areas.contains(&Area::Scalp));
     if treats_scalp {
-        let refuses_dead_follicles =
-            protocol
-                .factor_rule(Factor::NoLivingFollicles)
-                .is_some_and(|rule| {
-                    rule.severity == FactorSeverity::Contraindicated && rule.alternative.is_some()
-                });
+        let refuses_dead_follicles = protocol
+            .factors
+            .iter()
+            .find(|rule| {
+                rule.factor == Factor::NoLivingFollicles
+                    && (rule.areas.is_empty() || rule.areas.contains(&Area::Scalp))
+            })
+            .is_some_and(|rule| {
+                rule.severity == FactorSeverity::Contraindicated && rule.alternative.is_some()
+            });
         if !refuses_dead_follicles {
             report(
                 "factors",

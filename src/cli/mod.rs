@@ -35,6 +35,12 @@ pub struct Cli {
         env = "REGEN_PLANNER_CONFIG_DIR"
     )]
     pub config_dir: Option<PathBuf>,
+    /// Open the window, write a PNG of its first complete frame to PATH, and exit.
+    #[arg(long, value_name = "PATH")]
+    pub screenshot: Option<PathBuf>,
+    /// Open this plan when the window opens.
+    #[arg(long = "open", value_name = "PLAN_ID")]
+    pub open_plan: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -76,11 +82,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let dirs = AppDirs::resolve(cli.data_dir.as_deref(), cli.config_dir.as_deref())?;
     match cli.command {
         None => {
-            let mut stdout = std::io::stdout().lock();
-            writeln!(
-                stdout,
-                "The window is not built yet. Run `regen-planner --help` for the commands."
-            )?;
+            let open_plan = match cli.open_plan {
+                Some(id) => Some(id.parse().map_err(
+                    |error: regen_planner::store::InvalidId| {
+                        anyhow::anyhow!("{error}; `regen-planner plans list` shows the plan ids")
+                    },
+                )?),
+                None => None,
+            };
+            let options = regen_planner::ui::AppOptions {
+                dirs,
+                screenshot: cli.screenshot,
+                open_plan,
+            };
+            regen_planner::ui::run(options).map_err(|error| anyhow::anyhow!(error))?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Catalog(args)) => catalog_cmd::run(&args, &dirs),
@@ -88,6 +103,30 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Plans(args)) => plans_cmd::run(&args, &dirs),
         Some(Command::Backup { dest }) => plans_cmd::backup(&dest, &dirs),
     }
+}
+
+/// Prints help and version as clap does; any other command-line mistake as one line on
+/// stderr (what is wrong and where to look), with exit code 2.
+pub fn report_usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    let rendered = error.to_string();
+    let message: Vec<&str> = rendered
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{}; see --help", message.join(" "));
+    ExitCode::from(2)
 }
 
 /// Prints an error as one line on stderr.

@@ -11,8 +11,8 @@ use super::plan::{
 };
 use super::schedule::{PlanRequest, WorkingDays};
 use crate::catalog::{
-    Anchor, Catalog, CellSource, FactorSeverity, Protocol, ProtocolId, Range, RegulatoryStatus,
-    Selection, Step, StepKind,
+    Anchor, Catalog, CellSource, Factor, FactorSeverity, Protocol, ProtocolId, Range,
+    RegulatoryStatus, Selection, Step, StepKind,
 };
 
 /// Why no plan could be made.
@@ -40,7 +40,10 @@ pub enum PlanError {
         allowed: Vec<CellSource>,
     },
     /// The session count lies outside what the protocol allows.
-    #[error("{protocol} plans {range} sessions; {requested} is outside that range")]
+    #[error(
+        "{protocol} plans {range} {}; {requested} is outside that range",
+        if range.max == 1 { "session" } else { "sessions" }
+    )]
     SessionCountOutOfRange {
         /// The protocol's title.
         protocol: String,
@@ -171,7 +174,10 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
         plan.milestones = milestones(protocol, &plan.sessions)?;
         plan.follow_ups = follow_ups(protocol, &plan.sessions, &request.options.working_days)?;
     }
-    warnings.sort_by_key(|warning| (warning.severity, warning.factor));
+    warnings.sort_by_key(|warning| {
+        let indication_cannot_respond = warning.factor.is_some_and(indication_cannot_respond);
+        (warning.severity, !indication_cannot_respond, warning.factor)
+    });
     plan.warnings = warnings;
     Ok(plan)
 }
@@ -284,10 +290,12 @@ fn allowed_adjuncts<'p>(
 fn factor_warnings(protocol: &Protocol, request: &PlanRequest) -> Result<Vec<Warning>, PlanError> {
     let first_session = first_session_date(request)?;
     let mut warnings = Vec::new();
-    for factor in &request.factors {
-        let Some(rule) = protocol.factor_rule(*factor) else {
-            continue;
-        };
+    let rules = request
+        .factors
+        .iter()
+        .flat_map(|factor| protocol.rules_for(*factor, &request.selection));
+    for rule in rules {
+        let factor = &rule.factor;
         let severity = match rule.severity {
             FactorSeverity::Contraindicated => Severity::Contraindicated,
             FactorSeverity::Caution => Severity::Caution,
@@ -386,7 +394,11 @@ fn sessions(
             (Some(moved), _) => *moved,
             (None, None) => request.start,
             (None, Some(previous)) => {
-                add_days(previous.date, i64::from(protocol.sessions.spacing_days))?
+                let interval = match (number, protocol.sessions.first_interval_days) {
+                    (2, Some(first_interval)) => first_interval,
+                    _ => protocol.sessions.spacing_days,
+                };
+                add_days(previous.date, i64::from(interval))?
             }
         };
         let date = next_open_day(wished, working_days)?;
@@ -453,6 +465,21 @@ fn spacing_warnings(protocol: &Protocol, sessions: &[Session]) -> Vec<Warning> {
         let [previous, next] = pair else { continue };
         // A difference of civil dates is counted in whole days.
         let days = i64::from((next.date - previous.date).get_days());
+        if let Some(first_interval) = protocol.sessions.first_interval_days
+            && previous.number == 1
+        {
+            if days < i64::from(first_interval) {
+                warnings.push(Warning {
+                    factor: None,
+                    severity: Severity::Caution,
+                    message: format!(
+                        "Session 2 is {days} days after session 1, before the {first_interval} days the product needs after the harvest; confirm with the laboratory that it will be ready."
+                    ),
+                    action: None,
+                });
+            }
+            continue;
+        }
         let too_close = days < i64::from(allowed.min);
         let too_far = days > i64::from(allowed.max) + 7;
         if too_close || too_far {
@@ -513,7 +540,8 @@ fn aftercare(protocol: &Protocol, sessions: &[Session]) -> Result<Vec<AftercareI
             .aftercare
             .iter()
             .map(|task| (task, AftercareSite::TreatedArea))
-            .chain(donor.iter().map(|task| (task, AftercareSite::DonorSite)));
+            .chain(donor.iter().map(|task| (task, AftercareSite::DonorSite)))
+            .filter(|(task, _)| task.sessions.includes(session.number));
         for (task, site) in tasks {
             items.push(AftercareItem {
                 session: session.number,
@@ -527,12 +555,16 @@ fn aftercare(protocol: &Protocol, sessions: &[Session]) -> Result<Vec<AftercareI
     Ok(items)
 }
 
-fn anchor_date(anchor: Anchor, sessions: &[Session]) -> Option<Date> {
+/// The sessions a milestone or follow-up is counted from: the first, the last, or each.
+fn anchor_sessions(anchor: Anchor, sessions: &[Session]) -> &[Session] {
     match anchor {
-        Anchor::FirstSession => sessions.first(),
-        Anchor::LastSession => sessions.last(),
+        Anchor::FirstSession => sessions.get(..1).unwrap_or_default(),
+        Anchor::LastSession => sessions
+            .len()
+            .checked_sub(1)
+            .map_or(&[], |last| &sessions[last..]),
+        Anchor::EachSession => sessions,
     }
-    .map(|session| session.date)
 }
 
 fn milestones(
@@ -541,14 +573,18 @@ fn milestones(
 ) -> Result<Vec<MilestoneWindow>, PlanError> {
     let mut windows = Vec::new();
     for milestone in &protocol.milestones {
-        let Some(anchor) = anchor_date(milestone.anchor, sessions) else {
-            continue;
-        };
-        windows.push(MilestoneWindow {
-            label: milestone.label.clone(),
-            from: add_days(anchor, i64::from(milestone.from_days))?,
-            to: add_days(anchor, i64::from(milestone.to_days))?,
-        });
+        for session in anchor_sessions(milestone.anchor, sessions) {
+            let label = if milestone.anchor == Anchor::EachSession && sessions.len() > 1 {
+                format!("{} (after session {})", milestone.label, session.number)
+            } else {
+                milestone.label.clone()
+            };
+            windows.push(MilestoneWindow {
+                label,
+                from: add_days(session.date, i64::from(milestone.from_days))?,
+                to: add_days(session.date, i64::from(milestone.to_days))?,
+            });
+        }
     }
     windows.sort_by(|a, b| a.from.cmp(&b.from).then_with(|| a.to.cmp(&b.to)));
     Ok(windows)
@@ -561,31 +597,44 @@ fn follow_ups(
 ) -> Result<Vec<FollowUpVisit>, PlanError> {
     let mut visits = Vec::new();
     for follow_up in &protocol.follow_ups {
-        let Some(anchor) = anchor_date(follow_up.anchor, sessions) else {
-            continue;
-        };
-        let date = next_open_day(
-            add_days(anchor, i64::from(follow_up.days_after))?,
-            working_days,
-        )?;
-        visits.push(FollowUpVisit {
-            date,
-            purpose: follow_up.purpose.clone(),
-            assessments: follow_up.assessments.clone(),
-        });
+        for session in anchor_sessions(follow_up.anchor, sessions) {
+            let purpose = if follow_up.anchor == Anchor::EachSession && sessions.len() > 1 {
+                format!("{} (after session {})", follow_up.purpose, session.number)
+            } else {
+                follow_up.purpose.clone()
+            };
+            let wished = add_days(session.date, i64::from(follow_up.days_after))?;
+            visits.push(FollowUpVisit {
+                date: next_open_day(wished, working_days)?,
+                purpose,
+                assessments: follow_up.assessments.clone(),
+            });
+        }
     }
     visits.sort_by_key(|visit| visit.date);
     Ok(visits)
 }
 
+/// Whether a factor says the indication itself cannot respond, whatever else the patient
+/// has (a scalp with no living follicles). Among the refusals, such a warning and its
+/// alternative come first: another refusal's alternative may not help the patient at all
+/// (minoxidil cannot wake a dead follicle).
+fn indication_cannot_respond(factor: Factor) -> bool {
+    factor == Factor::NoLivingFollicles
+}
+
 /// The protocol's alternatives, with those named by the patient's contraindications
-/// first.
+/// first, and among those the one for an indication that cannot respond.
 fn alternatives(protocol: &Protocol, request: &PlanRequest) -> Vec<crate::catalog::Alternative> {
-    let mut list: Vec<crate::catalog::Alternative> = request
+    let mut refusals: Vec<&crate::catalog::FactorRule> = request
         .factors
         .iter()
-        .filter_map(|factor| protocol.factor_rule(*factor))
+        .flat_map(|factor| protocol.rules_for(*factor, &request.selection))
         .filter(|rule| rule.severity == FactorSeverity::Contraindicated)
+        .collect();
+    refusals.sort_by_key(|rule| !indication_cannot_respond(rule.factor));
+    let mut list: Vec<crate::catalog::Alternative> = refusals
+        .into_iter()
         .filter_map(|rule| rule.alternative.clone())
         .collect();
     for alternative in &protocol.alternatives {

@@ -1,0 +1,72 @@
+//! What the user asked for while a frame was drawn. Drawing code returns these; the app
+//! applies them after drawing, so no widget closure does IO.
+
+use jiff::civil::Date;
+
+use crate::store::{PatientId, PlanId, PlanStatus, Settings};
+
+use super::new_plan::NewPlanDraft;
+
+/// One request of the user.
+#[must_use]
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Show a patient and their plans.
+    OpenPatient(PatientId),
+    /// Open a plan.
+    OpenPlan(PlanId),
+    /// Start a new plan, for an existing patient or a new one.
+    NewPlan(Option<PatientId>),
+    /// Create the plan of the new-plan screen (and the patient, if new).
+    CreatePlan(Box<NewPlanDraft>),
+    /// Change the open plan.
+    EditPlan(PlanEdit),
+    /// Show the protocol library.
+    ShowLibrary,
+    /// Open the settings dialog.
+    OpenSettings,
+    /// Close the open dialog without saving.
+    CloseDialog,
+    /// Save the settings and close the dialog.
+    SaveSettings(Box<Settings>),
+    /// Save pending changes now.
+    SaveNow,
+    /// Open the data folder in the file manager.
+    OpenDataFolder,
+    /// Put the keyboard focus in the search field.
+    FocusSearch,
+    /// Reread the list of patients and plans from the data folder.
+    ReloadIndex,
+    /// Reopen the open plan from disk, dropping unsaved edits (after a conflict).
+    ReloadPlan,
+}
+
+/// A change to the open plan. Every change is saved as a new revision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanEdit {
+    /// Tick or untick a checklist item.
+    Tick {
+        /// The item's key.
+        key: String,
+        /// Ticked or not.
+        done: bool,
+    },
+    /// Move a session; later sessions keep their spacing from it.
+    MoveSession {
+        /// 1-based session number.
+        number: u32,
+        /// The new date.
+        date: Date,
+    },
+    /// Add a note.
+    AddNote(String),
+    /// Add a task.
+    AddTask {
+        /// What to do.
+        text: String,
+        /// By when.
+        due: Option<Date>,
+    },
+    /// Change the plan's status.
+    SetStatus(PlanStatus),
+}

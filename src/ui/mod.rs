@@ -1,0 +1,57 @@
+//! The egui desktop app. Only this module knows egui.
+
+mod action;
+mod app;
+mod background;
+mod library;
+mod new_plan;
+mod patient_list;
+mod patient_view;
+mod plan_view;
+mod settings;
+mod timeline;
+mod widgets;
+
+pub use action::{Action, PlanEdit};
+pub use app::{App, AppOptions, ScreenshotOutcome};
+pub use plan_view::keys as checklist_keys;
+
+/// Opens the window and runs until it closes.
+///
+/// # Errors
+/// When the window cannot be opened (no display, no OpenGL), or `--screenshot` failed.
+pub fn run(options: AppOptions) -> Result<(), String> {
+    let outcome = ScreenshotOutcome::default();
+    let wants_screenshot = options.screenshot.is_some();
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Regen Planner")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([960.0, 600.0]),
+        persist_window: !wants_screenshot,
+        ..Default::default()
+    };
+    let app_outcome = outcome.clone();
+    eframe::run_native(
+        "Regen Planner",
+        native,
+        Box::new(move |cc| {
+            Ok(Box::new(App::with_context(
+                &cc.egui_ctx,
+                options,
+                app_outcome,
+            )))
+        }),
+    )
+    .map_err(|error| format!("could not open the window: {error}"))?;
+    if wants_screenshot {
+        let result = outcome
+            .lock()
+            .map_err(|_| "the screenshot was lost".to_owned())?
+            .clone();
+        return result.unwrap_or_else(|| {
+            Err("the window closed before the screenshot was taken".to_owned())
+        });
+    }
+    Ok(())
+}

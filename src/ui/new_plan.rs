@@ -1,0 +1,623 @@
+//! Creating a plan on one screen, top to bottom: patient, the four choices and adjuncts,
+//! screening, start date; the plan preview updates live beside it.
+
+use std::collections::BTreeSet;
+
+use egui::{RichText, Ui};
+use jiff::civil::Date;
+
+use super::action::Action;
+use super::widgets::{badge, banner, date_field, date_text, section_heading, status_severity};
+use crate::catalog::{
+    Area, Catalog, CellSource, Factor, FactorSeverity, Indication, Modality, PartialSelection,
+    RegulatoryStatus, Selection,
+};
+use crate::planning::{
+    ClinicOptions, Plan, PlanError, PlanRequest, Severity, WorkingDays, generate,
+};
+use crate::store::{PatientId, PatientSummary};
+
+/// Who the plan is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatientChoice {
+    /// A patient already in the records.
+    Existing(PatientId),
+    /// A new patient, created with the plan.
+    New(NewPatientForm),
+}
+
+/// The fields of a new patient.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewPatientForm {
+    /// Full name.
+    pub name: String,
+    /// Date of birth as typed (YYYY-MM-DD), may be empty.
+    pub birth_date: String,
+    /// The clinic's own id.
+    pub clinic_id: String,
+    /// Phone or e-mail.
+    pub contact: String,
+}
+
+impl NewPatientForm {
+    /// The birth date, when it is given and valid.
+    ///
+    /// # Errors
+    /// A sentence saying the format expected.
+    pub fn birth_date(&self) -> Result<Option<Date>, String> {
+        let text = self.birth_date.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse::<Date>()
+            .map(Some)
+            .map_err(|_| format!("'{text}' is not a date; write the date of birth as YYYY-MM-DD"))
+    }
+}
+
+/// Everything chosen on the new-plan screen so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPlanDraft {
+    /// Who it is for.
+    pub patient: PatientChoice,
+    /// The delivery route.
+    pub modality: Option<Modality>,
+    /// The cell source.
+    pub source: Option<CellSource>,
+    /// The target area.
+    pub area: Option<Area>,
+    /// The indication.
+    pub indication: Option<Indication>,
+    /// Added biologics.
+    pub adjuncts: BTreeSet<CellSource>,
+    /// Screening answers that are "yes".
+    pub factors: BTreeSet<Factor>,
+    /// The wished date of session 1.
+    pub start: Date,
+}
+
+impl NewPlanDraft {
+    /// An empty draft for a new or an existing patient, starting `start`.
+    #[must_use]
+    pub fn new(patient: Option<PatientId>, start: Date) -> Self {
+        Self {
+            patient: patient.map_or_else(
+                || PatientChoice::New(NewPatientForm::default()),
+                PatientChoice::Existing,
+            ),
+            modality: None,
+            source: None,
+            area: None,
+            indication: None,
+            adjuncts: BTreeSet::new(),
+            factors: BTreeSet::new(),
+            start,
+        }
+    }
+
+    /// The selection, once all four axes are chosen.
+    #[must_use]
+    pub fn selection(&self) -> Option<Selection> {
+        Some(Selection {
+            modality: self.modality?,
+            source: self.source?,
+            area: self.area?,
+            indication: self.indication?,
+            adjuncts: self.adjuncts.iter().copied().collect(),
+        })
+    }
+
+    /// The request for the engine, once all four axes are chosen.
+    #[must_use]
+    pub fn request(&self, options: &ClinicOptions) -> Option<PlanRequest> {
+        let mut request = PlanRequest::new(self.selection()?, self.factors.clone(), self.start);
+        request.options = options.clone();
+        Some(request)
+    }
+
+    fn partial(&self) -> PartialSelection {
+        PartialSelection {
+            modality: self.modality,
+            source: self.source,
+            area: self.area,
+            indication: self.indication,
+        }
+    }
+}
+
+/// The chosen axes as words: "injection of Platelet-rich plasma (PRP) to the scalp".
+fn chosen_words(partial: PartialSelection) -> String {
+    let mut words = Vec::new();
+    if let Some(modality) = partial.modality {
+        words.push(modality.label().to_lowercase());
+    }
+    if let Some(source) = partial.source {
+        words.push(source.label().to_owned());
+    }
+    if let Some(area) = partial.area {
+        words.push(format!("the {}", area.label().to_lowercase()));
+    }
+    if let Some(indication) = partial.indication {
+        words.push(indication.label().to_lowercase());
+    }
+    words.join(", ")
+}
+
+/// Why a choice is greyed out, or `None` when it can be chosen. `chosen` are the other
+/// axes already chosen; `with_choice` adds the choice itself.
+fn unavailable_reason(
+    catalog: &Catalog,
+    chosen: PartialSelection,
+    with_choice: PartialSelection,
+    label: &str,
+) -> Option<String> {
+    if let (Some(area), Some(indication)) = (with_choice.area, with_choice.indication)
+        && !indication.fits_area(area)
+    {
+        return Some(format!(
+            "{} is not an indication of the {}.",
+            indication.label(),
+            area.label().to_lowercase()
+        ));
+    }
+    if !catalog.offers(&with_choice) {
+        return Some(format!(
+            "No protocol covers {label} with {}.",
+            chosen_words(chosen)
+        ));
+    }
+    let covering: Vec<&crate::catalog::Protocol> = catalog
+        .protocols()
+        .filter(|protocol| {
+            protocol.covers.iter().any(|coverage| {
+                with_choice
+                    .modality
+                    .is_none_or(|m| coverage.modalities.contains(&m))
+                    && with_choice
+                        .source
+                        .is_none_or(|s| coverage.sources.contains(&s))
+                    && with_choice.area.is_none_or(|a| coverage.areas.contains(&a))
+                    && with_choice
+                        .indication
+                        .is_none_or(|i| coverage.indications.contains(&i))
+            })
+        })
+        .collect();
+    if !covering.is_empty()
+        && covering
+            .iter()
+            .all(|protocol| protocol.regulatory.status == RegulatoryStatus::Restricted)
+    {
+        let notes: Vec<String> = covering
+            .iter()
+            .flat_map(|protocol| protocol.regulatory.notes.iter())
+            .map(|note| format!("{}: {}", note.jurisdiction.label(), note.note))
+            .take(2)
+            .collect();
+        return Some(format!(
+            "{label} is restricted in aesthetic use in the US and EU, so it is not offered. {}",
+            notes.join(" ")
+        ));
+    }
+    None
+}
+
+/// One row of choices for an axis; greyed choices explain why on hover. `with` gives
+/// the selection with this axis set to a value, or cleared.
+fn choice_row<T: Copy + PartialEq>(
+    ui: &mut Ui,
+    catalog: &Catalog,
+    title: &str,
+    all: &[T],
+    label: fn(T) -> &'static str,
+    chosen: &mut Option<T>,
+    with: impl Fn(Option<T>) -> PartialSelection,
+) -> bool {
+    let mut changed = false;
+    ui.label(RichText::new(title).strong());
+    ui.horizontal_wrapped(|ui| {
+        for value in all {
+            let reason = unavailable_reason(catalog, with(None), with(Some(*value)), label(*value));
+            let selected = *chosen == Some(*value);
+            let button =
+                egui::Button::selectable(selected, label(*value)).frame_when_inactive(true);
+            let response = ui.add_enabled(reason.is_none() || selected, button);
+            let response = match reason {
+                Some(reason) => response
+                    .on_disabled_hover_text(reason.clone())
+                    .on_hover_text(reason),
+                None => response,
+            };
+            if response.clicked() {
+                *chosen = if selected { None } else { Some(*value) };
+                changed = true;
+            }
+        }
+    });
+    changed
+}
+
+/// The new-plan screen. `patients` lets the physician pick an existing patient.
+pub fn new_plan_ui(
+    ui: &mut Ui,
+    draft: &mut NewPlanDraft,
+    catalog: &Catalog,
+    options: &ClinicOptions,
+    patients: &[PatientSummary],
+    today: Date,
+) -> Option<Action> {
+    let mut action = None;
+    ui.heading("New plan");
+    ui.columns(2, |columns| {
+        egui::ScrollArea::vertical()
+            .id_salt("new-plan-form")
+            .auto_shrink(false)
+            .show(&mut columns[0], |ui| {
+                form_ui(ui, draft, catalog, patients);
+            });
+        let preview = &mut columns[1];
+        preview.horizontal_wrapped(|ui| {
+            action = action
+                .take()
+                .or(create_button_ui(ui, draft, catalog, options));
+            ui.weak("Saved as a draft; every change after that is a new revision.");
+        });
+        egui::ScrollArea::vertical()
+            .id_salt("new-plan-preview")
+            .auto_shrink(false)
+            .show(preview, |ui| {
+                preview_ui(ui, draft, catalog, options, today);
+            });
+    });
+    action
+}
+
+fn patient_ui(ui: &mut Ui, draft: &mut NewPlanDraft, patients: &[PatientSummary]) {
+    section_heading(ui, "1. Patient");
+    ui.horizontal(|ui| {
+        let is_new = matches!(draft.patient, PatientChoice::New(_));
+        if ui.selectable_label(is_new, "New patient").clicked() && !is_new {
+            draft.patient = PatientChoice::New(NewPatientForm::default());
+        }
+        if ui
+            .add_enabled(
+                !patients.is_empty(),
+                egui::Button::selectable(!is_new, "Existing patient"),
+            )
+            .clicked()
+            && is_new
+            && let Some(first) = patients.first()
+        {
+            draft.patient = PatientChoice::Existing(first.id.clone());
+        }
+    });
+    match &mut draft.patient {
+        PatientChoice::New(form) => {
+            egui::Grid::new("new-patient")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    for (label, value, hint) in [
+                        ("Name", &mut form.name, "First and last name"),
+                        ("Date of birth", &mut form.birth_date, "YYYY-MM-DD"),
+                        ("Clinic id", &mut form.clinic_id, "Chart number (optional)"),
+                        ("Contact", &mut form.contact, "Phone or e-mail"),
+                    ] {
+                        let label = ui.label(label);
+                        ui.add(
+                            egui::TextEdit::singleline(value)
+                                .hint_text(hint)
+                                .desired_width(260.0),
+                        )
+                        .labelled_by(label.id);
+                        ui.end_row();
+                    }
+                });
+            if let Err(message) = form.birth_date() {
+                ui.colored_label(ui.visuals().error_fg_color, message);
+            }
+        }
+        PatientChoice::Existing(id) => {
+            let current = patients
+                .iter()
+                .find(|patient| &patient.id == id)
+                .map_or_else(|| id.to_string(), |patient| patient.name.clone());
+            let label = ui.label("Patient");
+            egui::ComboBox::from_id_salt("existing-patient")
+                .selected_text(current)
+                .width(280.0)
+                .show_ui(ui, |ui| {
+                    for patient in patients {
+                        let text = match &patient.clinic_id {
+                            Some(clinic_id) => format!("{} ({clinic_id})", patient.name),
+                            None => patient.name.clone(),
+                        };
+                        ui.selectable_value(id, patient.id.clone(), text);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        }
+    }
+}
+
+fn form_ui(ui: &mut Ui, draft: &mut NewPlanDraft, catalog: &Catalog, patients: &[PatientSummary]) {
+    patient_ui(ui, draft, patients);
+    treatment_ui(ui, draft, catalog);
+    let protocol = draft
+        .selection()
+        .and_then(|selection| catalog.covering(&selection));
+    screening_ui(ui, draft, protocol);
+    section_heading(ui, "4. Start");
+    ui.horizontal(|ui| {
+        date_field(ui, "new-plan-start", "First session", &mut draft.start);
+    });
+}
+
+fn treatment_ui(ui: &mut Ui, draft: &mut NewPlanDraft, catalog: &Catalog) {
+    section_heading(ui, "2. Treatment");
+    let base = draft.partial();
+    let mut changed = choice_row(
+        ui,
+        catalog,
+        "Modality",
+        Modality::ALL,
+        Modality::label,
+        &mut draft.modality,
+        |modality| PartialSelection { modality, ..base },
+    );
+    let base = draft.partial();
+    changed |= choice_row(
+        ui,
+        catalog,
+        "Cell source",
+        CellSource::ALL,
+        CellSource::label,
+        &mut draft.source,
+        |source| PartialSelection { source, ..base },
+    );
+    let base = draft.partial();
+    changed |= choice_row(
+        ui,
+        catalog,
+        "Target area",
+        Area::ALL,
+        Area::label,
+        &mut draft.area,
+        |area| PartialSelection { area, ..base },
+    );
+    let base = draft.partial();
+    changed |= choice_row(
+        ui,
+        catalog,
+        "Indication",
+        Indication::ALL,
+        Indication::label,
+        &mut draft.indication,
+        |indication| PartialSelection { indication, ..base },
+    );
+    if changed {
+        // A choice that no longer fits the others is cleared rather than kept silently.
+        if !catalog.offers(&draft.partial()) {
+            draft.indication = None;
+            if !catalog.offers(&draft.partial()) {
+                draft.area = None;
+            }
+        }
+        draft.adjuncts.clear();
+    }
+
+    let protocol = draft
+        .selection()
+        .and_then(|selection| catalog.covering(&selection));
+    if let Some(protocol) = protocol
+        && !protocol.adjuncts.is_empty()
+    {
+        ui.label(RichText::new("Adjuncts").strong());
+        for adjunct in &protocol.adjuncts {
+            let mut on = draft.adjuncts.contains(&adjunct.source);
+            if ui
+                .checkbox(&mut on, format!("Add {}", adjunct.source.label()))
+                .on_hover_text(&adjunct.purpose)
+                .changed()
+            {
+                if on {
+                    draft.adjuncts.insert(adjunct.source);
+                } else {
+                    draft.adjuncts.remove(&adjunct.source);
+                }
+            }
+        }
+    }
+}
+
+fn screening_ui(
+    ui: &mut Ui,
+    draft: &mut NewPlanDraft,
+    protocol: Option<&crate::catalog::Protocol>,
+) {
+    section_heading(ui, "3. Screening");
+    ui.weak("Answer each question; \"yes\" is ticked.");
+    for factor in Factor::ALL {
+        let mut yes = draft.factors.contains(factor);
+        let selection = draft.selection();
+        let rule = protocol
+            .zip(selection.as_ref())
+            .and_then(|(protocol, selection)| {
+                protocol
+                    .rules_for(*factor, selection)
+                    .min_by_key(|rule| rule.severity)
+            });
+        ui.horizontal_wrapped(|ui| {
+            if ui.checkbox(&mut yes, factor.question()).changed() {
+                if yes {
+                    draft.factors.insert(*factor);
+                } else {
+                    draft.factors.remove(factor);
+                }
+            }
+            if yes && let Some(rule) = rule {
+                let severity = match rule.severity {
+                    FactorSeverity::Contraindicated => Severity::Contraindicated,
+                    FactorSeverity::Caution => Severity::Caution,
+                };
+                badge(ui, rule.severity.label(), severity).on_hover_text(&rule.reason);
+            }
+        });
+    }
+}
+
+/// The "Create plan" button, enabled once the patient and all four choices are given.
+fn create_button_ui(
+    ui: &mut Ui,
+    draft: &NewPlanDraft,
+    catalog: &Catalog,
+    options: &ClinicOptions,
+) -> Option<Action> {
+    let patient_ready = match &draft.patient {
+        PatientChoice::New(form) => !form.name.trim().is_empty() && form.birth_date().is_ok(),
+        PatientChoice::Existing(_) => true,
+    };
+    let plan_ready = draft
+        .request(options)
+        .is_some_and(|request| catalog.covering(&request.selection).is_some());
+    let ready = patient_ready && plan_ready;
+    let button = ui.add_enabled(
+        ready,
+        egui::Button::new(RichText::new("Create plan").strong()),
+    );
+    let button = if ready {
+        button
+    } else {
+        button.on_disabled_hover_text(if patient_ready {
+            "Choose modality, cell source, area and indication first."
+        } else {
+            "Give the patient's name (and a valid date of birth, if any) first."
+        })
+    };
+    button
+        .clicked()
+        .then(|| Action::CreatePlan(Box::new(draft.clone())))
+}
+
+fn preview_ui(
+    ui: &mut Ui,
+    draft: &mut NewPlanDraft,
+    catalog: &Catalog,
+    options: &ClinicOptions,
+    today: Date,
+) {
+    section_heading(ui, "Preview");
+    let Some(request) = draft.request(options) else {
+        ui.weak("Choose modality, cell source, area and indication to see the plan.");
+        return;
+    };
+    match generate(catalog, &request) {
+        Ok(plan) => {
+            if let Some(earliest) =
+                earliest_feasible_start(&plan, draft.start, today, &options.working_days)
+            {
+                banner(ui, Severity::Caution, |ui, color| {
+                    ui.label(RichText::new(format!(
+                        "Some preparation would be due before today ({today}). A first session on or after {} leaves time for all of it.",
+                        date_text(earliest)
+                    )).color(color));
+                    if ui.button(format!("Start on {earliest}")).clicked() {
+                        draft.start = earliest;
+                    }
+                });
+                ui.add_space(4.0);
+            }
+            plan_preview_ui(ui, &plan, today);
+        }
+        Err(error) => preview_error_ui(ui, &error),
+    }
+}
+
+/// When a preparation task of the plan would be due before today: the first start date
+/// that leaves time for every task. `None` when the plan's start is fine.
+#[must_use]
+pub fn earliest_feasible_start(
+    plan: &Plan,
+    start: Date,
+    today: Date,
+    working_days: &WorkingDays,
+) -> Option<Date> {
+    let earliest_due = plan.pre_procedure.iter().map(|task| task.due).min()?;
+    if earliest_due >= today {
+        return None;
+    }
+    let mut candidate = start.checked_add(today - earliest_due).ok()?;
+    for _ in 0..7 {
+        if working_days.is_open(candidate) {
+            return Some(candidate);
+        }
+        candidate = candidate.tomorrow().ok()?;
+    }
+    Some(candidate)
+}
+
+fn preview_error_ui(ui: &mut Ui, error: &PlanError) {
+    banner(ui, Severity::Caution, |ui, color| {
+        ui.label(RichText::new(error.to_string()).color(color));
+    });
+}
+
+/// A compact view of a generated plan, for the preview.
+fn plan_preview_ui(ui: &mut Ui, plan: &Plan, today: Date) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(&plan.protocol.title).strong());
+        badge(
+            ui,
+            plan.regulatory.status.label(),
+            status_severity(plan.regulatory.status),
+        );
+    });
+    if !plan.candidate {
+        banner(ui, Severity::Contraindicated, |ui, color| {
+            ui.label(
+                RichText::new("Not a candidate for this protocol")
+                    .color(color)
+                    .strong(),
+            );
+            for warning in plan
+                .warnings
+                .iter()
+                .filter(|warning| warning.severity == Severity::Contraindicated)
+            {
+                ui.label(RichText::new(&warning.message).color(color));
+            }
+            if let Some(first) = plan.alternatives.first() {
+                ui.label(RichText::new(format!("Consider instead: {}", first.name)).color(color));
+            }
+        });
+    }
+    for warning in plan
+        .warnings
+        .iter()
+        .filter(|warning| warning.severity != Severity::Contraindicated)
+    {
+        banner(ui, warning.severity, |ui, color| {
+            ui.label(RichText::new(&warning.message).color(color));
+        });
+        ui.add_space(4.0);
+    }
+    super::timeline::timeline_ui(ui, plan, today);
+    for session in &plan.sessions {
+        ui.label(format!(
+            "Session {}: {}, {} minutes",
+            session.number,
+            date_text(session.date),
+            session.duration_minutes
+        ));
+    }
+    if let Some(visit) = plan.follow_ups.last() {
+        ui.label(format!(
+            "Last follow-up: {} ({})",
+            date_text(visit.date),
+            visit.purpose
+        ));
+    }
+    ui.collapsing("Evidence", |ui| {
+        ui.label(&plan.evidence);
+    });
+}

@@ -1,0 +1,256 @@
+//! The patient list: search as you type (name, clinic id, protocol, status), newest
+//! activity first. Only the visible rows are built, so ten thousand patients cost no
+//! more than twenty.
+
+use std::collections::BTreeMap;
+
+use egui::{RichText, Ui};
+use jiff::Timestamp;
+
+use super::action::Action;
+use super::widgets::plan_status_badge;
+use crate::store::{PatientId, PatientSummary, PlanStatus, PlanSummary};
+
+/// One row of the list: a patient and what the search looks at.
+#[derive(Debug, Clone)]
+pub struct PatientRow {
+    /// The patient.
+    pub id: PatientId,
+    /// Full name.
+    pub name: String,
+    /// The clinic's own id.
+    pub clinic_id: Option<String>,
+    /// The newest plan's protocol and status, if any.
+    pub latest_plan: Option<(String, PlanStatus)>,
+    /// How many plans the patient has.
+    pub plan_count: usize,
+    /// The newest save of the patient or any of their plans.
+    pub last_activity: Timestamp,
+    /// Lowercase text the search matches: name, clinic id, protocols, statuses.
+    haystack: String,
+}
+
+/// The rows, built once per change of the index, not per frame.
+#[derive(Debug, Clone, Default)]
+pub struct PatientList {
+    rows: Vec<PatientRow>,
+    query: String,
+    matches: Vec<usize>,
+}
+
+impl PatientList {
+    /// Builds the rows from the index, newest activity first.
+    #[must_use]
+    pub fn new(patients: &[PatientSummary], plans: &[PlanSummary]) -> Self {
+        let mut plans_by_patient: BTreeMap<&PatientId, Vec<&PlanSummary>> = BTreeMap::new();
+        for plan in plans {
+            plans_by_patient
+                .entry(&plan.patient)
+                .or_default()
+                .push(plan);
+        }
+        let mut rows: Vec<PatientRow> = patients
+            .iter()
+            .map(|patient| {
+                let mut own = plans_by_patient
+                    .get(&patient.id)
+                    .cloned()
+                    .unwrap_or_default();
+                own.sort_by_key(|plan| std::cmp::Reverse(plan.saved_at));
+                let mut haystack = patient.name.to_lowercase();
+                if let Some(clinic_id) = &patient.clinic_id {
+                    haystack.push('\n');
+                    haystack.push_str(&clinic_id.to_lowercase());
+                }
+                for plan in &own {
+                    haystack.push('\n');
+                    haystack.push_str(&plan.protocol_title.to_lowercase());
+                    haystack.push('\n');
+                    haystack.push_str(plan.protocol_id.as_str());
+                    haystack.push('\n');
+                    haystack.push_str(plan.status.id());
+                }
+                let last_activity = own
+                    .first()
+                    .map_or(patient.saved_at, |plan| plan.saved_at.max(patient.saved_at));
+                PatientRow {
+                    id: patient.id.clone(),
+                    name: patient.name.clone(),
+                    clinic_id: patient.clinic_id.clone(),
+                    latest_plan: own
+                        .first()
+                        .map(|plan| (plan.protocol_title.clone(), plan.status)),
+                    plan_count: own.len(),
+                    last_activity,
+                    haystack,
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            b.last_activity
+                .cmp(&a.last_activity)
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        let matches = (0..rows.len()).collect();
+        Self {
+            rows,
+            query: String::new(),
+            matches,
+        }
+    }
+
+    /// Every row, newest activity first.
+    #[must_use]
+    pub fn rows(&self) -> &[PatientRow] {
+        &self.rows
+    }
+
+    /// Filters the rows by the query: every word must appear, in any order. Cheap when
+    /// the query has not changed.
+    pub fn set_query(&mut self, query: &str) {
+        if query == self.query && self.matches.len() <= self.rows.len() {
+            return;
+        }
+        let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        self.matches = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| {
+                words
+                    .iter()
+                    .all(|word| row.haystack.contains(word.as_str()))
+            })
+            .map(|(index, _)| index)
+            .collect();
+        query.clone_into(&mut self.query);
+    }
+
+    /// How many rows match the query.
+    #[must_use]
+    pub fn match_count(&self) -> usize {
+        self.matches.len()
+    }
+
+    /// The `index`-th matching row, newest activity first.
+    #[must_use]
+    pub fn matched(&self, index: usize) -> Option<&PatientRow> {
+        self.matches.get(index).and_then(|row| self.rows.get(*row))
+    }
+}
+
+/// Where the list stands while the index loads in the background.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListStatus {
+    /// Loading: done of total files.
+    Loading {
+        /// Files read.
+        done: usize,
+        /// Files to read.
+        total: usize,
+    },
+    /// Loaded.
+    Ready,
+}
+
+/// The search field's id, so Ctrl+F can focus it.
+#[must_use]
+pub fn search_field_id() -> egui::Id {
+    egui::Id::unique("patient-search")
+}
+
+/// The left panel: search field and the virtualized list.
+pub fn patient_list_ui(
+    ui: &mut Ui,
+    list: &mut PatientList,
+    query: &mut String,
+    selected: Option<&PatientId>,
+    status: ListStatus,
+) -> Option<Action> {
+    let mut action = None;
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        let label = ui.label("Search");
+        ui.add(
+            egui::TextEdit::singleline(query)
+                .id(search_field_id())
+                .hint_text("Name, clinic id, protocol or status (Ctrl+F)")
+                .desired_width(ui.available_width()),
+        )
+        .labelled_by(label.id);
+    });
+    if let ListStatus::Loading { done, total } = status {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(format!(
+                "Loading patients and plans: {done} of {total} files"
+            ));
+        });
+        if total > 0 {
+            #[expect(clippy::cast_precision_loss, reason = "a progress fraction")]
+            let fraction = done as f32 / total as f32;
+            ui.add(egui::ProgressBar::new(fraction).desired_height(6.0));
+        }
+    }
+    list.set_query(query);
+    let count = list.match_count();
+    ui.weak(match (count, query.trim().is_empty()) {
+        (0, true) if status == ListStatus::Ready => {
+            "No patients yet. Create a plan with Ctrl+N.".to_owned()
+        }
+        (count, true) => format!("{count} patients, newest activity first"),
+        (count, false) => format!("{count} of {} patients match", list.rows().len()),
+    });
+    ui.separator();
+    let row_height = 46.0;
+    egui::ScrollArea::vertical().auto_shrink(false).show_rows(
+        ui,
+        row_height,
+        count,
+        |ui, range| {
+            for index in range {
+                let Some(row) = list.matched(index) else {
+                    continue;
+                };
+                if patient_row_ui(ui, row, selected == Some(&row.id), row_height) {
+                    action = Some(Action::OpenPatient(row.id.clone()));
+                }
+            }
+        },
+    );
+    action
+}
+
+/// One row; returns true when clicked.
+fn patient_row_ui(ui: &mut Ui, row: &PatientRow, is_selected: bool, row_height: f32) -> bool {
+    let title = match &row.clinic_id {
+        Some(clinic_id) => format!("{} ({clinic_id})", row.name),
+        None => row.name.clone(),
+    };
+    ui.push_id(&row.id, |ui| {
+        ui.set_min_height(row_height - 6.0);
+        let response = ui.add(
+            egui::Button::selectable(is_selected, RichText::new(&title).strong())
+                .truncate()
+                .min_size(egui::vec2(ui.available_width(), 0.0)),
+        );
+        ui.horizontal(|ui| match &row.latest_plan {
+            Some((protocol, status)) => {
+                plan_status_badge(ui, *status);
+                let more = if row.plan_count > 1 {
+                    format!(" (+{} more)", row.plan_count - 1)
+                } else {
+                    String::new()
+                };
+                ui.add(
+                    egui::Label::new(RichText::new(format!("{protocol}{more}")).weak()).truncate(),
+                );
+            }
+            None => {
+                ui.weak("No plan yet");
+            }
+        });
+        response.clicked()
+    })
+    .inner
+}

@@ -1,0 +1,557 @@
+//! Reading and adjusting one plan: warnings first, then the timeline, the checklists,
+//! and what the consent talk needs.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use egui::{RichText, Ui};
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use super::action::{Action, PlanEdit};
+use super::timeline::timeline_ui;
+use super::widgets::{
+    badge, banner, date_field, date_text, section_heading, status_severity, timestamp_text,
+};
+use crate::planning::{AftercareSite, Plan, Severity};
+use crate::store::{PlanRecord, PlanStatus};
+
+/// What the plan screen keeps between frames that is not part of the record.
+#[derive(Debug, Clone)]
+pub struct PlanViewState {
+    /// The note being written.
+    pub note_draft: String,
+    /// The task being written.
+    pub task_draft: String,
+    /// The due date of the task being written.
+    pub task_due: Date,
+    /// Whether the task being written has a due date.
+    pub task_has_due: bool,
+}
+
+impl PlanViewState {
+    /// Empty drafts; a new task is due `today` by default.
+    #[must_use]
+    pub fn new(today: Date) -> Self {
+        Self {
+            note_draft: String::new(),
+            task_draft: String::new(),
+            task_due: today,
+            task_has_due: false,
+        }
+    }
+}
+
+/// How the open plan stands with the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveState {
+    /// Everything is saved in this revision.
+    Saved {
+        /// The revision number.
+        revision: u32,
+        /// When.
+        saved_at: Timestamp,
+        /// By whom.
+        saved_by: String,
+    },
+    /// Changes are being written.
+    Saving,
+    /// Saving failed; the edits are still here.
+    Failed(String),
+    /// Another desk saved first; the edits are still here.
+    Conflict(String),
+}
+
+/// The keys of checklist items: stable across re-dating, so a tick survives a moved
+/// session.
+pub mod keys {
+    use crate::planning::AftercareSite;
+
+    /// A pre-procedure task.
+    #[must_use]
+    pub fn pre(task: &str) -> String {
+        format!("pre:{task}")
+    }
+
+    /// A session done.
+    #[must_use]
+    pub fn session(number: u32) -> String {
+        format!("session:{number}")
+    }
+
+    /// An aftercare task after a session.
+    #[must_use]
+    pub fn aftercare(session: u32, site: AftercareSite, task: &str) -> String {
+        let site = match site {
+            AftercareSite::TreatedArea => "treated",
+            AftercareSite::DonorSite => "donor",
+        };
+        format!("aftercare:{session}:{site}:{task}")
+    }
+
+    /// A follow-up visit done.
+    #[must_use]
+    pub fn follow_up(purpose: &str) -> String {
+        format!("follow-up:{purpose}")
+    }
+
+    /// A task added by the physician.
+    #[must_use]
+    pub fn extra(index: usize) -> String {
+        format!("extra:{index}")
+    }
+}
+
+/// A checkbox for a checklist item, with the time it was ticked. Returns the edit when
+/// the physician ticks or unticks it.
+fn checklist_item(
+    ui: &mut Ui,
+    checklist: &BTreeMap<String, Timestamp>,
+    key: String,
+    label: &str,
+) -> Option<PlanEdit> {
+    dated_checklist_item(ui, checklist, key, label, false)
+}
+
+/// A checklist item that is flagged as overdue when `overdue` and not yet ticked.
+fn dated_checklist_item(
+    ui: &mut Ui,
+    checklist: &BTreeMap<String, Timestamp>,
+    key: String,
+    label: &str,
+    overdue: bool,
+) -> Option<PlanEdit> {
+    let ticked_at = checklist.get(&key).copied();
+    let mut done = ticked_at.is_some();
+    let mut edit = None;
+    ui.horizontal_wrapped(|ui| {
+        if ui.checkbox(&mut done, label).changed() {
+            edit = Some(PlanEdit::Tick { key, done });
+        }
+        match ticked_at {
+            Some(ticked_at) => {
+                ui.weak(format!("done {}", timestamp_text(ticked_at)));
+            }
+            None if overdue => {
+                ui.colored_label(ui.visuals().error_fg_color, "overdue");
+            }
+            None => {}
+        }
+    });
+    edit
+}
+
+/// The whole plan screen. `patient_name` heads it; `save` says how it stands on disk.
+pub fn plan_view_ui(
+    ui: &mut Ui,
+    record: &PlanRecord,
+    patient_name: &str,
+    save: &SaveState,
+    state: &mut PlanViewState,
+    today: Date,
+) -> Option<Action> {
+    let mut action = None;
+    let plan = &record.plan;
+    header_ui(ui, record, patient_name, save, &mut action);
+    egui::ScrollArea::vertical()
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            ui.set_max_width(ui.available_width().min(980.0));
+            warnings_ui(ui, plan);
+            regulatory_ui(ui, plan);
+            section_heading(ui, "Timeline");
+            timeline_ui(ui, plan, today);
+            if plan.candidate {
+                let edit = pre_procedure_ui(ui, record, today)
+                    .or(sessions_ui(ui, record))
+                    .or(aftercare_ui(ui, record, today))
+                    .or(results_ui(ui, record, today));
+                if let Some(edit) = edit {
+                    action = Some(Action::EditPlan(edit));
+                }
+            }
+            if let Some(edit) = notes_and_tasks_ui(ui, record, state) {
+                action = Some(Action::EditPlan(edit));
+            }
+            consent_ui(ui, plan);
+        });
+    action
+}
+
+fn header_ui(
+    ui: &mut Ui,
+    record: &PlanRecord,
+    patient_name: &str,
+    save: &SaveState,
+    action: &mut Option<Action>,
+) {
+    let plan = &record.plan;
+    ui.horizontal_wrapped(|ui| {
+        ui.heading(format!("{patient_name}: {}", plan.protocol.title));
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.label(plan.selection.to_string());
+    });
+    ui.horizontal_wrapped(|ui| {
+        let status_label = ui.label("Status");
+        let mut status = record.status;
+        egui::ComboBox::from_id_salt("plan-status")
+            .selected_text(status.label())
+            .show_ui(ui, |ui| {
+                for option in PlanStatus::ALL {
+                    ui.selectable_value(&mut status, *option, option.label());
+                }
+            })
+            .response
+            .labelled_by(status_label.id);
+        if status != record.status {
+            *action = Some(Action::EditPlan(PlanEdit::SetStatus(status)));
+        }
+        ui.separator();
+        match save {
+            SaveState::Saved {
+                revision,
+                saved_at,
+                saved_by,
+            } => {
+                ui.weak(format!(
+                    "Saved: revision {revision}, {} by {saved_by}",
+                    timestamp_text(*saved_at)
+                ));
+            }
+            SaveState::Saving => {
+                ui.spinner();
+                ui.weak("Saving…");
+            }
+            SaveState::Failed(message) => {
+                ui.colored_label(ui.visuals().error_fg_color, format!("Not saved: {message}"));
+                if ui.button("Try again").clicked() {
+                    *action = Some(Action::SaveNow);
+                }
+            }
+            SaveState::Conflict(message) => {
+                ui.colored_label(ui.visuals().error_fg_color, message);
+                if ui
+                    .button("Reopen the saved plan")
+                    .on_hover_text(
+                        "Load the other desk's revision; your unsaved edits here are dropped",
+                    )
+                    .clicked()
+                {
+                    *action = Some(Action::ReloadPlan);
+                }
+            }
+        }
+    });
+    ui.separator();
+}
+
+fn warnings_ui(ui: &mut Ui, plan: &Plan) {
+    if !plan.candidate {
+        banner(ui, Severity::Contraindicated, |ui, color| {
+            ui.label(
+                RichText::new("Not a candidate for this protocol")
+                    .color(color)
+                    .strong()
+                    .size(18.0),
+            );
+            for warning in plan
+                .warnings
+                .iter()
+                .filter(|warning| warning.severity == Severity::Contraindicated)
+            {
+                ui.label(RichText::new(&warning.message).color(color));
+            }
+            if let Some(first) = plan.alternatives.first() {
+                ui.label(
+                    RichText::new(format!(
+                        "Consider instead: {}. {}",
+                        first.name, first.comparison
+                    ))
+                    .color(color),
+                );
+            }
+        });
+        ui.add_space(6.0);
+    }
+    for severity in [Severity::Restricted, Severity::Caution, Severity::Notice] {
+        let warnings: Vec<_> = plan
+            .warnings
+            .iter()
+            .filter(|warning| warning.severity == severity)
+            .collect();
+        if warnings.is_empty() {
+            continue;
+        }
+        banner(ui, severity, |ui, color| {
+            let title = match severity {
+                Severity::Restricted => "Restricted",
+                Severity::Caution => "Cautions",
+                Severity::Notice | Severity::Contraindicated => "Notices",
+            };
+            ui.label(RichText::new(title).color(color).strong());
+            for warning in warnings {
+                ui.label(RichText::new(format!("• {}", warning.message)).color(color));
+            }
+        });
+        ui.add_space(6.0);
+    }
+}
+
+fn regulatory_ui(ui: &mut Ui, plan: &Plan) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Regulatory status:");
+        badge(
+            ui,
+            plan.regulatory.status.label(),
+            status_severity(plan.regulatory.status),
+        );
+    });
+    for note in &plan.regulatory.notes {
+        ui.label(format!("{}: {}", note.jurisdiction.label(), note.note));
+    }
+    ui.collapsing("What it is and what the evidence shows", |ui| {
+        ui.label(&plan.summary);
+        ui.label(RichText::new(format!("Evidence: {}", plan.evidence)).italics());
+    });
+}
+
+fn pre_procedure_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdit> {
+    section_heading(ui, "Before the first session");
+    let mut edit = None;
+    for task in &record.plan.pre_procedure {
+        let label = format!("By {}: {}", date_text(task.due), task.task);
+        edit = edit.or(dated_checklist_item(
+            ui,
+            &record.checklist,
+            keys::pre(&task.task),
+            &label,
+            task.due < today,
+        ));
+    }
+    edit
+}
+
+fn sessions_ui(ui: &mut Ui, record: &PlanRecord) -> Option<PlanEdit> {
+    section_heading(ui, "Sessions");
+    let mut edit = None;
+    for session in &record.plan.sessions {
+        ui.horizontal_wrapped(|ui| {
+            let label = format!("Session {} done", session.number);
+            edit = edit.take().or(checklist_item(
+                ui,
+                &record.checklist,
+                keys::session(session.number),
+                &label,
+            ));
+            let mut date = session.date;
+            if date_field(
+                ui,
+                &format!("session-{}", session.number),
+                &format!("Session {} date", session.number),
+                &mut date,
+            ) {
+                edit = Some(PlanEdit::MoveSession {
+                    number: session.number,
+                    date,
+                });
+            }
+            ui.weak(format!(
+                "{}, {} minutes",
+                date_text(session.date),
+                session.duration_minutes
+            ));
+        });
+        egui::CollapsingHeader::new(format!("What happens in session {}", session.number))
+            .id_salt(("steps", session.number))
+            .show(ui, |ui| {
+                for step in &session.steps {
+                    let mut text = format!("{}: {}", step.kind.label(), step.text);
+                    if let Some(site) = &step.site {
+                        let _ = write!(text, " Site: {site}.");
+                    }
+                    if let Some(volume) = &step.volume {
+                        let _ = write!(text, " Volume: {volume}.");
+                    }
+                    ui.label(text);
+                }
+            });
+    }
+    edit
+}
+
+fn aftercare_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdit> {
+    section_heading(ui, "Aftercare");
+    let mut edit = None;
+    for session in &record.plan.sessions {
+        let items: Vec<_> = record
+            .plan
+            .aftercare
+            .iter()
+            .filter(|item| item.session == session.number)
+            .collect();
+        let current = items
+            .iter()
+            .any(|item| (item.from..=item.until).contains(&today));
+        egui::CollapsingHeader::new(format!(
+            "After session {} ({})",
+            session.number,
+            date_text(session.date)
+        ))
+        .id_salt(("aftercare", session.number))
+        .default_open(session.number == 1 || current)
+        .show(ui, |ui| {
+            for item in items {
+                let place = match item.site {
+                    AftercareSite::TreatedArea => String::new(),
+                    AftercareSite::DonorSite => "Donor site: ".to_owned(),
+                };
+                let label = format!("{} to {}: {place}{}", item.from, item.until, item.task);
+                let key = keys::aftercare(item.session, item.site, &item.task);
+                edit = edit
+                    .take()
+                    .or(checklist_item(ui, &record.checklist, key, &label));
+            }
+        });
+    }
+    edit
+}
+
+fn results_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdit> {
+    let plan = &record.plan;
+    section_heading(ui, "Expected results");
+    for milestone in &plan.milestones {
+        ui.label(format!(
+            "{} to {}: {}",
+            milestone.from, milestone.to, milestone.label
+        ));
+    }
+    section_heading(ui, "Follow-up visits");
+    let mut edit = None;
+    for visit in &plan.follow_ups {
+        let label = format!(
+            "{}: {} (record: {})",
+            date_text(visit.date),
+            visit.purpose,
+            visit.assessments.join(", ")
+        );
+        edit = edit.or(dated_checklist_item(
+            ui,
+            &record.checklist,
+            keys::follow_up(&visit.purpose),
+            &label,
+            visit.date < today,
+        ));
+    }
+    section_heading(ui, "Maintenance");
+    ui.label(&plan.maintenance.description);
+    if let Some(interval) = plan.maintenance.interval_months {
+        ui.label(format!("Every {interval} months."));
+    }
+    edit
+}
+
+fn notes_and_tasks_ui(
+    ui: &mut Ui,
+    record: &PlanRecord,
+    state: &mut PlanViewState,
+) -> Option<PlanEdit> {
+    let mut edit = None;
+    section_heading(ui, "Extra tasks");
+    for (index, task) in record.extra_tasks.iter().enumerate() {
+        let label = match task.due {
+            Some(due) => format!("By {}: {}", date_text(due), task.text),
+            None => task.text.clone(),
+        };
+        edit = edit.or(checklist_item(
+            ui,
+            &record.checklist,
+            keys::extra(index),
+            &label,
+        ));
+    }
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("New task");
+        ui.add(egui::TextEdit::singleline(&mut state.task_draft).desired_width(320.0))
+            .labelled_by(label.id);
+        ui.checkbox(&mut state.task_has_due, "Has a due date");
+        if state.task_has_due {
+            date_field(ui, "task-due", "Due", &mut state.task_due);
+        }
+        let text = state.task_draft.trim().to_owned();
+        if ui
+            .add_enabled(!text.is_empty(), egui::Button::new("Add task"))
+            .clicked()
+        {
+            edit = Some(PlanEdit::AddTask {
+                text,
+                due: state.task_has_due.then_some(state.task_due),
+            });
+            state.task_draft.clear();
+        }
+    });
+
+    section_heading(ui, "Notes");
+    for note in &record.notes {
+        ui.label(
+            RichText::new(format!(
+                "{} by {}",
+                timestamp_text(note.written_at),
+                note.author
+            ))
+            .weak(),
+        );
+        ui.label(&note.text);
+        ui.add_space(4.0);
+    }
+    let label = ui.label("New note");
+    ui.add(
+        egui::TextEdit::multiline(&mut state.note_draft)
+            .desired_rows(2)
+            .desired_width(f32::INFINITY),
+    )
+    .labelled_by(label.id);
+    let text = state.note_draft.trim().to_owned();
+    if ui
+        .add_enabled(!text.is_empty(), egui::Button::new("Add note"))
+        .clicked()
+    {
+        edit = Some(PlanEdit::AddNote(text));
+        state.note_draft.clear();
+    }
+    edit
+}
+
+fn consent_ui(ui: &mut Ui, plan: &Plan) {
+    section_heading(ui, "For the consent talk");
+    ui.label(RichText::new("Risks").strong());
+    for risk in &plan.risks {
+        ui.label(format!(
+            "• {} ({}): {}",
+            risk.name, risk.likelihood, risk.detail
+        ));
+    }
+    ui.add_space(6.0);
+    ui.label(RichText::new("Alternatives").strong());
+    for alternative in &plan.alternatives {
+        ui.label(format!(
+            "• {}: {}",
+            alternative.name, alternative.comparison
+        ));
+    }
+    ui.add_space(6.0);
+    ui.label(format!("Downtime: {}", plan.downtime));
+    ui.label(format!("Additional costs: {}", plan.additional_costs));
+    section_heading(ui, "Sources");
+    for source in &plan.sources {
+        let uncertain = if source.uncertain {
+            " (uncertain figure)"
+        } else {
+            ""
+        };
+        ui.label(format!(
+            "{}: {}. Supports: {}{uncertain}",
+            source.key, source.citation, source.supports
+        ));
+    }
+}

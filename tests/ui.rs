@@ -1,0 +1,430 @@
+//! The real `App`, driven through the accessibility tree as a physician would: create a
+//! patient and a plan, tick, move, close, reopen and find everything again.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly on anything unexpected"
+)]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use regen_planner::store::{AppDirs, PlanStatus};
+use regen_planner::ui::{App, AppOptions, checklist_keys};
+
+fn harness(data: &Path, config: &Path) -> Harness<'static, App> {
+    let options = AppOptions {
+        dirs: AppDirs {
+            data: data.to_path_buf(),
+            config: config.to_path_buf(),
+        },
+        screenshot: None,
+        open_plan: None,
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    wait_until(&mut harness, "the index to load", App::is_index_loaded);
+    harness
+}
+
+/// Runs frames until `done` holds, for at most five seconds.
+fn wait_until(harness: &mut Harness<'static, App>, what: &str, done: impl Fn(&App) -> bool) {
+    let start = Instant::now();
+    while !done(harness.state()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "timed out waiting for {what}"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    harness.run_steps(2);
+}
+
+/// Clicks a labelled widget the way a screen reader does, wherever it is scrolled to.
+fn click(harness: &mut Harness<'static, App>, label: &str) {
+    harness.get_by_label(label).click_accesskit();
+    // A dialog needs a sizing pass before it shows.
+    harness.run_steps(4);
+}
+
+/// Replaces the text of a labelled field.
+fn type_into(harness: &mut Harness<'static, App>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.run_steps(1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.run_steps(1);
+    harness.get_by_label(label).type_text(text);
+    harness.run_steps(1);
+}
+
+/// Fills the new-plan screen for the stretch-marks pathway.
+fn choose_stretch_marks(harness: &mut Harness<'static, App>) {
+    click(harness, "Injection");
+    click(harness, "Autologous adipose (mini-liposuction)");
+    click(harness, "Abdomen and flanks");
+    click(harness, "Stretch marks (striae)");
+}
+
+#[test]
+fn a_plan_made_ticked_and_moved_is_found_again_after_reopening() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let (plan_id, moved_to, ticked_key) = {
+        let mut harness = harness(data.path(), config.path());
+        harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+        harness.run_steps(2);
+        type_into(&mut harness, "Name", "Maria Alvarez");
+        type_into(&mut harness, "Clinic id", "C-1042");
+        choose_stretch_marks(&mut harness);
+        assert!(
+            harness
+                .query_by_label_contains("Adipose stem-cell injections for stretch marks")
+                .is_some(),
+            "the preview names the protocol"
+        );
+        click(&mut harness, "Create plan");
+        wait_until(&mut harness, "the plan to be created", |app| {
+            app.open_plan_record().is_some()
+        });
+
+        let record = harness.state().open_plan_record().unwrap().clone();
+        assert_eq!(record.plan.protocol.id.as_str(), "adipose-stretch-marks");
+        assert_eq!(record.status, PlanStatus::Draft);
+        assert_eq!(record.plan.sessions.len(), 2);
+
+        // Tick the first aftercare item of session 1.
+        let first = record
+            .plan
+            .aftercare
+            .iter()
+            .find(|item| item.session == 1)
+            .unwrap();
+        let label = format!("{} to {}: {}", first.from, first.until, first.task);
+        click(&mut harness, &label);
+        let ticked_key = checklist_keys::aftercare(1, first.site, &first.task);
+        assert!(
+            harness
+                .state()
+                .open_plan_record()
+                .unwrap()
+                .checklist
+                .contains_key(&ticked_key)
+        );
+
+        // Move session 2 a week later, onto a Monday.
+        let old = record.plan.sessions[1].date;
+        let mut moved_to = old.checked_add(jiff::Span::new().days(7)).unwrap();
+        while moved_to.weekday() != jiff::civil::Weekday::Monday {
+            moved_to = moved_to.checked_add(jiff::Span::new().days(1)).unwrap();
+        }
+        type_into(&mut harness, "Session 2 date", &moved_to.to_string());
+        harness.key_press(Key::Enter);
+        harness.run_steps(2);
+        let record = harness.state().open_plan_record().unwrap();
+        assert_eq!(record.plan.sessions[1].date, moved_to, "session 2 moved");
+        assert_eq!(record.request.moved_sessions.get(&2), Some(&moved_to));
+
+        harness.state_mut().flush_saves().unwrap();
+        let (plan_id, revision) = harness.state().open_plan_revision().unwrap();
+        assert!(
+            revision >= 3,
+            "creation, tick and move each saved a revision, got {revision}"
+        );
+        (plan_id.clone(), moved_to, ticked_key)
+    };
+
+    // Reopen from the same folder: the patient, the tick and the move are there.
+    let mut harness = harness(data.path(), config.path());
+    type_into(&mut harness, "Search", "alva");
+    assert!(
+        harness
+            .query_by_label_contains("Maria Alvarez (C-1042)")
+            .is_some(),
+        "search finds the patient by part of the name"
+    );
+    click(&mut harness, "Maria Alvarez (C-1042)");
+    harness
+        .get_by_label_contains("Adipose stem-cell injections for stretch marks (from")
+        .click();
+    harness.run_steps(2);
+    let (open_id, _) = harness
+        .state()
+        .open_plan_revision()
+        .expect("the plan opens");
+    assert_eq!(open_id, &plan_id);
+    let record = harness.state().open_plan_record().unwrap();
+    assert_eq!(record.plan.sessions[1].date, moved_to);
+    assert!(
+        record.checklist.contains_key(&ticked_key),
+        "the tick survived closing"
+    );
+    assert!(
+        harness.query_by_label_contains("done ").is_some(),
+        "the tick shows when it was done"
+    );
+}
+
+#[test]
+fn a_contraindicated_patient_shows_the_banner() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let mut harness = harness(data.path(), config.path());
+    click(&mut harness, "New plan… (Ctrl+N)");
+    choose_stretch_marks(&mut harness);
+    assert!(
+        harness
+            .query_by_label("Not a candidate for this protocol")
+            .is_none()
+    );
+    click(
+        &mut harness,
+        "Does the patient have a history of cancer, or active cancer?",
+    );
+    assert!(
+        harness
+            .query_by_label("Not a candidate for this protocol")
+            .is_some(),
+        "the banner shows"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("History of cancer: Concentrated growth-factor")
+            .is_some(),
+        "the banner says why"
+    );
+}
+
+#[test]
+fn restricted_sources_are_greyed_out_with_a_reason() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let mut harness = harness(data.path(), config.path());
+    click(&mut harness, "New plan… (Ctrl+N)");
+    let allogeneic = harness.get_by_label("Allogeneic (donor) cells");
+    assert!(
+        allogeneic.accesskit_node().is_disabled(),
+        "allogeneic cells are not offered"
+    );
+}
+
+#[test]
+fn search_finds_a_patient_by_part_of_the_name() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let store = regen_planner::store::Store::open(data.path()).unwrap();
+    for name in ["Maria Alvarez", "John Smith", "Alvaro Costa"] {
+        store
+            .create_patient(&regen_planner::store::Patient::new(name), "Dr Test")
+            .unwrap();
+    }
+    let mut harness = harness(data.path(), config.path());
+    assert!(harness.query_by_label("John Smith").is_some());
+    type_into(&mut harness, "Search", "ALVA");
+    assert!(harness.query_by_label("Maria Alvarez").is_some());
+    assert!(harness.query_by_label("Alvaro Costa").is_some());
+    assert!(
+        harness.query_by_label("John Smith").is_none(),
+        "a patient who does not match is hidden"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("2 of 3 patients match")
+            .is_some()
+    );
+}
+
+/// Saves a stretch-marks plan for a new patient straight through the store, as another
+/// desk would, and returns its id.
+fn saved_plan(data: &Path, name: &str) -> regen_planner::store::PlanId {
+    use regen_planner::catalog::{Area, Catalog, CellSource, Indication, Modality, Selection};
+    use regen_planner::planning::{PlanRequest, generate};
+    use regen_planner::store::{Patient, PlanRecord, Store};
+    let store = Store::open(data).unwrap();
+    let (patient, _) = store
+        .create_patient(&Patient::new(name), "Dr Desk Two")
+        .unwrap();
+    let selection = Selection {
+        modality: Modality::Injection,
+        source: CellSource::AutologousAdipose,
+        area: Area::Thighs,
+        indication: Indication::StretchMarks,
+        adjuncts: Vec::new(),
+    };
+    let request = PlanRequest::new(
+        selection,
+        std::collections::BTreeSet::new(),
+        "2027-03-01".parse().unwrap(),
+    );
+    let plan = generate(&Catalog::builtin().0, &request).unwrap();
+    let (id, _) = store
+        .create_plan(&PlanRecord::new(patient, request, plan), "Dr Desk Two")
+        .unwrap();
+    id
+}
+
+fn harness_with_plan(
+    data: &Path,
+    config: &Path,
+    plan: &regen_planner::store::PlanId,
+) -> Harness<'static, App> {
+    let options = AppOptions {
+        dirs: AppDirs {
+            data: data.to_path_buf(),
+            config: config.to_path_buf(),
+        },
+        screenshot: None,
+        open_plan: Some(plan.clone()),
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    wait_until(&mut harness, "the plan to open", |app| {
+        app.open_plan_record().is_some()
+    });
+    harness
+}
+
+#[test]
+fn closing_the_window_saves_the_last_edit() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let id = saved_plan(data.path(), "Nora Berg");
+    let mut harness = harness_with_plan(data.path(), config.path(), &id);
+    harness.get_by_label("New note").focus();
+    harness.run_steps(1);
+    harness
+        .get_by_label("New note")
+        .type_text("Patient prefers Monday mornings.");
+    harness.run_steps(1);
+    click(&mut harness, "Add note");
+    // The close request arrives in the same breath as the edit.
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    harness.step();
+    let store = regen_planner::store::Store::open(data.path()).unwrap();
+    let saved = store.load_plan(&id).unwrap();
+    assert_eq!(
+        saved.value.notes.len(),
+        1,
+        "the note was saved before the window closed"
+    );
+    assert_eq!(
+        saved.value.notes[0].text,
+        "Patient prefers Monday mornings."
+    );
+}
+
+#[test]
+fn a_save_from_another_desk_is_shown_as_a_conflict() {
+    let data = tempfile::tempdir().unwrap();
+    let config_one = tempfile::tempdir().unwrap();
+    let config_two = tempfile::tempdir().unwrap();
+    let id = saved_plan(data.path(), "Omar Haddad");
+    let mut desk_one = harness_with_plan(data.path(), config_one.path(), &id);
+    let mut desk_two = harness_with_plan(data.path(), config_two.path(), &id);
+
+    click(&mut desk_two, "Session 1 done");
+    desk_two.state_mut().flush_saves().unwrap();
+
+    click(&mut desk_one, "Session 2 done");
+    assert!(
+        desk_one.state_mut().flush_saves().is_err(),
+        "the second desk's save is refused"
+    );
+    wait_until(&mut desk_one, "the conflict to show", |_| true);
+    assert!(
+        desk_one.query_by_label("Reopen the saved plan").is_some(),
+        "the conflict is shown with a way forward"
+    );
+    assert!(
+        desk_one
+            .query_all_by_label_contains("saved revision 2 at")
+            .next()
+            .is_some(),
+        "the conflict says who saved what when: {:?}",
+        desk_one.state().messages()
+    );
+
+    click(&mut desk_one, "Reopen the saved plan");
+    let record = desk_one.state().open_plan_record().unwrap();
+    assert!(
+        record.checklist.contains_key(&checklist_keys::session(1)),
+        "the other desk's tick is there after reopening"
+    );
+    assert_eq!(desk_one.state().open_plan_revision().unwrap().1, 2);
+}
+
+#[test]
+fn escape_closes_the_settings_dialog() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let mut harness = harness(data.path(), config.path());
+    click(&mut harness, "Settings…");
+    assert!(harness.state().is_settings_open());
+    harness.key_press(Key::Escape);
+    harness.run_steps(2);
+    assert!(!harness.state().is_settings_open(), "Esc closes the dialog");
+}
+
+#[test]
+fn settings_are_saved_and_used_for_the_next_plan() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let mut harness = harness(data.path(), config.path());
+    click(&mut harness, "Settings…");
+    type_into(&mut harness, "Physician name", "Dr Ines Ortega");
+    click(&mut harness, "Sat");
+    click(&mut harness, "Save");
+    assert!(!harness.state().is_settings_open());
+    let saved = regen_planner::store::Settings::load(config.path()).unwrap();
+    assert_eq!(saved.physician_name, "Dr Ines Ortega");
+    assert!(
+        saved
+            .working_days
+            .contains(regen_planner::planning::Weekday::Saturday)
+    );
+}
+
+#[test]
+fn a_plan_reads_at_twice_the_pixel_density() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let id = saved_plan(data.path(), "Ravi Kumar");
+    let options = AppOptions {
+        dirs: AppDirs {
+            data: data.path().to_path_buf(),
+            config: config.path().to_path_buf(),
+        },
+        screenshot: None,
+        open_plan: Some(id),
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_pixels_per_point(2.0)
+        .build_eframe(move |cc| App::new(cc, options));
+    wait_until(&mut harness, "the plan to open", |app| {
+        app.open_plan_record().is_some()
+    });
+    assert!(
+        harness
+            .query_by_label_contains("Ravi Kumar: Adipose stem-cell injections for stretch marks")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("Timeline: 2 sessions")
+            .is_some(),
+        "the timeline describes itself to screen readers"
+    );
+}
