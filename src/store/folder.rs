@@ -584,3 +584,14 @@ pub(crate) fn unreadable(path: &Path, error: &StoreError) -> LoadProblem {
         what: format!("was skipped: {error}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_can_be_shared_between_the_ui_and_a_background_thread() {
+        fn shareable<T: Clone + Send + Sync + 'static>() {}
+        shareable::<Store>();
+    }
+}
