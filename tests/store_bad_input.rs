@@ -592,3 +592,39 @@ fn a_write_cut_off_midway_leaves_nothing_half_written() {
     let error = check_after_failed_save(&fill_with_size_limit(dir.path()), "file size limit");
     assert!(error.contains("could not save plan "), "{error}");
 }
+
+#[test]
+fn a_removed_plan_folder_is_reported_until_it_is_restored() {
+    let (dir, store, id, _) = plan_with_revisions(2);
+    assert!(store.load_index(&mut |_| {}).unwrap().problems.is_empty());
+    let folder = store.data_dir().join("plans").join(id.as_str());
+    let parked = dir.path().join("parked");
+    std::fs::rename(&folder, &parked).unwrap();
+
+    for _ in 0..2 {
+        // Reported at every start-up, not only the first after the removal.
+        let index = store.load_index(&mut |_| {}).unwrap();
+        assert!(index.plans.is_empty());
+        assert_eq!(index.problems.len(), 1, "{:?}", index.problems);
+        let problem = &index.problems[0];
+        assert_eq!(problem.kind, ProblemKind::Removed);
+        assert_eq!(problem.path, folder);
+        let text = problem.to_string();
+        assert!(
+            text.contains("revision 2 saved") && text.contains("its folder is gone"),
+            "{text}"
+        );
+    }
+    let report = store.verify();
+    assert!(
+        report.problems.iter().any(|p| p.file == folder),
+        "{:?}",
+        report.problems
+    );
+
+    std::fs::rename(&parked, &folder).unwrap();
+    let index = store.load_index(&mut |_| {}).unwrap();
+    assert!(index.problems.is_empty(), "{:?}", index.problems);
+    assert_eq!(index.plans.len(), 1);
+    assert!(store.verify().is_ok());
+}

@@ -232,6 +232,8 @@ pub enum ProblemKind {
     Unreadable,
     /// A plan names a patient whose record is not there.
     MissingPatient,
+    /// A record seen before has no folder any more.
+    Removed,
 }
 
 /// A file that was skipped while loading. Nothing was deleted or rewritten; the rest

@@ -63,6 +63,10 @@ struct Cached<S> {
     stamp: Stamp,
     summary: Option<S>,
     problems: Vec<LoadProblem>,
+    /// The record was seen before and its folder is gone: kept so that the loss is
+    /// reported at every start-up until the folder is restored.
+    #[serde(default)]
+    removed: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -142,12 +146,24 @@ impl Store {
         let plans = parallel_map(&plan_ids, patient_ids.len(), total, progress, |id| {
             self.entry::<PlanRecord>(id, &cached_plans)
         });
-        let changed = cache.as_ref().is_none_or(|cache| {
-            cache.patients.len() != patient_ids.len() || cache.plans.len() != plan_ids.len()
-        }) || patients.iter().any(|(_, fresh)| *fresh)
-            || plans.iter().any(|(_, fresh)| *fresh);
-        let patients = patients.into_iter().map(|(entry, _)| entry).collect();
-        let plans = plans.into_iter().map(|(entry, _)| entry).collect();
+        let fresh =
+            patients.iter().any(|(_, fresh)| *fresh) || plans.iter().any(|(_, fresh)| *fresh);
+        let mut patients: Vec<_> = patients.into_iter().map(|(entry, _)| entry).collect();
+        let mut plans: Vec<_> = plans.into_iter().map(|(entry, _)| entry).collect();
+        let newly_removed = carry_removed(
+            cache.as_ref().map(|cache| &cache.patients),
+            &patient_ids,
+            &mut patients,
+        ) | carry_removed(
+            cache.as_ref().map(|cache| &cache.plans),
+            &plan_ids,
+            &mut plans,
+        );
+        let changed = fresh
+            || newly_removed
+            || cache.as_ref().is_none_or(|cache| {
+                cache.patients.len() != patients.len() || cache.plans.len() != plans.len()
+            });
         let file = IndexFile {
             format_version: FORMAT_VERSION,
             patients,
@@ -197,6 +213,7 @@ impl Store {
     ) -> (Cached<T::Summary>, bool) {
         let dir = self.record_dir::<T>(id);
         if let Some(cached) = cache.get(id)
+            && !cached.removed
             && cached.stamp != Stamp::NONE
             && stamp_of(
                 &dir.join(revision_file_name(cached.stamp.newest)),
@@ -222,6 +239,7 @@ impl Store {
                     stamp: Stamp::NONE,
                     summary: None,
                     problems: vec![unreadable(&dir, &error)],
+                    removed: false,
                 };
                 return (entry, true);
             }
@@ -239,6 +257,7 @@ impl Store {
             stamp,
             summary,
             problems,
+            removed: false,
         };
         (entry, true)
     }
@@ -278,6 +297,18 @@ impl Store {
         let mut problems = Vec::new();
         let mut patients = Vec::new();
         for entry in file.patients {
+            if entry.removed {
+                let folder = self.record_dir::<Patient>(&entry.id);
+                let name = entry
+                    .summary
+                    .map(|patient| patient.name)
+                    .unwrap_or_default();
+                problems.push(removed_problem(
+                    &folder,
+                    &format!("patient {} ({name})", entry.id),
+                ));
+                continue;
+            }
             problems.extend(entry.problems);
             patients.extend(entry.summary);
         }
@@ -287,6 +318,15 @@ impl Store {
             .collect();
         let mut plans = Vec::new();
         for entry in file.plans {
+            if entry.removed {
+                let folder = self.record_dir::<PlanRecord>(&entry.id);
+                let what = entry
+                    .summary
+                    .as_ref()
+                    .map_or_else(|| format!("plan {}", entry.id), describe_plan);
+                problems.push(removed_problem(&folder, &what));
+                continue;
+            }
             problems.extend(entry.problems);
             let Some(mut plan) = entry.summary else {
                 continue;
@@ -339,6 +379,88 @@ fn stamp_of(file: &Path, newest: u32) -> Option<Stamp> {
         modified_secs: modified.as_secs(),
         modified_nanos: modified.subsec_nanos(),
     })
+}
+
+/// Keeps the entries of records that the old cache knew (with a summary, or already as
+/// removed) and whose folder is gone, marked as removed. Returns whether any is newly
+/// removed.
+fn carry_removed<S: Clone>(
+    old: Option<&Vec<Cached<S>>>,
+    current: &[String],
+    entries: &mut Vec<Cached<S>>,
+) -> bool {
+    let mut newly = false;
+    for entry in old.into_iter().flatten() {
+        let known = entry.removed || entry.summary.is_some();
+        if known && current.binary_search(&entry.id).is_err() {
+            newly |= !entry.removed;
+            entries.push(Cached {
+                removed: true,
+                ..entry.clone()
+            });
+        }
+    }
+    newly
+}
+
+/// "plan 0190… (title, revision 3 saved … by …)".
+fn describe_plan(plan: &PlanSummary) -> String {
+    format!(
+        "plan {} ({}, revision {} saved {} by {})",
+        plan.id,
+        plan.protocol_title,
+        plan.revision,
+        super::error::local_time(plan.saved_at),
+        plan.saved_by
+    )
+}
+
+fn removed_problem(folder: &Path, what: &str) -> LoadProblem {
+    LoadProblem {
+        path: folder.to_path_buf(),
+        line: None,
+        column: None,
+        kind: ProblemKind::Removed,
+        what: format!(
+            "{what} was in the data folder and its folder is gone; restore it from a backup (the app never deletes a record)"
+        ),
+    }
+}
+
+impl Store {
+    /// The records the index cache knows and whose folders are gone, with their
+    /// problem text, for `verify`. Empty when there is no cache.
+    pub(crate) fn removed_records(&self) -> Vec<LoadProblem> {
+        let Some(cache) = self.read_cache() else {
+            return Vec::new();
+        };
+        let mut problems = Vec::new();
+        for entry in &cache.patients {
+            let folder = self.record_dir::<Patient>(&entry.id);
+            if (entry.removed || entry.summary.is_some()) && !folder.is_dir() {
+                let name = entry
+                    .summary
+                    .as_ref()
+                    .map(|patient| patient.name.as_str())
+                    .unwrap_or_default();
+                problems.push(removed_problem(
+                    &folder,
+                    &format!("patient {} ({name})", entry.id),
+                ));
+            }
+        }
+        for entry in &cache.plans {
+            let folder = self.record_dir::<PlanRecord>(&entry.id);
+            if (entry.removed || entry.summary.is_some()) && !folder.is_dir() {
+                let what = entry
+                    .summary
+                    .as_ref()
+                    .map_or_else(|| format!("plan {}", entry.id), describe_plan);
+                problems.push(removed_problem(&folder, &what));
+            }
+        }
+        problems
+    }
 }
 
 /// Maps `work` over `items` on every core, in order, reporting progress (counted from
