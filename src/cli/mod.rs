@@ -2,6 +2,7 @@
 
 mod catalog_cmd;
 mod plan_cmd;
+mod plans_cmd;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -50,8 +51,15 @@ pub struct Cli {
 pub enum Command {
     /// List every id and protocol, or check a folder of protocol files.
     Catalog(catalog_cmd::CatalogArgs),
-    /// Make a dated plan for one patient.
+    /// Make a dated plan for one patient, and with --save keep it in the data folder.
     Plan(Box<plan_cmd::PlanArgs>),
+    /// List, show, trace and verify the saved plans.
+    Plans(plans_cmd::PlansArgs),
+    /// Copy the whole data folder to DEST (a new folder), then check the copy.
+    Backup {
+        /// The backup folder to create; it must not exist yet.
+        dest: PathBuf,
+    },
 }
 
 /// How a result is printed.
@@ -92,6 +100,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Catalog(args)) => catalog_cmd::run(&args, &dirs),
         Some(Command::Plan(args)) => plan_cmd::run(&args, &dirs),
+        Some(Command::Plans(args)) => plans_cmd::run(&args, &dirs),
+        Some(Command::Backup { dest }) => plans_cmd::backup(&dest, &dirs),
     }
 }
 

@@ -45,6 +45,19 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Save the plan in the data folder as a draft and print its id instead of the plan.
+    #[arg(long, requires = "patient_name")]
+    pub save: bool,
+    /// The patient's full name (with --save).
+    #[arg(long, value_name = "NAME", requires = "save")]
+    pub patient_name: Option<String>,
+    /// The patient's date of birth, YYYY-MM-DD (with --save, for a new patient).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, requires = "save")]
+    pub birth_date: Option<Date>,
+    /// The clinic's own id for the patient, such as a chart number (with --save): the
+    /// plan goes to the patient with this id, or to a new patient if there is none.
+    #[arg(long, value_name = "ID", requires = "save")]
+    pub patient_id: Option<String>,
 }
 
 /// Parses an ISO date, with an error that says which format is expected.
@@ -71,6 +84,9 @@ pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
         request.options.working_days = WorkingDays::new(args.working_days.iter().copied());
     }
     let plan = generate(&catalog, &request)?;
+    if args.save {
+        return super::plans_cmd::save_new_plan(args, dirs, request, plan);
+    }
     let text = match args.format {
         Format::Text => export::plan_text(&plan),
         Format::Json => export::plan_json(&plan)?,

@@ -8,19 +8,20 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 
 /// A store operation that failed. Every message is one sentence that names the file and
-/// says what to do; when a save fails, nothing was overwritten.
+/// says what to do; when a save fails, nothing was overwritten. The system's own error
+/// is part of the sentence (`cause`), not a separate source, so that it is said once.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The data folder could not be created or read.
     #[error(
-        "could not open the data folder {}: {source}; check that it exists or can be created and that you may write to it, or choose another with --data-dir DIR",
+        "could not open the data folder {}: {cause}; check that it exists or can be created and that you may write to it, or choose another with --data-dir DIR",
         path.display()
     )]
     DataFolder {
         /// The folder.
         path: PathBuf,
         /// Why.
-        source: io::Error,
+        cause: io::Error,
     },
     /// The disk (or the user's quota) is full.
     #[error(
@@ -35,7 +36,7 @@ pub enum StoreError {
     },
     /// The data folder may not be written to.
     #[error(
-        "could not save {record}: the data folder may not be written to (file {}: {source}); ask for write access to it, or choose another with --data-dir DIR, and save again; nothing was overwritten",
+        "could not save {record}: the data folder may not be written to (file {}: {cause}); ask for write access to it, or choose another with --data-dir DIR, and save again; nothing was overwritten",
         file.display()
     )]
     NotWritable {
@@ -44,11 +45,11 @@ pub enum StoreError {
         /// The file being written.
         file: PathBuf,
         /// Why.
-        source: io::Error,
+        cause: io::Error,
     },
     /// Another failure while writing.
     #[error(
-        "could not save {record}: writing {} failed ({source}); check that the data folder is reachable and save again; nothing was overwritten",
+        "could not save {record}: writing {} failed ({cause}); check that the data folder is reachable and save again; nothing was overwritten",
         file.display()
     )]
     Write {
@@ -57,18 +58,18 @@ pub enum StoreError {
         /// The file being written.
         file: PathBuf,
         /// Why.
-        source: io::Error,
+        cause: io::Error,
     },
     /// A file or folder could not be read.
     #[error(
-        "could not read {}: {source}; check that the data folder is reachable and that you may read it",
+        "could not read {}: {cause}; check that the data folder is reachable and that you may read it",
         file.display()
     )]
     Read {
         /// The file or folder.
         file: PathBuf,
         /// Why.
-        source: io::Error,
+        cause: io::Error,
     },
     /// Someone else saved this revision first: the save was refused.
     #[error(
@@ -231,6 +232,8 @@ pub enum ProblemKind {
     Unreadable,
     /// A plan names a patient whose record is not there.
     MissingPatient,
+    /// A record seen before has no folder any more.
+    Removed,
 }
 
 /// A file that was skipped while loading. Nothing was deleted or rewritten; the rest
@@ -315,13 +318,13 @@ pub(crate) fn write_error(record: &str, file: &Path, source: io::Error) -> Store
             StoreError::NotWritable {
                 record,
                 file,
-                source,
+                cause: source,
             }
         }
         _ => StoreError::Write {
             record,
             file,
-            source,
+            cause: source,
         },
     }
 }

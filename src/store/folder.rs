@@ -5,7 +5,7 @@
 //! <data folder>/
 //!     patients/<patient id>/revision-000001.ron, revision-000002.ron, ..., head.ron
 //!     plans/<plan id>/revision-000001.ron, ..., head.ron
-//!     index.ron     a cache of the list screens' summaries; rebuilt when missing
+//!     index.json    a cache of the list screens' summaries; rebuilt when missing
 //!     tmp/          files being written; never read as records
 //! ```
 
@@ -58,7 +58,7 @@ impl Store {
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
         let folder_error = |path: &Path, source| StoreError::DataFolder {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         };
         create_private_dir(data_dir).map_err(|source| folder_error(data_dir, source))?;
         let store = Store {
@@ -232,7 +232,13 @@ impl Store {
             let bytes = match std::fs::read(&file) {
                 Ok(bytes) => bytes,
                 Err(source) => {
-                    tracing::warn!("{}", StoreError::Read { file, source });
+                    tracing::warn!(
+                        "{}",
+                        StoreError::Read {
+                            file,
+                            cause: source
+                        }
+                    );
                     continue;
                 }
             };
@@ -269,7 +275,7 @@ impl Store {
 
     /// The cache of summaries.
     pub(crate) fn index_file(&self) -> PathBuf {
-        self.data_dir.join("index.ron")
+        self.data_dir.join("index.json")
     }
 
     fn require_patient(&self, patient: &PatientId) -> Result<(), StoreError> {
@@ -325,7 +331,7 @@ impl Store {
             .ok_or_else(|| StoreError::Write {
                 record: format!("{} {id}", T::KIND),
                 file: dir.clone(),
-                source: io::Error::other("the record has the largest number of revisions possible"),
+                cause: io::Error::other("the record has the largest number of revisions possible"),
             })?;
         self.write_revision(id, number, previous.as_deref(), record, author)
     }
@@ -392,7 +398,10 @@ impl Store {
                 record: format!("{} {id}", T::KIND),
                 path: dir,
             }),
-            Err(source) => Err(StoreError::Read { file: dir, source }),
+            Err(source) => Err(StoreError::Read {
+                file: dir,
+                cause: source,
+            }),
         }
     }
 
@@ -422,7 +431,7 @@ impl Store {
             let result = std::fs::read(&file)
                 .map_err(|source| StoreError::Read {
                     file: file.clone(),
-                    source,
+                    cause: source,
                 })
                 .and_then(|bytes| parse_revision::<T>(&file, &bytes))
                 .and_then(|parsed| check_identity(&file, &parsed, id, number).map(|()| parsed));
@@ -501,7 +510,7 @@ fn read_existing(file: &Path, what: impl Fn() -> String) -> Result<Vec<u8>, Stor
         } else {
             StoreError::Read {
                 file: file.to_path_buf(),
-                source,
+                cause: source,
             }
         }
     })
@@ -552,7 +561,7 @@ fn conflict<T: Record>(file: &Path) -> StoreError {
     let parsed = std::fs::read(file)
         .map_err(|source| StoreError::Read {
             file: file.to_path_buf(),
-            source,
+            cause: source,
         })
         .and_then(|bytes| parse_revision::<T>(file, &bytes));
     match parsed {
@@ -573,5 +582,16 @@ pub(crate) fn unreadable(path: &Path, error: &StoreError) -> LoadProblem {
         column: None,
         kind: ProblemKind::Unreadable,
         what: format!("was skipped: {error}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_can_be_shared_between_the_ui_and_a_background_thread() {
+        fn shareable<T: Clone + Send + Sync + 'static>() {}
+        shareable::<Store>();
     }
 }

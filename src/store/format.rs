@@ -187,10 +187,14 @@ pub(crate) fn utf8<'a>(file: &Path, bytes: &'a [u8]) -> Result<&'a str, StoreErr
     })
 }
 
-/// The damage a RON error stands for, at its position.
-pub(crate) fn damaged(file: &Path, error: &ron::error::SpannedError) -> StoreError {
+/// The damage a RON error stands for, at its position. Every file this app writes
+/// ends with the `)` that closes it; a file that does not was almost surely cut short,
+/// and the message says so.
+pub(crate) fn damaged(file: &Path, text: &str, error: &ron::error::SpannedError) -> StoreError {
+    let at_end = !text.trim_end().ends_with(')');
     let what = match &error.code {
         ron::Error::Eof => "the file ends too early, as if it was cut short".to_owned(),
+        code if at_end => format!("the file ends too early ({code}), as if it was cut short"),
         code => code.to_string(),
     };
     StoreError::Damaged {
@@ -212,11 +216,11 @@ pub(crate) fn parse_revision<T: Record>(
     bytes: &[u8],
 ) -> Result<ParsedRevision<T>, StoreError> {
     let text = utf8(file, bytes)?;
-    let probe: VersionProbe = ron::from_str(text).map_err(|error| damaged(file, &error))?;
+    let probe: VersionProbe = ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
     let parsed = match probe.format_version {
         0 => {
             let old: v0::RevisionV0<T::V0> =
-                ron::from_str(text).map_err(|error| damaged(file, &error))?;
+                ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
             let record = T::from_v0(old.record, &old.author, old.saved);
             ParsedRevision {
                 meta: RevisionMeta {
@@ -232,7 +236,7 @@ pub(crate) fn parse_revision<T: Record>(
         }
         FORMAT_VERSION => {
             let current: RevisionIn<T> =
-                ron::from_str(text).map_err(|error| damaged(file, &error))?;
+                ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
             if current.kind != T::KIND {
                 return Err(StoreError::Damaged {
                     file: file.to_path_buf(),
@@ -299,7 +303,7 @@ pub(crate) fn render_head(number: u32, sha256: &str) -> Result<String, ron::Erro
 /// Reads a head file.
 pub(crate) fn parse_head(file: &Path, bytes: &[u8]) -> Result<Head, StoreError> {
     let text = utf8(file, bytes)?;
-    let head: Head = ron::from_str(text).map_err(|error| damaged(file, &error))?;
+    let head: Head = ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
     if head.format_version > FORMAT_VERSION {
         return Err(StoreError::NewerFormat {
             file: file.to_path_buf(),

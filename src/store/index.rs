@@ -1,15 +1,18 @@
 //! The list screens' summaries of every patient and plan, fast for thousands of plans.
 //!
-//! `index.ron` in the data folder caches each record's summary together with the
-//! newest revision's number, size and modification time. At start-up every record
-//! folder is listed and its newest file looked at (no file is read), and only records
-//! whose newest revision changed since the cache was written are parsed again. The
-//! cache is never a record: when it is missing, broken or from another version it is
-//! rebuilt from the revision files, and any desk may rewrite it.
+//! `index.json` in the data folder caches each record's summary together with the
+//! newest revision's number, size and modification time. At start-up each record's
+//! newest revision file is looked at (two `stat` calls, no file is read: the cached
+//! newest must be unchanged and the next number must not exist), and only records that
+//! changed since the cache was written are listed and parsed again, on every core. The
+//! cache is never a record, so it is JSON (several times faster to read than RON) rather
+//! than RON: when it is missing, broken or from another version it is rebuilt from the
+//! revision files, and any desk may rewrite it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
@@ -60,6 +63,10 @@ struct Cached<S> {
     stamp: Stamp,
     summary: Option<S>,
     problems: Vec<LoadProblem>,
+    /// The record was seen before and its folder is gone: kept so that the loss is
+    /// reported at every start-up until the folder is restored.
+    #[serde(default)]
+    removed: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -129,32 +136,34 @@ impl Store {
         let patient_ids = self.record_ids::<Patient>()?;
         let plan_ids = self.record_ids::<PlanRecord>()?;
         let total = patient_ids.len() + plan_ids.len();
-        let mut done = 0;
-        let mut tick = |done: usize| {
-            if done.is_multiple_of(PROGRESS_EVERY) || done == total {
-                progress(LoadProgress { done, total });
-            }
-        };
-        tick(0);
-
-        let mut changed = cache.as_ref().is_none_or(|cache| {
-            cache.patients.len() != patient_ids.len() || cache.plans.len() != plan_ids.len()
-        });
+        progress(LoadProgress { done: 0, total });
         let cached_patients = by_id(cache.as_ref().map(|cache| &cache.patients));
         let cached_plans = by_id(cache.as_ref().map(|cache| &cache.plans));
 
-        let mut patients = Vec::with_capacity(patient_ids.len());
-        for id in &patient_ids {
-            patients.push(self.entry::<Patient>(id, &cached_patients, &mut changed));
-            done += 1;
-            tick(done);
-        }
-        let mut plans = Vec::with_capacity(plan_ids.len());
-        for id in &plan_ids {
-            plans.push(self.entry::<PlanRecord>(id, &cached_plans, &mut changed));
-            done += 1;
-            tick(done);
-        }
+        let patients = parallel_map(&patient_ids, 0, total, progress, |id| {
+            self.entry::<Patient>(id, &cached_patients)
+        });
+        let plans = parallel_map(&plan_ids, patient_ids.len(), total, progress, |id| {
+            self.entry::<PlanRecord>(id, &cached_plans)
+        });
+        let fresh =
+            patients.iter().any(|(_, fresh)| *fresh) || plans.iter().any(|(_, fresh)| *fresh);
+        let mut patients: Vec<_> = patients.into_iter().map(|(entry, _)| entry).collect();
+        let mut plans: Vec<_> = plans.into_iter().map(|(entry, _)| entry).collect();
+        let newly_removed = carry_removed(
+            cache.as_ref().map(|cache| &cache.patients),
+            &patient_ids,
+            &mut patients,
+        ) | carry_removed(
+            cache.as_ref().map(|cache| &cache.plans),
+            &plan_ids,
+            &mut plans,
+        );
+        let changed = fresh
+            || newly_removed
+            || cache.as_ref().is_none_or(|cache| {
+                cache.patients.len() != patients.len() || cache.plans.len() != plans.len()
+            });
         let file = IndexFile {
             format_version: FORMAT_VERSION,
             patients,
@@ -175,7 +184,7 @@ impl Store {
             Err(source) => {
                 return Err(StoreError::Read {
                     file: folder,
-                    source,
+                    cause: source,
                 });
             }
         };
@@ -183,7 +192,7 @@ impl Store {
         for entry in entries {
             let entry = entry.map_err(|source| StoreError::Read {
                 file: folder.clone(),
-                source,
+                cause: source,
             })?;
             if let Some(name) = entry.file_name().to_str()
                 && super::ids::is_well_formed(name)
@@ -195,56 +204,68 @@ impl Store {
         Ok(ids)
     }
 
-    /// The cached entry of a record when its newest file is unchanged, else a fresh one.
+    /// The cached entry of a record when its newest file is unchanged (and `false`),
+    /// else a fresh one (and `true`).
     fn entry<T: Summarized>(
         &self,
         id: &str,
         cache: &HashMap<&str, &Cached<T::Summary>>,
-        changed: &mut bool,
-    ) -> Cached<T::Summary> {
+    ) -> (Cached<T::Summary>, bool) {
         let dir = self.record_dir::<T>(id);
+        if let Some(cached) = cache.get(id)
+            && !cached.removed
+            && cached.stamp != Stamp::NONE
+            && stamp_of(
+                &dir.join(revision_file_name(cached.stamp.newest)),
+                cached.stamp.newest,
+            ) == Some(cached.stamp)
+            && cached
+                .stamp
+                .newest
+                .checked_add(1)
+                .is_some_and(|next| !dir.join(revision_file_name(next)).exists())
+        {
+            return ((*cached).clone(), false);
+        }
         let numbers = match revision_numbers(&dir) {
             Ok(numbers) => numbers,
             Err(source) => {
-                *changed = true;
                 let error = StoreError::Read {
                     file: dir.clone(),
-                    source,
+                    cause: source,
                 };
-                return Cached {
+                let entry = Cached {
                     id: id.to_owned(),
                     stamp: Stamp::NONE,
                     summary: None,
                     problems: vec![unreadable(&dir, &error)],
+                    removed: false,
                 };
+                return (entry, true);
             }
         };
         let stamp = numbers
             .last()
             .and_then(|&newest| stamp_of(&dir.join(revision_file_name(newest)), newest))
             .unwrap_or(Stamp::NONE);
-        if let Some(cached) = cache.get(id)
-            && cached.stamp == stamp
-        {
-            return (*cached).clone();
-        }
-        *changed = true;
         let (summary, problems) = match self.newest_readable::<T>(id, &numbers) {
             Newest::Found(parsed, problems) => (T::summarize(id, &parsed), problems),
             Newest::Refused(_, problems) | Newest::NoneReadable(_, problems) => (None, problems),
         };
-        Cached {
+        let entry = Cached {
             id: id.to_owned(),
             stamp,
             summary,
             problems,
-        }
+            removed: false,
+        };
+        (entry, true)
     }
 
     fn read_cache(&self) -> Option<IndexFile> {
         let file = self.index_file();
-        let text = std::fs::read_to_string(&file).ok()?;
-        match ron::from_str::<IndexFile>(&text) {
+        let text = std::fs::read(&file).ok()?;
+        match serde_json::from_slice::<IndexFile>(&text) {
             Ok(cache) if cache.format_version == FORMAT_VERSION => Some(cache),
             Ok(_) => None,
             Err(error) => {
@@ -259,9 +280,9 @@ impl Store {
 
     fn write_cache(&self, index: &IndexFile) {
         let file = self.index_file();
-        let result = ron::ser::to_string(index)
+        let result = serde_json::to_vec(index)
             .map_err(io::Error::other)
-            .and_then(|text| write_replace(&self.tmp_dir(), &file, text.as_bytes()));
+            .and_then(|text| write_replace(&self.tmp_dir(), &file, &text));
         if let Err(error) = result {
             tracing::warn!(
                 "could not update the index cache {} ({error}); the next start-up rebuilds it",
@@ -276,6 +297,18 @@ impl Store {
         let mut problems = Vec::new();
         let mut patients = Vec::new();
         for entry in file.patients {
+            if entry.removed {
+                let folder = self.record_dir::<Patient>(&entry.id);
+                let name = entry
+                    .summary
+                    .map(|patient| patient.name)
+                    .unwrap_or_default();
+                problems.push(removed_problem(
+                    &folder,
+                    &format!("patient {} ({name})", entry.id),
+                ));
+                continue;
+            }
             problems.extend(entry.problems);
             patients.extend(entry.summary);
         }
@@ -285,6 +318,15 @@ impl Store {
             .collect();
         let mut plans = Vec::new();
         for entry in file.plans {
+            if entry.removed {
+                let folder = self.record_dir::<PlanRecord>(&entry.id);
+                let what = entry
+                    .summary
+                    .as_ref()
+                    .map_or_else(|| format!("plan {}", entry.id), describe_plan);
+                problems.push(removed_problem(&folder, &what));
+                continue;
+            }
             problems.extend(entry.problems);
             let Some(mut plan) = entry.summary else {
                 continue;
@@ -337,6 +379,143 @@ fn stamp_of(file: &Path, newest: u32) -> Option<Stamp> {
         modified_secs: modified.as_secs(),
         modified_nanos: modified.subsec_nanos(),
     })
+}
+
+/// Keeps the entries of records that the old cache knew (with a summary, or already as
+/// removed) and whose folder is gone, marked as removed. Returns whether any is newly
+/// removed.
+fn carry_removed<S: Clone>(
+    old: Option<&Vec<Cached<S>>>,
+    current: &[String],
+    entries: &mut Vec<Cached<S>>,
+) -> bool {
+    let mut newly = false;
+    for entry in old.into_iter().flatten() {
+        let known = entry.removed || entry.summary.is_some();
+        if known && current.binary_search(&entry.id).is_err() {
+            newly |= !entry.removed;
+            entries.push(Cached {
+                removed: true,
+                ..entry.clone()
+            });
+        }
+    }
+    newly
+}
+
+/// "plan 0190… (title, revision 3 saved … by …)".
+fn describe_plan(plan: &PlanSummary) -> String {
+    format!(
+        "plan {} ({}, revision {} saved {} by {})",
+        plan.id,
+        plan.protocol_title,
+        plan.revision,
+        super::error::local_time(plan.saved_at),
+        plan.saved_by
+    )
+}
+
+fn removed_problem(folder: &Path, what: &str) -> LoadProblem {
+    LoadProblem {
+        path: folder.to_path_buf(),
+        line: None,
+        column: None,
+        kind: ProblemKind::Removed,
+        what: format!(
+            "{what} was in the data folder and its folder is gone; restore it from a backup (the app never deletes a record)"
+        ),
+    }
+}
+
+impl Store {
+    /// The records the index cache knows and whose folders are gone, with their
+    /// problem text, for `verify`. Empty when there is no cache.
+    pub(crate) fn removed_records(&self) -> Vec<LoadProblem> {
+        let Some(cache) = self.read_cache() else {
+            return Vec::new();
+        };
+        let mut problems = Vec::new();
+        for entry in &cache.patients {
+            let folder = self.record_dir::<Patient>(&entry.id);
+            if (entry.removed || entry.summary.is_some()) && !folder.is_dir() {
+                let name = entry
+                    .summary
+                    .as_ref()
+                    .map(|patient| patient.name.as_str())
+                    .unwrap_or_default();
+                problems.push(removed_problem(
+                    &folder,
+                    &format!("patient {} ({name})", entry.id),
+                ));
+            }
+        }
+        for entry in &cache.plans {
+            let folder = self.record_dir::<PlanRecord>(&entry.id);
+            if (entry.removed || entry.summary.is_some()) && !folder.is_dir() {
+                let what = entry
+                    .summary
+                    .as_ref()
+                    .map_or_else(|| format!("plan {}", entry.id), describe_plan);
+                problems.push(removed_problem(&folder, &what));
+            }
+        }
+        problems
+    }
+}
+
+/// Maps `work` over `items` on every core, in order, reporting progress (counted from
+/// `offset` of `total`) every hundred items from the calling thread.
+fn parallel_map<I: Sync, O: Send>(
+    items: &[I],
+    offset: usize,
+    total: usize,
+    progress: &mut dyn FnMut(LoadProgress),
+    work: impl Fn(&I) -> O + Sync,
+) -> Vec<O> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let chunk_len = items.len().div_ceil(threads).max(PROGRESS_EVERY);
+    let done = AtomicUsize::new(0);
+    let report = |progress: &mut dyn FnMut(LoadProgress)| {
+        progress(LoadProgress {
+            done: offset + done.load(Ordering::Relaxed),
+            total,
+        });
+    };
+    let mut chunks = items.chunks(chunk_len);
+    let first = chunks.next().unwrap_or_default();
+    let (work, done_ref) = (&work, &done);
+    let results = std::thread::scope(|scope| {
+        let others: Vec<_> = chunks
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|item| {
+                            done_ref.fetch_add(1, Ordering::Relaxed);
+                            work(item)
+                        })
+                        .collect::<Vec<O>>()
+                })
+            })
+            .collect();
+        let mut results = Vec::with_capacity(items.len());
+        for (index, item) in first.iter().enumerate() {
+            results.push(work(item));
+            done_ref.fetch_add(1, Ordering::Relaxed);
+            if (index + 1).is_multiple_of(PROGRESS_EVERY) {
+                report(progress);
+            }
+        }
+        for handle in others {
+            match handle.join() {
+                Ok(chunk) => results.extend(chunk),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        results
+    });
+    report(progress);
+    results
 }
 
 fn by_id<S>(entries: Option<&Vec<Cached<S>>>) -> HashMap<&str, &Cached<S>> {

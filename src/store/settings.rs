@@ -80,7 +80,12 @@ impl Settings {
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
                 return Ok(Settings::default());
             }
-            Err(source) => return Err(StoreError::Read { file, source }),
+            Err(source) => {
+                return Err(StoreError::Read {
+                    file,
+                    cause: source,
+                });
+            }
         };
         let as_settings_error = |error: StoreError| match error {
             StoreError::Damaged {
@@ -98,7 +103,7 @@ impl Settings {
         };
         let text = utf8(&file, &bytes).map_err(as_settings_error)?;
         let stored: SettingsFile =
-            ron::from_str(text).map_err(|error| as_settings_error(damaged(&file, &error)))?;
+            ron::from_str(text).map_err(|error| as_settings_error(damaged(&file, text, &error)))?;
         if stored.format_version > FORMAT_VERSION {
             return Err(StoreError::NewerFormat {
                 file,

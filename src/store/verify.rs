@@ -7,8 +7,9 @@
 //! Limits: the hashes are not secret. They catch damage, sync tools and hand edits, but
 //! someone who edits a file on purpose and then recomputes every later hash (and the
 //! head) is not caught; verified backups kept elsewhere are the answer to that. A
-//! record's whole folder removed is noticed only through the plans that name a removed
-//! patient. After a crash between writing a revision and its head, the head is one
+//! record's whole folder removed is noticed through the index cache, which remembers
+//! every record it saw (until the cache itself is deleted), and through the plans that
+//! name a removed patient. After a crash between writing a revision and its head, the head is one
 //! revision behind until the next save: that is reported as a note, not a problem.
 
 use std::fmt;
@@ -84,6 +85,9 @@ impl Store {
         let mut report = VerifyReport::default();
         self.verify_kind::<Patient>(&mut report);
         self.verify_kind::<PlanRecord>(&mut report);
+        for removed in self.removed_records() {
+            report.problem(&removed.path, removed.what);
+        }
         report
     }
 

@@ -1,0 +1,453 @@
+//! `regen-planner plan --save`, `regen-planner plans ...` and `regen-planner backup`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand, ValueEnum};
+use regen_planner::export;
+use regen_planner::planning::{Plan, PlanRequest};
+use regen_planner::store::{
+    AppDirs, Patient, PatientId, PlanId, PlanRecord, Screening, Settings, Store,
+};
+
+use super::plan_cmd::PlanArgs;
+use super::{print, warn};
+
+/// Arguments of `plans`.
+#[derive(Debug, Args)]
+pub struct PlansArgs {
+    /// What to do with the saved plans.
+    #[command(subcommand)]
+    pub command: PlansCommand,
+}
+
+/// How a listing is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ListFormat {
+    /// Text a physician reads.
+    #[default]
+    Text,
+    /// JSON for other systems.
+    Json,
+}
+
+/// Sub-commands of `plans`.
+#[derive(Debug, Subcommand)]
+pub enum PlansCommand {
+    /// Every saved plan, with its patient, protocol, status and newest revision.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// One plan: its newest revision, patient, notes and checklist.
+    Show {
+        /// The plan's id, as `plans list` prints it.
+        id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Every revision of a plan: when, by whom, file and SHA-256.
+    History {
+        /// The plan's id.
+        id: String,
+    },
+    /// Walk every chain of revisions and report any that was changed, removed or
+    /// reordered; exits 1 if there is any.
+    Verify,
+}
+
+pub fn run(args: &PlansArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
+    let store = Store::open(&dirs.data)?;
+    match &args.command {
+        PlansCommand::List { format } => list(&store, *format),
+        PlansCommand::Show { id, format } => show(&store, &parse_plan_id(id)?, *format),
+        PlansCommand::History { id } => history(&store, &parse_plan_id(id)?),
+        PlansCommand::Verify => verify(&store),
+    }
+}
+
+fn parse_plan_id(text: &str) -> anyhow::Result<PlanId> {
+    Ok(text.parse::<PlanId>()?)
+}
+
+/// The author of saves: the physician's name from the settings, else the system user
+/// name, else "unknown"; the fallbacks are said on stderr.
+fn author(dirs: &AppDirs) -> anyhow::Result<String> {
+    let settings = Settings::load(&dirs.config)?;
+    let name = settings.physician_name.trim();
+    if !name.is_empty() {
+        return Ok(name.to_owned());
+    }
+    let user = ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .filter_map(|var| std::env::var(var).ok())
+        .map(|value| value.trim().to_owned())
+        .find(|value| !value.is_empty());
+    let file = Settings::path(&dirs.config);
+    let user = user.unwrap_or_else(|| "unknown".to_owned());
+    warn(&format!(
+        "the physician's name is not set in {}, so '{user}' (the system user name, if known) is recorded as the author; set physician_name there",
+        file.display()
+    ));
+    Ok(user)
+}
+
+/// `plan ... --save`: finds or creates the patient, saves the plan as a draft and
+/// prints its id.
+pub fn save_new_plan(
+    args: &PlanArgs,
+    dirs: &AppDirs,
+    request: PlanRequest,
+    plan: Plan,
+) -> anyhow::Result<ExitCode> {
+    let name = args
+        .patient_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .context("--save needs the patient's name: give --patient-name NAME")?;
+    let author = author(dirs)?;
+    let store = Store::open(&dirs.data)?;
+    let existing = match &args.patient_id {
+        Some(clinic_id) => find_patient(&store, clinic_id, name)?,
+        None => None,
+    };
+    let patient = if let Some(patient) = existing {
+        patient
+    } else {
+        let patient = Patient {
+            name: name.to_owned(),
+            birth_date: args.birth_date,
+            clinic_id: args.patient_id.clone(),
+            contact: String::new(),
+            screening: Screening {
+                factors: request.factors.clone(),
+                asked_on: Some(jiff::Zoned::now().date()),
+            },
+        };
+        store.create_patient(&patient, &author)?.0
+    };
+    let record = PlanRecord::new(patient, request, plan);
+    let (id, _) = store.create_plan(&record, &author)?;
+    print(&format!("{id}\n"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The patient with this clinic id, if there is one.
+fn find_patient(store: &Store, clinic_id: &str, name: &str) -> anyhow::Result<Option<PatientId>> {
+    let index = store.load_index(&mut |_| {})?;
+    for problem in &index.problems {
+        warn(&problem.to_string());
+    }
+    let mut matches = index
+        .patients
+        .iter()
+        .filter(|patient| patient.clinic_id.as_deref() == Some(clinic_id))
+        .collect::<Vec<_>>();
+    matches.sort_by(|a, b| a.id.cmp(&b.id));
+    let Some(first) = matches.first() else {
+        return Ok(None);
+    };
+    if matches.len() > 1 {
+        warn(&format!(
+            "{} patients have the clinic id '{clinic_id}'; the plan is saved for the first one, {} ({}); merge the others in the app",
+            matches.len(),
+            first.name,
+            first.id
+        ));
+    }
+    if first.name != name {
+        warn(&format!(
+            "the patient with clinic id '{clinic_id}' is recorded as '{}', not '{name}'; the plan is saved for the recorded patient {}",
+            first.name, first.id
+        ));
+    }
+    Ok(Some(first.id.clone()))
+}
+
+fn list(store: &Store, format: ListFormat) -> anyhow::Result<ExitCode> {
+    let index = store.load_index(&mut |_| {})?;
+    let text = match format {
+        ListFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&index.plans)?;
+            text.push('\n');
+            text
+        }
+        ListFormat::Text => list_text(&index.plans),
+    };
+    print(&text)?;
+    Ok(report_problems(
+        index.problems.iter().map(ToString::to_string),
+        "file(s) were skipped and left unchanged",
+    ))
+}
+
+fn list_text(plans: &[regen_planner::store::PlanSummary]) -> String {
+    if plans.is_empty() {
+        return "No plans saved yet. Save one with `regen-planner plan ... --save --patient-name NAME`.\n".to_owned();
+    }
+    let header = [
+        "PLAN",
+        "PATIENT",
+        "CLINIC ID",
+        "PROTOCOL",
+        "STATUS",
+        "FIRST SESSION",
+        "REV",
+        "SAVED",
+        "BY",
+    ];
+    let rows: Vec<[String; 9]> = plans
+        .iter()
+        .map(|plan| {
+            [
+                plan.id.to_string(),
+                plan.patient_name.clone(),
+                plan.clinic_id.clone().unwrap_or_default(),
+                plan.protocol_id.to_string(),
+                plan.status.label().to_owned(),
+                plan.first_session
+                    .map(|date| date.to_string())
+                    .unwrap_or_default(),
+                plan.revision.to_string(),
+                local_time(plan.saved_at),
+                plan.saved_by.clone(),
+            ]
+        })
+        .collect();
+    table(&header, &rows)
+}
+
+/// Columns padded to their widest cell, two spaces apart.
+fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+    let mut widths = header.map(|cell| cell.chars().count());
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: Vec<&str>| {
+        let mut text = String::new();
+        for (cell, width) in cells.iter().zip(widths) {
+            let _ = write!(text, "{cell:<width$}  ");
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(header.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+    out
+}
+
+fn local_time(at: jiff::Timestamp) -> String {
+    at.to_zoned(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+fn show(store: &Store, id: &PlanId, format: ListFormat) -> anyhow::Result<ExitCode> {
+    let loaded = store.load_plan_checked(id)?;
+    let revision = &loaded.revision;
+    let record = &revision.value;
+    let patient = match store.load_patient(&record.patient) {
+        Ok(patient) => Some(patient.value),
+        Err(error) => {
+            warn(&error.to_string());
+            None
+        }
+    };
+    let text = match format {
+        ListFormat::Json => {
+            let value = serde_json::json!({
+                "id": id,
+                "revision": revision.number,
+                "saved_at": revision.saved_at,
+                "saved_by": revision.saved_by,
+                "patient": patient,
+                "record": record,
+            });
+            let mut text = serde_json::to_string_pretty(&value)?;
+            text.push('\n');
+            text
+        }
+        ListFormat::Text => show_text(id, revision, patient.as_ref()),
+    };
+    print(&text)?;
+    Ok(report_problems(
+        loaded.problems.iter().map(ToString::to_string),
+        "newer revision file(s) were skipped; the plan above is the newest that could be read",
+    ))
+}
+
+fn show_text(
+    id: &PlanId,
+    revision: &regen_planner::store::Revision<PlanRecord>,
+    patient: Option<&Patient>,
+) -> String {
+    let record = &revision.value;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Plan {id}, revision {}, saved {} by {}",
+        revision.number,
+        local_time(revision.saved_at),
+        revision.saved_by
+    );
+    match patient {
+        Some(patient) => {
+            let mut details = Vec::new();
+            if let Some(born) = patient.birth_date {
+                details.push(format!("born {born}"));
+            }
+            if let Some(clinic_id) = &patient.clinic_id {
+                details.push(format!("clinic id {clinic_id}"));
+            }
+            let details = if details.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", details.join(", "))
+            };
+            let _ = writeln!(out, "Patient: {}{details}", patient.name);
+        }
+        None => {
+            let _ = writeln!(out, "Patient: {} (record not readable)", record.patient);
+        }
+    }
+    let _ = writeln!(out, "Status: {}", record.status.label());
+    let _ = writeln!(out);
+    out.push_str(&export::plan_text(&record.plan));
+    if !record.notes.is_empty() {
+        let _ = writeln!(out, "\nNotes\n-----");
+        for note in &record.notes {
+            let _ = writeln!(
+                out,
+                "- {} {}: {}",
+                local_time(note.written_at),
+                note.author,
+                note.text
+            );
+        }
+    }
+    if !record.extra_tasks.is_empty() {
+        let _ = writeln!(out, "\nExtra tasks\n-----------");
+        for task in &record.extra_tasks {
+            match task.due {
+                Some(due) => {
+                    let _ = writeln!(out, "- {} (by {due})", task.text);
+                }
+                None => {
+                    let _ = writeln!(out, "- {}", task.text);
+                }
+            }
+        }
+    }
+    if !record.checklist.is_empty() {
+        let _ = writeln!(out, "\nDone\n----");
+        for (item, at) in &record.checklist {
+            let _ = writeln!(out, "- {item}: {}", local_time(*at));
+        }
+    }
+    out
+}
+
+fn history(store: &Store, id: &PlanId) -> anyhow::Result<ExitCode> {
+    let revisions = store.history(id)?;
+    let rows: Vec<[String; 5]> = revisions
+        .iter()
+        .map(|revision| {
+            [
+                revision.number.to_string(),
+                local_time(revision.saved_at),
+                revision.saved_by.clone(),
+                revision.hash.clone(),
+                revision
+                    .file
+                    .file_name()
+                    .map(|name| name.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    print(&table(&["REV", "SAVED", "BY", "SHA-256", "FILE"], &rows))?;
+    let report = store.verify_plan(id);
+    for note in &report.notes {
+        warn(&note.to_string());
+    }
+    Ok(report_problems(
+        report.problems.iter().map(ToString::to_string),
+        "problem(s) in this plan's chain of revisions; run `regen-planner plans verify` for the whole data folder",
+    ))
+}
+
+fn verify(store: &Store) -> anyhow::Result<ExitCode> {
+    let report = store.verify();
+    let mut out = String::new();
+    for problem in &report.problems {
+        let _ = writeln!(out, "problem: {problem}");
+    }
+    for note in &report.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
+    if report.is_ok() {
+        let _ = writeln!(
+            out,
+            "Checked {} record(s) and {} revision(s) in {}: every chain is whole and unchanged.",
+            report.records,
+            report.revisions,
+            store.data_dir().display()
+        );
+        print(&out)?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        let _ = writeln!(
+            out,
+            "{} problem(s) in {} record(s) and {} revision(s) in {}; restore the files named above from a backup.",
+            report.problems.len(),
+            report.records,
+            report.revisions,
+            store.data_dir().display()
+        );
+        print(&out)?;
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// `backup DEST`.
+pub fn backup(dest: &Path, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
+    let store = Store::open(&dirs.data)?;
+    let report = store.backup(dest)?;
+    print(&format!(
+        "Backed up {} file(s), {} bytes, from {} to {}; every copy was read back and matches its original.\n",
+        report.files,
+        report.bytes,
+        store.data_dir().display(),
+        report.dest.display()
+    ))?;
+    Ok(report_problems(
+        report.verify.problems.iter().map(ToString::to_string),
+        "problem(s) were already in the data folder and were copied as they are; run `regen-planner plans verify`",
+    ))
+}
+
+/// Prints each problem as a warning and a closing line; the exit code says whether
+/// there was any.
+fn report_problems(problems: impl Iterator<Item = String>, closing: &str) -> ExitCode {
+    let mut count = 0;
+    for problem in problems {
+        warn(&problem);
+        count += 1;
+    }
+    if count == 0 {
+        ExitCode::SUCCESS
+    } else {
+        warn(&format!("{count} {closing}"));
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,133 @@
+//! Helpers shared by the storage tests: plans made by the real engine, and stores in
+//! temporary folders (never the user's).
+
+#![allow(
+    dead_code,
+    reason = "each test file uses some of the helpers, none uses all"
+)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::{Command, Output};
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use regen_planner::catalog::{Area, Catalog, CellSource, Factor, Indication, Modality, Selection};
+use regen_planner::planning::{PlanRequest, generate};
+use regen_planner::store::{Note, Patient, PatientId, PlanRecord, PlanStatus, Store};
+
+/// Every selection the built-in catalog covers.
+pub fn selections(catalog: &Catalog) -> Vec<Selection> {
+    let mut found = Vec::new();
+    for &modality in Modality::ALL {
+        for &source in CellSource::ALL {
+            for &area in Area::ALL {
+                for &indication in Indication::ALL {
+                    let selection = Selection {
+                        modality,
+                        source,
+                        area,
+                        indication,
+                        adjuncts: Vec::new(),
+                    };
+                    if catalog.covering(&selection).is_some() {
+                        found.push(selection);
+                    }
+                }
+            }
+        }
+    }
+    assert!(!found.is_empty(), "the catalog covers no selection");
+    found
+}
+
+/// A plan record made by the engine.
+pub fn record(
+    catalog: &Catalog,
+    patient: &PatientId,
+    selection: Selection,
+    factors: BTreeSet<Factor>,
+    start: Date,
+) -> PlanRecord {
+    let request = PlanRequest::new(selection, factors, start);
+    let plan = generate(catalog, &request).unwrap();
+    PlanRecord::new(patient.clone(), request, plan)
+}
+
+/// The record of save number `k`: every field depends on `k`, so a test can tell which
+/// save a revision holds.
+pub fn record_of_save(catalog: &Catalog, patient: &PatientId, k: u64) -> PlanRecord {
+    let selection = selections(catalog)[0].clone();
+    let start = Date::new(2027, 1, 4).unwrap();
+    let mut record = record(catalog, patient, selection, BTreeSet::new(), start);
+    let at = Timestamp::from_second(1_800_000_000 + i64::try_from(k).unwrap()).unwrap();
+    record.status = PlanStatus::ALL[usize::try_from(k % 4).unwrap()];
+    record.notes = vec![Note {
+        written_at: at,
+        author: "Dr. Crash".into(),
+        text: format!("save {k}"),
+    }];
+    record.checklist = BTreeMap::from([(format!("session:{}", k % 3 + 1), at)]);
+    record
+}
+
+/// A store in a fresh temporary folder.
+pub fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    (dir, store)
+}
+
+/// A store with one patient and one plan of one revision.
+pub fn store_with_plan() -> (
+    tempfile::TempDir,
+    Store,
+    regen_planner::store::PlanId,
+    PlanRecord,
+) {
+    let (dir, store) = temp_store();
+    let (catalog, _) = Catalog::builtin();
+    let (patient, _) = store
+        .create_patient(&Patient::new("Ana Souza"), "Dr. Vega")
+        .unwrap();
+    let record = record_of_save(&catalog, &patient, 1);
+    let (id, _) = store.create_plan(&record, "Dr. Vega").unwrap();
+    (dir, store, id, record)
+}
+
+/// Every file under a folder with its bytes, to show that nothing changed.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                files.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// Runs the real binary with its own data and configuration folders.
+pub fn regen(data: &Path, config: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_regen-planner"))
+        .args(args)
+        .env("REGEN_PLANNER_DATA_DIR", data)
+        .env("REGEN_PLANNER_CONFIG_DIR", config)
+        .env_remove("REGEN_PLANNER_LOG")
+        .output()
+        .unwrap()
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
