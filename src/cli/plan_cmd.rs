@@ -80,9 +80,11 @@ pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let factors: BTreeSet<Factor> = args.factors.iter().copied().collect();
     let mut request = PlanRequest::new(selection, factors, start);
     request.session_count = args.sessions;
-    if !args.working_days.is_empty() {
-        request.options.working_days = WorkingDays::new(args.working_days.iter().copied());
-    }
+    request.options.working_days = if args.working_days.is_empty() {
+        desk_working_days(dirs)
+    } else {
+        WorkingDays::new(args.working_days.iter().copied())
+    };
     let plan = generate(&catalog, &request)?;
     if args.save {
         return super::plans_cmd::save_new_plan(args, dirs, request, plan);
@@ -94,4 +96,16 @@ pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     };
     print(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The working days of this desk's settings, so the command line plans like the window.
+/// A settings file that cannot be read is reported and Monday to Friday is used.
+fn desk_working_days(dirs: &AppDirs) -> WorkingDays {
+    match regen_planner::store::Settings::load(&dirs.config) {
+        Ok(settings) => settings.working_days,
+        Err(error) => {
+            super::warn(&format!("{error}; planning with Monday to Friday"));
+            WorkingDays::default()
+        }
+    }
 }

@@ -8,20 +8,20 @@ use crate::catalog::ProtocolFile;
 #[derive(Debug, thiserror::Error)]
 pub enum ProtocolDirError {
     /// The folder could not be listed.
-    #[error("could not read the protocol folder {}: {source}; check that it exists and that you may read it", path.display())]
+    #[error("could not read the protocol folder {}: {cause}; check that it exists and that you may read it", path.display())]
     Folder {
         /// The folder.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A file could not be read.
-    #[error("could not read the protocol file {}: {source}; check its permissions, or that it is UTF-8 text", path.display())]
+    #[error("could not read the protocol file {}: {cause}; check its permissions, or that it is UTF-8 text", path.display())]
     File {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -39,18 +39,18 @@ pub fn read_protocol_dir(
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             return Ok((Vec::new(), Vec::new()));
         }
-        Err(source) => {
+        Err(cause) => {
             return Err(ProtocolDirError::Folder {
                 path: dir.to_path_buf(),
-                source,
+                cause,
             });
         }
     };
     let mut paths: Vec<PathBuf> = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|source| ProtocolDirError::Folder {
+        let entry = entry.map_err(|cause| ProtocolDirError::Folder {
             path: dir.to_path_buf(),
-            source,
+            cause,
         })?;
         let path = entry.path();
         if path.extension().is_some_and(|extension| extension == "ron") && path.is_file() {
@@ -66,7 +66,7 @@ pub fn read_protocol_dir(
                 name: path.display().to_string(),
                 text,
             }),
-            Err(source) => errors.push(ProtocolDirError::File { path, source }),
+            Err(cause) => errors.push(ProtocolDirError::File { path, cause }),
         }
     }
     Ok((files, errors))
