@@ -81,7 +81,8 @@ pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let mut request = PlanRequest::new(selection, factors, start);
     request.session_count = args.sessions;
     request.options.working_days = if args.working_days.is_empty() {
-        desk_working_days(dirs)
+        // With --save, a broken settings file stops the save with its own error below.
+        desk_working_days(dirs, !args.save)
     } else {
         WorkingDays::new(args.working_days.iter().copied())
     };
@@ -100,11 +101,13 @@ pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
 
 /// The working days of this desk's settings, so the command line plans like the window.
 /// A settings file that cannot be read is reported and Monday to Friday is used.
-fn desk_working_days(dirs: &AppDirs) -> WorkingDays {
+fn desk_working_days(dirs: &AppDirs, report_problem: bool) -> WorkingDays {
     match regen_planner::store::Settings::load(&dirs.config) {
         Ok(settings) => settings.working_days,
         Err(error) => {
-            super::warn(&format!("{error}; planning with Monday to Friday"));
+            if report_problem {
+                super::warn(&format!("{error}; planning with Monday to Friday"));
+            }
             WorkingDays::default()
         }
     }
