@@ -168,6 +168,10 @@ fn a_plan_made_ticked_and_moved_is_found_again_after_reopening() {
         harness.query_by_label_contains("done ").is_some(),
         "the tick shows when it was done"
     );
+    assert!(
+        harness.query_by_label_contains("Revision 3: ").is_some(),
+        "the revision history lists every save"
+    );
 }
 
 #[test]

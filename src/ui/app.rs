@@ -20,8 +20,8 @@ use super::settings::{SettingsDialog, settings_ui};
 use crate::catalog::{Catalog, Problem};
 use crate::planning::{ClinicOptions, generate};
 use crate::store::{
-    AppDirs, Index, Note, Patient, PatientId, PlanId, PlanRecord, PlanSummary, Revision, Screening,
-    Settings, Store, StoreError, ThemePreference,
+    AppDirs, Index, Note, Patient, PatientId, PlanId, PlanRecord, PlanSummary, Revision,
+    RevisionInfo, Screening, Settings, Store, StoreError, ThemePreference,
 };
 
 /// How the app was started.
@@ -64,10 +64,38 @@ struct OpenPlan {
     failure: Option<String>,
     /// Another desk saved first.
     conflict: Option<String>,
+    /// Every saved revision, oldest first.
+    history: Vec<RevisionInfo>,
     view: PlanViewState,
 }
 
 impl OpenPlan {
+    /// A plan as it was just loaded or saved.
+    fn new(
+        id: PlanId,
+        revision: Revision<PlanRecord>,
+        patient_name: String,
+        history: Vec<RevisionInfo>,
+    ) -> Self {
+        Self {
+            id,
+            patient_name,
+            saved: Revision {
+                number: revision.number,
+                saved_at: revision.saved_at,
+                saved_by: revision.saved_by,
+                value: (),
+            },
+            record: revision.value,
+            dirty: false,
+            in_flight: false,
+            failure: None,
+            conflict: None,
+            history,
+            view: PlanViewState::new(today()),
+        }
+    }
+
     fn save_state(&self) -> SaveState {
         if let Some(conflict) = &self.conflict {
             SaveState::Conflict(conflict.clone())
@@ -431,41 +459,35 @@ impl App {
         for result in results {
             match result {
                 WriteResult::Created {
-                    patient,
                     patient_revision,
                     plan,
                     revision,
                     screening_problem,
+                    history,
                 } => {
                     if let Some(problem) = screening_problem {
                         self.messages.push(format!("The plan is saved, but the patient's screening was not updated: {problem}"));
                     }
                     self.remember_plan(&plan, &revision, Some(&patient_revision));
-                    self.open_plan = Some(OpenPlan {
-                        id: plan,
-                        patient_name: patient_revision.value.name.clone(),
-                        saved: Revision {
-                            number: revision.number,
-                            saved_at: revision.saved_at,
-                            saved_by: revision.saved_by.clone(),
-                            value: (),
-                        },
-                        record: revision.value,
-                        dirty: false,
-                        in_flight: false,
-                        failure: None,
-                        conflict: None,
-                        view: PlanViewState::new(today()),
-                    });
-                    let _ = patient;
+                    self.open_plan = Some(OpenPlan::new(
+                        plan,
+                        *revision,
+                        patient_revision.value.name.clone(),
+                        history,
+                    ));
                     self.screen = Screen::Plan;
                 }
                 WriteResult::CreateFailed(message) => self
                     .messages
                     .push(format!("The plan was not created: {message}")),
-                WriteResult::Saved { id, revision } => {
+                WriteResult::Saved {
+                    id,
+                    revision,
+                    history,
+                } => {
                     if let Some(open) = self.open_plan.as_mut().filter(|open| open.id == id) {
                         open.in_flight = false;
+                        open.history = history;
                         open.saved = Revision {
                             number: revision.number,
                             saved_at: revision.saved_at,
@@ -518,22 +540,8 @@ impl App {
                     |_| "Unknown patient".to_owned(),
                     |patient| patient.value.name,
                 );
-                self.open_plan = Some(OpenPlan {
-                    id: id.clone(),
-                    patient_name,
-                    saved: Revision {
-                        number: revision.number,
-                        saved_at: revision.saved_at,
-                        saved_by: revision.saved_by.clone(),
-                        value: (),
-                    },
-                    record: revision.value,
-                    dirty: false,
-                    in_flight: false,
-                    failure: None,
-                    conflict: None,
-                    view: PlanViewState::new(today()),
-                });
+                let history = store.history(id).unwrap_or_default();
+                self.open_plan = Some(OpenPlan::new(id.clone(), revision, patient_name, history));
                 self.screen = Screen::Plan;
             }
             Err(error) => self.messages.push(error.to_string()),
@@ -798,6 +806,7 @@ impl App {
                         &open.record,
                         &open.patient_name,
                         &save,
+                        &open.history,
                         &mut open.view,
                         today,
                     )

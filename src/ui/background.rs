@@ -7,7 +7,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::store::{
-    Index, LoadProgress, Patient, PatientId, PlanId, PlanRecord, Revision, Store, StoreError,
+    Index, LoadProgress, Patient, PatientId, PlanId, PlanRecord, Revision, RevisionInfo, Store,
+    StoreError,
 };
 
 /// Messages from the index loader.
@@ -84,8 +85,6 @@ pub enum PatientWrite {
 pub enum WriteResult {
     /// A plan (and perhaps its patient) was created.
     Created {
-        /// The patient.
-        patient: PatientId,
         /// The patient's newest revision.
         patient_revision: Box<Revision<Patient>>,
         /// The plan.
@@ -94,6 +93,8 @@ pub enum WriteResult {
         revision: Box<Revision<PlanRecord>>,
         /// A problem with updating the patient's screening, if any; the plan is saved.
         screening_problem: Option<String>,
+        /// The plan's revisions as saved.
+        history: Vec<RevisionInfo>,
     },
     /// Creating failed; nothing was half-written.
     CreateFailed(String),
@@ -103,6 +104,8 @@ pub enum WriteResult {
         id: PlanId,
         /// The new revision.
         revision: Box<Revision<PlanRecord>>,
+        /// Every revision of the plan, read back after the save.
+        history: Vec<RevisionInfo>,
     },
     /// Saving failed; the edits are still in the UI.
     SaveFailed {
@@ -214,6 +217,7 @@ fn run_job(store: &Store, job: WriteJob) -> WriteResult {
             author,
         } => match store.save_plan(&id, base_revision, &record, &author) {
             Ok(revision) => WriteResult::Saved {
+                history: store.history(&id).unwrap_or_default(),
                 id,
                 revision: Box::new(revision),
             },
@@ -257,7 +261,7 @@ fn create_plan(
     let record = PlanRecord::new(patient_id.clone(), request, plan);
     match store.create_plan(&record, author) {
         Ok((plan, revision)) => WriteResult::Created {
-            patient: patient_id,
+            history: store.history(&plan).unwrap_or_default(),
             patient_revision: Box::new(patient_revision),
             plan,
             revision: Box::new(revision),

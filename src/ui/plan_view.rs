@@ -14,7 +14,7 @@ use super::widgets::{
     badge, banner, date_field, date_text, section_heading, status_severity, timestamp_text,
 };
 use crate::planning::{AftercareSite, Plan, Severity};
-use crate::store::{PlanRecord, PlanStatus};
+use crate::store::{PlanRecord, PlanStatus, RevisionInfo};
 
 /// What the plan screen keeps between frames that is not part of the record.
 #[derive(Debug, Clone)]
@@ -147,6 +147,7 @@ pub fn plan_view_ui(
     record: &PlanRecord,
     patient_name: &str,
     save: &SaveState,
+    history: &[RevisionInfo],
     state: &mut PlanViewState,
     today: Date,
 ) -> Option<Action> {
@@ -174,8 +175,25 @@ pub fn plan_view_ui(
                 action = Some(Action::EditPlan(edit));
             }
             consent_ui(ui, plan);
+            history_ui(ui, history);
         });
     action
+}
+
+/// Every saved revision: who saved it when, and the start of its SHA-256, which the next
+/// revision records so that a changed file is found by `regen-planner plans verify`.
+fn history_ui(ui: &mut Ui, history: &[RevisionInfo]) {
+    section_heading(ui, "Revision history");
+    ui.weak("Every change is a new revision; none is overwritten. `regen-planner plans verify` checks the chain.");
+    for revision in history.iter().rev() {
+        let hash = revision.hash.get(..12).unwrap_or(&revision.hash);
+        ui.label(format!(
+            "Revision {}: {} by {} (SHA-256 {hash}…)",
+            revision.number,
+            timestamp_text(revision.saved_at),
+            revision.saved_by
+        ));
+    }
 }
 
 fn header_ui(
