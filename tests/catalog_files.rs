@@ -8,26 +8,18 @@
 )]
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const STRETCH_MARKS: &str = include_str!("../assets/protocols/adipose-stretch-marks.ron");
 
+mod common;
+
+use common::{stderr, stdout};
+
+/// Runs the real binary with the clinic's configuration folder and an empty data folder.
 fn regen(config: &Path, args: &[&str]) -> Output {
     let data = tempfile::tempdir().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_regen-planner"))
-        .args(args)
-        .env("REGEN_PLANNER_CONFIG_DIR", config)
-        .env("REGEN_PLANNER_DATA_DIR", data.path())
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    common::regen(data.path(), config, args)
 }
 
 /// Writes a protocol file into the clinic folder `<config>/protocols`.

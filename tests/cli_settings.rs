@@ -5,39 +5,31 @@
     reason = "a test fails loudly on anything unexpected"
 )]
 
-use std::process::Command;
-
 use regen_planner::planning::{Weekday, WorkingDays};
 use regen_planner::store::Settings;
 
+mod common;
+
 fn plan_json(config: &std::path::Path, extra: &[&str]) -> serde_json::Value {
     let data = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_regen-planner"))
-        .args([
-            "plan",
-            "--modality",
-            "injection",
-            "--source",
-            "autologous-adipose",
-            "--area",
-            "abdomen",
-            "--indication",
-            "stretch-marks",
-            "--start",
-            "2027-01-16",
-            "--format",
-            "json",
-        ])
-        .args(extra)
-        .env("REGEN_PLANNER_CONFIG_DIR", config)
-        .env("REGEN_PLANNER_DATA_DIR", data.path())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let mut args = vec![
+        "plan",
+        "--modality",
+        "injection",
+        "--source",
+        "autologous-adipose",
+        "--area",
+        "abdomen",
+        "--indication",
+        "stretch-marks",
+        "--start",
+        "2027-01-16",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let output = common::regen(data.path(), config, &args);
+    assert!(output.status.success(), "{}", common::stderr(&output));
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
