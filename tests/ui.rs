@@ -432,3 +432,28 @@ fn a_plan_reads_at_twice_the_pixel_density() {
         "the timeline describes itself to screen readers"
     );
 }
+
+#[test]
+fn a_date_in_the_wrong_format_is_said_and_changes_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let id = saved_plan(data.path(), "Lea Novak");
+    let mut harness = harness_with_plan(data.path(), config.path(), &id);
+    let before = harness.state().open_plan_record().unwrap().plan.sessions[1].date;
+    type_into(&mut harness, "Session 2 date", "15/04/2027");
+    harness.key_press(Key::Enter);
+    harness.run_steps(2);
+    harness.key_press(Key::Tab);
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().open_plan_record().unwrap().plan.sessions[1].date,
+        before,
+        "nothing moved"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("'15/04/2027' is not a date; use YYYY-MM-DD")
+            .is_some(),
+        "the mistake is said next to the field"
+    );
+}

@@ -169,22 +169,27 @@ pub fn date_field(ui: &mut Ui, id_salt: &str, label: &str, date: &mut jiff::civi
                 .calendar_week(false),
         )
         .on_hover_text(format!("Pick the {} from a calendar", label.to_lowercase()));
+    let invalid = parsed.is_err() && !text.trim().is_empty();
     if calendar.changed() || picked != *date {
         *date = picked;
         changed = true;
-    }
-    if response.has_focus() {
-        if parsed.is_err() && !text.trim().is_empty() && text.trim().len() >= 10 {
+        ui.data_mut(|data| data.remove_temp::<String>(id));
+    } else if response.has_focus() {
+        if invalid && text.trim().len() >= 10 {
             ui.colored_label(ui.visuals().error_fg_color, "Use YYYY-MM-DD");
         }
         ui.data_mut(|data| data.insert_temp(id, text));
+    } else if invalid {
+        // The mistake stays visible, with what is still in force, until it is corrected.
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!(
+                "'{}' is not a date; use YYYY-MM-DD. Still {date}.",
+                text.trim()
+            ),
+        );
+        ui.data_mut(|data| data.insert_temp(id, text));
     } else {
-        if parsed.is_err() && committed {
-            ui.colored_label(
-                ui.visuals().error_fg_color,
-                format!("'{}' is not a date; use YYYY-MM-DD", text.trim()),
-            );
-        }
         ui.data_mut(|data| data.remove_temp::<String>(id));
     }
     changed
