@@ -1,5 +1,6 @@
 //! The desk's settings: who saves, the clinic's calendar and the look of the window.
 
+use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -8,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{StoreError, write_error};
 use super::format::{FORMAT_VERSION, damaged, utf8};
 use super::fsio::{create_private_dir, write_replace};
-use crate::catalog::Jurisdiction;
+use crate::catalog::{Jurisdiction, ProtocolId};
 use crate::planning::WorkingDays;
 
 /// The settings file's name in the configuration folder.
@@ -32,6 +33,8 @@ pub enum ThemePreference {
 pub struct Settings {
     /// The clinic's name, for handouts.
     pub clinic_name: String,
+    /// The clinic's address, phone and e-mail, as printed on handouts (several lines).
+    pub clinic_contact: String,
     /// The physician's name: recorded as the author of every save.
     pub physician_name: String,
     /// The days the clinic is open (default Monday to Friday).
@@ -40,6 +43,14 @@ pub struct Settings {
     pub jurisdiction: Option<Jurisdiction>,
     /// Light, dark, or as the system.
     pub theme: ThemePreference,
+    /// The currency of the prices, e.g. "EUR" or "USD".
+    pub currency: String,
+    /// The clinic's price of one session, in whole units of the currency, by protocol.
+    /// A protocol without a price gets "ask the clinic" on the consent document.
+    pub session_prices: BTreeMap<ProtocolId, u32>,
+    /// Whether calendar exports may carry the patient's name (off by default: a calendar
+    /// is often shared or synced to a phone).
+    pub calendar_patient_names: bool,
 }
 
 /// The settings as written in the file. Missing fields take their defaults, so a file
@@ -58,6 +69,14 @@ struct SettingsFile {
     jurisdiction: Option<Jurisdiction>,
     #[serde(default)]
     theme: ThemePreference,
+    #[serde(default)]
+    clinic_contact: String,
+    #[serde(default)]
+    currency: String,
+    #[serde(default)]
+    session_prices: BTreeMap<ProtocolId, u32>,
+    #[serde(default)]
+    calendar_patient_names: bool,
 }
 
 impl Settings {
@@ -117,6 +136,10 @@ impl Settings {
             working_days: stored.working_days,
             jurisdiction: stored.jurisdiction,
             theme: stored.theme,
+            clinic_contact: stored.clinic_contact,
+            currency: stored.currency,
+            session_prices: stored.session_prices,
+            calendar_patient_names: stored.calendar_patient_names,
         })
     }
 
@@ -136,6 +159,10 @@ impl Settings {
             working_days: self.working_days.clone(),
             jurisdiction: self.jurisdiction,
             theme: self.theme,
+            clinic_contact: self.clinic_contact.clone(),
+            currency: self.currency.clone(),
+            session_prices: self.session_prices.clone(),
+            calendar_patient_names: self.calendar_patient_names,
         };
         let mut text = String::from("// Regen Planner settings of this desk.\n");
         text.push_str(
@@ -165,6 +192,10 @@ mod tests {
             working_days: WorkingDays::new([crate::planning::Weekday::Saturday]),
             jurisdiction: Some(Jurisdiction::Eu),
             theme: ThemePreference::Dark,
+            clinic_contact: "Calle Mayor 1, Madrid\n+34 910 000 000".into(),
+            currency: "EUR".into(),
+            session_prices: BTreeMap::from([(ProtocolId::new("prp-hair").unwrap(), 350)]),
+            calendar_patient_names: true,
         };
         settings.save(dir.path()).unwrap();
         assert_eq!(Settings::load(dir.path()).unwrap(), settings);

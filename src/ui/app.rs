@@ -565,9 +565,7 @@ impl App {
             Action::EditPlan(edit) => self.edit_plan(edit),
             Action::ShowLibrary => self.screen = Screen::Library(LibraryState::default()),
             Action::OpenSettings => {
-                self.settings_dialog = Some(SettingsDialog {
-                    draft: self.settings.clone(),
-                });
+                self.settings_dialog = Some(SettingsDialog::new(&self.settings, &self.catalog));
             }
             Action::CloseDialog => self.settings_dialog = None,
             Action::SaveSettings(settings) => match settings.save(&self.dirs.config) {

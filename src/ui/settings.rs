@@ -6,7 +6,7 @@ use std::path::Path;
 use egui::{RichText, Ui};
 
 use super::action::Action;
-use crate::catalog::Jurisdiction;
+use crate::catalog::{Catalog, Jurisdiction, ProtocolId};
 use crate::planning::Weekday;
 use crate::store::{Settings, ThemePreference};
 
@@ -15,6 +15,47 @@ use crate::store::{Settings, ThemePreference};
 pub struct SettingsDialog {
     /// The settings being edited.
     pub draft: Settings,
+    /// The price of a session of each protocol, as typed: `(id, title, text)`.
+    prices: Vec<(ProtocolId, String, String)>,
+}
+
+impl SettingsDialog {
+    /// A draft of the current settings, with a price field for every protocol.
+    #[must_use]
+    pub fn new(settings: &Settings, catalog: &Catalog) -> Self {
+        let prices = catalog
+            .protocols()
+            .map(|protocol| {
+                let text = settings
+                    .session_prices
+                    .get(&protocol.id)
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                (protocol.id.clone(), protocol.title.clone(), text)
+            })
+            .collect();
+        Self {
+            draft: settings.clone(),
+            prices,
+        }
+    }
+
+    /// The settings with the typed prices, or the first price that is not a whole number.
+    fn settings_with_prices(&self) -> Result<Settings, String> {
+        let mut settings = self.draft.clone();
+        settings.session_prices.clear();
+        for (id, title, text) in &self.prices {
+            let text = text.trim();
+            if text.is_empty() {
+                continue;
+            }
+            let price = text.parse::<u32>().map_err(|_| {
+                format!("The price of \"{title}\" must be a whole number, such as 350.")
+            })?;
+            settings.session_prices.insert(id.clone(), price);
+        }
+        Ok(settings)
+    }
 }
 
 /// Draws the dialog's contents; the caller puts them in a modal.
@@ -101,6 +142,13 @@ pub fn settings_ui(
             ui.label(RichText::new(config_dir.join("protocols").display().to_string()).monospace());
             ui.end_row();
         });
+    handout_ui(ui, &mut dialog.draft);
+    prices_ui(ui, dialog);
+    let draft = &dialog.draft;
+    let priced = dialog.settings_with_prices();
+    if let Err(message) = &priced {
+        ui.colored_label(ui.visuals().error_fg_color, message);
+    }
     if draft.working_days.is_empty() {
         ui.colored_label(
             ui.visuals().error_fg_color,
@@ -110,8 +158,12 @@ pub fn settings_ui(
     ui.add_space(8.0);
     ui.horizontal(|ui| {
         let valid = !draft.working_days.is_empty();
-        if ui.add_enabled(valid, egui::Button::new("Save")).clicked() {
-            action = Some(Action::SaveSettings(Box::new(draft.clone())));
+        if ui
+            .add_enabled(valid && priced.is_ok(), egui::Button::new("Save"))
+            .clicked()
+            && let Ok(settings) = priced
+        {
+            action = Some(Action::SaveSettings(Box::new(settings)));
         }
         if ui.button("Cancel").clicked() {
             action = Some(Action::CloseDialog);
@@ -119,4 +171,65 @@ pub fn settings_ui(
         ui.weak("Esc closes without saving.");
     });
     action
+}
+
+/// The price of one session of each protocol, for the consent document's estimate.
+fn prices_ui(ui: &mut Ui, dialog: &mut SettingsDialog) {
+    egui::CollapsingHeader::new("Prices per session (optional, for the consent estimate)")
+        .id_salt("prices")
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let label = ui.label("Currency");
+                ui.add(
+                    egui::TextEdit::singleline(&mut dialog.draft.currency)
+                        .desired_width(60.0)
+                        .hint_text("EUR"),
+                )
+                .labelled_by(label.id);
+            });
+            egui::ScrollArea::vertical()
+                .max_height(180.0)
+                .show(ui, |ui| {
+                    egui::Grid::new("prices-grid")
+                        .num_columns(2)
+                        .show(ui, |ui| {
+                            for (_, title, text) in &mut dialog.prices {
+                                let label = ui.label(title.as_str());
+                                ui.add(
+                                    egui::TextEdit::singleline(text)
+                                        .desired_width(80.0)
+                                        .hint_text("ask"),
+                                )
+                                .labelled_by(label.id);
+                                ui.end_row();
+                            }
+                        });
+                });
+        });
+}
+
+/// What handouts and calendars carry about the clinic and the patient.
+fn handout_ui(ui: &mut Ui, draft: &mut Settings) {
+    egui::Grid::new("handout-grid")
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| {
+            let label = ui.label("Clinic contact");
+            ui.add(
+                egui::TextEdit::multiline(&mut draft.clinic_contact)
+                    .desired_rows(2)
+                    .desired_width(280.0)
+                    .hint_text("Address, phone, e-mail: printed on handouts"),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+
+            ui.label("Calendar exports");
+            ui.checkbox(
+                &mut draft.calendar_patient_names,
+                "Put the patient's name in calendar events",
+            )
+            .on_hover_text("Off by default: calendars are often shared or synced to phones");
+            ui.end_row();
+        });
 }
