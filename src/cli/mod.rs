@@ -1,6 +1,7 @@
 //! The command line: also the contract that tests and other tools use.
 
 mod catalog_cmd;
+mod export_cmd;
 mod plan_cmd;
 mod plans_cmd;
 
@@ -55,6 +56,8 @@ pub enum Command {
     Plan(Box<plan_cmd::PlanArgs>),
     /// List, show, trace and verify the saved plans.
     Plans(plans_cmd::PlansArgs),
+    /// Export a saved plan for the patient or another system (JSON, and more below).
+    Export(export_cmd::ExportArgs),
     /// Copy the whole data folder to DEST (a new folder), then check the copy.
     Backup {
         /// The backup folder to create; it must not exist yet.
@@ -101,6 +104,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Catalog(args)) => catalog_cmd::run(&args, &dirs),
         Some(Command::Plan(args)) => plan_cmd::run(&args, &dirs),
         Some(Command::Plans(args)) => plans_cmd::run(&args, &dirs),
+        Some(Command::Export(args)) => export_cmd::run(&args, &dirs),
         Some(Command::Backup { dest }) => plans_cmd::backup(&dest, &dirs),
     }
 }

@@ -70,7 +70,7 @@ pub fn run(args: &PlansArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn parse_plan_id(text: &str) -> anyhow::Result<PlanId> {
+pub(crate) fn parse_plan_id(text: &str) -> anyhow::Result<PlanId> {
     Ok(text.parse::<PlanId>()?)
 }
 

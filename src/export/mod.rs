@@ -1,6 +1,9 @@
 //! A plan in, bytes out: the text a physician reads, JSON and RON for other systems.
 
+mod document;
 mod text;
+
+pub use document::{ClinicDetails, Document, PatientDetails, Price};
 
 pub use text::{catalog_text, plan_text};
 

@@ -1,0 +1,62 @@
+//! What an export needs, gathered by the caller from the store and the settings. The
+//! export functions take a [`Document`] and return bytes: no IO, no clock.
+
+use jiff::civil::Date;
+
+use crate::planning::Plan;
+
+/// The patient, as printed on a handout or consent form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientDetails {
+    /// Full name, as the patient writes it (accents and non-Latin scripts included).
+    pub name: String,
+    /// Date of birth, when known.
+    pub birth_date: Option<Date>,
+    /// The clinic's own id for the patient (a chart number), when there is one.
+    pub clinic_id: Option<String>,
+    /// Phone or e-mail, when known.
+    pub contact: String,
+}
+
+/// The clinic, as printed on a handout or consent form.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClinicDetails {
+    /// The clinic's name; may be empty when not set.
+    pub name: String,
+    /// Address, phone and e-mail, several lines; may be empty when not set.
+    pub contact: String,
+    /// The physician responsible for the plan; may be empty when not set.
+    pub physician: String,
+}
+
+/// The clinic's price of one session, when the clinic set one for the protocol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Price {
+    /// Whole units of the currency per session.
+    pub per_session: u32,
+    /// The currency, e.g. "EUR"; may be empty.
+    pub currency: String,
+}
+
+/// A saved plan with everything an export prints or encodes about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The plan's stable id in the store (used for calendar UIDs and FHIR identifiers).
+    pub plan_id: String,
+    /// The revision the export was made from.
+    pub revision: u32,
+    /// The plan's status id: `draft`, `active`, `completed` or `cancelled`.
+    pub status: String,
+    /// The dated plan.
+    pub plan: Plan,
+    /// Whom it is for.
+    pub patient: PatientDetails,
+    /// Who gives it.
+    pub clinic: ClinicDetails,
+    /// The price of a session, when the clinic set one for this protocol.
+    pub price: Option<Price>,
+    /// The day the export is made, printed on documents ("today" is an argument here).
+    pub generated_on: Date,
+    /// Whether calendar events may carry the patient's name (the clinic opts in).
+    pub calendar_patient_names: bool,
+}
