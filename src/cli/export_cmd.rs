@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Args;
-use regen_planner::export::{self, ClinicDetails, Document, PatientDetails, Price};
-use regen_planner::store::{AppDirs, PlanId, Settings, Store};
+use regen_planner::export::{self, Document};
+use regen_planner::store::{AppDirs, Settings, Store};
 
 use super::plans_cmd::parse_plan_id;
 use super::print;
@@ -40,43 +40,6 @@ fn json_bytes(document: &Document) -> Result<Vec<u8>, export::ExportError> {
     export::plan_json(&document.plan).map(String::into_bytes)
 }
 
-/// Gathers what an export needs from the store and this desk's settings.
-///
-/// # Errors
-/// When the plan or its patient cannot be read, or the settings are broken.
-pub fn document(store: &Store, settings: &Settings, id: &PlanId) -> anyhow::Result<Document> {
-    let revision = store.load_plan(id)?;
-    let record = revision.value;
-    let patient = store.load_patient(&record.patient)?.value;
-    let price = settings
-        .session_prices
-        .get(&record.plan.protocol.id)
-        .map(|per_session| Price {
-            per_session: *per_session,
-            currency: settings.currency.clone(),
-        });
-    Ok(Document {
-        plan_id: id.to_string(),
-        revision: revision.number,
-        status: record.status.id().to_owned(),
-        plan: record.plan,
-        patient: PatientDetails {
-            name: patient.name,
-            birth_date: patient.birth_date,
-            clinic_id: patient.clinic_id,
-            contact: patient.contact,
-        },
-        clinic: ClinicDetails {
-            name: settings.clinic_name.clone(),
-            contact: settings.clinic_contact.clone(),
-            physician: settings.physician_name.clone(),
-        },
-        price,
-        generated_on: jiff::Zoned::now().date(),
-        calendar_patient_names: settings.calendar_patient_names,
-    })
-}
-
 /// Writes a file in one step: a temporary file beside it, then a rename, so a reader
 /// never sees half an export.
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -107,7 +70,7 @@ pub fn run(args: &ExportArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let id = parse_plan_id(&args.id)?;
     let store = Store::open(&dirs.data)?;
     let settings = Settings::load(&dirs.config)?;
-    let document = document(&store, &settings, &id)?;
+    let document = store.export_document(&id, &settings, jiff::Zoned::now().date())?;
     let mut written = String::new();
     for (path, writer) in outputs {
         let bytes = writer(&document)?;

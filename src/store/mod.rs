@@ -6,6 +6,7 @@
 
 mod backup;
 mod error;
+mod export_document;
 mod folder;
 mod format;
 mod fsio;

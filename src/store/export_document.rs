@@ -1,0 +1,56 @@
+//! Gathers what an export prints about a saved plan: the record, its patient and this
+//! desk's settings, in the shape the `export` module takes. One place, so the window and
+//! the command line export the same thing.
+
+use jiff::civil::Date;
+
+use super::error::StoreError;
+use super::folder::Store;
+use super::ids::PlanId;
+use super::settings::Settings;
+use crate::export::{ClinicDetails, Document, PatientDetails, Price};
+
+impl Store {
+    /// The newest revision of a plan, with its patient and the clinic's details and
+    /// price from `settings`, ready for an export made on `generated_on`.
+    ///
+    /// # Errors
+    /// When the plan or its patient cannot be read.
+    pub fn export_document(
+        &self,
+        id: &PlanId,
+        settings: &Settings,
+        generated_on: Date,
+    ) -> Result<Document, StoreError> {
+        let revision = self.load_plan(id)?;
+        let record = revision.value;
+        let patient = self.load_patient(&record.patient)?.value;
+        let price = settings
+            .session_prices
+            .get(&record.plan.protocol.id)
+            .map(|per_session| Price {
+                per_session: *per_session,
+                currency: settings.currency.clone(),
+            });
+        Ok(Document {
+            plan_id: id.to_string(),
+            revision: revision.number,
+            status: record.status.id().to_owned(),
+            plan: record.plan,
+            patient: PatientDetails {
+                name: patient.name,
+                birth_date: patient.birth_date,
+                clinic_id: patient.clinic_id,
+                contact: patient.contact,
+            },
+            clinic: ClinicDetails {
+                name: settings.clinic_name.clone(),
+                contact: settings.clinic_contact.clone(),
+                physician: settings.physician_name.clone(),
+            },
+            price,
+            generated_on,
+            calendar_patient_names: settings.calendar_patient_names,
+        })
+    }
+}
