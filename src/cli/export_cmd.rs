@@ -4,10 +4,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use clap::Args;
 use regen_planner::export::{self, Document};
-use regen_planner::store::{AppDirs, Settings, Store};
+use regen_planner::store::{AppDirs, Settings, Store, write_export};
 
 use super::plans_cmd::parse_plan_id;
 use super::print;
@@ -40,28 +39,6 @@ fn json_bytes(document: &Document) -> Result<Vec<u8>, export::ExportError> {
     export::plan_json(&document.plan).map(String::into_bytes)
 }
 
-/// Writes a file in one step: a temporary file beside it, then a rename, so a reader
-/// never sees half an export.
-fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let write = || -> std::io::Result<()> {
-        let mut file = tempfile::NamedTempFile::new_in(folder)?;
-        std::io::Write::write_all(&mut file, bytes)?;
-        file.as_file().sync_all()?;
-        file.persist(path).map_err(|error| error.error)?;
-        Ok(())
-    };
-    write().with_context(|| {
-        format!(
-            "could not write {}; check that the folder exists and that you may write there",
-            path.display()
-        )
-    })
-}
-
 pub fn run(args: &ExportArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let outputs = args.outputs();
     if outputs.is_empty() {
@@ -74,7 +51,7 @@ pub fn run(args: &ExportArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let mut written = String::new();
     for (path, writer) in outputs {
         let bytes = writer(&document)?;
-        write_file(path, &bytes)?;
+        write_export(path, &bytes)?;
         let _ = writeln!(written, "{}", path.display());
     }
     print(&written)?;

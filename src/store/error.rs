@@ -47,6 +47,17 @@ pub enum StoreError {
         /// Why.
         cause: io::Error,
     },
+    /// An exported file could not be written.
+    #[error(
+        "could not write the export {}: {cause}; choose a folder you may write to, with free space, and export again",
+        file.display()
+    )]
+    Export {
+        /// The file being written.
+        file: PathBuf,
+        /// Why.
+        cause: io::Error,
+    },
     /// Another failure while writing.
     #[error(
         "could not save {record}: writing {} failed ({cause}); check that the data folder is reachable and save again; nothing was overwritten",

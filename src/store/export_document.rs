@@ -54,3 +54,22 @@ impl Store {
         })
     }
 }
+
+/// Writes an exported file in one step (a temporary file beside it, flushed, then
+/// renamed over any older export of the same name), creating its folder if needed: a
+/// reader never sees half a file.
+///
+/// # Errors
+/// When the folder or the file cannot be written; the error names the file.
+pub fn write_export(path: &std::path::Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    let export_error = |cause| StoreError::Export {
+        file: path.to_path_buf(),
+        cause,
+    };
+    std::fs::create_dir_all(folder).map_err(export_error)?;
+    super::fsio::write_replace(folder, path, bytes).map_err(export_error)
+}

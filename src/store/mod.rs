@@ -20,6 +20,7 @@ mod verify;
 
 pub use backup::BackupReport;
 pub use error::{LoadProblem, ProblemKind, StoreError};
+pub use export_document::write_export;
 pub use folder::{Loaded, Store};
 pub use format::FORMAT_VERSION;
 pub use ids::{InvalidId, PatientId, PlanId};
