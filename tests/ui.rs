@@ -457,3 +457,55 @@ fn a_date_in_the_wrong_format_is_said_and_changes_nothing() {
         "the mistake is said next to the field"
     );
 }
+
+#[test]
+fn a_plan_is_exported_from_its_screen_into_a_folder() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let exports = tempfile::tempdir().unwrap();
+    let id = saved_plan(data.path(), "Zoë Ångström");
+    let mut harness = harness_with_plan(data.path(), config.path(), &id);
+    click(&mut harness, "Export…");
+    type_into(
+        &mut harness,
+        "Folder",
+        &exports.path().display().to_string(),
+    );
+    click(&mut harness, "Export");
+    wait_until(&mut harness, "the export to finish", |app| {
+        app.export_outcome()
+            .is_some_and(|outcome| outcome.is_some())
+    });
+    let written = match harness.state().export_outcome() {
+        Some(Some(Ok(paths))) => paths.clone(),
+        other => panic!("the export failed: {other:?}"),
+    };
+    assert!(!written.is_empty());
+    for path in &written {
+        assert!(
+            path.starts_with(exports.path()),
+            "{} is in the chosen folder",
+            path.display()
+        );
+        assert!(
+            std::fs::metadata(path).unwrap().len() > 0,
+            "{} is not empty",
+            path.display()
+        );
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with("Zoë Ångström - adipose-stretch-marks - "),
+            "{name}"
+        );
+    }
+    assert!(
+        harness.query_by_label("Open folder").is_some(),
+        "the dialog offers the folder"
+    );
+    harness.key_press(Key::Escape);
+    harness.run_steps(3);
+    assert!(
+        harness.state().export_outcome().is_none(),
+        "Esc closes the export dialog"
+    );
+}

@@ -1,10 +1,13 @@
 //! What the user asked for while a frame was drawn. Drawing code returns these; the app
 //! applies them after drawing, so no widget closure does IO.
 
+use std::path::PathBuf;
+
 use jiff::civil::Date;
 
 use crate::store::{PatientId, PlanId, PlanStatus, Settings};
 
+use super::export_dialog::ExportKind;
 use super::new_plan::NewPlanDraft;
 
 /// One request of the user.
@@ -31,8 +34,17 @@ pub enum Action {
     SaveSettings(Box<Settings>),
     /// Save pending changes now.
     SaveNow,
-    /// Open the data folder in the file manager.
-    OpenDataFolder,
+    /// Open a folder in the file manager.
+    OpenFolder(PathBuf),
+    /// Open the export dialog of the open plan.
+    OpenExport,
+    /// Export the open plan into a folder.
+    RunExport {
+        /// Where the files go.
+        folder: PathBuf,
+        /// Which documents.
+        kinds: Vec<ExportKind>,
+    },
     /// Put the keyboard focus in the search field.
     FocusSearch,
     /// Reread the list of patients and plans from the data folder.

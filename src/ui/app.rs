@@ -11,6 +11,7 @@ use jiff::civil::Date;
 
 use super::action::{Action, PlanEdit};
 use super::background::{LoadMessage, PatientWrite, WriteJob, WriteResult, Writer, load_index};
+use super::export_dialog::{ExportDialog, ExportKind, default_folder, export_ui, start_export};
 use super::library::{LibraryState, library_ui};
 use super::new_plan::{NewPlanDraft, PatientChoice, new_plan_ui};
 use super::patient_list::{ListStatus, PatientList, patient_list_ui, search_field_id};
@@ -137,6 +138,9 @@ pub struct App {
     screen: Screen,
     open_plan: Option<OpenPlan>,
     settings_dialog: Option<SettingsDialog>,
+    export_dialog: Option<ExportDialog>,
+    /// The folder of the last export, offered again.
+    export_folder: Option<PathBuf>,
     /// Errors and notices for the status bar, newest last.
     messages: Vec<String>,
     pending_open: Option<PlanId>,
@@ -223,6 +227,8 @@ impl App {
             screen: Screen::Home,
             open_plan: None,
             settings_dialog: None,
+            export_dialog: None,
+            export_folder: None,
             messages,
             pending_open: options.open_plan,
             screenshot: options.screenshot.map(|path| Screenshot {
@@ -254,6 +260,14 @@ impl App {
         self.open_plan
             .as_ref()
             .map(|open| (&open.id, open.saved.number))
+    }
+
+    /// Whether the export dialog is open and its last outcome, if any.
+    #[must_use]
+    pub fn export_outcome(&self) -> Option<Option<&Result<Vec<PathBuf>, String>>> {
+        self.export_dialog
+            .as_ref()
+            .map(|dialog| dialog.outcome.as_ref())
     }
 
     /// Whether the settings dialog is open.
@@ -567,7 +581,20 @@ impl App {
             Action::OpenSettings => {
                 self.settings_dialog = Some(SettingsDialog::new(&self.settings, &self.catalog));
             }
-            Action::CloseDialog => self.settings_dialog = None,
+            Action::CloseDialog => {
+                self.settings_dialog = None;
+                self.export_dialog = None;
+            }
+            Action::OpenExport => {
+                if let Some(open) = &self.open_plan {
+                    let folder = self
+                        .export_folder
+                        .clone()
+                        .unwrap_or_else(|| default_folder(&self.dirs.data));
+                    self.export_dialog = Some(ExportDialog::new(open.id.clone(), &folder));
+                }
+            }
+            Action::RunExport { folder, kinds } => self.run_export(folder, kinds, ctx),
             Action::SaveSettings(settings) => match settings.save(&self.dirs.config) {
                 Ok(()) => {
                     apply_theme(ctx, settings.theme);
@@ -582,11 +609,11 @@ impl App {
                 }
                 self.send_pending_save();
             }
-            Action::OpenDataFolder => {
-                if let Err(error) = open::that_detached(&self.dirs.data) {
+            Action::OpenFolder(folder) => {
+                if let Err(error) = open::that_detached(&folder) {
                     self.messages.push(format!(
                         "could not open {} in the file manager: {error}; open it by hand",
-                        self.dirs.data.display()
+                        folder.display()
                     ));
                 }
             }
@@ -610,6 +637,41 @@ impl App {
                 if let Some(open) = self.open_plan.take() {
                     self.open_plan_by_id(&open.id);
                 }
+            }
+        }
+    }
+
+    /// Saves what is pending, then makes and writes the exports on a background thread.
+    fn run_export(&mut self, folder: PathBuf, kinds: Vec<ExportKind>, ctx: &egui::Context) {
+        let flushed = self.flush_saves();
+        let Some(dialog) = &mut self.export_dialog else {
+            return;
+        };
+        if let Err(message) = flushed {
+            dialog.outcome = Some(Err(format!("Save the plan first: {message}")));
+            return;
+        }
+        let Ok(store) = &self.store else { return };
+        let wake = {
+            let ctx = ctx.clone();
+            move || ctx.request_repaint()
+        };
+        self.export_folder = Some(folder.clone());
+        match start_export(
+            store.clone(),
+            self.settings.clone(),
+            dialog.plan.clone(),
+            folder,
+            kinds,
+            today(),
+            wake,
+        ) {
+            Ok(receiver) => {
+                dialog.outcome = None;
+                dialog.running = Some(receiver);
+            }
+            Err(error) => {
+                dialog.outcome = Some(Err(format!("could not start the export: {error}")));
             }
         }
     }
@@ -976,6 +1038,17 @@ impl eframe::App for App {
             let modal = egui::Modal::new(egui::Id::unique("settings")).show(&ctx, |ui| {
                 settings_ui(ui, dialog, &self.dirs.data, &self.dirs.config)
             });
+            let should_close = modal.should_close();
+            actions.extend(modal.inner);
+            if should_close {
+                actions.push(Action::CloseDialog);
+            }
+        }
+
+        if let Some(dialog) = &mut self.export_dialog {
+            dialog.poll();
+            let modal =
+                egui::Modal::new(egui::Id::unique("export")).show(&ctx, |ui| export_ui(ui, dialog));
             let should_close = modal.should_close();
             actions.extend(modal.inner);
             if should_close {

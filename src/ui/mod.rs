@@ -3,6 +3,7 @@
 mod action;
 mod app;
 mod background;
+mod export_dialog;
 mod library;
 mod new_plan;
 mod patient_list;

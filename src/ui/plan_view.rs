@@ -211,6 +211,13 @@ fn header_ui(
         ui.label(plan.selection.to_string());
     });
     ui.horizontal_wrapped(|ui| {
+        if ui
+            .button("Export…")
+            .on_hover_text("Handout, consent, calendar and data files")
+            .clicked()
+        {
+            *action = Some(Action::OpenExport);
+        }
         let status_label = ui.label("Status");
         let mut status = record.status;
         egui::ComboBox::from_id_salt("plan-status")

@@ -133,7 +133,7 @@ pub fn settings_ui(
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new(data_dir.display().to_string()).monospace());
                 if ui.button("Open folder").clicked() {
-                    action = Some(Action::OpenDataFolder);
+                    action = Some(Action::OpenFolder(data_dir.to_path_buf()));
                 }
             });
             ui.end_row();
