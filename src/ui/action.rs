@@ -24,6 +24,8 @@ pub enum Action {
     CreatePlan(Box<NewPlanDraft>),
     /// Change the open plan.
     EditPlan(PlanEdit),
+    /// Show every plan in a table.
+    ShowAllPlans,
     /// Show the protocol library.
     ShowLibrary,
     /// Open the settings dialog.

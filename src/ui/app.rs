@@ -17,6 +17,7 @@ use super::new_plan::{NewPlanDraft, PatientChoice, new_plan_ui};
 use super::patient_list::{ListStatus, PatientList, patient_list_ui, search_field_id};
 use super::patient_view::patient_view_ui;
 use super::plan_view::{PlanViewState, SaveState, plan_view_ui};
+use super::plans_table::{PlansTable, plans_table_ui};
 use super::settings::{SettingsDialog, settings_ui};
 use crate::catalog::{Catalog, Problem};
 use crate::planning::{ClinicOptions, generate};
@@ -134,6 +135,7 @@ pub struct App {
     writer: Option<Writer>,
     index: IndexState,
     list: PatientList,
+    plans_table: PlansTable,
     query: String,
     screen: Screen,
     open_plan: Option<OpenPlan>,
@@ -223,6 +225,7 @@ impl App {
             writer,
             index,
             list: PatientList::default(),
+            plans_table: PlansTable::default(),
             query: String::new(),
             screen: Screen::Home,
             open_plan: None,
@@ -349,8 +352,8 @@ impl App {
                 for problem in &index.problems {
                     self.messages.push(problem.to_string());
                 }
-                self.list = PatientList::new(&index.patients, &index.plans);
                 self.index = IndexState::Ready(index);
+                self.rebuild_lists();
                 if let Some(id) = self.pending_open.take() {
                     self.open_plan_by_id(&id);
                 }
@@ -434,7 +437,15 @@ impl App {
             Some(known) => *known = summary,
             None => index.plans.push(summary),
         }
-        self.list = PatientList::new(&index.patients, &index.plans);
+        self.rebuild_lists();
+    }
+
+    /// Rebuilds the patient list and the plans table from the index, once per change.
+    fn rebuild_lists(&mut self) {
+        if let IndexState::Ready(index) = &self.index {
+            self.list = PatientList::new(&index.patients, &index.plans);
+            self.plans_table = PlansTable::new(&index.plans);
+        }
     }
 
     fn send_pending_save(&mut self) {
@@ -578,6 +589,7 @@ impl App {
             Action::CreatePlan(draft) => self.create_plan(&draft),
             Action::EditPlan(edit) => self.edit_plan(edit),
             Action::ShowLibrary => self.screen = Screen::Library(LibraryState::default()),
+            Action::ShowAllPlans => self.screen = Screen::Home,
             Action::OpenSettings => {
                 self.settings_dialog = Some(SettingsDialog::new(&self.settings, &self.catalog));
             }
@@ -800,6 +812,9 @@ impl App {
             if ui.button("New plan… (Ctrl+N)").clicked() {
                 action = Some(Action::NewPlan(None));
             }
+            if ui.button("All plans").clicked() {
+                action = Some(Action::ShowAllPlans);
+            }
             if ui.button("Protocol library").clicked() {
                 action = Some(Action::ShowLibrary);
             }
@@ -840,13 +855,15 @@ impl App {
         };
         match &mut self.screen {
             Screen::Home => {
-                ui.heading("Regen Planner");
-                ui.label("Choose a patient on the left, or start a new plan with Ctrl+N.");
-                ui.label("Every plan states its evidence and regulatory status; the app plans, the physician decides.");
-                if ui.button("New plan…").clicked() {
-                    return Some(Action::NewPlan(None));
+                ui.heading("All plans");
+                if self.plans_table.is_empty() && self.is_index_loaded() {
+                    ui.label("No plan yet. Start one with Ctrl+N; every plan states its evidence and regulatory status, and the physician decides.");
+                    if ui.button("New plan…").clicked() {
+                        return Some(Action::NewPlan(None));
+                    }
+                    return None;
                 }
-                None
+                plans_table_ui(ui, &mut self.plans_table, &self.query)
             }
             Screen::Patient { id, record } => match record {
                 Ok(record) => {

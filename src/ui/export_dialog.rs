@@ -181,7 +181,7 @@ fn run_export(
 pub fn export_ui(ui: &mut Ui, dialog: &mut ExportDialog) -> Option<Action> {
     let mut action = None;
     ui.set_min_width(560.0);
-    ui.heading("Export…");
+    ui.heading("Export documents");
     ui.label("Documents are made from the plan as last saved.");
     for kind in ExportKind::ALL {
         let mut on = dialog.chosen.contains(kind);

@@ -9,6 +9,8 @@ mod new_plan;
 mod patient_list;
 mod patient_view;
 mod plan_view;
+mod plans_table;
+mod search;
 mod settings;
 mod timeline;
 mod widgets;

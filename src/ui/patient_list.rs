@@ -8,10 +8,11 @@ use egui::{RichText, Ui};
 use jiff::Timestamp;
 
 use super::action::Action;
+use super::search::Searchable;
 use super::widgets::plan_status_badge;
 use crate::store::{PatientId, PatientSummary, PlanStatus, PlanSummary};
 
-/// One row of the list: a patient and what the search looks at.
+/// One row of the list: a patient and their newest plan.
 #[derive(Debug, Clone)]
 pub struct PatientRow {
     /// The patient.
@@ -26,16 +27,13 @@ pub struct PatientRow {
     pub plan_count: usize,
     /// The newest save of the patient or any of their plans.
     pub last_activity: Timestamp,
-    /// Lowercase text the search matches: name, clinic id, protocols, statuses.
-    haystack: String,
 }
 
-/// The rows, built once per change of the index, not per frame.
+/// The rows, built once per change of the index, not per frame; found by name, clinic
+/// id, protocols and statuses.
 #[derive(Debug, Clone, Default)]
 pub struct PatientList {
-    rows: Vec<PatientRow>,
-    query: String,
-    matches: Vec<usize>,
+    rows: Searchable<PatientRow>,
 }
 
 impl PatientList {
@@ -49,7 +47,7 @@ impl PatientList {
                 .or_default()
                 .push(plan);
         }
-        let mut rows: Vec<PatientRow> = patients
+        let mut rows: Vec<(PatientRow, String)> = patients
             .iter()
             .map(|patient| {
                 let mut own = plans_by_patient
@@ -57,14 +55,14 @@ impl PatientList {
                     .cloned()
                     .unwrap_or_default();
                 own.sort_by_key(|plan| std::cmp::Reverse(plan.saved_at));
-                let mut haystack = patient.name.to_lowercase();
+                let mut haystack = patient.name.clone();
                 if let Some(clinic_id) = &patient.clinic_id {
                     haystack.push('\n');
-                    haystack.push_str(&clinic_id.to_lowercase());
+                    haystack.push_str(clinic_id);
                 }
                 for plan in &own {
                     haystack.push('\n');
-                    haystack.push_str(&plan.protocol_title.to_lowercase());
+                    haystack.push_str(&plan.protocol_title);
                     haystack.push('\n');
                     haystack.push_str(plan.protocol_id.as_str());
                     haystack.push('\n');
@@ -73,7 +71,7 @@ impl PatientList {
                 let last_activity = own
                     .first()
                     .map_or(patient.saved_at, |plan| plan.saved_at.max(patient.saved_at));
-                PatientRow {
+                let row = PatientRow {
                     id: patient.id.clone(),
                     name: patient.name.clone(),
                     clinic_id: patient.clinic_id.clone(),
@@ -82,60 +80,41 @@ impl PatientList {
                         .map(|plan| (plan.protocol_title.clone(), plan.status)),
                     plan_count: own.len(),
                     last_activity,
-                    haystack,
-                }
+                };
+                (row, haystack)
             })
             .collect();
-        rows.sort_by(|a, b| {
+        rows.sort_by(|(a, _), (b, _)| {
             b.last_activity
                 .cmp(&a.last_activity)
                 .then_with(|| a.name.cmp(&b.name))
         });
-        let matches = (0..rows.len()).collect();
         Self {
-            rows,
-            query: String::new(),
-            matches,
+            rows: Searchable::new(rows),
         }
     }
 
     /// Every row, newest activity first.
     #[must_use]
     pub fn rows(&self) -> &[PatientRow] {
-        &self.rows
+        self.rows.rows()
     }
 
-    /// Filters the rows by the query: every word must appear, in any order. Cheap when
-    /// the query has not changed.
+    /// Filters the rows by the query: every word must appear, in any order.
     pub fn set_query(&mut self, query: &str) {
-        if query == self.query && self.matches.len() <= self.rows.len() {
-            return;
-        }
-        let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-        self.matches = self
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, row)| {
-                words
-                    .iter()
-                    .all(|word| row.haystack.contains(word.as_str()))
-            })
-            .map(|(index, _)| index)
-            .collect();
-        query.clone_into(&mut self.query);
+        self.rows.set_query(query);
     }
 
     /// How many rows match the query.
     #[must_use]
     pub fn match_count(&self) -> usize {
-        self.matches.len()
+        self.rows.match_count()
     }
 
     /// The `index`-th matching row, newest activity first.
     #[must_use]
     pub fn matched(&self, index: usize) -> Option<&PatientRow> {
-        self.matches.get(index).and_then(|row| self.rows.get(*row))
+        self.rows.matched(index)
     }
 }
 
