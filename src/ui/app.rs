@@ -584,7 +584,16 @@ impl App {
             }
             Action::OpenPlan(id) => self.open_plan_by_id(&id),
             Action::NewPlan(patient) => {
-                self.screen = Screen::NewPlan(Box::new(NewPlanDraft::new(patient, today())));
+                let mut draft = NewPlanDraft::new(patient.clone(), today());
+                // The patient's last screening is the starting point; the physician
+                // confirms or changes each answer.
+                if let (Some(id), Ok(store)) = (&patient, &self.store)
+                    && let Ok(record) = store.load_patient(id)
+                {
+                    draft.factors = record.value.screening.factors;
+                    draft.previous_screening = record.value.screening.asked_on;
+                }
+                self.screen = Screen::NewPlan(Box::new(draft));
             }
             Action::CreatePlan(draft) => self.create_plan(&draft),
             Action::EditPlan(edit) => self.edit_plan(edit),

@@ -72,6 +72,8 @@ pub struct NewPlanDraft {
     pub adjuncts: BTreeSet<CellSource>,
     /// Screening answers that are "yes".
     pub factors: BTreeSet<Factor>,
+    /// When the answers were taken over from the patient's last screening, its date.
+    pub previous_screening: Option<Date>,
     /// The wished date of session 1.
     pub start: Date,
 }
@@ -91,6 +93,7 @@ impl NewPlanDraft {
             indication: None,
             adjuncts: BTreeSet::new(),
             factors: BTreeSet::new(),
+            previous_screening: None,
             start,
         }
     }
@@ -437,6 +440,11 @@ fn screening_ui(
 ) {
     section_heading(ui, "3. Screening");
     ui.weak("Answer each question; \"yes\" is ticked.");
+    if let Some(date) = draft.previous_screening {
+        ui.label(format!(
+            "The answers are those of the last screening on {date}: ask each question again."
+        ));
+    }
     for factor in Factor::ALL {
         let mut yes = draft.factors.contains(factor);
         let selection = draft.selection();
