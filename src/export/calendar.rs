@@ -36,14 +36,15 @@ const REMINDER_BEFORE_HOURS: i64 = 15;
 ///
 /// Each event has a UID that stays the same across exports and revisions of the plan
 /// (`<plan id>-session-1@regen-planner`), `SEQUENCE` from the revision so the newer
-/// export wins, `DTSTAMP` from the day of the export, and a reminder the day before at
-/// 09:00. The summary carries the patient's name only when the clinic opted in
+/// export wins (0 for revision 1, where RFC 5545 starts), `DTSTAMP` from the day of the
+/// export, and a reminder the day before at 09:00. The summary carries the patient's name only when the clinic opted in
 /// ([`Document::calendar_patient_names`]). A cancelled plan's events are
 /// `STATUS:CANCELLED`, without reminders, so calendar apps remove or strike them; a
 /// draft's are tentative.
 ///
 /// # Errors
-/// When the document's status is not one of the plan statuses.
+/// When the document's status is not one of the plan statuses, or a date lies beyond
+/// what a calendar can hold (plan dates never do).
 pub fn calendar_ics(document: &Document) -> Result<String, ExportError> {
     let status = PlanStatusKind::parse(&document.status)?;
     let stamp = start_of_day_utc(document.generated_on)?;
@@ -90,7 +91,7 @@ pub fn calendar_ics(document: &Document) -> Result<String, ExportError> {
             // component that lacks them; a fixed pair keeps the export free of both.
             // RFC 9074 gives alarms their own UID.
             reminder
-                .uid(&format!("{}-reminder", uid_local_part(&uid)))
+                .uid(&format!("{}-reminder@{UID_DOMAIN}", uid_local_part(&uid)))
                 .timestamp(stamp);
             event.alarm(reminder);
         }
