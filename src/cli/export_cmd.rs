@@ -1,4 +1,5 @@
-//! `regen-planner export ID --json OUT ...`: what leaves the app, as files.
+//! `regen-planner export ID --json OUT --calendar OUT.ics --fhir OUT.json ...`: what
+//! leaves the app, as files.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,12 @@ pub struct ExportArgs {
     /// Write the plan as JSON (the shape of `plan --format json`).
     #[arg(long, value_name = "OUT")]
     pub json: Option<PathBuf>,
+    /// Write the sessions, follow-ups and dated tasks as an iCalendar file (RFC 5545).
+    #[arg(long, value_name = "OUT.ics")]
+    pub calendar: Option<PathBuf>,
+    /// Write a FHIR R4 bundle with the patient and the care plan, for a medical record system.
+    #[arg(long, value_name = "OUT.json")]
+    pub fhir: Option<PathBuf>,
 }
 
 impl ExportArgs {
@@ -27,6 +34,16 @@ impl ExportArgs {
         let mut outputs: Vec<(&Path, Writer)> = Vec::new();
         if let Some(path) = &self.json {
             outputs.push((path, json_bytes));
+        }
+        if let Some(path) = &self.calendar {
+            outputs.push((path, |document| {
+                export::calendar_ics(document).map(String::into_bytes)
+            }));
+        }
+        if let Some(path) = &self.fhir {
+            outputs.push((path, |document| {
+                export::fhir_bundle_json(document).map(String::into_bytes)
+            }));
         }
         outputs
     }
@@ -42,7 +59,10 @@ fn json_bytes(document: &Document) -> Result<Vec<u8>, export::ExportError> {
 pub fn run(args: &ExportArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let outputs = args.outputs();
     if outputs.is_empty() {
-        anyhow::bail!("say what to export: --json OUT (see `regen-planner export --help`)");
+        anyhow::bail!(
+            "say what to export: --json OUT, --calendar OUT.ics or --fhir OUT.json \
+             (see `regen-planner export --help`)"
+        );
     }
     let id = parse_plan_id(&args.id)?;
     let store = Store::open(&dirs.data)?;

@@ -1,9 +1,15 @@
 //! A plan in, bytes out: the text a physician reads, JSON and RON for other systems.
 
+mod calendar;
 mod document;
+mod fhir;
+mod shared;
 mod text;
 
+pub use calendar::calendar_ics;
 pub use document::{ClinicDetails, Document, PatientDetails, Price};
+pub use fhir::fhir_bundle_json;
+use shared::{PlanStatusKind, session_details};
 
 pub use text::{catalog_text, plan_text};
 
@@ -19,6 +25,12 @@ pub enum ExportError {
     /// RON serialization failed.
     #[error("could not write the plan as RON: {0}")]
     Ron(#[from] ron::Error),
+    /// The document's status is not a plan status, so its events cannot be marked.
+    #[error("unknown plan status '{0}'; expected draft, active, completed or cancelled")]
+    UnknownStatus(String),
+    /// A date of the plan cannot be written in the calendar.
+    #[error("could not write the calendar: {0}")]
+    Calendar(String),
 }
 
 /// The plan as pretty JSON with the contract's top-level keys, ending in a newline.

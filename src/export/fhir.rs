@@ -1,0 +1,397 @@
+//! The plan as an HL7 FHIR R4 `Bundle` holding a `Patient` and a `CarePlan`, so an
+//! electronic medical record (EMR) can import it.
+//!
+//! Small serde structs, not a full FHIR model: they hold only the elements this export
+//! writes, in the order the specification lists them, with `resourceType` first.
+
+use jiff::civil::Date;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::{Document, ExportError, PlanStatusKind, session_details};
+use crate::planning::Plan;
+
+/// The code system of HL7 version 2 identifier types (table 0203), for the chart number.
+const IDENTIFIER_TYPES: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
+
+/// The identifier system for an identifier that is itself a URI (here `urn:uuid:...`).
+const URI_SYSTEM: &str = "urn:ietf:rfc:3986";
+
+/// The plan as a FHIR R4 `Bundle` of type `collection`, pretty JSON ending in a newline.
+///
+/// The bundle holds a `Patient` (name, date of birth, the clinic's chart number when
+/// there is one) and a `CarePlan` whose subject refers to it by the patient entry's
+/// `fullUrl`. The care plan has the plan's status (a cancelled plan is `revoked`), the
+/// protocol as title, the summary as description, the period from the first to the last
+/// dated item, one activity per preparation task (`Task`), session (`ServiceRequest`)
+/// and follow-up visit (`Appointment`) with its date, notes with the regulatory status
+/// and the warnings, and the plan id as identifier.
+///
+/// A `collection`, not a `transaction`: the export is a document handed to another
+/// system, not a command to it. A transaction would have to say how the receiving server
+/// finds the patient (a conditional create needs an identifier system that belongs to
+/// the clinic, which the app does not know; without one every import would create
+/// another patient). In a collection, references resolve inside the bundle through the
+/// `urn:uuid:` full URLs, and the EMR's own import matches the patient by its rules.
+/// The UUIDs come from the plan id, so the same plan gives the same bundle.
+///
+/// # Errors
+/// When the document's status is not one of the plan statuses, or serialization fails.
+pub fn fhir_bundle_json(document: &Document) -> Result<String, ExportError> {
+    let status = PlanStatusKind::parse(&document.status)?;
+    let plan_uuid = plan_uuid(&document.plan_id);
+    let patient_url = format!(
+        "urn:uuid:{}",
+        name_based_uuid(&format!("patient {plan_uuid}"))
+    );
+    let care_plan_url = format!("urn:uuid:{plan_uuid}");
+    let bundle = Bundle {
+        resource_type: "Bundle",
+        kind: "collection",
+        entry: vec![
+            Entry {
+                full_url: patient_url.clone(),
+                resource: Resource::Patient(patient(document)),
+            },
+            Entry {
+                full_url: care_plan_url.clone(),
+                resource: Resource::CarePlan(Box::new(care_plan(
+                    document,
+                    status,
+                    &care_plan_url,
+                    &patient_url,
+                ))),
+            },
+        ],
+    };
+    let mut text = serde_json::to_string_pretty(&bundle)?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn patient(document: &Document) -> Patient {
+    let details = &document.patient;
+    let identifier = details
+        .clinic_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(|id| Identifier {
+            use_: Some("usual"),
+            kind: Some(CodeableConcept {
+                coding: vec![Coding {
+                    system: IDENTIFIER_TYPES,
+                    code: "MR",
+                    display: "Medical record number",
+                }],
+                text: "Clinic chart number".to_owned(),
+            }),
+            system: None,
+            value: id.to_owned(),
+        })
+        .into_iter()
+        .collect();
+    let name = details.name.trim();
+    Patient {
+        identifier,
+        name: if name.is_empty() {
+            Vec::new()
+        } else {
+            vec![HumanName {
+                use_: "official",
+                text: name.to_owned(),
+            }]
+        },
+        birth_date: details.birth_date.map(iso_date),
+    }
+}
+
+fn care_plan(
+    document: &Document,
+    status: PlanStatusKind,
+    care_plan_url: &str,
+    patient_url: &str,
+) -> CarePlan {
+    let plan = &document.plan;
+    let physician = document.clinic.physician.trim();
+    let patient_name = document.patient.name.trim();
+    CarePlan {
+        identifier: vec![Identifier {
+            use_: Some("official"),
+            kind: Some(CodeableConcept {
+                coding: Vec::new(),
+                text: "Regen Planner plan id".to_owned(),
+            }),
+            system: Some(URI_SYSTEM),
+            value: care_plan_url.to_owned(),
+        }],
+        status: match status {
+            PlanStatusKind::Draft => "draft",
+            PlanStatusKind::Active => "active",
+            PlanStatusKind::Completed => "completed",
+            PlanStatusKind::Cancelled => "revoked",
+        },
+        intent: "plan",
+        title: plan.protocol.title.clone(),
+        description: plan.summary.clone(),
+        subject: Reference {
+            reference: Some(patient_url.to_owned()),
+            display: (!patient_name.is_empty()).then(|| patient_name.to_owned()),
+        },
+        period: period(plan),
+        author: (!physician.is_empty()).then(|| Reference {
+            reference: None,
+            display: Some(physician.to_owned()),
+        }),
+        activity: activities(plan, status),
+        note: notes(plan),
+    }
+}
+
+/// One activity per preparation task, session and follow-up visit, in that order.
+fn activities(plan: &Plan, status: PlanStatusKind) -> Vec<Activity> {
+    let title = &plan.protocol.title;
+    let status = match status {
+        PlanStatusKind::Draft | PlanStatusKind::Active => "scheduled",
+        PlanStatusKind::Completed => "completed",
+        PlanStatusKind::Cancelled => "cancelled",
+    };
+    let activity = |kind, code: String, scheduled_period, description| Activity {
+        detail: ActivityDetail {
+            kind,
+            code: Text { text: code },
+            status,
+            scheduled_period,
+            description,
+        },
+    };
+    let tasks = plan.pre_procedure.iter().map(|task| {
+        activity(
+            "Task",
+            task.task.clone(),
+            Period {
+                start: None,
+                end: Some(iso_date(task.due)),
+            },
+            format!("Preparation for {title}: to do by {}.", task.due),
+        )
+    });
+    let sessions = plan.sessions.iter().map(|session| {
+        activity(
+            "ServiceRequest",
+            format!("{title}: session {}", session.number),
+            Period::day(session.date),
+            session_details(session),
+        )
+    });
+    let follow_ups = plan.follow_ups.iter().map(|visit| {
+        let mut description = format!("Follow-up visit after {title}.");
+        if !visit.assessments.is_empty() {
+            description.push_str(" Assessments: ");
+            description.push_str(&visit.assessments.join("; "));
+            description.push('.');
+        }
+        activity(
+            "Appointment",
+            visit.purpose.clone(),
+            Period::day(visit.date),
+            description,
+        )
+    });
+    tasks.chain(sessions).chain(follow_ups).collect()
+}
+
+/// From the first to the last dated item; none when the plan has no dated item (a
+/// patient who is not a candidate).
+fn period(plan: &Plan) -> Option<Period> {
+    let dates = plan
+        .pre_procedure
+        .iter()
+        .map(|task| task.due)
+        .chain(plan.sessions.iter().map(|session| session.date))
+        .chain(plan.follow_ups.iter().map(|visit| visit.date));
+    let first = dates.clone().min()?;
+    let last = dates.max()?;
+    Some(Period {
+        start: Some(iso_date(first)),
+        end: Some(iso_date(last)),
+    })
+}
+
+/// The regulatory status, each jurisdiction's note, and each warning, most severe first.
+fn notes(plan: &Plan) -> Vec<Annotation> {
+    let regulatory = &plan.regulatory;
+    let mut notes = vec![Annotation {
+        text: format!("Regulatory status: {}.", regulatory.status.label()),
+    }];
+    notes.extend(regulatory.notes.iter().map(|note| Annotation {
+        text: format!(
+            "Regulatory note ({}): {}",
+            note.jurisdiction.label(),
+            note.note
+        ),
+    }));
+    notes.extend(plan.warnings.iter().map(|warning| Annotation {
+        text: format!("{}: {}", warning.severity.label(), warning.message),
+    }));
+    notes
+}
+
+/// The plan's id as a UUID: the store's ids are UUIDs written as 32 hexadecimal digits;
+/// any other id gets a UUID made from it, so the bundle is still valid.
+fn plan_uuid(plan_id: &str) -> uuid::Uuid {
+    uuid::Uuid::try_parse(plan_id).unwrap_or_else(|_| name_based_uuid(plan_id))
+}
+
+/// A UUID (version 8) from the SHA-256 of a name: the same name gives the same UUID.
+fn name_based_uuid(name: &str) -> uuid::Uuid {
+    let digest = Sha256::digest(format!("regen-planner {name}").as_bytes());
+    let mut bytes = [0_u8; 16];
+    for (byte, digest_byte) in bytes.iter_mut().zip(digest.iter()) {
+        *byte = *digest_byte;
+    }
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+/// A FHIR `date`: `YYYY-MM-DD`.
+fn iso_date(date: Date) -> String {
+    date.strftime("%Y-%m-%d").to_string()
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Bundle {
+    resource_type: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    entry: Vec<Entry>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Entry {
+    full_url: String,
+    resource: Resource,
+}
+
+/// A resource, written with `resourceType` as its first element.
+#[derive(Serialize)]
+#[serde(tag = "resourceType")]
+enum Resource {
+    Patient(Patient),
+    CarePlan(Box<CarePlan>),
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Patient {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    identifier: Vec<Identifier>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    name: Vec<HumanName>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    birth_date: Option<String>,
+}
+
+#[derive(Serialize)]
+struct HumanName {
+    #[serde(rename = "use")]
+    use_: &'static str,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Identifier {
+    #[serde(rename = "use", skip_serializing_if = "Option::is_none")]
+    use_: Option<&'static str>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<CodeableConcept>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    system: Option<&'static str>,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct CodeableConcept {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    coding: Vec<Coding>,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Coding {
+    system: &'static str,
+    code: &'static str,
+    display: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CarePlan {
+    identifier: Vec<Identifier>,
+    status: &'static str,
+    intent: &'static str,
+    title: String,
+    description: String,
+    subject: Reference,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    period: Option<Period>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<Reference>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    activity: Vec<Activity>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    note: Vec<Annotation>,
+}
+
+#[derive(Serialize)]
+struct Reference {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Period {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end: Option<String>,
+}
+
+impl Period {
+    /// One whole day.
+    fn day(date: Date) -> Self {
+        Self {
+            start: Some(iso_date(date)),
+            end: Some(iso_date(date)),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Activity {
+    detail: ActivityDetail,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ActivityDetail {
+    kind: &'static str,
+    code: Text,
+    status: &'static str,
+    scheduled_period: Period,
+    description: String,
+}
+
+/// A `CodeableConcept` with text only: the plan's items have no standard codes.
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Annotation {
+    text: String,
+}

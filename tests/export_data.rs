@@ -1,0 +1,881 @@
+//! The data exports: the calendar (iCalendar, read back with the icalendar crate), the
+//! FHIR R4 bundle and the plan's JSON, made through the command line from plans saved in
+//! temporary folders.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on anything unexpected"
+)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use icalendar::{Calendar, Component, DatePerhapsTime, Event, EventStatus};
+use jiff::ToSpan as _;
+use jiff::civil::Date;
+use regen_planner::catalog::Catalog;
+use regen_planner::export::{self, ClinicDetails, Document, PatientDetails};
+use regen_planner::planning::{Plan, generate};
+use regen_planner::store::{PlanId, PlanRecord, PlanStatus, Settings, Store};
+use serde_json::Value;
+
+mod common;
+
+const PATIENT: &str = "Zoë Ångström";
+
+/// The arguments of a PRP hair plan: preparation tasks (one from the NSAIDs caution),
+/// three sessions and three follow-up visits.
+const PRP_HAIR: &[&str] = &[
+    "--modality",
+    "injection",
+    "--source",
+    "autologous-prp",
+    "--area",
+    "scalp",
+    "--indication",
+    "androgenetic-alopecia",
+    "--factor",
+    "nsaids",
+    "--start",
+    "2027-01-18",
+];
+
+/// A data and a configuration folder of their own, removed after the test.
+struct Desk {
+    dir: tempfile::TempDir,
+    data: PathBuf,
+    config: PathBuf,
+}
+
+impl Desk {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let config = dir.path().join("config");
+        let settings = Settings {
+            physician_name: "Dr. Vega".into(),
+            ..Settings::default()
+        };
+        settings.save(&config).unwrap();
+        Self { dir, data, config }
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        common::regen(&self.data, &self.config, args)
+    }
+
+    /// Saves a plan through the command line and returns its id.
+    fn save_plan(&self, plan_args: &[&str], patient: &[&str]) -> String {
+        let mut args = vec!["plan"];
+        args.extend_from_slice(plan_args);
+        args.push("--save");
+        args.extend_from_slice(patient);
+        let output = self.run(&args);
+        assert!(output.status.success(), "{}", common::stderr(&output));
+        common::stdout(&output).trim().to_owned()
+    }
+
+    /// The PRP hair plan of Zoë Ångström, with her date of birth and chart number.
+    fn save_prp_hair(&self) -> String {
+        self.save_plan(
+            PRP_HAIR,
+            &[
+                "--patient-name",
+                PATIENT,
+                "--birth-date",
+                "1985-03-04",
+                "--patient-id",
+                "H-77",
+            ],
+        )
+    }
+
+    /// Runs `export ID FLAG FILE` and returns what was written.
+    fn export(&self, id: &str, flag: &str, name: &str) -> String {
+        let file = self.dir.path().join(name);
+        let output = self.run(&["export", id, flag, file.to_str().unwrap()]);
+        assert!(output.status.success(), "{}", common::stderr(&output));
+        assert_eq!(common::stdout(&output).trim(), file.display().to_string());
+        std::fs::read_to_string(&file).unwrap()
+    }
+
+    fn calendar(&self, id: &str) -> (String, Calendar) {
+        let text = self.export(id, "--calendar", "plan.ics");
+        let calendar: Calendar = text.parse().unwrap();
+        (text, calendar)
+    }
+
+    fn fhir(&self, id: &str) -> Value {
+        let text = self.export(id, "--fhir", "plan.fhir.json");
+        assert!(text.ends_with("}\n"), "pretty JSON ending in a newline");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    fn store(&self) -> Store {
+        Store::open(&self.data).unwrap()
+    }
+
+    /// The newest revision of a saved plan, with its number.
+    fn record(&self, id: &str) -> (u32, PlanRecord) {
+        let revision = self.store().load_plan(&plan_id(id)).unwrap();
+        (revision.number, revision.value)
+    }
+
+    /// Saves the next revision of a plan after `change`.
+    fn revise(&self, id: &str, change: impl FnOnce(&mut PlanRecord)) {
+        let (number, mut record) = self.record(id);
+        change(&mut record);
+        self.store()
+            .save_plan(&plan_id(id), number, &record, "Dr. Vega")
+            .unwrap();
+    }
+}
+
+fn plan_id(id: &str) -> PlanId {
+    id.parse().unwrap()
+}
+
+fn naive(date: Date) -> NaiveDate {
+    NaiveDate::from_ymd_opt(
+        i32::from(date.year()),
+        u32::try_from(date.month()).unwrap(),
+        u32::try_from(date.day()).unwrap(),
+    )
+    .unwrap()
+}
+
+/// The events by UID; every UID is unique.
+fn events_by_uid(calendar: &Calendar) -> BTreeMap<String, &Event> {
+    let mut events = BTreeMap::new();
+    for event in calendar.events() {
+        let uid = event.get_uid().unwrap().to_owned();
+        assert!(events.insert(uid.clone(), event).is_none(), "{uid} twice");
+    }
+    events
+}
+
+/// The all-day date of an event, after checking that it lasts exactly that day.
+fn all_day(event: &Event) -> NaiveDate {
+    let Some(DatePerhapsTime::Date(start)) = event.get_start() else {
+        panic!("{:?} is not all-day", event.get_summary());
+    };
+    assert_eq!(
+        event.get_end(),
+        Some(DatePerhapsTime::Date(start.succ_opt().unwrap())),
+        "an all-day event ends at the start of the next day"
+    );
+    start
+}
+
+/// The seconds of a negative RFC 5545 duration of hours, minutes and seconds
+/// (`-PT15H`, `-PT54000S`).
+fn seconds_before(duration: &str) -> i64 {
+    let mut rest = duration
+        .strip_prefix("-PT")
+        .unwrap_or_else(|| panic!("{duration} is not a time before the start"));
+    let mut seconds = 0;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap();
+        let number: i64 = rest[..digits].parse().unwrap();
+        seconds += number
+            * match &rest[digits..=digits] {
+                "H" => 3600,
+                "M" => 60,
+                "S" => 1,
+                unit => panic!("unit {unit} in {duration}"),
+            };
+        rest = &rest[digits + 1..];
+    }
+    seconds
+}
+
+/// The one event whose date and description match, with the description's first line.
+fn event_on<'a>(events: &[&'a Event], date: Date, description_start: &str) -> &'a Event {
+    let found: Vec<&&Event> = events
+        .iter()
+        .filter(|event| {
+            all_day(event) == naive(date)
+                && event
+                    .get_description()
+                    .is_some_and(|text| text.starts_with(description_start))
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "one event on {date}: {description_start}");
+    found[0]
+}
+
+#[test]
+fn the_calendar_has_every_session_follow_up_and_task_on_its_day_with_a_reminder() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    let (_, record) = desk.record(&id);
+    let plan = &record.plan;
+    assert!(plan.sessions.len() >= 2 && !plan.follow_ups.is_empty());
+    assert!(!plan.pre_procedure.is_empty());
+    let (text, calendar) = desk.calendar(&id);
+    assert!(text.contains("\r\n"), "RFC 5545 lines end in CRLF");
+
+    let events = events_by_uid(&calendar);
+    assert_eq!(
+        events.len(),
+        plan.sessions.len() + plan.follow_ups.len() + plan.pre_procedure.len()
+    );
+    assert_eq!(calendar.todos().count(), 0);
+    let title = &plan.protocol.title;
+    for session in &plan.sessions {
+        let uid = format!("{id}-session-{}@regen-planner", session.number);
+        let event = events[&uid];
+        assert_eq!(all_day(event), naive(session.date), "{uid}");
+        assert_eq!(
+            event.get_summary(),
+            Some(format!("{title}: session {}", session.number).as_str())
+        );
+        let description = event.get_description().unwrap();
+        assert!(
+            description.contains(&format!("{} minutes", session.duration_minutes)),
+            "{description}"
+        );
+        for step in &session.steps {
+            assert!(description.contains(&step.text), "{description}");
+        }
+    }
+    let all: Vec<&Event> = events.values().copied().collect();
+    for visit in &plan.follow_ups {
+        let event = event_on(&all, visit.date, &format!("{title}: follow-up visit."));
+        assert!(event.get_description().unwrap().contains(&visit.purpose));
+        assert!(event.get_uid().unwrap().contains("-follow-up-"));
+        assert!(event.get_summary().unwrap().contains(": follow-up, "));
+    }
+    for task in &plan.pre_procedure {
+        let event = event_on(&all, task.due, &task.task);
+        assert!(event.get_uid().unwrap().contains("-task-"));
+    }
+
+    for event in calendar.events() {
+        let uid = event.get_uid().unwrap();
+        assert!(uid.starts_with(&format!("{id}-")) && uid.ends_with("@regen-planner"));
+        assert_eq!(event.get_sequence(), Some(0), "revision 1 is sequence 0");
+        assert_eq!(event.get_status(), Some(EventStatus::Tentative), "a draft");
+        let stamp = event.get_timestamp().unwrap();
+        assert_eq!(
+            stamp.time(),
+            chrono::NaiveTime::MIN,
+            "the day of the export"
+        );
+        let alarms: Vec<_> = event
+            .components()
+            .iter()
+            .filter(|component| component.component_kind() == "VALARM")
+            .collect();
+        assert_eq!(alarms.len(), 1, "one reminder for {uid}");
+        let alarm = alarms[0];
+        assert_eq!(alarm.property_value("ACTION"), Some("DISPLAY"));
+        assert_eq!(alarm.property_value("DESCRIPTION"), event.get_summary());
+        // The crate's own Trigger parser reads no negative duration (ISO 8601 has no
+        // sign), so the value is read here.
+        let trigger = alarm.properties().get("TRIGGER").unwrap();
+        assert_eq!(
+            trigger
+                .params()
+                .get("RELATED")
+                .map(icalendar::Parameter::value),
+            Some("START")
+        );
+        assert_eq!(
+            seconds_before(trigger.value()),
+            15 * 3600,
+            "the day before at 09:00"
+        );
+    }
+
+    let unfolded = icalendar::parser::unfold(&text);
+    for part in ["Zoë", "Ångström", "H-77", "1985"] {
+        assert!(
+            !unfolded.contains(part),
+            "{part} is in the calendar without the clinic's opt-in"
+        );
+    }
+}
+
+#[test]
+fn the_patient_name_is_in_the_titles_only_when_the_clinic_opts_in() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    Settings {
+        physician_name: "Dr. Vega".into(),
+        calendar_patient_names: true,
+        ..Settings::default()
+    }
+    .save(&desk.config)
+    .unwrap();
+    let (_, record) = desk.record(&id);
+    let (_, calendar) = desk.calendar(&id);
+    let title = &record.plan.protocol.title;
+    let events = events_by_uid(&calendar);
+    assert_eq!(
+        events[&format!("{id}-session-1@regen-planner")].get_summary(),
+        Some(format!("{title}: session 1 ({PATIENT})").as_str())
+    );
+    for event in events.values() {
+        let summary = event.get_summary().unwrap();
+        assert!(summary.ends_with(&format!(" ({PATIENT})")), "{summary}");
+    }
+}
+
+#[test]
+fn uids_stay_the_same_across_exports_and_a_revision_that_moves_a_session() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    let (_, first) = desk.calendar(&id);
+    let (_, again) = desk.calendar(&id);
+    let first = events_by_uid(&first);
+    let again = events_by_uid(&again);
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        again.keys().collect::<Vec<_>>()
+    );
+
+    // The physician moves session 2 by a week; the engine makes the plan again.
+    let (_, record) = desk.record(&id);
+    let old_date = record.plan.sessions[1].date;
+    let wished = old_date.checked_add(7_i64.days()).unwrap();
+    desk.revise(&id, |record| {
+        record.request.moved_sessions.insert(2, wished);
+        let (catalog, _) = Catalog::builtin();
+        record.plan = generate(&catalog, &record.request).unwrap();
+    });
+    let (revision, record) = desk.record(&id);
+    assert_eq!(revision, 2);
+    let new_date = record.plan.sessions[1].date;
+    assert_ne!(new_date, old_date);
+
+    let (_, moved) = desk.calendar(&id);
+    let moved = events_by_uid(&moved);
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        moved.keys().collect::<Vec<_>>(),
+        "the same events, so a calendar app moves them instead of adding copies"
+    );
+    let session_2 = format!("{id}-session-2@regen-planner");
+    assert_eq!(all_day(first[&session_2]), naive(old_date));
+    assert_eq!(all_day(moved[&session_2]), naive(new_date));
+    for (uid, event) in &moved {
+        assert_eq!(event.get_sequence(), Some(1), "{uid}");
+        assert!(event.get_sequence() > first[uid].get_sequence());
+    }
+
+    // Without the NSAIDs caution its task goes; no other item changes its UID, as it
+    // would if UIDs were counted.
+    desk.revise(&id, |record| {
+        record.request.factors.clear();
+        let (catalog, _) = Catalog::builtin();
+        record.plan = generate(&catalog, &record.request).unwrap();
+    });
+    let (_, fewer) = desk.calendar(&id);
+    let fewer = events_by_uid(&fewer);
+    assert!(fewer.len() < moved.len(), "the NSAIDs task is gone");
+    for (uid, event) in &fewer {
+        assert!(moved.contains_key(uid), "{uid} is new");
+        assert_eq!(all_day(event), all_day(moved[uid]), "{uid}");
+        assert_eq!(event.get_sequence(), Some(2), "{uid}");
+    }
+}
+
+#[test]
+fn a_cancelled_plan_cancels_its_events_and_drops_their_reminders() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    let (_, before) = desk.calendar(&id);
+    desk.revise(&id, |record| record.status = PlanStatus::Cancelled);
+    let (_, after) = desk.calendar(&id);
+    let before = events_by_uid(&before);
+    let after = events_by_uid(&after);
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    for (uid, event) in &after {
+        assert_eq!(event.get_status(), Some(EventStatus::Cancelled), "{uid}");
+        assert_eq!(event.get_sequence(), Some(1), "{uid}");
+        assert!(event.components().is_empty(), "no reminder for {uid}");
+    }
+}
+
+#[test]
+fn active_and_completed_plans_have_confirmed_events() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    for status in [PlanStatus::Active, PlanStatus::Completed] {
+        desk.revise(&id, |record| record.status = status);
+        let (_, calendar) = desk.calendar(&id);
+        for event in calendar.events() {
+            assert_eq!(event.get_status(), Some(EventStatus::Confirmed), "{status}");
+        }
+    }
+}
+
+/// The document the command line would make, with a fixed day of export.
+fn document(desk: &Desk, id: &str, generated_on: Date) -> Document {
+    let (revision, record) = desk.record(id);
+    let patient = desk.store().load_patient(&record.patient).unwrap().value;
+    Document {
+        plan_id: id.to_owned(),
+        revision,
+        status: record.status.id().to_owned(),
+        plan: record.plan,
+        patient: PatientDetails {
+            name: patient.name,
+            birth_date: patient.birth_date,
+            clinic_id: patient.clinic_id,
+            contact: patient.contact,
+        },
+        clinic: ClinicDetails::default(),
+        price: None,
+        generated_on,
+        calendar_patient_names: false,
+    }
+}
+
+#[test]
+fn the_same_document_gives_the_same_bytes_with_no_clock_in_them() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    let day = Date::new(2027, 1, 10).unwrap();
+    let document = document(&desk, &id, day);
+    let calendar = export::calendar_ics(&document).unwrap();
+    assert_eq!(calendar, export::calendar_ics(&document).unwrap());
+    let stamps: BTreeSet<&str> = calendar
+        .lines()
+        .filter(|line| line.starts_with("DTSTAMP:"))
+        .collect();
+    assert_eq!(stamps, BTreeSet::from(["DTSTAMP:20270110T000000Z"]));
+    let parsed: Calendar = calendar.parse().unwrap();
+    let midnight = naive(day).and_hms_opt(0, 0, 0).unwrap().and_utc();
+    for event in parsed.events() {
+        assert_eq!(event.get_timestamp(), Some(midnight));
+    }
+    let bundle = export::fhir_bundle_json(&document).unwrap();
+    assert_eq!(bundle, export::fhir_bundle_json(&document).unwrap());
+}
+
+#[test]
+fn an_unknown_status_is_an_error_not_a_guess() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    let mut document = document(&desk, &id, Date::new(2027, 1, 10).unwrap());
+    document.status = "paused".into();
+    for error in [
+        export::calendar_ics(&document).unwrap_err(),
+        export::fhir_bundle_json(&document).unwrap_err(),
+    ] {
+        assert!(error.to_string().contains("unknown plan status 'paused'"));
+    }
+}
+
+/// The entry of the bundle whose resource has this type.
+fn entry<'a>(bundle: &'a Value, resource_type: &str) -> &'a Value {
+    let found: Vec<&Value> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|entry| entry["resource"]["resourceType"] == resource_type)
+        .collect();
+    assert_eq!(found.len(), 1, "one {resource_type}");
+    found[0]
+}
+
+fn is_fhir_date(text: &str) -> bool {
+    text.len() == 10
+        && text.char_indices().all(|(index, character)| match index {
+            4 | 7 => character == '-',
+            _ => character.is_ascii_digit(),
+        })
+        && text.parse::<Date>().is_ok()
+}
+
+/// FHIR R4 value sets of the coded elements the export writes.
+const CARE_PLAN_STATUSES: &[&str] = &[
+    "draft",
+    "active",
+    "on-hold",
+    "revoked",
+    "completed",
+    "entered-in-error",
+    "unknown",
+];
+const CARE_PLAN_INTENTS: &[&str] = &["proposal", "plan", "order", "option"];
+const ACTIVITY_KINDS: &[&str] = &[
+    "Appointment",
+    "CommunicationRequest",
+    "DeviceRequest",
+    "MedicationRequest",
+    "NutritionOrder",
+    "Task",
+    "ServiceRequest",
+    "VisionPrescription",
+];
+const ACTIVITY_STATUSES: &[&str] = &[
+    "not-started",
+    "scheduled",
+    "in-progress",
+    "on-hold",
+    "completed",
+    "cancelled",
+    "stopped",
+    "unknown",
+    "entered-in-error",
+];
+const NAME_USES: &[&str] = &[
+    "usual",
+    "official",
+    "temp",
+    "nickname",
+    "anonymous",
+    "old",
+    "maiden",
+];
+
+fn one_of(value: &Value, codes: &[&str], what: &str) {
+    let code = value.as_str().unwrap_or_default();
+    assert!(
+        codes.contains(&code),
+        "{what} {value} is not one of {codes:?}"
+    );
+}
+
+/// FHIR JSON has no null and no empty string, array or object; dates are `YYYY-MM-DD`.
+fn assert_no_empty_values_and_iso_dates(path: &str, value: &Value) {
+    match value {
+        Value::Null => panic!("{path} is null"),
+        Value::String(text) => assert!(!text.trim().is_empty(), "{path} is empty"),
+        Value::Array(items) => {
+            assert!(!items.is_empty(), "{path} is an empty array");
+            for (index, item) in items.iter().enumerate() {
+                assert_no_empty_values_and_iso_dates(&format!("{path}[{index}]"), item);
+            }
+        }
+        Value::Object(fields) => {
+            assert!(!fields.is_empty(), "{path} is an empty object");
+            for (key, item) in fields {
+                let path = format!("{path}.{key}");
+                if matches!(key.as_str(), "birthDate" | "start" | "end") {
+                    let text = item.as_str().unwrap_or_default();
+                    assert!(is_fhir_date(text), "{path} is {item}, not YYYY-MM-DD");
+                }
+                assert_no_empty_values_and_iso_dates(&path, item);
+            }
+        }
+        Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// The required elements and codes of a `CarePlan`; its subject must be one of `urls`.
+fn assert_care_plan_shape(care_plan: &Value, urls: &BTreeSet<&str>) {
+    one_of(&care_plan["status"], CARE_PLAN_STATUSES, "CarePlan.status");
+    one_of(&care_plan["intent"], CARE_PLAN_INTENTS, "CarePlan.intent");
+    let subject = care_plan["subject"]["reference"].as_str().unwrap();
+    assert!(urls.contains(subject), "the subject {subject} resolves");
+    for activity in care_plan["activity"].as_array().into_iter().flatten() {
+        let detail = &activity["detail"];
+        one_of(&detail["kind"], ACTIVITY_KINDS, "activity.detail.kind");
+        one_of(
+            &detail["status"],
+            ACTIVITY_STATUSES,
+            "activity.detail.status",
+        );
+        assert!(detail["code"]["text"].is_string());
+    }
+    for note in care_plan["note"].as_array().into_iter().flatten() {
+        assert!(note["text"].is_string());
+    }
+}
+
+/// The rules of FHIR R4 JSON this export relies on: no empty or null values, dates as
+/// `YYYY-MM-DD`, the required elements of each resource, codes from their value sets,
+/// unique `urn:uuid:` full URLs, and references that resolve inside the bundle.
+fn assert_fhir_shape(bundle: &Value) {
+    assert_no_empty_values_and_iso_dates("Bundle", bundle);
+    assert_eq!(bundle["resourceType"], "Bundle");
+    one_of(
+        &bundle["type"],
+        &["collection", "transaction", "batch", "document"],
+        "Bundle.type",
+    );
+    let entries = bundle["entry"].as_array().unwrap();
+    let urls: BTreeSet<&str> = entries
+        .iter()
+        .map(|entry| entry["fullUrl"].as_str().unwrap())
+        .collect();
+    assert_eq!(urls.len(), entries.len(), "full URLs are unique");
+    for url in &urls {
+        let uuid = url.strip_prefix("urn:uuid:").unwrap();
+        assert!(uuid::Uuid::try_parse(uuid).is_ok(), "{url}");
+    }
+    for entry in entries {
+        let resource = &entry["resource"];
+        assert!(resource.get("id").is_none(), "urn:uuid entries carry no id");
+        match resource["resourceType"].as_str().unwrap() {
+            "Patient" => {
+                for name in resource["name"].as_array().into_iter().flatten() {
+                    one_of(&name["use"], NAME_USES, "Patient.name.use");
+                }
+            }
+            "CarePlan" => assert_care_plan_shape(resource, &urls),
+            other => panic!("unexpected resource {other}"),
+        }
+    }
+}
+
+#[test]
+fn the_fhir_bundle_holds_the_patient_and_a_care_plan_with_every_date() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    let (_, record) = desk.record(&id);
+    let plan: &Plan = &record.plan;
+    let bundle = desk.fhir(&id);
+    assert_fhir_shape(&bundle);
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(bundle["type"], "collection");
+    assert_eq!(bundle["entry"].as_array().unwrap().len(), 2);
+
+    let patient_entry = entry(&bundle, "Patient");
+    let patient = &patient_entry["resource"];
+    assert_eq!(patient["name"][0]["text"], PATIENT);
+    assert_eq!(patient["birthDate"], "1985-03-04");
+    assert_eq!(patient["identifier"][0]["value"], "H-77");
+    assert_eq!(patient["identifier"][0]["type"]["coding"][0]["code"], "MR");
+
+    let care_plan_entry = entry(&bundle, "CarePlan");
+    let care_plan = &care_plan_entry["resource"];
+    assert_eq!(care_plan["subject"]["reference"], patient_entry["fullUrl"]);
+    assert_eq!(care_plan["status"], "draft");
+    assert_eq!(care_plan["intent"], "plan");
+    assert_eq!(care_plan["title"], plan.protocol.title.as_str());
+    assert_eq!(care_plan["description"], plan.summary.as_str());
+    let identifier = care_plan["identifier"][0]["value"].as_str().unwrap();
+    assert_eq!(identifier.replace('-', ""), format!("urn:uuid:{id}"));
+    assert_eq!(care_plan_entry["fullUrl"], identifier);
+
+    let activities = care_plan["activity"].as_array().unwrap();
+    assert_eq!(
+        activities.len(),
+        plan.pre_procedure.len() + plan.sessions.len() + plan.follow_ups.len()
+    );
+    let scheduled = |kind: &str| -> Vec<(String, String)> {
+        activities
+            .iter()
+            .map(|activity| &activity["detail"])
+            .filter(|detail| detail["kind"] == kind)
+            .map(|detail| {
+                assert_eq!(detail["status"], "scheduled");
+                let period = &detail["scheduledPeriod"];
+                let day = period["start"].as_str().unwrap_or_default().to_owned();
+                let end = period["end"].as_str().unwrap().to_owned();
+                (day, end)
+            })
+            .collect()
+    };
+    let sessions: Vec<(String, String)> = plan
+        .sessions
+        .iter()
+        .map(|session| (session.date.to_string(), session.date.to_string()))
+        .collect();
+    assert_eq!(scheduled("ServiceRequest"), sessions);
+    let visits: Vec<(String, String)> = plan
+        .follow_ups
+        .iter()
+        .map(|visit| (visit.date.to_string(), visit.date.to_string()))
+        .collect();
+    assert_eq!(scheduled("Appointment"), visits);
+    let tasks: Vec<(String, String)> = plan
+        .pre_procedure
+        .iter()
+        .map(|task| (String::new(), task.due.to_string()))
+        .collect();
+    assert_eq!(scheduled("Task"), tasks, "a task is due by its day");
+
+    let first = plan
+        .pre_procedure
+        .iter()
+        .map(|task| task.due)
+        .min()
+        .unwrap();
+    let last = plan
+        .follow_ups
+        .iter()
+        .map(|visit| visit.date)
+        .max()
+        .unwrap();
+    assert_eq!(care_plan["period"]["start"], first.to_string());
+    assert_eq!(care_plan["period"]["end"], last.to_string());
+
+    let notes: Vec<&str> = care_plan["note"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|note| note["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        notes[0],
+        format!("Regulatory status: {}.", plan.regulatory.status.label())
+    );
+    for warning in &plan.warnings {
+        assert!(
+            notes.iter().any(|note| note.contains(&warning.message)),
+            "{}",
+            warning.message
+        );
+    }
+}
+
+#[test]
+fn the_care_plan_status_follows_the_plan_status() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    let check = |status: PlanStatus, care_plan_status: &str, activity_status: &str| {
+        desk.revise(&id, |record| record.status = status);
+        let bundle = desk.fhir(&id);
+        assert_fhir_shape(&bundle);
+        let care_plan = &entry(&bundle, "CarePlan")["resource"];
+        assert_eq!(care_plan["status"], care_plan_status, "{status}");
+        for activity in care_plan["activity"].as_array().unwrap() {
+            assert_eq!(activity["detail"]["status"], activity_status, "{status}");
+        }
+    };
+    check(PlanStatus::Active, "active", "scheduled");
+    check(PlanStatus::Completed, "completed", "completed");
+    check(PlanStatus::Cancelled, "revoked", "cancelled");
+    check(PlanStatus::Draft, "draft", "scheduled");
+}
+
+#[test]
+fn a_patient_known_only_by_name_and_a_plan_without_sessions_still_make_valid_exports() {
+    let desk = Desk::new();
+    let mut args = PRP_HAIR.to_vec();
+    args.extend(["--factor", "no-living-follicles"]);
+    let id = desk.save_plan(&args, &["--patient-name", "Ana Souza"]);
+    let (_, record) = desk.record(&id);
+    assert!(!record.plan.candidate && record.plan.sessions.is_empty());
+
+    let bundle = desk.fhir(&id);
+    assert_fhir_shape(&bundle);
+    let patient = &entry(&bundle, "Patient")["resource"];
+    assert_eq!(patient["name"][0]["text"], "Ana Souza");
+    assert!(patient.get("birthDate").is_none() && patient.get("identifier").is_none());
+    let care_plan = &entry(&bundle, "CarePlan")["resource"];
+    assert!(care_plan.get("period").is_none() && care_plan.get("activity").is_none());
+    let notes = care_plan["note"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|note| note["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Not a candidate: ")),
+        "{notes:?}"
+    );
+
+    let (_, calendar) = desk.calendar(&id);
+    assert_eq!(calendar.events().count(), 0);
+}
+
+#[test]
+fn the_json_export_is_byte_for_byte_the_plan_command_s_json() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    let exported = desk.export(&id, "--json", "plan.json");
+    let mut args = vec!["plan"];
+    args.extend_from_slice(PRP_HAIR);
+    args.extend(["--format", "json"]);
+    let printed = desk.run(&args);
+    assert!(printed.status.success(), "{}", common::stderr(&printed));
+    assert_eq!(exported.as_bytes(), printed.stdout.as_slice());
+}
+
+#[test]
+fn one_command_writes_every_export_asked_for() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    let folder = desk.dir.path();
+    let files = ["plan.json", "plan.ics", "plan.fhir.json"].map(|name| folder.join(name));
+    let [json, ics, fhir] = files.each_ref().map(|path| path.to_str().unwrap());
+    let output = desk.run(&[
+        "export",
+        &id,
+        "--json",
+        json,
+        "--calendar",
+        ics,
+        "--fhir",
+        fhir,
+    ]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    assert_eq!(common::stdout(&output), format!("{json}\n{ics}\n{fhir}\n"));
+    for path in &files {
+        assert!(
+            std::fs::metadata(path).unwrap().len() > 100,
+            "{}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn export_without_a_file_says_what_can_be_exported() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    let output = desk.run(&["export", &id]);
+    assert!(!output.status.success());
+    let message = common::stderr(&output);
+    for flag in ["--json OUT", "--calendar OUT.ics", "--fhir OUT.json"] {
+        assert!(message.contains(flag), "{message}");
+    }
+}
+
+#[test]
+fn an_export_into_a_missing_folder_says_which_file() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    let file: PathBuf = desk.dir.path().join("no-such-folder").join("plan.ics");
+    let output = desk.run(&["export", &id, "--calendar", file.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let message = common::stderr(&output);
+    assert!(message.contains(&file.display().to_string()), "{message}");
+    assert!(!Path::new(&file).exists());
+}
+
+/// A change that breaks a valid bundle.
+type Breaking = fn(&mut Value);
+
+#[test]
+fn the_shape_check_rejects_what_fhir_forbids() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    let bundle = desk.fhir(&id);
+    assert_fhir_shape(&bundle);
+    let broken: [(&str, Breaking); 5] = [
+        ("a date with a time", |bundle| {
+            bundle["entry"][0]["resource"]["birthDate"] = "1985-03-04T00:00:00Z".into();
+        }),
+        ("a dangling subject", |bundle| {
+            bundle["entry"][1]["resource"]["subject"]["reference"] = "Patient/1".into();
+        }),
+        ("an empty string", |bundle| {
+            bundle["entry"][1]["resource"]["title"] = "".into();
+        }),
+        ("an unknown status", |bundle| {
+            bundle["entry"][1]["resource"]["status"] = "cancelled".into();
+        }),
+        ("a missing intent", |bundle| {
+            bundle["entry"][1]["resource"]
+                .as_object_mut()
+                .unwrap()
+                .remove("intent");
+        }),
+    ];
+    for (what, breaking) in broken {
+        let mut copy = bundle.clone();
+        breaking(&mut copy);
+        let checked = std::panic::catch_unwind(|| assert_fhir_shape(&copy));
+        assert!(checked.is_err(), "the shape check let {what} through");
+    }
+}
