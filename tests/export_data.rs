@@ -832,15 +832,28 @@ fn export_without_a_file_says_what_can_be_exported() {
 }
 
 #[test]
-fn an_export_into_a_missing_folder_says_which_file() {
+fn an_export_that_cannot_be_written_says_which_file() {
     let desk = Desk::new();
     let id = desk.save_prp_hair();
-    let file: PathBuf = desk.dir.path().join("no-such-folder").join("plan.ics");
+    // A missing folder is created; a folder that is really a file cannot be.
+    let blocker = desk.dir.path().join("not-a-folder");
+    std::fs::write(&blocker, "a file").unwrap();
+    let file: PathBuf = blocker.join("plan.ics");
     let output = desk.run(&["export", &id, "--calendar", file.to_str().unwrap()]);
     assert!(!output.status.success());
     let message = common::stderr(&output);
     assert!(message.contains(&file.display().to_string()), "{message}");
     assert!(!Path::new(&file).exists());
+}
+
+#[test]
+fn an_export_into_a_new_folder_creates_it() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    let file: PathBuf = desk.dir.path().join("exports").join("plan.ics");
+    let output = desk.run(&["export", &id, "--calendar", file.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    assert!(file.is_file());
 }
 
 /// A change that breaks a valid bundle.

@@ -15,18 +15,25 @@ use crate::store::{PlanId, Settings, Store, write_export};
 /// What can leave the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ExportKind {
+    /// Sessions, follow-ups and dated tasks as calendar events (iCalendar).
+    Calendar,
+    /// An HL7 FHIR R4 bundle (`Patient` and `CarePlan`) for an EMR.
+    Fhir,
     /// The plan as JSON, the shape of `regen-planner plan --format json`.
     Json,
 }
 
 impl ExportKind {
     /// Every kind, in the order the dialog lists them.
-    pub const ALL: &'static [ExportKind] = &[ExportKind::Json];
+    pub const ALL: &'static [ExportKind] =
+        &[ExportKind::Calendar, ExportKind::Fhir, ExportKind::Json];
 
     /// What the checkbox says.
     #[must_use]
     pub fn label(self) -> &'static str {
         match self {
+            ExportKind::Calendar => "Calendar (.ics): sessions, follow-ups and tasks",
+            ExportKind::Fhir => "FHIR R4 bundle, for an electronic medical record",
             ExportKind::Json => "Plan as JSON, for other systems",
         }
     }
@@ -35,6 +42,8 @@ impl ExportKind {
     #[must_use]
     pub fn file_suffix(self) -> &'static str {
         match self {
+            ExportKind::Calendar => "calendar.ics",
+            ExportKind::Fhir => "fhir.json",
             ExportKind::Json => "plan.json",
         }
     }
@@ -45,6 +54,8 @@ impl ExportKind {
     /// When the export cannot be made.
     pub fn render(self, document: &Document) -> Result<Vec<u8>, ExportError> {
         match self {
+            ExportKind::Calendar => export::calendar_ics(document).map(String::into_bytes),
+            ExportKind::Fhir => export::fhir_bundle_json(document).map(String::into_bytes),
             ExportKind::Json => export::plan_json(&document.plan).map(String::into_bytes),
         }
     }
