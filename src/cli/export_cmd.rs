@@ -1,4 +1,5 @@
-//! `regen-planner export ID --json OUT ...`: what leaves the app, as files.
+//! `regen-planner export ID --json OUT --handout OUT.pdf --consent OUT.pdf ...`: what
+//! leaves the app, as files.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -20,6 +21,12 @@ pub struct ExportArgs {
     /// Write the plan as JSON (the shape of `plan --format json`).
     #[arg(long, value_name = "OUT")]
     pub json: Option<PathBuf>,
+    /// Write the patient handout as a PDF.
+    #[arg(long, value_name = "OUT.pdf")]
+    pub handout: Option<PathBuf>,
+    /// Write the consent form as a PDF.
+    #[arg(long, value_name = "OUT.pdf")]
+    pub consent: Option<PathBuf>,
 }
 
 impl ExportArgs {
@@ -28,6 +35,12 @@ impl ExportArgs {
         let mut outputs: Vec<(&Path, Writer)> = Vec::new();
         if let Some(path) = &self.json {
             outputs.push((path, json_bytes));
+        }
+        if let Some(path) = &self.handout {
+            outputs.push((path, export::handout_pdf));
+        }
+        if let Some(path) = &self.consent {
+            outputs.push((path, export::consent_pdf));
         }
         outputs
     }
@@ -102,7 +115,9 @@ fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 pub fn run(args: &ExportArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let outputs = args.outputs();
     if outputs.is_empty() {
-        anyhow::bail!("say what to export: --json OUT (see `regen-planner export --help`)");
+        anyhow::bail!(
+            "say what to export: --json OUT, --handout OUT.pdf or --consent OUT.pdf (see `regen-planner export --help`)"
+        );
     }
     let id = parse_plan_id(&args.id)?;
     let store = Store::open(&dirs.data)?;
