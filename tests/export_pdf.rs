@@ -145,20 +145,34 @@ fn normalise(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The documents leave out the reference keys protocols cite figures with ("[CF 32]").
+/// The documents leave out the reference keys protocols cite figures with: "[CF 32]",
+/// "[seed 004]", "(seed 000)", "(seeds 000, 002)", and the spaces before them.
 fn without_references(text: &str) -> String {
+    let is_reference = |inside: &str, open: char| {
+        if open == '[' {
+            inside.starts_with("CF ") || inside.starts_with("seed ")
+        } else {
+            inside
+                .strip_prefix("seeds ")
+                .or_else(|| inside.strip_prefix("seed "))
+                .is_some_and(|keys| keys.chars().all(|c| c.is_ascii_digit() || ", ".contains(c)))
+        }
+    };
     let mut out = String::new();
     let mut rest = text;
-    while let Some(open) = rest.find(" [") {
-        let Some(close) = rest[open..].find(']').map(|offset| open + offset) else {
-            break;
-        };
-        let inside = &rest[open + 2..close];
-        out.push_str(&rest[..open]);
-        if !(inside.starts_with("CF ") || inside.starts_with("seed ")) {
-            out.push_str(&rest[open..=close]);
+    while let Some(open) = rest.find(['[', '(']) {
+        let open_char = rest[open..].chars().next().unwrap();
+        let close_char = if open_char == '[' { ']' } else { ')' };
+        match rest[open..].find(close_char).map(|offset| open + offset) {
+            Some(close) if is_reference(&rest[open + 1..close], open_char) => {
+                out.push_str(rest[..open].trim_end());
+                rest = &rest[close + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = &rest[open + 1..];
+            }
         }
-        rest = &rest[close + 1..];
     }
     out.push_str(rest);
     out
@@ -267,6 +281,7 @@ fn the_handout_carries_the_name_every_date_and_every_instruction() {
     handout.has("When to call the clinic");
     handout.has("Ask the clinic for the number to call");
     handout.lacks("[CF ");
+    handout.lacks("(seed");
     assert!(handout.pages >= 3, "{} pages", handout.pages);
     handout.has(&format!("Page 1 of {}", handout.pages));
     handout.has(&format!("Page {0} of {0}", handout.pages));
@@ -455,4 +470,60 @@ fn export_without_a_file_names_every_kind_it_can_write() {
     for flag in ["--json OUT", "--handout OUT.pdf", "--consent OUT.pdf"] {
         assert!(stderr.contains(flag), "{stderr}");
     }
+}
+
+#[test]
+fn every_built_in_protocol_makes_both_documents_with_and_without_every_adjunct() {
+    use regen_planner::catalog::{Catalog, Factor};
+    use regen_planner::export::{
+        ClinicDetails, Document, PatientDetails, Price, consent_pdf, handout_pdf,
+    };
+    use regen_planner::planning::{PlanRequest, generate};
+
+    let (catalog, problems) = Catalog::builtin();
+    assert!(problems.is_empty());
+    let mut seen = std::collections::BTreeSet::new();
+    let start: Date = "2027-01-18".parse().unwrap();
+    for mut selection in common::selections(&catalog) {
+        let protocol = catalog.covering(&selection).unwrap();
+        if !seen.insert(protocol.id.clone()) {
+            continue;
+        }
+        selection.adjuncts = protocol.adjuncts.iter().map(|a| a.source).collect();
+        // Every factor answered yes: the most warnings a plan can carry.
+        for factors in [
+            std::collections::BTreeSet::new(),
+            Factor::ALL.iter().copied().collect(),
+        ] {
+            let request = PlanRequest::new(selection.clone(), factors, start);
+            let plan = generate(&catalog, &request).unwrap();
+            let document = Document {
+                plan_id: "0".repeat(32),
+                revision: 1,
+                status: "draft".to_owned(),
+                plan,
+                patient: PatientDetails {
+                    name: "Zoë Ångström".to_owned(),
+                    birth_date: None,
+                    clinic_id: Some("A-17".to_owned()),
+                    contact: String::new(),
+                },
+                clinic: ClinicDetails::default(),
+                price: Some(Price {
+                    per_session: 900,
+                    currency: String::new(),
+                }),
+                generated_on: start,
+                calendar_patient_names: false,
+            };
+            for (kind, bytes) in [
+                ("handout", handout_pdf(&document)),
+                ("consent", consent_pdf(&document)),
+            ] {
+                let bytes = bytes.unwrap_or_else(|error| panic!("{} {kind}: {error}", protocol.id));
+                assert!(bytes.starts_with(b"%PDF-"), "{} {kind}", protocol.id);
+            }
+        }
+    }
+    assert!(seen.len() >= 15, "{} protocols", seen.len());
 }

@@ -8,7 +8,9 @@ use super::parts::{
     label_width, lead, regulatory_box, section, title, warning_row,
 };
 use super::pdf::{CONTENT_WIDTH, Chrome, render};
-use super::wording::{count, long_date, money, patient_plan, plain_date, selection_words, window};
+use super::wording::{
+    count, duration, long_date, money, patient_plan, plain_date, selection_words, window,
+};
 use super::{Document, ExportError};
 use crate::planning::Severity;
 
@@ -185,9 +187,9 @@ fn sessions(flow: &mut Flow<'_>, document: &Document) {
             &[
                 Span::strong(format!("Session {}: ", session.number)),
                 Span::body(format!(
-                    "{}, {} minutes",
+                    "{}, {}",
                     long_date(session.date),
-                    session.duration_minutes
+                    duration(session.duration_minutes)
                 )),
             ],
         );

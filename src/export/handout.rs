@@ -14,9 +14,9 @@ use super::parts::{
     subsection, title, warning_row,
 };
 use super::pdf::{CONTENT_WIDTH, Chrome, render};
-use super::wording::{count, date_range, long_date, patient_plan, window};
+use super::wording::{count, date_range, duration, long_date, patient_plan, window};
 use super::{Document, ExportError};
-use crate::catalog::{Range, StepKind};
+use crate::catalog::StepKind;
 use crate::planning::{AftercareSite, Plan, Session, Severity};
 
 /// The handout as a PDF: A4 pages, the clinic's header, "Page 1 of N".
@@ -169,31 +169,6 @@ fn before(flow: &mut Flow<'_>, plan: &Plan) {
     }
 }
 
-/// "about 90 to 180 minutes (1½ to 3 hours)".
-fn duration(minutes: Range) -> String {
-    fn hours(minutes: u32) -> Option<String> {
-        match (minutes / 60, minutes % 60) {
-            (0, _) => None,
-            (whole, 0) => Some(whole.to_string()),
-            (whole, 30) => Some(format!("{whole}½")),
-            _ => None,
-        }
-    }
-    if minutes.min == minutes.max {
-        let mut text = format!("about {} minutes", minutes.min);
-        if let Some(hours) = hours(minutes.min) {
-            let unit = if minutes.min == 60 { "hour" } else { "hours" };
-            let _ = write!(text, " ({hours} {unit})");
-        }
-        return text;
-    }
-    let mut text = format!("about {} to {} minutes", minutes.min, minutes.max);
-    if let (Some(low), Some(high)) = (hours(minutes.min), hours(minutes.max)) {
-        let _ = write!(text, " ({low} to {high} hours)");
-    }
-    text
-}
-
 /// What a step is called for the patient.
 fn step_name(kind: StepKind) -> &'static str {
     match kind {
@@ -222,8 +197,13 @@ fn sessions(flow: &mut Flow<'_>, plan: &Plan) {
         StepKind::ALL.iter().map(|kind| step_name(*kind)),
         LABEL_STYLE,
     );
+    let mut described: Option<&Session> = None;
     for session in &plan.sessions {
-        session_block(flow, session, width);
+        let same_as = described.filter(|earlier| earlier.steps == session.steps);
+        session_block(flow, session, same_as, width);
+        if same_as.is_none() {
+            described = Some(session);
+        }
     }
     if !plan.downtime.trim().is_empty() {
         subsection(flow, "Time off");
@@ -231,7 +211,8 @@ fn sessions(flow: &mut Flow<'_>, plan: &Plan) {
     }
 }
 
-fn session_block(flow: &mut Flow<'_>, session: &Session, width: f32) {
+/// One session; its steps in full unless they are those of an earlier session.
+fn session_block(flow: &mut Flow<'_>, session: &Session, same_as: Option<&Session>, width: f32) {
     flow.heading(
         &format!("Session {}: {}", session.number, long_date(session.date)),
         SUBSECTION_SIZE,
@@ -242,6 +223,13 @@ fn session_block(flow: &mut Flow<'_>, session: &Session, width: f32) {
         Span::strong(duration(session.duration_minutes)),
         Span::body(" at the clinic."),
     ]);
+    if let Some(earlier) = same_as {
+        flow.paragraph(&[Span::body(format!(
+            "What happens is the same as at session {}.",
+            earlier.number
+        ))]);
+        return;
+    }
     flow.keep_next();
     flow.gap(3.0);
     flow.keep_next();
@@ -288,12 +276,13 @@ fn aftercare(flow: &mut Flow<'_>, plan: &Plan) {
         .collect();
     let width = label_width(flow, labels.iter().map(String::as_str), LABEL_STYLE);
     for session in &plan.sessions {
-        let items: Vec<_> = plan
+        let mut items: Vec<_> = plan
             .aftercare
             .iter()
             .zip(&labels)
             .filter(|(item, _)| item.session == session.number)
             .collect();
+        items.sort_by_key(|(item, _)| item.from);
         if items.is_empty() {
             continue;
         }
@@ -394,7 +383,9 @@ fn maintenance(flow: &mut Flow<'_>, plan: &Plan) {
     }
     section(flow, "Keeping the result");
     let mut spans = vec![Span::body(description)];
-    if let Some(interval) = plan.maintenance.interval_months {
+    if let Some(interval) = plan.maintenance.interval_months
+        && !description.contains(&interval.to_string())
+    {
         spans.push(Span::body(format!(" Usually every {interval} months.")));
     }
     flow.paragraph(&spans);
@@ -433,27 +424,5 @@ fn when_to_call(flow: &mut Flow<'_>, document: &Document) {
             ],
         );
         flow.gap(1.5);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_are_told_in_minutes_and_hours() {
-        assert_eq!(
-            duration(Range { min: 90, max: 180 }),
-            "about 90 to 180 minutes (1½ to 3 hours)"
-        );
-        assert_eq!(
-            duration(Range { min: 20, max: 45 }),
-            "about 20 to 45 minutes"
-        );
-        assert_eq!(
-            duration(Range { min: 60, max: 60 }),
-            "about 60 minutes (1 hour)"
-        );
-        assert_eq!(duration(Range { min: 30, max: 30 }), "about 30 minutes");
     }
 }

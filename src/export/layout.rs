@@ -555,12 +555,14 @@ impl<'f> Flow<'f> {
         });
     }
 
-    /// Vertical space; dropped at the top of a page.
+    /// Vertical space; dropped at the top of a page. After an item that stays with what
+    /// follows, the gap does too, so the item stays with what follows the gap.
     pub(crate) fn gap(&mut self, height: f32) {
+        let keep_with_next = self.items.last().is_some_and(|item| item.keep_with_next);
         self.items.push(Item {
             height,
             ops: Vec::new(),
-            keep_with_next: false,
+            keep_with_next,
             is_gap: self.band.is_none(),
             band: self.band,
         });

@@ -1,9 +1,11 @@
 //! The words documents for patients share: dates written out, the regulatory status in
 //! one plain sentence, amounts of money, the treatment chosen.
 
+use std::fmt::Write as _;
+
 use jiff::civil::Date;
 
-use crate::catalog::{RegulatoryStatus, Selection};
+use crate::catalog::{Range, RegulatoryStatus, Selection};
 use crate::planning::{Plan, Weekday};
 
 const MONTHS: [&str; 12] = [
@@ -95,6 +97,31 @@ pub(crate) fn window(from: Date, to: Date) -> String {
     }
 }
 
+/// "about 90 to 180 minutes (1½ to 3 hours)".
+pub(crate) fn duration(minutes: Range) -> String {
+    fn hours(minutes: u32) -> Option<String> {
+        match (minutes / 60, minutes % 60) {
+            (0, _) => None,
+            (whole, 0) => Some(whole.to_string()),
+            (whole, 30) => Some(format!("{whole}½")),
+            _ => None,
+        }
+    }
+    if minutes.min == minutes.max {
+        let mut text = format!("about {} minutes", minutes.min);
+        if let Some(hours) = hours(minutes.min) {
+            let unit = if minutes.min == 60 { "hour" } else { "hours" };
+            let _ = write!(text, " ({hours} {unit})");
+        }
+        return text;
+    }
+    let mut text = format!("about {} to {} minutes", minutes.min, minutes.max);
+    if let (Some(low), Some(high)) = (hours(minutes.min), hours(minutes.max)) {
+        let _ = write!(text, " ({low} to {high} hours)");
+    }
+    text
+}
+
 /// The regulatory status in one honest sentence, addressed to the patient.
 pub(crate) fn regulatory_sentence(status: RegulatoryStatus) -> &'static str {
     match status {
@@ -179,27 +206,47 @@ pub(crate) fn count(number: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// Whether a bracketed note is a reference key for the physician ("CF 14", "seed 004").
-fn is_reference(inside: &str) -> bool {
-    inside.starts_with("CF ") || inside.starts_with("seed ")
+/// Whether a note in brackets is a reference key for the physician: "[CF 14]",
+/// "[seed 004]", "(seed 000)", "(seeds 000, 002)". A note with words in it, such as
+/// "(seed 004: 1-2 weeks)", is kept.
+fn is_reference(inside: &str, open: char) -> bool {
+    if open == '[' {
+        return inside.starts_with("CF ") || inside.starts_with("seed ");
+    }
+    inside
+        .strip_prefix("seeds ")
+        .or_else(|| inside.strip_prefix("seed "))
+        .is_some_and(|keys| {
+            !keys.is_empty()
+                && keys
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == ',' || c == ' ')
+        })
 }
 
 /// The text without the reference keys a protocol cites its figures with ("[CF 32]",
-/// "[seed 004]"): they mean nothing to a patient, and the consent form lists the
+/// "(seed 000)"): they mean nothing to a patient, and the consent form lists the
 /// uncertain sources in words.
 pub(crate) fn without_references(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(open) = rest.find('[') {
-        let Some(close) = rest[open..].find(']').map(|offset| open + offset) else {
-            break;
-        };
-        if is_reference(&rest[open + 1..close]) {
-            out.push_str(rest[..open].trim_end_matches(' '));
+    while let Some(open) = rest.find(['[', '(']) {
+        let (open_char, close_char) = if rest[open..].starts_with('[') {
+            ('[', ']')
         } else {
-            out.push_str(&rest[..=close]);
+            ('(', ')')
+        };
+        let close = rest[open..].find(close_char).map(|offset| open + offset);
+        match close {
+            Some(close) if is_reference(&rest[open + 1..close], open_char) => {
+                out.push_str(rest[..open].trim_end_matches(' '));
+                rest = &rest[close + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = &rest[open + 1..];
+            }
         }
-        rest = &rest[close + 1..];
     }
     out.push_str(rest);
     out
@@ -302,9 +349,35 @@ mod tests {
             ),
             ("Keep [this] and [CF 1]", "Keep [this] and"),
             ("An open [bracket", "An open [bracket"),
+            (
+                "Loss responds less (seed 002) and (seeds 000, 002).",
+                "Loss responds less and.",
+            ),
+            (
+                "Stop it (seed 004: 1-2 weeks before).",
+                "Stop it (seed 004: 1-2 weeks before).",
+            ),
+            ("(text [CF 1]) and (more)", "(text) and (more)"),
         ] {
             assert_eq!(without_references(text), plain);
         }
+    }
+
+    #[test]
+    fn durations_are_told_in_minutes_and_hours() {
+        assert_eq!(
+            duration(Range { min: 90, max: 180 }),
+            "about 90 to 180 minutes (1½ to 3 hours)"
+        );
+        assert_eq!(
+            duration(Range { min: 20, max: 45 }),
+            "about 20 to 45 minutes"
+        );
+        assert_eq!(
+            duration(Range { min: 60, max: 60 }),
+            "about 60 minutes (1 hour)"
+        );
+        assert_eq!(duration(Range { min: 30, max: 30 }), "about 30 minutes");
     }
 
     #[test]
