@@ -13,7 +13,7 @@ static BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Bold.ttf");
 static MATH: &[u8] = include_bytes!("../../assets/fonts/NotoSansMath-Regular.ttf");
 
 /// The weight of a run of text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Weight {
     /// Body text.
     Regular,
@@ -21,11 +21,22 @@ pub(crate) enum Weight {
     Bold,
 }
 
+/// A shaping plan, made once per direction and script: making one is the slow part
+/// of shaping.
+type Plans = std::cell::RefCell<
+    Vec<(
+        rustybuzz::Direction,
+        rustybuzz::Script,
+        rustybuzz::ShapePlan,
+    )>,
+>;
+
 /// One face: what the PDF embeds and what measures text.
 struct Face {
     pdf: krilla::text::Font,
     shaper: rustybuzz::Face<'static>,
     units_per_em: f32,
+    plans: Plans,
 }
 
 impl Face {
@@ -38,6 +49,7 @@ impl Face {
             pdf,
             shaper,
             units_per_em,
+            plans: Plans::default(),
         })
     }
 
@@ -45,24 +57,69 @@ impl Face {
         self.shaper.glyph_index(character).is_some()
     }
 
-    /// The advance of `text` in font units per em, as shaped.
-    fn advance_per_em(&self, text: &str) -> f32 {
+    /// Shapes `text` with a plan made once per direction and script.
+    fn shape(&self, text: &str) -> rustybuzz::GlyphBuffer {
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.guess_segment_properties();
-        let shaped = rustybuzz::shape(&self.shaper, &[], buffer);
-        let units: i64 = shaped
-            .glyph_positions()
+        let (direction, script) = (buffer.direction(), buffer.script());
+        let mut plans = self.plans.borrow_mut();
+        let known = plans
             .iter()
-            .map(|position| i64::from(position.x_advance))
-            .sum();
-        // Font units of one line of text stay far below f32's exact integer range.
+            .position(|(d, s, _)| *d == direction && *s == script);
+        let index = known.unwrap_or_else(|| {
+            let plan = rustybuzz::ShapePlan::new(&self.shaper, direction, Some(script), None, &[]);
+            plans.push((direction, script, plan));
+            plans.len() - 1
+        });
+        rustybuzz::shape_with_plan(&self.shaper, &plans[index].2, buffer)
+    }
+
+    /// A font unit count as a fraction of the em.
+    fn per_em(&self, units: i32) -> f32 {
+        // Glyph positions are a few thousand units at most: exact in f32.
         #[expect(
             clippy::cast_precision_loss,
-            reason = "a line's advance in font units is far below 2^24"
+            reason = "glyph positions are far below 2^24 font units"
         )]
         let units = units as f32;
         units / self.units_per_em
+    }
+
+    /// The advance of `text` in font units per em, as shaped.
+    fn advance_per_em(&self, text: &str) -> f32 {
+        self.shape(text)
+            .glyph_positions()
+            .iter()
+            .map(|position| self.per_em(position.x_advance))
+            .sum()
+    }
+
+    /// The shaped glyphs of `text` (left to right), for the PDF writer, each with the
+    /// part of the text it draws so the PDF's text can be copied and searched.
+    fn glyphs(&self, text: &str) -> Vec<krilla::text::KrillaGlyph> {
+        let shaped = self.shape(text);
+        let infos = shaped.glyph_infos();
+        let positions = shaped.glyph_positions();
+        let mut glyphs = Vec::with_capacity(infos.len());
+        for (index, (info, position)) in infos.iter().zip(positions).enumerate() {
+            let start = info.cluster as usize;
+            let end = infos[index..]
+                .iter()
+                .map(|next| next.cluster as usize)
+                .find(|cluster| *cluster != start)
+                .unwrap_or(text.len());
+            glyphs.push(krilla::text::KrillaGlyph::new(
+                krilla::text::GlyphId::new(info.glyph_id),
+                self.per_em(position.x_advance),
+                self.per_em(position.x_offset),
+                self.per_em(position.y_offset),
+                self.per_em(position.y_advance),
+                start..end,
+                None,
+            ));
+        }
+        glyphs
     }
 }
 
@@ -72,14 +129,18 @@ pub(crate) struct Fonts {
     bold: Face,
     /// For characters neither weight has; its signs serve both weights.
     math: Face,
+    /// Widths already measured, per em: a plan repeats the same words many times.
+    widths: std::cell::RefCell<std::collections::HashMap<(Weight, String), f32>>,
 }
 
-/// A piece of text in one face, ready to draw.
+/// A piece of text in one face, shaped, ready to draw.
 pub(crate) struct Run<'t> {
     /// The face the PDF draws it with.
     pub font: krilla::text::Font,
     /// The text.
     pub text: &'t str,
+    /// Its glyphs.
+    pub glyphs: Vec<krilla::text::KrillaGlyph>,
     /// How wide it is at a size of one point.
     pub advance_per_em: f32,
 }
@@ -94,6 +155,7 @@ impl Fonts {
             regular: Face::load(REGULAR, "Noto Sans Regular")?,
             bold: Face::load(BOLD, "Noto Sans Bold")?,
             math: Face::load(MATH, "Noto Sans Math")?,
+            widths: std::cell::RefCell::default(),
         })
     }
 
@@ -141,21 +203,31 @@ impl Fonts {
     pub(crate) fn runs_to_draw<'t>(&self, weight: Weight, text: &'t str) -> Vec<Run<'t>> {
         self.runs(weight, text)
             .into_iter()
-            .map(|(face, text)| Run {
-                font: face.pdf.clone(),
-                text,
-                advance_per_em: face.advance_per_em(text),
+            .map(|(face, text)| {
+                let glyphs = face.glyphs(text);
+                Run {
+                    font: face.pdf.clone(),
+                    text,
+                    advance_per_em: glyphs.iter().map(|glyph| glyph.x_advance).sum(),
+                    glyphs,
+                }
             })
             .collect()
     }
 
     /// How wide `text` is, in points, at `size` points.
     pub(crate) fn width(&self, weight: Weight, size: f32, text: &str) -> f32 {
-        self.runs(weight, text)
+        let key = (weight, text.to_owned());
+        if let Some(per_em) = self.widths.borrow().get(&key) {
+            return per_em * size;
+        }
+        let per_em: f32 = self
+            .runs(weight, text)
             .into_iter()
             .map(|(face, text)| face.advance_per_em(text))
-            .sum::<f32>()
-            * size
+            .sum();
+        self.widths.borrow_mut().insert(key, per_em);
+        per_em * size
     }
 
     /// The height above the baseline of the tallest letters, as a fraction of the size.

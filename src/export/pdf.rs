@@ -7,7 +7,6 @@ use krilla::geom::{PathBuilder, Point};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke, StrokeDash};
-use krilla::text::TextDirection;
 
 use super::ExportError;
 use super::fonts::{Fonts, Weight};
@@ -199,13 +198,13 @@ fn draw(surface: &mut krilla::surface::Surface<'_>, fonts: &Fonts, ops: &[Op], d
                 surface.set_fill(Some(fill(style.color)));
                 let mut x = x;
                 for run in fonts.runs_to_draw(style.weight, &text) {
-                    surface.draw_text(
+                    surface.draw_glyphs(
                         Point::from_xy(x, baseline),
+                        &run.glyphs,
                         run.font,
-                        style.size,
                         run.text,
+                        style.size,
                         false,
-                        TextDirection::Auto,
                     );
                     x += run.advance_per_em * style.size;
                 }
