@@ -443,6 +443,10 @@ fn a_patient_who_is_not_a_candidate_reads_so_first_with_the_alternatives_and_no_
     handout.lacks("After each session");
     consent.has("it is not a consent to treatment");
     consent.has("No sessions are planned.");
+    consent.has("No sessions are planned, so there is no cost.");
+    consent.has("I have been told why this treatment is not suitable for me");
+    consent.lacks("I agree to have the treatment");
+    consent.has("Signature of the patient");
 }
 
 #[test]
@@ -473,7 +477,7 @@ fn export_without_a_file_names_every_kind_it_can_write() {
 }
 
 #[test]
-fn every_built_in_protocol_makes_both_documents_with_and_without_every_adjunct() {
+fn every_built_in_protocol_makes_both_documents_the_same_each_time() {
     use regen_planner::catalog::{Catalog, Factor};
     use regen_planner::export::{
         ClinicDetails, Document, PatientDetails, Price, consent_pdf, handout_pdf,
@@ -516,6 +520,13 @@ fn every_built_in_protocol_makes_both_documents_with_and_without_every_adjunct()
                 generated_on: start,
                 calendar_patient_names: false,
             };
+            if seen.len() == 1 {
+                // The same plan gives the same file, byte for byte.
+                assert_eq!(
+                    handout_pdf(&document).unwrap(),
+                    handout_pdf(&document).unwrap()
+                );
+            }
             for (kind, bytes) in [
                 ("handout", handout_pdf(&document)),
                 ("consent", consent_pdf(&document)),
@@ -526,4 +537,24 @@ fn every_built_in_protocol_makes_both_documents_with_and_without_every_adjunct()
         }
     }
     assert!(seen.len() >= 15, "{} protocols", seen.len());
+}
+
+#[test]
+fn a_preparation_day_that_has_passed_says_so() {
+    let desk = Desk::new();
+    let mut args = STRETCH_MARKS.to_vec();
+    // Planned years ago: every preparation day is behind the day of the export.
+    if let Some(start) = args.last_mut() {
+        *start = "2020-01-06";
+    }
+    let id = desk.save_plan("Zoë Ångström", None, &args);
+    let (handout, _, plan) = desk.export(&id);
+    let tasks = plan["pre_procedure"].as_array().unwrap().len();
+    assert_eq!(
+        handout
+            .text
+            .matches("This day had passed when the handout was made: ask the clinic what to do.")
+            .count(),
+        tasks
+    );
 }

@@ -315,8 +315,12 @@ fn cost(flow: &mut Flow<'_>, document: &Document) {
     let plan = &document.plan;
     section(flow, "Estimated cost");
     let sessions = plan.sessions.len();
+    if sessions == 0 {
+        flow.paragraph(&[Span::body("No sessions are planned, so there is no cost.")]);
+        return;
+    }
     match &document.price {
-        Some(price) if sessions > 0 => {
+        Some(price) => {
             let sessions_u64 = u64::try_from(sessions).unwrap_or(u64::MAX);
             let total = sessions_u64.saturating_mul(u64::from(price.per_session));
             flow.paragraph(&[
@@ -329,7 +333,6 @@ fn cost(flow: &mut Flow<'_>, document: &Document) {
                 Span::body(". This is an estimate from the clinic's price per session."),
             ]);
         }
-        Some(_) => flow.paragraph(&[Span::body("No sessions are planned, so there is no cost.")]),
         None => flow.paragraph(&[Span::body(
             "Ask the clinic: it has not set a price per session for this treatment.",
         )]),
@@ -343,22 +346,36 @@ fn cost(flow: &mut Flow<'_>, document: &Document) {
     }
 }
 
-/// The statements the patient agrees to, and the signature lines.
+/// What the patient consents to.
+const CONSENT: [&str; 5] = [
+    "I have read this form, or had it read to me, and I understand it.",
+    "The treatment, its regulatory status, its risks, the alternatives (including no treatment) and the uncertainty of the results have been explained to me, and my questions have been answered.",
+    "I understand that results vary and are not guaranteed.",
+    "I understand that I can withdraw my consent at any time before a session, without giving a reason.",
+    "I agree to have the treatment described in this form.",
+];
+
+/// What a patient who is not a candidate confirms instead: the talk, not a treatment.
+const ACKNOWLEDGEMENT: [&str; 3] = [
+    "I have read this form, or had it read to me, and I understand it.",
+    "I have been told why this treatment is not suitable for me at the moment, and which alternatives I can consider.",
+    "My questions have been answered.",
+];
+
+/// The statements the patient signs, and the signature lines.
 fn declaration(flow: &mut Flow<'_>, document: &Document) {
-    let statements = [
-        "I have read this form, or had it read to me, and I understand it.",
-        "The treatment, its regulatory status, its risks, the alternatives (including no treatment) and the uncertainty of the results have been explained to me, and my questions have been answered.",
-        "I understand that results vary and are not guaranteed.",
-        "I understand that I can withdraw my consent at any time before a session, without giving a reason.",
-        "I agree to have the treatment described in this form.",
-    ];
+    let (heading, statements) = if document.plan.candidate {
+        ("Consent", &CONSENT[..])
+    } else {
+        ("Acknowledgement", &ACKNOWLEDGEMENT[..])
+    };
     let physician = document.clinic.physician.trim();
     // The statements and the signatures share a page: a signature under a page of
     // statements the patient did not see would not do.
     flow.keep_together(|flow| {
-        section(flow, "Consent");
+        section(flow, heading);
         for statement in statements {
-            flow.row(Marker::Checkbox, &[], 0.0, &[Span::body(statement)]);
+            flow.row(Marker::Checkbox, &[], 0.0, &[Span::body(*statement)]);
             flow.gap(2.0);
         }
         flow.gap(14.0);

@@ -16,6 +16,8 @@ use super::parts::{
 use super::pdf::{CONTENT_WIDTH, Chrome, render};
 use super::wording::{count, date_range, duration, long_date, patient_plan, window};
 use super::{Document, ExportError};
+use jiff::civil::Date;
+
 use crate::catalog::StepKind;
 use crate::planning::{AftercareSite, Plan, Session, Severity};
 
@@ -36,7 +38,7 @@ pub fn handout_pdf(document: &Document) -> Result<Vec<u8>, ExportError> {
     if plan.candidate {
         what_it_is(&mut flow, plan);
         warnings(&mut flow, plan);
-        before(&mut flow, plan);
+        before(&mut flow, plan, document.generated_on);
         sessions(&mut flow, plan);
         aftercare(&mut flow, plan);
         expectations(&mut flow, plan);
@@ -147,7 +149,7 @@ fn not_a_candidate(flow: &mut Flow<'_>, plan: &Plan) {
 }
 
 /// What to do before the first session, by which day.
-fn before(flow: &mut Flow<'_>, plan: &Plan) {
+fn before(flow: &mut Flow<'_>, plan: &Plan, today: Date) {
     if plan.pre_procedure.is_empty() {
         return;
     }
@@ -159,11 +161,17 @@ fn before(flow: &mut Flow<'_>, plan: &Plan) {
         .collect();
     let width = label_width(flow, labels.iter().map(String::as_str), LABEL_STYLE);
     for (task, label) in plan.pre_procedure.iter().zip(&labels) {
+        let mut body = vec![Span::body(&task.task)];
+        if task.due < today {
+            body.push(Span::strong(
+                " This day had passed when the handout was made: ask the clinic what to do.",
+            ));
+        }
         flow.row(
             Marker::Checkbox,
             &[Span::styled(label, LABEL_STYLE)],
             width,
-            &[Span::body(&task.task)],
+            &body,
         );
         flow.gap(2.0);
     }
