@@ -441,6 +441,8 @@ fn a_patient_who_is_not_a_candidate_reads_so_first_with_the_alternatives_and_no_
     handout.lacks("Your sessions");
     handout.lacks("Session 1");
     handout.lacks("After each session");
+    consent.has("Record of the treatment discussion");
+    consent.lacks("Consent to treatment");
     consent.has("it is not a consent to treatment");
     consent.has("No sessions are planned.");
     consent.has("No sessions are planned, so there is no cost.");

@@ -27,7 +27,13 @@ pub fn consent_pdf(document: &Document) -> Result<Vec<u8>, ExportError> {
     };
     let fonts = Fonts::load()?;
     let mut flow = Flow::new(&fonts, CONTENT_WIDTH);
-    title(&mut flow, document, "Consent to treatment");
+    // A patient who is not a candidate signs for the talk, not for a treatment.
+    let kind = if document.plan.candidate {
+        "Consent to treatment"
+    } else {
+        "Record of the treatment discussion"
+    };
+    title(&mut flow, document, kind);
     patient(&mut flow, document);
     if !document.plan.candidate {
         not_a_candidate(&mut flow, document);
@@ -46,7 +52,7 @@ pub fn consent_pdf(document: &Document) -> Result<Vec<u8>, ExportError> {
         &fonts,
         &items,
         &Chrome {
-            title: "Consent to treatment",
+            title: kind,
             clinic_name: &document.clinic.name,
             clinic_contact: &document.clinic.contact,
             patient_name: &document.patient.name,
