@@ -1,5 +1,5 @@
-//! `regen-planner export ID --json OUT --calendar OUT.ics --fhir OUT.json ...`: what
-//! leaves the app, as files.
+//! `regen-planner export ID --handout OUT.pdf --consent OUT.pdf --calendar OUT.ics
+//! --fhir OUT.json --json OUT`: what leaves the app, as files.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -20,6 +20,12 @@ pub struct ExportArgs {
     /// Write the plan as JSON (the shape of `plan --format json`).
     #[arg(long, value_name = "OUT")]
     pub json: Option<PathBuf>,
+    /// Write the patient handout as a PDF.
+    #[arg(long, value_name = "OUT.pdf")]
+    pub handout: Option<PathBuf>,
+    /// Write the consent form as a PDF.
+    #[arg(long, value_name = "OUT.pdf")]
+    pub consent: Option<PathBuf>,
     /// Write the sessions, follow-ups and dated tasks as an iCalendar file (RFC 5545).
     #[arg(long, value_name = "OUT.ics")]
     pub calendar: Option<PathBuf>,
@@ -34,6 +40,12 @@ impl ExportArgs {
         let mut outputs: Vec<(&Path, Writer)> = Vec::new();
         if let Some(path) = &self.json {
             outputs.push((path, json_bytes));
+        }
+        if let Some(path) = &self.handout {
+            outputs.push((path, export::handout_pdf));
+        }
+        if let Some(path) = &self.consent {
+            outputs.push((path, export::consent_pdf));
         }
         if let Some(path) = &self.calendar {
             outputs.push((path, |document| {
@@ -60,8 +72,8 @@ pub fn run(args: &ExportArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let outputs = args.outputs();
     if outputs.is_empty() {
         anyhow::bail!(
-            "say what to export: --json OUT, --calendar OUT.ics or --fhir OUT.json \
-             (see `regen-planner export --help`)"
+            "say what to export: --handout OUT.pdf, --consent OUT.pdf, --calendar OUT.ics, \
+             --fhir OUT.json or --json OUT (see `regen-planner export --help`)"
         );
     }
     let id = parse_plan_id(&args.id)?;

@@ -1,14 +1,25 @@
-//! A plan in, bytes out: the text a physician reads, JSON and RON for other systems.
+//! A plan in, bytes out: the text a physician reads, JSON and RON for other systems, and
+//! the PDFs a patient takes home (the handout and the consent form).
 
 mod calendar;
+mod chart;
+mod consent;
 mod document;
 mod fhir;
+mod fonts;
+mod handout;
+mod layout;
+mod parts;
+mod pdf;
 mod shared;
 mod text;
+mod wording;
 
 pub use calendar::calendar_ics;
+pub use consent::consent_pdf;
 pub use document::{ClinicDetails, Document, PatientDetails, Price};
 pub use fhir::fhir_bundle_json;
+pub use handout::handout_pdf;
 use shared::{PlanStatusKind, session_details};
 
 pub use text::{catalog_text, plan_text};
@@ -31,6 +42,26 @@ pub enum ExportError {
     /// A date of the plan cannot be written in the calendar.
     #[error("could not write the calendar: {0}")]
     Calendar(String),
+    /// A font shipped inside the app could not be read.
+    #[error("the {name} font shipped with the app could not be read; reinstall the app")]
+    Font {
+        /// The font's name.
+        name: &'static str,
+    },
+    /// The text holds characters the shipped fonts cannot draw.
+    #[error(
+        "the PDF font cannot draw these characters: {characters}; nothing was written, so that no name or word prints as empty boxes (the font covers Latin letters with their accents, Vietnamese included, Greek and Cyrillic)"
+    )]
+    UnsupportedCharacters {
+        /// The characters, separated by spaces.
+        characters: String,
+    },
+    /// The PDF writer refused the document.
+    #[error("could not assemble the PDF: {reason}")]
+    Pdf {
+        /// What the PDF writer said.
+        reason: String,
+    },
 }
 
 /// The plan as pretty JSON with the contract's top-level keys, ending in a newline.

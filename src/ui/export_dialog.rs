@@ -15,6 +15,10 @@ use crate::store::{PlanId, Settings, Store, write_export};
 /// What can leave the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ExportKind {
+    /// The patient handout (PDF), written to the patient.
+    Handout,
+    /// The consent form (PDF) with signature lines.
+    Consent,
     /// Sessions, follow-ups and dated tasks as calendar events (iCalendar).
     Calendar,
     /// An HL7 FHIR R4 bundle (`Patient` and `CarePlan`) for an EMR.
@@ -25,13 +29,20 @@ pub enum ExportKind {
 
 impl ExportKind {
     /// Every kind, in the order the dialog lists them.
-    pub const ALL: &'static [ExportKind] =
-        &[ExportKind::Calendar, ExportKind::Fhir, ExportKind::Json];
+    pub const ALL: &'static [ExportKind] = &[
+        ExportKind::Handout,
+        ExportKind::Consent,
+        ExportKind::Calendar,
+        ExportKind::Fhir,
+        ExportKind::Json,
+    ];
 
     /// What the checkbox says.
     #[must_use]
     pub fn label(self) -> &'static str {
         match self {
+            ExportKind::Handout => "Patient handout (PDF)",
+            ExportKind::Consent => "Consent form (PDF)",
             ExportKind::Calendar => "Calendar (.ics): sessions, follow-ups and tasks",
             ExportKind::Fhir => "FHIR R4 bundle, for an electronic medical record",
             ExportKind::Json => "Plan as JSON, for other systems",
@@ -42,6 +53,8 @@ impl ExportKind {
     #[must_use]
     pub fn file_suffix(self) -> &'static str {
         match self {
+            ExportKind::Handout => "handout.pdf",
+            ExportKind::Consent => "consent.pdf",
             ExportKind::Calendar => "calendar.ics",
             ExportKind::Fhir => "fhir.json",
             ExportKind::Json => "plan.json",
@@ -54,6 +67,8 @@ impl ExportKind {
     /// When the export cannot be made.
     pub fn render(self, document: &Document) -> Result<Vec<u8>, ExportError> {
         match self {
+            ExportKind::Handout => export::handout_pdf(document),
+            ExportKind::Consent => export::consent_pdf(document),
             ExportKind::Calendar => export::calendar_ics(document).map(String::into_bytes),
             ExportKind::Fhir => export::fhir_bundle_json(document).map(String::into_bytes),
             ExportKind::Json => export::plan_json(&document.plan).map(String::into_bytes),

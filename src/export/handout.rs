@@ -1,0 +1,436 @@
+//! The patient handout: the plan told to the patient, in plain words, with every date.
+//!
+//! Warnings come first; a patient who is not a candidate reads that first, with the
+//! alternatives, and no schedule.
+
+use std::fmt::Write as _;
+
+use super::chart::milestone_chart;
+use super::fonts::Fonts;
+use super::layout::{Flow, MUTED, Marker, Span, TextStyle};
+use super::parts::{
+    CAUTION_FILL, CAUTION_STRIPE, INFO_FILL, INFO_STRIPE, LABEL_STYLE, STOP_FILL, STOP_STRIPE,
+    SUBSECTION_SIZE, contact, intro, is_status_warning, label_width, lead, regulatory_box, section,
+    subsection, title, warning_row,
+};
+use super::pdf::{CONTENT_WIDTH, Chrome, render};
+use super::wording::{count, date_range, duration, long_date, patient_plan, window};
+use super::{Document, ExportError};
+use jiff::civil::Date;
+
+use crate::catalog::StepKind;
+use crate::planning::{AftercareSite, Plan, Session, Severity};
+
+/// The handout as a PDF: A4 pages, the clinic's header, "Page 1 of N".
+///
+/// # Errors
+/// When the plan or the names hold characters the shipped font cannot draw (they would
+/// print as empty boxes), or the PDF cannot be assembled.
+pub fn handout_pdf(document: &Document) -> Result<Vec<u8>, ExportError> {
+    let document = &Document {
+        plan: patient_plan(&document.plan),
+        ..document.clone()
+    };
+    let fonts = Fonts::load()?;
+    let mut flow = Flow::new(&fonts, CONTENT_WIDTH);
+    let plan = &document.plan;
+    title(&mut flow, document, "Your treatment plan");
+    if plan.candidate {
+        what_it_is(&mut flow, plan);
+        warnings(&mut flow, plan);
+        before(&mut flow, plan, document.generated_on);
+        sessions(&mut flow, plan);
+        aftercare(&mut flow, plan);
+        expectations(&mut flow, plan);
+        follow_ups(&mut flow, plan);
+        maintenance(&mut flow, plan);
+    } else {
+        not_a_candidate(&mut flow, plan);
+        warnings(&mut flow, plan);
+        what_it_is(&mut flow, plan);
+    }
+    when_to_call(&mut flow, document);
+    let items = flow.into_items();
+    render(
+        &fonts,
+        &items,
+        &Chrome {
+            title: "Patient handout",
+            clinic_name: &document.clinic.name,
+            clinic_contact: &document.clinic.contact,
+            patient_name: &document.patient.name,
+            generated_on: document.generated_on,
+        },
+    )
+}
+
+/// The summary and the regulatory status.
+fn what_it_is(flow: &mut Flow<'_>, plan: &Plan) {
+    section(flow, "What this treatment is");
+    flow.paragraph(&[Span::body(&plan.summary)]);
+    flow.gap(4.0);
+    regulatory_box(flow, plan);
+}
+
+/// Every warning but the one that only states the regulatory status (said above in the
+/// patient's words), with the dated actions.
+fn warnings(flow: &mut Flow<'_>, plan: &Plan) {
+    let shown: Vec<_> = plan
+        .warnings
+        .iter()
+        .filter(|warning| warning.severity != Severity::Contraindicated || plan.candidate)
+        .filter(|warning| !is_status_warning(warning, plan.regulatory.status))
+        .collect();
+    if shown.is_empty() {
+        return;
+    }
+    let heading = if plan.candidate {
+        "Please read this first"
+    } else {
+        "Other things the screening found"
+    };
+    section(flow, heading);
+    flow.callout(CAUTION_FILL, CAUTION_STRIPE, |flow| {
+        if plan.candidate {
+            lead(
+                flow,
+                "Your answers to the screening questions need these steps before treatment:",
+            );
+        }
+        for warning in shown {
+            warning_row(flow, warning);
+        }
+    });
+}
+
+/// The reasons not to go ahead, and what to consider instead.
+fn not_a_candidate(flow: &mut Flow<'_>, plan: &Plan) {
+    section(flow, "This treatment is not suitable for you at the moment");
+    flow.callout(STOP_FILL, STOP_STRIPE, |flow| {
+        lead(
+            flow,
+            "The screening before treatment found a reason not to go ahead, so no sessions have been planned:",
+        );
+        for warning in plan
+            .warnings
+            .iter()
+            .filter(|warning| warning.severity == Severity::Contraindicated)
+        {
+            warning_row(flow, warning);
+        }
+        if !plan
+            .warnings
+            .iter()
+            .any(|warning| warning.severity == Severity::Contraindicated)
+        {
+            flow.paragraph(&[Span::body(
+                "Your physician will explain the reason with you.",
+            )]);
+        }
+    });
+    section(flow, "What you can consider instead");
+    if plan.alternatives.is_empty() {
+        flow.paragraph(&[Span::body(
+            "Ask your physician which other treatments suit you.",
+        )]);
+    }
+    for alternative in &plan.alternatives {
+        flow.row(
+            Marker::Bullet,
+            &[],
+            0.0,
+            &[
+                Span::strong(format!("{}: ", alternative.name)),
+                Span::body(&alternative.comparison),
+            ],
+        );
+        flow.gap(2.0);
+    }
+}
+
+/// What to do before the first session, by which day.
+fn before(flow: &mut Flow<'_>, plan: &Plan, today: Date) {
+    if plan.pre_procedure.is_empty() {
+        return;
+    }
+    section(flow, "Before your first session");
+    let labels: Vec<String> = plan
+        .pre_procedure
+        .iter()
+        .map(|task| format!("By {}", date_range(task.due, task.due)))
+        .collect();
+    let width = label_width(flow, labels.iter().map(String::as_str), LABEL_STYLE);
+    for (task, label) in plan.pre_procedure.iter().zip(&labels) {
+        let mut body = vec![Span::body(&task.task)];
+        if task.due < today {
+            body.push(Span::strong(
+                " This day had passed when the handout was made: ask the clinic what to do.",
+            ));
+        }
+        flow.row(
+            Marker::Checkbox,
+            &[Span::styled(label, LABEL_STYLE)],
+            width,
+            &body,
+        );
+        flow.gap(2.0);
+    }
+}
+
+/// What a step is called for the patient.
+fn step_name(kind: StepKind) -> &'static str {
+    match kind {
+        StepKind::Preparation => "Getting ready",
+        StepKind::Anaesthesia => "Numbing",
+        StepKind::BloodDraw => "Blood sample",
+        StepKind::Harvest => "Taking tissue",
+        StepKind::Processing => "Preparing it",
+        StepKind::Administration => "The treatment",
+        StepKind::Observation => "Before you go",
+    }
+}
+
+/// Each session: the day, how long it takes, and what happens.
+fn sessions(flow: &mut Flow<'_>, plan: &Plan) {
+    section(flow, "Your sessions");
+    intro(
+        flow,
+        &[Span::body(format!(
+            "{} planned.",
+            count(plan.sessions.len(), "session is", "sessions are")
+        ))],
+    );
+    let width = label_width(
+        flow,
+        StepKind::ALL.iter().map(|kind| step_name(*kind)),
+        LABEL_STYLE,
+    );
+    let mut described: Option<&Session> = None;
+    for session in &plan.sessions {
+        let same_as = described.filter(|earlier| earlier.steps == session.steps);
+        session_block(flow, session, same_as, width);
+        if same_as.is_none() {
+            described = Some(session);
+        }
+    }
+    if !plan.downtime.trim().is_empty() {
+        subsection(flow, "Time off");
+        flow.paragraph(&[Span::body(&plan.downtime)]);
+    }
+}
+
+/// One session; its steps in full unless they are those of an earlier session.
+fn session_block(flow: &mut Flow<'_>, session: &Session, same_as: Option<&Session>, width: f32) {
+    flow.heading(
+        &format!("Session {}: {}", session.number, long_date(session.date)),
+        SUBSECTION_SIZE,
+        9.0,
+    );
+    flow.paragraph(&[
+        Span::body("Plan on "),
+        Span::strong(duration(session.duration_minutes)),
+        Span::body(" at the clinic."),
+    ]);
+    if let Some(earlier) = same_as {
+        flow.paragraph(&[Span::body(format!(
+            "What happens is the same as at session {}.",
+            earlier.number
+        ))]);
+        return;
+    }
+    flow.keep_next();
+    flow.gap(3.0);
+    flow.keep_next();
+    for step in &session.steps {
+        let mut text = step.text.clone();
+        match (&step.site, &step.volume) {
+            (Some(site), Some(volume)) => {
+                let _ = write!(text, " From: {site} ({volume}).");
+            }
+            (Some(site), None) => {
+                let _ = write!(text, " From: {site}.");
+            }
+            (None, Some(volume)) => {
+                let _ = write!(text, " Amount: {volume}.");
+            }
+            (None, None) => {}
+        }
+        flow.row(
+            Marker::None,
+            &[Span::styled(step_name(step.kind), LABEL_STYLE)],
+            width,
+            &[Span::body(text)],
+        );
+        flow.gap(1.5);
+    }
+}
+
+/// Aftercare after each session, the treated area and the donor site apart, with dates.
+fn aftercare(flow: &mut Flow<'_>, plan: &Plan) {
+    if plan.aftercare.is_empty() {
+        return;
+    }
+    section(flow, "After each session");
+    intro(
+        flow,
+        &[Span::body(
+            "Tick each item off as you go. The dates are the days each instruction applies.",
+        )],
+    );
+    let labels: Vec<String> = plan
+        .aftercare
+        .iter()
+        .map(|item| date_range(item.from, item.until))
+        .collect();
+    let width = label_width(flow, labels.iter().map(String::as_str), LABEL_STYLE);
+    for session in &plan.sessions {
+        let mut items: Vec<_> = plan
+            .aftercare
+            .iter()
+            .zip(&labels)
+            .filter(|(item, _)| item.session == session.number)
+            .collect();
+        items.sort_by_key(|(item, _)| item.from);
+        if items.is_empty() {
+            continue;
+        }
+        subsection(
+            flow,
+            &format!(
+                "After session {} on {}",
+                session.number,
+                long_date(session.date)
+            ),
+        );
+        for (site, heading) in [
+            (AftercareSite::TreatedArea, "The treated area"),
+            (
+                AftercareSite::DonorSite,
+                "Where tissue was taken from (the donor site)",
+            ),
+        ] {
+            let of_site: Vec<_> = items.iter().filter(|(item, _)| item.site == site).collect();
+            if of_site.is_empty() {
+                continue;
+            }
+            lead(flow, heading);
+            for (item, label) in of_site {
+                flow.row(
+                    Marker::Checkbox,
+                    &[Span::styled(*label, LABEL_STYLE)],
+                    width,
+                    &[Span::body(&item.task)],
+                );
+                flow.gap(1.5);
+            }
+            flow.gap(3.0);
+        }
+    }
+}
+
+/// The milestone chart and list.
+fn expectations(flow: &mut Flow<'_>, plan: &Plan) {
+    if plan.milestones.is_empty() {
+        return;
+    }
+    section(flow, "When to expect what");
+    intro(
+        flow,
+        &[Span::body(
+            "Results come gradually. The bars show when each change may show; results vary from person to person and are not guaranteed.",
+        )],
+    );
+    flow.gap(6.0);
+    flow.keep_next();
+    milestone_chart(flow, plan);
+    flow.gap(6.0);
+    for milestone in &plan.milestones {
+        flow.row(
+            Marker::Bullet,
+            &[],
+            0.0,
+            &[
+                Span::strong(format!("{}: ", milestone.label)),
+                Span::body(window(milestone.from, milestone.to)),
+            ],
+        );
+        flow.gap(1.5);
+    }
+}
+
+/// The check-up visits.
+fn follow_ups(flow: &mut Flow<'_>, plan: &Plan) {
+    if plan.follow_ups.is_empty() {
+        return;
+    }
+    section(flow, "Your check-up visits");
+    let labels: Vec<String> = plan
+        .follow_ups
+        .iter()
+        .map(|visit| long_date(visit.date))
+        .collect();
+    let width = label_width(flow, labels.iter().map(String::as_str), LABEL_STYLE);
+    let mut visits: Vec<_> = plan.follow_ups.iter().zip(&labels).collect();
+    visits.sort_by_key(|(visit, _)| visit.date);
+    for (visit, label) in visits {
+        flow.row(
+            Marker::None,
+            &[Span::styled(label, LABEL_STYLE)],
+            width,
+            &[Span::body(&visit.purpose)],
+        );
+        flow.gap(1.5);
+    }
+}
+
+/// What keeps the result.
+fn maintenance(flow: &mut Flow<'_>, plan: &Plan) {
+    let description = plan.maintenance.description.trim();
+    if description.is_empty() {
+        return;
+    }
+    section(flow, "Keeping the result");
+    let mut spans = vec![Span::body(description)];
+    if let Some(interval) = plan.maintenance.interval_months
+        && !description.contains(&interval.to_string())
+    {
+        spans.push(Span::body(format!(" Usually every {interval} months.")));
+    }
+    flow.paragraph(&spans);
+}
+
+/// Whom to call, and the risks as the signs to call for.
+fn when_to_call(flow: &mut Flow<'_>, document: &Document) {
+    let plan = &document.plan;
+    section(flow, "When to call the clinic");
+    intro(
+        flow,
+        &[Span::body(
+            "Call the clinic if you notice any of the signs below, if something gets worse instead of better, or if anything else worries you. In an emergency, call your local emergency number.",
+        )],
+    );
+    flow.callout(INFO_FILL, INFO_STRIPE, |flow| contact(flow, document));
+    if plan.risks.is_empty() {
+        return;
+    }
+    subsection(
+        flow,
+        "The known risks of this treatment, and how often they happen",
+    );
+    for risk in &plan.risks {
+        flow.row(
+            Marker::Bullet,
+            &[],
+            0.0,
+            &[
+                Span::strong(&risk.name),
+                Span::styled(
+                    format!(" ({})", risk.likelihood),
+                    TextStyle::BODY.colored(MUTED),
+                ),
+                Span::body(format!(": {}", risk.detail)),
+            ],
+        );
+        flow.gap(1.5);
+    }
+}

@@ -1,0 +1,279 @@
+//! Parts the handout and the consent form share: the title, the warnings in the
+//! patient's words, the regulatory status, and the clinic's contact.
+
+use std::fmt::Write as _;
+
+use jiff::civil::Date;
+
+use super::Document;
+use super::fonts::Weight;
+use super::layout::{ACCENT, Color, Flow, INK, MUTED, Marker, Span, TextStyle};
+use super::wording::{long_date, plain_date, regulatory_sentence};
+use crate::catalog::RegulatoryStatus;
+use crate::planning::{Plan, Severity, Warning};
+
+/// A warning: amber.
+pub(crate) const CAUTION_FILL: Color = [0xfd, 0xf3, 0xe1];
+/// A warning's stripe.
+pub(crate) const CAUTION_STRIPE: Color = [0xd9, 0x8a, 0x1c];
+/// Not a candidate: red.
+pub(crate) const STOP_FILL: Color = [0xfc, 0xe9, 0xe7];
+/// Not a candidate: its stripe.
+pub(crate) const STOP_STRIPE: Color = [0xb4, 0x23, 0x18];
+/// Information: blue-grey.
+pub(crate) const INFO_FILL: Color = [0xec, 0xf2, 0xf7];
+/// Information: its stripe.
+pub(crate) const INFO_STRIPE: Color = [0x4a, 0x7a, 0x9b];
+
+/// Size of a document's title.
+pub(crate) const TITLE_SIZE: f32 = 19.0;
+/// Size of a section heading.
+pub(crate) const SECTION_SIZE: f32 = 13.0;
+/// Size of a heading inside a section.
+pub(crate) const SUBSECTION_SIZE: f32 = 11.0;
+
+/// A section heading.
+pub(crate) fn section(flow: &mut Flow<'_>, title: &str) {
+    flow.heading(title, SECTION_SIZE, 14.0);
+}
+
+/// A heading inside a section.
+pub(crate) fn subsection(flow: &mut Flow<'_>, title: &str) {
+    flow.heading(title, SUBSECTION_SIZE, 7.0);
+}
+
+/// A bold line that introduces a list, kept with the list.
+pub(crate) fn lead(flow: &mut Flow<'_>, text: &str) {
+    flow.keep_together(|flow| {
+        flow.paragraph(&[Span::strong(text)]);
+        flow.gap(2.0);
+    });
+    flow.keep_next();
+}
+
+/// A paragraph that introduces what follows, kept on its page.
+pub(crate) fn intro(flow: &mut Flow<'_>, spans: &[Span]) {
+    flow.paragraph(spans);
+    flow.keep_next();
+}
+
+/// The title, the protocol's name, and whom the document is for.
+pub(crate) fn title(flow: &mut Flow<'_>, document: &Document, title: &str) {
+    flow.heading(title, TITLE_SIZE, 0.0);
+    flow.paragraph(&[Span::styled(
+        &document.plan.protocol.title,
+        TextStyle {
+            weight: Weight::Bold,
+            size: 12.0,
+            color: INK,
+        },
+    )]);
+    let mut prepared = format!("Prepared for {}", document.patient.name.trim());
+    if let Some(birth) = document.patient.birth_date {
+        let _ = write!(prepared, " (born {})", plain_date(birth));
+    }
+    let _ = write!(prepared, " on {}.", plain_date(document.generated_on));
+    flow.paragraph(&[Span::styled(prepared, TextStyle::BODY.colored(MUTED))]);
+}
+
+/// The width of a label column that fits the widest of `labels` in `style`, within
+/// reasonable bounds.
+pub(crate) fn label_width<'l>(
+    flow: &Flow<'_>,
+    labels: impl IntoIterator<Item = &'l str>,
+    style: TextStyle,
+) -> f32 {
+    let widest = labels
+        .into_iter()
+        .map(|label| flow.fonts().width(style.weight, style.size, label))
+        .fold(0.0, f32::max);
+    (widest + 12.0).clamp(60.0, flow.text_width() * 0.42)
+}
+
+/// Whether a warning only states the regulatory status, which documents say in the
+/// patient's words with [`regulatory_sentence`] instead.
+pub(crate) fn is_status_warning(warning: &Warning, status: RegulatoryStatus) -> bool {
+    warning.factor.is_none()
+        && (warning.severity == Severity::Restricted
+            || (status == RegulatoryStatus::Investigational
+                && warning.message.starts_with("Investigational:")))
+}
+
+/// A warning in parts: what it is about, why, and what to do by when.
+pub(crate) struct PatientWarning {
+    /// The screening answer it comes from ("Blood thinners"), if any.
+    pub topic: Option<&'static str>,
+    /// Why it matters.
+    pub reason: String,
+    /// What to do, and by which day.
+    pub action: Option<(String, Option<Date>)>,
+}
+
+/// Takes a warning apart, so that its action and date can be printed on their own line.
+/// The engine writes a factor's warning as "Topic: reason. Action: by YYYY-MM-DD.";
+/// a warning in any other shape is kept whole as the reason.
+pub(crate) fn patient_warning(warning: &Warning) -> PatientWarning {
+    let topic = warning.factor.map(crate::catalog::Factor::label);
+    let mut reason = warning.message.trim();
+    if let Some(topic) = topic {
+        reason = reason
+            .strip_prefix(topic)
+            .and_then(|rest| rest.strip_prefix(": "))
+            .unwrap_or(reason);
+    }
+    let Some(action) = &warning.action else {
+        return PatientWarning {
+            topic,
+            reason: reason.to_owned(),
+            action: None,
+        };
+    };
+    let Some(position) = reason.find(action.text.as_str()) else {
+        return PatientWarning {
+            topic,
+            reason: reason.to_owned(),
+            action: Some((action.text.clone(), action.due)),
+        };
+    };
+    let before = reason[..position].trim();
+    let mut after = &reason[position + action.text.len()..];
+    if let Some(due) = action.due {
+        after = after.strip_prefix(&format!(": by {due}")).unwrap_or(after);
+    }
+    let after = after.trim_start_matches('.').trim();
+    let reason = [before, after]
+        .iter()
+        .filter(|part| !part.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    PatientWarning {
+        topic,
+        reason,
+        action: Some((action.text.trim_end_matches('.').to_owned(), action.due)),
+    }
+}
+
+/// One warning as a bulleted row: the topic in bold, the reason, then what to do and
+/// by which day.
+pub(crate) fn warning_row(flow: &mut Flow<'_>, warning: &Warning) {
+    let parts = patient_warning(warning);
+    let mut spans = Vec::new();
+    if let Some(topic) = parts.topic {
+        spans.push(Span::strong(format!("{topic}. ")));
+    }
+    spans.push(Span::body(parts.reason));
+    if let Some((action, due)) = parts.action {
+        spans.push(Span::strong("\nWhat to do: "));
+        spans.push(Span::body(action));
+        if let Some(due) = due {
+            spans.push(Span::body(", "));
+            spans.push(Span::strong(format!("by {}", long_date(due))));
+        }
+        spans.push(Span::body("."));
+    }
+    flow.row(Marker::Bullet, &[], 0.0, &spans);
+    flow.gap(3.0);
+}
+
+/// The regulatory status in a box: the status's name and the honest sentence.
+pub(crate) fn regulatory_box(flow: &mut Flow<'_>, plan: &Plan) {
+    flow.callout(INFO_FILL, INFO_STRIPE, |flow| {
+        flow.paragraph(&[
+            Span::strong(format!(
+                "Regulatory status: {}. ",
+                plan.regulatory.status.label()
+            )),
+            Span::body(regulatory_sentence(plan.regulatory.status)),
+        ]);
+    });
+}
+
+/// The clinic's name, contact and physician, or a line to write a number on when the
+/// clinic has not set them.
+pub(crate) fn contact(flow: &mut Flow<'_>, document: &Document) {
+    let clinic = &document.clinic;
+    let name = clinic.name.trim();
+    let contact = clinic.contact.trim();
+    let physician = clinic.physician.trim();
+    flow.keep_together(|flow| {
+        if name.is_empty() && contact.is_empty() {
+            flow.paragraph(&[Span::body(
+                "Ask the clinic for the number to call, day and night, and write it here:",
+            )]);
+            flow.gap(22.0);
+            flow.rule_line(0.0, 260.0);
+        } else {
+            let mut spans = Vec::new();
+            if !name.is_empty() {
+                spans.push(Span::strong(format!("{name}\n")));
+            }
+            if !contact.is_empty() {
+                spans.push(Span::body(contact));
+            }
+            flow.paragraph(&spans);
+        }
+        if !physician.is_empty() {
+            flow.gap(3.0);
+            flow.paragraph(&[Span::body("Your physician: "), Span::strong(physician)]);
+        }
+    });
+}
+
+/// The accent colour for inline labels.
+pub(crate) const LABEL_STYLE: TextStyle = TextStyle {
+    weight: Weight::Bold,
+    size: 10.0,
+    color: ACCENT,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Factor;
+    use crate::planning::DatedAction;
+
+    #[test]
+    fn a_factor_warning_is_taken_apart_into_reason_action_and_date() {
+        let warning = Warning {
+            factor: Some(Factor::Nsaids),
+            severity: Severity::Caution,
+            message: "NSAIDs or aspirin: NSAIDs and aspirin raise bruising and bleeding. Stop aspirin and other NSAIDs, with the prescriber's agreement where prescribed: by 2027-01-08.".to_owned(),
+            action: Some(DatedAction {
+                text: "Stop aspirin and other NSAIDs, with the prescriber's agreement where prescribed".to_owned(),
+                due: Some("2027-01-08".parse().unwrap()),
+            }),
+        };
+        let parts = patient_warning(&warning);
+        assert_eq!(parts.topic, Some("NSAIDs or aspirin"));
+        assert_eq!(
+            parts.reason,
+            "NSAIDs and aspirin raise bruising and bleeding."
+        );
+        let (action, due) = parts.action.unwrap();
+        assert!(action.starts_with("Stop aspirin"));
+        assert_eq!(due.unwrap().to_string(), "2027-01-08");
+    }
+
+    #[test]
+    fn an_alternative_after_the_action_is_kept_and_an_odd_message_is_kept_whole() {
+        let warning = Warning {
+            factor: Some(Factor::Pregnancy),
+            severity: Severity::Contraindicated,
+            message: "Pregnant or breastfeeding: Not in pregnancy. Plan after pregnancy. Alternative: Laser.".to_owned(),
+            action: Some(DatedAction {
+                text: "Plan after pregnancy".to_owned(),
+                due: None,
+            }),
+        };
+        let parts = patient_warning(&warning);
+        assert_eq!(parts.reason, "Not in pregnancy. Alternative: Laser.");
+        let odd = Warning {
+            factor: None,
+            severity: Severity::Notice,
+            message: "Session 2 is 50 days after session 1.".to_owned(),
+            action: None,
+        };
+        assert_eq!(patient_warning(&odd).reason, odd.message);
+    }
+}

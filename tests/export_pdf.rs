@@ -1,0 +1,562 @@
+//! The handout and consent PDFs, made through the command line from saved plans and
+//! read back with `pdftotext` (poppler-utils): what a patient takes home must carry
+//! their name, every date and every instruction.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on anything unexpected"
+)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use jiff::civil::{Date, Weekday};
+use regen_planner::catalog::ProtocolId;
+use regen_planner::store::Settings;
+use serde_json::Value;
+
+mod common;
+
+/// A data and a configuration folder of their own, removed at the end.
+struct Desk {
+    dir: tempfile::TempDir,
+}
+
+impl Desk {
+    fn new() -> Self {
+        Desk {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn save_settings(&self, settings: &Settings) {
+        std::fs::create_dir_all(self.config()).unwrap();
+        settings.save(&self.config()).unwrap();
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        common::regen(&self.data(), &self.config(), args)
+    }
+
+    /// Saves a plan through the command line and returns its id.
+    fn save_plan(&self, name: &str, birth_date: Option<&str>, plan_args: &[&str]) -> String {
+        let mut args = vec!["plan"];
+        args.extend_from_slice(plan_args);
+        args.extend_from_slice(&["--save", "--patient-name", name]);
+        if let Some(birth_date) = birth_date {
+            args.extend_from_slice(&["--birth-date", birth_date]);
+        }
+        let output = self.run(&args);
+        assert!(output.status.success(), "{}", common::stderr(&output));
+        common::stdout(&output).trim().to_owned()
+    }
+
+    /// Exports the handout, the consent form and the JSON plan; returns the handout's
+    /// text, the consent's text and the plan.
+    fn export(&self, id: &str) -> (Pdf, Pdf, Value) {
+        let handout = self.file("handout.pdf");
+        let consent = self.file("consent.pdf");
+        let json = self.file("plan.json");
+        let output = self.run(&[
+            "export",
+            id,
+            "--handout",
+            handout.to_str().unwrap(),
+            "--consent",
+            consent.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{}", common::stderr(&output));
+        let plan = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        (Pdf::read(&handout), Pdf::read(&consent), plan)
+    }
+}
+
+/// The text of a PDF, with its whitespace made single spaces so that line breaks do
+/// not matter, and its number of pages.
+struct Pdf {
+    text: String,
+    pages: usize,
+}
+
+impl Pdf {
+    fn read(path: &Path) -> Pdf {
+        let bytes = std::fs::read(path).unwrap();
+        assert!(
+            bytes.starts_with(b"%PDF-"),
+            "{} is not a PDF",
+            path.display()
+        );
+        let output = Command::new("pdftotext")
+            // Keeps a row's label and text on one line, as a reader sees them.
+            .args(["-layout", "-enc", "UTF-8"])
+            .arg(path)
+            .arg("-")
+            .output()
+            .unwrap_or_else(|error| {
+                panic!("pdftotext could not run ({error}); install poppler-utils")
+            });
+        assert!(
+            output.status.success(),
+            "pdftotext failed on {}",
+            path.display()
+        );
+        let raw = String::from_utf8(output.stdout).unwrap();
+        Pdf {
+            pages: raw.matches('\u{c}').count(),
+            text: normalise(&raw),
+        }
+    }
+
+    #[track_caller]
+    fn has(&self, expected: &str) {
+        let expected = normalise(expected);
+        assert!(
+            self.text.contains(&expected),
+            "the PDF does not say {expected:?}; it says:\n{}",
+            self.text
+        );
+    }
+
+    #[track_caller]
+    fn lacks(&self, unexpected: &str) {
+        assert!(
+            !self.text.contains(&normalise(unexpected)),
+            "the PDF should not say {unexpected:?}"
+        );
+    }
+}
+
+fn normalise(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The documents leave out the reference keys protocols cite figures with: "[CF 32]",
+/// "[seed 004]", "(seed 000)", "(seeds 000, 002)", and the spaces before them.
+fn without_references(text: &str) -> String {
+    let is_reference = |inside: &str, open: char| {
+        if open == '[' {
+            inside.starts_with("CF ") || inside.starts_with("seed ")
+        } else {
+            inside
+                .strip_prefix("seeds ")
+                .or_else(|| inside.strip_prefix("seed "))
+                .is_some_and(|keys| keys.chars().all(|c| c.is_ascii_digit() || ", ".contains(c)))
+        }
+    };
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find(['[', '(']) {
+        let open_char = rest[open..].chars().next().unwrap();
+        let close_char = if open_char == '[' { ']' } else { ')' };
+        match rest[open..].find(close_char).map(|offset| open + offset) {
+            Some(close) if is_reference(&rest[open + 1..close], open_char) => {
+                out.push_str(rest[..open].trim_end());
+                rest = &rest[close + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// "Monday 18 January 2027", as the documents write a session's day.
+fn long_date(value: &Value) -> String {
+    let date: Date = value.as_str().unwrap().parse().unwrap();
+    let weekday = match date.weekday() {
+        Weekday::Monday => "Monday",
+        Weekday::Tuesday => "Tuesday",
+        Weekday::Wednesday => "Wednesday",
+        Weekday::Thursday => "Thursday",
+        Weekday::Friday => "Friday",
+        Weekday::Saturday => "Saturday",
+        Weekday::Sunday => "Sunday",
+    };
+    let months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let month = months[usize::try_from(date.month() - 1).unwrap()];
+    format!("{weekday} {} {month} {}", date.day(), date.year())
+}
+
+fn strings<'v>(plan: &'v Value, list: &str, field: &str) -> Vec<&'v str> {
+    plan[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[field].as_str().unwrap())
+        .collect()
+}
+
+const STRETCH_MARKS: &[&str] = &[
+    "--modality",
+    "injection",
+    "--source",
+    "autologous-adipose",
+    "--area",
+    "abdomen",
+    "--indication",
+    "stretch-marks",
+    "--start",
+    "2027-01-18",
+];
+
+const INVESTIGATIONAL: &str =
+    "This treatment is not approved for this use; it is offered as an investigational treatment";
+
+#[test]
+fn the_handout_carries_the_name_every_date_and_every_instruction() {
+    let desk = Desk::new();
+    let mut args = STRETCH_MARKS.to_vec();
+    args.extend_from_slice(&["--factor", "nsaids"]);
+    let id = desk.save_plan("Zoë Ångström", Some("1985-03-04"), &args);
+    let (handout, _, plan) = desk.export(&id);
+
+    handout.has("Zoë Ångström");
+    handout.has("born 4 March 1985");
+    handout.has(INVESTIGATIONAL);
+    let sessions = plan["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2);
+    for session in sessions {
+        handout.has(&format!(
+            "Session {}: {}",
+            session["number"],
+            long_date(&session["date"])
+        ));
+    }
+    let aftercare = strings(&plan, "aftercare", "task");
+    assert!(aftercare.len() > 10, "both sessions have aftercare");
+    for task in aftercare {
+        handout.has(&without_references(task));
+    }
+    handout.has("Where tissue was taken from (the donor site)");
+    for task in strings(&plan, "pre_procedure", "task") {
+        handout.has(&without_references(task));
+    }
+    // The caution's dated action, near the top.
+    let nsaids = &plan["warnings"][0];
+    assert_eq!(nsaids["factor"], "nsaids");
+    handout.has(&format!("by {}", long_date(&nsaids["action"]["due"])));
+    let warning_at = handout.text.find("Stop aspirin").unwrap();
+    assert!(warning_at < handout.text.find("Your sessions").unwrap());
+    for visit in plan["follow_ups"].as_array().unwrap() {
+        handout.has(&long_date(&visit["date"]));
+    }
+    for milestone in strings(&plan, "milestones", "label") {
+        handout.has(&without_references(milestone));
+    }
+    for risk in plan["risks"].as_array().unwrap() {
+        handout.has(&without_references(risk["name"].as_str().unwrap()));
+        handout.has(&without_references(risk["detail"].as_str().unwrap()));
+    }
+    handout.has("When to call the clinic");
+    handout.has("Ask the clinic for the number to call");
+    handout.lacks("[CF ");
+    handout.lacks("(seed");
+    assert!(handout.pages >= 3, "{} pages", handout.pages);
+    handout.has(&format!("Page 1 of {}", handout.pages));
+    handout.has(&format!("Page {0} of {0}", handout.pages));
+}
+
+#[test]
+fn names_in_vietnamese_and_polish_survive_and_a_long_course_flows_over_the_pages() {
+    let desk = Desk::new();
+    let id = desk.save_plan(
+        "Nguyễn Thị Hương",
+        None,
+        &[
+            "--modality",
+            "injection",
+            "--source",
+            "autologous-prp",
+            "--area",
+            "scalp",
+            "--indication",
+            "androgenetic-alopecia",
+            "--start",
+            "2027-01-18",
+            "--sessions",
+            "6",
+        ],
+    );
+    let (handout, consent, plan) = desk.export(&id);
+    handout.has("Nguyễn Thị Hương");
+    consent.has("Nguyễn Thị Hương");
+    let sessions = plan["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 6);
+    for session in sessions {
+        let day = long_date(&session["date"]);
+        handout.has(&day);
+        consent.has(&day);
+    }
+    // The same instruction after each of the six sessions, each time with its dates.
+    let aftercare = strings(&plan, "aftercare", "task");
+    for task in &aftercare {
+        handout.has(&without_references(task));
+    }
+    let first = without_references(aftercare[0]);
+    assert_eq!(
+        handout.text.matches(&normalise(&first)).count(),
+        aftercare
+            .iter()
+            .filter(|task| without_references(task) == first)
+            .count(),
+        "every repetition of {first:?} is printed"
+    );
+    assert!(handout.pages >= 4, "{} pages", handout.pages);
+
+    let other = Desk::new();
+    let id = other.save_plan("Łukasz Żółć", None, STRETCH_MARKS);
+    let (handout, consent, _) = other.export(&id);
+    handout.has("Łukasz Żółć");
+    consent.has("Signature of the patient Date Łukasz Żółć");
+}
+
+#[test]
+fn the_consent_form_has_the_selection_status_risks_alternatives_results_and_signatures() {
+    let desk = Desk::new();
+    let id = desk.save_plan("Zoë Ångström", Some("1985-03-04"), STRETCH_MARKS);
+    let (_, consent, plan) = desk.export(&id);
+    consent.has("Consent to treatment");
+    consent.has("Patient Zoë Ångström");
+    consent.has("Date of birth 4 March 1985");
+    consent.has(&format!("Plan {id}, revision 1"));
+    consent.has(
+        "Injection of autologous adipose (mini-liposuction) to the abdomen and flanks for stretch marks (striae).",
+    );
+    consent.has(&format!(
+        "Protocol: {}",
+        plan["protocol"]["title"].as_str().unwrap()
+    ));
+    consent.has(INVESTIGATIONAL);
+    for note in plan["regulatory"]["notes"].as_array().unwrap() {
+        consent.has(&without_references(note["note"].as_str().unwrap()));
+    }
+    consent.has(&without_references(plan["evidence"].as_str().unwrap()));
+    consent.has("2 sessions are planned");
+    for session in plan["sessions"].as_array().unwrap() {
+        consent.has(&long_date(&session["date"]));
+    }
+    for risk in plan["risks"].as_array().unwrap() {
+        consent.has(&format!(
+            "{} ({}): {}",
+            without_references(risk["name"].as_str().unwrap()),
+            risk["likelihood"].as_str().unwrap(),
+            without_references(risk["detail"].as_str().unwrap())
+        ));
+    }
+    for alternative in plan["alternatives"].as_array().unwrap() {
+        consent.has(&format!(
+            "{}: {}",
+            without_references(alternative["name"].as_str().unwrap()),
+            without_references(alternative["comparison"].as_str().unwrap())
+        ));
+    }
+    for milestone in strings(&plan, "milestones", "label") {
+        consent.has(&without_references(milestone));
+    }
+    consent.has("Results vary from person to person and are not guaranteed.");
+    consent.has("Some figures in this plan rest on thin or conflicting evidence");
+    consent.has("Ask the clinic: it has not set a price per session for this treatment.");
+    consent.has(&without_references(
+        plan["additional_costs"].as_str().unwrap(),
+    ));
+    consent.has("Signature of the patient Date Zoë Ångström");
+    consent.has("Signature of the physician Date Name in capitals:");
+    consent.has(&format!("Page {0} of {0}", consent.pages));
+}
+
+#[test]
+fn with_a_price_and_clinic_details_the_consent_shows_the_estimate_and_the_names() {
+    let desk = Desk::new();
+    desk.save_settings(&Settings {
+        clinic_name: "Clinique Régénérative".to_owned(),
+        clinic_contact: "12 rue des Lilas, Paris\n+33 1 23 45 67 89".to_owned(),
+        physician_name: "Dr. Élodie Vega".to_owned(),
+        currency: "EUR".to_owned(),
+        session_prices: BTreeMap::from([(ProtocolId::new("adipose-stretch-marks").unwrap(), 1200)]),
+        ..Settings::default()
+    });
+    let id = desk.save_plan("Zoë Ångström", None, STRETCH_MARKS);
+    let (handout, consent, _) = desk.export(&id);
+    consent.has("2 sessions × 1,200 EUR = 2,400 EUR.");
+    consent.lacks("Ask the clinic: it has not set a price");
+    consent.has("Date of birth not recorded");
+    consent.has("Signature of the physician Date Dr. Élodie Vega");
+    consent.has("Physician Dr. Élodie Vega");
+    for document in [&handout, &consent] {
+        document.has("Clinique Régénérative");
+        document.has("12 rue des Lilas, Paris");
+        document.has("+33 1 23 45 67 89");
+    }
+    handout.has("Your physician: Dr. Élodie Vega");
+    handout.lacks("Ask the clinic for the number to call");
+}
+
+#[test]
+fn a_patient_who_is_not_a_candidate_reads_so_first_with_the_alternatives_and_no_schedule() {
+    let desk = Desk::new();
+    let mut args = STRETCH_MARKS.to_vec();
+    args.extend_from_slice(&["--factor", "pregnancy", "--factor", "smoker"]);
+    let id = desk.save_plan("Zoë Ångström", None, &args);
+    let (handout, consent, plan) = desk.export(&id);
+    assert_eq!(plan["candidate"], false);
+    handout.has("This treatment is not suitable for you at the moment");
+    let reason_at = handout.text.find("Pregnant or breastfeeding.").unwrap();
+    assert!(reason_at < handout.text.find("What you can consider instead").unwrap());
+    for alternative in strings(&plan, "alternatives", "name") {
+        handout.has(&without_references(alternative));
+    }
+    // The caution is not hidden either.
+    handout.has("Smoker.");
+    handout.lacks("Your sessions");
+    handout.lacks("Session 1");
+    handout.lacks("After each session");
+    consent.has("Record of the treatment discussion");
+    consent.lacks("Consent to treatment");
+    consent.has("it is not a consent to treatment");
+    consent.has("No sessions are planned.");
+    consent.has("No sessions are planned, so there is no cost.");
+    consent.has("I have been told why this treatment is not suitable for me");
+    consent.lacks("I agree to have the treatment");
+    consent.has("Signature of the patient");
+}
+
+#[test]
+fn a_name_the_font_cannot_draw_is_refused_with_the_characters_and_nothing_is_written() {
+    let desk = Desk::new();
+    let id = desk.save_plan("王明", None, STRETCH_MARKS);
+    let handout = desk.file("handout.pdf");
+    let output = desk.run(&["export", &id, "--handout", handout.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = common::stderr(&output);
+    assert!(
+        stderr.contains("cannot draw these characters: 王 明"),
+        "{stderr}"
+    );
+    assert!(!handout.exists());
+}
+
+#[test]
+fn export_without_a_file_names_every_kind_it_can_write() {
+    let desk = Desk::new();
+    let id = desk.save_plan("Zoë Ångström", None, STRETCH_MARKS);
+    let output = desk.run(&["export", &id]);
+    assert!(!output.status.success());
+    let stderr = common::stderr(&output);
+    for flag in ["--json OUT", "--handout OUT.pdf", "--consent OUT.pdf"] {
+        assert!(stderr.contains(flag), "{stderr}");
+    }
+}
+
+#[test]
+fn every_built_in_protocol_makes_both_documents_the_same_each_time() {
+    use regen_planner::catalog::{Catalog, Factor};
+    use regen_planner::export::{
+        ClinicDetails, Document, PatientDetails, Price, consent_pdf, handout_pdf,
+    };
+    use regen_planner::planning::{PlanRequest, generate};
+
+    let (catalog, problems) = Catalog::builtin();
+    assert!(problems.is_empty());
+    let mut seen = std::collections::BTreeSet::new();
+    let start: Date = "2027-01-18".parse().unwrap();
+    for mut selection in common::selections(&catalog) {
+        let protocol = catalog.covering(&selection).unwrap();
+        if !seen.insert(protocol.id.clone()) {
+            continue;
+        }
+        selection.adjuncts = protocol.adjuncts.iter().map(|a| a.source).collect();
+        // Every factor answered yes: the most warnings a plan can carry.
+        for factors in [
+            std::collections::BTreeSet::new(),
+            Factor::ALL.iter().copied().collect(),
+        ] {
+            let request = PlanRequest::new(selection.clone(), factors, start);
+            let plan = generate(&catalog, &request).unwrap();
+            let document = Document {
+                plan_id: "0".repeat(32),
+                revision: 1,
+                status: "draft".to_owned(),
+                plan,
+                patient: PatientDetails {
+                    name: "Zoë Ångström".to_owned(),
+                    birth_date: None,
+                    clinic_id: Some("A-17".to_owned()),
+                    contact: String::new(),
+                },
+                clinic: ClinicDetails::default(),
+                price: Some(Price {
+                    per_session: 900,
+                    currency: String::new(),
+                }),
+                generated_on: start,
+                calendar_patient_names: false,
+            };
+            if seen.len() == 1 {
+                // The same plan gives the same file, byte for byte.
+                assert_eq!(
+                    handout_pdf(&document).unwrap(),
+                    handout_pdf(&document).unwrap()
+                );
+            }
+            for (kind, bytes) in [
+                ("handout", handout_pdf(&document)),
+                ("consent", consent_pdf(&document)),
+            ] {
+                let bytes = bytes.unwrap_or_else(|error| panic!("{} {kind}: {error}", protocol.id));
+                assert!(bytes.starts_with(b"%PDF-"), "{} {kind}", protocol.id);
+            }
+        }
+    }
+    assert!(seen.len() >= 15, "{} protocols", seen.len());
+}
+
+#[test]
+fn a_preparation_day_that_has_passed_says_so() {
+    let desk = Desk::new();
+    let mut args = STRETCH_MARKS.to_vec();
+    // Planned years ago: every preparation day is behind the day of the export.
+    if let Some(start) = args.last_mut() {
+        *start = "2020-01-06";
+    }
+    let id = desk.save_plan("Zoë Ångström", None, &args);
+    let (handout, _, plan) = desk.export(&id);
+    let tasks = plan["pre_procedure"].as_array().unwrap().len();
+    assert_eq!(
+        handout
+            .text
+            .matches("This day had passed when the handout was made: ask the clinic what to do.")
+            .count(),
+        tasks
+    );
+}
