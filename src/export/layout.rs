@@ -779,6 +779,18 @@ pub(crate) struct Placed {
 /// together move to the next page together, unless together they are taller than a
 /// page; gaps at the top of a page are dropped. Every item that is not a gap is placed
 /// exactly once.
+/// Whether the item at `index` and the rest of its callout draw nothing: spacing that
+/// must not open a page as an empty stripe.
+fn only_spacing_left_in_band(items: &[Item], index: usize) -> bool {
+    let Some(band) = items[index].band else {
+        return false;
+    };
+    items[index..]
+        .iter()
+        .take_while(|item| item.band.is_some_and(|other| other.id == band.id))
+        .all(|item| item.ops.is_empty())
+}
+
 pub(crate) fn paginate(items: &[Item], page_height: f32) -> Vec<Vec<Placed>> {
     let mut pages: Vec<Vec<Placed>> = vec![Vec::new()];
     let mut y = 0.0_f32;
@@ -796,7 +808,7 @@ pub(crate) fn paginate(items: &[Item], page_height: f32) -> Vec<Vec<Placed>> {
         }
         for (offset, item) in items[index..=end].iter().enumerate() {
             let fresh = pages.last().is_none_or(Vec::is_empty);
-            if item.is_gap && fresh {
+            if fresh && (item.is_gap || only_spacing_left_in_band(items, index + offset)) {
                 continue;
             }
             if !fresh && y + item.height > page_height + 0.01 {
@@ -825,6 +837,33 @@ pub(crate) fn paginate(items: &[Item], page_height: f32) -> Vec<Vec<Placed>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_box_that_ends_at_the_foot_of_a_page_leaves_nothing_on_the_next() {
+        let fonts = fonts();
+        let mut flow = Flow::new(&fonts, 400.0);
+        flow.callout([250, 240, 220], [200, 140, 40], |flow| {
+            flow.push(
+                50.0,
+                vec![Op::rect(0.0, 0.0, 10.0, 10.0, Some([0, 0, 0]), None)],
+                false,
+            );
+            flow.gap(6.0);
+        });
+        let items = flow.items.clone();
+        // The page holds the opening padding and the content, not the closing padding.
+        let page_height = items[..items.len() - 3]
+            .iter()
+            .map(|item| item.height)
+            .sum::<f32>()
+            + 1.0;
+        let pages = paginate(&items, page_height);
+        assert_eq!(
+            pages.len(),
+            1,
+            "the closing padding alone makes no second page"
+        );
+    }
 
     fn fonts() -> Fonts {
         Fonts::load().unwrap()
