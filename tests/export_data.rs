@@ -892,3 +892,18 @@ fn the_shape_check_rejects_what_fhir_forbids() {
         assert!(checked.is_err(), "the shape check let {what} through");
     }
 }
+
+#[test]
+fn an_export_to_a_bare_file_name_lands_in_the_current_folder() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_regen-planner"))
+        .args(["export", &id, "--calendar", "plan.ics"])
+        .current_dir(desk.dir.path())
+        .env("REGEN_PLANNER_DATA_DIR", &desk.data)
+        .env("REGEN_PLANNER_CONFIG_DIR", &desk.config)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    assert!(desk.dir.path().join("plan.ics").is_file());
+}

@@ -62,14 +62,16 @@ impl Store {
 /// # Errors
 /// When the folder or the file cannot be written; the error names the file.
 pub fn write_export(path: &std::path::Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => std::path::Path::new("."),
+    // A bare file name is in the current folder; the folder is then ".", not "".
+    let path = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => path.to_path_buf(),
+        _ => std::path::Path::new(".").join(path),
     };
     let export_error = |cause| StoreError::Export {
-        file: path.to_path_buf(),
+        file: path.clone(),
         cause,
     };
+    let folder = path.parent().unwrap_or(std::path::Path::new("."));
     std::fs::create_dir_all(folder).map_err(export_error)?;
-    super::fsio::write_replace(folder, path, bytes).map_err(export_error)
+    super::fsio::write_replace(folder, &path, bytes).map_err(export_error)
 }
