@@ -5,6 +5,7 @@
 //! protect against, and [`Store::load_index`] for start-up with many plans.
 
 mod backup;
+mod demo;
 mod error;
 mod folder;
 mod format;
@@ -18,6 +19,7 @@ mod settings;
 mod verify;
 
 pub use backup::BackupReport;
+pub use demo::{DEFAULT_DEMO_SEED, DEMO_MARKER_FILE, DemoOptions, DemoReport};
 pub use error::{LoadProblem, ProblemKind, StoreError};
 pub use folder::{Loaded, Store};
 pub use format::FORMAT_VERSION;

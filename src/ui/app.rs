@@ -142,6 +142,8 @@ pub struct App {
     pending_open: Option<PlanId>,
     screenshot: Option<Screenshot>,
     allowed_to_close: bool,
+    /// The data folder holds demo data: a banner says so on every screen.
+    is_demo_data: bool,
 }
 
 struct Screenshot {
@@ -210,6 +212,7 @@ impl App {
             }
             Err(error) => (IndexState::Failed(error.clone()), None),
         };
+        let is_demo_data = store.as_ref().is_ok_and(Store::is_demo);
         Self {
             dirs: options.dirs,
             catalog,
@@ -233,6 +236,7 @@ impl App {
                 outcome,
             }),
             allowed_to_close: false,
+            is_demo_data,
         }
     }
 
@@ -936,6 +940,9 @@ impl eframe::App for App {
         let mut actions: Vec<Action> = Vec::new();
         actions.extend(Self::shortcuts(ui));
 
+        if self.is_demo_data {
+            egui::Panel::top("demo-banner").show(ui, super::widgets::demo_banner_ui);
+        }
         egui::Panel::top("top-bar").show(ui, |ui| actions.extend(self.top_bar_ui(ui)));
         egui::Panel::bottom("status-bar").show(ui, |ui| self.status_bar_ui(ui));
         let list_status = match &self.index {
