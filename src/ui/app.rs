@@ -17,6 +17,7 @@ use super::patient_list::{ListStatus, PatientList, patient_list_ui, search_field
 use super::patient_view::patient_view_ui;
 use super::plan_view::{PlanViewState, SaveState, plan_view_ui};
 use super::settings::{SettingsDialog, settings_ui};
+use super::startup::StartupLog;
 use crate::catalog::{Catalog, Problem};
 use crate::planning::{ClinicOptions, generate};
 use crate::store::{
@@ -144,6 +145,7 @@ pub struct App {
     allowed_to_close: bool,
     /// The data folder holds demo data: a banner says so on every screen.
     is_demo_data: bool,
+    startup: StartupLog,
 }
 
 struct Screenshot {
@@ -237,6 +239,7 @@ impl App {
             }),
             allowed_to_close: false,
             is_demo_data,
+            startup: StartupLog::new(),
         }
     }
 
@@ -933,7 +936,8 @@ fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), Stri
 }
 
 impl eframe::App for App {
-    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut Ui, frame: &mut eframe::Frame) {
+        self.startup.frame_starts(frame.info().cpu_usage);
         let ctx = ui.ctx().clone();
         self.poll_index();
         self.poll_writes();

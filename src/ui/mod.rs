@@ -9,12 +9,14 @@ mod patient_list;
 mod patient_view;
 mod plan_view;
 mod settings;
+mod startup;
 mod timeline;
 mod widgets;
 
 pub use action::{Action, PlanEdit};
 pub use app::{App, AppOptions, ScreenshotOutcome};
 pub use plan_view::keys as checklist_keys;
+pub use startup::mark_process_start;
 
 /// Opens the window and runs until it closes.
 ///
