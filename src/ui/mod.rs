@@ -15,6 +15,7 @@ mod widgets;
 
 pub use action::{Action, PlanEdit};
 pub use app::{App, AppOptions, ScreenshotOutcome};
+pub use patient_list::PatientList;
 pub use plan_view::keys as checklist_keys;
 pub use startup::mark_process_start;
 
