@@ -14,17 +14,22 @@ mod common;
 use std::sync::LazyLock;
 
 use divan::Bencher;
+use regen_planner::store::Index;
 use regen_planner::ui::PatientList;
 
 fn main() {
     divan::main();
 }
 
+/// The index of the benchmarks' data folder.
+static INDEX: LazyLock<Index> = LazyLock::new(|| {
+    let folder = common::demo_folder();
+    folder.store.load_index(&mut |_| {}).unwrap()
+});
+
 /// The list as the app builds it once the index is loaded.
 static LIST: LazyLock<PatientList> = LazyLock::new(|| {
-    let folder = common::demo_folder();
-    let index = folder.store.load_index(&mut |_| {}).unwrap();
-    let list = PatientList::new(&index.patients, &index.plans);
+    let list = PatientList::new(&INDEX.patients, &INDEX.plans);
     assert_eq!(list.rows().len(), common::PATIENTS);
     list
 });
@@ -79,4 +84,28 @@ fn backspace(bencher: Bencher) {
 #[divan::bench]
 fn protocol_and_status(bencher: Bencher) {
     keystroke(bencher, "prp activ", "prp active");
+}
+
+/// Building every row from the index, as when the list has loaded (and, before the
+/// list was updated row by row, after every save).
+#[divan::bench(sample_count = 20)]
+fn build_the_whole_list(bencher: Bencher) {
+    bencher.bench(|| PatientList::new(&INDEX.patients, &INDEX.plans));
+}
+
+/// What a save does to the list now: one patient's row is rebuilt and put in its
+/// place, and the query is matched again.
+#[divan::bench]
+fn update_one_row_after_a_save(bencher: Bencher) {
+    let index = &*INDEX;
+    let patient = &index.patients[index.patients.len() / 2];
+    let plans: Vec<_> = index
+        .plans
+        .iter()
+        .filter(|plan| plan.patient == patient.id)
+        .cloned()
+        .collect();
+    let mut list = PatientList::new(&index.patients, &index.plans);
+    list.set_query("ma");
+    bencher.bench_local(|| list.update_patient(patient, &plans));
 }
