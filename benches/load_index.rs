@@ -89,6 +89,46 @@ fn read_newest_revision_files(bencher: Bencher) {
     });
 }
 
+/// The baseline of the usual start: read the cache file's bytes and look at what the
+/// load with the cache looks at (list the two record folders; for every record, the
+/// newest revision file and the name after it), without parsing or building anything.
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn read_cache_and_stat_newest_files(bencher: Bencher) {
+    let data = FOLDER.store.data_dir().to_path_buf();
+    FOLDER.store.load_index(&mut |_| {}).unwrap();
+    let newest = newest_files(&data);
+    bencher.bench(|| {
+        let cache = std::fs::read(data.join("index.json")).unwrap();
+        let listed: usize = ["patients", "plans"]
+            .iter()
+            .map(|kind| std::fs::read_dir(data.join(kind)).unwrap().count())
+            .sum();
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let chunk = newest.len().div_ceil(threads);
+        let found: usize = std::thread::scope(|scope| {
+            let handles: Vec<_> = newest
+                .chunks(chunk)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .filter(|file| {
+                                std::fs::metadata(file).is_ok()
+                                    && !file.with_extension("next").exists()
+                            })
+                            .count()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| handle.join().unwrap())
+                .sum()
+        });
+        (cache.len(), listed, found)
+    });
+}
+
 /// The newest revision file of every record, found by listing each record's folder.
 fn newest_files(data: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
