@@ -67,6 +67,11 @@ impl Headless<App> {
 impl<A: BorrowMut<App>> Headless<A> {
     /// One frame: the app's UI, then its shapes tessellated into meshes.
     fn frame(&mut self) -> usize {
+        self.frame_with(Vec::new())
+    }
+
+    /// One frame with these input events (keys typed, for example).
+    fn frame_with(&mut self, events: Vec<egui::Event>) -> usize {
         self.time += 1.0 / 60.0;
         let input = egui::RawInput {
             screen_rect: Some(egui::Rect::from_min_size(
@@ -74,6 +79,7 @@ impl<A: BorrowMut<App>> Headless<A> {
                 egui::vec2(1280.0, 800.0),
             )),
             time: Some(self.time),
+            events,
             ..Default::default()
         };
         let (app, frame) = (self.app.borrow_mut(), &mut self.frame);
@@ -81,6 +87,27 @@ impl<A: BorrowMut<App>> Headless<A> {
         output.textures_delta.clear();
         let meshes = self.ctx.tessellate(output.shapes, output.pixels_per_point);
         meshes.len()
+    }
+
+    /// Whether a frame with these events shows a text that contains `needle`.
+    fn shows(&mut self, events: Vec<egui::Event>, needle: &str) -> bool {
+        self.time += 1.0 / 60.0;
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1280.0, 800.0),
+            )),
+            time: Some(self.time),
+            events,
+            ..Default::default()
+        };
+        let (app, frame) = (self.app.borrow_mut(), &mut self.frame);
+        let mut output = self.ctx.run_ui(input, |ui| app.ui(ui, frame));
+        output.textures_delta.clear();
+        output
+            .shapes
+            .iter()
+            .any(|clipped| has_text(&clipped.shape, needle))
     }
 
     /// Runs frames until `done` holds, as the window would while the list loads.
@@ -107,6 +134,45 @@ fn patient_list(bencher: Bencher) {
     let mut headless = Headless::new(None);
     headless.frames_until("the list to load", App::is_index_loaded);
     bencher.bench_local(|| measured_frame(&mut headless));
+}
+
+/// One keystroke in the search field, in the frame that shows its result: a letter
+/// typed into the empty field, then Backspace, in turns (every patient is searched
+/// each time).
+#[divan::bench]
+fn search_keystroke(bencher: Bencher) {
+    let mut headless = Headless::new(None);
+    headless.frames_until("the list to load", App::is_index_loaded);
+    let key = |key, modifiers| egui::Event::Key {
+        key,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers,
+    };
+    headless.frame_with(vec![key(egui::Key::F, egui::Modifiers::COMMAND)]);
+    headless.frame();
+    assert!(
+        headless.shows(vec![egui::Event::Text("m".to_owned())], "patients match"),
+        "the keystroke reaches the search field"
+    );
+    headless.frame_with(vec![key(egui::Key::Backspace, egui::Modifiers::NONE)]);
+    let mut typed = false;
+    bencher.bench_local(|| {
+        typed = !typed;
+        let event = if typed {
+            egui::Event::Text("m".to_owned())
+        } else {
+            key(egui::Key::Backspace, egui::Modifiers::NONE)
+        };
+        measured_keystroke(&mut headless, event)
+    });
+}
+
+/// A measured frame with one input event; see [`measured_frame`].
+#[inline(never)]
+fn measured_keystroke(headless: &mut Headless<App>, event: egui::Event) -> usize {
+    headless.frame_with(vec![event])
 }
 
 /// An open plan beside the list: the plan of the demo data with the largest newest
@@ -201,4 +267,13 @@ fn largest_plan() -> PlanId {
         }
     }
     largest.unwrap().1.parse().unwrap()
+}
+
+/// Whether a shape is, or holds, a text that contains `needle`.
+fn has_text(shape: &egui::Shape, needle: &str) -> bool {
+    match shape {
+        egui::Shape::Text(text) => text.galley.job.text.contains(needle),
+        egui::Shape::Vec(shapes) => shapes.iter().any(|shape| has_text(shape, needle)),
+        _ => false,
+    }
 }

@@ -78,6 +78,8 @@ impl PatientRow {
 pub struct PatientList {
     rows: Vec<PatientRow>,
     query: String,
+    /// The lowercase words of the query.
+    words: Vec<String>,
     matches: Vec<usize>,
 }
 
@@ -106,6 +108,7 @@ impl PatientList {
         Self {
             rows,
             query: String::new(),
+            words: Vec::new(),
             matches,
         }
     }
@@ -124,7 +127,7 @@ impl PatientList {
             .rows
             .partition_point(|known| PatientRow::order(known, &row).is_lt());
         self.rows.insert(at, row);
-        self.filter();
+        self.filter(false);
     }
 
     /// Every row, newest activity first.
@@ -136,31 +139,36 @@ impl PatientList {
     /// Filters the rows by the query: every word must appear, in any order. Cheap when
     /// the query has not changed.
     pub fn set_query(&mut self, query: &str) {
-        if query == self.query && self.matches.len() <= self.rows.len() {
+        if query == self.query {
             return;
         }
+        let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        // Typing on: every old word is still within a new one, so only the rows that
+        // matched can match.
+        let narrows = self
+            .words
+            .iter()
+            .all(|old| words.iter().any(|new| new.contains(old.as_str())));
         query.clone_into(&mut self.query);
-        self.filter();
+        self.words = words;
+        self.filter(narrows);
     }
 
-    /// Finds the rows that match the query.
-    fn filter(&mut self) {
-        let words: Vec<String> = self
-            .query
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
-        self.matches = self
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, row)| {
-                words
+    /// Finds the rows that match the query's words: among the current matches when
+    /// `narrows`, else among every row.
+    fn filter(&mut self, narrows: bool) {
+        let matches = |index: &usize| {
+            self.rows.get(*index).is_some_and(|row| {
+                self.words
                     .iter()
                     .all(|word| row.haystack.contains(word.as_str()))
             })
-            .map(|(index, _)| index)
-            .collect();
+        };
+        self.matches = if narrows {
+            self.matches.iter().copied().filter(matches).collect()
+        } else {
+            (0..self.rows.len()).filter(matches).collect()
+        };
     }
 
     /// How many rows match the query.
@@ -328,6 +336,25 @@ mod tests {
                 (row.name.clone(), row.plan_count, latest)
             })
             .collect()
+    }
+
+    #[test]
+    fn typing_on_finds_what_a_fresh_search_finds() {
+        let patients: Vec<PatientSummary> = ["Ana Lima", "Alan Bo", "Lia Cruz", "Bo Alves"]
+            .iter()
+            .zip(1..)
+            .map(|(name, n)| patient(n, name))
+            .collect();
+        let plans = vec![plan(1, &patients[2], "prp-hair", 5)];
+        let mut typed = PatientList::new(&patients, &plans);
+        for query in [
+            "a", "al", "ala", "al", "al b", "al bo", "l", "li", "lim", "", "hair", "prp h", "b",
+        ] {
+            typed.set_query(query);
+            let mut fresh = PatientList::new(&patients, &plans);
+            fresh.set_query(query);
+            assert_eq!(shown(&typed), shown(&fresh), "{query:?}");
+        }
     }
 
     #[test]
