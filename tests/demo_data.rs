@@ -118,12 +118,20 @@ fn plans_are_consistent_with_their_dates_and_patients_are_marked() {
                 .map(|v| checklist_keys::follow_up(&v.purpose)),
         );
         known.extend((0..record.extra_tasks.len()).map(checklist_keys::extra));
+        let history = store.history(&summary.id).unwrap();
+        let created = history[0].saved_at;
+        assert!(
+            history
+                .windows(2)
+                .all(|pair| pair[0].saved_at < pair[1].saved_at),
+            "revisions were saved one after the other"
+        );
         for (key, ticked_at) in &record.checklist {
             ticks += 1;
             assert!(known.contains(key), "{key} is an item of the plan");
             assert!(
-                *ticked_at <= revision.saved_at,
-                "{key} ticked after the save"
+                created < *ticked_at && *ticked_at <= revision.saved_at,
+                "{key} was ticked after the plan was made and before it was saved"
             );
         }
         for session in &plan.sessions {

@@ -183,12 +183,12 @@ impl<'a> Story<'a> {
         let mut revisions = vec![DemoRevision {
             saved_at: first_contact,
             saved_by: physician,
-            value: patient(self.date_of(first_contact)),
+            value: patient(date_of(first_contact)),
         }];
         // Each plan made on a later day asks the screening questions again, as the
         // new-plan screen does, which saves a new revision of the patient.
         for &created_at in created_times.iter().skip(1) {
-            let asked_on = self.date_of(created_at);
+            let asked_on = date_of(created_at);
             if revisions
                 .last()
                 .and_then(|revision| revision.value.screening.asked_on)
@@ -288,20 +288,22 @@ impl<'a> Story<'a> {
         let events = self.events(rng, &mut base, created_at);
         let id = PlanId::from_uuid(id_at(created_at, rng));
 
+        // Revision 1 is the draft as it was made, as in the app; then the revisions that
+        // saved what happened: the last one, and now and then some in between.
         let mut times = vec![created_at];
-        match events.last() {
-            None => {}
-            Some(last) if !rng.chance(35) => times = vec![last.at.max(created_at)],
-            Some(last) => {
-                let extra = rng.between(0, i64::try_from(events.len()).unwrap_or(1).min(4) - 1);
-                let mut picked: Vec<Timestamp> = (0..extra)
-                    .filter_map(|_| rng.pick(&events).map(|event| event.at))
-                    .collect();
-                picked.push(last.at);
-                picked.sort();
-                picked.dedup();
-                times.extend(picked);
-            }
+        if let Some(last) = events.last() {
+            let between = if rng.chance(60) {
+                0
+            } else {
+                rng.between(1, i64::try_from(events.len()).unwrap_or(1).min(3))
+            };
+            let mut picked: Vec<Timestamp> = (0..between)
+                .filter_map(|_| rng.pick(&events).map(|event| event.at))
+                .collect();
+            picked.push(last.at);
+            picked.sort();
+            picked.dedup();
+            times.extend(picked);
         }
         for index in 1..times.len() {
             if times[index] <= times[index - 1] {
@@ -335,7 +337,7 @@ impl<'a> Story<'a> {
         if !base.plan.candidate {
             return self.not_a_candidate(rng, created_at);
         }
-        let created = self.date_of(created_at);
+        let created = date_of(created_at);
         let (mut events, course_over) = self.course(rng, base, created);
         self.extra_tasks(rng, base, created, &mut events);
         let mut note_days = vec![created];
@@ -354,6 +356,11 @@ impl<'a> Story<'a> {
                 });
             }
         }
+        // Nothing happens to a plan before it was made, even on the same day.
+        let earliest = created_at.saturating_add(1.minute()).unwrap_or(created_at);
+        for event in &mut events {
+            event.at = event.at.max(earliest);
+        }
         events.sort_by_key(|event| event.at);
         self.ending(rng, &mut events, course_over);
         events
@@ -369,9 +376,7 @@ impl<'a> Story<'a> {
                     .to_owned(),
             ),
         }];
-        let stop = self
-            .date_of(created_at)
-            .saturating_add(rng.between(1, 5).days());
+        let stop = date_of(created_at).saturating_add(rng.between(1, 5).days());
         if rng.chance(50) && stop < self.today {
             events.push(Event {
                 at: self.at(stop, rng.between(9 * 60, 18 * 60)),
@@ -516,11 +521,11 @@ impl<'a> Story<'a> {
             .map_or(self.latest, |zoned| zoned.timestamp())
             .min(self.latest)
     }
+}
 
-    fn date_of(&self, at: Timestamp) -> Date {
-        let _ = self;
-        at.to_zoned(TimeZone::UTC).date()
-    }
+/// The day of a moment, in UTC.
+fn date_of(at: Timestamp) -> Date {
+    at.to_zoned(TimeZone::UTC).date()
 }
 
 /// A plan's record as it stood at `at`: every event until then applied to `base`.
