@@ -23,6 +23,7 @@ use divan::counter::BytesCount;
 
 fn main() {
     divan::main();
+    common::clean_up();
 }
 
 static FOLDER: LazyLock<common::DemoFolder> = LazyLock::new(common::demo_folder);

@@ -19,6 +19,7 @@ use regen_planner::ui::PatientList;
 
 fn main() {
     divan::main();
+    common::clean_up();
 }
 
 /// The index of the benchmarks' data folder.

@@ -5,7 +5,7 @@
 //! It is made on a RAM disk (`/dev/shm`) when there is one, so that making it does not
 //! wait on the disk; loads read from the page cache either way. To make it once and
 //! reuse it across runs, set `REGEN_PLANNER_BENCH_DATA` to a folder: it is made there
-//! if missing and reused if it holds demo data.
+//! if missing and reused if it holds demo data; otherwise it is removed at the end.
 
 #![allow(
     dead_code,
@@ -13,6 +13,7 @@
 )]
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use regen_planner::catalog::Catalog;
@@ -27,11 +28,22 @@ pub const SEED: u64 = 6;
 /// The "now" the benchmarks' demo data is made at.
 pub const NOW: &str = "2027-01-18T12:00:00Z";
 
-/// A demo data folder and its store; the folder is removed at the end unless it was
-/// given by `REGEN_PLANNER_BENCH_DATA`.
+/// A demo data folder and its store.
 pub struct DemoFolder {
-    _temp: Option<tempfile::TempDir>,
     pub store: Store,
+}
+
+/// The temporary folders this process made, for [`clean_up`]: the benchmarks keep
+/// their data folder in a static, which is never dropped.
+static MADE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes the temporary data folders this process made (not one given by
+/// `REGEN_PLANNER_BENCH_DATA`). Each benchmark's `main` calls it after divan.
+pub fn clean_up() {
+    let made = MADE.lock().map(|mut made| std::mem::take(&mut *made));
+    for dir in made.unwrap_or_default() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 /// The benchmarks' data folder, made (or found) once per process.
@@ -40,16 +52,18 @@ pub struct DemoFolder {
     reason = "the benchmark says how its data was made, beside divan's table"
 )]
 pub fn demo_folder() -> DemoFolder {
-    let (temp, dir) = if let Some(dir) = std::env::var_os("REGEN_PLANNER_BENCH_DATA") {
-        (None, PathBuf::from(dir))
+    let dir = if let Some(dir) = std::env::var_os("REGEN_PLANNER_BENCH_DATA") {
+        PathBuf::from(dir)
     } else {
-        let temp = scratch_dir();
-        let dir = temp.path().join("data");
-        (Some(temp), dir)
+        let temp = scratch_dir().keep();
+        MADE.lock()
+            .expect("no benchmark panicked")
+            .push(temp.clone());
+        temp.join("data")
     };
     if dir.join(DEMO_MARKER_FILE).is_file() {
         let store = Store::open(&dir).expect("the benchmark data folder opens");
-        return DemoFolder { _temp: temp, store };
+        return DemoFolder { store };
     }
     let started = Instant::now();
     let (catalog, _) = Catalog::builtin();
@@ -68,7 +82,7 @@ pub fn demo_folder() -> DemoFolder {
         dir.display(),
         started.elapsed().as_secs_f64()
     );
-    DemoFolder { _temp: temp, store }
+    DemoFolder { store }
 }
 
 /// A temporary folder on the RAM disk when there is one.
