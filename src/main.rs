@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 fn main() -> ExitCode {
+    regen_planner::ui::mark_process_start();
     let args = match cli::Cli::try_parse() {
         Ok(args) => args,
         Err(error) => return cli::report_usage_error(&error),

@@ -9,6 +9,7 @@ mod protocol;
 mod validate;
 
 pub use ids::{Area, CellSource, Factor, Indication, Modality, UnknownId};
+pub(crate) use load::combinations;
 pub use load::{Catalog, Entry, Origin, PartialSelection, ProtocolFile, builtin_files};
 pub use protocol::{
     Adjunct, AftercareTask, Alternative, Anchor, Coverage, FactorAction, FactorRule,

@@ -1,6 +1,7 @@
 //! The command line: also the contract that tests and other tools use.
 
 mod catalog_cmd;
+mod demo_cmd;
 mod export_cmd;
 mod plan_cmd;
 mod plans_cmd;
@@ -58,6 +59,8 @@ pub enum Command {
     Plans(plans_cmd::PlansArgs),
     /// Export a saved plan for the patient or another system (JSON, and more below).
     Export(export_cmd::ExportArgs),
+    /// Make up realistic demo patients and plans in a new data folder (--data-dir DIR).
+    DemoData(demo_cmd::DemoArgs),
     /// Copy the whole data folder to DEST (a new folder), then check the copy.
     Backup {
         /// The backup folder to create; it must not exist yet.
@@ -106,6 +109,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Plans(args)) => plans_cmd::run(&args, &dirs),
         Some(Command::Export(args)) => export_cmd::run(&args, &dirs),
         Some(Command::Backup { dest }) => plans_cmd::backup(&dest, &dirs),
+        Some(Command::DemoData(args)) => demo_cmd::run(&args, &dirs, cli.data_dir.is_some()),
     }
 }
 

@@ -183,6 +183,17 @@ pub enum StoreError {
         /// What went wrong and what to do.
         what: String,
     },
+    /// Demo data was asked for in a data folder that already holds something.
+    #[error(
+        "demo data was not made: the data folder {} already holds {found}; demo data goes only into a new or empty folder, so that it never mixes with real patients; choose another with --data-dir DIR",
+        path.display()
+    )]
+    NotEmptyForDemo {
+        /// The data folder.
+        path: PathBuf,
+        /// What is in it, such as "3 patients and 5 plans".
+        found: String,
+    },
 }
 
 /// `:line:column` when known.

@@ -296,11 +296,23 @@ impl Store {
         record: &T,
         author: &str,
     ) -> Result<Revision<T>, StoreError> {
+        self.create_record_at(id, record, author, Timestamp::now())
+    }
+
+    /// Saves a new record as revision 1, saved at `saved_at`: the one way records are
+    /// created, with the clock read by the caller (demo data passes its own times).
+    pub(crate) fn create_record_at<T: Record>(
+        &self,
+        id: &str,
+        record: &T,
+        author: &str,
+        saved_at: Timestamp,
+    ) -> Result<Revision<T>, StoreError> {
         let dir = self.record_dir::<T>(id);
         let label = format!("{} {id}", T::KIND);
         create_private_dir(&dir).map_err(|source| write_error(&label, &dir, source))?;
         sync_dir(&self.folder_of::<T>()).map_err(|source| write_error(&label, &dir, source))?;
-        self.write_revision(id, 1, None, record, author)
+        self.write_revision(id, 1, None, record, author, saved_at)
     }
 
     fn save_record<T: Record>(
@@ -309,6 +321,19 @@ impl Store {
         base_revision: u32,
         record: &T,
         author: &str,
+    ) -> Result<Revision<T>, StoreError> {
+        self.save_record_at(id, base_revision, record, author, Timestamp::now())
+    }
+
+    /// Saves a record as revision `base_revision + 1`, saved at `saved_at`: the one way
+    /// revisions are added, with the clock read by the caller.
+    pub(crate) fn save_record_at<T: Record>(
+        &self,
+        id: &str,
+        base_revision: u32,
+        record: &T,
+        author: &str,
+        saved_at: Timestamp,
     ) -> Result<Revision<T>, StoreError> {
         let dir = self.record_dir::<T>(id);
         if !dir.is_dir() {
@@ -333,7 +358,7 @@ impl Store {
                 file: dir.clone(),
                 cause: io::Error::other("the record has the largest number of revisions possible"),
             })?;
-        self.write_revision(id, number, previous.as_deref(), record, author)
+        self.write_revision(id, number, previous.as_deref(), record, author, saved_at)
     }
 
     fn write_revision<T: Record>(
@@ -343,11 +368,11 @@ impl Store {
         previous_sha256: Option<&str>,
         record: &T,
         author: &str,
+        saved_at: Timestamp,
     ) -> Result<Revision<T>, StoreError> {
         let label = format!("{} {id}", T::KIND);
         let dir = self.record_dir::<T>(id);
         let file = dir.join(revision_file_name(number));
-        let saved_at = Timestamp::now();
         let text = render_revision(id, number, saved_at, author, previous_sha256, record).map_err(
             |error| StoreError::Serialize {
                 record: label.clone(),

@@ -216,6 +216,14 @@ pub(crate) fn parse_revision<T: Record>(
     bytes: &[u8],
 ) -> Result<ParsedRevision<T>, StoreError> {
     let text = utf8(file, bytes)?;
+    // Nearly every file is of the current version and whole: one pass reads it. Any
+    // other file is read again below, which finds its version and says what is wrong
+    // exactly as before.
+    if let Ok(current) = ron::from_str::<RevisionIn<T>>(text)
+        && current.format_version == FORMAT_VERSION
+    {
+        return current_revision(file, current);
+    }
     let probe: VersionProbe = ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
     let parsed = match probe.format_version {
         0 => {
@@ -237,29 +245,7 @@ pub(crate) fn parse_revision<T: Record>(
         FORMAT_VERSION => {
             let current: RevisionIn<T> =
                 ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
-            if current.kind != T::KIND {
-                return Err(StoreError::Damaged {
-                    file: file.to_path_buf(),
-                    line: None,
-                    column: None,
-                    what: format!(
-                        "it holds a {} revision where a {} revision belongs",
-                        current.kind,
-                        T::KIND
-                    ),
-                });
-            }
-            ParsedRevision {
-                meta: RevisionMeta {
-                    format_version: current.format_version,
-                    id: current.id,
-                    number: current.number,
-                    saved_at: current.saved_at,
-                    saved_by: current.saved_by,
-                    previous_sha256: current.previous_sha256,
-                },
-                record: current.record,
-            }
+            return current_revision(file, current);
         }
         found => {
             return Err(StoreError::NewerFormat {
@@ -270,6 +256,36 @@ pub(crate) fn parse_revision<T: Record>(
         }
     };
     Ok(parsed)
+}
+
+/// A parsed file of the current format version, if it holds the right kind of record.
+fn current_revision<T: Record>(
+    file: &Path,
+    current: RevisionIn<T>,
+) -> Result<ParsedRevision<T>, StoreError> {
+    if current.kind != T::KIND {
+        return Err(StoreError::Damaged {
+            file: file.to_path_buf(),
+            line: None,
+            column: None,
+            what: format!(
+                "it holds a {} revision where a {} revision belongs",
+                current.kind,
+                T::KIND
+            ),
+        });
+    }
+    Ok(ParsedRevision {
+        meta: RevisionMeta {
+            format_version: current.format_version,
+            id: current.id,
+            number: current.number,
+            saved_at: current.saved_at,
+            saved_by: current.saved_by,
+            previous_sha256: current.previous_sha256,
+        },
+        record: current.record,
+    })
 }
 
 /// The head of a record: its newest revision when it was saved, and that file's hash.

@@ -46,6 +46,12 @@ macro_rules! record_id {
                 Self(fresh())
             }
 
+            /// The id of a UUID, for ids made from a seed rather than the clock (demo
+            /// data).
+            pub(crate) fn from_uuid(uuid: uuid::Uuid) -> Self {
+                Self(uuid.simple().to_string())
+            }
+
             /// The id as text, as written in folder names and files.
             #[must_use]
             pub fn as_str(&self) -> &str {

@@ -346,12 +346,8 @@ impl Store {
             }
             plans.push(plan);
         }
-        patients.sort_by(|a, b| {
-            a.name
-                .to_lowercase()
-                .cmp(&b.name.to_lowercase())
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        // Each name is lowercased once, not at every comparison.
+        patients.sort_by_cached_key(|patient| (patient.name.to_lowercase(), patient.id.clone()));
         Index {
             patients,
             plans,

@@ -5,6 +5,7 @@
 //! protect against, and [`Store::load_index`] for start-up with many plans.
 
 mod backup;
+mod demo;
 mod error;
 mod export_document;
 mod folder;
@@ -19,6 +20,7 @@ mod settings;
 mod verify;
 
 pub use backup::BackupReport;
+pub use demo::{DEFAULT_DEMO_SEED, DEMO_MARKER_FILE, DemoOptions, DemoReport};
 pub use error::{LoadProblem, ProblemKind, StoreError};
 pub use export_document::write_export;
 pub use folder::{Loaded, Store};

@@ -32,6 +32,7 @@ pub fn load_index(
     std::thread::Builder::new()
         .name("load-index".into())
         .spawn(move || {
+            let started = std::time::Instant::now();
             let mut last_sent = 0;
             let result = store.load_index(&mut |progress: LoadProgress| {
                 // A message per file would flood the channel with ten thousand plans.
@@ -41,6 +42,14 @@ pub fn load_index(
                     wake();
                 }
             });
+            if let Ok(index) = &result {
+                tracing::info!(
+                    "the list of {} patients and {} plans loaded in {:.0} ms",
+                    index.patients.len(),
+                    index.plans.len(),
+                    started.elapsed().as_secs_f64() * 1e3
+                );
+            }
             let _ = sender.send(LoadMessage::Done(result));
             wake();
         })?;

@@ -12,12 +12,15 @@ mod plan_view;
 mod plans_table;
 mod search;
 mod settings;
+mod startup;
 mod timeline;
 mod widgets;
 
 pub use action::{Action, PlanEdit};
 pub use app::{App, AppOptions, ScreenshotOutcome};
+pub use patient_list::PatientList;
 pub use plan_view::keys as checklist_keys;
+pub use startup::mark_process_start;
 
 /// Opens the window and runs until it closes.
 ///

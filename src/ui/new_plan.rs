@@ -329,13 +329,19 @@ fn patient_ui(ui: &mut Ui, draft: &mut NewPlanDraft, patients: &[PatientSummary]
                 .selected_text(current)
                 .width(280.0)
                 .show_ui(ui, |ui| {
-                    for patient in patients {
-                        let text = match &patient.clinic_id {
-                            Some(clinic_id) => format!("{} ({clinic_id})", patient.name),
-                            None => patient.name.clone(),
-                        };
-                        ui.selectable_value(id, patient.id.clone(), text);
-                    }
+                    // Only the rows in view are built: a clinic may have ten thousand.
+                    let row_height = ui.spacing().interact_size.y;
+                    egui::ScrollArea::vertical()
+                        .max_height(row_height * 16.0)
+                        .show_rows(ui, row_height, patients.len(), |ui, rows| {
+                            for patient in patients.get(rows).unwrap_or_default() {
+                                let text = match &patient.clinic_id {
+                                    Some(clinic_id) => format!("{} ({clinic_id})", patient.name),
+                                    None => patient.name.clone(),
+                                };
+                                ui.selectable_value(id, patient.id.clone(), text);
+                            }
+                        });
                 })
                 .response
                 .labelled_by(label.id);

@@ -36,6 +36,49 @@ pub struct PatientList {
     rows: Searchable<PatientRow>,
 }
 
+impl PatientRow {
+    /// The row of a patient with their plans (in any order), and the text it is found by.
+    fn new(patient: &PatientSummary, plans: &[&PlanSummary]) -> (Self, String) {
+        let mut own = plans.to_vec();
+        own.sort_by_key(|plan| std::cmp::Reverse(plan.saved_at));
+        let mut haystack = patient.name.clone();
+        if let Some(clinic_id) = &patient.clinic_id {
+            haystack.push('\n');
+            haystack.push_str(clinic_id);
+        }
+        for plan in &own {
+            haystack.push('\n');
+            haystack.push_str(&plan.protocol_title);
+            haystack.push('\n');
+            haystack.push_str(plan.protocol_id.as_str());
+            haystack.push('\n');
+            haystack.push_str(plan.status.id());
+        }
+        let last_activity = own
+            .first()
+            .map_or(patient.saved_at, |plan| plan.saved_at.max(patient.saved_at));
+        let row = PatientRow {
+            id: patient.id.clone(),
+            name: patient.name.clone(),
+            clinic_id: patient.clinic_id.clone(),
+            latest_plan: own
+                .first()
+                .map(|plan| (plan.protocol_title.clone(), plan.status)),
+            plan_count: own.len(),
+            last_activity,
+        };
+        (row, haystack)
+    }
+
+    /// The list's order: newest activity first, then by name, then by id.
+    fn order(a: &Self, b: &Self) -> std::cmp::Ordering {
+        b.last_activity
+            .cmp(&a.last_activity)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.id.cmp(&b.id))
+    }
+}
+
 impl PatientList {
     /// Builds the rows from the index, newest activity first.
     #[must_use]
@@ -50,48 +93,27 @@ impl PatientList {
         let mut rows: Vec<(PatientRow, String)> = patients
             .iter()
             .map(|patient| {
-                let mut own = plans_by_patient
+                let own = plans_by_patient
                     .get(&patient.id)
-                    .cloned()
-                    .unwrap_or_default();
-                own.sort_by_key(|plan| std::cmp::Reverse(plan.saved_at));
-                let mut haystack = patient.name.clone();
-                if let Some(clinic_id) = &patient.clinic_id {
-                    haystack.push('\n');
-                    haystack.push_str(clinic_id);
-                }
-                for plan in &own {
-                    haystack.push('\n');
-                    haystack.push_str(&plan.protocol_title);
-                    haystack.push('\n');
-                    haystack.push_str(plan.protocol_id.as_str());
-                    haystack.push('\n');
-                    haystack.push_str(plan.status.id());
-                }
-                let last_activity = own
-                    .first()
-                    .map_or(patient.saved_at, |plan| plan.saved_at.max(patient.saved_at));
-                let row = PatientRow {
-                    id: patient.id.clone(),
-                    name: patient.name.clone(),
-                    clinic_id: patient.clinic_id.clone(),
-                    latest_plan: own
-                        .first()
-                        .map(|plan| (plan.protocol_title.clone(), plan.status)),
-                    plan_count: own.len(),
-                    last_activity,
-                };
-                (row, haystack)
+                    .map_or(&[][..], Vec::as_slice);
+                PatientRow::new(patient, own)
             })
             .collect();
-        rows.sort_by(|(a, _), (b, _)| {
-            b.last_activity
-                .cmp(&a.last_activity)
-                .then_with(|| a.name.cmp(&b.name))
-        });
+        rows.sort_by(|(a, _), (b, _)| PatientRow::order(a, b));
         Self {
             rows: Searchable::new(rows),
         }
+    }
+
+    /// Brings one patient's row up to date after a save of theirs (of the patient or
+    /// of one of their plans), given all of their plans, without rebuilding the other
+    /// rows. The result is the list [`PatientList::new`] would build.
+    pub fn update_patient(&mut self, patient: &PatientSummary, plans: &[PlanSummary]) {
+        let plans: Vec<&PlanSummary> = plans.iter().collect();
+        let (row, haystack) = PatientRow::new(patient, &plans);
+        let id = row.id.clone();
+        self.rows
+            .upsert(row, &haystack, |known| known.id == id, PatientRow::order);
     }
 
     /// Every row, newest activity first.
@@ -228,4 +250,104 @@ fn patient_row_ui(ui: &mut Ui, row: &PatientRow, is_selected: bool, row_height: 
         response.clicked()
     })
     .inner
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::ProtocolId;
+
+    fn patient(n: i64, name: &str) -> PatientSummary {
+        PatientSummary {
+            id: format!("{n:032x}").parse().unwrap(),
+            name: name.to_owned(),
+            birth_date: None,
+            clinic_id: Some(format!("C-{n}")),
+            revision: 1,
+            saved_at: Timestamp::from_second(1_800_000_000 + n).unwrap(),
+        }
+    }
+
+    fn plan(n: i64, patient: &PatientSummary, protocol: &str, seconds: i64) -> PlanSummary {
+        PlanSummary {
+            id: format!("{n:032x}").parse().unwrap(),
+            patient: patient.id.clone(),
+            patient_name: patient.name.clone(),
+            clinic_id: patient.clinic_id.clone(),
+            protocol_id: ProtocolId::new(protocol).unwrap(),
+            protocol_title: protocol.replace('-', " "),
+            status: PlanStatus::Draft,
+            first_session: None,
+            revision: 1,
+            saved_at: Timestamp::from_second(1_800_000_000 + seconds).unwrap(),
+            saved_by: "Dr. Test".to_owned(),
+        }
+    }
+
+    fn shown(list: &PatientList) -> Vec<(String, usize, Option<String>)> {
+        (0..list.match_count())
+            .filter_map(|index| list.matched(index))
+            .map(|row| {
+                let latest = row.latest_plan.as_ref().map(|(title, _)| title.clone());
+                (row.name.clone(), row.plan_count, latest)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn typing_on_finds_what_a_fresh_search_finds() {
+        let patients: Vec<PatientSummary> = ["Ana Lima", "Alan Bo", "Lia Cruz", "Bo Alves"]
+            .iter()
+            .zip(1..)
+            .map(|(name, n)| patient(n, name))
+            .collect();
+        let plans = vec![plan(1, &patients[2], "prp-hair", 5)];
+        let mut typed = PatientList::new(&patients, &plans);
+        for query in [
+            "a", "al", "ala", "al", "al b", "al bo", "l", "li", "lim", "", "hair", "prp h", "b",
+        ] {
+            typed.set_query(query);
+            let mut fresh = PatientList::new(&patients, &plans);
+            fresh.set_query(query);
+            assert_eq!(shown(&typed), shown(&fresh), "{query:?}");
+        }
+    }
+
+    #[test]
+    fn updating_one_patient_gives_the_list_a_rebuild_gives() {
+        let patients: Vec<PatientSummary> = ["Ana", "Bo", "Cy", "Di", "Ana"]
+            .iter()
+            .zip(1..)
+            .map(|(name, n)| patient(n, name))
+            .collect();
+        let mut plans = vec![
+            plan(1, &patients[0], "prp-hair", 50),
+            plan(2, &patients[1], "prp-joint", 10),
+            plan(3, &patients[3], "bmac-joint", 30),
+        ];
+        let mut list = PatientList::new(&patients, &plans);
+        list.set_query("j");
+
+        // A new plan for Cy, then a later save of Ana's plan.
+        plans.push(plan(4, &patients[2], "adipose-hair", 60));
+        let of = |plans: &[PlanSummary], patient: &PatientSummary| -> Vec<PlanSummary> {
+            plans
+                .iter()
+                .filter(|plan| plan.patient == patient.id)
+                .cloned()
+                .collect()
+        };
+        list.update_patient(&patients[2], &of(&plans, &patients[2]));
+        plans[0].saved_at = Timestamp::from_second(1_800_000_090).unwrap();
+        plans[0].status = PlanStatus::Active;
+        list.update_patient(&patients[0], &of(&plans, &patients[0]));
+
+        let mut rebuilt = PatientList::new(&patients, &plans);
+        rebuilt.set_query("j");
+        assert_eq!(shown(&list), shown(&rebuilt));
+        assert_eq!(list.match_count(), 2, "{:?}", shown(&list));
+        list.set_query("");
+        rebuilt.set_query("");
+        assert_eq!(shown(&list), shown(&rebuilt));
+        assert_eq!(shown(&list)[0].0, "Ana", "the newest activity comes first");
+    }
 }

@@ -63,44 +63,8 @@ pub enum SaveState {
 }
 
 /// The keys of checklist items: stable across re-dating, so a tick survives a moved
-/// session.
-pub mod keys {
-    use crate::planning::AftercareSite;
-
-    /// A pre-procedure task.
-    #[must_use]
-    pub fn pre(task: &str) -> String {
-        format!("pre:{task}")
-    }
-
-    /// A session done.
-    #[must_use]
-    pub fn session(number: u32) -> String {
-        format!("session:{number}")
-    }
-
-    /// An aftercare task after a session.
-    #[must_use]
-    pub fn aftercare(session: u32, site: AftercareSite, task: &str) -> String {
-        let site = match site {
-            AftercareSite::TreatedArea => "treated",
-            AftercareSite::DonorSite => "donor",
-        };
-        format!("aftercare:{session}:{site}:{task}")
-    }
-
-    /// A follow-up visit done.
-    #[must_use]
-    pub fn follow_up(purpose: &str) -> String {
-        format!("follow-up:{purpose}")
-    }
-
-    /// A task added by the physician.
-    #[must_use]
-    pub fn extra(index: usize) -> String {
-        format!("extra:{index}")
-    }
-}
+/// session. They live in `planning`, where the demo data generator uses them too.
+pub use crate::planning::checklist_keys as keys;
 
 /// A checkbox for a checklist item, with the time it was ticked. Returns the edit when
 /// the physician ticks or unticks it.

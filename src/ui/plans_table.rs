@@ -21,22 +21,23 @@ impl PlansTable {
     pub fn new(plans: &[PlanSummary]) -> Self {
         let mut rows: Vec<(PlanSummary, String)> = plans
             .iter()
-            .map(|plan| {
-                let haystack = format!(
-                    "{}\n{}\n{}\n{}\n{}",
-                    plan.patient_name,
-                    plan.clinic_id.as_deref().unwrap_or_default(),
-                    plan.protocol_title,
-                    plan.protocol_id,
-                    plan.status.id()
-                );
-                (plan.clone(), haystack)
-            })
+            .map(|plan| (plan.clone(), haystack(plan)))
             .collect();
         rows.sort_by_key(|(plan, _)| std::cmp::Reverse(plan.saved_at));
         Self {
             rows: Searchable::new(rows),
         }
+    }
+
+    /// Brings one plan's row up to date after a save, without rebuilding the others.
+    pub fn update_plan(&mut self, plan: &PlanSummary) {
+        let id = plan.id.clone();
+        self.rows.upsert(
+            plan.clone(),
+            &haystack(plan),
+            |known| known.id == id,
+            |a, b| b.saved_at.cmp(&a.saved_at),
+        );
     }
 
     /// How many plans there are in all.
@@ -136,4 +137,16 @@ pub fn plans_table_ui(ui: &mut Ui, table: &mut PlansTable, query: &str) -> Optio
             });
         });
     action
+}
+
+/// The text a plan is found by: patient, clinic id, protocol and status.
+fn haystack(plan: &PlanSummary) -> String {
+    format!(
+        "{}\n{}\n{}\n{}\n{}",
+        plan.patient_name,
+        plan.clinic_id.as_deref().unwrap_or_default(),
+        plan.protocol_title,
+        plan.protocol_id,
+        plan.status.id()
+    )
 }

@@ -100,6 +100,26 @@ pub fn banner<R>(
         .inner
 }
 
+/// The banner of a data folder made by `regen-planner demo-data`: shown on every
+/// screen, so that no one mistakes made-up patients for real ones.
+pub fn demo_banner_ui(ui: &mut Ui) {
+    banner(ui, Severity::Caution, |ui, color| {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                RichText::new("Demo data: not real patients")
+                    .color(color)
+                    .strong(),
+            );
+            ui.label(
+                RichText::new(
+                    "This data folder was made by `regen-planner demo-data`; use a new, empty data folder for real patients.",
+                )
+                .color(color),
+            );
+        });
+    });
+}
+
 /// A section heading with some space above it.
 pub fn section_heading(ui: &mut Ui, title: &str) {
     ui.add_space(10.0);

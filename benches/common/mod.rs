@@ -1,0 +1,96 @@
+//! The data folder the benchmarks measure: demo data of 10,000 patients (about 13,000
+//! plans), made by the same generator as `regen-planner demo-data`, with a fixed seed
+//! and a fixed "now", so every run measures the same files.
+//!
+//! It is made on a RAM disk (`/dev/shm`) when there is one, so that making it does not
+//! wait on the disk; loads read from the page cache either way. To make it once and
+//! reuse it across runs, set `REGEN_PLANNER_BENCH_DATA` to a folder: it is made there
+//! if missing and reused if it holds demo data; otherwise it is removed at the end.
+
+#![allow(
+    dead_code,
+    reason = "each benchmark uses some of the helpers, none uses all"
+)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use regen_planner::catalog::Catalog;
+use regen_planner::store::{DEMO_MARKER_FILE, DemoOptions, Store};
+
+/// Patients in the benchmarks' data folder.
+pub const PATIENTS: usize = 10_000;
+
+/// The seed of the benchmarks' demo data.
+pub const SEED: u64 = 6;
+
+/// The "now" the benchmarks' demo data is made at.
+pub const NOW: &str = "2027-01-18T12:00:00Z";
+
+/// A demo data folder and its store.
+pub struct DemoFolder {
+    pub store: Store,
+}
+
+/// The temporary folders this process made, for [`clean_up`]: the benchmarks keep
+/// their data folder in a static, which is never dropped.
+static MADE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes the temporary data folders this process made (not one given by
+/// `REGEN_PLANNER_BENCH_DATA`). Each benchmark's `main` calls it after divan.
+pub fn clean_up() {
+    let made = MADE.lock().map(|mut made| std::mem::take(&mut *made));
+    for dir in made.unwrap_or_default() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// The benchmarks' data folder, made (or found) once per process.
+#[allow(
+    clippy::print_stderr,
+    reason = "the benchmark says how its data was made, beside divan's table"
+)]
+pub fn demo_folder() -> DemoFolder {
+    let dir = if let Some(dir) = std::env::var_os("REGEN_PLANNER_BENCH_DATA") {
+        PathBuf::from(dir)
+    } else {
+        let temp = scratch_dir().keep();
+        MADE.lock()
+            .expect("no benchmark panicked")
+            .push(temp.clone());
+        temp.join("data")
+    };
+    if dir.join(DEMO_MARKER_FILE).is_file() {
+        let store = Store::open(&dir).expect("the benchmark data folder opens");
+        return DemoFolder { store };
+    }
+    let started = Instant::now();
+    let (catalog, _) = Catalog::builtin();
+    let options = DemoOptions {
+        patients: PATIENTS,
+        seed: SEED,
+        now: NOW.parse().expect("a valid timestamp"),
+    };
+    let (store, report) =
+        Store::create_demo(&dir, &catalog, &options).expect("the demo data is made");
+    eprintln!(
+        "made {} patients and {} plans ({} revision files) in {} in {:.1} s",
+        report.patients,
+        report.plans,
+        report.revisions,
+        dir.display(),
+        started.elapsed().as_secs_f64()
+    );
+    DemoFolder { store }
+}
+
+/// A temporary folder on the RAM disk when there is one.
+pub fn scratch_dir() -> tempfile::TempDir {
+    let ram_disk = Path::new("/dev/shm");
+    if ram_disk.is_dir() {
+        tempfile::tempdir_in(ram_disk).expect("a temporary folder on /dev/shm")
+    } else {
+        tempfile::tempdir().expect("a temporary folder")
+    }
+}
