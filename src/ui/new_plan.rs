@@ -7,7 +7,9 @@ use egui::{RichText, Ui};
 use jiff::civil::Date;
 
 use super::action::Action;
-use super::widgets::{badge, banner, date_field, date_text, section_heading, status_severity};
+use super::widgets::{
+    badge, banner, date_field, date_text, not_candidate_banner, section_heading, status_severity,
+};
 use crate::catalog::{
     Area, Catalog, CellSource, Factor, FactorSeverity, Indication, Modality, PartialSelection,
     RegulatoryStatus, Selection,
@@ -587,23 +589,7 @@ fn plan_preview_ui(ui: &mut Ui, plan: &Plan, today: Date) {
         );
     });
     if !plan.candidate {
-        banner(ui, Severity::Contraindicated, |ui, color| {
-            ui.label(
-                RichText::new("Not a candidate for this protocol")
-                    .color(color)
-                    .strong(),
-            );
-            for warning in plan
-                .warnings
-                .iter()
-                .filter(|warning| warning.severity == Severity::Contraindicated)
-            {
-                ui.label(RichText::new(&warning.message).color(color));
-            }
-            if let Some(first) = plan.alternatives.first() {
-                ui.label(RichText::new(format!("Consider instead: {}", first.name)).color(color));
-            }
-        });
+        not_candidate_banner(ui, plan);
     }
     for warning in plan
         .warnings

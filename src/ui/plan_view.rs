@@ -11,7 +11,8 @@ use jiff::civil::Date;
 use super::action::{Action, PlanEdit};
 use super::timeline::timeline_ui;
 use super::widgets::{
-    badge, banner, date_field, date_text, section_heading, status_severity, timestamp_text,
+    badge, banner, date_field, date_text, not_candidate_banner, section_heading, status_severity,
+    timestamp_text,
 };
 use crate::planning::{AftercareSite, Plan, Severity};
 use crate::store::{PlanRecord, PlanStatus, RevisionInfo};
@@ -237,30 +238,7 @@ fn header_ui(
 
 fn warnings_ui(ui: &mut Ui, plan: &Plan) {
     if !plan.candidate {
-        banner(ui, Severity::Contraindicated, |ui, color| {
-            ui.label(
-                RichText::new("Not a candidate for this protocol")
-                    .color(color)
-                    .strong()
-                    .size(18.0),
-            );
-            for warning in plan
-                .warnings
-                .iter()
-                .filter(|warning| warning.severity == Severity::Contraindicated)
-            {
-                ui.label(RichText::new(&warning.message).color(color));
-            }
-            if let Some(first) = plan.alternatives.first() {
-                ui.label(
-                    RichText::new(format!(
-                        "Consider instead: {}. {}",
-                        first.name, first.comparison
-                    ))
-                    .color(color),
-                );
-            }
-        });
+        not_candidate_banner(ui, plan);
         ui.add_space(6.0);
     }
     for severity in [Severity::Restricted, Severity::Caution, Severity::Notice] {

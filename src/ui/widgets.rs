@@ -214,3 +214,32 @@ pub fn date_field(ui: &mut Ui, id_salt: &str, label: &str, date: &mut jiff::civi
     }
     changed
 }
+
+/// The red banner of a patient who is not a candidate: the contraindications in words
+/// and the first alternative, at the top of the plan and of the preview.
+pub fn not_candidate_banner(ui: &mut Ui, plan: &crate::planning::Plan) {
+    banner(ui, Severity::Contraindicated, |ui, color| {
+        ui.label(
+            RichText::new("Not a candidate for this protocol")
+                .color(color)
+                .strong()
+                .size(18.0),
+        );
+        for warning in plan
+            .warnings
+            .iter()
+            .filter(|warning| warning.severity == Severity::Contraindicated)
+        {
+            ui.label(RichText::new(&warning.message).color(color));
+        }
+        if let Some(first) = plan.alternatives.first() {
+            ui.label(
+                RichText::new(format!(
+                    "Consider instead: {}. {}",
+                    first.name, first.comparison
+                ))
+                .color(color),
+            );
+        }
+    });
+}
