@@ -46,6 +46,19 @@ fn wait_until(harness: &mut Harness<'static, App>, what: &str, done: impl Fn(&Ap
     harness.run_steps(2);
 }
 
+/// Runs frames until a label containing `text` shows, for at most five seconds.
+fn wait_for_label(harness: &mut Harness<'static, App>, text: &str) {
+    let start = Instant::now();
+    while harness.query_all_by_label_contains(text).next().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "timed out waiting for '{text}'"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// Clicks a labelled widget the way a screen reader does, wherever it is scrolled to.
 fn click(harness: &mut Harness<'static, App>, label: &str) {
     harness.get_by_label(label).click_accesskit();
@@ -168,10 +181,7 @@ fn a_plan_made_ticked_and_moved_is_found_again_after_reopening() {
         harness.query_by_label_contains("done ").is_some(),
         "the tick shows when it was done"
     );
-    assert!(
-        harness.query_by_label_contains("Revision 3: ").is_some(),
-        "the revision history lists every save"
-    );
+    wait_for_label(&mut harness, "Revision 3: ");
 }
 
 #[test]

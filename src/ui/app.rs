@@ -527,6 +527,11 @@ impl App {
                     ));
                     self.screen = Screen::Plan;
                 }
+                WriteResult::History { id, history } => {
+                    if let Some(open) = self.open_plan.as_mut().filter(|open| open.id == id) {
+                        open.history = history;
+                    }
+                }
                 WriteResult::CreateFailed(message) => self
                     .messages
                     .push(format!("The plan was not created: {message}")),
@@ -590,8 +595,15 @@ impl App {
                     |_| "Unknown patient".to_owned(),
                     |patient| patient.value.name,
                 );
-                let history = store.history(id).unwrap_or_default();
-                self.open_plan = Some(OpenPlan::new(id.clone(), revision, patient_name, history));
+                self.open_plan = Some(OpenPlan::new(
+                    id.clone(),
+                    revision,
+                    patient_name,
+                    Vec::new(),
+                ));
+                if let Some(writer) = &mut self.writer {
+                    writer.send(WriteJob::ReadHistory(id.clone()));
+                }
                 self.screen = Screen::Plan;
             }
             Err(error) => self.messages.push(error.to_string()),

@@ -58,6 +58,9 @@ pub fn load_index(
 
 /// A write for the writer thread.
 pub enum WriteJob {
+    /// Read a plan's revision history (it hashes every revision, so it stays off the UI
+    /// thread, and after any save queued before it).
+    ReadHistory(PlanId),
     /// Create a plan, and its patient when new; update the patient's screening.
     CreatePlan {
         /// The patient to create, or the existing patient whose screening to update.
@@ -92,6 +95,13 @@ pub enum PatientWrite {
 
 /// What the writer thread reports back.
 pub enum WriteResult {
+    /// A plan's revision history, oldest first.
+    History {
+        /// The plan.
+        id: PlanId,
+        /// Its revisions; empty when they could not be read.
+        history: Vec<RevisionInfo>,
+    },
     /// A plan (and perhaps its patient) was created.
     Created {
         /// The patient's newest revision.
@@ -213,6 +223,10 @@ impl Drop for Writer {
 
 fn run_job(store: &Store, job: WriteJob) -> WriteResult {
     match job {
+        WriteJob::ReadHistory(id) => WriteResult::History {
+            history: store.history(&id).unwrap_or_default(),
+            id,
+        },
         WriteJob::CreatePlan {
             patient,
             request,
