@@ -8,6 +8,8 @@
     reason = "a benchmark stops loudly on anything unexpected"
 )]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
@@ -17,7 +19,7 @@ use regen_planner::catalog::{Area, Catalog, CellSource, Factor, Indication, Moda
 use regen_planner::planning::{PlanRequest, generate};
 
 fn main() {
-    divan::main();
+    common::run_benchmarks();
 }
 
 static CATALOG: LazyLock<Catalog> = LazyLock::new(|| Catalog::builtin().0);
@@ -54,17 +56,7 @@ static REQUESTS: LazyLock<Vec<PlanRequest>> = LazyLock::new(|| {
 /// The README's example: adipose stem cells for stretch marks, with NSAIDs to pause.
 #[divan::bench]
 fn generate_stretch_marks(bencher: Bencher) {
-    let request = PlanRequest::new(
-        Selection {
-            modality: Modality::Injection,
-            source: CellSource::AutologousAdipose,
-            area: Area::Abdomen,
-            indication: Indication::StretchMarks,
-            adjuncts: Vec::new(),
-        },
-        BTreeSet::from([Factor::Nsaids]),
-        "2027-01-18".parse().unwrap(),
-    );
+    let request = common::stretch_marks_request();
     bencher.bench(|| generate(&CATALOG, divan::black_box(&request)).unwrap());
 }
 

@@ -13,7 +13,6 @@
 mod common;
 
 use std::borrow::BorrowMut;
-use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use divan::Bencher;
@@ -22,11 +21,23 @@ use regen_planner::store::{AppDirs, PlanId};
 use regen_planner::ui::{App, AppOptions};
 
 fn main() {
-    divan::main();
-    common::clean_up();
+    common::run_benchmarks();
 }
 
-static FOLDER: LazyLock<common::DemoFolder> = LazyLock::new(common::demo_folder);
+/// The app's options on the benchmarks' data folder, with a configuration folder of its
+/// own that lives as long as the returned guard.
+fn app_options(open_plan: Option<PlanId>) -> (tempfile::TempDir, AppOptions) {
+    let config = tempfile::tempdir().unwrap();
+    let options = AppOptions {
+        dirs: AppDirs {
+            data: common::demo_store().data_dir().to_path_buf(),
+            config: config.path().to_path_buf(),
+        },
+        screenshot: None,
+        open_plan,
+    };
+    (config, options)
+}
 
 /// The app in a headless egui context, with the frame eframe would hand it (the one
 /// `egui_kittest` makes for `build_eframe`).
@@ -40,15 +51,7 @@ struct Headless<A> {
 
 impl Headless<App> {
     fn new(open_plan: Option<PlanId>) -> Self {
-        let config = tempfile::tempdir().unwrap();
-        let options = AppOptions {
-            dirs: AppDirs {
-                data: FOLDER.store.data_dir().to_path_buf(),
-                config: config.path().to_path_buf(),
-            },
-            screenshot: None,
-            open_plan,
-        };
+        let (config, options) = app_options(open_plan);
         let ctx = egui::Context::default();
         let app = App::with_context(
             &ctx,
@@ -73,25 +76,23 @@ impl<A: BorrowMut<App>> Headless<A> {
 
     /// One frame with these input events (keys typed, for example).
     fn frame_with(&mut self, events: Vec<egui::Event>) -> usize {
-        self.time += 1.0 / 60.0;
-        let input = egui::RawInput {
-            screen_rect: Some(egui::Rect::from_min_size(
-                egui::Pos2::ZERO,
-                egui::vec2(1280.0, 800.0),
-            )),
-            time: Some(self.time),
-            events,
-            ..Default::default()
-        };
-        let (app, frame) = (self.app.borrow_mut(), &mut self.frame);
-        let mut output = self.ctx.run_ui(input, |ui| app.ui(ui, frame));
-        output.textures_delta.clear();
+        let output = self.run_ui(events);
         let meshes = self.ctx.tessellate(output.shapes, output.pixels_per_point);
         meshes.len()
     }
 
     /// Whether a frame with these events shows a text that contains `needle`.
     fn shows(&mut self, events: Vec<egui::Event>, needle: &str) -> bool {
+        let output = self.run_ui(events);
+        output
+            .shapes
+            .iter()
+            .any(|clipped| has_text(&clipped.shape, needle))
+    }
+
+    /// The app's UI for one frame, 1/60 s after the last, with these input events; the
+    /// textures it would upload are dropped.
+    fn run_ui(&mut self, events: Vec<egui::Event>) -> egui::FullOutput {
         self.time += 1.0 / 60.0;
         let input = egui::RawInput {
             screen_rect: Some(egui::Rect::from_min_size(
@@ -106,9 +107,6 @@ impl<A: BorrowMut<App>> Headless<A> {
         let mut output = self.ctx.run_ui(input, |ui| app.ui(ui, frame));
         output.textures_delta.clear();
         output
-            .shapes
-            .iter()
-            .any(|clipped| has_text(&clipped.shape, needle))
     }
 
     /// Runs frames until `done` holds, as the window would while the list loads.
@@ -202,15 +200,7 @@ fn new_plan_existing_patient_list(bencher: Bencher) {
     use egui::accesskit::Role;
     use egui_kittest::kittest::Queryable as _;
 
-    let config = tempfile::tempdir().unwrap();
-    let options = AppOptions {
-        dirs: AppDirs {
-            data: FOLDER.store.data_dir().to_path_buf(),
-            config: config.path().to_path_buf(),
-        },
-        screenshot: None,
-        open_plan: None,
-    };
+    let (config, options) = app_options(None);
     let mut harness = egui_kittest::Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_eframe(move |cc| App::new(cc, options));
@@ -251,7 +241,7 @@ fn new_plan_existing_patient_list(bencher: Bencher) {
 
 /// The plan whose newest revision file is the largest.
 fn largest_plan() -> PlanId {
-    let plans = FOLDER.store.data_dir().join("plans");
+    let plans = common::demo_store().data_dir().join("plans");
     let mut largest = None;
     for entry in std::fs::read_dir(plans).unwrap() {
         let dir = entry.unwrap().path();

@@ -16,22 +16,18 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 
 use divan::Bencher;
 use divan::counter::BytesCount;
 
 fn main() {
-    divan::main();
-    common::clean_up();
+    common::run_benchmarks();
 }
-
-static FOLDER: LazyLock<common::DemoFolder> = LazyLock::new(common::demo_folder);
 
 /// The usual start: the cache is there and no record changed since.
 #[divan::bench(sample_count = 20, sample_size = 1)]
 fn load_index_with_cache(bencher: Bencher) {
-    let store = &FOLDER.store;
+    let store = common::demo_store();
     store.load_index(&mut |_| {}).unwrap();
     bencher.bench(|| {
         let index = store.load_index(&mut |_| {}).unwrap();
@@ -44,7 +40,7 @@ fn load_index_with_cache(bencher: Bencher) {
 /// written.
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn load_index_rebuild(bencher: Bencher) {
-    let store = &FOLDER.store;
+    let store = common::demo_store();
     let cache = store.data_dir().join("index.json");
     bencher
         .with_inputs(|| {
@@ -61,32 +57,14 @@ fn load_index_rebuild(bencher: Bencher) {
 /// file, the same files a rebuild parses, on as many threads as the load uses.
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn read_newest_revision_files(bencher: Bencher) {
-    let data = FOLDER.store.data_dir().to_path_buf();
+    let data = common::demo_store().data_dir().to_path_buf();
     let bytes: usize = newest_files(&data)
         .iter()
         .map(|file| std::fs::read(file).unwrap().len())
         .sum();
     bencher.counter(BytesCount::new(bytes)).bench(|| {
         let files = newest_files(&data);
-        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        let chunk = files.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = files
-                .chunks(chunk)
-                .map(|chunk| {
-                    scope.spawn(move || {
-                        chunk
-                            .iter()
-                            .map(|file| std::fs::read(file).unwrap().len())
-                            .sum::<usize>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|handle| handle.join().unwrap())
-                .sum::<usize>()
-        })
+        sum_on_every_thread(&files, |file| std::fs::read(file).unwrap().len())
     });
 }
 
@@ -95,8 +73,9 @@ fn read_newest_revision_files(bencher: Bencher) {
 /// newest revision file and the name after it), without parsing or building anything.
 #[divan::bench(sample_count = 20, sample_size = 1)]
 fn read_cache_and_stat_newest_files(bencher: Bencher) {
-    let data = FOLDER.store.data_dir().to_path_buf();
-    FOLDER.store.load_index(&mut |_| {}).unwrap();
+    let store = common::demo_store();
+    let data = store.data_dir().to_path_buf();
+    store.load_index(&mut |_| {}).unwrap();
     let newest = newest_files(&data);
     bencher.bench(|| {
         let cache = std::fs::read(data.join("index.json")).unwrap();
@@ -104,30 +83,29 @@ fn read_cache_and_stat_newest_files(bencher: Bencher) {
             .iter()
             .map(|kind| std::fs::read_dir(data.join(kind)).unwrap().count())
             .sum();
-        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        let chunk = newest.len().div_ceil(threads);
-        let found: usize = std::thread::scope(|scope| {
-            let handles: Vec<_> = newest
-                .chunks(chunk)
-                .map(|chunk| {
-                    scope.spawn(move || {
-                        chunk
-                            .iter()
-                            .filter(|file| {
-                                std::fs::metadata(file).is_ok()
-                                    && !file.with_extension("next").exists()
-                            })
-                            .count()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|handle| handle.join().unwrap())
-                .sum()
+        let found = sum_on_every_thread(&newest, |file| {
+            usize::from(std::fs::metadata(file).is_ok() && !file.with_extension("next").exists())
         });
         (cache.len(), listed, found)
     });
+}
+
+/// The sum of `measure` over `files`, shared out in equal chunks over as many threads
+/// as the load uses.
+fn sum_on_every_thread(files: &[PathBuf], measure: impl Fn(&PathBuf) -> usize + Sync) -> usize {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let chunk = files.len().div_ceil(threads);
+    let measure = &measure;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(measure).sum::<usize>()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap())
+            .sum()
+    })
 }
 
 /// The newest revision file of every record, found by listing each record's folder.

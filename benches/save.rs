@@ -10,15 +10,15 @@
     reason = "a benchmark stops loudly on anything unexpected"
 )]
 
-use std::collections::BTreeSet;
+mod common;
 
 use divan::Bencher;
-use regen_planner::catalog::{Area, Catalog, CellSource, Factor, Indication, Modality, Selection};
-use regen_planner::planning::{PlanRequest, checklist_keys, generate};
+use regen_planner::catalog::Catalog;
+use regen_planner::planning::{checklist_keys, generate};
 use regen_planner::store::{Note, Patient, PlanId, PlanRecord, Store};
 
 fn main() {
-    divan::main();
+    common::run_benchmarks();
 }
 
 const AUTHOR: &str = "Dr. Bench";
@@ -31,17 +31,7 @@ fn store_and_record() -> (tempfile::TempDir, Store, PlanRecord) {
         .create_patient(&Patient::new("Zoë Lefèvre"), AUTHOR)
         .unwrap();
     let (catalog, _) = Catalog::builtin();
-    let request = PlanRequest::new(
-        Selection {
-            modality: Modality::Injection,
-            source: CellSource::AutologousAdipose,
-            area: Area::Abdomen,
-            indication: Indication::StretchMarks,
-            adjuncts: Vec::new(),
-        },
-        BTreeSet::from([Factor::Nsaids]),
-        "2027-01-18".parse().unwrap(),
-    );
+    let request = common::stretch_marks_request();
     let plan = generate(&catalog, &request).unwrap();
     let mut record = PlanRecord::new(patient, request, plan);
     let at = "2027-01-18T17:00:00Z".parse().unwrap();

@@ -18,15 +18,12 @@ use regen_planner::store::Index;
 use regen_planner::ui::PatientList;
 
 fn main() {
-    divan::main();
-    common::clean_up();
+    common::run_benchmarks();
 }
 
 /// The index of the benchmarks' data folder.
-static INDEX: LazyLock<Index> = LazyLock::new(|| {
-    let folder = common::demo_folder();
-    folder.store.load_index(&mut |_| {}).unwrap()
-});
+static INDEX: LazyLock<Index> =
+    LazyLock::new(|| common::demo_store().load_index(&mut |_| {}).unwrap());
 
 /// The list as the app builds it once the index is loaded.
 static LIST: LazyLock<PatientList> = LazyLock::new(|| {

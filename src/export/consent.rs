@@ -1,16 +1,13 @@
 //! The consent form: what is proposed, its regulatory status and evidence, the risks
 //! and alternatives, what to expect and how sure that is, the cost, and the signatures.
 
-use super::fonts::Fonts;
 use super::layout::{Flow, INK, MUTED, Marker, Op, Pen, Span, TextStyle};
 use super::parts::{
-    CAUTION_FILL, CAUTION_STRIPE, LABEL_STYLE, STOP_FILL, STOP_STRIPE, intro, is_status_warning,
-    label_width, lead, regulatory_box, section, title, warning_row,
+    CAUTION_FILL, CAUTION_STRIPE, LABEL_STYLE, STOP_FILL, STOP_STRIPE, contraindications, intro,
+    is_status_warning, label_width, labelled_bullet, lead, milestone_rows, patient_pdf,
+    regulatory_box, risk_rows, section, title, warning_row,
 };
-use super::pdf::{CONTENT_WIDTH, Chrome, render};
-use super::wording::{
-    count, duration, long_date, money, patient_plan, plain_date, selection_words, window,
-};
+use super::wording::{count, duration, long_date, money, plain_date, selection_words};
 use super::{Document, ExportError};
 use crate::planning::Severity;
 
@@ -21,44 +18,28 @@ use crate::planning::Severity;
 /// When the plan or the names hold characters the shipped font cannot draw (they would
 /// print as empty boxes), or the PDF cannot be assembled.
 pub fn consent_pdf(document: &Document) -> Result<Vec<u8>, ExportError> {
-    let document = &Document {
-        plan: patient_plan(&document.plan),
-        ..document.clone()
-    };
-    let fonts = Fonts::load()?;
-    let mut flow = Flow::new(&fonts, CONTENT_WIDTH);
     // A patient who is not a candidate signs for the talk, not for a treatment.
     let kind = if document.plan.candidate {
         "Consent to treatment"
     } else {
         "Record of the treatment discussion"
     };
-    title(&mut flow, document, kind);
-    patient(&mut flow, document);
-    if !document.plan.candidate {
-        not_a_candidate(&mut flow, document);
-    }
-    proposal(&mut flow, document);
-    warnings(&mut flow, document);
-    evidence(&mut flow, document);
-    sessions(&mut flow, document);
-    risks(&mut flow, document);
-    alternatives(&mut flow, document);
-    results(&mut flow, document);
-    cost(&mut flow, document);
-    declaration(&mut flow, document);
-    let items = flow.into_items();
-    render(
-        &fonts,
-        &items,
-        &Chrome {
-            title: kind,
-            clinic_name: &document.clinic.name,
-            clinic_contact: &document.clinic.contact,
-            patient_name: &document.patient.name,
-            generated_on: document.generated_on,
-        },
-    )
+    patient_pdf(document, kind, |flow, document| {
+        title(flow, document, kind);
+        patient(flow, document);
+        if !document.plan.candidate {
+            not_a_candidate(flow, document);
+        }
+        proposal(flow, document);
+        warnings(flow, document);
+        evidence(flow, document);
+        sessions(flow, document);
+        risks(flow, document);
+        alternatives(flow, document);
+        results(flow, document);
+        cost(flow, document);
+        declaration(flow, document);
+    })
 }
 
 /// The patient's name, date of birth and clinic number.
@@ -106,11 +87,7 @@ fn not_a_candidate(flow: &mut Flow<'_>, document: &Document) {
             flow,
             "The screening found a reason not to go ahead with this treatment; no sessions have been planned. This form records the discussion; it is not a consent to treatment.",
         );
-        for warning in plan
-            .warnings
-            .iter()
-            .filter(|warning| warning.severity == Severity::Contraindicated)
-        {
+        for warning in contraindications(plan) {
             warning_row(flow, warning);
         }
     });
@@ -134,15 +111,7 @@ fn proposal(flow: &mut Flow<'_>, document: &Document) {
     regulatory_box(flow, plan);
     flow.gap(3.0);
     for note in &plan.regulatory.notes {
-        flow.row(
-            Marker::Bullet,
-            &[],
-            0.0,
-            &[
-                Span::strong(format!("{}: ", note.jurisdiction.label())),
-                Span::body(&note.note),
-            ],
-        );
+        labelled_bullet(flow, note.jurisdiction.label(), &note.note);
         flow.gap(1.5);
     }
 }
@@ -186,18 +155,14 @@ fn sessions(flow: &mut Flow<'_>, document: &Document) {
     ))]);
     flow.keep_next();
     for session in &plan.sessions {
-        flow.row(
-            Marker::Bullet,
-            &[],
-            0.0,
-            &[
-                Span::strong(format!("Session {}: ", session.number)),
-                Span::body(format!(
-                    "{}, {}",
-                    long_date(session.date),
-                    duration(session.duration_minutes)
-                )),
-            ],
+        labelled_bullet(
+            flow,
+            &format!("Session {}", session.number),
+            format!(
+                "{}, {}",
+                long_date(session.date),
+                duration(session.duration_minutes)
+            ),
         );
     }
     if !plan.downtime.trim().is_empty() {
@@ -216,46 +181,19 @@ fn risks(flow: &mut Flow<'_>, document: &Document) {
     );
     flow.gap(3.0);
     flow.keep_next();
-    for risk in &document.plan.risks {
-        flow.row(
-            Marker::Bullet,
-            &[],
-            0.0,
-            &[
-                Span::strong(&risk.name),
-                Span::styled(
-                    format!(" ({})", risk.likelihood),
-                    TextStyle::BODY.colored(MUTED),
-                ),
-                Span::body(format!(": {}", risk.detail)),
-            ],
-        );
-        flow.gap(1.5);
-    }
+    risk_rows(flow, &document.plan.risks);
 }
 
 fn alternatives(flow: &mut Flow<'_>, document: &Document) {
     section(flow, "Alternatives");
     for alternative in &document.plan.alternatives {
-        flow.row(
-            Marker::Bullet,
-            &[],
-            0.0,
-            &[
-                Span::strong(format!("{}: ", alternative.name)),
-                Span::body(&alternative.comparison),
-            ],
-        );
+        labelled_bullet(flow, &alternative.name, &alternative.comparison);
         flow.gap(1.5);
     }
-    flow.row(
-        Marker::Bullet,
-        &[],
-        0.0,
-        &[
-            Span::strong("No treatment: "),
-            Span::body("you may also choose not to be treated, now or at any later point."),
-        ],
+    labelled_bullet(
+        flow,
+        "No treatment",
+        "you may also choose not to be treated, now or at any later point.",
     );
 }
 
@@ -263,18 +201,7 @@ fn alternatives(flow: &mut Flow<'_>, document: &Document) {
 fn results(flow: &mut Flow<'_>, document: &Document) {
     let plan = &document.plan;
     section(flow, "Expected results and their uncertainty");
-    for milestone in &plan.milestones {
-        flow.row(
-            Marker::Bullet,
-            &[],
-            0.0,
-            &[
-                Span::strong(format!("{}: ", milestone.label)),
-                Span::body(window(milestone.from, milestone.to)),
-            ],
-        );
-        flow.gap(1.5);
-    }
+    milestone_rows(flow, &plan.milestones);
     flow.gap(3.0);
     flow.paragraph(&[Span::strong(
         "Results vary from person to person and are not guaranteed. Some people see little or no change.",

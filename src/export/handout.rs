@@ -6,15 +6,14 @@
 use std::fmt::Write as _;
 
 use super::chart::milestone_chart;
-use super::fonts::Fonts;
-use super::layout::{Flow, MUTED, Marker, Span, TextStyle};
+use super::layout::{Flow, Marker, Span};
 use super::parts::{
     CAUTION_FILL, CAUTION_STRIPE, INFO_FILL, INFO_STRIPE, LABEL_STYLE, STOP_FILL, STOP_STRIPE,
-    SUBSECTION_SIZE, contact, intro, is_status_warning, label_width, lead, regulatory_box, section,
+    SUBSECTION_SIZE, contact, contraindications, intro, is_status_warning, label_width,
+    labelled_bullet, lead, milestone_rows, patient_pdf, regulatory_box, risk_rows, section,
     subsection, title, warning_row,
 };
-use super::pdf::{CONTENT_WIDTH, Chrome, render};
-use super::wording::{count, date_range, duration, long_date, patient_plan, window};
+use super::wording::{count, date_range, duration, long_date};
 use super::{Document, ExportError};
 use jiff::civil::Date;
 
@@ -27,41 +26,25 @@ use crate::planning::{AftercareSite, Plan, Session, Severity};
 /// When the plan or the names hold characters the shipped font cannot draw (they would
 /// print as empty boxes), or the PDF cannot be assembled.
 pub fn handout_pdf(document: &Document) -> Result<Vec<u8>, ExportError> {
-    let document = &Document {
-        plan: patient_plan(&document.plan),
-        ..document.clone()
-    };
-    let fonts = Fonts::load()?;
-    let mut flow = Flow::new(&fonts, CONTENT_WIDTH);
-    let plan = &document.plan;
-    title(&mut flow, document, "Your treatment plan");
-    if plan.candidate {
-        what_it_is(&mut flow, plan);
-        warnings(&mut flow, plan);
-        before(&mut flow, plan, document.generated_on);
-        sessions(&mut flow, plan);
-        aftercare(&mut flow, plan);
-        expectations(&mut flow, plan);
-        follow_ups(&mut flow, plan);
-        maintenance(&mut flow, plan);
-    } else {
-        not_a_candidate(&mut flow, plan);
-        warnings(&mut flow, plan);
-        what_it_is(&mut flow, plan);
-    }
-    when_to_call(&mut flow, document);
-    let items = flow.into_items();
-    render(
-        &fonts,
-        &items,
-        &Chrome {
-            title: "Patient handout",
-            clinic_name: &document.clinic.name,
-            clinic_contact: &document.clinic.contact,
-            patient_name: &document.patient.name,
-            generated_on: document.generated_on,
-        },
-    )
+    patient_pdf(document, "Patient handout", |flow, document| {
+        let plan = &document.plan;
+        title(flow, document, "Your treatment plan");
+        if plan.candidate {
+            what_it_is(flow, plan);
+            warnings(flow, plan);
+            before(flow, plan, document.generated_on);
+            sessions(flow, plan);
+            aftercare(flow, plan);
+            expectations(flow, plan);
+            follow_ups(flow, plan);
+            maintenance(flow, plan);
+        } else {
+            not_a_candidate(flow, plan);
+            warnings(flow, plan);
+            what_it_is(flow, plan);
+        }
+        when_to_call(flow, document);
+    })
 }
 
 /// The summary and the regulatory status.
@@ -111,18 +94,10 @@ fn not_a_candidate(flow: &mut Flow<'_>, plan: &Plan) {
             flow,
             "The screening before treatment found a reason not to go ahead, so no sessions have been planned:",
         );
-        for warning in plan
-            .warnings
-            .iter()
-            .filter(|warning| warning.severity == Severity::Contraindicated)
-        {
+        for warning in contraindications(plan) {
             warning_row(flow, warning);
         }
-        if !plan
-            .warnings
-            .iter()
-            .any(|warning| warning.severity == Severity::Contraindicated)
-        {
+        if contraindications(plan).next().is_none() {
             flow.paragraph(&[Span::body(
                 "Your physician will explain the reason with you.",
             )]);
@@ -135,15 +110,7 @@ fn not_a_candidate(flow: &mut Flow<'_>, plan: &Plan) {
         )]);
     }
     for alternative in &plan.alternatives {
-        flow.row(
-            Marker::Bullet,
-            &[],
-            0.0,
-            &[
-                Span::strong(format!("{}: ", alternative.name)),
-                Span::body(&alternative.comparison),
-            ],
-        );
+        labelled_bullet(flow, &alternative.name, &alternative.comparison);
         flow.gap(2.0);
     }
 }
@@ -344,18 +311,7 @@ fn expectations(flow: &mut Flow<'_>, plan: &Plan) {
     flow.keep_next();
     milestone_chart(flow, plan);
     flow.gap(6.0);
-    for milestone in &plan.milestones {
-        flow.row(
-            Marker::Bullet,
-            &[],
-            0.0,
-            &[
-                Span::strong(format!("{}: ", milestone.label)),
-                Span::body(window(milestone.from, milestone.to)),
-            ],
-        );
-        flow.gap(1.5);
-    }
+    milestone_rows(flow, &plan.milestones);
 }
 
 /// The check-up visits.
@@ -417,20 +373,5 @@ fn when_to_call(flow: &mut Flow<'_>, document: &Document) {
         flow,
         "The known risks of this treatment, and how often they happen",
     );
-    for risk in &plan.risks {
-        flow.row(
-            Marker::Bullet,
-            &[],
-            0.0,
-            &[
-                Span::strong(&risk.name),
-                Span::styled(
-                    format!(" ({})", risk.likelihood),
-                    TextStyle::BODY.colored(MUTED),
-                ),
-                Span::body(format!(": {}", risk.detail)),
-            ],
-        );
-        flow.gap(1.5);
-    }
+    risk_rows(flow, &plan.risks);
 }

@@ -1,16 +1,18 @@
-//! Parts the handout and the consent form share: the title, the warnings in the
-//! patient's words, the regulatory status, and the clinic's contact.
+//! Parts the handout and the consent form share: the pages they are laid out on, the
+//! title, the warnings in the patient's words, the regulatory status, the risks and the
+//! expected results, and the clinic's contact.
 
 use std::fmt::Write as _;
 
 use jiff::civil::Date;
 
-use super::Document;
-use super::fonts::Weight;
+use super::fonts::{Fonts, Weight};
 use super::layout::{ACCENT, Color, Flow, INK, MUTED, Marker, Span, TextStyle};
-use super::wording::{long_date, plain_date, regulatory_sentence};
-use crate::catalog::RegulatoryStatus;
-use crate::planning::{Plan, Severity, Warning};
+use super::pdf::{CONTENT_WIDTH, Chrome, render};
+use super::wording::{long_date, patient_plan, plain_date, regulatory_sentence, window};
+use super::{Document, ExportError};
+use crate::catalog::{RegulatoryStatus, Risk};
+use crate::planning::{MilestoneWindow, Plan, Severity, Warning};
 
 /// A warning: amber.
 pub(crate) const CAUTION_FILL: Color = [0xfd, 0xf3, 0xe1];
@@ -31,6 +33,39 @@ pub(crate) const TITLE_SIZE: f32 = 19.0;
 pub(crate) const SECTION_SIZE: f32 = 13.0;
 /// Size of a heading inside a section.
 pub(crate) const SUBSECTION_SIZE: f32 = 11.0;
+
+/// A document for the patient as a PDF: `write` lays out its sections from the plan in
+/// the patient's words (reference keys left out), on A4 pages whose header and footer
+/// carry `page_title`, the clinic and the patient.
+///
+/// # Errors
+/// When the plan or the names hold characters the shipped font cannot draw, or the PDF
+/// cannot be assembled.
+pub(crate) fn patient_pdf(
+    document: &Document,
+    page_title: &str,
+    write: impl FnOnce(&mut Flow<'_>, &Document),
+) -> Result<Vec<u8>, ExportError> {
+    let document = &Document {
+        plan: patient_plan(&document.plan),
+        ..document.clone()
+    };
+    let fonts = Fonts::load()?;
+    let mut flow = Flow::new(&fonts, CONTENT_WIDTH);
+    write(&mut flow, document);
+    let items = flow.into_items();
+    render(
+        &fonts,
+        &items,
+        &Chrome {
+            title: page_title,
+            clinic_name: &document.clinic.name,
+            clinic_contact: &document.clinic.contact,
+            patient_name: &document.patient.name,
+            generated_on: document.generated_on,
+        },
+    )
+}
 
 /// A section heading.
 pub(crate) fn section(flow: &mut Flow<'_>, title: &str) {
@@ -88,6 +123,51 @@ pub(crate) fn label_width<'l>(
         .map(|label| flow.fonts().width(style.weight, style.size, label))
         .fold(0.0, f32::max);
     (widest + 12.0).clamp(60.0, flow.text_width() * 0.42)
+}
+
+/// A bulleted row: `label` in bold with a colon, then `text`.
+pub(crate) fn labelled_bullet(flow: &mut Flow<'_>, label: &str, text: impl Into<String>) {
+    flow.row(
+        Marker::Bullet,
+        &[],
+        0.0,
+        &[Span::strong(format!("{label}: ")), Span::body(text)],
+    );
+}
+
+/// Each risk in a bulleted row: its name, how often it happens, and what it is.
+pub(crate) fn risk_rows(flow: &mut Flow<'_>, risks: &[Risk]) {
+    for risk in risks {
+        flow.row(
+            Marker::Bullet,
+            &[],
+            0.0,
+            &[
+                Span::strong(&risk.name),
+                Span::styled(
+                    format!(" ({})", risk.likelihood),
+                    TextStyle::BODY.colored(MUTED),
+                ),
+                Span::body(format!(": {}", risk.detail)),
+            ],
+        );
+        flow.gap(1.5);
+    }
+}
+
+/// Each expected result in a bulleted row, with the window of days it may show in.
+pub(crate) fn milestone_rows(flow: &mut Flow<'_>, milestones: &[MilestoneWindow]) {
+    for milestone in milestones {
+        labelled_bullet(flow, &milestone.label, window(milestone.from, milestone.to));
+        flow.gap(1.5);
+    }
+}
+
+/// The warnings that make the patient not a candidate for the treatment.
+pub(crate) fn contraindications(plan: &Plan) -> impl Iterator<Item = &Warning> {
+    plan.warnings
+        .iter()
+        .filter(|warning| warning.severity == Severity::Contraindicated)
 }
 
 /// Whether a warning only states the regulatory status, which documents say in the
