@@ -203,6 +203,38 @@ fn verify_names_a_hand_edited_newest_revision() {
 }
 
 #[test]
+fn verify_names_a_head_whose_summary_was_edited() {
+    let problems = verify_after(|store, id| {
+        let head = revision_file(store, id, 1).with_file_name("head.ron");
+        edit(&head, "saved_by: \"Dr. Vega\"", "saved_by: \"Dr. Fake\"");
+    });
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("head.ron: does not describe revision 3 as it is"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_rebuilt_index_reads_a_changed_newest_revision_not_its_head() {
+    let (_dir, store, id, _) = plan_with_revisions(2);
+    let _ = std::fs::remove_file(store.data_dir().join("index.json"));
+    let index = store.load_index(&mut |_| {}).unwrap();
+    assert_eq!(index.plans[0].saved_by, "Dr. Vega");
+
+    // The head still records the old hash and summary; the file itself says otherwise.
+    edit(
+        &revision_file(&store, &id, 2),
+        "saved_by: \"Dr. Vega\"",
+        "saved_by: \"Dr. Lima\"",
+    );
+    std::fs::remove_file(store.data_dir().join("index.json")).unwrap();
+    let index = store.load_index(&mut |_| {}).unwrap();
+    assert_eq!(index.plans[0].revision, 2);
+    assert_eq!(index.plans[0].saved_by, "Dr. Lima");
+}
+
+#[test]
 fn verify_names_a_removed_revision() {
     let problems = verify_after(|store, id| {
         std::fs::remove_file(revision_file(store, id, 2)).unwrap();

@@ -149,8 +149,9 @@ proptest! {
         prop_assert_eq!(&history[0].saved_by, &author);
         prop_assert_eq!(history[1].saved_at, revision_2.saved_at);
 
+        let mut indexes = Vec::new();
         for _ in 0..2 {
-            // Once rebuilt from the revision files, once from the cache.
+            // Once rebuilt from the heads' summaries, once from the cache.
             let index = store.load_index(&mut |_| {}).unwrap();
             prop_assert!(index.problems.is_empty(), "{:?}", index.problems);
             prop_assert_eq!(index.plans.len(), 1);
@@ -161,10 +162,23 @@ proptest! {
             prop_assert_eq!(summary.revision, 2);
             prop_assert_eq!(summary.first_session, second_record.first_session());
             prop_assert_eq!(&index.patients[0].name, &patient.name);
+            indexes.push(index);
         }
         let report = store.verify();
         prop_assert!(report.is_ok(), "{:?}", report.problems);
         prop_assert!(report.notes.is_empty(), "{:?}", report.notes);
+
+        // Without the heads and the cache, the index is rebuilt by parsing every
+        // revision: it must be the same as the one the heads gave.
+        for kind in ["patients", "plans"] {
+            for record in std::fs::read_dir(store.data_dir().join(kind)).unwrap() {
+                std::fs::remove_file(record.unwrap().path().join("head.ron")).unwrap();
+            }
+        }
+        std::fs::remove_file(store.data_dir().join("index.json")).unwrap();
+        let parsed = store.load_index(&mut |_| {}).unwrap();
+        prop_assert_eq!(&parsed, &indexes[0]);
+        prop_assert_eq!(&parsed, &indexes[1]);
     }
 }
 

@@ -17,9 +17,12 @@ use std::time::{Duration, SystemTime};
 use jiff::Timestamp;
 
 use super::error::{LoadProblem, ProblemKind, StoreError, write_error};
+use serde::Serialize;
+use serde::de::IgnoredAny;
+
 use super::format::{
-    HEAD_FILE, ParsedRevision, Record, parse_head, parse_revision, render_head, render_revision,
-    revision_file_name, revision_number, sha256_hex,
+    FORMAT_VERSION, HEAD_FILE, ParsedRevision, Record, RevisionMeta, parse_head, parse_revision,
+    render_head, render_revision, revision_file_name, revision_number, sha256_hex,
 };
 use super::fsio::{NewFileError, create_private_dir, sync_dir, write_new, write_replace};
 use super::ids::{PatientId, PlanId};
@@ -384,7 +387,16 @@ impl Store {
             Err(NewFileError::Exists) => return Err(conflict::<T>(&file)),
             Err(NewFileError::Io(source)) => return Err(write_error(&label, &file, source)),
         }
-        self.update_head(&dir, number, &sha256_hex(text.as_bytes()));
+        let meta = RevisionMeta {
+            format_version: FORMAT_VERSION,
+            id: id.to_owned(),
+            number,
+            saved_at,
+            saved_by: author.to_owned(),
+            previous_sha256: previous_sha256.map(str::to_owned),
+        };
+        let summary = T::summarize(id, &meta, record);
+        self.update_head(&dir, number, &sha256_hex(text.as_bytes()), summary.as_ref());
         Ok(Revision {
             number,
             saved_at,
@@ -396,14 +408,20 @@ impl Store {
     /// Points the record's head at a new revision. The revision is already saved, so a
     /// failure here only leaves the head one save behind (which `verify` tolerates and
     /// the next save repairs); it is logged, not returned.
-    fn update_head(&self, dir: &Path, number: u32, sha256: &str) {
+    fn update_head<S: Serialize>(
+        &self,
+        dir: &Path,
+        number: u32,
+        sha256: &str,
+        summary: Option<&S>,
+    ) {
         let head_file = dir.join(HEAD_FILE);
         if let Ok(bytes) = std::fs::read(&head_file)
-            && parse_head(&head_file, &bytes).is_ok_and(|head| head.number >= number)
+            && parse_head::<IgnoredAny>(&head_file, &bytes).is_ok_and(|head| head.number >= number)
         {
             return;
         }
-        let result = render_head(number, sha256)
+        let result = render_head(number, sha256, summary)
             .map_err(io::Error::other)
             .and_then(|text| write_replace(&self.tmp_dir(), &head_file, text.as_bytes()));
         if let Err(error) = result {

@@ -25,7 +25,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use super::error::StoreError;
-use super::records::{Note, Patient, PlanRecord, PlanStatus, Screening};
+use super::ids::{PatientId, PlanId};
+use super::records::{
+    Note, Patient, PatientSummary, PlanRecord, PlanStatus, PlanSummary, Screening,
+};
 use crate::catalog::Factor;
 use crate::planning::{Plan, PlanRequest};
 
@@ -71,8 +74,15 @@ pub(crate) trait Record: Serialize + DeserializeOwned + Clone {
     const FOLDER: &'static str;
     /// The record's shape in format version 0.
     type V0: DeserializeOwned;
+    /// What the list screens show of the record; kept in the index cache and the head.
+    type Summary: Clone + PartialEq + Serialize + DeserializeOwned;
     /// Converts a version 0 record, given the revision's author and time.
     fn from_v0(old: Self::V0, saved_by: &str, saved_at: Timestamp) -> Self;
+    /// The summary of a revision of the record with this id; `None` when the id is not
+    /// one of ours.
+    fn summarize(id: &str, meta: &RevisionMeta, record: &Self) -> Option<Self::Summary>;
+    /// The id and revision number a summary says it is of.
+    fn summary_of(summary: &Self::Summary) -> (&str, u32);
 }
 
 /// What a revision file says about itself.
@@ -288,38 +298,59 @@ fn current_revision<T: Record>(
     })
 }
 
-/// The head of a record: its newest revision when it was saved, and that file's hash.
-/// It lets `verify` notice an edit of the newest revision, which no later revision
-/// records yet.
+/// The head of a record: its newest revision when it was saved, that file's hash, and
+/// the summary the list screens show of it.
+///
+/// The hash lets `verify` notice an edit of the newest revision, which no later
+/// revision records yet. The summary lets the index be rebuilt (first start, or after
+/// its cache was deleted) without parsing every plan: it is used only when the head
+/// points at the newest revision and that file's SHA-256 is the one recorded, so it
+/// describes exactly the file that is there; otherwise the revision is parsed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Head {
+pub(crate) struct Head<S> {
     /// Always [`FORMAT_VERSION`] when written by this app.
     pub format_version: u32,
     /// The newest revision when the head was written.
     pub number: u32,
     /// That revision file's SHA-256.
     pub sha256: String,
+    /// What the list screens show of that revision. Heads written before it was kept
+    /// have none, and so do heads read only for their number and hash.
+    #[serde(default = "none", skip_serializing_if = "Option::is_none")]
+    pub summary: Option<S>,
+}
+
+fn none<S>() -> Option<S> {
+    None
 }
 
 /// The text of a head file.
-pub(crate) fn render_head(number: u32, sha256: &str) -> Result<String, ron::Error> {
+pub(crate) fn render_head<S: Serialize>(
+    number: u32,
+    sha256: &str,
+    summary: Option<&S>,
+) -> Result<String, ron::Error> {
     let head = Head {
         format_version: FORMAT_VERSION,
         number,
         sha256: sha256.to_owned(),
+        summary,
     };
     let mut text = String::from(
-        "// Regen Planner: the newest revision of this record and its SHA-256, so that `regen-planner plans verify` notices an edit of it.\n",
+        "// Regen Planner: the newest revision of this record, its SHA-256 (so that `regen-planner plans verify` notices an edit of it) and what the lists show of it (used only while that SHA-256 matches).\n",
     );
     text.push_str(&ron::ser::to_string_pretty(&head, pretty())?);
     text.push('\n');
     Ok(text)
 }
 
-/// Reads a head file.
-pub(crate) fn parse_head(file: &Path, bytes: &[u8]) -> Result<Head, StoreError> {
+/// Reads a head file; `S` is the summary's type, or [`serde::de::IgnoredAny`] to skip it.
+pub(crate) fn parse_head<S: DeserializeOwned>(
+    file: &Path,
+    bytes: &[u8],
+) -> Result<Head<S>, StoreError> {
     let text = utf8(file, bytes)?;
-    let head: Head = ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
+    let head: Head<S> = ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
     if head.format_version > FORMAT_VERSION {
         return Err(StoreError::NewerFormat {
             file: file.to_path_buf(),
@@ -398,6 +429,22 @@ impl Record for Patient {
     const KIND: &'static str = "patient";
     const FOLDER: &'static str = "patients";
     type V0 = v0::PatientV0;
+    type Summary = PatientSummary;
+
+    fn summarize(id: &str, meta: &RevisionMeta, record: &Self) -> Option<PatientSummary> {
+        Some(PatientSummary {
+            id: id.parse::<PatientId>().ok()?,
+            name: record.name.clone(),
+            birth_date: record.birth_date,
+            clinic_id: record.clinic_id.clone(),
+            revision: meta.number,
+            saved_at: meta.saved_at,
+        })
+    }
+
+    fn summary_of(summary: &PatientSummary) -> (&str, u32) {
+        (summary.id.as_str(), summary.revision)
+    }
 
     fn from_v0(old: v0::PatientV0, _saved_by: &str, _saved_at: Timestamp) -> Self {
         Patient {
@@ -417,6 +464,29 @@ impl Record for PlanRecord {
     const KIND: &'static str = "plan";
     const FOLDER: &'static str = "plans";
     type V0 = v0::PlanV0;
+    type Summary = PlanSummary;
+
+    /// The patient's name and clinic id are filled in from the patient's record when
+    /// the index is assembled.
+    fn summarize(id: &str, meta: &RevisionMeta, record: &Self) -> Option<PlanSummary> {
+        Some(PlanSummary {
+            id: id.parse::<PlanId>().ok()?,
+            patient: record.patient.clone(),
+            patient_name: String::new(),
+            clinic_id: None,
+            protocol_id: record.plan.protocol.id.clone(),
+            protocol_title: record.plan.protocol.title.clone(),
+            status: record.status,
+            first_session: record.first_session(),
+            revision: meta.number,
+            saved_at: meta.saved_at,
+            saved_by: meta.saved_by.clone(),
+        })
+    }
+
+    fn summary_of(summary: &PlanSummary) -> (&str, u32) {
+        (summary.id.as_str(), summary.revision)
+    }
 
     /// Bare-text notes become notes by the revision's author at the revision's time:
     /// the closest the old shape knew.

@@ -6,8 +6,15 @@
 //! newest must be unchanged and the next number must not exist), and only records that
 //! changed since the cache was written are listed and parsed again, on every core. The
 //! cache is never a record, so it is JSON (several times faster to read than RON) rather
-//! than RON: when it is missing, broken or from another version it is rebuilt from the
-//! revision files, and any desk may rewrite it.
+//! than RON: when it is missing, broken or from another version it is rebuilt, and any
+//! desk may rewrite it.
+//!
+//! A record that changed, or every record when the cache is rebuilt, is summarized from
+//! its `head.ron`, which keeps the summary of the newest revision: used only when the
+//! head points at the newest revision file and that file's SHA-256 is the one the head
+//! recorded, so it describes exactly the file that is there. Hashing a file costs a
+//! fraction of parsing it. Otherwise (no head, a head one save behind, a changed or
+//! damaged file) the newest readable revision is parsed, and what is wrong is reported.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -19,9 +26,11 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{LoadProblem, ProblemKind, StoreError};
 use super::folder::{Newest, Store, revision_numbers, unreadable};
-use super::format::{FORMAT_VERSION, Record, revision_file_name};
+use super::format::{
+    FORMAT_VERSION, HEAD_FILE, Record, parse_head, revision_file_name, sha256_hex,
+};
 use super::fsio::write_replace;
-use super::ids::{PatientId, PlanId};
+use super::ids::PatientId;
 use super::records::{Patient, PatientSummary, PlanRecord, PlanSummary};
 
 /// How far [`Store::load_index`] has come.
@@ -74,53 +83,6 @@ struct IndexFile {
     format_version: u32,
     patients: Vec<Cached<PatientSummary>>,
     plans: Vec<Cached<PlanSummary>>,
-}
-
-/// A record kind that has a summary in the index.
-trait Summarized: Record {
-    type Summary: Clone + Serialize + for<'de> Deserialize<'de>;
-    fn summarize(id: &str, revision: &super::format::ParsedRevision<Self>)
-    -> Option<Self::Summary>;
-}
-
-impl Summarized for Patient {
-    type Summary = PatientSummary;
-
-    fn summarize(
-        id: &str,
-        revision: &super::format::ParsedRevision<Self>,
-    ) -> Option<PatientSummary> {
-        Some(PatientSummary {
-            id: id.parse::<PatientId>().ok()?,
-            name: revision.record.name.clone(),
-            birth_date: revision.record.birth_date,
-            clinic_id: revision.record.clinic_id.clone(),
-            revision: revision.meta.number,
-            saved_at: revision.meta.saved_at,
-        })
-    }
-}
-
-impl Summarized for PlanRecord {
-    type Summary = PlanSummary;
-
-    /// The patient's name and clinic id are filled in from the patient's record later.
-    fn summarize(id: &str, revision: &super::format::ParsedRevision<Self>) -> Option<PlanSummary> {
-        let record = &revision.record;
-        Some(PlanSummary {
-            id: id.parse::<PlanId>().ok()?,
-            patient: record.patient.clone(),
-            patient_name: String::new(),
-            clinic_id: None,
-            protocol_id: record.plan.protocol.id.clone(),
-            protocol_title: record.plan.protocol.title.clone(),
-            status: record.status,
-            first_session: record.first_session(),
-            revision: revision.meta.number,
-            saved_at: revision.meta.saved_at,
-            saved_by: revision.meta.saved_by.clone(),
-        })
-    }
 }
 
 impl Store {
@@ -206,7 +168,7 @@ impl Store {
 
     /// The cached entry of a record when its newest file is unchanged (and `false`),
     /// else a fresh one (and `true`).
-    fn entry<T: Summarized>(
+    fn entry<T: Record>(
         &self,
         id: &str,
         cache: &HashMap<&str, &Cached<T::Summary>>,
@@ -248,8 +210,22 @@ impl Store {
             .last()
             .and_then(|&newest| stamp_of(&dir.join(revision_file_name(newest)), newest))
             .unwrap_or(Stamp::NONE);
+        if let Some(&newest) = numbers.last()
+            && let Some(summary) = summary_from_head::<T>(id, &dir, newest)
+        {
+            let entry = Cached {
+                id: id.to_owned(),
+                stamp,
+                summary: Some(summary),
+                problems: Vec::new(),
+                removed: false,
+            };
+            return (entry, true);
+        }
         let (summary, problems) = match self.newest_readable::<T>(id, &numbers) {
-            Newest::Found(parsed, problems) => (T::summarize(id, &parsed), problems),
+            Newest::Found(parsed, problems) => {
+                (T::summarize(id, &parsed.meta, &parsed.record), problems)
+            }
             Newest::Refused(_, problems) | Newest::NoneReadable(_, problems) => (None, problems),
         };
         let entry = Cached {
@@ -364,6 +340,26 @@ impl Stamp {
         modified_secs: 0,
         modified_nanos: 0,
     };
+}
+
+/// The summary the record's head keeps of its newest revision, when the head points at
+/// that revision, was written by this format version, names this record, and the
+/// revision file's SHA-256 is the one the head recorded: then the summary describes
+/// exactly the file that is there, and the revision need not be parsed. Anything else
+/// (no head, an older or damaged one, a changed or damaged revision) gives `None`, and
+/// the revision is parsed, which reports what is wrong with it.
+fn summary_from_head<T: Record>(id: &str, dir: &Path, newest: u32) -> Option<T::Summary> {
+    let head_file = dir.join(HEAD_FILE);
+    let head = parse_head::<T::Summary>(&head_file, &std::fs::read(&head_file).ok()?).ok()?;
+    let summary = head.summary?;
+    let fits = head.format_version == FORMAT_VERSION
+        && head.number == newest
+        && T::summary_of(&summary) == (id, newest);
+    if !fits {
+        return None;
+    }
+    let revision = std::fs::read(dir.join(revision_file_name(newest))).ok()?;
+    (sha256_hex(&revision) == head.sha256).then_some(summary)
 }
 
 fn stamp_of(file: &Path, newest: u32) -> Option<Stamp> {

@@ -1,8 +1,9 @@
 //! Walking every chain of revisions to find what was changed, removed or reordered.
 //!
 //! Each revision records the SHA-256 of the revision before it, and each record's
-//! `head.ron` records the SHA-256 of its newest revision. So an edit of any revision,
-//! a removed revision, or two revisions swapped shows up here with the file's name.
+//! `head.ron` records the SHA-256 of its newest revision and the summary the lists show
+//! of it. So an edit of any revision, a removed revision, two revisions swapped, or a
+//! head whose summary no longer matches its revision shows up here with the file's name.
 //!
 //! Limits: the hashes are not secret. They catch damage, sync tools and hand edits, but
 //! someone who edits a file on purpose and then recomputes every later hash (and the
@@ -151,7 +152,7 @@ impl Store {
         let mut hashes: Vec<Option<String>> = Vec::with_capacity(newest as usize);
         let mut flagged: Vec<PathBuf> = Vec::new();
         let mut previous_ok = true;
-        let mut last_record: Option<T> = None;
+        let mut last: Option<ParsedRevision<T>> = None;
         for number in 1..=newest {
             let file = dir.join(revision_file_name(number));
             if numbers.binary_search(&number).is_err() {
@@ -190,7 +191,7 @@ impl Store {
                         report,
                         &mut flagged,
                     );
-                    last_record = Some(parsed.record);
+                    last = Some(parsed);
                     previous_ok = true;
                 }
                 Err(error) => {
@@ -201,9 +202,10 @@ impl Store {
             }
             hashes.push(Some(hash));
         }
-        check_head(&dir, newest, &hashes, &flagged, report);
-        if let Some(record) = last_record {
-            T::check_references(self, &dir, &record, report);
+        let newest_parsed = last.as_ref().filter(|parsed| parsed.meta.number == newest);
+        check_head::<T>(id, &dir, newest, &hashes, &flagged, newest_parsed, report);
+        if let Some(parsed) = last {
+            T::check_references(self, &dir, &parsed.record, report);
         }
     }
 }
@@ -297,12 +299,15 @@ fn check_link<T>(
     }
 }
 
-/// Checks the head against the newest revisions.
-fn check_head(
+/// Checks the head against the newest revisions: its number, its hash, and the summary
+/// the lists show (which must be what the newest revision holds).
+fn check_head<T: Record>(
+    id: &str,
     dir: &Path,
     newest: u32,
     hashes: &[Option<String>],
     flagged: &[PathBuf],
+    newest_parsed: Option<&ParsedRevision<T>>,
     report: &mut VerifyReport,
 ) {
     let head_file = dir.join(HEAD_FILE);
@@ -323,7 +328,7 @@ fn check_head(
             return;
         }
     };
-    let head = match parse_head(&head_file, &bytes) {
+    let head = match parse_head::<T::Summary>(&head_file, &bytes) {
         Ok(head) => head,
         Err(error) => {
             report.problem(&head_file, problem_text(&error));
@@ -355,6 +360,21 @@ fn check_head(
             format!(
                 "revision {} was changed after it was saved (its SHA-256 is {actual}, {HEAD_FILE} recorded {}); {RESTORE}",
                 head.number, head.sha256
+            ),
+        );
+    }
+    // The summary is compared only where the hash matches: a changed revision is
+    // already reported above, and the head is then not at fault.
+    if head.number == newest
+        && actual == Some(head.sha256.as_str())
+        && let Some(summary) = &head.summary
+        && let Some(parsed) = newest_parsed
+        && T::summarize(id, &parsed.meta, &parsed.record).as_ref() != Some(summary)
+    {
+        report.problem(
+            &head_file,
+            format!(
+                "does not describe revision {newest} as it is (the patient and plan lists would show it wrongly): it was edited after it was saved; {RESTORE}"
             ),
         );
     }
