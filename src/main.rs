@@ -16,7 +16,11 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("REGEN_PLANNER_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                // The system font lookup warns about every unset locale ("C"), which
+                // says nothing about the app.
+                .unwrap_or_else(|_| {
+                    tracing_subscriber::EnvFilter::new("warn,egui_system_font_provider=error")
+                }),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -141,8 +141,16 @@ impl Pdf {
     }
 }
 
+/// Single spaces for any whitespace, and without the marks `pdftotext` puts around
+/// right-to-left text (U+202A to U+202E): they are not in the PDF's text.
 fn normalise(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    text.replace(
+        ['\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}'],
+        "",
+    )
+    .split_whitespace()
+    .collect::<Vec<_>>()
+    .join(" ")
 }
 
 /// The documents leave out the reference keys protocols cite figures with: "[CF 32]",
@@ -342,6 +350,25 @@ fn names_in_vietnamese_and_polish_survive_and_a_long_course_flows_over_the_pages
 }
 
 #[test]
+fn names_in_chinese_japanese_arabic_hebrew_devanagari_and_thai_survive() {
+    for name in [
+        "王芳",
+        "佐藤 さくら",
+        "فاطمة الزهراء",
+        "דוד לוי",
+        "अनन्या शर्मा",
+        "สมชาย ใจดี",
+    ] {
+        let desk = Desk::new();
+        let id = desk.save_plan(name, None, STRETCH_MARKS);
+        let (handout, consent, _) = desk.export(&id);
+        // Around right-to-left text, pdftotext moves the spaces; the name itself is whole.
+        handout.has(&format!("Prepared for {name}"));
+        consent.has(name);
+    }
+}
+
+#[test]
 fn the_consent_form_has_the_selection_status_risks_alternatives_results_and_signatures() {
     let desk = Desk::new();
     let id = desk.save_plan("Zoë Ångström", Some("1985-03-04"), STRETCH_MARKS);
@@ -454,15 +481,17 @@ fn a_patient_who_is_not_a_candidate_reads_so_first_with_the_alternatives_and_no_
 #[test]
 fn a_name_the_font_cannot_draw_is_refused_with_the_characters_and_nothing_is_written() {
     let desk = Desk::new();
-    let id = desk.save_plan("王明", None, STRETCH_MARKS);
+    // Korean syllables: the shipped fallback font has only the jamo.
+    let id = desk.save_plan("김민준", None, STRETCH_MARKS);
     let handout = desk.file("handout.pdf");
     let output = desk.run(&["export", &id, "--handout", handout.to_str().unwrap()]);
     assert!(!output.status.success());
     let stderr = common::stderr(&output);
     assert!(
-        stderr.contains("cannot draw these characters: 王 明"),
+        stderr.contains("cannot draw these characters: 김 민 준"),
         "{stderr}"
     );
+    assert!(stderr.contains("export again"), "{stderr}");
     assert!(!handout.exists());
 }
 

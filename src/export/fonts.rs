@@ -1,16 +1,47 @@
 //! The fonts every PDF is set in, shipped with the app so a handout looks the same on
 //! every desk: Noto Sans regular and bold (SIL Open Font License, `assets/fonts/OFL.txt`),
-//! which cover Latin with its accents (Vietnamese included), Greek and Cyrillic, and
-//! Noto Sans Math for the signs Noto Sans lacks (≥, →, −).
+//! which cover Latin with its accents (Vietnamese included), Greek and Cyrillic; Noto
+//! Sans Math for the signs Noto Sans lacks (≥, →, −); Noto Sans Arabic, Hebrew,
+//! Devanagari and Thai for names in those scripts; and Droid Sans Fallback (Apache
+//! License 2.0, `assets/fonts/LICENSE-Apache-2.0.txt`) for Chinese and Japanese names,
+//! in one weight. Korean syllables are not covered (that font has only the jamo): a
+//! Korean name is refused with a message, never printed as boxes.
 //!
 //! Text is measured by shaping it with the same shaper the PDF writer draws with, so a
-//! line that is measured to fit is the line that is drawn.
+//! line that is measured to fit is the line that is drawn. A run in a right-to-left
+//! script is shaped right to left as a whole, so a name in Arabic or Hebrew reads
+//! correctly inside a left-to-right line.
 
 use super::ExportError;
 
 static REGULAR: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Regular.ttf");
 static BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Bold.ttf");
 static MATH: &[u8] = include_bytes!("../../assets/fonts/NotoSansMath-Regular.ttf");
+static CJK: &[u8] = include_bytes!("../../assets/fonts/DroidSansFallbackFull.ttf");
+
+/// The faces for other scripts, in both weights: (name, regular, bold).
+static SCRIPTS: [(&str, &[u8], &[u8]); 4] = [
+    (
+        "Noto Sans Arabic",
+        include_bytes!("../../assets/fonts/NotoSansArabic-Regular.ttf"),
+        include_bytes!("../../assets/fonts/NotoSansArabic-Bold.ttf"),
+    ),
+    (
+        "Noto Sans Hebrew",
+        include_bytes!("../../assets/fonts/NotoSansHebrew-Regular.ttf"),
+        include_bytes!("../../assets/fonts/NotoSansHebrew-Bold.ttf"),
+    ),
+    (
+        "Noto Sans Devanagari",
+        include_bytes!("../../assets/fonts/NotoSansDevanagari-Regular.ttf"),
+        include_bytes!("../../assets/fonts/NotoSansDevanagari-Bold.ttf"),
+    ),
+    (
+        "Noto Sans Thai",
+        include_bytes!("../../assets/fonts/NotoSansThai-Regular.ttf"),
+        include_bytes!("../../assets/fonts/NotoSansThai-Bold.ttf"),
+    ),
+];
 
 /// The weight of a run of text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -101,13 +132,17 @@ impl Face {
         let shaped = self.shape(text);
         let infos = shaped.glyph_infos();
         let positions = shaped.glyph_positions();
+        // A glyph draws the text from its cluster to the next cluster in the text; in a
+        // right-to-left run the glyphs come in the opposite order to the text.
+        let mut clusters: Vec<usize> = infos.iter().map(|info| info.cluster as usize).collect();
+        clusters.sort_unstable();
+        clusters.dedup();
         let mut glyphs = Vec::with_capacity(infos.len());
-        for (index, (info, position)) in infos.iter().zip(positions).enumerate() {
+        for (info, position) in infos.iter().zip(positions) {
             let start = info.cluster as usize;
-            let end = infos[index..]
-                .iter()
-                .map(|next| next.cluster as usize)
-                .find(|cluster| *cluster != start)
+            let end = clusters
+                .get(clusters.partition_point(|cluster| *cluster <= start))
+                .copied()
                 .unwrap_or(text.len());
             glyphs.push(krilla::text::KrillaGlyph::new(
                 krilla::text::GlyphId::new(info.glyph_id),
@@ -129,6 +164,12 @@ pub(crate) struct Fonts {
     bold: Face,
     /// For characters neither weight has; its signs serve both weights.
     math: Face,
+    /// Other scripts in the regular weight, in the order of [`SCRIPTS`].
+    scripts_regular: Vec<Face>,
+    /// The same in bold.
+    scripts_bold: Vec<Face>,
+    /// Chinese and Japanese, in one weight for both.
+    cjk: Face,
     /// Widths already measured, per em: a plan repeats the same words many times.
     widths: std::cell::RefCell<std::collections::HashMap<(Weight, String), f32>>,
 }
@@ -155,6 +196,15 @@ impl Fonts {
             regular: Face::load(REGULAR, "Noto Sans Regular")?,
             bold: Face::load(BOLD, "Noto Sans Bold")?,
             math: Face::load(MATH, "Noto Sans Math")?,
+            scripts_regular: SCRIPTS
+                .iter()
+                .map(|(name, regular, _)| Face::load(regular, name))
+                .collect::<Result<_, _>>()?,
+            scripts_bold: SCRIPTS
+                .iter()
+                .map(|(name, _, bold)| Face::load(bold, name))
+                .collect::<Result<_, _>>()?,
+            cjk: Face::load(CJK, "Droid Sans Fallback")?,
             widths: std::cell::RefCell::default(),
         })
     }
@@ -166,9 +216,36 @@ impl Fonts {
         }
     }
 
-    /// The text cut where it changes face: the weight's own face, or the math face for
-    /// a sign the weight lacks. Spaces and accents typed separately stay in the run
-    /// they follow.
+    /// The faces that draw what the weight's own face lacks, in the order they are
+    /// tried.
+    fn fallbacks(&self, weight: Weight) -> impl Iterator<Item = &Face> {
+        let scripts = match weight {
+            Weight::Regular => &self.scripts_regular,
+            Weight::Bold => &self.scripts_bold,
+        };
+        std::iter::once(&self.math)
+            .chain(scripts)
+            .chain(std::iter::once(&self.cjk))
+    }
+
+    /// The face that draws a character in a weight: its own when it has it, else the
+    /// first fallback that does (else its own, which draws an empty box; exports check
+    /// for that first).
+    fn face_for(&self, weight: Weight, character: char) -> &Face {
+        let own = self.face(weight);
+        if own.has(character) {
+            return own;
+        }
+        self.fallbacks(weight)
+            .find(|face| face.has(character))
+            .unwrap_or(own)
+    }
+
+    /// The text cut where it changes face: the weight's own face, or a fallback for a
+    /// sign or script the weight lacks. Spaces between words of one face and accents
+    /// typed separately stay in the run they follow; spaces after a fallback's run go
+    /// to the next run (a name in a right-to-left script would otherwise carry its
+    /// trailing space to its left end).
     fn runs<'t>(&self, weight: Weight, text: &'t str) -> Vec<(&Face, &'t str)> {
         let own = self.face(weight);
         let mut runs: Vec<(&Face, &'t str)> = Vec::new();
@@ -178,11 +255,23 @@ impl Fonts {
             let joins = character.is_whitespace() || super::layout::is_combining(character);
             let face = if joins {
                 current.unwrap_or(own)
-            } else if own.has(character) || !self.math.has(character) {
-                own
             } else {
-                &self.math
+                self.face_for(weight, character)
             };
+            // A fallback's run gives up its trailing spaces when another face follows.
+            if !joins
+                && let Some(previous) = current
+                && !std::ptr::eq(previous, face)
+                && !std::ptr::eq(previous, own)
+            {
+                let run = &text[start..index];
+                let kept = run.trim_end_matches(char::is_whitespace).len();
+                if kept > 0 && kept < run.len() {
+                    runs.push((previous, &run[..kept]));
+                    start += kept;
+                    current = Some(own);
+                }
+            }
             match current {
                 Some(previous) if std::ptr::eq(previous, face) => {}
                 Some(previous) => {
@@ -248,8 +337,9 @@ impl Fonts {
             if character.is_whitespace() || character.is_control() {
                 continue;
             }
-            let drawable = (self.regular.has(character) && self.bold.has(character))
-                || self.math.has(character);
+            let drawable = [Weight::Regular, Weight::Bold]
+                .into_iter()
+                .all(|weight| self.face_for(weight, character).has(character));
             if !drawable && !missing.contains(&character) {
                 missing.push(character);
             }
@@ -260,6 +350,8 @@ impl Fonts {
 
 #[cfg(test)]
 mod tests {
+    use krilla::text::Glyph as _;
+
     use super::*;
 
     #[test]
@@ -280,7 +372,7 @@ mod tests {
     }
 
     #[test]
-    fn names_in_latin_vietnamese_greek_and_cyrillic_can_be_drawn() {
+    fn names_in_many_scripts_can_be_drawn() {
         let fonts = Fonts::load().unwrap();
         for name in [
             "Zoë Ångström",
@@ -291,10 +383,52 @@ mod tests {
             "Ελένη Παπαδοπούλου",
             "Мария Иванова",
             "µL ² § ± ≥ ≤ → − × ½ – — · € “ ” …",
+            "فاطمة الزهراء",
+            "דוד לוי",
+            "अनन्या शर्मा",
+            "สมชาย ใจดี",
+            "王芳",
+            "佐藤 さくら カタカナ",
         ] {
             assert_eq!(fonts.missing_characters(name), Vec::<char>::new(), "{name}");
         }
-        assert_eq!(fonts.missing_characters("王 明 王"), vec!['王', '明']);
+        // Ethiopic and Korean syllables are not among the shipped fonts.
+        assert_eq!(
+            fonts.missing_characters("አበበ ቢቂላ አ"),
+            vec!['አ', 'በ', 'ቢ', 'ቂ', 'ላ']
+        );
+        assert_eq!(fonts.missing_characters("김민준"), vec!['김', '민', '준']);
+    }
+
+    #[test]
+    fn a_right_to_left_name_is_one_run_and_every_glyph_names_its_letters() {
+        let fonts = Fonts::load().unwrap();
+        let line = "Patient: فاطمة الزهراء (born 1980)";
+        let runs = fonts.runs_to_draw(Weight::Regular, line);
+        let texts: Vec<&str> = runs.iter().map(|run| run.text).collect();
+        assert_eq!(texts, vec!["Patient: ", "فاطمة الزهراء", " (born 1980)"]);
+        for run in &runs {
+            let mut covered = vec![false; run.text.len()];
+            for glyph in &run.glyphs {
+                let range = glyph.text_range().clone();
+                assert!(
+                    range.start < range.end && range.end <= run.text.len(),
+                    "{range:?} in {:?}",
+                    run.text
+                );
+                covered[range].iter_mut().for_each(|byte| *byte = true);
+            }
+            assert!(covered.iter().all(|byte| *byte), "{:?}", run.text);
+        }
+        // Shaped right to left: the glyph drawn first (leftmost) is the name's last letter.
+        let arabic = &runs[1];
+        assert_eq!(
+            arabic.glyphs.first().unwrap().text_range().end,
+            arabic.text.len()
+        );
+        assert_eq!(arabic.glyphs.last().unwrap().text_range().start, 0);
+        let total: f32 = runs.iter().map(|run| run.advance_per_em).sum();
+        assert!((fonts.width(Weight::Regular, 10.0, line) - total * 10.0).abs() < 0.01);
     }
 
     #[test]
@@ -302,7 +436,7 @@ mod tests {
         let fonts = Fonts::load().unwrap();
         let runs = fonts.runs_to_draw(Weight::Bold, "SPF ≥ 30 → ok");
         let texts: Vec<&str> = runs.iter().map(|run| run.text).collect();
-        assert_eq!(texts, vec!["SPF ", "≥ ", "30 ", "→ ", "ok"]);
+        assert_eq!(texts, vec!["SPF ", "≥", " 30 ", "→", " ok"]);
         let total: f32 = runs.iter().map(|run| run.advance_per_em).sum();
         assert!((fonts.width(Weight::Bold, 10.0, "SPF ≥ 30 → ok") - total * 10.0).abs() < 0.01);
         assert_eq!(fonts.runs_to_draw(Weight::Regular, "Zoë Ångström").len(), 1);

@@ -50,7 +50,7 @@ pub enum ExportError {
     },
     /// The text holds characters the shipped fonts cannot draw.
     #[error(
-        "the PDF font cannot draw these characters: {characters}; nothing was written, so that no name or word prints as empty boxes (the font covers Latin letters with their accents, Vietnamese included, Greek and Cyrillic)"
+        "the PDF fonts cannot draw these characters: {characters}; nothing was written, so that no name or word prints as empty boxes. The fonts cover Latin letters with their accents, Greek, Cyrillic, Arabic, Hebrew, Devanagari, Thai, Chinese and Japanese: write the text in one of those (a name in its Latin spelling, for example) and export again"
     )]
     UnsupportedCharacters {
         /// The characters, separated by spaces.
