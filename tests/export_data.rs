@@ -15,9 +15,11 @@ use icalendar::{Calendar, Component, DatePerhapsTime, Event, EventStatus};
 use jiff::ToSpan as _;
 use jiff::civil::Date;
 use regen_planner::catalog::Catalog;
-use regen_planner::export::{self, ClinicDetails, Document, PatientDetails};
+use regen_planner::export::{
+    self, ClinicDetails, Document, PatientDetails, PhysicianNote, PhysicianTask,
+};
 use regen_planner::planning::{Plan, generate};
-use regen_planner::store::{PlanId, PlanRecord, PlanStatus, Settings, Store};
+use regen_planner::store::{ExtraTask, Note, PlanId, PlanRecord, PlanStatus, Settings, Store};
 use serde_json::Value;
 
 mod common;
@@ -424,6 +426,23 @@ fn document(desk: &Desk, id: &str, generated_on: Date) -> Document {
         revision,
         status: record.status.id().to_owned(),
         plan: record.plan,
+        extra_tasks: record
+            .extra_tasks
+            .into_iter()
+            .map(|task| PhysicianTask {
+                text: task.text,
+                due: task.due,
+            })
+            .collect(),
+        notes: record
+            .notes
+            .into_iter()
+            .map(|note| PhysicianNote {
+                written_at: note.written_at,
+                author: note.author,
+                text: note.text,
+            })
+            .collect(),
         patient: PatientDetails {
             name: patient.name,
             birth_date: patient.birth_date,
@@ -906,4 +925,81 @@ fn an_export_to_a_bare_file_name_lands_in_the_current_folder() {
         .unwrap();
     assert!(output.status.success(), "{}", common::stderr(&output));
     assert!(desk.dir.path().join("plan.ics").is_file());
+}
+
+#[test]
+fn the_physician_s_tasks_reach_the_calendar_and_the_record_with_the_notes() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    let (_, before) = desk.calendar(&id);
+    let due = Date::new(2027, 1, 6).unwrap();
+    desk.revise(&id, |record| {
+        record.extra_tasks.push(ExtraTask {
+            text: "Bring the scalp photographs from the dermatologist".into(),
+            due: Some(due),
+        });
+        record.extra_tasks.push(ExtraTask {
+            text: "Ask the GP for the thyroid results".into(),
+            due: None,
+        });
+        record.notes.push(Note {
+            written_at: "2027-01-04T09:30:15.5Z".parse().unwrap(),
+            author: "Dr. Vega".into(),
+            text: "Prefers morning appointments.".into(),
+        });
+    });
+
+    let (_, calendar) = desk.calendar(&id);
+    let events = events_by_uid(&calendar);
+    assert_eq!(
+        events.len(),
+        events_by_uid(&before).len() + 1,
+        "only the dated task"
+    );
+    let task = events
+        .values()
+        .find(|event| {
+            event
+                .get_description()
+                .is_some_and(|text| text.starts_with("Bring the scalp photographs"))
+        })
+        .expect("the dated task is an event");
+    assert_eq!(all_day(task), naive(due));
+    assert!(
+        task.get_description()
+            .unwrap()
+            .contains("added to the plan by the physician")
+    );
+    let (_, again) = desk.calendar(&id);
+    assert_eq!(
+        events.keys().collect::<Vec<_>>(),
+        events_by_uid(&again).keys().collect::<Vec<_>>(),
+        "the task's UID is stable"
+    );
+
+    let bundle = desk.fhir(&id);
+    assert_fhir_shape(&bundle);
+    let care_plan = &entry(&bundle, "CarePlan")["resource"];
+    let activities = care_plan["activity"].as_array().unwrap();
+    let of = |text: &str| {
+        activities
+            .iter()
+            .map(|activity| &activity["detail"])
+            .find(|detail| detail["code"]["text"] == text)
+            .unwrap_or_else(|| panic!("no activity {text}"))
+    };
+    let dated = of("Bring the scalp photographs from the dermatologist");
+    assert_eq!(dated["kind"], "Task");
+    assert_eq!(dated["scheduledPeriod"]["end"], "2027-01-06");
+    let undated = of("Ask the GP for the thyroid results");
+    assert_eq!(undated["kind"], "Task");
+    assert!(undated.get("scheduledPeriod").is_none());
+    let note = care_plan["note"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|note| note["text"] == "Prefers morning appointments.")
+        .expect("the physician's note is in the care plan");
+    assert_eq!(note["authorString"], "Dr. Vega");
+    assert_eq!(note["time"], "2027-01-04T09:30:15Z");
 }

@@ -369,6 +369,39 @@ fn names_in_chinese_japanese_arabic_hebrew_devanagari_and_thai_survive() {
 }
 
 #[test]
+fn tasks_the_physician_added_are_in_the_handout_and_notes_are_not() {
+    let desk = Desk::new();
+    let id = desk.save_plan("Ana Souza", None, STRETCH_MARKS);
+    let store = regen_planner::store::Store::open(&desk.data()).unwrap();
+    let plan_id: regen_planner::store::PlanId = id.parse().unwrap();
+    let revision = store.load_plan(&plan_id).unwrap();
+    let mut record = revision.value;
+    record.extra_tasks.push(regen_planner::store::ExtraTask {
+        text: "Bring the photographs of your stretch marks from last year".into(),
+        due: Some(Date::new(2027, 1, 12).unwrap()),
+    });
+    record.extra_tasks.push(regen_planner::store::ExtraTask {
+        text: "Tell us about any new medicine".into(),
+        due: None,
+    });
+    record.notes.push(regen_planner::store::Note {
+        written_at: jiff::Timestamp::now(),
+        author: "Dr. Vega".into(),
+        text: "Anxious about needles; offer numbing cream.".into(),
+    });
+    store
+        .save_plan(&plan_id, revision.number, &record, "Dr. Vega")
+        .unwrap();
+
+    let (handout, consent, _) = desk.export(&id);
+    handout.has("Also asked of you");
+    handout.has("By Tue 12 Jan 2027 Bring the photographs of your stretch marks from last year");
+    handout.has("When you can Tell us about any new medicine");
+    handout.lacks("Anxious about needles");
+    consent.lacks("Anxious about needles");
+}
+
+#[test]
 fn the_consent_form_has_the_selection_status_risks_alternatives_results_and_signatures() {
     let desk = Desk::new();
     let id = desk.save_plan("Zoë Ångström", Some("1985-03-04"), STRETCH_MARKS);
@@ -537,6 +570,8 @@ fn every_built_in_protocol_makes_both_documents_the_same_each_time() {
                 revision: 1,
                 status: "draft".to_owned(),
                 plan,
+                extra_tasks: Vec::new(),
+                notes: Vec::new(),
                 patient: PatientDetails {
                     name: "Zoë Ångström".to_owned(),
                     birth_date: None,

@@ -26,8 +26,8 @@ const UID_DOMAIN: &str = "regen-planner";
 /// the day before at 09:00.
 const REMINDER_BEFORE_HOURS: i64 = 15;
 
-/// The plan's sessions, follow-up visits and dated preparation tasks as an iCalendar
-/// file, with CRLF line ends as RFC 5545 wants.
+/// The plan's sessions, follow-up visits, dated preparation tasks and dated tasks the
+/// physician added as an iCalendar file, with CRLF line ends as RFC 5545 wants.
 ///
 /// The plan has dates only, no clock times, so every item is an all-day event; a
 /// session's duration and steps are in its description. Preparation tasks are all-day
@@ -102,7 +102,8 @@ pub fn calendar_ics(document: &Document) -> Result<String, ExportError> {
 
 /// One event to write, before its UID is made unique.
 struct Item {
-    /// The stable part of the UID: `session-1`, `follow-up-<hash>`, `task-<hash>`.
+    /// The stable part of the UID: `session-1`, `follow-up-<hash>`, `task-<hash>`,
+    /// `extra-task-<hash>`.
     key: String,
     /// The title, without the patient's name.
     summary: String,
@@ -110,14 +111,14 @@ struct Item {
     description: String,
     /// The day.
     date: Date,
-    /// `Session`, `Follow-up` or `Preparation`, for the calendar app's filters.
+    /// `Session`, `Follow-up`, `Preparation` or `Task`, for the calendar app's filters.
     category: &'static str,
     /// `OPAQUE` for visits (the patient is busy), `TRANSPARENT` for tasks.
     transparency: &'static str,
 }
 
 /// Every item of the plan that has a date, in the plan's order: preparation, sessions,
-/// follow-ups.
+/// the physician's dated tasks, follow-ups.
 fn items(document: &Document) -> Vec<Item> {
     let plan = &document.plan;
     let title = &plan.protocol.title;
@@ -154,6 +155,23 @@ fn items(document: &Document) -> Vec<Item> {
             date: session.date,
             category: "Session",
             transparency: "OPAQUE",
+        });
+    }
+
+    for task in &document.extra_tasks {
+        let Some(due) = task.due else {
+            continue;
+        };
+        items.push(Item {
+            key: format!("extra-task-{}", short_hash(&task.text)),
+            summary: format!("{title}: {}", headline(&task.text)),
+            description: format!(
+                "{}\nDo this by {due}; added to the plan by the physician.\n{title}.",
+                task.text
+            ),
+            date: due,
+            category: "Task",
+            transparency: "TRANSPARENT",
         });
     }
 

@@ -1,6 +1,7 @@
 //! What an export needs, gathered by the caller from the store and the settings. The
 //! export functions take a [`Document`] and return bytes: no IO, no clock.
 
+use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::planning::Plan;
@@ -38,6 +39,27 @@ pub struct Price {
     pub currency: String,
 }
 
+/// A task the physician added to the plan, beyond the protocol's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhysicianTask {
+    /// What to do, in the physician's words.
+    pub text: String,
+    /// By when, if it has a day.
+    pub due: Option<Date>,
+}
+
+/// A note the physician wrote on the plan: part of the record a medical record system
+/// receives, never printed for the patient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhysicianNote {
+    /// When it was written.
+    pub written_at: Timestamp,
+    /// Who wrote it.
+    pub author: String,
+    /// What it says.
+    pub text: String,
+}
+
 /// A saved plan with everything an export prints or encodes about it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
@@ -49,6 +71,10 @@ pub struct Document {
     pub status: String,
     /// The dated plan.
     pub plan: Plan,
+    /// Tasks the physician added, in the order they were added.
+    pub extra_tasks: Vec<PhysicianTask>,
+    /// The physician's notes on the plan, oldest first.
+    pub notes: Vec<PhysicianNote>,
     /// Whom it is for.
     pub patient: PatientDetails,
     /// Who gives it.

@@ -9,7 +9,6 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{Document, ExportError, PlanStatusKind, session_details};
-use crate::planning::Plan;
 
 /// The code system of HL7 version 2 identifier types (table 0203), for the chart number.
 const IDENTIFIER_TYPES: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
@@ -138,18 +137,20 @@ fn care_plan(
             reference: Some(patient_url.to_owned()),
             display: (!patient_name.is_empty()).then(|| patient_name.to_owned()),
         },
-        period: period(plan),
+        period: period(document),
         author: (!physician.is_empty()).then(|| Reference {
             reference: None,
             display: Some(physician.to_owned()),
         }),
-        activity: activities(plan, status),
-        note: notes(plan),
+        activity: activities(document, status),
+        note: notes(document),
     }
 }
 
-/// One activity per preparation task, session and follow-up visit, in that order.
-fn activities(plan: &Plan, status: PlanStatusKind) -> Vec<Activity> {
+/// One activity per preparation task, session, task the physician added and follow-up
+/// visit, in that order.
+fn activities(document: &Document, status: PlanStatusKind) -> Vec<Activity> {
+    let plan = &document.plan;
     let title = &plan.protocol.title;
     let status = match status {
         PlanStatusKind::Draft | PlanStatusKind::Active => "scheduled",
@@ -169,10 +170,10 @@ fn activities(plan: &Plan, status: PlanStatusKind) -> Vec<Activity> {
         activity(
             "Task",
             task.task.clone(),
-            Period {
+            Some(Period {
                 start: None,
                 end: Some(iso_date(task.due)),
-            },
+            }),
             format!("Preparation for {title}: to do by {}.", task.due),
         )
     });
@@ -180,7 +181,7 @@ fn activities(plan: &Plan, status: PlanStatusKind) -> Vec<Activity> {
         activity(
             "ServiceRequest",
             format!("{title}: session {}", session.number),
-            Period::day(session.date),
+            Some(Period::day(session.date)),
             session_details(session),
         )
     });
@@ -194,21 +195,42 @@ fn activities(plan: &Plan, status: PlanStatusKind) -> Vec<Activity> {
         activity(
             "Appointment",
             visit.purpose.clone(),
-            Period::day(visit.date),
+            Some(Period::day(visit.date)),
             description,
         )
     });
-    tasks.chain(sessions).chain(follow_ups).collect()
+    let extra_tasks = document.extra_tasks.iter().map(|task| {
+        let description = match task.due {
+            Some(due) => format!("Added to the plan by the physician: to do by {due}."),
+            None => "Added to the plan by the physician.".to_owned(),
+        };
+        activity(
+            "Task",
+            task.text.clone(),
+            task.due.map(|due| Period {
+                start: None,
+                end: Some(iso_date(due)),
+            }),
+            description,
+        )
+    });
+    tasks
+        .chain(sessions)
+        .chain(extra_tasks)
+        .chain(follow_ups)
+        .collect()
 }
 
 /// From the first to the last dated item; none when the plan has no dated item (a
 /// patient who is not a candidate).
-fn period(plan: &Plan) -> Option<Period> {
+fn period(document: &Document) -> Option<Period> {
+    let plan = &document.plan;
     let dates = plan
         .pre_procedure
         .iter()
         .map(|task| task.due)
         .chain(plan.sessions.iter().map(|session| session.date))
+        .chain(document.extra_tasks.iter().filter_map(|task| task.due))
         .chain(plan.follow_ups.iter().map(|visit| visit.date));
     let first = dates.clone().min()?;
     let last = dates.max()?;
@@ -218,21 +240,29 @@ fn period(plan: &Plan) -> Option<Period> {
     })
 }
 
-/// The regulatory status, each jurisdiction's note, and each warning, most severe first.
-fn notes(plan: &Plan) -> Vec<Annotation> {
+/// The regulatory status, each jurisdiction's note, each warning (most severe first),
+/// then the physician's notes with their author and time.
+fn notes(document: &Document) -> Vec<Annotation> {
+    let plan = &document.plan;
     let regulatory = &plan.regulatory;
-    let mut notes = vec![Annotation {
-        text: format!("Regulatory status: {}.", regulatory.status.label()),
-    }];
-    notes.extend(regulatory.notes.iter().map(|note| Annotation {
-        text: format!(
+    let mut notes = vec![Annotation::text(format!(
+        "Regulatory status: {}.",
+        regulatory.status.label()
+    ))];
+    notes.extend(regulatory.notes.iter().map(|note| {
+        Annotation::text(format!(
             "Regulatory note ({}): {}",
             note.jurisdiction.label(),
             note.note
-        ),
+        ))
     }));
-    notes.extend(plan.warnings.iter().map(|warning| Annotation {
-        text: format!("{}: {}", warning.severity.label(), warning.message),
+    notes.extend(plan.warnings.iter().map(|warning| {
+        Annotation::text(format!("{}: {}", warning.severity.label(), warning.message))
+    }));
+    notes.extend(document.notes.iter().map(|note| Annotation {
+        author_string: Some(note.author.trim().to_owned()).filter(|author| !author.is_empty()),
+        time: Some(note.written_at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        text: note.text.clone(),
     }));
     notes
 }
@@ -381,7 +411,8 @@ struct ActivityDetail {
     kind: &'static str,
     code: Text,
     status: &'static str,
-    scheduled_period: Period,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scheduled_period: Option<Period>,
     description: String,
 }
 
@@ -392,6 +423,22 @@ struct Text {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Annotation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author_string: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time: Option<String>,
     text: String,
+}
+
+impl Annotation {
+    /// A note of the app's own, without author or time.
+    fn text(text: String) -> Self {
+        Self {
+            author_string: None,
+            time: None,
+            text,
+        }
+    }
 }

@@ -14,7 +14,7 @@ use super::parts::{
     subsection, title, warning_row,
 };
 use super::wording::{count, date_range, duration, long_date};
-use super::{Document, ExportError};
+use super::{Document, ExportError, PhysicianTask};
 use jiff::civil::Date;
 
 use crate::catalog::StepKind;
@@ -33,6 +33,7 @@ pub fn handout_pdf(document: &Document) -> Result<Vec<u8>, ExportError> {
             what_it_is(flow, plan);
             warnings(flow, plan);
             before(flow, plan, document.generated_on);
+            from_your_physician(flow, document);
             sessions(flow, plan);
             aftercare(flow, plan);
             expectations(flow, plan);
@@ -42,6 +43,7 @@ pub fn handout_pdf(document: &Document) -> Result<Vec<u8>, ExportError> {
             not_a_candidate(flow, plan);
             warnings(flow, plan);
             what_it_is(flow, plan);
+            from_your_physician(flow, document);
         }
         when_to_call(flow, document);
     })
@@ -130,6 +132,48 @@ fn before(flow: &mut Flow<'_>, plan: &Plan, today: Date) {
     for (task, label) in plan.pre_procedure.iter().zip(&labels) {
         let mut body = vec![Span::body(&task.task)];
         if task.due < today {
+            body.push(Span::strong(
+                " This day had passed when the handout was made: ask the clinic what to do.",
+            ));
+        }
+        flow.row(
+            Marker::Checkbox,
+            &[Span::styled(label, LABEL_STYLE)],
+            width,
+            &body,
+        );
+        flow.gap(2.0);
+    }
+}
+
+/// The tasks the physician added to the plan: dated ones by their day, then the rest.
+fn from_your_physician(flow: &mut Flow<'_>, document: &Document) {
+    if document.extra_tasks.is_empty() {
+        return;
+    }
+    section(flow, "Also asked of you");
+    intro(
+        flow,
+        &[Span::body(
+            "Your physician added these to your plan, beyond the usual preparation:",
+        )],
+    );
+    let mut tasks: Vec<&PhysicianTask> = document.extra_tasks.iter().collect();
+    // Dated tasks first, by day; undated ones after them, in the order they were added.
+    tasks.sort_by_key(|task| (task.due.is_none(), task.due));
+    let labels: Vec<String> = tasks
+        .iter()
+        .map(|task| {
+            task.due.map_or_else(
+                || "When you can".to_owned(),
+                |due| format!("By {}", date_range(due, due)),
+            )
+        })
+        .collect();
+    let width = label_width(flow, labels.iter().map(String::as_str), LABEL_STYLE);
+    for (task, label) in tasks.iter().zip(&labels) {
+        let mut body = vec![Span::body(&task.text)];
+        if task.due.is_some_and(|due| due < document.generated_on) {
             body.push(Span::strong(
                 " This day had passed when the handout was made: ask the clinic what to do.",
             ));

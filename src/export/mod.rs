@@ -17,7 +17,7 @@ mod wording;
 
 pub use calendar::calendar_ics;
 pub use consent::consent_pdf;
-pub use document::{ClinicDetails, Document, PatientDetails, Price};
+pub use document::{ClinicDetails, Document, PatientDetails, PhysicianNote, PhysicianTask, Price};
 pub use fhir::fhir_bundle_json;
 pub use handout::handout_pdf;
 use shared::{PlanStatusKind, session_details};

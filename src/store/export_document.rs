@@ -8,7 +8,7 @@ use super::error::StoreError;
 use super::folder::Store;
 use super::ids::PlanId;
 use super::settings::Settings;
-use crate::export::{ClinicDetails, Document, PatientDetails, Price};
+use crate::export::{ClinicDetails, Document, PatientDetails, PhysicianNote, PhysicianTask, Price};
 
 impl Store {
     /// The newest revision of a plan, with its patient and the clinic's details and
@@ -37,6 +37,23 @@ impl Store {
             revision: revision.number,
             status: record.status.id().to_owned(),
             plan: record.plan,
+            extra_tasks: record
+                .extra_tasks
+                .into_iter()
+                .map(|task| PhysicianTask {
+                    text: task.text,
+                    due: task.due,
+                })
+                .collect(),
+            notes: record
+                .notes
+                .into_iter()
+                .map(|note| PhysicianNote {
+                    written_at: note.written_at,
+                    author: note.author,
+                    text: note.text,
+                })
+                .collect(),
             patient: PatientDetails {
                 name: patient.name,
                 birth_date: patient.birth_date,
