@@ -432,6 +432,7 @@ fn document(desk: &Desk, id: &str, generated_on: Date) -> Document {
             .map(|task| PhysicianTask {
                 text: task.text,
                 due: task.due,
+                withdrawn: task.withdrawn,
             })
             .collect(),
         notes: record
@@ -927,18 +928,17 @@ fn an_export_to_a_bare_file_name_lands_in_the_current_folder() {
     assert!(desk.dir.path().join("plan.ics").is_file());
 }
 
-#[test]
-fn the_physician_s_tasks_reach_the_calendar_and_the_record_with_the_notes() {
-    let desk = Desk::new();
-    let id = desk.save_prp_hair();
-    let (_, before) = desk.calendar(&id);
+/// Adds to a plan a dated task, an undated one and a note; returns the dated task's day.
+fn add_tasks_and_a_note(desk: &Desk, id: &str) -> Date {
     let due = Date::new(2027, 1, 6).unwrap();
-    desk.revise(&id, |record| {
+    desk.revise(id, |record| {
         record.extra_tasks.push(ExtraTask {
-            text: "Bring the scalp photographs from the dermatologist".into(),
+            withdrawn: false,
+            text: PHOTOS_TASK.into(),
             due: Some(due),
         });
         record.extra_tasks.push(ExtraTask {
+            withdrawn: false,
             text: "Ask the GP for the thyroid results".into(),
             due: None,
         });
@@ -948,6 +948,40 @@ fn the_physician_s_tasks_reach_the_calendar_and_the_record_with_the_notes() {
             text: "Prefers morning appointments.".into(),
         });
     });
+    due
+}
+
+const PHOTOS_TASK: &str = "Bring the scalp photographs from the dermatologist";
+
+/// The UID of the event whose description starts with `text`.
+fn uid_of_event(calendar: &Calendar, text: &str) -> String {
+    events_by_uid(calendar)
+        .into_iter()
+        .find(|(_, event)| {
+            event
+                .get_description()
+                .is_some_and(|description| description.starts_with(text))
+        })
+        .map_or_else(|| panic!("no event for {text}"), |(uid, _)| uid)
+}
+
+/// The care plan activity whose code is `text`.
+fn activity_detail<'a>(care_plan: &'a Value, text: &str) -> &'a Value {
+    care_plan["activity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|activity| &activity["detail"])
+        .find(|detail| detail["code"]["text"] == text)
+        .unwrap_or_else(|| panic!("no activity {text}"))
+}
+
+#[test]
+fn the_physician_s_tasks_reach_the_calendar_and_the_record_with_the_notes() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    let (_, before) = desk.calendar(&id);
+    let due = add_tasks_and_a_note(&desk, &id);
 
     let (_, calendar) = desk.calendar(&id);
     let events = events_by_uid(&calendar);
@@ -956,14 +990,7 @@ fn the_physician_s_tasks_reach_the_calendar_and_the_record_with_the_notes() {
         events_by_uid(&before).len() + 1,
         "only the dated task"
     );
-    let task = events
-        .values()
-        .find(|event| {
-            event
-                .get_description()
-                .is_some_and(|text| text.starts_with("Bring the scalp photographs"))
-        })
-        .expect("the dated task is an event");
+    let task = events[&uid_of_event(&calendar, PHOTOS_TASK)];
     assert_eq!(all_day(task), naive(due));
     assert!(
         task.get_description()
@@ -980,18 +1007,10 @@ fn the_physician_s_tasks_reach_the_calendar_and_the_record_with_the_notes() {
     let bundle = desk.fhir(&id);
     assert_fhir_shape(&bundle);
     let care_plan = &entry(&bundle, "CarePlan")["resource"];
-    let activities = care_plan["activity"].as_array().unwrap();
-    let of = |text: &str| {
-        activities
-            .iter()
-            .map(|activity| &activity["detail"])
-            .find(|detail| detail["code"]["text"] == text)
-            .unwrap_or_else(|| panic!("no activity {text}"))
-    };
-    let dated = of("Bring the scalp photographs from the dermatologist");
+    let dated = activity_detail(care_plan, PHOTOS_TASK);
     assert_eq!(dated["kind"], "Task");
     assert_eq!(dated["scheduledPeriod"]["end"], "2027-01-06");
-    let undated = of("Ask the GP for the thyroid results");
+    let undated = activity_detail(care_plan, "Ask the GP for the thyroid results");
     assert_eq!(undated["kind"], "Task");
     assert!(undated.get("scheduledPeriod").is_none());
     let note = care_plan["note"]
@@ -1002,4 +1021,36 @@ fn the_physician_s_tasks_reach_the_calendar_and_the_record_with_the_notes() {
         .expect("the physician's note is in the care plan");
     assert_eq!(note["authorString"], "Dr. Vega");
     assert_eq!(note["time"], "2027-01-04T09:30:15Z");
+}
+
+#[test]
+fn a_withdrawn_task_cancels_its_event_and_its_activity() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    add_tasks_and_a_note(&desk, &id);
+    let (_, calendar) = desk.calendar(&id);
+    let task_uid = uid_of_event(&calendar, PHOTOS_TASK);
+
+    desk.revise(&id, |record| record.extra_tasks[0].withdrawn = true);
+    let (_, calendar) = desk.calendar(&id);
+    let events = events_by_uid(&calendar);
+    let cancelled = events[&task_uid];
+    assert_eq!(cancelled.get_status(), Some(EventStatus::Cancelled));
+    assert!(
+        !cancelled
+            .components()
+            .iter()
+            .any(|component| component.component_kind() == "VALARM"),
+        "no reminder for a withdrawn task"
+    );
+    for (uid, event) in events.iter().filter(|(uid, _)| **uid != task_uid) {
+        assert_eq!(event.get_status(), Some(EventStatus::Tentative), "{uid}");
+    }
+    let bundle = desk.fhir(&id);
+    assert_fhir_shape(&bundle);
+    let care_plan = &entry(&bundle, "CarePlan")["resource"];
+    assert_eq!(
+        activity_detail(care_plan, PHOTOS_TASK)["status"],
+        "cancelled"
+    );
 }

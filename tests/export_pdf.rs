@@ -377,12 +377,19 @@ fn tasks_the_physician_added_are_in_the_handout_and_notes_are_not() {
     let revision = store.load_plan(&plan_id).unwrap();
     let mut record = revision.value;
     record.extra_tasks.push(regen_planner::store::ExtraTask {
+        withdrawn: false,
         text: "Bring the photographs of your stretch marks from last year".into(),
         due: Some(Date::new(2027, 1, 12).unwrap()),
     });
     record.extra_tasks.push(regen_planner::store::ExtraTask {
+        withdrawn: false,
         text: "Tell us about any new medicine".into(),
         due: None,
+    });
+    record.extra_tasks.push(regen_planner::store::ExtraTask {
+        withdrawn: true,
+        text: "Stop the vitamin E capsules".into(),
+        due: Some(Date::new(2027, 1, 10).unwrap()),
     });
     record.notes.push(regen_planner::store::Note {
         written_at: jiff::Timestamp::now(),
@@ -398,6 +405,7 @@ fn tasks_the_physician_added_are_in_the_handout_and_notes_are_not() {
     handout.has("By Tue 12 Jan 2027 Bring the photographs of your stretch marks from last year");
     handout.has("When you can Tell us about any new medicine");
     handout.lacks("Anxious about needles");
+    handout.lacks("Stop the vitamin E capsules");
     consent.lacks("Anxious about needles");
 }
 

@@ -79,7 +79,13 @@ fn edits() -> impl Strategy<Value = Edits> {
         text,
     });
     let task =
-        (text(), proptest::option::of(date())).prop_map(|(text, due)| ExtraTask { text, due });
+        (text(), proptest::option::of(date()), any::<bool>()).prop_map(|(text, due, withdrawn)| {
+            ExtraTask {
+                text,
+                due,
+                withdrawn,
+            }
+        });
     (
         0usize..1000,
         factors(),

@@ -339,6 +339,71 @@ fn closing_the_window_saves_the_last_edit() {
     );
 }
 
+/// Runs frames until the saved plan passes `check`, for at most five seconds.
+fn wait_for_saved(
+    harness: &mut Harness<'static, App>,
+    data: &Path,
+    id: &regen_planner::store::PlanId,
+    what: &str,
+    check: impl Fn(&regen_planner::store::PlanRecord) -> bool,
+) {
+    let store = regen_planner::store::Store::open(data).unwrap();
+    let start = Instant::now();
+    while !check(&store.load_plan(id).unwrap().value) {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "timed out waiting for {what}"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn an_added_task_can_be_withdrawn_and_is_kept_struck_out() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let id = saved_plan(data.path(), "Nora Berg");
+    let mut harness = harness_with_plan(data.path(), config.path(), &id);
+    type_into(&mut harness, "New task", "Bring last year's photographs");
+    click(&mut harness, "Add task");
+    wait_for_saved(
+        &mut harness,
+        data.path(),
+        &id,
+        "the task to be saved",
+        |record| record.extra_tasks.len() == 1,
+    );
+    click(&mut harness, "Withdraw task: Bring last year's photographs");
+    wait_for_saved(
+        &mut harness,
+        data.path(),
+        &id,
+        "the withdrawal to be saved",
+        |record| {
+            record
+                .extra_tasks
+                .first()
+                .is_some_and(|task| task.withdrawn)
+        },
+    );
+    drop(harness);
+
+    let mut harness = harness_with_plan(data.path(), config.path(), &id);
+    harness.run_steps(2);
+    let _ = harness.get_by_label("Restore task: Bring last year's photographs");
+    assert!(
+        harness
+            .query_by_label("Withdraw task: Bring last year's photographs")
+            .is_none()
+    );
+    let saved = regen_planner::store::Store::open(data.path())
+        .unwrap()
+        .history(&id)
+        .unwrap();
+    assert_eq!(saved.len(), 3, "adding and withdrawing are two revisions");
+}
+
 #[test]
 fn a_save_from_another_desk_is_shown_as_a_conflict() {
     let data = tempfile::tempdir().unwrap();

@@ -338,12 +338,13 @@ fn show_text(
     if !record.extra_tasks.is_empty() {
         let _ = writeln!(out, "\nExtra tasks\n-----------");
         for task in &record.extra_tasks {
+            let withdrawn = if task.withdrawn { " [withdrawn]" } else { "" };
             match task.due {
                 Some(due) => {
-                    let _ = writeln!(out, "- {} (by {due})", task.text);
+                    let _ = writeln!(out, "- {} (by {due}){withdrawn}", task.text);
                 }
                 None => {
-                    let _ = writeln!(out, "- {}", task.text);
+                    let _ = writeln!(out, "- {}{withdrawn}", task.text);
                 }
             }
         }

@@ -70,6 +70,11 @@ pub fn calendar_ics(document: &Document) -> Result<String, ExportError> {
     for item in items(document) {
         let uid = uids.next(&item.key);
         let summary = with_patient_name(document, &item.summary);
+        let item_status = if item.withdrawn {
+            EventStatus::Cancelled
+        } else {
+            event_status
+        };
         let mut event = Event::new();
         event
             .uid(&uid)
@@ -79,10 +84,10 @@ pub fn calendar_ics(document: &Document) -> Result<String, ExportError> {
             .description(&item.description)
             .starts(naive_date(item.date)?)
             .ends(naive_date(day_after(item.date)?)?)
-            .status(event_status)
+            .status(item_status)
             .categories([item.category])
             .add_property("TRANSP", item.transparency);
-        if status != PlanStatusKind::Cancelled {
+        if item_status != EventStatus::Cancelled {
             let mut reminder = Alarm::display(
                 &summary,
                 Trigger::from((-Duration::hours(REMINDER_BEFORE_HOURS), Related::Start)),
@@ -115,6 +120,8 @@ struct Item {
     category: &'static str,
     /// `OPAQUE` for visits (the patient is busy), `TRANSPARENT` for tasks.
     transparency: &'static str,
+    /// Taken back by the physician: its event is cancelled, whatever the plan's status.
+    withdrawn: bool,
 }
 
 /// Every item of the plan that has a date, in the plan's order: preparation, sessions,
@@ -139,6 +146,7 @@ fn items(document: &Document) -> Vec<Item> {
             date: task.due,
             category: "Preparation",
             transparency: "TRANSPARENT",
+            withdrawn: false,
         });
     }
 
@@ -155,6 +163,7 @@ fn items(document: &Document) -> Vec<Item> {
             date: session.date,
             category: "Session",
             transparency: "OPAQUE",
+            withdrawn: false,
         });
     }
 
@@ -172,6 +181,7 @@ fn items(document: &Document) -> Vec<Item> {
             date: due,
             category: "Task",
             transparency: "TRANSPARENT",
+            withdrawn: task.withdrawn,
         });
     }
 
@@ -191,6 +201,7 @@ fn items(document: &Document) -> Vec<Item> {
             date: visit.date,
             category: "Follow-up",
             transparency: "OPAQUE",
+            withdrawn: false,
         });
     }
     items

@@ -46,6 +46,8 @@ pub struct PhysicianTask {
     pub text: String,
     /// By when, if it has a day.
     pub due: Option<Date>,
+    /// The physician took it back: left out of the handout, its event cancelled.
+    pub withdrawn: bool,
 }
 
 /// A note the physician wrote on the plan: part of the record a medical record system

@@ -166,6 +166,7 @@ fn activities(document: &Document, status: PlanStatusKind) -> Vec<Activity> {
             description,
         },
     };
+
     let tasks = plan.pre_procedure.iter().map(|task| {
         activity(
             "Task",
@@ -204,7 +205,7 @@ fn activities(document: &Document, status: PlanStatusKind) -> Vec<Activity> {
             Some(due) => format!("Added to the plan by the physician: to do by {due}."),
             None => "Added to the plan by the physician.".to_owned(),
         };
-        activity(
+        let mut added = activity(
             "Task",
             task.text.clone(),
             task.due.map(|due| Period {
@@ -212,7 +213,11 @@ fn activities(document: &Document, status: PlanStatusKind) -> Vec<Activity> {
                 end: Some(iso_date(due)),
             }),
             description,
-        )
+        );
+        if task.withdrawn {
+            added.detail.status = "cancelled";
+        }
+        added
     });
     tasks
         .chain(sessions)
@@ -230,7 +235,13 @@ fn period(document: &Document) -> Option<Period> {
         .iter()
         .map(|task| task.due)
         .chain(plan.sessions.iter().map(|session| session.date))
-        .chain(document.extra_tasks.iter().filter_map(|task| task.due))
+        .chain(
+            document
+                .extra_tasks
+                .iter()
+                .filter(|task| !task.withdrawn)
+                .filter_map(|task| task.due),
+        )
         .chain(plan.follow_ups.iter().map(|visit| visit.date));
     let first = dates.clone().min()?;
     let last = dates.max()?;

@@ -146,9 +146,15 @@ fn before(flow: &mut Flow<'_>, plan: &Plan, today: Date) {
     }
 }
 
-/// The tasks the physician added to the plan: dated ones by their day, then the rest.
+/// The tasks the physician added to the plan (and did not withdraw): dated ones by their
+/// day, then the rest.
 fn from_your_physician(flow: &mut Flow<'_>, document: &Document) {
-    if document.extra_tasks.is_empty() {
+    let mut tasks: Vec<&PhysicianTask> = document
+        .extra_tasks
+        .iter()
+        .filter(|task| !task.withdrawn)
+        .collect();
+    if tasks.is_empty() {
         return;
     }
     section(flow, "Also asked of you");
@@ -158,7 +164,6 @@ fn from_your_physician(flow: &mut Flow<'_>, document: &Document) {
             "Your physician added these to your plan, beyond the usual preparation:",
         )],
     );
-    let mut tasks: Vec<&PhysicianTask> = document.extra_tasks.iter().collect();
     // Dated tasks first, by day; undated ones after them, in the order they were added.
     tasks.sort_by_key(|task| (task.due.is_none(), task.due));
     let labels: Vec<String> = tasks

@@ -23,6 +23,7 @@ pub use handout::handout_pdf;
 use shared::{PlanStatusKind, session_details};
 
 pub use text::{catalog_text, plan_text};
+pub(crate) use wording::count;
 
 use crate::catalog::Catalog;
 use crate::planning::Plan;

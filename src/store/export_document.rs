@@ -43,6 +43,7 @@ impl Store {
                 .map(|task| PhysicianTask {
                     text: task.text,
                     due: task.due,
+                    withdrawn: task.withdrawn,
                 })
                 .collect(),
             notes: record

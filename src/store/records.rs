@@ -90,6 +90,11 @@ pub struct ExtraTask {
     /// By when, if it has a date.
     #[serde(default)]
     pub due: Option<Date>,
+    /// The physician took it back. It is kept, so that its checklist place and its
+    /// calendar event stay its own: exports leave it out of the handout and cancel its
+    /// event.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withdrawn: bool,
 }
 
 /// A plan as saved: what was asked, what the engine made of it, and what the physician

@@ -81,6 +81,13 @@ pub enum PlanEdit {
         /// By when.
         due: Option<Date>,
     },
+    /// Withdraw an added task (it stays in the record, struck out), or restore it.
+    WithdrawTask {
+        /// Its place among the added tasks.
+        index: usize,
+        /// Withdrawn or restored.
+        withdrawn: bool,
+    },
     /// Change the plan's status.
     SetStatus(PlanStatus),
 }

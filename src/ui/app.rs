@@ -821,9 +821,17 @@ impl App {
                 author,
                 text,
             }),
-            PlanEdit::AddTask { text, due } => record
-                .extra_tasks
-                .push(crate::store::ExtraTask { text, due }),
+            PlanEdit::AddTask { text, due } => record.extra_tasks.push(crate::store::ExtraTask {
+                text,
+                due,
+                withdrawn: false,
+            }),
+            PlanEdit::WithdrawTask { index, withdrawn } => {
+                let Some(task) = record.extra_tasks.get_mut(index) else {
+                    return;
+                };
+                task.withdrawn = withdrawn;
+            }
             PlanEdit::SetStatus(status) => record.status = status,
         }
         open.dirty = true;

@@ -199,8 +199,14 @@ pub fn patient_list_ui(
         (0, true) if status == ListStatus::Ready => {
             "No patients yet. Create a plan with Ctrl+N.".to_owned()
         }
-        (count, true) => format!("{count} patients, newest activity first"),
-        (count, false) => format!("{count} of {} patients match", list.rows().len()),
+        (count, true) => format!(
+            "{}, newest activity first",
+            crate::export::count(count, "patient", "patients")
+        ),
+        (count, false) => format!(
+            "{count} of {} match",
+            crate::export::count(list.rows().len(), "patient", "patients")
+        ),
     });
     ui.separator();
     let row_height = 46.0;

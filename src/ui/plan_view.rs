@@ -430,12 +430,42 @@ fn notes_and_tasks_ui(
             Some(due) => format!("By {}: {}", date_text(due), task.text),
             None => task.text.clone(),
         };
-        edit = edit.or(checklist_item(
-            ui,
-            &record.checklist,
-            keys::extra(index),
-            &label,
-        ));
+        ui.horizontal(|ui| {
+            if task.withdrawn {
+                // Kept in the record, out of the handout; its calendar event is cancelled.
+                // The space stands where the checkbox would be.
+                ui.add_space(ui.spacing().icon_width + ui.spacing().icon_spacing);
+                ui.label(RichText::new(&label).strikethrough().weak());
+                ui.label(RichText::new("withdrawn").weak().italics());
+                if named_button(ui, "Restore", &format!("Restore task: {}", task.text))
+                    .on_hover_text("Put the task back in the plan, the handout and the calendar")
+                    .clicked()
+                {
+                    edit = Some(PlanEdit::WithdrawTask {
+                        index,
+                        withdrawn: false,
+                    });
+                }
+            } else {
+                edit = edit.take().or(checklist_item(
+                    ui,
+                    &record.checklist,
+                    keys::extra(index),
+                    &label,
+                ));
+                if named_button(ui, "Withdraw", &format!("Withdraw task: {}", task.text))
+                    .on_hover_text(
+                        "Take the task back: it stays in the plan's history, leaves the handout, and its calendar event is cancelled",
+                    )
+                    .clicked()
+                {
+                    edit = Some(PlanEdit::WithdrawTask {
+                        index,
+                        withdrawn: true,
+                    });
+                }
+            }
+        });
     }
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("New task");
@@ -487,6 +517,13 @@ fn notes_and_tasks_ui(
         state.note_draft.clear();
     }
     edit
+}
+
+/// A small button that shows a short word and tells a screen reader what it acts on.
+fn named_button(ui: &mut Ui, text: &str, accessible_name: &str) -> egui::Response {
+    let response = ui.small_button(text);
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, accessible_name));
+    response
 }
 
 fn consent_ui(ui: &mut Ui, plan: &Plan) {

@@ -58,9 +58,15 @@ pub fn plans_table_ui(ui: &mut Ui, table: &mut PlansTable, query: &str) -> Optio
     table.rows.set_query(query);
     let count = table.rows.match_count();
     ui.weak(if query.trim().is_empty() {
-        format!("{count} plans, newest save first")
+        format!(
+            "{}, newest save first",
+            crate::export::count(count, "plan", "plans")
+        )
     } else {
-        format!("{count} of {} plans match the search", table.len())
+        format!(
+            "{count} of {} match the search",
+            crate::export::count(table.len(), "plan", "plans")
+        )
     });
     let mut action = None;
     TableBuilder::new(ui)

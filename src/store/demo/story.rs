@@ -470,6 +470,7 @@ impl<'a> Story<'a> {
                 });
             }
             base.extra_tasks.push(ExtraTask {
+                withdrawn: false,
                 text: (*text).to_owned(),
                 due,
             });
