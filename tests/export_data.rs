@@ -444,6 +444,7 @@ fn document(desk: &Desk, id: &str, generated_on: Date) -> Document {
                 text: note.text,
             })
             .collect(),
+        done: record.checklist,
         patient: PatientDetails {
             name: patient.name,
             birth_date: patient.birth_date,
@@ -1052,5 +1053,42 @@ fn a_withdrawn_task_cancels_its_event_and_its_activity() {
     assert_eq!(
         activity_detail(care_plan, PHOTOS_TASK)["status"],
         "cancelled"
+    );
+}
+
+#[test]
+fn items_ticked_off_are_completed_activities_with_their_time() {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    let (_, record) = desk.record(&id);
+    let first_task = record.plan.pre_procedure[0].task.clone();
+    let at: jiff::Timestamp = "2027-01-11T08:15:00Z".parse().unwrap();
+    desk.revise(&id, |record| {
+        record
+            .checklist
+            .insert(regen_planner::planning::checklist_keys::session(1), at);
+        record.checklist.insert(
+            regen_planner::planning::checklist_keys::pre(&first_task),
+            at,
+        );
+    });
+    let bundle = desk.fhir(&id);
+    assert_fhir_shape(&bundle);
+    let care_plan = &entry(&bundle, "CarePlan")["resource"];
+    let title = record.plan.protocol.title;
+    for code in [format!("{title}: session 1"), first_task] {
+        let detail = activity_detail(care_plan, &code);
+        assert_eq!(detail["status"], "completed", "{code}");
+        assert!(
+            detail["description"]
+                .as_str()
+                .unwrap()
+                .ends_with("Ticked off as done at 2027-01-11T08:15:00Z."),
+            "{detail}"
+        );
+    }
+    assert_eq!(
+        activity_detail(care_plan, &format!("{title}: session 2"))["status"],
+        "scheduled"
     );
 }

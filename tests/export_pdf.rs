@@ -580,6 +580,7 @@ fn every_built_in_protocol_makes_both_documents_the_same_each_time() {
                 plan,
                 extra_tasks: Vec::new(),
                 notes: Vec::new(),
+                done: std::collections::BTreeMap::new(),
                 patient: PatientDetails {
                     name: "Zoë Ångström".to_owned(),
                     birth_date: None,

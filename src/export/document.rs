@@ -1,6 +1,8 @@
 //! What an export needs, gathered by the caller from the store and the settings. The
 //! export functions take a [`Document`] and return bytes: no IO, no clock.
 
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -77,6 +79,9 @@ pub struct Document {
     pub extra_tasks: Vec<PhysicianTask>,
     /// The physician's notes on the plan, oldest first.
     pub notes: Vec<PhysicianNote>,
+    /// The checklist items ticked off, under their keys
+    /// ([`crate::planning::checklist_keys`]), with when.
+    pub done: BTreeMap<String, Timestamp>,
     /// Whom it is for.
     pub patient: PatientDetails,
     /// Who gives it.

@@ -4,11 +4,14 @@
 //! Small serde structs, not a full FHIR model: they hold only the elements this export
 //! writes, in the order the specification lists them, with `resourceType` first.
 
+use std::fmt::Write as _;
+
 use jiff::civil::Date;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{Document, ExportError, PlanStatusKind, session_details};
+use crate::planning::checklist_keys as keys;
 
 /// The code system of HL7 version 2 identifier types (table 0203), for the chart number.
 const IDENTIFIER_TYPES: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
@@ -148,7 +151,9 @@ fn care_plan(
 }
 
 /// One activity per preparation task, session, task the physician added and follow-up
-/// visit, in that order.
+/// visit, in that order. An item ticked off on the checklist is `completed` (with the
+/// time it was ticked, in UTC, in its description), a withdrawn task `cancelled`; the
+/// others follow the plan's status.
 fn activities(document: &Document, status: PlanStatusKind) -> Vec<Activity> {
     let plan = &document.plan;
     let title = &plan.protocol.title;
@@ -157,18 +162,32 @@ fn activities(document: &Document, status: PlanStatusKind) -> Vec<Activity> {
         PlanStatusKind::Completed => "completed",
         PlanStatusKind::Cancelled => "cancelled",
     };
-    let activity = |kind, code: String, scheduled_period, description| Activity {
-        detail: ActivityDetail {
-            kind,
-            code: Text { text: code },
-            status,
-            scheduled_period,
-            description,
-        },
+    let activity = |key: String, kind, code: String, scheduled_period, mut description: String| {
+        let ticked = document.done.get(&key);
+        if let Some(at) = ticked {
+            let _ = write!(
+                description,
+                " Ticked off as done at {}.",
+                at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            );
+        }
+        Activity {
+            detail: ActivityDetail {
+                kind,
+                code: Text { text: code },
+                status: if ticked.is_some() {
+                    "completed"
+                } else {
+                    status
+                },
+                scheduled_period,
+                description,
+            },
+        }
     };
-
     let tasks = plan.pre_procedure.iter().map(|task| {
         activity(
+            keys::pre(&task.task),
             "Task",
             task.task.clone(),
             Some(Period {
@@ -180,12 +199,37 @@ fn activities(document: &Document, status: PlanStatusKind) -> Vec<Activity> {
     });
     let sessions = plan.sessions.iter().map(|session| {
         activity(
+            keys::session(session.number),
             "ServiceRequest",
             format!("{title}: session {}", session.number),
             Some(Period::day(session.date)),
             session_details(session),
         )
     });
+    let extra_tasks = document
+        .extra_tasks
+        .iter()
+        .enumerate()
+        .map(|(index, task)| {
+            let description = match task.due {
+                Some(due) => format!("Added to the plan by the physician: to do by {due}."),
+                None => "Added to the plan by the physician.".to_owned(),
+            };
+            let mut added = activity(
+                keys::extra(index),
+                "Task",
+                task.text.clone(),
+                task.due.map(|due| Period {
+                    start: None,
+                    end: Some(iso_date(due)),
+                }),
+                description,
+            );
+            if task.withdrawn {
+                added.detail.status = "cancelled";
+            }
+            added
+        });
     let follow_ups = plan.follow_ups.iter().map(|visit| {
         let mut description = format!("Follow-up visit after {title}.");
         if !visit.assessments.is_empty() {
@@ -194,30 +238,12 @@ fn activities(document: &Document, status: PlanStatusKind) -> Vec<Activity> {
             description.push('.');
         }
         activity(
+            keys::follow_up(&visit.purpose),
             "Appointment",
             visit.purpose.clone(),
             Some(Period::day(visit.date)),
             description,
         )
-    });
-    let extra_tasks = document.extra_tasks.iter().map(|task| {
-        let description = match task.due {
-            Some(due) => format!("Added to the plan by the physician: to do by {due}."),
-            None => "Added to the plan by the physician.".to_owned(),
-        };
-        let mut added = activity(
-            "Task",
-            task.text.clone(),
-            task.due.map(|due| Period {
-                start: None,
-                end: Some(iso_date(due)),
-            }),
-            description,
-        );
-        if task.withdrawn {
-            added.detail.status = "cancelled";
-        }
-        added
     });
     tasks
         .chain(sessions)

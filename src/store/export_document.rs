@@ -55,6 +55,7 @@ impl Store {
                     text: note.text,
                 })
                 .collect(),
+            done: record.checklist,
             patient: PatientDetails {
                 name: patient.name,
                 birth_date: patient.birth_date,
