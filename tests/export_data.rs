@@ -15,9 +15,7 @@ use icalendar::{Calendar, Component, DatePerhapsTime, Event, EventStatus};
 use jiff::ToSpan as _;
 use jiff::civil::Date;
 use regen_planner::catalog::Catalog;
-use regen_planner::export::{
-    self, ClinicDetails, Document, PatientDetails, PhysicianNote, PhysicianTask,
-};
+use regen_planner::export::{self, Document};
 use regen_planner::planning::{Plan, generate};
 use regen_planner::store::{ExtraTask, Note, PlanId, PlanRecord, PlanStatus, Settings, Store};
 use serde_json::Value;
@@ -417,45 +415,12 @@ fn active_and_completed_plans_have_confirmed_events() {
     }
 }
 
-/// The document the command line would make, with a fixed day of export.
+/// The document the command line would make (default settings), with a fixed day of
+/// export.
 fn document(desk: &Desk, id: &str, generated_on: Date) -> Document {
-    let (revision, record) = desk.record(id);
-    let patient = desk.store().load_patient(&record.patient).unwrap().value;
-    Document {
-        plan_id: id.to_owned(),
-        revision,
-        status: record.status.id().to_owned(),
-        plan: record.plan,
-        extra_tasks: record
-            .extra_tasks
-            .into_iter()
-            .map(|task| PhysicianTask {
-                text: task.text,
-                due: task.due,
-                withdrawn: task.withdrawn,
-            })
-            .collect(),
-        notes: record
-            .notes
-            .into_iter()
-            .map(|note| PhysicianNote {
-                written_at: note.written_at,
-                author: note.author,
-                text: note.text,
-            })
-            .collect(),
-        done: record.checklist,
-        patient: PatientDetails {
-            name: patient.name,
-            birth_date: patient.birth_date,
-            clinic_id: patient.clinic_id,
-            contact: patient.contact,
-        },
-        clinic: ClinicDetails::default(),
-        price: None,
-        generated_on,
-        calendar_patient_names: false,
-    }
+    desk.store()
+        .export_document(&plan_id(id), &Settings::default(), generated_on)
+        .unwrap()
 }
 
 #[test]

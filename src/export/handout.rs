@@ -130,20 +130,26 @@ fn before(flow: &mut Flow<'_>, plan: &Plan, today: Date) {
         .collect();
     let width = label_width(flow, labels.iter().map(String::as_str), LABEL_STYLE);
     for (task, label) in plan.pre_procedure.iter().zip(&labels) {
-        let mut body = vec![Span::body(&task.task)];
-        if task.due < today {
-            body.push(Span::strong(
-                " This day had passed when the handout was made: ask the clinic what to do.",
-            ));
-        }
-        flow.row(
-            Marker::Checkbox,
-            &[Span::styled(label, LABEL_STYLE)],
-            width,
-            &body,
-        );
-        flow.gap(2.0);
+        task_row(flow, label, width, &task.task, task.due < today);
     }
+}
+
+/// A task to tick off, with its day (or when) as the label; a day that had passed when
+/// the handout was made says so.
+fn task_row(flow: &mut Flow<'_>, label: &str, width: f32, task: &str, day_passed: bool) {
+    let mut body = vec![Span::body(task)];
+    if day_passed {
+        body.push(Span::strong(
+            " This day had passed when the handout was made: ask the clinic what to do.",
+        ));
+    }
+    flow.row(
+        Marker::Checkbox,
+        &[Span::styled(label, LABEL_STYLE)],
+        width,
+        &body,
+    );
+    flow.gap(2.0);
 }
 
 /// The tasks the physician added to the plan (and did not withdraw): dated ones by their
@@ -177,19 +183,8 @@ fn from_your_physician(flow: &mut Flow<'_>, document: &Document) {
         .collect();
     let width = label_width(flow, labels.iter().map(String::as_str), LABEL_STYLE);
     for (task, label) in tasks.iter().zip(&labels) {
-        let mut body = vec![Span::body(&task.text)];
-        if task.due.is_some_and(|due| due < document.generated_on) {
-            body.push(Span::strong(
-                " This day had passed when the handout was made: ask the clinic what to do.",
-            ));
-        }
-        flow.row(
-            Marker::Checkbox,
-            &[Span::styled(label, LABEL_STYLE)],
-            width,
-            &body,
-        );
-        flow.gap(2.0);
+        let day_passed = task.due.is_some_and(|due| due < document.generated_on);
+        task_row(flow, label, width, &task.text, day_passed);
     }
 }
 
