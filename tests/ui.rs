@@ -405,6 +405,27 @@ fn an_added_task_can_be_withdrawn_and_is_kept_struck_out() {
 }
 
 #[test]
+fn an_edit_made_while_a_save_is_on_its_way_is_saved_after_it() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let id = saved_plan(data.path(), "Nora Berg");
+    let mut harness = harness_with_plan(data.path(), config.path(), &id);
+    type_into(&mut harness, "New note", "Prefers mornings.");
+    type_into(&mut harness, "New task", "Bring the old photographs");
+    // Both in one frame: the note's save is still on its way when the task is added.
+    harness.get_by_label("Add note").click_accesskit();
+    harness.get_by_label("Add task").click_accesskit();
+    harness.step();
+    wait_for_saved(
+        &mut harness,
+        data.path(),
+        &id,
+        "both edits to be saved",
+        |record| record.notes.len() == 1 && record.extra_tasks.len() == 1,
+    );
+}
+
+#[test]
 fn a_save_from_another_desk_is_shown_as_a_conflict() {
     let data = tempfile::tempdir().unwrap();
     let config_one = tempfile::tempdir().unwrap();

@@ -502,7 +502,12 @@ impl App {
 
     fn poll_writes(&mut self) {
         let results = self.writer.as_mut().map(Writer::poll).unwrap_or_default();
+        if results.is_empty() {
+            return;
+        }
         self.apply_write_results(results);
+        // An edit made while the previous save was on its way waits for it; now it goes.
+        self.send_pending_save();
     }
 
     fn apply_write_results(&mut self, results: Vec<WriteResult>) {
