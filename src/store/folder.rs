@@ -15,11 +15,10 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use jiff::Timestamp;
-
-use super::error::{LoadProblem, ProblemKind, StoreError, write_error};
 use serde::Serialize;
 use serde::de::IgnoredAny;
 
+use super::error::{LoadProblem, ProblemKind, StoreError, write_error};
 use super::format::{
     FORMAT_VERSION, HEAD_FILE, ParsedRevision, Record, RevisionMeta, parse_head, parse_revision,
     render_head, render_revision, revision_file_name, revision_number, sha256_hex,

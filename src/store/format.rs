@@ -320,6 +320,8 @@ pub(crate) struct Head<S> {
     pub summary: Option<S>,
 }
 
+/// No summary. `#[serde(default)]` would make the derive ask `S: Default`, which the
+/// summaries are not.
 fn none<S>() -> Option<S> {
     None
 }
