@@ -426,6 +426,86 @@ fn an_edit_made_while_a_save_is_on_its_way_is_saved_after_it() {
 }
 
 #[test]
+fn a_new_patient_with_a_name_already_in_the_records_is_offered_the_existing_one() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let first = saved_plan(data.path(), "Maria Alvarez");
+    let existing = regen_planner::store::Store::open(data.path())
+        .unwrap()
+        .load_plan(&first)
+        .unwrap()
+        .value
+        .patient;
+    let mut harness = harness(data.path(), config.path());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    // Another case and spacing: still the same name.
+    type_into(&mut harness, "Name", "maria  ALVAREZ");
+    wait_for_label(&mut harness, "already in the records");
+    click(&mut harness, "Use Maria Alvarez");
+    choose_stretch_marks(&mut harness);
+    click(&mut harness, "Create plan");
+    wait_until(&mut harness, "the plan to be created", |app| {
+        app.open_plan_record().is_some()
+    });
+    assert_eq!(
+        harness.state().open_plan_record().unwrap().patient,
+        existing
+    );
+    let index = regen_planner::store::Store::open(data.path())
+        .unwrap()
+        .load_index(&mut |_| {})
+        .unwrap();
+    assert_eq!(
+        index.patients.len(),
+        1,
+        "no second record for the same person"
+    );
+    assert_eq!(index.plans.len(), 2);
+}
+
+#[test]
+fn an_existing_patient_is_found_by_typing_part_of_the_name() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    for name in ["Maria Alvarez", "Nora Berg", "Ingrid Bergström"] {
+        saved_plan(data.path(), name);
+    }
+    let mut harness = harness(data.path(), config.path());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    click(&mut harness, "Existing patient");
+    // Two match "berg": the open list holds them and not the third, who is only in
+    // the patient list on the left.
+    type_into(&mut harness, "Find", "berg");
+    click(&mut harness, "Patient");
+    assert_eq!(harness.query_all_by_label("Maria Alvarez").count(), 1);
+    assert_eq!(harness.query_all_by_label("Nora Berg").count(), 2);
+    assert_eq!(harness.query_all_by_label("Ingrid Bergström").count(), 2);
+    harness.key_press(Key::Escape);
+    harness.run_steps(2);
+    // Typing down to one picks them.
+    type_into(&mut harness, "Find", "nora");
+    choose_stretch_marks(&mut harness);
+    click(&mut harness, "Create plan");
+    wait_until(&mut harness, "the plan to be created", |app| {
+        app.open_plan_record().is_some()
+    });
+    let patient = harness.state().open_plan_record().unwrap().patient.clone();
+    let index = regen_planner::store::Store::open(data.path())
+        .unwrap()
+        .load_index(&mut |_| {})
+        .unwrap();
+    let chosen = index
+        .patients
+        .iter()
+        .find(|known| known.id == patient)
+        .unwrap();
+    assert_eq!(chosen.name, "Nora Berg");
+    assert_eq!(index.patients.len(), 3);
+}
+
+#[test]
 fn a_save_from_another_desk_is_shown_as_a_conflict() {
     let data = tempfile::tempdir().unwrap();
     let config_one = tempfile::tempdir().unwrap();

@@ -39,6 +39,10 @@ pub struct NewPatientForm {
     pub clinic_id: String,
     /// Phone or e-mail.
     pub contact: String,
+    /// The name the patients with the same name were looked up for.
+    checked_name: String,
+    /// Patients already in the records under the name typed (at most a few).
+    same_name: Vec<PatientId>,
 }
 
 impl NewPatientForm {
@@ -78,6 +82,93 @@ pub struct NewPlanDraft {
     pub previous_screening: Option<Date>,
     /// The wished date of session 1.
     pub start: Date,
+    /// What the existing-patient picker is narrowed to, and what it found.
+    picker: PatientPicker,
+}
+
+/// The existing-patient picker's filter: a clinic may have ten thousand patients, so
+/// the list is narrowed by typing, and looked up again only when the typing changes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct PatientPicker {
+    /// The words typed.
+    filter: String,
+    /// The filter and number of patients the matches were found for.
+    found_for: Option<(String, usize)>,
+    /// The places in the patient list of the first matches.
+    matches: Vec<usize>,
+}
+
+/// How many patients the picker lists for a filter (without one, it lists them all).
+const PICKER_MATCHES: usize = 200;
+
+impl PatientPicker {
+    /// Finds the patients matching the filter (every word in the name or the clinic
+    /// id), the first [`PICKER_MATCHES`] of them, when the filter or the list changed
+    /// since the last time; says whether it looked again.
+    fn refresh(&mut self, patients: &[PatientSummary]) -> bool {
+        let key = (self.filter.clone(), patients.len());
+        if self.found_for.as_ref() == Some(&key) {
+            return false;
+        }
+        if self.filter.trim().is_empty() {
+            // Nothing typed: every patient, in the list's order, without looking.
+            self.matches = (0..patients.len()).collect();
+        } else {
+            let words: Vec<String> = self
+                .filter
+                .split_whitespace()
+                .map(str::to_lowercase)
+                .collect();
+            self.matches = patients
+                .iter()
+                .enumerate()
+                .filter(|(_, patient)| {
+                    let text = match &patient.clinic_id {
+                        Some(clinic_id) => format!("{} {clinic_id}", patient.name),
+                        None => patient.name.clone(),
+                    }
+                    .to_lowercase();
+                    words.iter().all(|word| text.contains(word.as_str()))
+                })
+                .map(|(index, _)| index)
+                .take(PICKER_MATCHES)
+                .collect();
+        }
+        self.found_for = Some(key);
+        true
+    }
+}
+
+/// Whether two names are the same, ignoring case and spacing.
+fn same_name(a: &str, b: &str) -> bool {
+    let mut left = a.split_whitespace();
+    let mut right = b.split_whitespace();
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y))
+                if x.chars()
+                    .flat_map(char::to_lowercase)
+                    .eq(y.chars().flat_map(char::to_lowercase)) => {}
+            _ => return false,
+        }
+    }
+}
+
+/// The text a patient is shown by in lists: the name, the date of birth and the clinic
+/// id when known.
+fn patient_label(patient: &PatientSummary) -> String {
+    let mut text = patient.name.clone();
+    let details: Vec<String> = patient
+        .birth_date
+        .map(|date| format!("born {date}"))
+        .into_iter()
+        .chain(patient.clinic_id.iter().map(|id| format!("clinic id {id}")))
+        .collect();
+    if !details.is_empty() {
+        text = format!("{text} ({})", details.join(", "));
+    }
+    text
 }
 
 impl NewPlanDraft {
@@ -97,6 +188,7 @@ impl NewPlanDraft {
             factors: BTreeSet::new(),
             previous_screening: None,
             start,
+            picker: PatientPicker::default(),
         }
     }
 
@@ -296,6 +388,7 @@ fn patient_ui(ui: &mut Ui, draft: &mut NewPlanDraft, patients: &[PatientSummary]
             draft.patient = PatientChoice::Existing(first.id.clone());
         }
     });
+    let mut switch_to = None;
     match &mut draft.patient {
         PatientChoice::New(form) => {
             egui::Grid::new("new-patient")
@@ -320,35 +413,126 @@ fn patient_ui(ui: &mut Ui, draft: &mut NewPlanDraft, patients: &[PatientSummary]
             if let Err(message) = form.birth_date() {
                 ui.colored_label(ui.visuals().error_fg_color, message);
             }
+            switch_to = same_name_ui(ui, form, patients);
         }
-        PatientChoice::Existing(id) => {
-            let current = patients
+        PatientChoice::Existing(id) => existing_patient_ui(ui, id, &mut draft.picker, patients),
+    }
+    if let Some(id) = switch_to {
+        draft.patient = PatientChoice::Existing(id);
+    }
+}
+
+/// Patients already in the records under the name being typed, each with a button to
+/// make the plan for them instead: a second record for one person splits their history.
+/// Returns the patient chosen.
+fn same_name_ui(
+    ui: &mut Ui,
+    form: &mut NewPatientForm,
+    patients: &[PatientSummary],
+) -> Option<PatientId> {
+    if form.checked_name != form.name {
+        form.same_name = if form.name.trim().is_empty() {
+            Vec::new()
+        } else {
+            patients
                 .iter()
-                .find(|patient| &patient.id == id)
-                .map_or_else(|| id.to_string(), |patient| patient.name.clone());
+                .filter(|patient| same_name(&patient.name, &form.name))
+                .map(|patient| patient.id.clone())
+                .take(5)
+                .collect()
+        };
+        form.checked_name.clone_from(&form.name);
+    }
+    if form.same_name.is_empty() {
+        return None;
+    }
+    let mut chosen = None;
+    ui.colored_label(
+        ui.visuals().warn_fg_color,
+        "A patient with this name is already in the records. Make the plan for them, unless this is another person:",
+    );
+    for id in &form.same_name {
+        if let Some(patient) = patients.iter().find(|patient| &patient.id == id)
+            && ui
+                .horizontal(|ui| ui.button(format!("Use {}", patient_label(patient))))
+                .inner
+                .clicked()
+        {
+            chosen = Some(id.clone());
+        }
+    }
+    chosen
+}
+
+/// The existing patient, picked from a list narrowed by typing.
+fn existing_patient_ui(
+    ui: &mut Ui,
+    id: &mut PatientId,
+    picker: &mut PatientPicker,
+    patients: &[PatientSummary],
+) {
+    let current = patients
+        .iter()
+        .find(|patient| &patient.id == id)
+        .map_or_else(|| id.to_string(), patient_label);
+    egui::Grid::new("existing-patient-grid")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let label = ui.label("Find");
+            ui.add(
+                egui::TextEdit::singleline(&mut picker.filter)
+                    .hint_text("Name or clinic id")
+                    .desired_width(260.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            let filtered = !picker.filter.trim().is_empty();
+            let looked_again = picker.refresh(patients);
+            let matches = picker.matches.as_slice();
+            // Typing down to one patient picks them: no need to open the list.
+            if filtered
+                && looked_again
+                && let [only] = matches
+                && let Some(patient) = patients.get(*only)
+            {
+                *id = patient.id.clone();
+            }
             let label = ui.label("Patient");
             egui::ComboBox::from_id_salt("existing-patient")
                 .selected_text(current)
-                .width(280.0)
+                .width(260.0)
                 .show_ui(ui, |ui| {
                     // Only the rows in view are built: a clinic may have ten thousand.
                     let row_height = ui.spacing().interact_size.y;
                     egui::ScrollArea::vertical()
                         .max_height(row_height * 16.0)
-                        .show_rows(ui, row_height, patients.len(), |ui, rows| {
-                            for patient in patients.get(rows).unwrap_or_default() {
-                                let text = match &patient.clinic_id {
-                                    Some(clinic_id) => format!("{} ({clinic_id})", patient.name),
-                                    None => patient.name.clone(),
-                                };
-                                ui.selectable_value(id, patient.id.clone(), text);
+                        .show_rows(ui, row_height, matches.len(), |ui, rows| {
+                            for index in matches.get(rows).unwrap_or_default() {
+                                if let Some(patient) = patients.get(*index) {
+                                    ui.selectable_value(
+                                        id,
+                                        patient.id.clone(),
+                                        patient_label(patient),
+                                    );
+                                }
                             }
                         });
                 })
                 .response
                 .labelled_by(label.id);
-        }
-    }
+            ui.end_row();
+            if matches.is_empty() {
+                ui.label("");
+                ui.weak("No patient matches");
+                ui.end_row();
+            } else if filtered && matches.len() == PICKER_MATCHES {
+                ui.label("");
+                ui.weak(format!(
+                    "The first {PICKER_MATCHES} matches; type more to narrow"
+                ));
+                ui.end_row();
+            }
+        });
 }
 
 fn form_ui(ui: &mut Ui, draft: &mut NewPlanDraft, catalog: &Catalog, patients: &[PatientSummary]) {
