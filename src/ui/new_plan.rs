@@ -7,6 +7,7 @@ use egui::{RichText, Ui};
 use jiff::civil::Date;
 
 use super::action::Action;
+use super::search::Searchable;
 use super::widgets::{
     badge, banner, date_field, date_text, not_candidate_banner, section_heading, status_severity,
 };
@@ -62,7 +63,7 @@ impl NewPatientForm {
 }
 
 /// Everything chosen on the new-plan screen so far.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct NewPlanDraft {
     /// Who it is for.
     pub patient: PatientChoice,
@@ -87,55 +88,58 @@ pub struct NewPlanDraft {
 }
 
 /// The existing-patient picker's filter: a clinic may have ten thousand patients, so
-/// the list is narrowed by typing, and looked up again only when the typing changes.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// the list is narrowed by typing.
+#[derive(Debug, Clone, Default)]
 struct PatientPicker {
     /// The words typed.
     filter: String,
-    /// The filter and number of patients the matches were found for.
-    found_for: Option<(String, usize)>,
-    /// The places in the patient list of the first matches.
-    matches: Vec<usize>,
+    /// The patients by name and clinic id (each row is its place in the patient list),
+    /// and how many patients there were when it was made; made when first shown.
+    search: Option<(usize, Searchable<usize>)>,
 }
 
-/// How many patients the picker lists for a filter (without one, it lists them all).
-const PICKER_MATCHES: usize = 200;
-
 impl PatientPicker {
-    /// Finds the patients matching the filter (every word in the name or the clinic
-    /// id), the first [`PICKER_MATCHES`] of them, when the filter or the list changed
-    /// since the last time; says whether it looked again.
+    /// The patients matching the filter, made again when the list of patients changed.
+    /// Says whether the filter or the list changed since the last frame.
     fn refresh(&mut self, patients: &[PatientSummary]) -> bool {
-        let key = (self.filter.clone(), patients.len());
-        if self.found_for.as_ref() == Some(&key) {
-            return false;
-        }
-        if self.filter.trim().is_empty() {
-            // Nothing typed: every patient, in the list's order, without looking.
-            self.matches = (0..patients.len()).collect();
-        } else {
-            let words: Vec<String> = self
-                .filter
-                .split_whitespace()
-                .map(str::to_lowercase)
-                .collect();
-            self.matches = patients
+        let stale = self
+            .search
+            .as_ref()
+            .is_none_or(|(count, _)| *count != patients.len());
+        if stale {
+            let rows = patients
                 .iter()
                 .enumerate()
-                .filter(|(_, patient)| {
+                .map(|(index, patient)| {
                     let text = match &patient.clinic_id {
                         Some(clinic_id) => format!("{} {clinic_id}", patient.name),
                         None => patient.name.clone(),
-                    }
-                    .to_lowercase();
-                    words.iter().all(|word| text.contains(word.as_str()))
+                    };
+                    (index, text)
                 })
-                .map(|(index, _)| index)
-                .take(PICKER_MATCHES)
                 .collect();
+            self.search = Some((patients.len(), Searchable::new(rows)));
         }
-        self.found_for = Some(key);
-        true
+        let Some((_, search)) = &mut self.search else {
+            return false;
+        };
+        let changed = stale || search.query() != self.filter;
+        search.set_query(&self.filter);
+        changed
+    }
+
+    /// The place in the patient list of the `index`-th patient that matches.
+    fn matched(&self, index: usize) -> Option<usize> {
+        self.search
+            .as_ref()
+            .and_then(|(_, search)| search.matched(index).copied())
+    }
+
+    /// How many patients match.
+    fn match_count(&self) -> usize {
+        self.search
+            .as_ref()
+            .map_or(0, |(_, search)| search.match_count())
     }
 }
 
@@ -486,14 +490,12 @@ fn existing_patient_ui(
             )
             .labelled_by(label.id);
             ui.end_row();
-            let filtered = !picker.filter.trim().is_empty();
-            let looked_again = picker.refresh(patients);
-            let matches = picker.matches.as_slice();
+            let changed = picker.refresh(patients);
             // Typing down to one patient picks them: no need to open the list.
-            if filtered
-                && looked_again
-                && let [only] = matches
-                && let Some(patient) = patients.get(*only)
+            if changed
+                && !picker.filter.trim().is_empty()
+                && picker.match_count() == 1
+                && let Some(patient) = picker.matched(0).and_then(|at| patients.get(at))
             {
                 *id = patient.id.clone();
             }
@@ -506,9 +508,11 @@ fn existing_patient_ui(
                     let row_height = ui.spacing().interact_size.y;
                     egui::ScrollArea::vertical()
                         .max_height(row_height * 16.0)
-                        .show_rows(ui, row_height, matches.len(), |ui, rows| {
-                            for index in matches.get(rows).unwrap_or_default() {
-                                if let Some(patient) = patients.get(*index) {
+                        .show_rows(ui, row_height, picker.match_count(), |ui, rows| {
+                            for index in rows {
+                                if let Some(patient) =
+                                    picker.matched(index).and_then(|at| patients.get(at))
+                                {
                                     ui.selectable_value(
                                         id,
                                         patient.id.clone(),
@@ -521,15 +525,9 @@ fn existing_patient_ui(
                 .response
                 .labelled_by(label.id);
             ui.end_row();
-            if matches.is_empty() {
+            if picker.match_count() == 0 {
                 ui.label("");
                 ui.weak("No patient matches");
-                ui.end_row();
-            } else if filtered && matches.len() == PICKER_MATCHES {
-                ui.label("");
-                ui.weak(format!(
-                    "The first {PICKER_MATCHES} matches; type more to narrow"
-                ));
                 ui.end_row();
             }
         });

@@ -104,6 +104,12 @@ impl<T> Searchable<T> {
         };
     }
 
+    /// The query the rows were last narrowed to.
+    #[must_use]
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
     /// How many rows match the query.
     #[must_use]
     pub fn match_count(&self) -> usize {
