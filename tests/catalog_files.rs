@@ -174,22 +174,7 @@ fn a_valid_override_passes_the_check_and_replaces_the_builtin() {
         "{}",
         stdout(&listing)
     );
-    let plan = regen(
-        config.path(),
-        &[
-            "plan",
-            "--modality",
-            "injection",
-            "--source",
-            "autologous-adipose",
-            "--area",
-            "abdomen",
-            "--indication",
-            "stretch-marks",
-            "--start",
-            "2027-01-18",
-        ],
-    );
+    let plan = regen(config.path(), &[&["plan"], common::STRETCH_MARKS].concat());
     assert!(plan.status.success(), "{}", stderr(&plan));
     assert!(stdout(&plan).starts_with("Striae protocol of our clinic (adipose-stretch-marks)"));
 }

@@ -18,6 +18,8 @@ use serde_json::Value;
 
 mod common;
 
+use common::STRETCH_MARKS;
+
 /// A data and a configuration folder of their own, removed at the end.
 struct Desk {
     dir: tempfile::TempDir,
@@ -224,19 +226,6 @@ fn strings<'v>(plan: &'v Value, list: &str, field: &str) -> Vec<&'v str> {
         .map(|item| item[field].as_str().unwrap())
         .collect()
 }
-
-const STRETCH_MARKS: &[&str] = &[
-    "--modality",
-    "injection",
-    "--source",
-    "autologous-adipose",
-    "--area",
-    "abdomen",
-    "--indication",
-    "stretch-marks",
-    "--start",
-    "2027-01-18",
-];
 
 const INVESTIGATIONAL: &str =
     "This treatment is not approved for this use; it is offered as an investigational treatment";

@@ -43,20 +43,9 @@ impl Desk {
 
     /// Saves a stretch-marks plan and returns its id.
     fn save(&self, extra: &[&str]) -> String {
-        let mut args = vec![
-            "plan",
-            "--modality",
-            "injection",
-            "--source",
-            "autologous-adipose",
-            "--area",
-            "abdomen",
-            "--indication",
-            "stretch-marks",
-            "--start",
-            "2027-01-18",
-            "--save",
-        ];
+        let mut args = vec!["plan"];
+        args.extend_from_slice(common::STRETCH_MARKS);
+        args.push("--save");
         args.extend_from_slice(extra);
         let output = self.run(&args);
         assert!(output.status.success(), "{}", stderr(&output));

@@ -16,6 +16,21 @@ use regen_planner::catalog::{Area, Catalog, CellSource, Factor, Indication, Moda
 use regen_planner::planning::{PlanRequest, generate};
 use regen_planner::store::{Note, Patient, PatientId, PlanRecord, PlanStatus, Store};
 
+/// The `plan` arguments of the README's example: adipose stem cells for stretch marks,
+/// starting on Monday 18 January 2027.
+pub const STRETCH_MARKS: &[&str] = &[
+    "--modality",
+    "injection",
+    "--source",
+    "autologous-adipose",
+    "--area",
+    "abdomen",
+    "--indication",
+    "stretch-marks",
+    "--start",
+    "2027-01-18",
+];
+
 /// Every selection the built-in catalog covers.
 pub fn selections(catalog: &Catalog) -> Vec<Selection> {
     let mut found = Vec::new();
