@@ -190,21 +190,7 @@ fn a_broken_override_is_reported_and_the_builtin_protocol_is_used() {
     clinic_file(config.path(), "garbage.ron", "\u{0}\u{1}not ron at all");
     let plan = regen(
         config.path(),
-        &[
-            "plan",
-            "--modality",
-            "injection",
-            "--source",
-            "autologous-adipose",
-            "--area",
-            "abdomen",
-            "--indication",
-            "stretch-marks",
-            "--start",
-            "2027-01-18",
-            "--format",
-            "json",
-        ],
+        &[&["plan"], common::STRETCH_MARKS, &["--format", "json"]].concat(),
     );
     assert!(plan.status.success(), "{}", stderr(&plan));
     let warnings = stderr(&plan);

@@ -231,36 +231,21 @@ fn problems_are_one_sentence_with_a_non_zero_exit() {
         "{unknown}"
     );
 
-    let no_name = desk.run(&[
-        "plan",
-        "--modality",
-        "injection",
-        "--source",
-        "autologous-adipose",
-        "--area",
-        "abdomen",
-        "--indication",
-        "stretch-marks",
-        "--save",
-    ]);
+    let no_name = desk.run(&[&["plan"], common::STRETCH_MARKS, &["--save"]].concat());
     assert_eq!(no_name.status.code(), Some(2));
     assert!(stderr(&no_name).contains("--patient-name"));
 
     std::fs::write(desk.config.join("settings.ron"), "(physician_name: ").unwrap();
-    let broken = one_sentence(&desk.run(&[
-        "plan",
-        "--modality",
-        "injection",
-        "--source",
-        "autologous-adipose",
-        "--area",
-        "abdomen",
-        "--indication",
-        "stretch-marks",
-        "--save",
-        "--patient-name",
-        "Ana",
-    ]));
+    let broken = one_sentence(
+        &desk.run(
+            &[
+                &["plan"],
+                common::STRETCH_MARKS,
+                &["--save", "--patient-name", "Ana"],
+            ]
+            .concat(),
+        ),
+    );
     assert!(
         broken.contains("settings.ron:1:") && broken.contains("left unchanged"),
         "{broken}"
@@ -294,20 +279,9 @@ fn without_a_physician_name_the_author_fallback_is_said() {
     let desk = Desk::new();
     std::fs::remove_file(desk.config.join("settings.ron")).unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_regen-planner"))
-        .args([
-            "plan",
-            "--modality",
-            "injection",
-            "--source",
-            "autologous-adipose",
-            "--area",
-            "abdomen",
-            "--indication",
-            "stretch-marks",
-            "--save",
-            "--patient-name",
-            "Ana",
-        ])
+        .arg("plan")
+        .args(common::STRETCH_MARKS)
+        .args(["--save", "--patient-name", "Ana"])
         .env("REGEN_PLANNER_DATA_DIR", &desk.data)
         .env("REGEN_PLANNER_CONFIG_DIR", &desk.config)
         .env("USER", "nurse-desk-2")
