@@ -265,23 +265,9 @@ fn checking_a_missing_folder_says_so() {
 #[test]
 fn the_same_input_gives_the_same_bytes() {
     let config = tempfile::tempdir().unwrap();
-    let args = [
-        "plan",
-        "--modality",
-        "injection",
-        "--source",
-        "autologous-adipose",
-        "--area",
-        "abdomen",
-        "--indication",
-        "stretch-marks",
-        "--start",
-        "2027-01-18",
-        "--factor",
-        "nsaids",
-    ];
+    let args = [&["plan"], common::STRETCH_MARKS, &["--factor", "nsaids"]].concat();
     for format in ["text", "json", "ron"] {
-        let mut with_format = args.to_vec();
+        let mut with_format = args.clone();
         with_format.extend(["--format", format]);
         let first = regen(config.path(), &with_format);
         let second = regen(config.path(), &with_format);

@@ -812,7 +812,13 @@ fn export_without_a_file_says_what_can_be_exported() {
     let output = desk.run(&["export", &id]);
     assert!(!output.status.success());
     let message = common::stderr(&output);
-    for flag in ["--json OUT", "--calendar OUT.ics", "--fhir OUT.json"] {
+    for flag in [
+        "--json OUT",
+        "--handout OUT.pdf",
+        "--consent OUT.pdf",
+        "--calendar OUT.ics",
+        "--fhir OUT.json",
+    ] {
         assert!(message.contains(flag), "{message}");
     }
 }

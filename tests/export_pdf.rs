@@ -526,18 +526,6 @@ fn a_name_the_font_cannot_draw_is_refused_with_the_characters_and_nothing_is_wri
 }
 
 #[test]
-fn export_without_a_file_names_every_kind_it_can_write() {
-    let desk = Desk::new();
-    let id = desk.save_plan("Zoë Ångström", None, STRETCH_MARKS);
-    let output = desk.run(&["export", &id]);
-    assert!(!output.status.success());
-    let stderr = common::stderr(&output);
-    for flag in ["--json OUT", "--handout OUT.pdf", "--consent OUT.pdf"] {
-        assert!(stderr.contains(flag), "{stderr}");
-    }
-}
-
-#[test]
 fn every_built_in_protocol_makes_both_documents_the_same_each_time() {
     use regen_planner::catalog::{Catalog, Factor};
     use regen_planner::export::{
