@@ -9,3 +9,4 @@ pub mod export;
 pub mod planning;
 pub mod store;
 pub mod ui;
+pub mod untrusted;

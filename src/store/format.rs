@@ -83,6 +83,10 @@ pub(crate) trait Record: Serialize + DeserializeOwned + Clone {
     fn summarize(id: &str, meta: &RevisionMeta, record: &Self) -> Option<Self::Summary>;
     /// The id and revision number a summary says it is of.
     fn summary_of(summary: &Self::Summary) -> (&str, u32);
+    /// The clinic id the record claims, for a patient that has one.
+    fn clinic_id(_record: &Self) -> Option<&str> {
+        None
+    }
 }
 
 /// What a revision file says about itself.
@@ -314,10 +318,40 @@ pub(crate) struct Head<S> {
     pub number: u32,
     /// That revision file's SHA-256.
     pub sha256: String,
+    /// The SHA-256 of the summary below as JSON ([`summary_sha256`]): the index cache
+    /// keeps each summary with its hash, and a cached summary is used only while its
+    /// hash is the one its head records. Written before the summary, so it is found
+    /// without parsing the file ([`head_summary_sha256`]). Empty in heads written before
+    /// it was kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub summary_sha256: String,
     /// What the list screens show of that revision. Heads written before it was kept
     /// have none, and so do heads read only for their number and hash.
     #[serde(default = "none", skip_serializing_if = "Option::is_none")]
     pub summary: Option<S>,
+}
+
+/// The SHA-256 of a summary as JSON, as its head records it.
+pub(crate) fn summary_sha256<S: Serialize>(summary: &S) -> String {
+    serde_json::to_vec(summary).map_or_else(|_| String::new(), |json| sha256_hex(&json))
+}
+
+/// The line before which a head's summary hash is written.
+const SUMMARY_SHA256_LINE: &[u8] = b"\n    summary_sha256: \"";
+
+/// The summary hash of a head file, found without parsing it: the app writes it on its
+/// own line before the summary (no text of a record comes before it). `None` for a
+/// head without one or written otherwise; the head is then parsed.
+pub(crate) fn head_summary_sha256(bytes: &[u8]) -> Option<&str> {
+    let start = bytes
+        .windows(SUMMARY_SHA256_LINE.len())
+        .position(|window| window == SUMMARY_SHA256_LINE)?
+        + SUMMARY_SHA256_LINE.len();
+    let hash = bytes.get(start..start + 64)?;
+    let closed = bytes.get(start + 64) == Some(&b'"');
+    (closed && hash.iter().all(u8::is_ascii_hexdigit))
+        .then(|| std::str::from_utf8(hash).ok())
+        .flatten()
 }
 
 /// No summary. `#[serde(default)]` would make the derive ask `S: Default`, which the
@@ -336,10 +370,11 @@ pub(crate) fn render_head<S: Serialize>(
         format_version: FORMAT_VERSION,
         number,
         sha256: sha256.to_owned(),
+        summary_sha256: summary.map(summary_sha256).unwrap_or_default(),
         summary,
     };
     let mut text = String::from(
-        "// Regen Planner: the newest revision of this record, its SHA-256 (so that `regen-planner plans verify` notices an edit of it) and what the lists show of it (used only while that SHA-256 matches).\n",
+        "// Regen Planner: the newest revision of this record, its SHA-256 (so that `regen-planner plans verify` notices an edit of it) and what the lists show of it, with that summary's SHA-256 (used only while they match).\n",
     );
     text.push_str(&ron::ser::to_string_pretty(&head, pretty())?);
     text.push('\n');
@@ -446,6 +481,10 @@ impl Record for Patient {
 
     fn summary_of(summary: &PatientSummary) -> (&str, u32) {
         (summary.id.as_str(), summary.revision)
+    }
+
+    fn clinic_id(record: &Self) -> Option<&str> {
+        record.clinic_id.as_deref()
     }
 
     fn from_v0(old: v0::PatientV0, _saved_by: &str, _saved_at: Timestamp) -> Self {

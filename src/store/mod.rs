@@ -5,6 +5,7 @@
 //! protect against, and [`Store::load_index`] for start-up with many plans.
 
 mod backup;
+mod claims;
 mod demo;
 mod error;
 mod export_document;
@@ -16,6 +17,7 @@ mod index;
 mod paths;
 mod protocol_files;
 mod records;
+pub mod rules;
 mod settings;
 mod verify;
 
@@ -23,7 +25,7 @@ pub use backup::BackupReport;
 pub use demo::{DEFAULT_DEMO_SEED, DEMO_MARKER_FILE, DemoOptions, DemoReport};
 pub use error::{LoadProblem, ProblemKind, StoreError};
 pub use export_document::write_export;
-pub use folder::{Loaded, Store};
+pub use folder::{Created, Loaded, Store};
 pub use format::FORMAT_VERSION;
 pub use ids::{InvalidId, PatientId, PlanId};
 pub use index::{Index, LoadProgress};
