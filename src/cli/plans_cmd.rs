@@ -8,9 +8,11 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand, ValueEnum};
 use regen_planner::export;
 use regen_planner::planning::{Plan, PlanRequest};
+use regen_planner::store::rules::{self, TextField};
 use regen_planner::store::{
-    AppDirs, Patient, PatientId, PlanId, PlanRecord, Screening, Settings, Store,
+    AppDirs, Patient, PatientId, PlanId, PlanRecord, Screening, Settings, Store, StoreError,
 };
+use regen_planner::untrusted::for_message;
 
 use super::plan_cmd::PlanArgs;
 use super::{print, warn};
@@ -97,7 +99,9 @@ fn author(dirs: &AppDirs) -> anyhow::Result<String> {
 }
 
 /// `plan ... --save`: finds or creates the patient, saves the plan as a draft and
-/// prints its id.
+/// prints its id. A new patient and their plan are saved together; with a clinic id,
+/// of several saves at once (on any desk) one makes the patient and the others save
+/// for them.
 pub fn save_new_plan(
     args: &PlanArgs,
     dirs: &AppDirs,
@@ -110,63 +114,77 @@ pub fn save_new_plan(
         .map(str::trim)
         .filter(|name| !name.is_empty())
         .context("--save needs the patient's name: give --patient-name NAME")?;
+    rules::check_text(TextField::PatientName, name)
+        .map_err(|error| anyhow::anyhow!("--patient-name: {error}"))?;
+    let clinic_id = args.patient_id.as_deref().map(str::trim);
+    if let Some(clinic_id) = clinic_id {
+        rules::check_text(TextField::ClinicId, clinic_id)
+            .map_err(|error| anyhow::anyhow!("--patient-id: {error}"))?;
+    }
+    let today = jiff::Zoned::now().date();
     let author = author(dirs)?;
     let store = Store::open(&dirs.data)?;
-    let existing = match &args.patient_id {
-        Some(clinic_id) => find_patient(&store, clinic_id, name)?,
+    let existing = match clinic_id {
+        Some(clinic_id) => store.patient_with_clinic_id(clinic_id)?,
         None => None,
     };
-    let patient = if let Some(patient) = existing {
-        patient
+    let id = if let Some(patient) = existing {
+        save_for_existing(&store, &patient, name, request, plan, &author)?
     } else {
         let patient = Patient {
             name: name.to_owned(),
             birth_date: args.birth_date,
-            clinic_id: args.patient_id.clone(),
+            clinic_id: clinic_id.map(str::to_owned),
             contact: String::new(),
             screening: Screening {
                 factors: request.factors.clone(),
-                asked_on: Some(jiff::Zoned::now().date()),
+                asked_on: Some(today),
             },
         };
-        store.create_patient(&patient, &author)?.0
+        let made = |id: &PatientId| PlanRecord::new(id.clone(), request.clone(), plan.clone());
+        match store.create_patient_with_plan(&patient, made, &author) {
+            Ok(created) => {
+                let on_file = &created.patient_revision.value.name;
+                if on_file != name {
+                    warn_other_name(on_file, name, &created.patient);
+                }
+                created.plan
+            }
+            // Another desk made the patient with this clinic id meanwhile.
+            Err(StoreError::ClinicIdTaken { patient, .. }) => {
+                save_for_existing(&store, &patient, name, request, plan, &author)?
+            }
+            Err(error) => return Err(error.into()),
+        }
     };
-    let record = PlanRecord::new(patient, request, plan);
-    let (id, _) = store.create_plan(&record, &author)?;
     print(&format!("{id}\n"))?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The patient with this clinic id, if there is one.
-fn find_patient(store: &Store, clinic_id: &str, name: &str) -> anyhow::Result<Option<PatientId>> {
-    let index = store.load_index(&mut |_| {})?;
-    for problem in &index.problems {
-        warn(&problem.to_string());
+/// Saves the plan for the patient who has the clinic id, saying so when the name
+/// given is not theirs.
+fn save_for_existing(
+    store: &Store,
+    patient: &PatientId,
+    name: &str,
+    request: PlanRequest,
+    plan: Plan,
+    author: &str,
+) -> anyhow::Result<PlanId> {
+    let on_file = store.load_patient(patient)?.value;
+    if on_file.name != name {
+        warn_other_name(&on_file.name, name, patient);
     }
-    let mut matches = index
-        .patients
-        .iter()
-        .filter(|patient| patient.clinic_id.as_deref() == Some(clinic_id))
-        .collect::<Vec<_>>();
-    matches.sort_by(|a, b| a.id.cmp(&b.id));
-    let Some(first) = matches.first() else {
-        return Ok(None);
-    };
-    if matches.len() > 1 {
-        warn(&format!(
-            "{} patients have the clinic id '{clinic_id}'; the plan is saved for the first one, {} ({}); merge the others in the app",
-            matches.len(),
-            first.name,
-            first.id
-        ));
-    }
-    if first.name != name {
-        warn(&format!(
-            "the patient with clinic id '{clinic_id}' is recorded as '{}', not '{name}'; the plan is saved for the recorded patient {}",
-            first.name, first.id
-        ));
-    }
-    Ok(Some(first.id.clone()))
+    let record = PlanRecord::new(patient.clone(), request, plan);
+    Ok(store.create_plan(&record, author)?.0)
+}
+
+fn warn_other_name(on_file: &str, given: &str, patient: &PatientId) {
+    warn(&format!(
+        "the patient with this clinic id is recorded as '{}', not '{}'; the plan is saved for the recorded patient {patient}",
+        for_message(on_file),
+        for_message(given)
+    ));
 }
 
 fn list(store: &Store, format: ListFormat) -> anyhow::Result<ExitCode> {

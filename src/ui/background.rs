@@ -258,10 +258,20 @@ fn create_plan(
 ) -> WriteResult {
     let mut screening_problem = None;
     let (patient_id, patient_revision) = match patient {
-        PatientWrite::New(patient) => match store.create_patient(&patient, author) {
-            Ok(created) => created,
-            Err(error) => return WriteResult::CreateFailed(error.to_string()),
-        },
+        // A new patient and their first plan are saved together, never one alone.
+        PatientWrite::New(patient) => {
+            let record = |id: &PatientId| PlanRecord::new(id.clone(), request, plan);
+            return match store.create_patient_with_plan(&patient, record, author) {
+                Ok(created) => WriteResult::Created {
+                    history: store.history(&created.plan).unwrap_or_default(),
+                    patient_revision: Box::new(created.patient_revision),
+                    plan: created.plan,
+                    revision: Box::new(created.plan_revision),
+                    screening_problem,
+                },
+                Err(error) => WriteResult::CreateFailed(error.to_string()),
+            };
+        }
         PatientWrite::Existing(id, screening) => match store.load_patient(&id) {
             Ok(current) => {
                 let mut updated = current.value.clone();
