@@ -91,10 +91,11 @@ impl Desk {
         )
     }
 
-    /// Runs `export ID FLAG FILE` and returns what was written.
+    /// Runs `export ID FLAG FILE --force` (a test exports again over its earlier
+    /// export, as a clinic updating a calendar does) and returns what was written.
     fn export(&self, id: &str, flag: &str, name: &str) -> String {
         let file = self.dir.path().join(name);
-        let output = self.run(&["export", id, flag, file.to_str().unwrap()]);
+        let output = self.run(&["export", id, flag, file.to_str().unwrap(), "--force"]);
         assert!(output.status.success(), "{}", common::stderr(&output));
         assert_eq!(common::stdout(&output).trim(), file.display().to_string());
         std::fs::read_to_string(&file).unwrap()

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use regen_planner::catalog::{Catalog, Problem};
-use regen_planner::store::{AppDirs, read_protocol_dir};
+use regen_planner::store::{AppDirs, ExportGuard, Replace, read_protocol_dir};
 
 /// Plans regenerative treatments (stem cells, PRP, PRF, secretome) as dated session
 /// plans. Without a command, opens the window.
@@ -96,6 +96,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 )?),
                 None => None,
             };
+            // The screenshot is a file the app writes: never into its own folders or
+            // over a link, pipe or device.
+            if let Some(path) = &cli.screenshot {
+                ExportGuard::new(&dirs).check(path, Replace::Existing)?;
+            }
             let options = regen_planner::ui::AppOptions {
                 dirs,
                 screenshot: cli.screenshot,

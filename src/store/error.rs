@@ -58,6 +58,40 @@ pub enum StoreError {
         /// Why.
         cause: io::Error,
     },
+    /// An export was asked for inside the app's own folders.
+    #[error(
+        "will not export to {}: it lies inside the app's {which} {} (once links and .. are followed), where the app keeps its own files; choose a folder outside it, such as your documents; nothing was written",
+        file.display(),
+        folder.display()
+    )]
+    ExportInsideAppFolder {
+        /// The path as given.
+        file: PathBuf,
+        /// The app's folder it lies in.
+        folder: PathBuf,
+        /// "data folder" or "configuration folder".
+        which: &'static str,
+    },
+    /// An export was asked for over something that is not a regular file.
+    #[error(
+        "will not export to {}: it is {what}, and an export only ever replaces a file; choose a file name; nothing was written",
+        file.display()
+    )]
+    ExportNotAFile {
+        /// The path as given.
+        file: PathBuf,
+        /// What is there, such as "a symbolic link to /etc/passwd" or "a device".
+        what: String,
+    },
+    /// An export's file is already there and replacing it was not asked for.
+    #[error(
+        "{} already exists, and an export replaces a file only when asked to; choose another name, or ask to replace it; nothing was written",
+        file.display()
+    )]
+    ExportExists {
+        /// The file that is there.
+        file: PathBuf,
+    },
     /// Another failure while writing.
     #[error(
         "could not save {record}: writing {} failed ({cause}); check that the data folder is reachable and save again; nothing was overwritten",

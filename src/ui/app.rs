@@ -722,6 +722,7 @@ impl App {
         self.export_folder = Some(folder.clone());
         match start_export(
             store.clone(),
+            crate::store::ExportGuard::new(&self.dirs),
             self.settings.clone(),
             dialog.plan.clone(),
             folder,

@@ -10,7 +10,7 @@ use jiff::civil::Date;
 
 use super::action::Action;
 use crate::export::{self, Document, ExportError};
-use crate::store::{PlanId, Settings, Store, write_export};
+use crate::store::{ExportGuard, PlanId, Replace, Settings, Store, write_export};
 
 /// What can leave the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -162,8 +162,13 @@ impl ExportDialog {
 ///
 /// # Errors
 /// When the system cannot start a thread.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the thread owns everything it needs; the guard of the app's folders was added to what it was given"
+)]
 pub fn start_export(
     store: Store,
+    guard: ExportGuard,
     settings: Settings,
     plan: PlanId,
     folder: PathBuf,
@@ -175,7 +180,7 @@ pub fn start_export(
     std::thread::Builder::new()
         .name("export".into())
         .spawn(move || {
-            let result = run_export(&store, &settings, &plan, &folder, &kinds, today);
+            let result = run_export(&store, &guard, &settings, &plan, &folder, &kinds, today);
             let _ = sender.send(result);
             wake();
         })?;
@@ -184,6 +189,7 @@ pub fn start_export(
 
 fn run_export(
     store: &Store,
+    guard: &ExportGuard,
     settings: &Settings,
     plan: &PlanId,
     folder: &Path,
@@ -193,11 +199,22 @@ fn run_export(
     let document = store
         .export_document(plan, settings, today)
         .map_err(|error| error.to_string())?;
+    // Every target is checked before anything is written; an existing file is not
+    // replaced (StoreError::ExportExists says which).
+    let targets = kinds
+        .iter()
+        .map(|kind| {
+            let path = folder.join(file_name(&document, *kind));
+            guard
+                .check(&path, Replace::Never)
+                .map(|target| (*kind, path, target))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| error.to_string())?;
     let mut written = Vec::new();
-    for kind in kinds {
+    for (kind, path, target) in targets {
         let bytes = kind.render(&document).map_err(|error| error.to_string())?;
-        let path = folder.join(file_name(&document, *kind));
-        write_export(&path, &bytes).map_err(|error| error.to_string())?;
+        write_export(&target, &bytes).map_err(|error| error.to_string())?;
         written.push(path);
     }
     Ok(written)
