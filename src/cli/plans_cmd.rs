@@ -442,16 +442,30 @@ fn verify(store: &Store) -> anyhow::Result<ExitCode> {
 pub fn backup(dest: &Path, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&dirs.data)?;
     let report = store.backup(dest)?;
-    print(&format!(
-        "Backed up {} file(s), {} bytes, from {} to {}; every copy was read back and matches its original.\n",
+    let mut out = String::new();
+    for folder in &report.cleaned_up {
+        let _ = writeln!(
+            out,
+            "Removed {}, left by a backup that was interrupted.",
+            folder.display()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Backed up {} file(s), {} bytes, from {} to {}; every copy was read back and matches its original.",
         report.files,
         report.bytes,
         store.data_dir().display(),
         report.dest.display()
-    ))?;
+    );
+    print(&out)?;
     Ok(report_problems(
-        report.verify.problems.iter().map(ToString::to_string),
-        "problem(s) were already in the data folder and were copied as they are; run `regen-planner plans verify`",
+        report
+            .skipped
+            .iter()
+            .map(ToString::to_string)
+            .chain(report.verify.problems.iter().map(ToString::to_string)),
+        "problem(s): entries that are not the app's files were left out, and problems already in the data folder were copied as they are; run `regen-planner plans verify`",
     ))
 }
 
