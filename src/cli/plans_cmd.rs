@@ -10,9 +10,9 @@ use regen_planner::export;
 use regen_planner::planning::{Plan, PlanRequest};
 use regen_planner::store::rules::{self, TextField};
 use regen_planner::store::{
-    AppDirs, Patient, PatientId, PlanId, PlanRecord, Screening, Settings, Store, StoreError,
+    AppDirs, Index, Patient, PatientId, PlanId, PlanRecord, Screening, Settings, Store, StoreError,
 };
-use regen_planner::untrusted::for_message;
+use regen_planner::untrusted::{escape_controls, for_message};
 
 use super::plan_cmd::PlanArgs;
 use super::{print, warn};
@@ -191,20 +191,29 @@ fn list(store: &Store, format: ListFormat) -> anyhow::Result<ExitCode> {
     let index = store.load_index(&mut |_| {})?;
     let text = match format {
         ListFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&index.plans)?;
+            let mut plans = Vec::with_capacity(index.plans.len());
+            for plan in &index.plans {
+                let mut value = serde_json::to_value(plan)?;
+                if let Some(object) = value.as_object_mut() {
+                    object.insert("verified".into(), (!index.is_unverified(plan)).into());
+                }
+                plans.push(value);
+            }
+            let mut text = serde_json::to_string_pretty(&plans)?;
             text.push('\n');
             text
         }
-        ListFormat::Text => list_text(&index.plans),
+        ListFormat::Text => list_text(&index),
     };
     print(&text)?;
     Ok(report_problems(
         index.problems.iter().map(ToString::to_string),
-        "file(s) were skipped and left unchanged",
+        "problem(s) in the data folder (every file was left as it was); run `regen-planner plans verify` for the whole story",
     ))
 }
 
-fn list_text(plans: &[regen_planner::store::PlanSummary]) -> String {
+fn list_text(index: &Index) -> String {
+    let plans = &index.plans;
     if plans.is_empty() {
         return "No plans saved yet. Save one with `regen-planner plan ... --save --patient-name NAME`.\n".to_owned();
     }
@@ -227,7 +236,11 @@ fn list_text(plans: &[regen_planner::store::PlanSummary]) -> String {
                 plan.patient_name.clone(),
                 plan.clinic_id.clone().unwrap_or_default(),
                 plan.protocol_id.to_string(),
-                plan.status.label().to_owned(),
+                if index.is_unverified(plan) {
+                    format!("{}, UNVERIFIED", plan.status.label())
+                } else {
+                    plan.status.label().to_owned()
+                },
                 plan.first_session
                     .map(|date| date.to_string())
                     .unwrap_or_default(),
@@ -240,10 +253,30 @@ fn list_text(plans: &[regen_planner::store::PlanSummary]) -> String {
     table(&header, &rows)
 }
 
-/// Columns padded to their widest cell, two spaces apart.
+/// The most characters a table cell shows; a longer text ends in `…`.
+const CELL_MAX_CHARS: usize = 60;
+
+/// A text as a table cell shows it: control characters escaped (a line break in a name
+/// would print a row of its own), at most [`CELL_MAX_CHARS`] characters.
+fn cell(text: &str) -> String {
+    let escaped = escape_controls(text);
+    match escaped.char_indices().nth(CELL_MAX_CHARS - 1) {
+        Some((cut, _)) if escaped.chars().count() > CELL_MAX_CHARS => {
+            format!("{}…", &escaped[..cut])
+        }
+        _ => escaped.into_owned(),
+    }
+}
+
+/// Columns padded to their widest cell, two spaces apart. Every cell is made safe
+/// ([`cell`]) first; padding is counted by hand, so a cell of any width is fine.
 fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+    let rows: Vec<[String; N]> = rows
+        .iter()
+        .map(|row| row.each_ref().map(|text| cell(text)))
+        .collect();
     let mut widths = header.map(|cell| cell.chars().count());
-    for row in rows {
+    for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
@@ -252,13 +285,15 @@ fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
     let mut line = |cells: Vec<&str>| {
         let mut text = String::new();
         for (cell, width) in cells.iter().zip(widths) {
-            let _ = write!(text, "{cell:<width$}  ");
+            text.push_str(cell);
+            let padding = width.saturating_sub(cell.chars().count()) + 2;
+            text.extend(std::iter::repeat_n(' ', padding));
         }
         out.push_str(text.trim_end());
         out.push('\n');
     };
     line(header.to_vec());
-    for row in rows {
+    for row in &rows {
         line(row.iter().map(String::as_str).collect());
     }
     out
@@ -316,7 +351,7 @@ fn show_text(
         "Plan {id}, revision {}, saved {} by {}",
         revision.number,
         local_time(revision.saved_at),
-        revision.saved_by
+        escape_controls(&revision.saved_by)
     );
     match patient {
         Some(patient) => {
@@ -325,14 +360,14 @@ fn show_text(
                 details.push(format!("born {born}"));
             }
             if let Some(clinic_id) = &patient.clinic_id {
-                details.push(format!("clinic id {clinic_id}"));
+                details.push(format!("clinic id {}", escape_controls(clinic_id)));
             }
             let details = if details.is_empty() {
                 String::new()
             } else {
                 format!(" ({})", details.join(", "))
             };
-            let _ = writeln!(out, "Patient: {}{details}", patient.name);
+            let _ = writeln!(out, "Patient: {}{details}", escape_controls(&patient.name));
         }
         None => {
             let _ = writeln!(out, "Patient: {} (record not readable)", record.patient);
@@ -348,8 +383,8 @@ fn show_text(
                 out,
                 "- {} {}: {}",
                 local_time(note.written_at),
-                note.author,
-                note.text
+                escape_controls(&note.author),
+                escape_controls(&note.text)
             );
         }
     }
@@ -357,12 +392,13 @@ fn show_text(
         let _ = writeln!(out, "\nExtra tasks\n-----------");
         for task in &record.extra_tasks {
             let withdrawn = if task.withdrawn { " [withdrawn]" } else { "" };
+            let text = escape_controls(&task.text);
             match task.due {
                 Some(due) => {
-                    let _ = writeln!(out, "- {} (by {due}){withdrawn}", task.text);
+                    let _ = writeln!(out, "- {text} (by {due}){withdrawn}");
                 }
                 None => {
-                    let _ = writeln!(out, "- {}{withdrawn}", task.text);
+                    let _ = writeln!(out, "- {text}{withdrawn}");
                 }
             }
         }
@@ -370,7 +406,7 @@ fn show_text(
     if !record.checklist.is_empty() {
         let _ = writeln!(out, "\nDone\n----");
         for (item, at) in &record.checklist {
-            let _ = writeln!(out, "- {item}: {}", local_time(*at));
+            let _ = writeln!(out, "- {}: {}", escape_controls(item), local_time(*at));
         }
     }
     out

@@ -486,14 +486,16 @@ impl LoadProblem {
 }
 
 impl fmt::Display for LoadProblem {
+    /// One line: the path and what is wrong, with any control character in them (a
+    /// file name can hold one) escaped.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
+        let line = format!(
             "{}{}: {}",
             self.path.display(),
             location(self.line, self.column),
             self.what
-        )
+        );
+        f.write_str(&crate::untrusted::escape_controls(&line))
     }
 }
 

@@ -382,7 +382,7 @@ impl Store {
             let bytes = match read_checked(&file, FileKind::Revision) {
                 Ok(bytes) => bytes,
                 Err(error) => {
-                    tracing::warn!("{error}");
+                    tracing::warn!("{}", crate::untrusted::escape_controls(&error.to_string()));
                     continue;
                 }
             };
@@ -394,7 +394,9 @@ impl Store {
                     hash: sha256_hex(&bytes),
                     file,
                 }),
-                Err(error) => tracing::warn!("{error}"),
+                Err(error) => {
+                    tracing::warn!("{}", crate::untrusted::escape_controls(&error.to_string()));
+                }
             }
         }
         Ok(history)
@@ -735,7 +737,14 @@ impl Store {
         match revision_files(&dir) {
             Ok(files) => {
                 for stray in &files.strays {
-                    tracing::warn!("{}: {}", stray.path.display(), stray.what);
+                    tracing::warn!(
+                        "{}",
+                        crate::untrusted::escape_controls(&format!(
+                            "{}: {}",
+                            stray.path.display(),
+                            stray.what
+                        ))
+                    );
                 }
                 Ok(files.numbers)
             }

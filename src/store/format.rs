@@ -201,15 +201,24 @@ pub(crate) fn utf8<'a>(file: &Path, bytes: &'a [u8]) -> Result<&'a str, StoreErr
     })
 }
 
-/// The damage a RON error stands for, at its position. Every file this app writes
-/// ends with the `)` that closes it; a file that does not was almost surely cut short,
-/// and the message says so.
+/// The damage a RON error stands for, at its position, in words that name no type of
+/// the app's code and quote the file only briefly. Every file this app writes starts
+/// with its comment or `(` and ends with the `)` that closes it; such a file that does
+/// not end so was almost surely cut short, and the message says so.
 pub(crate) fn damaged(file: &Path, text: &str, error: &ron::error::SpannedError) -> StoreError {
-    let at_end = !text.trim_end().ends_with(')');
+    let trimmed = text.trim();
+    let looks_like_ours = trimmed.starts_with("//") || trimmed.starts_with('(');
+    let cut_short = looks_like_ours && !trimmed.ends_with(')');
     let what = match &error.code {
+        _ if !looks_like_ours => {
+            "it is not a file the app wrote (it does not begin as one does)".to_owned()
+        }
         ron::Error::Eof => "the file ends too early, as if it was cut short".to_owned(),
-        code if at_end => format!("the file ends too early ({code}), as if it was cut short"),
-        code => code.to_string(),
+        code if cut_short => format!(
+            "the file ends too early ({}), as if it was cut short",
+            describe_ron(code)
+        ),
+        code => describe_ron(code),
     };
     StoreError::Damaged {
         file: file.to_path_buf(),
@@ -217,6 +226,84 @@ pub(crate) fn damaged(file: &Path, text: &str, error: &ron::error::SpannedError)
         column: Some(error.span.start.col.max(1)),
         what,
     }
+}
+
+/// What a RON error says, for a person: the field or value concerned and what was
+/// expected, without the names of the app's own types, with what the file holds
+/// quoted briefly and its control characters escaped.
+pub(crate) fn describe_ron(code: &ron::Error) -> String {
+    use crate::untrusted::for_message as quoted;
+    use ron::Error as E;
+    match code {
+        E::Eof => "the file ends too early".to_owned(),
+        E::ExpectedDifferentStructName { .. }
+        | E::ExpectedNamedStructLike(_)
+        | E::ExpectedStructLike
+        | E::ExpectedStructName(_) => {
+            "a `(` opening a group of fields was expected here".to_owned()
+        }
+        E::NoSuchStructField {
+            expected, found, ..
+        } => format!(
+            "the field '{}' does not belong here (the fields are {})",
+            quoted(found),
+            expected.join(", ")
+        ),
+        E::MissingStructField { field, .. } => format!("the field '{field}' is missing"),
+        E::DuplicateStructField { field, .. } => format!("the field '{field}' appears twice"),
+        E::NoSuchEnumVariant {
+            expected, found, ..
+        } => format!(
+            "'{}' is not one of the values allowed here ({})",
+            quoted(found),
+            expected.join(", ")
+        ),
+        E::InvalidValueForType { expected, found } => format!(
+            "{} was found where {} belongs",
+            quoted(found),
+            without_type_names(expected)
+        ),
+        E::Message(message) | E::Io(message) => without_type_names(message),
+        E::UnexpectedChar(character) => format!("the character {character:?} does not belong here"),
+        E::InvalidIdentifier(name) | E::SuggestRawIdentifier(name) | E::NoSuchExtension(name) => {
+            format!("'{}' is not a name that belongs here", quoted(name))
+        }
+        E::UnclosedLineComment | E::UnclosedBlockComment => "a comment is not closed".to_owned(),
+        E::ExpectedRawValue => "a value was expected here".to_owned(),
+        E::ExceededRecursionLimit => {
+            "it is nested more deeply than any file the app writes".to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A message from a parser with the names of the app's own types (`struct Head`,
+/// `enum ThemePreference`) put in words, shortened and with control characters escaped.
+fn without_type_names(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = [rest.find("struct "), rest.find("enum ")]
+        .into_iter()
+        .flatten()
+        .min()
+    {
+        let (word, replacement) = if rest[at..].starts_with("struct ") {
+            ("struct ", "a group of fields")
+        } else {
+            ("enum ", "one of the allowed values")
+        };
+        out.push_str(&rest[..at]);
+        let after = &rest[at + word.len()..];
+        let name_len = after
+            .find(|character: char| {
+                !(character.is_alphanumeric() || character == '_' || character == '`')
+            })
+            .unwrap_or(after.len());
+        out.push_str(replacement);
+        rest = &after[name_len..];
+    }
+    out.push_str(rest);
+    crate::untrusted::escape_controls(&crate::untrusted::shorten(&out, 200)).into_owned()
 }
 
 /// Reads a revision file of any known format version into the current shape. The file
@@ -591,6 +678,31 @@ mod tests {
         assert_eq!(parsed.meta.number, 2);
         assert_eq!(parsed.meta.saved_at, saved_at);
         assert_eq!(parsed.meta.previous_sha256.as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn parse_errors_name_no_type_of_the_code() {
+        for text in [
+            "[1, 2]",
+            "(format_version: \"one\")",
+            "// Regen Planner\n(format_version: 1, kind: \"patient\", id: \"x\", number: 1, saved_at: \"2027-01-18T10:04:05Z\", saved_by: \"\", previous_sha256: None, record: (name: 3))",
+            "// Regen Planner\n(format_version: 1, bogus: 1)",
+            "// Regen Planner\n(format_version: 1, kind: \"patient\"",
+        ] {
+            let error = parse_revision::<Patient>(Path::new("x.ron"), text.as_bytes()).unwrap_err();
+            let message = error.to_string();
+            for internal in ["VersionProbe", "RevisionIn", "Patient`", "struct", "enum "] {
+                assert!(!message.contains(internal), "{text}: {message}");
+            }
+        }
+        let message = parse_revision::<Patient>(Path::new("x.ron"), b"root:x:0:0:secret")
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("not a file the app wrote"), "{message}");
+        assert!(
+            !message.contains("cut short") && !message.contains("root"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -119,7 +119,7 @@ impl Store {
     pub fn load_index(&self, progress: &mut dyn FnMut(LoadProgress)) -> Result<Index, StoreError> {
         let index = self.load_index_without_claims(progress)?;
         if let Err(error) = self.ensure_claims(Some(&index.patients)) {
-            tracing::warn!("{error}");
+            tracing::warn!("{}", crate::untrusted::escape_controls(&error.to_string()));
         }
         Ok(index)
     }
@@ -413,7 +413,10 @@ impl Store {
                         cause: io::Error::from(io::ErrorKind::NotFound),
                     },
                 );
-                tracing::warn!("{error}; the index is rebuilt from the records");
+                tracing::warn!(
+                    "{}; the index is rebuilt from the records",
+                    crate::untrusted::escape_controls(&error.to_string())
+                );
                 return None;
             }
         };

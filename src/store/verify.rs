@@ -44,8 +44,11 @@ pub struct VerifyProblem {
 }
 
 impl fmt::Display for VerifyProblem {
+    /// One line: the path and what was found, with any control character in them (a
+    /// file name can hold one) escaped.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.file.display(), self.what)
+        let line = format!("{}: {}", self.file.display(), self.what);
+        f.write_str(&crate::untrusted::escape_controls(&line))
     }
 }
 
