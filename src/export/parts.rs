@@ -46,9 +46,10 @@ pub(crate) fn patient_pdf(
     page_title: &str,
     write: impl FnOnce(&mut Flow<'_>, &Document),
 ) -> Result<Vec<u8>, ExportError> {
+    let printed = document.for_print();
     let document = &Document {
-        plan: patient_plan(&document.plan),
-        ..document.clone()
+        plan: patient_plan(&printed.plan),
+        ..printed
     };
     let fonts = Fonts::load()?;
     let mut flow = Flow::new(&fonts, CONTENT_WIDTH);
