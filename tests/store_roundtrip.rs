@@ -15,7 +15,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use proptest::prelude::*;
 use regen_planner::catalog::{Catalog, Factor};
-use regen_planner::store::{ExtraTask, Note, Patient, PlanStatus, Screening};
+use regen_planner::store::{
+    ExtraTask, Note, Patient, PatientSummary, PlanStatus, PlanSummary, Screening,
+};
 
 fn date() -> impl Strategy<Value = Date> {
     (1920i16..2090, 1i8..=12, 1i8..=28).prop_map(|(y, m, d)| Date::new(y, m, d).unwrap())
@@ -245,4 +247,20 @@ fn the_index_shows_a_save_made_after_it_was_cached() {
     assert_eq!(progress.last(), Some(&(2, 2)));
     let of_patient = store.plans_of(&after.plans[0].patient).unwrap();
     assert_eq!(of_patient, after.plans);
+}
+
+#[test]
+fn a_saved_revision_has_the_summary_the_index_shows() {
+    let (_dir, store, id, mut record) = common::store_with_plan();
+    let patient_id = record.patient.clone();
+    record.status = PlanStatus::Active;
+    let revision = store.save_plan(&id, 1, &record, "Dr. Lima").unwrap();
+    let patient = store.load_patient(&patient_id).unwrap();
+    let index = store.load_index(&mut |_| {}).unwrap();
+    let patient_summary = PatientSummary::of(&patient_id, &patient);
+    assert_eq!(index.patients, [patient_summary.clone()]);
+    assert_eq!(
+        index.plans,
+        [PlanSummary::of(&id, &revision, Some(&patient_summary))]
+    );
 }

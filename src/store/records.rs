@@ -201,6 +201,81 @@ pub struct PatientSummary {
     pub saved_at: Timestamp,
 }
 
+impl PatientSummary {
+    /// What the lists show of a saved revision of a patient: the one summary the index,
+    /// the heads and the window all use.
+    #[must_use]
+    pub fn of(id: &PatientId, revision: &Revision<Patient>) -> Self {
+        Self::from_parts(id, revision.number, revision.saved_at, &revision.value)
+    }
+
+    /// [`PatientSummary::of`] from a revision's parts.
+    pub(crate) fn from_parts(
+        id: &PatientId,
+        number: u32,
+        saved_at: Timestamp,
+        patient: &Patient,
+    ) -> Self {
+        Self {
+            id: id.clone(),
+            name: patient.name.clone(),
+            birth_date: patient.birth_date,
+            clinic_id: patient.clinic_id.clone(),
+            revision: number,
+            saved_at,
+        }
+    }
+}
+
+impl PlanSummary {
+    /// What the lists show of a saved revision of a plan, with its patient's name and
+    /// clinic id from `patient` (empty without one, as when the patient's record cannot
+    /// be read): the one summary the index, the heads and the window all use.
+    #[must_use]
+    pub fn of(
+        id: &PlanId,
+        revision: &Revision<PlanRecord>,
+        patient: Option<&PatientSummary>,
+    ) -> Self {
+        let mut summary = Self::from_parts(
+            id,
+            revision.number,
+            revision.saved_at,
+            &revision.saved_by,
+            &revision.value,
+        );
+        if let Some(patient) = patient {
+            summary.patient_name.clone_from(&patient.name);
+            summary.clinic_id.clone_from(&patient.clinic_id);
+        }
+        summary
+    }
+
+    /// [`PlanSummary::of`] from a revision's parts, without the patient's name and
+    /// clinic id (the index fills them in from the patient's summary).
+    pub(crate) fn from_parts(
+        id: &PlanId,
+        number: u32,
+        saved_at: Timestamp,
+        saved_by: &str,
+        record: &PlanRecord,
+    ) -> Self {
+        Self {
+            id: id.clone(),
+            patient: record.patient.clone(),
+            patient_name: String::new(),
+            clinic_id: None,
+            protocol_id: record.plan.protocol.id.clone(),
+            protocol_title: record.plan.protocol.title.clone(),
+            status: record.status,
+            first_session: record.first_session(),
+            revision: number,
+            saved_at,
+            saved_by: saved_by.to_owned(),
+        }
+    }
+}
+
 /// One revision in a record's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RevisionInfo {
