@@ -258,7 +258,7 @@ fn a_saved_revision_has_the_summary_the_index_shows() {
     let patient = store.load_patient(&patient_id).unwrap();
     let index = store.load_index(&mut |_| {}).unwrap();
     let patient_summary = PatientSummary::of(&patient_id, &patient);
-    assert_eq!(index.patients, [patient_summary.clone()]);
+    assert_eq!(index.patients, std::slice::from_ref(&patient_summary));
     assert_eq!(
         index.plans,
         [PlanSummary::of(&id, &revision, Some(&patient_summary))]
