@@ -494,3 +494,19 @@ fn a_killed_backup_leaves_nothing_behind_after_the_next() {
         .collect();
     assert_eq!(names, ["backup"]);
 }
+
+#[test]
+fn demo_data_goes_into_a_folder_the_app_made_but_never_saved_in() {
+    let desk = Desk::new();
+    let listed = desk.run(&["plans", "list"]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let data = desk.data.to_str().unwrap().to_owned();
+    let made = desk.run(&["demo-data", "--patients", "2", "--data-dir", &data]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    assert!(
+        desk.list().iter().all(|plan| plan["clinic_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("DEMO-"))),
+        "demo data went into the folder"
+    );
+}

@@ -350,3 +350,20 @@ fn a_run_of_missing_revisions_is_one_problem() {
         "{missing:?}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_tmp_folder_that_links_elsewhere_is_refused() {
+    let (dir, store) = common::temp_store();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let tmp = store.data_dir().join("tmp");
+    std::fs::remove_dir(&tmp).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &tmp).unwrap();
+    let error = Store::open(store.data_dir()).unwrap_err().to_string();
+    assert!(
+        error.contains("tmp: it is a symbolic link, and the records being saved would be written where it points"),
+        "{error}"
+    );
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+}

@@ -102,6 +102,16 @@ impl Store {
         let store = Store {
             data_dir: Arc::new(data_dir.to_path_buf()),
         };
+        // Temporary files hold whole records: they must stay in the data folder.
+        let tmp = store.tmp_dir();
+        if std::fs::symlink_metadata(&tmp).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            return Err(folder_error(
+                &tmp,
+                io::Error::other(
+                    "it is a symbolic link, and the records being saved would be written where it points; remove the link (the app makes the folder itself)",
+                ),
+            ));
+        }
         let patients = store.folder_of::<Patient>();
         let is_new = std::fs::symlink_metadata(&patients).is_err();
         for folder in [patients, store.folder_of::<PlanRecord>(), store.tmp_dir()] {
