@@ -328,3 +328,52 @@ fn a_patients_clinic_id_stays_theirs() {
         .unwrap();
     assert_eq!(store.patient_with_clinic_id("ch-8").unwrap(), Some(bea));
 }
+
+#[test]
+fn another_desk_starting_up_never_breaks_a_new_patient_being_saved() {
+    let (catalog, _) = Catalog::builtin();
+    let (_dir, store) = common::temp_store();
+    let data = store.data_dir().to_path_buf();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let created: Vec<(PatientId, regen_planner::store::PlanId)> = std::thread::scope(|scope| {
+        // The other desk: starts up (finishing interrupted saves) and lists, again and
+        // again, while this desk saves.
+        let other = scope.spawn(|| {
+            let mut starts = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let desk = Store::open(&data).unwrap();
+                desk.load_index(&mut |_| {}).unwrap();
+                starts += 1;
+            }
+            starts
+        });
+        let mut created = Vec::new();
+        for k in 0..40 {
+            let mut patient = Patient::new(format!("Patient {k}"));
+            if k % 2 == 0 {
+                patient.clinic_id = Some(format!("CH-{k}"));
+            }
+            let made = |id: &PatientId| common::record_of_save(&catalog, id, k);
+            let done = store
+                .create_patient_with_plan(&patient, made, "Dr. Vega")
+                .unwrap();
+            created.push((done.patient, done.plan));
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(other.join().unwrap() > 0);
+        created
+    });
+    let index = store.load_index(&mut |_| {}).unwrap();
+    assert_eq!(index.patients.len(), 40);
+    assert_eq!(index.plans.len(), 40);
+    for (patient, plan) in &created {
+        assert!(
+            index
+                .plans
+                .iter()
+                .any(|p| &p.id == plan && &p.patient == patient)
+        );
+    }
+    assert!(index.problems.is_empty(), "{:?}", index.problems);
+    assert!(store.verify().is_ok());
+}
