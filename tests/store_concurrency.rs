@@ -358,13 +358,18 @@ fn another_desk_starting_up_never_breaks_a_new_patient_being_saved() {
                 .create_patient_with_plan(&patient, made, "Dr. Vega")
                 .unwrap();
             created.push((done.patient, done.plan));
+            // A patient alone, as the window's patient screen saves one: never taken
+            // for someone else's because the other desk put it in place.
+            let mut alone = Patient::new(format!("Alone {k}"));
+            alone.clinic_id = Some(format!("AL-{k}"));
+            store.create_patient(&alone, "Dr. Vega").unwrap();
         }
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         assert!(other.join().unwrap() > 0);
         created
     });
     let index = store.load_index(&mut |_| {}).unwrap();
-    assert_eq!(index.patients.len(), 40);
+    assert_eq!(index.patients.len(), 80);
     assert_eq!(index.plans.len(), 40);
     for (patient, plan) in &created {
         assert!(

@@ -543,11 +543,13 @@ impl Store {
             let target = self.data_dir.join(folder).join(id);
             match std::fs::rename(ready.join(folder).join(id), &target) {
                 Ok(()) => placed.push(true),
-                // Already there: made by another desk, or put in place by another
-                // desk's start-up finishing this very save.
-                Err(_) if is_real_dir(&target) => {
-                    placed.push(false);
+                // Put in place by another desk's start-up, finishing this very save.
+                Err(error) if error.kind() == io::ErrorKind::NotFound && is_real_dir(&target) => {
+                    placed.push(true);
                 }
+                // Already there: made by another desk (a patient whose clinic id two
+                // desks saved at once).
+                Err(_) if is_real_dir(&target) => placed.push(false),
                 Err(source) => {
                     // Nothing after this record is put in place, so that a failed save
                     // is not finished later behind the user's back.
