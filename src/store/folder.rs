@@ -508,9 +508,10 @@ impl Store {
         })
     }
 
-    /// Puts the records of a creation in place: the creation is first marked ready in
-    /// one rename (from then on, an interrupted save is finished by the next start),
-    /// then each record's folder is renamed into its place, in the order staged.
+    /// Puts the records of a creation in place: one record's folder is renamed into its
+    /// place; several are first marked ready in one rename (from then on, an
+    /// interrupted save is finished by the next start), then each record's folder is
+    /// renamed into its place, in the order staged.
     /// Returns, per record, whether this save put it there (`false`: a folder of that
     /// id was there already, made by another desk, which happens only for a patient
     /// whose clinic id two desks saved at once).
@@ -520,6 +521,27 @@ impl Store {
             label,
             records,
         } = creation;
+        if let [(folder, id)] = records.as_slice() {
+            // One record needs no marking: its folder, whole, is renamed into place.
+            let target = self.data_dir.join(folder).join(id);
+            return match std::fs::rename(staging.path().join(folder).join(id), &target) {
+                Ok(()) => {
+                    sync_dir(&self.data_dir.join(folder))
+                        .map_err(|source| write_error(&label, &target, source))?;
+                    Ok(vec![true])
+                }
+                Err(_) if is_real_dir(&target) => Ok(vec![false]),
+                Err(source) => Err(write_error(&label, &target, source)),
+            };
+        }
+        // The staged folders' entries are made durable before the pair is marked
+        // ready: a start-up that finishes it must find both records or neither.
+        for folder in [Patient::FOLDER, PlanRecord::FOLDER] {
+            let kind_dir = staging.path().join(folder);
+            if kind_dir.is_dir() {
+                sync_dir(&kind_dir).map_err(|source| write_error(&label, &kind_dir, source))?;
+            }
+        }
         sync_dir(staging.path()).map_err(|source| write_error(&label, staging.path(), source))?;
         let name = staging
             .path()
@@ -976,9 +998,7 @@ impl Creation {
         let head_file = dir.join(HEAD_FILE);
         write_file_new(&head_file, head.as_bytes())
             .map_err(|source| write_error(&label, &head_file, source))?;
-        for folder in [&dir, &kind_dir] {
-            sync_dir(folder).map_err(|source| write_error(&label, folder, source))?;
-        }
+        sync_dir(&dir).map_err(|source| write_error(&label, &dir, source))?;
         self.records.push((T::FOLDER, id.to_owned()));
         Ok(Revision {
             number: 1,
