@@ -418,9 +418,24 @@ pub(crate) struct Head<S> {
     pub summary: Option<S>,
 }
 
-/// The SHA-256 of a summary as JSON, as its head records it.
+/// The SHA-256 of a summary as JSON, as its head records it. The JSON is hashed as it
+/// is written, never kept: this runs for every record at every start.
 pub(crate) fn summary_sha256<S: Serialize>(summary: &S) -> String {
-    serde_json::to_vec(summary).map_or_else(|_| String::new(), |json| sha256_hex(&json))
+    struct Hashing(Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut hashing = Hashing(Sha256::new());
+    match serde_json::to_writer(&mut hashing, summary) {
+        Ok(()) => format!("{:x}", hashing.0.finalize()),
+        Err(_) => String::new(),
+    }
 }
 
 /// The line before which a head's summary hash is written.

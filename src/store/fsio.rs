@@ -145,25 +145,32 @@ pub(crate) fn not_a_file(path: &Path, file_type: std::fs::FileType) -> Option<St
 }
 
 /// Reads a whole file of the app's folders, only if it is a regular file (never a
-/// link, pipe or device) no larger than its kind allows. The type and size are checked
-/// before it is opened, the file is opened without following a link and without
-/// waiting (a named pipe swapped in meanwhile cannot block), and both are checked again
-/// on the opened file; at most the limit is read, whatever the file claims.
+/// link, pipe or device) no larger than its kind allows. On Unix the file is opened
+/// without following a link and without waiting (O_NOFOLLOW, O_NONBLOCK: a named pipe
+/// cannot block), and its type and size are checked on the opened file before a byte
+/// is read; elsewhere they are checked before it is opened, and again after. At most
+/// the limit is read, whatever the file claims. (A device node, which only the system's
+/// administrator can make, is opened before it is refused on Unix.)
+///
+/// This is the one read of every record, head and cache file, so it makes as few
+/// system calls as it can: open, one look at the open file, one read (the app never
+/// appends to a file it reads: revisions never change, heads and caches are replaced
+/// whole), close.
 pub(crate) fn read_regular(path: &Path, kind: FileKind) -> Result<Vec<u8>, ReadFailure> {
     let limit = kind.limit();
-    let meta = std::fs::symlink_metadata(path)?;
-    check_regular(path, &meta, limit)?;
+    #[cfg(not(unix))]
+    check_regular(path, &std::fs::symlink_metadata(path)?, limit)?;
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt as _;
-        options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW | libc::O_NOCTTY);
     }
-    let file = match options.open(path) {
+    let mut file = match options.open(path) {
         Ok(file) => file,
         Err(error) => {
-            // Swapped for a link between the two looks: O_NOFOLLOW refuses it.
+            // A link (O_NOFOLLOW refuses it), a socket: say what it is.
             if let Ok(meta) = std::fs::symlink_metadata(path) {
                 check_regular(path, &meta, limit)?;
             }
@@ -172,9 +179,33 @@ pub(crate) fn read_regular(path: &Path, kind: FileKind) -> Result<Vec<u8>, ReadF
     };
     let opened = file.metadata()?;
     check_regular(path, &opened, limit)?;
-    let capacity = usize::try_from(opened.len()).unwrap_or(0);
-    let mut bytes = Vec::with_capacity(capacity);
-    file.take(limit + 1).read_to_end(&mut bytes)?;
+    // One byte more than the file holds, so that one read both fills and ends it.
+    let expected = usize::try_from(opened.len()).unwrap_or(0);
+    let mut bytes = vec![0; expected + 1];
+    let mut filled = 0;
+    loop {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(read) => {
+                filled += read;
+                if filled == expected {
+                    break;
+                }
+                if filled == bytes.len() {
+                    // It grew since it was looked at: read on, up to the limit.
+                    bytes.truncate(filled);
+                    (&mut file)
+                        .take(limit + 1 - filled as u64)
+                        .read_to_end(&mut bytes)?;
+                    filled = bytes.len();
+                    break;
+                }
+            }
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(ReadFailure::Io(error)),
+        }
+    }
+    bytes.truncate(filled);
     let len = bytes.len() as u64;
     if len > limit {
         return Err(ReadFailure::TooLarge { len, limit });
