@@ -146,7 +146,7 @@ pub(crate) fn not_a_file(path: &Path, file_type: std::fs::FileType) -> Option<St
 
 /// Reads a whole file of the app's folders, only if it is a regular file (never a
 /// link, pipe or device) no larger than its kind allows. On Unix the file is opened
-/// without following a link and without waiting (O_NOFOLLOW, O_NONBLOCK: a named pipe
+/// without following a link and without waiting (`O_NOFOLLOW`, `O_NONBLOCK`: a named pipe
 /// cannot block), and its type and size are checked on the opened file before a byte
 /// is read; elsewhere they are checked before it is opened, and again after. At most
 /// the limit is read, whatever the file claims. (A device node, which only the system's
