@@ -438,19 +438,19 @@ pub(crate) fn summary_sha256<S: Serialize>(summary: &S) -> String {
     }
 }
 
-/// The line before which a head's summary hash is written.
-const SUMMARY_SHA256_LINE: &[u8] = b"\n    summary_sha256: \"";
+/// The start of the line a head's summary hash is written on.
+const SUMMARY_SHA256_LINE: &[u8] = b"    summary_sha256: \"";
 
 /// The summary hash of a head file, found without parsing it: the app writes it on its
-/// own line before the summary (no text of a record comes before it). `None` for a
-/// head without one or written otherwise; the head is then parsed.
+/// own line among the first few, before the summary (no text of a record comes before
+/// it). `None` for a head without one or written otherwise; the head is then parsed.
 pub(crate) fn head_summary_sha256(bytes: &[u8]) -> Option<&str> {
-    let start = bytes
-        .windows(SUMMARY_SHA256_LINE.len())
-        .position(|window| window == SUMMARY_SHA256_LINE)?
-        + SUMMARY_SHA256_LINE.len();
-    let hash = bytes.get(start..start + 64)?;
-    let closed = bytes.get(start + 64) == Some(&b'"');
+    let line = bytes
+        .split(|byte| *byte == b'\n')
+        .take(8)
+        .find_map(|line| line.strip_prefix(SUMMARY_SHA256_LINE))?;
+    let hash = line.get(..64)?;
+    let closed = line.get(64) == Some(&b'"');
     (closed && hash.iter().all(u8::is_ascii_hexdigit))
         .then(|| std::str::from_utf8(hash).ok())
         .flatten()

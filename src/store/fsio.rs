@@ -213,6 +213,56 @@ pub(crate) fn read_regular(path: &Path, kind: FileKind) -> Result<Vec<u8>, ReadF
     Ok(bytes)
 }
 
+/// The most bytes [`with_small_file`] reads.
+pub(crate) const SMALL_FILE_BYTES: usize = 8 * 1024;
+
+/// Calls `look` with the bytes of a small file, read as cheaply as can be: the check of
+/// the index cache reads every record's head at every start. The file is opened as
+/// [`read_regular`] opens (never following a link, never waiting) and read into a
+/// buffer the thread keeps, without looking at what the file is first: anything but the
+/// small regular file it should be gives `None` (a failure, or more than
+/// [`SMALL_FILE_BYTES`]), and the caller then reads it the careful way, which says what
+/// is wrong.
+pub(crate) fn with_small_file<R>(path: &Path, look: impl FnOnce(&[u8]) -> R) -> Option<R> {
+    #[cfg(unix)]
+    {
+        use std::cell::RefCell;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        thread_local! {
+            static BUFFER: RefCell<Vec<u8>> = RefCell::new(vec![0; SMALL_FILE_BYTES]);
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW | libc::O_NOCTTY)
+            .open(path)
+            .ok()?;
+        BUFFER.with_borrow_mut(|buffer| {
+            let mut filled = 0;
+            loop {
+                match file.read(&mut buffer[filled..]) {
+                    Ok(0) => break,
+                    Ok(read) => {
+                        filled += read;
+                        if filled == buffer.len() {
+                            return None;
+                        }
+                    }
+                    Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => return None,
+                }
+            }
+            Some(look(&buffer[..filled]))
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        read_regular(path, FileKind::Head)
+            .ok()
+            .filter(|bytes| bytes.len() < SMALL_FILE_BYTES)
+            .map(|bytes| look(&bytes))
+    }
+}
+
 fn check_regular(path: &Path, meta: &std::fs::Metadata, limit: u64) -> Result<(), ReadFailure> {
     if let Some(what) = not_a_file(path, meta.file_type()) {
         return Err(ReadFailure::NotAFile { what });

@@ -38,7 +38,7 @@ use super::format::{
     FORMAT_VERSION, HEAD_FILE, Record, head_summary_sha256, parse_head, revision_file_name,
     sha256_hex, summary_sha256,
 };
-use super::fsio::{FileKind, not_a_file, read_regular, write_replace};
+use super::fsio::{FileKind, not_a_file, read_regular, with_small_file, write_replace};
 use super::ids::PatientId;
 use super::records::{Patient, PatientSummary, PlanRecord, PlanSummary};
 
@@ -562,14 +562,15 @@ fn head_vouches_for<T: Record>(dir: &Path, summary: Option<&T::Summary>) -> bool
         return false;
     };
     let head_file = dir.join(HEAD_FILE);
-    let Ok(bytes) = read_regular(&head_file, FileKind::Head) else {
-        return false;
-    };
-    if let Some(recorded) = head_summary_sha256(&bytes) {
-        return recorded == summary_sha256(summary);
-    }
-    parse_head::<T::Summary>(&head_file, &bytes)
-        .is_ok_and(|head| head.summary_sha256.is_empty() && head.summary.as_ref() == Some(summary))
+    with_small_file(&head_file, |bytes| {
+        if let Some(recorded) = head_summary_sha256(bytes) {
+            return recorded == summary_sha256(summary);
+        }
+        parse_head::<T::Summary>(&head_file, bytes).is_ok_and(|head| {
+            head.summary_sha256.is_empty() && head.summary.as_ref() == Some(summary)
+        })
+    })
+    .unwrap_or(false)
 }
 
 impl Stamp {
