@@ -908,11 +908,13 @@ fn add_tasks_and_a_note(desk: &Desk, id: &str) -> Date {
             withdrawn: false,
             text: PHOTOS_TASK.into(),
             due: Some(due),
+            audience: regen_planner::catalog::Audience::Patient,
         });
         record.extra_tasks.push(ExtraTask {
             withdrawn: false,
             text: "Ask the GP for the thyroid results".into(),
             due: None,
+            audience: regen_planner::catalog::Audience::Patient,
         });
         record.notes.push(Note {
             written_at: "2027-01-04T09:30:15.5Z".parse().unwrap(),

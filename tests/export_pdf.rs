@@ -369,16 +369,19 @@ fn tasks_the_physician_added_are_in_the_handout_and_notes_are_not() {
         withdrawn: false,
         text: "Bring the photographs of your stretch marks from last year".into(),
         due: Some(Date::new(2027, 1, 12).unwrap()),
+        audience: regen_planner::catalog::Audience::Patient,
     });
     record.extra_tasks.push(regen_planner::store::ExtraTask {
         withdrawn: false,
         text: "Tell us about any new medicine".into(),
         due: None,
+        audience: regen_planner::catalog::Audience::Patient,
     });
     record.extra_tasks.push(regen_planner::store::ExtraTask {
         withdrawn: true,
         text: "Stop the vitamin E capsules".into(),
         due: Some(Date::new(2027, 1, 10).unwrap()),
+        audience: regen_planner::catalog::Audience::Patient,
     });
     record.notes.push(regen_planner::store::Note {
         written_at: jiff::Timestamp::now(),

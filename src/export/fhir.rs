@@ -187,7 +187,7 @@ fn activities(document: &Document, status: PlanStatusKind) -> Vec<Activity> {
     };
     let tasks = plan.pre_procedure.iter().map(|task| {
         activity(
-            keys::pre(&task.task),
+            keys::pre_before(task.session, &task.task),
             "Task",
             task.task.clone(),
             Some(Period {

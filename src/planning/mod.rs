@@ -7,6 +7,7 @@
 pub mod checklist_keys;
 mod engine;
 mod plan;
+mod readable;
 mod schedule;
 
 pub use engine::{PlanError, generate};
@@ -14,4 +15,5 @@ pub use plan::{
     AftercareItem, AftercareSite, DatedAction, DatedTask, FollowUpVisit, MilestoneWindow, Plan,
     PlanStep, ProtocolRef, RegulatoryInfo, Session, Severity, Warning,
 };
+pub use readable::{map_texts, readable};
 pub use schedule::{ClinicOptions, PlanRequest, Weekday, WorkingDays};

@@ -44,6 +44,7 @@ impl Store {
                     text: task.text,
                     due: task.due,
                     withdrawn: task.withdrawn,
+                    audience: task.audience,
                 })
                 .collect(),
             notes: record

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::{PatientId, PlanId};
 use crate::catalog::ids::string_enum;
-use crate::catalog::{Factor, ProtocolId};
+use crate::catalog::{Audience, Factor, ProtocolId};
 use crate::planning::{Plan, PlanRequest};
 
 /// The screening answers of a patient, with the day they were asked.
@@ -95,6 +95,11 @@ pub struct ExtraTask {
     /// event.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub withdrawn: bool,
+    /// Whom the task is for: the patient (the default, and what older files mean), or
+    /// the clinic, whose tasks the handout does not list among what is asked of the
+    /// patient.
+    #[serde(default, skip_serializing_if = "Audience::is_patient")]
+    pub audience: Audience,
 }
 
 /// A plan as saved: what was asked, what the engine made of it, and what the physician

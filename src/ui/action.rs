@@ -80,6 +80,8 @@ pub enum PlanEdit {
         text: String,
         /// By when.
         due: Option<Date>,
+        /// Whom it is for: the patient (in the handout) or the clinic.
+        audience: crate::catalog::Audience,
     },
     /// Withdraw an added task (it stays in the record, struck out), or restore it.
     WithdrawTask {

@@ -826,10 +826,15 @@ impl App {
                 author,
                 text,
             }),
-            PlanEdit::AddTask { text, due } => record.extra_tasks.push(crate::store::ExtraTask {
+            PlanEdit::AddTask {
+                text,
+                due,
+                audience,
+            } => record.extra_tasks.push(crate::store::ExtraTask {
                 text,
                 due,
                 withdrawn: false,
+                audience,
             }),
             PlanEdit::WithdrawTask { index, withdrawn } => {
                 let Some(task) = record.extra_tasks.get_mut(index) else {

@@ -148,15 +148,22 @@ fn protocol_ui(ui: &mut Ui, entry: &Entry) {
     section_heading(ui, "Sources");
     list(
         ui,
-        protocol.sources.iter().map(|source| {
+        protocol.sources.iter().enumerate().map(|(index, source)| {
+            let marketing = if source.marketing {
+                " (marketing page)"
+            } else {
+                ""
+            };
             let uncertain = if source.uncertain {
                 " (uncertain figure)"
             } else {
                 ""
             };
             format!(
-                "{}: {}. Supports: {}{uncertain}",
-                source.key, source.citation, source.supports
+                "[{}] {}{marketing}. Supports: {}{uncertain}",
+                index + 1,
+                source.citation,
+                source.supports
             )
         }),
     );
@@ -183,7 +190,10 @@ fn course_ui(ui: &mut Ui, protocol: &Protocol) {
         sessions.range, protocol.procedure_minutes
     ));
     if let Some(days) = sessions.first_interval_days {
-        ui.label(format!("Session 2 follows session 1 after {days} days."));
+        ui.label(format!(
+            "Session 2 follows session 1 after {}.",
+            crate::export::count(usize::try_from(days).unwrap_or(usize::MAX), "day", "days")
+        ));
     }
     list(
         ui,
@@ -203,7 +213,18 @@ fn course_ui(ui: &mut Ui, protocol: &Protocol) {
         protocol
             .pre_procedure
             .iter()
-            .map(|task| format!("{} days before: {}", task.days_before, task.text)),
+            .map(|task| {
+                format!(
+                    "{} before {}: {}",
+                    crate::export::count(
+                        usize::try_from(task.days_before).unwrap_or(usize::MAX),
+                        "day",
+                        "days"
+                    ),
+                    task.sessions.label().to_lowercase().replace(" only", ""),
+                    task.text
+                )
+            }),
     );
     list(
         ui,
@@ -239,8 +260,12 @@ fn course_ui(ui: &mut Ui, protocol: &Protocol) {
         ui,
         protocol.follow_ups.iter().map(|f| {
             format!(
-                "{} days after the {}: {} ({})",
-                f.days_after,
+                "{} after the {}: {} ({})",
+                crate::export::count(
+                    usize::try_from(f.days_after).unwrap_or(usize::MAX),
+                    "day",
+                    "days"
+                ),
                 f.anchor.label().to_lowercase(),
                 f.purpose,
                 f.assessments.join(", ")
@@ -265,7 +290,15 @@ fn factors_ui(ui: &mut Ui, protocol: &Protocol) {
                 if let Some(action) = &rule.action {
                     let _ = write!(text, " {}", action.text);
                     if let Some(days) = action.days_before {
-                        let _ = write!(text, " ({days} days before)");
+                        let _ = write!(
+                            text,
+                            " ({} before)",
+                            crate::export::count(
+                                usize::try_from(days).unwrap_or(usize::MAX),
+                                "day",
+                                "days"
+                            )
+                        );
                     }
                 }
                 ui.add(egui::Label::new(text).wrap());

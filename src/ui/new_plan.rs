@@ -83,6 +83,9 @@ pub struct NewPlanDraft {
     pub previous_screening: Option<Date>,
     /// The wished date of session 1.
     pub start: Date,
+    /// The patient's weight in kilograms as typed, asked where a local anaesthetic is
+    /// dosed by weight; may be empty.
+    pub weight_kg: String,
     /// What the existing-patient picker is narrowed to, and what it found.
     picker: PatientPicker,
 }
@@ -192,6 +195,7 @@ impl NewPlanDraft {
             factors: BTreeSet::new(),
             previous_screening: None,
             start,
+            weight_kg: String::new(),
             picker: PatientPicker::default(),
         }
     }
@@ -213,7 +217,20 @@ impl NewPlanDraft {
     pub fn request(&self, options: &ClinicOptions) -> Option<PlanRequest> {
         let mut request = PlanRequest::new(self.selection()?, self.factors.clone(), self.start);
         request.options = options.clone();
+        request.weight_kg = self.weight();
         Some(request)
+    }
+
+    /// The weight typed, when it is a whole number of kilograms in a human range.
+    #[must_use]
+    pub fn weight(&self) -> Option<u32> {
+        self.weight_kg
+            .trim()
+            .trim_end_matches("kg")
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|kg| (20..=300).contains(kg))
     }
 
     fn partial(&self) -> PartialSelection {
@@ -296,7 +313,7 @@ fn unavailable_reason(
             .take(2)
             .collect();
         return Some(format!(
-            "{label} is restricted in aesthetic use in the US and EU, so it is not offered. {}",
+            "{label}: restricted in aesthetic use in the US and EU, so it is not offered here outside a trial. {}",
             notes.join(" ")
         ));
     }
@@ -659,6 +676,29 @@ fn screening_ui(
                     FactorSeverity::Caution => Severity::Caution,
                 };
                 badge(ui, rule.severity.label(), severity).on_hover_text(&rule.reason);
+            }
+        });
+    }
+    let dosed_by_weight = protocol.is_some_and(|protocol| {
+        protocol
+            .steps
+            .iter()
+            .chain(protocol.adjuncts.iter().flat_map(|adjunct| &adjunct.steps))
+            .any(|step| step.dose_limit.is_some())
+    });
+    if dosed_by_weight {
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Weight (kg)");
+            ui.add(egui::TextEdit::singleline(&mut draft.weight_kg).desired_width(60.0))
+                .labelled_by(label.id)
+                .on_hover_text("The maximum dose of the local anaesthetic is worked out from it");
+            if !draft.weight_kg.trim().is_empty() && draft.weight().is_none() {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    "write the weight as whole kilograms, for example 72",
+                );
+            } else if draft.weight_kg.trim().is_empty() {
+                ui.weak("needed for the maximum dose of the local anaesthetic");
             }
         });
     }
