@@ -102,7 +102,12 @@ fn looks_like_author_year(item: &str) -> bool {
         return false;
     };
     let last = item.split_whitespace().last().unwrap_or_default();
+    const MONTHS: [&str; 12] = [
+        "January", "February", "March", "April", "May", "June", "July", "August",
+        "September", "October", "November", "December",
+    ];
     first.chars().next().is_some_and(char::is_uppercase)
+        && !MONTHS.contains(&first)
         && last.len() == 4
         && last.chars().all(|c| c.is_ascii_digit())
         && item.split_whitespace().count() <= 4
@@ -110,7 +115,9 @@ fn looks_like_author_year(item: &str) -> bool {
 
 fn read_group(content: &str, sources: &[Vec<Atom>]) -> Group {
     let mut cited = Vec::new();
-    let mut keylike = false;
+    // A group counts as a citation only when every item reads like a key; "(the
+    // approved product, December 2024)" is words.
+    let mut keylike = true;
     let mut context = Context::None;
     let mut all_resolved = true;
     let mut any_item = false;
@@ -122,7 +129,7 @@ fn read_group(content: &str, sources: &[Vec<Atom>]) -> Group {
             .iter()
             .any(|atom| matches!(atom, Atom::Facts(_) | Atom::Seed(_)))
             || looks_like_author_year(item);
-        keylike |= is_key;
+        keylike &= is_key;
         let mut found = false;
         for atom in &atoms {
             for (index, source) in sources.iter().enumerate() {

@@ -505,6 +505,11 @@ pub struct Alternative {
     /// who has one of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excluded_by: Vec<Factor>,
+    /// When the alternative is this same protocol given another way ("the same cells by
+    /// injection" for a patient refused microneedling): that way. A plan offers it only
+    /// when the patient's screening allows the protocol by that modality too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_protocol_by: Option<Modality>,
 }
 
 string_enum! {

@@ -562,7 +562,9 @@ fn reader_texts(protocol: &Protocol) -> Vec<(&'static str, String)> {
 /// names a source of the protocol (so it can be numbered).
 fn check_texts(protocol: &Protocol, report: &mut Report<'_>) {
     for (field, text) in reader_texts(protocol) {
-        for missing in unresolved(&text, &protocol.sources) {
+        // A source's own citation holds dates and journal names in brackets, not keys.
+        let cites = !matches!(field, "citation" | "supports");
+        for missing in unresolved(&text, &protocol.sources).into_iter().filter(|_| cites) {
             report(
                 field,
                 Some(&missing),
@@ -1033,7 +1035,9 @@ fn check_trial(protocol: &Protocol, report: &mut Report<'_>) {
 /// The screening answers an alternative must be excluded by, from what its name says it
 /// involves: microneedling, platelet concentrates, a harvest, cell products.
 fn intrinsic_exclusions(alternative: &Alternative) -> Vec<Factor> {
-    let name = alternative.name.to_lowercase();
+    let whole = alternative.name.to_lowercase();
+    // "The same treatment without the PRP adjunct" involves no PRP.
+    let name = whole.split(" without ").next().unwrap_or(&whole).to_owned();
     let has_word = |word: &str| {
         name.split(|c: char| !c.is_alphanumeric())
             .any(|part| part == word)
@@ -1088,7 +1092,20 @@ fn check_alternatives(protocol: &Protocol, report: &mut Report<'_>) {
     if let Some(rule) = &protocol.trial_enrolled {
         alternatives.push(&rule.referral);
     }
+    let pairs = covered_pairs(protocol);
     for alternative in alternatives {
+        if let Some(modality) = alternative.same_protocol_by
+            && !pairs.iter().any(|(covered, _)| *covered == modality)
+        {
+            report(
+                "alternatives",
+                Some(&alternative.name),
+                format!(
+                    "the alternative '{}' is this protocol by {modality}, which the protocol does not cover",
+                    alternative.name
+                ),
+            );
+        }
         let missing: Vec<String> = intrinsic_exclusions(alternative)
             .into_iter()
             .filter(|factor| !alternative.excluded_by.contains(factor))

@@ -12,7 +12,7 @@ use super::plan::{
 use super::schedule::{PlanRequest, WorkingDays};
 use crate::catalog::{
     Anchor, Audience, Catalog, CellSource, Factor, FactorRule, FactorSeverity, Maintenance,
-    Protocol, ProtocolId, Range, RegulatoryStatus, Selection, SessionScope, Step, StepKind,
+    Protocol, ProtocolId, Range, RegulatoryStatus, Selection, Step, StepKind,
     TrialRule, in_scope,
 };
 
@@ -124,8 +124,8 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
 
     let rules = applicable_rules(protocol, request);
     let trial = TrialStanding::of(protocol, request);
-    let mut warnings = factor_warnings(&rules, request)?;
-    warnings.extend(trial.warning(protocol));
+    let mut warnings = factor_warnings(protocol, &rules, trial, request, session_count)?;
+    warnings.extend(trial.warning());
     warnings.extend(regulatory_warnings(protocol, trial));
     let candidate = !warnings.iter().any(Warning::refuses);
     let in_scope_here = |areas: &[crate::catalog::Area], modalities: &[crate::catalog::Modality]| {
@@ -248,7 +248,7 @@ impl<'p> TrialStanding<'p> {
     }
 
     /// The restricted warning that says why, when the patient is refused.
-    fn warning(self, protocol: &Protocol) -> Option<Warning> {
+    fn warning(self) -> Option<Warning> {
         if !self.refuses() {
             return None;
         }
@@ -264,7 +264,6 @@ impl<'p> TrialStanding<'p> {
         if let Some(rule) = self.rule {
             let _ = write!(message, " Alternative: {}.", rule.referral.name);
         }
-        let _ = protocol;
         Some(Warning {
             factor: Some(Factor::TrialEnrolled),
             severity: Severity::Restricted,
@@ -380,7 +379,13 @@ fn allowed_adjuncts<'p>(
 /// The warnings from the patient's factors, with dates for actions that have them.
 /// Dates count back from the wished start, which is session 1 unless it moves; an action
 /// due before every session says so, and the plan's tasks carry each date.
-fn factor_warnings(rules: &[&FactorRule], request: &PlanRequest) -> Result<Vec<Warning>, PlanError> {
+fn factor_warnings(
+    protocol: &Protocol,
+    rules: &[&FactorRule],
+    trial: TrialStanding<'_>,
+    request: &PlanRequest,
+    session_count: u32,
+) -> Result<Vec<Warning>, PlanError> {
     let first_session = first_session_date(request)?;
     let mut warnings = Vec::new();
     for rule in rules {
@@ -406,10 +411,9 @@ fn factor_warnings(rules: &[&FactorRule], request: &PlanRequest) -> Result<Vec<W
             message.push_str(&action.text);
             if let Some(due) = action.due {
                 let _ = write!(message, ": by {due}");
-                let every_session = rule
-                    .action
-                    .as_ref()
-                    .is_some_and(|action| action.sessions != SessionScope::First);
+                let every_session = rule.action.as_ref().is_some_and(|action| {
+                    (2..=session_count).any(|number| action.sessions.includes(number))
+                });
                 if every_session {
                     message.push_str(", and again before each later session");
                 }
@@ -419,10 +423,7 @@ fn factor_warnings(rules: &[&FactorRule], request: &PlanRequest) -> Result<Vec<W
             }
         }
         if let Some(alternative) = &rule.alternative
-            && !alternative
-                .excluded_by
-                .iter()
-                .any(|factor| request.factors.contains(factor))
+            && offered(alternative, rule, protocol, request, trial)
         {
             let lead = if rule.severity == FactorSeverity::Contraindicated {
                 "Alternative"
@@ -871,6 +872,67 @@ fn indication_cannot_respond(factor: Factor) -> bool {
     factor == Factor::NoLivingFollicles
 }
 
+/// Whether an alternative named by `rule` (or the protocol, when `rule` is `None`) may
+/// be offered to this patient: not when the patient's screening rules it out, not when
+/// it is this protocol given another way that the screening also refuses, and not when
+/// it only leaves out an adjunct while the protocol itself is refused.
+fn offered(
+    alternative: &crate::catalog::Alternative,
+    rule: &FactorRule,
+    protocol: &Protocol,
+    request: &PlanRequest,
+    trial: TrialStanding<'_>,
+) -> bool {
+    offered_from(alternative, Some(rule), protocol, request, trial)
+}
+
+fn offered_from(
+    alternative: &crate::catalog::Alternative,
+    rule: Option<&FactorRule>,
+    protocol: &Protocol,
+    request: &PlanRequest,
+    trial: TrialStanding<'_>,
+) -> bool {
+    if alternative
+        .excluded_by
+        .iter()
+        .any(|factor| request.factors.contains(factor))
+    {
+        return false;
+    }
+    let refuses_with = |selection: &Selection, own_only: bool| {
+        request.factors.iter().any(|factor| {
+            protocol
+                .rules_for(*factor, selection)
+                .filter(|candidate| {
+                    !own_only || protocol.factors.iter().any(|own| std::ptr::eq(own, *candidate))
+                })
+                .any(|candidate| candidate.severity == FactorSeverity::Contraindicated)
+        })
+    };
+    let from_adjunct =
+        rule.is_some_and(|rule| !protocol.factors.iter().any(|own| std::ptr::eq(own, rule)));
+    if from_adjunct && (trial.refuses() || refuses_with(&request.selection, true)) {
+        return false;
+    }
+    if let Some(modality) = alternative.same_protocol_by {
+        let other_way = Selection {
+            modality,
+            ..request.selection.clone()
+        };
+        let covered = protocol.covers(
+            other_way.modality,
+            other_way.source,
+            other_way.area,
+            other_way.indication,
+        );
+        if !covered || trial.refuses() || refuses_with(&other_way, false) {
+            return false;
+        }
+    }
+    true
+}
+
 /// The alternatives for the consent talk: first those named by the patient's
 /// contraindications (the one for an indication that cannot respond first), then the
 /// referral to a trial when the treatment needs one, then those named by cautions (a
@@ -892,23 +954,26 @@ fn alternatives(
         .iter()
         .copied()
         .filter(|rule| rule.severity == FactorSeverity::Caution);
+    fn named(rule: &FactorRule) -> Option<(&crate::catalog::Alternative, Option<&FactorRule>)> {
+        rule.alternative
+            .as_ref()
+            .map(|alternative| (alternative, Some(rule)))
+    }
     let referral = trial
         .refuses()
-        .then_some(trial.rule.map(|rule| &rule.referral))
+        .then_some(trial.rule.map(|rule| (&rule.referral, None)))
         .flatten();
     let candidates = refusals
         .into_iter()
-        .filter_map(|rule| rule.alternative.as_ref())
+        .filter_map(named)
         .chain(referral)
-        .chain(cautions.filter_map(|rule| rule.alternative.as_ref()))
-        .chain(&protocol.alternatives);
+        .chain(cautions.filter_map(named))
+        .chain(protocol.alternatives.iter().map(|alternative| (alternative, None)));
     let mut list: Vec<crate::catalog::Alternative> = Vec::new();
-    for alternative in candidates {
-        let ruled_out = alternative
-            .excluded_by
-            .iter()
-            .any(|factor| request.factors.contains(factor));
-        if !ruled_out && !list.iter().any(|known| known.name == alternative.name) {
+    for (alternative, rule) in candidates {
+        if offered_from(alternative, rule, protocol, request, trial)
+            && !list.iter().any(|known| known.name == alternative.name)
+        {
             list.push(alternative.clone());
         }
     }
