@@ -64,6 +64,14 @@ fn warnings(flow: &mut Flow<'_>, plan: &Plan) {
         .warnings
         .iter()
         .filter(|warning| !warning.refuses() || plan.candidate)
+        // A note for the clinic alone (weigh the patient) is not the patient's to act on.
+        .filter(|warning| {
+            warning.factor.is_some()
+                || warning
+                    .action
+                    .as_ref()
+                    .is_none_or(|action| action.audience == Audience::Patient)
+        })
         .filter(|warning| !is_status_warning(warning, plan.regulatory.status))
         .collect();
     if shown.is_empty() {

@@ -428,7 +428,7 @@ fn factor_warnings(
             let lead = if rule.severity == FactorSeverity::Contraindicated {
                 "Alternative"
             } else {
-                "If it cannot be done, an alternative"
+                "If that is not possible, consider instead"
             };
             let _ = write!(message, " {lead}: {}.", alternative.name);
         }
