@@ -315,7 +315,10 @@ fn the_catalog_lists_ids_and_protocols_as_json() {
         "complete-tear",
         "trial-enrolled",
     ] {
-        assert!(factors.contains(&id), "{id} is not in the catalog's factors");
+        assert!(
+            factors.contains(&id),
+            "{id} is not in the catalog's factors"
+        );
     }
     assert_eq!(json["areas"].as_array().unwrap().len(), 12);
     assert!(
@@ -375,12 +378,21 @@ fn a_facial_injection_without_the_vascular_risk_is_refused() {
 #[test]
 fn a_facial_injection_without_the_safe_technique_or_the_emergency_signs_is_refused() {
     let text = FAT_TRANSFER
-        .replace("[CF 32, CF 78].\", hazard: \"vascular-occlusion\"", "[CF 32, CF 78].\"")
-        .replace("until_day: 2, hazard: \"vascular-occlusion\"", "until_day: 2");
+        .replace(
+            "[CF 32, CF 78].\", hazard: \"vascular-occlusion\"",
+            "[CF 32, CF 78].\"",
+        )
+        .replace(
+            "until_day: 2, hazard: \"vascular-occlusion\"",
+            "until_day: 2",
+        );
     let (ok, report) = check_one(&text);
     assert!(!ok, "{report}");
     assert!(report.contains("needs a safe-technique step"), "{report}");
-    assert!(report.contains("needs an emergency instruction"), "{report}");
+    assert!(
+        report.contains("needs an emergency instruction"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -419,6 +431,16 @@ fn a_trial_only_protocol_without_the_trial_rule_is_refused() {
 }
 
 #[test]
+fn a_regulatory_note_that_does_not_say_the_access_is_refused() {
+    let text = STRETCH_MARKS.replacen("access: \"routine\", ", "", 1);
+    expect_problem(
+        &text,
+        line_with(&text, "(jurisdiction: \"us\""),
+        "the US note does not say whether the protocol may be offered in routine practice there",
+    );
+}
+
+#[test]
 fn a_restricted_protocol_routine_somewhere_is_refused() {
     let text = SECRETOME_SKIN
         .replace("status: \"investigational\"", "status: \"restricted\"")
@@ -446,7 +468,10 @@ fn a_text_with_an_internal_reference_key_is_refused() {
 
 #[test]
 fn a_citation_of_a_source_the_file_lacks_is_refused() {
-    let text = STRETCH_MARKS.replace("no randomised trial of adipose", "no randomised trial [CF 99] of adipose");
+    let text = STRETCH_MARKS.replace(
+        "no randomised trial of adipose",
+        "no randomised trial [CF 99] of adipose",
+    );
     expect_problem(
         &text,
         line_with(&text, "[CF 99]"),
@@ -488,7 +513,10 @@ fn advice_to_bridge_a_blood_thinner_is_refused() {
     );
     let (ok, report) = check_one(&text);
     assert!(!ok, "{report}");
-    assert!(report.contains("advises bridging a blood thinner"), "{report}");
+    assert!(
+        report.contains("advises bridging a blood thinner"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -543,4 +571,71 @@ fn a_patient_task_written_about_the_patient_is_refused() {
         line_with(&text, "Ask the patient to drink"),
         "is read by the patient: write it to them",
     );
+}
+
+#[test]
+fn a_protocol_trial_only_in_one_jurisdiction_follows_the_desk_jurisdiction() {
+    // The clinic's copy of the secretome protocol is routine in the EU (say a national
+    // authorisation) and trial-only in the US.
+    let eu_at = SECRETOME_SKIN
+        .find("(jurisdiction: \"eu\", access: \"trial-only\"")
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        &SECRETOME_SKIN[..eu_at],
+        SECRETOME_SKIN[eu_at..].replacen("access: \"trial-only\"", "access: \"routine\"", 1)
+    );
+    let (ok, report) = check_one(&text);
+    assert!(ok, "{report}");
+    let config = tempfile::tempdir().unwrap();
+    clinic_file(config.path(), "secretome-skin.ron", &text);
+    let plan = |jurisdiction: Option<&str>| {
+        let mut args = vec![
+            "plan",
+            "--modality",
+            "microneedling",
+            "--source",
+            "secretome",
+            "--area",
+            "face",
+            "--indication",
+            "facial-aging",
+            "--start",
+            "2027-01-18",
+            "--weight-kg",
+            "65",
+            "--format",
+            "json",
+        ];
+        if let Some(jurisdiction) = jurisdiction {
+            args.extend_from_slice(&["--jurisdiction", jurisdiction]);
+        }
+        let output = regen(config.path(), &args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        serde_json::from_str::<serde_json::Value>(&stdout(&output)).unwrap()
+    };
+    let restricted = |json: &serde_json::Value| {
+        json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|warning| warning["severity"] == "restricted")
+    };
+    let eu = plan(Some("eu"));
+    assert_eq!(eu["candidate"], true, "{eu}");
+    assert!(!restricted(&eu));
+    assert!(!eu["sessions"].as_array().unwrap().is_empty());
+    for json in [plan(Some("us")), plan(None)] {
+        assert_eq!(json["candidate"], false, "{json}");
+        assert!(restricted(&json), "{json}");
+        assert!(json["sessions"].as_array().unwrap().is_empty());
+    }
+    // Without the flag, the desk's setting decides.
+    regen_planner::store::Settings {
+        jurisdiction: Some(regen_planner::catalog::Jurisdiction::Eu),
+        ..regen_planner::store::Settings::default()
+    }
+    .save(config.path())
+    .unwrap();
+    assert_eq!(plan(None)["candidate"], true);
 }

@@ -24,8 +24,8 @@ mod common;
 
 const PATIENT: &str = "Zoë Ångström";
 
-/// The arguments of a PRP hair plan: preparation tasks (one from the NSAIDs caution),
-/// three sessions and three follow-up visits.
+/// The arguments of a PRP hair plan: preparation tasks (one for each session from the
+/// smoking caution), three sessions and three follow-up visits.
 const PRP_HAIR: &[&str] = &[
     "--modality",
     "injection",
@@ -36,7 +36,7 @@ const PRP_HAIR: &[&str] = &[
     "--indication",
     "androgenetic-alopecia",
     "--factor",
-    "nsaids",
+    "smoker",
     "--start",
     "2027-01-18",
 ];
@@ -365,7 +365,7 @@ fn uids_stay_the_same_across_exports_and_a_revision_that_moves_a_session() {
         assert!(event.get_sequence() > first[uid].get_sequence());
     }
 
-    // Without the NSAIDs caution its task goes; no other item changes its UID, as it
+    // Without the smoking caution its tasks go; no other item changes its UID, as it
     // would if UIDs were counted.
     desk.revise(&id, |record| {
         record.request.factors.clear();
@@ -374,7 +374,7 @@ fn uids_stay_the_same_across_exports_and_a_revision_that_moves_a_session() {
     });
     let (_, fewer) = desk.calendar(&id);
     let fewer = events_by_uid(&fewer);
-    assert!(fewer.len() < moved.len(), "the NSAIDs task is gone");
+    assert!(fewer.len() < moved.len(), "the smoking tasks are gone");
     for (uid, event) in &fewer {
         assert!(moved.contains_key(uid), "{uid} is new");
         assert_eq!(all_day(event), all_day(moved[uid]), "{uid}");

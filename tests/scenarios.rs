@@ -9,7 +9,8 @@
 //! engine, and the JSON and text are the library's exports, so the suite stays fast as it
 //! grows. A case that expects an `exit`, `stderr` or `stdout`, that is not a `plan`, or
 //! whose command is written `$ binary plan ...`, runs the real binary, so the command line
-//! itself stays tested.
+//! itself stays tested. In-process cases may also give `--move-session N=YYYY-MM-DD`,
+//! which no command has: the physician moving session N in the plan window.
 //!
 //! Expectations, one per line (`check` and its helpers read them):
 //! - the outcome: `exit`, `stderr`, `stdout`, `text` and `no text` (the text output);
@@ -266,6 +267,12 @@ fn check_warning(key: &str, value: &str, plan: &Value) -> Option<bool> {
                 && factor_is(warning, words.get(1))
                 && text_of(&warning["message"]).contains(&words.rest_after(2))
         }),
+        // "no warning: nsaids" or "no warning: restricted"; with more words, as `warning`.
+        "no warning" if value.contains(' ') => !any(&plan["warnings"], |warning| {
+            warning["severity"] == words.get(0)
+                && factor_is(warning, words.get(1))
+                && text_of(&warning["message"]).contains(&words.rest_after(2))
+        }),
         "no warning" => !any(&plan["warnings"], |warning| {
             text_of(&warning["factor"]) == value || warning["severity"] == value
         }),
@@ -478,7 +485,9 @@ fn order_invariants(plan: &Value) -> Vec<String> {
                 failures.push(format!("pre-procedure task due after its session: {task}"));
             }
             Some(_) => {}
-            None => failures.push(format!("pre-procedure task for a session the plan lacks: {task}")),
+            None => failures.push(format!(
+                "pre-procedure task for a session the plan lacks: {task}"
+            )),
         }
     }
     for item in plan["aftercare"].as_array().into_iter().flatten() {
@@ -506,7 +515,10 @@ fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG.get_or_init(|| {
         let (catalog, problems) = Catalog::builtin();
-        assert!(problems.is_empty(), "built-in protocol problems: {problems:?}");
+        assert!(
+            problems.is_empty(),
+            "built-in protocol problems: {problems:?}"
+        );
         catalog
     })
 }
@@ -558,6 +570,7 @@ fn request_of(args: &[String]) -> PlanRequest {
                 "--working-days",
                 "--jurisdiction",
                 "--weight-kg",
+                "--move-session",
             ]
             .contains(flag),
             "the in-process runner does not know {flag}; run the case through the binary"
@@ -593,6 +606,16 @@ fn request_of(args: &[String]) -> PlanRequest {
     request.options.jurisdiction =
         one("--jurisdiction").map(|value| parse::<Jurisdiction>("--jurisdiction", value));
     request.weight_kg = one("--weight-kg").map(|value| parse("--weight-kg", value));
+    // Not a flag of the command: the physician moving a session in the plan window.
+    for moved in values.get("--move-session").into_iter().flatten() {
+        let (number, date) = moved
+            .split_once('=')
+            .unwrap_or_else(|| panic!("--move-session takes N=YYYY-MM-DD, not {moved}"));
+        request.moved_sessions.insert(
+            parse("--move-session", number),
+            parse("--move-session", date),
+        );
+    }
     request
 }
 
@@ -776,7 +799,9 @@ fn reader_invariants(plan: &Value, text: &str) -> Vec<String> {
         }
     }
     if let Some(key) = reference_key_in(text) {
-        failures.push(format!("the text plan shows an internal reference key: …{key}…"));
+        failures.push(format!(
+            "the text plan shows an internal reference key: …{key}…"
+        ));
     }
     failures
 }

@@ -178,8 +178,8 @@ fn a_plan_made_ticked_and_moved_is_found_again_after_reopening() {
         "the tick survived closing"
     );
     assert!(
-        harness.query_by_label_contains("done ").is_some(),
-        "the tick shows when it was done"
+        harness.query_by_label_contains("ticked ").is_some(),
+        "the tick shows when it was ticked"
     );
     wait_for_label(&mut harness, "Revision 3: ");
 }
@@ -198,7 +198,7 @@ fn a_contraindicated_patient_shows_the_banner() {
     );
     click(
         &mut harness,
-        "Does the patient have a history of cancer, or active cancer?",
+        "Does the patient have active cancer, or is cancer being treated now?",
     );
     assert!(
         harness
@@ -208,10 +208,45 @@ fn a_contraindicated_patient_shows_the_banner() {
     );
     assert!(
         harness
-            .query_by_label_contains("History of cancer: Concentrated growth-factor")
+            .query_by_label_contains("Active cancer: Fat and its growth-factor-secreting cells")
             .is_some(),
         "the banner says why"
     );
+}
+
+#[test]
+fn the_screening_asks_the_new_questions_and_the_weight_where_a_dose_depends_on_it() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let mut harness = harness(data.path(), config.path());
+    click(&mut harness, "New plan… (Ctrl+N)");
+    choose_stretch_marks(&mut harness);
+    for question in [
+        "Does the patient have a bleeding disorder (haemophilia, von Willebrand disease or another coagulation disorder)?",
+        "Has the patient had an allergic reaction to a local anaesthetic (lidocaine or another)?",
+        "Has the patient had cancer in the past that was treated and is in remission?",
+    ] {
+        assert!(harness.query_by_label(question).is_some(), "{question}");
+    }
+    // The harvest uses tumescent lidocaine, dosed by weight.
+    assert!(
+        harness
+            .query_by_label_contains("needed for the maximum dose")
+            .is_some()
+    );
+    type_into(&mut harness, "Weight (kg)", "7x");
+    assert!(
+        harness
+            .query_by_label_contains("write the weight as whole kilograms")
+            .is_some()
+    );
+    type_into(&mut harness, "Weight (kg)", "72");
+    for hint in [
+        "write the weight as whole kilograms",
+        "needed for the maximum dose",
+    ] {
+        assert!(harness.query_by_label_contains(hint).is_none(), "{hint}");
+    }
 }
 
 #[test]

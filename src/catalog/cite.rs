@@ -103,8 +103,18 @@ fn looks_like_author_year(item: &str) -> bool {
     };
     let last = item.split_whitespace().last().unwrap_or_default();
     const MONTHS: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August",
-        "September", "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     first.chars().next().is_some_and(char::is_uppercase)
         && !MONTHS.contains(&first)
@@ -251,7 +261,7 @@ pub fn without_citations(text: &str) -> String {
         });
         ((open == '[' && is_number_list(content))
             || (keys_only && reference_key_in(content).is_some()))
-            .then(String::new)
+        .then(String::new)
     })
 }
 
@@ -347,7 +357,10 @@ mod tests {
     fn keys_become_the_numbers_of_the_sources_they_name() {
         let sources = sources();
         for (text, expected) in [
-            ("Shower after 48 hours [CF 63].", "Shower after 48 hours [2]."),
+            (
+                "Shower after 48 hours [CF 63].",
+                "Shower after 48 hours [2].",
+            ),
             ("Needs an IND [CF 2, CF 3].", "Needs an IND [3]."),
             (
                 "Advised against (seed 000) and [CF 21; CF 65].",
@@ -355,9 +368,15 @@ mod tests {
             ),
             ("An approved drug (Egger 2020).", "An approved drug [4]."),
             ("Figures (CF 63-65).", "Figures [2]."),
-            ("Keep (1-2 weeks) and [this].", "Keep (1-2 weeks) and [this]."),
+            (
+                "Keep (1-2 weeks) and [this].",
+                "Keep (1-2 weeks) and [this].",
+            ),
             ("(text [CF 21]) and (more)", "(text [5]) and (more)"),
-            ("A missing key [CF 99] stays.", "A missing key [CF 99] stays."),
+            (
+                "A missing key [CF 99] stays.",
+                "A missing key [CF 99] stays.",
+            ),
         ] {
             assert_eq!(numbered(text, &sources), expected, "{text}");
         }
@@ -401,11 +420,20 @@ mod tests {
     #[test]
     fn the_handout_drops_numbers_and_old_keys_but_keeps_words() {
         for (text, plain) in [
-            ("From the liposuction [3]; most settles.", "From the liposuction; most settles."),
+            (
+                "From the liposuction [3]; most settles.",
+                "From the liposuction; most settles.",
+            ),
             ("Needs an IND [1, 4].", "Needs an IND."),
             ("Old plan [CF 2, CF 3] text (seed 000).", "Old plan text."),
-            ("Keep (1-2 weeks) and [this].", "Keep (1-2 weeks) and [this]."),
-            ("An approved drug (Egger 2020).", "An approved drug (Egger 2020)."),
+            (
+                "Keep (1-2 weeks) and [this].",
+                "Keep (1-2 weeks) and [this].",
+            ),
+            (
+                "An approved drug (Egger 2020).",
+                "An approved drug (Egger 2020).",
+            ),
         ] {
             assert_eq!(without_citations(text), plain, "{text}");
         }

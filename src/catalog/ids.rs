@@ -280,7 +280,9 @@ impl Factor {
             Factor::AnaestheticAllergy => {
                 "Has the patient had an allergic reaction to a local anaesthetic (lidocaine or another)?"
             }
-            Factor::HerpesHistory => "Does the patient get cold sores (herpes simplex), now or in the past?",
+            Factor::HerpesHistory => {
+                "Does the patient get cold sores (herpes simplex), now or in the past?"
+            }
             Factor::CompleteTear => {
                 "Is the tendon or ligament completely torn or retracted, or is the joint unstable?"
             }

@@ -9,6 +9,7 @@ mod load;
 mod protocol;
 mod validate;
 
+pub use cite::{numbered, reference_key_in, without_citations};
 pub use ids::{Area, CellSource, Factor, Indication, Modality, UnknownId};
 pub(crate) use load::combinations;
 pub use load::{Catalog, Entry, Origin, PartialSelection, ProtocolFile, builtin_files};
@@ -19,7 +20,6 @@ pub use protocol::{
     RegulatoryStatus, Risk, SessionSchedule, SessionScope, Source, Step, StepKind, TrialRule,
     in_scope,
 };
-pub use cite::{numbered, reference_key_in, without_citations};
 pub use validate::Problem;
 
 /// One choice of the four axes, plus any adjunct biologics.

@@ -185,8 +185,11 @@ pub struct JurisdictionNote {
     /// Where the note applies.
     pub jurisdiction: Jurisdiction,
     /// Whether a clinic there may offer the protocol in routine practice, or only
-    /// within a registered trial, an IND or a hospital exemption. Every note must say.
-    pub access: Access,
+    /// within a registered trial, an IND or a hospital exemption. Every note of a
+    /// protocol file must say (the catalog check refuses one that does not); only plans
+    /// saved before the field existed lack it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<Access>,
     /// The note, in plain words, with its source in brackets.
     pub note: String,
 }
@@ -696,7 +699,8 @@ impl Protocol {
     #[must_use]
     pub fn trial_only(&self, jurisdiction: Option<Jurisdiction>) -> bool {
         self.regulatory.notes.iter().any(|note| {
-            note.access == Access::TrialOnly && jurisdiction.is_none_or(|j| j == note.jurisdiction)
+            note.access == Some(Access::TrialOnly)
+                && jurisdiction.is_none_or(|j| j == note.jurisdiction)
         })
     }
 

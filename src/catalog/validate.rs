@@ -564,7 +564,10 @@ fn check_texts(protocol: &Protocol, report: &mut Report<'_>) {
     for (field, text) in reader_texts(protocol) {
         // A source's own citation holds dates and journal names in brackets, not keys.
         let cites = !matches!(field, "citation" | "supports");
-        for missing in unresolved(&text, &protocol.sources).into_iter().filter(|_| cites) {
+        for missing in unresolved(&text, &protocol.sources)
+            .into_iter()
+            .filter(|_| cites)
+        {
             report(
                 field,
                 Some(&missing),
@@ -648,7 +651,9 @@ fn check_scopes(protocol: &Protocol, report: &mut Report<'_>) {
             report(
                 field,
                 Some(&format!("\"{modality}\"")),
-                format!("modality '{modality}' is named in {field} but the protocol does not cover it"),
+                format!(
+                    "modality '{modality}' is named in {field} but the protocol does not cover it"
+                ),
             );
         }
         if let Some(area) = item_areas.iter().find(|a| !areas.contains(a)) {
@@ -806,9 +811,21 @@ fn check_vascular(protocol: &Protocol, modality: Modality, area: Area, report: &
         .iter()
         .any(|t| t.hazard == hazard && in_scope(&t.areas, &t.modalities, area, modality));
     for (present, field, what) in [
-        (risk, "risks", "a risk of injection into a blood vessel (vascular occlusion, blindness)"),
-        (step, "steps", "a safe-technique step (low pressure, small aliquots, cannula or aspiration, care at the glabella and around the eyes)"),
-        (aftercare, "aftercare", "an emergency instruction (sudden vision change, skin blanching, severe pain: call at once)"),
+        (
+            risk,
+            "risks",
+            "a risk of injection into a blood vessel (vascular occlusion, blindness)",
+        ),
+        (
+            step,
+            "steps",
+            "a safe-technique step (low pressure, small aliquots, cannula or aspiration, care at the glabella and around the eyes)",
+        ),
+        (
+            aftercare,
+            "aftercare",
+            "an emergency instruction (sudden vision change, skin blanching, severe pain: call at once)",
+        ),
     ] {
         if !present {
             report(
@@ -856,7 +873,8 @@ fn check_doses(protocol: &Protocol, sources: &BTreeSet<CellSource>, report: &mut
             "a local anaesthetic is dosed by weight, so the risks must name local-anaesthetic toxicity (hazard: \"anaesthetic-toxicity\")".into(),
         );
     }
-    let marrow_harvest = sources.contains(&CellSource::AutologousBoneMarrow) && protocol.has_harvest();
+    let marrow_harvest =
+        sources.contains(&CellSource::AutologousBoneMarrow) && protocol.has_harvest();
     if marrow_harvest
         && !protocol
             .risks
@@ -905,9 +923,14 @@ fn advises_bridging(text: &str) -> bool {
 fn check_blood_thinners(protocol: &Protocol, report: &mut Report<'_>) {
     for task in &protocol.pre_procedure {
         let text = task.text.to_lowercase();
-        if ["blood thinner", "anticoagulants", "warfarin", "antiplatelet"]
-            .iter()
-            .any(|word| text.contains(word))
+        if [
+            "blood thinner",
+            "anticoagulants",
+            "warfarin",
+            "antiplatelet",
+        ]
+        .iter()
+        .any(|word| text.contains(word))
         {
             report(
                 "pre_procedure",
@@ -996,9 +1019,23 @@ fn check_harvests(protocol: &Protocol, report: &mut Report<'_>) {
 /// does; a restricted one is trial-only everywhere.
 fn check_trial(protocol: &Protocol, report: &mut Report<'_>) {
     let notes = &protocol.regulatory.notes;
-    let trial_only = notes.iter().any(|note| note.access == Access::TrialOnly);
+    for note in notes.iter().filter(|note| note.access.is_none()) {
+        report(
+            "jurisdiction",
+            Some(&format!("\"{}\"", note.jurisdiction)),
+            format!(
+                "the {} note does not say whether the protocol may be offered in routine practice there; add access: \"routine\" or access: \"trial-only\"",
+                note.jurisdiction.label()
+            ),
+        );
+    }
+    let trial_only = notes
+        .iter()
+        .any(|note| note.access == Some(Access::TrialOnly));
     if protocol.regulatory.status == RegulatoryStatus::Restricted
-        && notes.iter().any(|note| note.access != Access::TrialOnly)
+        && notes
+            .iter()
+            .any(|note| note.access == Some(Access::Routine))
     {
         report(
             "access",
@@ -1050,9 +1087,18 @@ fn intrinsic_exclusions(alternative: &Alternative) -> Vec<Factor> {
     if platelets {
         factors.push(Factor::PlateletDisorder);
     }
-    let harvest = ["liposuction", "fat transfer", "fat graft", "adipose", "bone-marrow", "bone marrow", "bmac", "nanofat"]
-        .iter()
-        .any(|word| name.contains(word));
+    let harvest = [
+        "liposuction",
+        "fat transfer",
+        "fat graft",
+        "adipose",
+        "bone-marrow",
+        "bone marrow",
+        "bmac",
+        "nanofat",
+    ]
+    .iter()
+    .any(|word| name.contains(word));
     if harvest {
         factors.push(Factor::BleedingDisorder);
     }
@@ -1135,7 +1181,11 @@ fn check_readers(protocol: &Protocol, report: &mut Report<'_>) {
             if task.text.trim_start().starts_with("Consultation") {
                 report(
                     "pre_procedure",
-                    Some(task.text.get(..30.min(task.text.len())).unwrap_or(&task.text)),
+                    Some(
+                        task.text
+                            .get(..30.min(task.text.len()))
+                            .unwrap_or(&task.text),
+                    ),
                     "a consultation is the clinic's task: mark it audience: \"clinic\"".into(),
                 );
             }
@@ -1154,7 +1204,11 @@ fn check_readers(protocol: &Protocol, report: &mut Report<'_>) {
         } else if matches!(step.kind, StepKind::Harvest | StepKind::Administration) {
             report(
                 "steps",
-                Some(step.text.get(..30.min(step.text.len())).unwrap_or(&step.text)),
+                Some(
+                    step.text
+                        .get(..30.min(step.text.len()))
+                        .unwrap_or(&step.text),
+                ),
                 format!(
                     "a {} step needs for_patient: what the patient is told about it in the handout",
                     step.kind

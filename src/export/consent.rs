@@ -7,9 +7,7 @@ use super::parts::{
     is_status_warning, label_width, labelled_bullet, lead, milestone_rows, patient_pdf,
     regulatory_box, risk_rows, section, title, warning_row,
 };
-use super::wording::{
-    Citations, count, duration, long_date, money, plain_date, selection_words,
-};
+use super::wording::{Citations, count, duration, long_date, money, plain_date, selection_words};
 use super::{Document, ExportError};
 
 /// The consent form as a PDF: A4 pages, the clinic's header, "Page 1 of N", and
@@ -227,10 +225,7 @@ fn results(flow: &mut Flow<'_>, document: &Document) {
                 0.0,
                 &[
                     Span::body(format!("{} ", capitalised(&source.supports))),
-                    Span::styled(
-                        format!("[{}]", index + 1),
-                        TextStyle::BODY.colored(MUTED),
-                    ),
+                    Span::styled(format!("[{}]", index + 1), TextStyle::BODY.colored(MUTED)),
                 ],
             );
             flow.gap(1.5);
@@ -301,7 +296,10 @@ fn references(flow: &mut Flow<'_>, document: &Document) {
     for (source, label) in sources.iter().zip(&labels) {
         let mut spans = vec![Span::body(&source.citation)];
         if source.marketing {
-            spans.push(Span::styled(" (marketing page)", TextStyle::BODY.colored(MUTED)));
+            spans.push(Span::styled(
+                " (marketing page)",
+                TextStyle::BODY.colored(MUTED),
+            ));
         }
         flow.row(
             Marker::None,

@@ -26,27 +26,32 @@ use crate::planning::{AftercareSite, Plan, Session};
 /// When the plan or the names hold characters the shipped font cannot draw (they would
 /// print as empty boxes), or the PDF cannot be assembled.
 pub fn handout_pdf(document: &Document) -> Result<Vec<u8>, ExportError> {
-    patient_pdf(document, "Patient handout", Citations::LeftOut, |flow, document| {
-        let plan = &document.plan;
-        title(flow, document, "Your treatment plan");
-        if plan.candidate {
-            what_it_is(flow, plan);
-            warnings(flow, plan);
-            before(flow, plan, document.generated_on);
-            from_your_physician(flow, document);
-            sessions(flow, plan);
-            aftercare(flow, plan);
-            expectations(flow, plan);
-            follow_ups(flow, plan);
-            maintenance(flow, plan);
-        } else {
-            not_a_candidate(flow, plan);
-            warnings(flow, plan);
-            what_it_is(flow, plan);
-            from_your_physician(flow, document);
-        }
-        when_to_call(flow, document);
-    })
+    patient_pdf(
+        document,
+        "Patient handout",
+        Citations::LeftOut,
+        |flow, document| {
+            let plan = &document.plan;
+            title(flow, document, "Your treatment plan");
+            if plan.candidate {
+                what_it_is(flow, plan);
+                warnings(flow, plan);
+                before(flow, plan, document.generated_on);
+                from_your_physician(flow, document);
+                sessions(flow, plan);
+                aftercare(flow, plan);
+                expectations(flow, plan);
+                follow_ups(flow, plan);
+                maintenance(flow, plan);
+            } else {
+                not_a_candidate(flow, plan);
+                warnings(flow, plan);
+                what_it_is(flow, plan);
+                from_your_physician(flow, document);
+            }
+            when_to_call(flow, document);
+        },
+    )
 }
 
 /// The summary and the regulatory status.
@@ -163,7 +168,10 @@ fn before(flow: &mut Flow<'_>, plan: &Plan, today: Date) {
                 &format!("Before session {number} on {}", long_date(session.date)),
             );
         }
-        for (task, label) in tasks.iter().zip(&labels).filter(|(task, _)| task.session == number)
+        for (task, label) in tasks
+            .iter()
+            .zip(&labels)
+            .filter(|(task, _)| task.session == number)
         {
             task_row(flow, label, width, &task.task, task.due < today);
         }

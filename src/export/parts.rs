@@ -9,9 +9,7 @@ use jiff::civil::Date;
 use super::fonts::{Fonts, Weight};
 use super::layout::{ACCENT, Color, Flow, INK, MUTED, Marker, Span, TextStyle};
 use super::pdf::{CONTENT_WIDTH, Chrome, render};
-use super::wording::{
-    Citations, long_date, patient_plan, plain_date, regulatory_sentence, window,
-};
+use super::wording::{Citations, long_date, patient_plan, plain_date, regulatory_sentence, window};
 use super::{Document, ExportError};
 use crate::catalog::{Audience, RegulatoryStatus, Risk};
 use crate::planning::{MilestoneWindow, Plan, Severity, Warning};

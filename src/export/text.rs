@@ -136,7 +136,12 @@ fn schedule_text(out: &mut String, plan: &Plan) {
         if tasks.is_empty() {
             continue;
         }
-        line!(out, "Before session {} on {}:", session.number, session.date);
+        line!(
+            out,
+            "Before session {} on {}:",
+            session.number,
+            session.date
+        );
         for task in tasks {
             let who = match task.audience {
                 Audience::Patient => "",

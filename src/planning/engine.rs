@@ -12,8 +12,7 @@ use super::plan::{
 use super::schedule::{PlanRequest, WorkingDays};
 use crate::catalog::{
     Anchor, Audience, Catalog, CellSource, Factor, FactorRule, FactorSeverity, Maintenance,
-    Protocol, ProtocolId, Range, RegulatoryStatus, Selection, Step, StepKind,
-    TrialRule, in_scope,
+    Protocol, ProtocolId, Range, RegulatoryStatus, Selection, Step, StepKind, TrialRule, in_scope,
 };
 
 /// Why no plan could be made.
@@ -128,7 +127,8 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
     warnings.extend(trial.warning());
     warnings.extend(regulatory_warnings(protocol, trial));
     let candidate = !warnings.iter().any(Warning::refuses);
-    let in_scope_here = |areas: &[crate::catalog::Area], modalities: &[crate::catalog::Modality]| {
+    let in_scope_here = |areas: &[crate::catalog::Area],
+                         modalities: &[crate::catalog::Modality]| {
         in_scope(areas, modalities, selection.area, selection.modality)
     };
 
@@ -625,7 +625,7 @@ fn weight_warning(sessions: &[Session], request: &PlanRequest) -> Option<Warning
         severity: Severity::Caution,
         message: "Body weight: the most local anaesthetic that can safely be given depends on the weight, which the plan does not record. Weigh the patient and enter the weight, so that each session states the maximum dose in milligrams.".to_owned(),
         action: Some(DatedAction {
-            text: "Weigh the patient and enter the weight in the plan".to_owned(),
+            text: "Weigh the patient and enter the weight in the plan.".to_owned(),
             due: sessions.first().map(|session| session.date),
             audience: Audience::Clinic,
         }),
@@ -720,7 +720,12 @@ fn pre_procedure(
         let before = |days: u32| add_days(session.date, -i64::from(days));
         for task in &protocol.pre_procedure {
             if task.sessions.includes(session.number)
-                && in_scope(&task.areas, &task.modalities, selection.area, selection.modality)
+                && in_scope(
+                    &task.areas,
+                    &task.modalities,
+                    selection.area,
+                    selection.modality,
+                )
             {
                 tasks.push(DatedTask {
                     task: task.text.clone(),
@@ -789,7 +794,12 @@ fn aftercare(
             .chain(donor.iter().map(|task| (task, AftercareSite::DonorSite)))
             .filter(|(task, _)| {
                 task.sessions.includes(session.number)
-                    && in_scope(&task.areas, &task.modalities, selection.area, selection.modality)
+                    && in_scope(
+                        &task.areas,
+                        &task.modalities,
+                        selection.area,
+                        selection.modality,
+                    )
             });
         for (task, site) in tasks {
             items.push(AftercareItem {
@@ -905,7 +915,11 @@ fn offered_from(
             protocol
                 .rules_for(*factor, selection)
                 .filter(|candidate| {
-                    !own_only || protocol.factors.iter().any(|own| std::ptr::eq(own, *candidate))
+                    !own_only
+                        || protocol
+                            .factors
+                            .iter()
+                            .any(|own| std::ptr::eq(own, *candidate))
                 })
                 .any(|candidate| candidate.severity == FactorSeverity::Contraindicated)
         })
@@ -968,7 +982,12 @@ fn alternatives(
         .filter_map(named)
         .chain(referral)
         .chain(cautions.filter_map(named))
-        .chain(protocol.alternatives.iter().map(|alternative| (alternative, None)));
+        .chain(
+            protocol
+                .alternatives
+                .iter()
+                .map(|alternative| (alternative, None)),
+        );
     let mut list: Vec<crate::catalog::Alternative> = Vec::new();
     for (alternative, rule) in candidates {
         if offered_from(alternative, rule, protocol, request, trial)

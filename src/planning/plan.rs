@@ -70,8 +70,7 @@ impl Warning {
     #[must_use]
     pub fn refuses(&self) -> bool {
         self.severity == Severity::Contraindicated
-            || (self.severity == Severity::Restricted
-                && self.factor == Some(Factor::TrialEnrolled))
+            || (self.severity == Severity::Restricted && self.factor == Some(Factor::TrialEnrolled))
     }
 }
 

@@ -210,21 +210,18 @@ fn course_ui(ui: &mut Ui, protocol: &Protocol) {
     section_heading(ui, "Before, after, results");
     list(
         ui,
-        protocol
-            .pre_procedure
-            .iter()
-            .map(|task| {
-                format!(
-                    "{} before {}: {}",
-                    crate::export::count(
-                        usize::try_from(task.days_before).unwrap_or(usize::MAX),
-                        "day",
-                        "days"
-                    ),
-                    task.sessions.label().to_lowercase().replace(" only", ""),
-                    task.text
-                )
-            }),
+        protocol.pre_procedure.iter().map(|task| {
+            format!(
+                "{} before {}: {}",
+                crate::export::count(
+                    usize::try_from(task.days_before).unwrap_or(usize::MAX),
+                    "day",
+                    "days"
+                ),
+                task.sessions.label().to_lowercase().replace(" only", ""),
+                task.text
+            )
+        }),
     );
     list(
         ui,

@@ -298,7 +298,12 @@ fn pre_procedure_ui(
     section_heading(ui, "Before each session");
     let mut edit = None;
     // The key comes from the saved text, the label from the text as readers see it.
-    for (task, shown) in record.plan.pre_procedure.iter().zip(&readable.pre_procedure) {
+    for (task, shown) in record
+        .plan
+        .pre_procedure
+        .iter()
+        .zip(&readable.pre_procedure)
+    {
         let mut label = format!(
             "By {} (session {}): {}",
             date_text(task.due),
