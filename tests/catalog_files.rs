@@ -639,3 +639,17 @@ fn a_protocol_trial_only_in_one_jurisdiction_follows_the_desk_jurisdiction() {
     .unwrap();
     assert_eq!(plan(None)["candidate"], true);
 }
+
+#[test]
+fn a_task_that_does_not_end_its_sentence_is_refused() {
+    let text = STRETCH_MARKS.replacen(
+        "Drink plenty of water in the days before treatment.",
+        "Drink plenty of water in the days before treatment",
+        1,
+    );
+    expect_problem(
+        &text,
+        line_with(&text, "Drink plenty of water"),
+        "'…r in the days before treatment' does not end its sentence: end it with a full stop",
+    );
+}

@@ -803,6 +803,15 @@ fn reader_invariants(plan: &Value, text: &str) -> Vec<String> {
             "the text plan shows an internal reference key: …{key}…"
         ));
     }
+    // Wording slips the engine once made: "1 days", "Stop smoking.: by", "done done".
+    for slip in [" 1 days", ".: by", ".. ", "done done", " ,", "[?]"] {
+        if let Some(at) = text.find(slip) {
+            let before: String = text[..at].chars().rev().take(40).collect();
+            let after: String = text[at..].chars().take(slip.len() + 20).collect();
+            let before: String = before.chars().rev().collect();
+            failures.push(format!("the text plan says {slip:?}: …{before}{after}…"));
+        }
+    }
     failures
 }
 

@@ -149,6 +149,7 @@ pub(crate) fn validate(protocol: &Protocol, at: &Locator<'_>) -> Vec<Problem> {
     check_trial(protocol, &mut report);
     check_alternatives(protocol, &mut report);
     check_readers(protocol, &mut report);
+    check_sentences(protocol, &mut report);
     problems
 }
 
@@ -1171,6 +1172,63 @@ fn check_alternatives(protocol: &Protocol, report: &mut Report<'_>) {
     }
 }
 
+/// Tasks, actions, steps and risk details are sentences: each ends with a full stop, so
+/// that the plan can add a date after one without leaving it unfinished.
+fn check_sentences(protocol: &Protocol, report: &mut Report<'_>) {
+    let mut texts: Vec<(&'static str, &str)> = Vec::new();
+    texts.extend(
+        protocol
+            .pre_procedure
+            .iter()
+            .map(|t| ("pre_procedure", t.text.as_str())),
+    );
+    texts.extend(
+        protocol
+            .aftercare
+            .iter()
+            .chain(&protocol.donor_site_care)
+            .map(|t| ("aftercare", t.text.as_str())),
+    );
+    for step in protocol
+        .steps
+        .iter()
+        .chain(protocol.adjuncts.iter().flat_map(|a| &a.steps))
+    {
+        texts.push(("steps", &step.text));
+        texts.extend(
+            step.for_patient
+                .as_deref()
+                .map(|text| ("for_patient", text)),
+        );
+    }
+    for rule in protocol
+        .factors
+        .iter()
+        .chain(protocol.adjuncts.iter().flat_map(|a| &a.factors))
+    {
+        texts.push(("factors", &rule.reason));
+        texts.extend(rule.action.as_ref().map(|a| ("factors", a.text.as_str())));
+    }
+    texts.extend(protocol.risks.iter().map(|r| ("risks", r.detail.as_str())));
+    if let Some(trial) = &protocol.trial_enrolled {
+        texts.push(("trial_enrolled", &trial.reason));
+        texts.push(("trial_enrolled", &trial.record));
+    }
+    for (field, text) in texts {
+        if !text.trim_end().ends_with(['.', '?', '!']) {
+            let end = text.char_indices().rev().nth(29).map_or(0, |(at, _)| at);
+            report(
+                field,
+                Some(text.get(..30.min(text.len())).unwrap_or(text)),
+                format!(
+                    "'…{}' does not end its sentence: end it with a full stop",
+                    &text[end..]
+                ),
+            );
+        }
+    }
+}
+
 /// What the patient reads is written to the patient, and every step the handout must
 /// explain (the harvest, the treatment) says what the patient goes through.
 fn check_readers(protocol: &Protocol, report: &mut Report<'_>) {
@@ -1216,12 +1274,20 @@ fn check_readers(protocol: &Protocol, report: &mut Report<'_>) {
             );
         }
     }
-    for rule in &protocol.factors {
+    for rule in protocol
+        .factors
+        .iter()
+        .chain(protocol.adjuncts.iter().flat_map(|a| &a.factors))
+    {
         if let Some(action) = &rule.action
             && action.audience == Audience::Patient
         {
             patient_texts.push(("factors", &action.text));
         }
+    }
+    // The handout lists the risks for the patient to read.
+    for risk in &protocol.risks {
+        patient_texts.push(("risks", &risk.detail));
     }
     for (field, text) in patient_texts {
         if text.to_lowercase().contains("the patient") {

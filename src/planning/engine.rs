@@ -408,8 +408,9 @@ fn factor_warnings(
         let mut message = format!("{}: {}", factor.label(), rule.reason);
         if let Some(action) = &action {
             message.push(' ');
-            message.push_str(&action.text);
             if let Some(due) = action.due {
+                // "Stop smoking: by 2027-02-15.", not "Stop smoking.: by".
+                message.push_str(action.text.trim_end_matches('.'));
                 let _ = write!(message, ": by {due}");
                 let every_session = rule.action.as_ref().is_some_and(|action| {
                     (2..=session_count).any(|number| action.sessions.includes(number))
@@ -417,6 +418,8 @@ fn factor_warnings(
                 if every_session {
                     message.push_str(", and again before each later session");
                 }
+            } else {
+                message.push_str(&action.text);
             }
             if !message.ends_with('.') {
                 message.push('.');
