@@ -482,13 +482,13 @@ fn a_citation_of_a_source_the_file_lacks_is_refused() {
 #[test]
 fn an_alternative_the_screening_forbids_is_refused() {
     let text = STRETCH_MARKS.replace(
-        "at lower cost and risk.\", excluded_by: [\"keloid-tendency\", \"recent-isotretinoin\"]",
+        "at lower cost and risk.\", excluded_by: [\"keloid-tendency\", \"recent-isotretinoin\", \"pregnancy\"]",
         "at lower cost and risk.\"",
     );
     expect_problem(
         &text,
         line_with(&text, "(name: \"Microneedling alone\""),
-        "the alternative 'Microneedling alone' would be offered to patients the same screening rules out of it; add excluded_by: [\"keloid-tendency\", \"recent-isotretinoin\"]",
+        "the alternative 'Microneedling alone' would be offered to patients the same screening rules out of it; add excluded_by: [\"pregnancy\", \"keloid-tendency\", \"recent-isotretinoin\"]",
     );
 }
 

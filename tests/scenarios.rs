@@ -695,8 +695,36 @@ fn run_case(case: &Case) -> Vec<String> {
     for failure in invariants(&case.args, &json)
         .into_iter()
         .chain(reader_invariants(&json, &text()))
+        .chain(
+            handout
+                .get()
+                .map(|words| handout_invariants(words))
+                .unwrap_or_default(),
+        )
     {
         failures.push(format!("{place}: {failure}"));
+    }
+    failures
+}
+
+/// What the patient reads has its dates in words and no slips of punctuation, whatever
+/// the case expects of it.
+fn handout_invariants(words: &str) -> Vec<String> {
+    let mut failures = Vec::new();
+    for slip in [".,", ".:", "..", "[CF", "(seed"] {
+        if words.contains(slip) {
+            failures.push(format!("the handout says {slip:?}"));
+        }
+    }
+    let bytes = words.as_bytes();
+    let iso = bytes.windows(10).any(|w| {
+        w.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+    });
+    if iso {
+        failures.push("the handout writes a date as YYYY-MM-DD".to_owned());
     }
     failures
 }

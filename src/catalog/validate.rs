@@ -1071,7 +1071,10 @@ fn check_trial(protocol: &Protocol, report: &mut Report<'_>) {
 }
 
 /// The screening answers an alternative must be excluded by, from what its name says it
-/// involves: microneedling, platelet concentrates, a harvest, cell products.
+/// involves: microneedling (keloids, recent isotretinoin and pregnancy are its listed
+/// contraindications, CF 36), platelet concentrates, a harvest, cell products (none is
+/// given in pregnancy or, for the last three, during active cancer), and retinoids
+/// (avoided in pregnancy: Prescrire Int 2005;14:100-1).
 fn intrinsic_exclusions(alternative: &Alternative) -> Vec<Factor> {
     let whole = alternative.name.to_lowercase();
     // "The same treatment without the PRP adjunct" involves no PRP.
@@ -1082,7 +1085,14 @@ fn intrinsic_exclusions(alternative: &Alternative) -> Vec<Factor> {
     };
     let mut factors = Vec::new();
     if name.contains("microneedling") {
-        factors.extend([Factor::KeloidTendency, Factor::RecentIsotretinoin]);
+        factors.extend([
+            Factor::KeloidTendency,
+            Factor::RecentIsotretinoin,
+            Factor::Pregnancy,
+        ]);
+    }
+    if name.contains("retinoid") {
+        factors.push(Factor::Pregnancy);
     }
     let platelets = has_word("prp") || has_word("prf") || name.contains("platelet-rich");
     if platelets {
@@ -1109,8 +1119,10 @@ fn intrinsic_exclusions(alternative: &Alternative) -> Vec<Factor> {
             .iter()
             .any(|word| name.contains(word));
     if cells {
-        factors.push(Factor::ActiveCancer);
+        factors.extend([Factor::ActiveCancer, Factor::Pregnancy]);
     }
+    factors.sort();
+    factors.dedup();
     factors
 }
 

@@ -214,16 +214,18 @@ pub(crate) fn patient_warning(warning: &Warning) -> PatientWarning {
             audience: Audience::Patient,
         };
     };
-    let Some(position) = reason.find(action.text.as_str()) else {
+    // A dated action is written without its full stop, before ": by".
+    let text = action.text.trim_end_matches('.');
+    let Some(position) = reason.find(text) else {
         return PatientWarning {
             topic,
             reason: reason.to_owned(),
-            action: Some((action.text.clone(), action.due)),
+            action: Some((text.to_owned(), action.due)),
             audience: action.audience,
         };
     };
     let before = reason[..position].trim();
-    let mut after = &reason[position + action.text.len()..];
+    let mut after = &reason[position + text.len()..];
     if let Some(due) = action.due {
         after = after.strip_prefix(&format!(": by {due}")).unwrap_or(after);
         after = after
@@ -240,7 +242,7 @@ pub(crate) fn patient_warning(warning: &Warning) -> PatientWarning {
     PatientWarning {
         topic,
         reason,
-        action: Some((action.text.trim_end_matches('.').to_owned(), action.due)),
+        action: Some((text.to_owned(), action.due)),
         audience: action.audience,
     }
 }
@@ -334,7 +336,8 @@ mod tests {
             severity: Severity::Caution,
             message: "NSAIDs or aspirin: NSAIDs and aspirin raise bruising and bleeding. Stop aspirin and other NSAIDs, with the prescriber's agreement where prescribed: by 2027-01-08.".to_owned(),
             action: Some(DatedAction {
-                text: "Stop aspirin and other NSAIDs, with the prescriber's agreement where prescribed".to_owned(),
+                // Actions end their sentence; the engine drops the full stop before ": by".
+                text: "Stop aspirin and other NSAIDs, with the prescriber's agreement where prescribed.".to_owned(),
                 due: Some("2027-01-08".parse().unwrap()),
                 audience: Audience::Patient,
             }),
@@ -347,6 +350,7 @@ mod tests {
         );
         let (action, due) = parts.action.unwrap();
         assert!(action.starts_with("Stop aspirin"));
+        assert!(action.ends_with("where prescribed"), "{action}");
         assert_eq!(due.unwrap().to_string(), "2027-01-08");
     }
 
@@ -357,7 +361,7 @@ mod tests {
             severity: Severity::Contraindicated,
             message: "Pregnant or breastfeeding: Not in pregnancy. Plan after pregnancy. Alternative: Laser.".to_owned(),
             action: Some(DatedAction {
-                text: "Plan after pregnancy".to_owned(),
+                text: "Plan after pregnancy.".to_owned(),
                 due: None,
                 audience: Audience::Patient,
             }),
