@@ -384,7 +384,8 @@ fn check_session(key: &str, value: &str, plan: &Value) -> Result<bool, String> {
         Some(["no", "step"]) => !has_step,
         Some([field @ ("site" | "volume")]) => any_contains(&session["steps"], field, value),
         Some(["max", "dose"]) => any(&session["steps"], |step| {
-            step["max_dose_mg"].to_string() == value
+            step["max_dose_mg"].as_u64().is_some()
+                && step["max_dose_mg"].as_u64() == value.parse().ok()
         }),
         Some(other) => return Err(format!("unknown session check '{}'", other.join(" "))),
     })
@@ -812,7 +813,7 @@ fn reader_invariants(plan: &Value, text: &str) -> Vec<String> {
     strings(plan, "plan", &mut found);
     for (path, value) in found {
         // Each source keeps its stable key for other systems; the key is not read text.
-        if path.starts_with("plan.sources") && path.ends_with(".key") {
+        if path.starts_with("plan.sources") && path.rsplit('.').next() == Some("key") {
             continue;
         }
         if let Some(key) = reference_key_in(value) {

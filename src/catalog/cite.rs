@@ -97,11 +97,6 @@ enum Group {
 
 /// Whether an item reads like an author and year, "Hamilton 2015" or "Smith et al. 2020".
 fn looks_like_author_year(item: &str) -> bool {
-    let mut words = item.split_whitespace();
-    let Some(first) = words.next() else {
-        return false;
-    };
-    let last = item.split_whitespace().last().unwrap_or_default();
     const MONTHS: [&str; 12] = [
         "January",
         "February",
@@ -116,6 +111,11 @@ fn looks_like_author_year(item: &str) -> bool {
         "November",
         "December",
     ];
+    let mut words = item.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let last = item.split_whitespace().last().unwrap_or_default();
     first.chars().next().is_some_and(char::is_uppercase)
         && !MONTHS.contains(&first)
         && last.len() == 4
@@ -128,13 +128,13 @@ fn read_group(content: &str, sources: &[Vec<Atom>]) -> Group {
     // A group counts as a citation only when every item reads like a key; "(the
     // approved product, December 2024)" is words.
     let mut keylike = true;
-    let mut context = Context::None;
+    let mut previous = Context::None;
     let mut all_resolved = true;
     let mut any_item = false;
     for item in items(content) {
         any_item = true;
-        let (atoms, next) = item_atoms(item, context);
-        context = next;
+        let (atoms, next) = item_atoms(item, previous);
+        previous = next;
         let is_key = atoms
             .iter()
             .any(|atom| matches!(atom, Atom::Facts(_) | Atom::Seed(_)))
@@ -179,63 +179,84 @@ fn rewrite(text: &str, mut replace: impl FnMut(char, &str) -> Option<String>) ->
         };
         let close = rest[open..].find(close_char).map(|offset| open + offset);
         let replacement = close.and_then(|close| replace(open_char, &rest[open + 1..close]));
-        match (close, replacement) {
-            (Some(close), Some(replacement)) => {
-                if replacement.is_empty() {
-                    out.push_str(rest[..open].trim_end_matches(' '));
-                } else {
-                    out.push_str(&rest[..open]);
-                    out.push_str(&replacement);
-                }
-                rest = &rest[close + 1..];
+        if let (Some(close), Some(replacement)) = (close, replacement) {
+            if replacement.is_empty() {
+                out.push_str(rest[..open].trim_end_matches(' '));
+            } else {
+                out.push_str(&rest[..open]);
+                out.push_str(&replacement);
             }
-            _ => {
-                out.push_str(&rest[..=open]);
-                rest = &rest[open + 1..];
-            }
+            rest = &rest[close + 1..];
+        } else {
+            out.push_str(&rest[..=open]);
+            rest = &rest[open + 1..];
         }
     }
     out.push_str(rest);
     out
 }
 
-fn source_atoms(sources: &[Source]) -> Vec<Vec<Atom>> {
-    sources
-        .iter()
-        .map(|source| key_atoms(&source.key))
-        .collect()
+/// A protocol's or a plan's sources, read once, to number or check many texts against.
+#[derive(Debug, Clone)]
+pub struct Citer {
+    /// What each source's key names, in the order of the sources.
+    atoms: Vec<Vec<Atom>>,
 }
 
-/// The text with every citation by key ("[CF 21]", "(seed 000)", "(Egger 2020)")
-/// replaced by the numbers of the sources it names in `sources`: "[3]", "[1, 4]".
-/// Brackets that cite nothing, or cite a key `sources` lacks, are left as they are.
+impl Citer {
+    /// Reads the keys of `sources`.
+    #[must_use]
+    pub fn new(sources: &[Source]) -> Self {
+        Self {
+            atoms: sources
+                .iter()
+                .map(|source| key_atoms(&source.key))
+                .collect(),
+        }
+    }
+
+    /// The text with every citation by key ("[CF 21]", "(seed 000)", "(Egger 2020)")
+    /// replaced by the numbers of the sources it names: "[3]", "[1, 4]". Brackets that
+    /// cite nothing, or cite a key the sources lack, are left as they are.
+    #[must_use]
+    pub fn numbered(&self, text: &str) -> String {
+        rewrite(text, |_, content| match read_group(content, &self.atoms) {
+            Group::Cites(numbers) => Some(format!(
+                "[{}]",
+                numbers
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Group::Words | Group::Unresolved => None,
+        })
+    }
+
+    /// The bracketed citations of a text that name a key none of the sources has.
+    pub(crate) fn unresolved(&self, text: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        rewrite(text, |_, content| {
+            if read_group(content, &self.atoms) == Group::Unresolved {
+                found.push(content.to_owned());
+            }
+            None
+        });
+        found
+    }
+}
+
+/// The text with every citation by key replaced by the numbers of the sources it names
+/// in `sources` (see [`Citer::numbered`]; a `Citer` reads the sources once for many texts).
 #[must_use]
 pub fn numbered(text: &str, sources: &[Source]) -> String {
-    let atoms = source_atoms(sources);
-    rewrite(text, |_, content| match read_group(content, &atoms) {
-        Group::Cites(numbers) => Some(format!(
-            "[{}]",
-            numbers
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-        Group::Words | Group::Unresolved => None,
-    })
+    Citer::new(sources).numbered(text)
 }
 
 /// The bracketed citations of a text that name a key none of `sources` has.
+#[cfg(test)]
 pub(crate) fn unresolved(text: &str, sources: &[Source]) -> Vec<String> {
-    let atoms = source_atoms(sources);
-    let mut found = Vec::new();
-    rewrite(text, |_, content| {
-        if read_group(content, &atoms) == Group::Unresolved {
-            found.push(content.to_owned());
-        }
-        None
-    });
-    found
+    Citer::new(sources).unresolved(text)
 }
 
 /// Whether a bracket holds only reference numbers: "1", "1, 4", "2-3".

@@ -9,7 +9,7 @@ mod load;
 mod protocol;
 mod validate;
 
-pub use cite::{numbered, reference_key_in, without_citations};
+pub use cite::{Citer, numbered, reference_key_in, without_citations};
 pub use ids::{Area, CellSource, Factor, Indication, Modality, UnknownId};
 pub(crate) use load::combinations;
 pub use load::{Catalog, Entry, Origin, PartialSelection, ProtocolFile, builtin_files};

@@ -823,9 +823,9 @@ impl Protocol {
     #[must_use]
     pub fn with_numbered_citations(&self) -> Protocol {
         let mut protocol = self.clone();
-        let sources = self.sources.clone();
+        let citer = super::cite::Citer::new(&self.sources);
         protocol.visit_texts_mut(&mut |_, text| {
-            *text = super::cite::numbered(text, &sources);
+            *text = citer.numbered(text);
         });
         protocol
     }

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use super::cite::{reference_key_in, unresolved};
+use super::cite::{Citer, reference_key_in};
 use super::ids::{Area, CellSource, Factor, Indication, Modality};
 use super::load::combinations;
 use super::protocol::{
@@ -562,13 +562,11 @@ fn reader_texts(protocol: &Protocol) -> Vec<(&'static str, String)> {
 /// No text a reader sees carries an internal reference key, and every citation by key
 /// names a source of the protocol (so it can be numbered).
 fn check_texts(protocol: &Protocol, report: &mut Report<'_>) {
+    let citer = Citer::new(&protocol.sources);
     for (field, text) in reader_texts(protocol) {
         // A source's own citation holds dates and journal names in brackets, not keys.
         let cites = !matches!(field, "citation" | "supports");
-        for missing in unresolved(&text, &protocol.sources)
-            .into_iter()
-            .filter(|_| cites)
-        {
+        for missing in citer.unresolved(&text).into_iter().filter(|_| cites) {
             report(
                 field,
                 Some(&missing),
@@ -577,7 +575,7 @@ fn check_texts(protocol: &Protocol, report: &mut Report<'_>) {
                 ),
             );
         }
-        let numbered = super::cite::numbered(&text, &protocol.sources);
+        let numbered = citer.numbered(&text);
         let readable = if matches!(field, "citation" | "supports") {
             text.clone()
         } else {
@@ -744,6 +742,13 @@ fn check_deliveries(protocol: &Protocol, report: &mut Report<'_>) {
             "a cell, platelet or secretome protocol must mark 'active-cancer' contraindicated for every delivery and area".into(),
         );
     }
+    check_bleeding_allergy_and_tears(protocol, report);
+    check_doses(protocol, &sources, report);
+}
+
+/// A harvest refuses bleeding disorders, a numbing step says what to do for an allergy to
+/// local anaesthetics, and an injury protocol sends a complete tear to a surgeon.
+fn check_bleeding_allergy_and_tears(protocol: &Protocol, report: &mut Report<'_>) {
     if protocol.has_harvest() && !refuses_everywhere(protocol, Factor::BleedingDisorder) {
         report(
             "factors",
@@ -792,7 +797,6 @@ fn check_deliveries(protocol: &Protocol, report: &mut Report<'_>) {
             );
         }
     }
-    check_doses(protocol, &sources, report);
 }
 
 /// A facial injection names the vascular risk, has a safe-technique step and tells the
@@ -989,8 +993,9 @@ fn check_harvests(protocol: &Protocol, report: &mut Report<'_>) {
         .iter()
         .filter(|step| step.kind == StepKind::Harvest)
     {
+        // One harvest kept for later sessions (`First`), or too few sessions to repeat
+        // it, has no spacing to check.
         let closest = match step.sessions {
-            SessionScope::First => None,
             SessionScope::All if sessions.range.max >= 2 => Some(
                 sessions
                     .first_interval_days
@@ -1000,7 +1005,7 @@ fn check_harvests(protocol: &Protocol, report: &mut Report<'_>) {
             SessionScope::Repeat if sessions.range.max >= 3 => {
                 Some(sessions.spacing_range_days.min)
             }
-            SessionScope::All | SessionScope::Repeat => None,
+            SessionScope::First | SessionScope::All | SessionScope::Repeat => None,
         };
         if let Some(days) = closest
             && days < MIN_DAYS_BETWEEN_HARVESTS

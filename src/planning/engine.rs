@@ -950,6 +950,13 @@ fn offered_from(
     true
 }
 
+/// A rule's alternative, with the rule it comes from.
+fn named(rule: &FactorRule) -> Option<(&crate::catalog::Alternative, Option<&FactorRule>)> {
+    rule.alternative
+        .as_ref()
+        .map(|alternative| (alternative, Some(rule)))
+}
+
 /// The alternatives for the consent talk: first those named by the patient's
 /// contraindications (the one for an indication that cannot respond first), then the
 /// referral to a trial when the treatment needs one, then those named by cautions (a
@@ -971,11 +978,6 @@ fn alternatives(
         .iter()
         .copied()
         .filter(|rule| rule.severity == FactorSeverity::Caution);
-    fn named(rule: &FactorRule) -> Option<(&crate::catalog::Alternative, Option<&FactorRule>)> {
-        rule.alternative
-            .as_ref()
-            .map(|alternative| (alternative, Some(rule)))
-    }
     let referral = trial
         .refuses()
         .then_some(trial.rule.map(|rule| (&rule.referral, None)))

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use super::plan::Plan;
-use crate::catalog::{Source, numbered};
+use crate::catalog::Citer;
 
 /// Calls `$visit` with every text of a plan a reader sees; written once for shared
 /// and for mutable access (`for_each_text!(plan; visit)` or `(plan, mut; visit)`).
@@ -85,6 +85,6 @@ pub fn map_texts(plan: &Plan, map: impl Fn(&str) -> String) -> Cow<'_, Plan> {
 /// plan's list of sources. A plan made now is returned as it is.
 #[must_use]
 pub fn readable(plan: &Plan) -> Cow<'_, Plan> {
-    let sources: Vec<Source> = plan.sources.clone();
-    map_texts(plan, |text| numbered(text, &sources))
+    let citer = Citer::new(&plan.sources);
+    map_texts(plan, |text| citer.numbered(text))
 }

@@ -169,6 +169,11 @@ fn protocol_ui(ui: &mut Ui, entry: &Entry) {
     );
 }
 
+/// "1 day", "14 days".
+fn day_count(days: u32) -> String {
+    crate::export::count(usize::try_from(days).unwrap_or(usize::MAX), "day", "days")
+}
+
 fn course_ui(ui: &mut Ui, protocol: &Protocol) {
     section_heading(ui, "Course");
     let sessions = &protocol.sessions;
@@ -192,7 +197,7 @@ fn course_ui(ui: &mut Ui, protocol: &Protocol) {
     if let Some(days) = sessions.first_interval_days {
         ui.label(format!(
             "Session 2 follows session 1 after {}.",
-            crate::export::count(usize::try_from(days).unwrap_or(usize::MAX), "day", "days")
+            day_count(days)
         ));
     }
     list(
@@ -213,11 +218,7 @@ fn course_ui(ui: &mut Ui, protocol: &Protocol) {
         protocol.pre_procedure.iter().map(|task| {
             format!(
                 "{} before {}: {}",
-                crate::export::count(
-                    usize::try_from(task.days_before).unwrap_or(usize::MAX),
-                    "day",
-                    "days"
-                ),
+                day_count(task.days_before),
                 task.sessions.label().to_lowercase().replace(" only", ""),
                 task.text
             )
@@ -258,11 +259,7 @@ fn course_ui(ui: &mut Ui, protocol: &Protocol) {
         protocol.follow_ups.iter().map(|f| {
             format!(
                 "{} after the {}: {} ({})",
-                crate::export::count(
-                    usize::try_from(f.days_after).unwrap_or(usize::MAX),
-                    "day",
-                    "days"
-                ),
+                day_count(f.days_after),
                 f.anchor.label().to_lowercase(),
                 f.purpose,
                 f.assessments.join(", ")
@@ -287,15 +284,7 @@ fn factors_ui(ui: &mut Ui, protocol: &Protocol) {
                 if let Some(action) = &rule.action {
                     let _ = write!(text, " {}", action.text);
                     if let Some(days) = action.days_before {
-                        let _ = write!(
-                            text,
-                            " ({} before)",
-                            crate::export::count(
-                                usize::try_from(days).unwrap_or(usize::MAX),
-                                "day",
-                                "days"
-                            )
-                        );
+                        let _ = write!(text, " ({} before)", day_count(days));
                     }
                 }
                 ui.add(egui::Label::new(text).wrap());

@@ -453,6 +453,39 @@ fn results_ui(ui: &mut Ui, record: &PlanRecord, plan: &Plan, today: Date) -> Opt
     edit
 }
 
+/// The field, due date and audience of a task the physician adds.
+fn new_task_ui(ui: &mut Ui, state: &mut PlanViewState) -> Option<PlanEdit> {
+    let mut edit = None;
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("New task");
+        ui.add(egui::TextEdit::singleline(&mut state.task_draft).desired_width(320.0))
+            .labelled_by(label.id);
+        ui.checkbox(&mut state.task_has_due, "Has a due date");
+        if state.task_has_due {
+            date_field(ui, "task-due", "Due", &mut state.task_due);
+        }
+        ui.checkbox(&mut state.task_for_clinic, "For the clinic")
+            .on_hover_text("A task for the clinic, such as a call to the patient's GP: kept on the checklist, not printed in the handout among what is asked of the patient");
+        let text = state.task_draft.trim().to_owned();
+        if ui
+            .add_enabled(!text.is_empty(), egui::Button::new("Add task"))
+            .clicked()
+        {
+            edit = Some(PlanEdit::AddTask {
+                text,
+                due: state.task_has_due.then_some(state.task_due),
+                audience: if state.task_for_clinic {
+                    crate::catalog::Audience::Clinic
+                } else {
+                    crate::catalog::Audience::Patient
+                },
+            });
+            state.task_draft.clear();
+        }
+    });
+    edit
+}
+
 fn notes_and_tasks_ui(
     ui: &mut Ui,
     record: &PlanRecord,
@@ -505,33 +538,7 @@ fn notes_and_tasks_ui(
             }
         });
     }
-    ui.horizontal_wrapped(|ui| {
-        let label = ui.label("New task");
-        ui.add(egui::TextEdit::singleline(&mut state.task_draft).desired_width(320.0))
-            .labelled_by(label.id);
-        ui.checkbox(&mut state.task_has_due, "Has a due date");
-        if state.task_has_due {
-            date_field(ui, "task-due", "Due", &mut state.task_due);
-        }
-        ui.checkbox(&mut state.task_for_clinic, "For the clinic")
-            .on_hover_text("A task for the clinic, such as a call to the patient's GP: kept on the checklist, not printed in the handout among what is asked of the patient");
-        let text = state.task_draft.trim().to_owned();
-        if ui
-            .add_enabled(!text.is_empty(), egui::Button::new("Add task"))
-            .clicked()
-        {
-            edit = Some(PlanEdit::AddTask {
-                text,
-                due: state.task_has_due.then_some(state.task_due),
-                audience: if state.task_for_clinic {
-                    crate::catalog::Audience::Clinic
-                } else {
-                    crate::catalog::Audience::Patient
-                },
-            });
-            state.task_draft.clear();
-        }
-    });
+    edit = edit.or(new_task_ui(ui, state));
 
     section_heading(ui, "Notes");
     for note in &record.notes {
