@@ -562,11 +562,11 @@ fn reader_texts(protocol: &Protocol) -> Vec<(&'static str, String)> {
 /// No text a reader sees carries an internal reference key, and every citation by key
 /// names a source of the protocol (so it can be numbered).
 fn check_texts(protocol: &Protocol, report: &mut Report<'_>) {
-    let citer = Citer::new(&protocol.sources);
+    let sources = Citer::new(&protocol.sources);
     for (field, text) in reader_texts(protocol) {
         // A source's own citation holds dates and journal names in brackets, not keys.
         let cites = !matches!(field, "citation" | "supports");
-        for missing in citer.unresolved(&text).into_iter().filter(|_| cites) {
+        for missing in sources.unresolved(&text).into_iter().filter(|_| cites) {
             report(
                 field,
                 Some(&missing),
@@ -575,7 +575,7 @@ fn check_texts(protocol: &Protocol, report: &mut Report<'_>) {
                 ),
             );
         }
-        let numbered = citer.numbered(&text);
+        let numbered = sources.numbered(&text);
         let readable = if matches!(field, "citation" | "supports") {
             text.clone()
         } else {
