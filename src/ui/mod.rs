@@ -13,7 +13,9 @@ mod plans_table;
 mod search;
 mod settings;
 mod startup;
+mod status_bar;
 mod timeline;
+mod top_bar;
 mod widgets;
 
 pub use action::{Action, PlanEdit};

@@ -1,0 +1,462 @@
+//! The app: owns the state, calls one function per panel, then applies what the user
+//! asked for. The state machine of saving is in [`saving`], what each action does in
+//! [`apply`], the index and the lists made from it in [`index`], and `--screenshot` in
+//! [`screenshot`].
+
+mod apply;
+mod index;
+mod saving;
+mod screenshot;
+
+use std::path::PathBuf;
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use egui::{Key, KeyboardShortcut, Modifiers, Ui};
+use jiff::civil::Date;
+
+use super::action::Action;
+use super::background::{LoadMessage, Writer, load_index};
+use super::export_dialog::{ExportDialog, export_ui};
+use super::library::{LibraryState, library_ui};
+use super::new_plan::{NewPlanDraft, new_plan_ui};
+use super::patient_list::{ListStatus, PatientList, patient_list_ui};
+use super::patient_view::patient_view_ui;
+use super::plan_view::plan_view_ui;
+use super::plans_table::{PlansTable, plans_table_ui};
+use super::settings::{SettingsDialog, settings_ui};
+use super::startup::StartupLog;
+use super::status_bar::status_bar_ui;
+use super::top_bar::top_bar_ui;
+use crate::catalog::{Catalog, Problem};
+use crate::planning::ClinicOptions;
+use crate::store::{
+    AppDirs, Index, Patient, PatientId, PlanId, PlanRecord, PlanSummary, Revision, Settings, Store,
+    ThemePreference,
+};
+use saving::OpenPlan;
+use screenshot::Screenshot;
+
+/// How the app was started.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    /// The data and configuration folders.
+    pub dirs: AppDirs,
+    /// Write a PNG of the first complete frame here, then close.
+    pub screenshot: Option<PathBuf>,
+    /// Open this plan once the index is loaded.
+    pub open_plan: Option<PlanId>,
+}
+
+/// What `--screenshot` produced, read by the binary after the window closed.
+pub type ScreenshotOutcome = Arc<Mutex<Option<Result<(), String>>>>;
+
+/// The main screen on the right of the patient list.
+enum Screen {
+    Home,
+    Patient {
+        id: PatientId,
+        record: Result<Revision<Patient>, String>,
+    },
+    Plan,
+    NewPlan(Box<NewPlanDraft>),
+    Library(LibraryState),
+}
+
+enum IndexState {
+    Loading {
+        receiver: Receiver<LoadMessage>,
+        done: usize,
+        total: usize,
+    },
+    Ready(Index),
+    Failed(String),
+}
+
+/// The Regen Planner window.
+pub struct App {
+    dirs: AppDirs,
+    catalog: Catalog,
+    catalog_problems: Vec<Problem>,
+    settings: Settings,
+    store: Result<Store, String>,
+    writer: Option<Writer>,
+    index: IndexState,
+    list: PatientList,
+    plans_table: PlansTable,
+    query: String,
+    screen: Screen,
+    open_plan: Option<OpenPlan>,
+    settings_dialog: Option<SettingsDialog>,
+    export_dialog: Option<ExportDialog>,
+    /// The folder of the last export, offered again.
+    export_folder: Option<PathBuf>,
+    /// Errors and notices for the status bar, newest last.
+    messages: Vec<String>,
+    pending_open: Option<PlanId>,
+    screenshot: Option<Screenshot>,
+    allowed_to_close: bool,
+    /// The data folder holds demo data: a banner says so on every screen.
+    is_demo_data: bool,
+    startup: StartupLog,
+}
+
+fn today() -> Date {
+    jiff::Zoned::now().date()
+}
+
+impl App {
+    /// Opens the app: the window shows at once; the index loads in the background.
+    #[must_use]
+    pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
+        Self::with_context(&cc.egui_ctx, options, ScreenshotOutcome::default())
+    }
+
+    /// As [`App::new`], reporting a screenshot's outcome to `outcome`.
+    #[must_use]
+    pub fn with_context(
+        ctx: &egui::Context,
+        options: AppOptions,
+        outcome: ScreenshotOutcome,
+    ) -> Self {
+        let mut messages = Vec::new();
+        let (catalog, catalog_problems) = load_catalog(&options.dirs, &mut messages);
+        let settings = match Settings::load(&options.dirs.config) {
+            Ok(settings) => settings,
+            Err(error) => {
+                messages.push(format!(
+                    "{error}; the defaults are used until you save the settings"
+                ));
+                Settings::default()
+            }
+        };
+        apply_theme(ctx, settings.theme);
+        let store = Store::open(&options.dirs.data).map_err(|error| error.to_string());
+        let wake = {
+            let ctx = ctx.clone();
+            move || ctx.request_repaint()
+        };
+        let (index, writer) = match &store {
+            Ok(store) => {
+                let index = match load_index(store.clone(), wake.clone()) {
+                    Ok(receiver) => IndexState::Loading {
+                        receiver,
+                        done: 0,
+                        total: 0,
+                    },
+                    Err(error) => {
+                        IndexState::Failed(format!("could not start loading the plans: {error}"))
+                    }
+                };
+                let writer = match Writer::start(store.clone(), wake) {
+                    Ok(writer) => Some(writer),
+                    Err(error) => {
+                        messages.push(format!("could not start the saving thread: {error}; plans cannot be saved, restart the app"));
+                        None
+                    }
+                };
+                (index, writer)
+            }
+            Err(error) => (IndexState::Failed(error.clone()), None),
+        };
+        let is_demo_data = store.as_ref().is_ok_and(Store::is_demo);
+        Self {
+            dirs: options.dirs,
+            catalog,
+            catalog_problems,
+            settings,
+            store,
+            writer,
+            index,
+            list: PatientList::default(),
+            plans_table: PlansTable::default(),
+            query: String::new(),
+            screen: Screen::Home,
+            open_plan: None,
+            settings_dialog: None,
+            export_dialog: None,
+            export_folder: None,
+            messages,
+            pending_open: options.open_plan,
+            screenshot: options
+                .screenshot
+                .map(|path| Screenshot::new(path, outcome)),
+            allowed_to_close: false,
+            is_demo_data,
+            startup: StartupLog::new(),
+        }
+    }
+
+    /// Whether the list of patients and plans has finished loading (or failed).
+    #[must_use]
+    pub fn is_index_loaded(&self) -> bool {
+        !matches!(self.index, IndexState::Loading { .. })
+    }
+
+    /// The open plan's record, if a plan is open.
+    #[must_use]
+    pub fn open_plan_record(&self) -> Option<&PlanRecord> {
+        self.open_plan.as_ref().map(|open| &open.record)
+    }
+
+    /// The open plan's id and its newest saved revision, if a plan is open.
+    #[must_use]
+    pub fn open_plan_revision(&self) -> Option<(&PlanId, u32)> {
+        self.open_plan
+            .as_ref()
+            .map(|open| (&open.id, open.saved.number))
+    }
+
+    /// Whether the export dialog is open and its last outcome, if any.
+    #[must_use]
+    pub fn export_outcome(&self) -> Option<Option<&Result<Vec<PathBuf>, String>>> {
+        self.export_dialog
+            .as_ref()
+            .map(|dialog| dialog.outcome.as_ref())
+    }
+
+    /// Whether the settings dialog is open.
+    #[must_use]
+    pub fn is_settings_open(&self) -> bool {
+        self.settings_dialog.is_some()
+    }
+
+    /// Messages shown in the status bar, newest last.
+    #[must_use]
+    pub fn messages(&self) -> &[String] {
+        &self.messages
+    }
+
+    /// The name saves are recorded under.
+    fn author(&self) -> String {
+        let name = self.settings.physician_name.trim();
+        if name.is_empty() {
+            "unnamed physician (set your name in Settings)".to_owned()
+        } else {
+            name.to_owned()
+        }
+    }
+
+    fn clinic_options(&self) -> ClinicOptions {
+        ClinicOptions {
+            working_days: self.settings.working_days.clone(),
+            jurisdiction: self.settings.jurisdiction,
+        }
+    }
+
+    // ---- Drawing ---------------------------------------------------------------------
+
+    fn shortcuts(ui: &mut Ui) -> Option<Action> {
+        let shortcut = |key| KeyboardShortcut::new(Modifiers::COMMAND, key);
+        ui.input_mut(|input| {
+            if input.consume_shortcut(&shortcut(Key::N)) {
+                Some(Action::NewPlan(None))
+            } else if input.consume_shortcut(&shortcut(Key::F)) {
+                Some(Action::FocusSearch)
+            } else if input.consume_shortcut(&shortcut(Key::S)) {
+                Some(Action::SaveNow)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// The patient list on the left, with the index's loading progress or failure.
+    fn patients_ui(&mut self, ui: &mut Ui) -> Option<Action> {
+        let list_status = match &self.index {
+            IndexState::Loading { done, total, .. } => ListStatus::Loading {
+                done: *done,
+                total: *total,
+            },
+            IndexState::Ready(_) | IndexState::Failed(_) => ListStatus::Ready,
+        };
+        let selected = match &self.screen {
+            Screen::Patient { id, .. } => Some(id.clone()),
+            Screen::Plan => self
+                .open_plan
+                .as_ref()
+                .map(|open| open.record.patient.clone()),
+            _ => None,
+        };
+        if let IndexState::Failed(error) = &self.index {
+            ui.colored_label(ui.visuals().error_fg_color, error.as_str());
+        }
+        patient_list_ui(
+            ui,
+            &mut self.list,
+            &mut self.query,
+            selected.as_ref(),
+            list_status,
+        )
+    }
+
+    /// The open dialog, if any, as a modal over the window.
+    fn dialogs_ui(&mut self, ctx: &egui::Context) -> Vec<Action> {
+        let mut actions = Vec::new();
+        if let Some(dialog) = &mut self.settings_dialog {
+            let modal = egui::Modal::new(egui::Id::unique("settings")).show(ctx, |ui| {
+                settings_ui(ui, dialog, &self.dirs.data, &self.dirs.config)
+            });
+            let should_close = modal.should_close();
+            actions.extend(modal.inner);
+            if should_close {
+                actions.push(Action::CloseDialog);
+            }
+        }
+        if let Some(dialog) = &mut self.export_dialog {
+            dialog.poll();
+            let modal =
+                egui::Modal::new(egui::Id::unique("export")).show(ctx, |ui| export_ui(ui, dialog));
+            let should_close = modal.should_close();
+            actions.extend(modal.inner);
+            if should_close {
+                actions.push(Action::CloseDialog);
+            }
+        }
+        actions
+    }
+
+    fn central_ui(&mut self, ui: &mut Ui) -> Option<Action> {
+        let today = today();
+        if let Err(error) = &self.store {
+            super::widgets::banner(
+                ui,
+                crate::planning::Severity::Contraindicated,
+                |ui, color| {
+                    ui.label(egui::RichText::new(format!("Plans cannot be opened or saved: {error}. Start the app with --data-dir DIR pointing at a folder you may write to.")).color(color));
+                },
+            );
+        }
+        let patient_plans: Vec<PlanSummary> = match &self.screen {
+            Screen::Patient { id, .. } => self.plan_summaries_of(id).into_iter().cloned().collect(),
+            _ => Vec::new(),
+        };
+        match &mut self.screen {
+            Screen::Home => {
+                ui.heading("All plans");
+                if self.plans_table.is_empty() && self.is_index_loaded() {
+                    ui.label("No plan yet. Start one with Ctrl+N; every plan states its evidence and regulatory status, and the physician decides.");
+                    if ui.button("New plan…").clicked() {
+                        return Some(Action::NewPlan(None));
+                    }
+                    return None;
+                }
+                plans_table_ui(ui, &mut self.plans_table, &self.query)
+            }
+            Screen::Patient { id, record } => match record {
+                Ok(record) => {
+                    let refs: Vec<&PlanSummary> = patient_plans.iter().collect();
+                    patient_view_ui(ui, id, record, &refs)
+                }
+                Err(error) => {
+                    ui.colored_label(ui.visuals().error_fg_color, error.as_str());
+                    None
+                }
+            },
+            Screen::Plan => match &mut self.open_plan {
+                Some(open) => {
+                    let save = open.save_state();
+                    plan_view_ui(
+                        ui,
+                        &open.record,
+                        &open.patient_name,
+                        &save,
+                        &open.history,
+                        &mut open.view,
+                        today,
+                    )
+                }
+                None => None,
+            },
+            Screen::NewPlan(draft) => {
+                let patients = match &self.index {
+                    IndexState::Ready(index) => index.patients.as_slice(),
+                    _ => &[],
+                };
+                let options = ClinicOptions {
+                    working_days: self.settings.working_days.clone(),
+                    jurisdiction: self.settings.jurisdiction,
+                };
+                new_plan_ui(ui, draft, &self.catalog, &options, patients, today)
+            }
+            Screen::Library(state) => {
+                library_ui(ui, &self.catalog, &self.catalog_problems, state);
+                None
+            }
+        }
+    }
+}
+
+fn load_catalog(dirs: &AppDirs, messages: &mut Vec<String>) -> (Catalog, Vec<Problem>) {
+    let (files, unreadable) = match crate::store::read_protocol_dir(&dirs.protocols()) {
+        Ok(found) => found,
+        Err(error) => {
+            messages.push(format!("{error}; the built-in protocols are used"));
+            (Vec::new(), Vec::new())
+        }
+    };
+    for error in unreadable {
+        messages.push(format!("{error}; the built-in protocol is used"));
+    }
+    let (catalog, problems) = Catalog::load(&crate::catalog::builtin_files(), &files);
+    if !problems.is_empty() {
+        messages.push(format!(
+            "{} problem(s) in the clinic's protocol files; see the protocol library",
+            problems.len()
+        ));
+    }
+    (catalog, problems)
+}
+
+fn apply_theme(ctx: &egui::Context, theme: ThemePreference) {
+    ctx.set_theme(match theme {
+        ThemePreference::System => egui::ThemePreference::System,
+        ThemePreference::Light => egui::ThemePreference::Light,
+        ThemePreference::Dark => egui::ThemePreference::Dark,
+    });
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut Ui, frame: &mut eframe::Frame) {
+        self.startup.frame_starts(frame.info().cpu_usage);
+        let ctx = ui.ctx().clone();
+        self.poll_index();
+        self.poll_writes();
+        let mut actions: Vec<Action> = Vec::new();
+        actions.extend(Self::shortcuts(ui));
+
+        if self.is_demo_data {
+            egui::Panel::top("demo-banner").show(ui, super::widgets::demo_banner_ui);
+        }
+        egui::Panel::top("top-bar").show(ui, |ui| actions.extend(top_bar_ui(ui, &self.settings)));
+        egui::Panel::bottom("status-bar").show(ui, |ui| {
+            status_bar_ui(ui, &mut self.messages, &self.dirs.data);
+        });
+        egui::Panel::left("patients")
+            .resizable(true)
+            .default_size(320.0)
+            .min_size(240.0)
+            .max_size(480.0)
+            .show(ui, |ui| actions.extend(self.patients_ui(ui)));
+        egui::CentralPanel::default().show(ui, |ui| actions.extend(self.central_ui(ui)));
+        actions.extend(self.dialogs_ui(&ctx));
+
+        for action in actions {
+            self.apply(action, &ctx);
+        }
+        if matches!(self.index, IndexState::Loading { .. })
+            || self.writer.as_ref().is_some_and(Writer::is_busy)
+        {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+        self.screenshot_step(&ctx);
+        self.handle_close(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if let Err(message) = self.flush_saves() {
+            tracing::error!("unsaved changes at exit: {message}");
+        }
+    }
+}
