@@ -418,9 +418,13 @@ fn active_and_completed_plans_have_confirmed_events() {
 /// The document the command line would make (default settings), with a fixed day of
 /// export.
 fn document(desk: &Desk, id: &str, generated_on: Date) -> Document {
-    desk.store()
-        .export_document(&plan_id(id), &Settings::default(), generated_on)
-        .unwrap()
+    regen_planner::desk::export_document(
+        &desk.store(),
+        &plan_id(id),
+        &Settings::default(),
+        generated_on,
+    )
+    .unwrap()
 }
 
 #[test]

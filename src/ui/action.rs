@@ -7,8 +7,8 @@ use jiff::civil::Date;
 
 use crate::store::{PatientId, PlanId, PlanStatus, Settings};
 
-use super::export_dialog::ExportKind;
 use super::new_plan::NewPlanDraft;
+use crate::desk::ExportKind;
 
 /// One request of the user.
 #[must_use]

@@ -9,101 +9,8 @@ use egui::{RichText, Ui};
 use jiff::civil::Date;
 
 use super::action::Action;
-use crate::export::{self, Document, ExportError};
-use crate::store::{PlanId, Settings, Store, write_export};
-
-/// What can leave the app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ExportKind {
-    /// The patient handout (PDF), written to the patient.
-    Handout,
-    /// The consent form (PDF) with signature lines.
-    Consent,
-    /// Sessions, follow-ups and dated tasks as calendar events (iCalendar).
-    Calendar,
-    /// An HL7 FHIR R4 bundle (`Patient` and `CarePlan`) for an EMR.
-    Fhir,
-    /// The plan as JSON, the shape of `regen-planner plan --format json`.
-    Json,
-}
-
-impl ExportKind {
-    /// Every kind, in the order the dialog lists them.
-    pub const ALL: &'static [ExportKind] = &[
-        ExportKind::Handout,
-        ExportKind::Consent,
-        ExportKind::Calendar,
-        ExportKind::Fhir,
-        ExportKind::Json,
-    ];
-
-    /// What the checkbox says.
-    #[must_use]
-    pub fn label(self) -> &'static str {
-        match self {
-            ExportKind::Handout => "Patient handout (PDF)",
-            ExportKind::Consent => "Consent form (PDF)",
-            ExportKind::Calendar => "Calendar (.ics): sessions, follow-ups and tasks",
-            ExportKind::Fhir => "FHIR R4 bundle, for an electronic medical record",
-            ExportKind::Json => "Plan as JSON, for other systems",
-        }
-    }
-
-    /// The end of the file name: what it is and its extension.
-    #[must_use]
-    pub fn file_suffix(self) -> &'static str {
-        match self {
-            ExportKind::Handout => "handout.pdf",
-            ExportKind::Consent => "consent.pdf",
-            ExportKind::Calendar => "calendar.ics",
-            ExportKind::Fhir => "fhir.json",
-            ExportKind::Json => "plan.json",
-        }
-    }
-
-    /// The file's bytes.
-    ///
-    /// # Errors
-    /// When the export cannot be made.
-    pub fn render(self, document: &Document) -> Result<Vec<u8>, ExportError> {
-        match self {
-            ExportKind::Handout => export::handout_pdf(document),
-            ExportKind::Consent => export::consent_pdf(document),
-            ExportKind::Calendar => export::calendar_ics(document).map(String::into_bytes),
-            ExportKind::Fhir => export::fhir_bundle_json(document).map(String::into_bytes),
-            ExportKind::Json => export::plan_json(&document.plan).map(String::into_bytes),
-        }
-    }
-}
-
-/// The file name of an export: the patient, the protocol and what it is, with anything
-/// a file system could misread replaced.
-#[must_use]
-pub fn file_name(document: &Document, kind: ExportKind) -> String {
-    let patient: String = document
-        .patient
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == ' ' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let patient = patient.trim();
-    let patient = if patient.is_empty() {
-        "patient"
-    } else {
-        patient
-    };
-    format!(
-        "{patient} - {} - {}",
-        document.plan.protocol.id,
-        kind.file_suffix()
-    )
-}
+use crate::desk::{ExportKind, write_exports};
+use crate::store::{PlanId, Settings, Store};
 
 /// Where exports go unless the physician chooses otherwise: a folder in the user's
 /// documents, else in the home folder, else beside the data folder.
@@ -175,32 +82,12 @@ pub fn start_export(
     std::thread::Builder::new()
         .name("export".into())
         .spawn(move || {
-            let result = run_export(&store, &settings, &plan, &folder, &kinds, today);
+            let result = write_exports(&store, &settings, &plan, &folder, &kinds, today)
+                .map_err(|error| error.to_string());
             let _ = sender.send(result);
             wake();
         })?;
     Ok(receiver)
-}
-
-fn run_export(
-    store: &Store,
-    settings: &Settings,
-    plan: &PlanId,
-    folder: &Path,
-    kinds: &[ExportKind],
-    today: Date,
-) -> Result<Vec<PathBuf>, String> {
-    let document = store
-        .export_document(plan, settings, today)
-        .map_err(|error| error.to_string())?;
-    let mut written = Vec::new();
-    for kind in kinds {
-        let bytes = kind.render(&document).map_err(|error| error.to_string())?;
-        let path = folder.join(file_name(&document, *kind));
-        write_export(&path, &bytes).map_err(|error| error.to_string())?;
-        written.push(path);
-    }
-    Ok(written)
 }
 
 /// The dialog's contents; the caller puts them in a modal.

@@ -3,11 +3,12 @@
 use std::path::PathBuf;
 
 use super::{App, IndexState, OpenPlan, Screen, apply_theme, today};
+use crate::desk::ExportKind;
 use crate::planning::generate;
 use crate::store::{Note, Patient, PlanId, Screening};
 use crate::ui::action::{Action, PlanEdit};
 use crate::ui::background::{PatientWrite, WriteJob, load_index};
-use crate::ui::export_dialog::{ExportDialog, ExportKind, default_folder, start_export};
+use crate::ui::export_dialog::{ExportDialog, default_folder, start_export};
 use crate::ui::library::LibraryState;
 use crate::ui::new_plan::{NewPlanDraft, PatientChoice};
 use crate::ui::patient_list::search_field_id;
