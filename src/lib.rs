@@ -7,6 +7,7 @@
 //! and `planning` do no IO.
 
 pub mod catalog;
+pub mod demo;
 pub mod desk;
 pub mod export;
 pub mod planning;

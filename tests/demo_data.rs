@@ -19,10 +19,9 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use jiff::Timestamp;
 use regen_planner::catalog::Catalog;
+use regen_planner::demo::{DemoOptions, create_demo};
 use regen_planner::planning::checklist_keys;
-use regen_planner::store::{
-    AppDirs, DEMO_MARKER_FILE, DemoOptions, Patient, PlanStatus, Store, StoreError,
-};
+use regen_planner::store::{AppDirs, DEMO_MARKER_FILE, Patient, PlanStatus, Store, StoreError};
 use regen_planner::ui::{App, AppOptions};
 
 fn options(patients: usize, seed: u64) -> DemoOptions {
@@ -47,7 +46,7 @@ fn the_same_seed_makes_the_same_files_and_another_seed_other_ones() {
     let (catalog, _) = Catalog::builtin();
     let folders: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
     for (folder, seed) in folders.iter().zip([11, 11, 12]) {
-        let (_, report) = Store::create_demo(folder.path(), &catalog, &options(25, seed)).unwrap();
+        let (_, report) = create_demo(folder.path(), &catalog, &options(25, seed)).unwrap();
         assert_eq!(report.patients, 25);
         assert!(report.plans >= 25, "the first patients all have a plan");
         assert!(
@@ -71,7 +70,7 @@ fn plans_are_consistent_with_their_dates_and_patients_are_marked() {
     let folder = tempfile::tempdir().unwrap();
     let now: Timestamp = "2027-01-18T10:30:00Z".parse().unwrap();
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let (store, _) = Store::create_demo(folder.path(), &catalog, &options(60, 3)).unwrap();
+    let (store, _) = create_demo(folder.path(), &catalog, &options(60, 3)).unwrap();
     assert!(store.is_demo());
     let index = store.load_index(&mut |_| {}).unwrap();
     assert!(index.problems.is_empty(), "{:?}", index.problems);
@@ -209,7 +208,7 @@ fn a_folder_with_real_records_is_refused_and_left_alone() {
     assert_eq!(snapshot(&data), before, "nothing was written");
 
     let (catalog, _) = Catalog::builtin();
-    let error = Store::create_demo(&data, &catalog, &options(5, 1)).unwrap_err();
+    let error = create_demo(&data, &catalog, &options(5, 1)).unwrap_err();
     assert!(
         matches!(error, StoreError::NotEmptyForDemo { .. }),
         "{error}"
@@ -217,8 +216,8 @@ fn a_folder_with_real_records_is_refused_and_left_alone() {
 
     // A folder that already holds demo data is refused too: demo data is never mixed.
     let demo = root.path().join("demo");
-    Store::create_demo(&demo, &catalog, &options(3, 1)).unwrap();
-    let error = Store::create_demo(&demo, &catalog, &options(3, 2)).unwrap_err();
+    create_demo(&demo, &catalog, &options(3, 1)).unwrap();
+    let error = create_demo(&demo, &catalog, &options(3, 2)).unwrap_err();
     assert!(error.to_string().contains("already holds"), "{error}");
 }
 
@@ -273,7 +272,7 @@ fn the_app_says_the_patients_are_not_real() {
     let config = root.path().join("config");
     let (catalog, _) = Catalog::builtin();
     let demo = root.path().join("demo");
-    Store::create_demo(&demo, &catalog, &options(8, 1)).unwrap();
+    create_demo(&demo, &catalog, &options(8, 1)).unwrap();
     let harness = harness(&demo, &config);
     assert!(
         harness

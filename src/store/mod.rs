@@ -5,7 +5,7 @@
 //! protect against, and [`Store::load_index`] for start-up with many plans.
 
 mod backup;
-mod demo;
+mod demo_marker;
 mod error;
 mod export_document;
 mod folder;
@@ -20,7 +20,7 @@ mod settings;
 mod verify;
 
 pub use backup::BackupReport;
-pub use demo::{DEFAULT_DEMO_SEED, DEMO_MARKER_FILE, DemoOptions, DemoReport};
+pub use demo_marker::{DEMO_MARKER_FILE, DemoMarker};
 pub use error::{LoadProblem, ProblemKind, StoreError};
 pub use export_document::write_export;
 pub use folder::{Loaded, Store};

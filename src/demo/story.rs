@@ -17,8 +17,9 @@ use crate::catalog::{
     Selection,
 };
 use crate::planning::{ClinicOptions, PlanRequest, Weekday, WorkingDays, checklist_keys, generate};
-use crate::store::ids::{PatientId, PlanId};
-use crate::store::records::{ExtraTask, Note, Patient, PlanRecord, PlanStatus, Screening};
+use crate::store::{
+    ExtraTask, Note, Patient, PatientId, PlanId, PlanRecord, PlanStatus, Screening,
+};
 
 /// One revision to save: when, by whom, and what.
 pub(crate) struct DemoRevision<T> {
