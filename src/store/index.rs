@@ -477,17 +477,23 @@ fn parallel_map<I: Sync, O: Send>(
     let first = chunks.next().unwrap_or_default();
     let (work, done_ref) = (&work, &done);
     let results = std::thread::scope(|scope| {
+        // Named, so that a panic or a profile says which thread it was; a chunk whose
+        // thread cannot be started is read on this one.
         let others: Vec<_> = chunks
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|item| {
-                            done_ref.fetch_add(1, Ordering::Relaxed);
-                            work(item)
-                        })
-                        .collect::<Vec<O>>()
-                })
+            .enumerate()
+            .map(|(number, chunk)| {
+                std::thread::Builder::new()
+                    .name(format!("load-index-{}", number + 1))
+                    .spawn_scoped(scope, move || {
+                        chunk
+                            .iter()
+                            .map(|item| {
+                                done_ref.fetch_add(1, Ordering::Relaxed);
+                                work(item)
+                            })
+                            .collect::<Vec<O>>()
+                    })
+                    .map_err(|_| chunk)
             })
             .collect();
         let mut results = Vec::with_capacity(items.len());
@@ -498,10 +504,16 @@ fn parallel_map<I: Sync, O: Send>(
                 report(progress);
             }
         }
-        for handle in others {
-            match handle.join() {
-                Ok(chunk) => results.extend(chunk),
-                Err(panic) => std::panic::resume_unwind(panic),
+        for other in others {
+            match other {
+                Ok(handle) => match handle.join() {
+                    Ok(chunk) => results.extend(chunk),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                },
+                Err(chunk) => results.extend(chunk.iter().map(|item| {
+                    done_ref.fetch_add(1, Ordering::Relaxed);
+                    work(item)
+                })),
             }
         }
         results
