@@ -26,7 +26,7 @@ pub use export_document::write_export;
 pub use folder::{Loaded, Store};
 pub use format::FORMAT_VERSION;
 pub use ids::{InvalidId, PatientId, PlanId};
-pub use index::{Index, LoadProgress};
+pub use index::{Index, LoadProgress, Summary};
 pub use paths::{AppDirs, DirsError};
 pub use protocol_files::{ProtocolDirError, read_protocol_dir};
 pub use records::{

@@ -184,6 +184,34 @@ pub struct PlanSummary {
     pub saved_by: String,
 }
 
+impl PlanSummary {
+    /// The summary of revision `number` of a plan, saved at `saved_at` by `saved_by`:
+    /// what the index cache and the head keep, and what the lists show. The patient's
+    /// name and clinic id are filled in from the patient's summary by the index.
+    #[must_use]
+    pub fn new(
+        id: PlanId,
+        record: &PlanRecord,
+        number: u32,
+        saved_at: Timestamp,
+        saved_by: &str,
+    ) -> Self {
+        Self {
+            id,
+            patient: record.patient.clone(),
+            patient_name: String::new(),
+            clinic_id: None,
+            protocol_id: record.plan.protocol.id.clone(),
+            protocol_title: record.plan.protocol.title.clone(),
+            status: record.status,
+            first_session: record.first_session(),
+            revision: number,
+            saved_at,
+            saved_by: saved_by.to_owned(),
+        }
+    }
+}
+
 /// What the patient list shows of one patient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatientSummary {
@@ -199,6 +227,22 @@ pub struct PatientSummary {
     pub revision: u32,
     /// When it was saved.
     pub saved_at: Timestamp,
+}
+
+impl PatientSummary {
+    /// The summary of revision `number` of a patient, saved at `saved_at`: what the
+    /// index cache and the head keep, and what the lists show.
+    #[must_use]
+    pub fn new(id: PatientId, patient: &Patient, number: u32, saved_at: Timestamp) -> Self {
+        Self {
+            id,
+            name: patient.name.clone(),
+            birth_date: patient.birth_date,
+            clinic_id: patient.clinic_id.clone(),
+            revision: number,
+            saved_at,
+        }
+    }
 }
 
 /// One revision in a record's history.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::store::{
     Index, LoadProgress, Patient, PatientId, PlanId, PlanRecord, Revision, RevisionInfo, Store,
-    StoreError,
+    StoreError, Summary,
 };
 
 /// Messages from the index loader.
@@ -106,6 +106,8 @@ pub enum WriteResult {
     Created {
         /// The patient's newest revision.
         patient_revision: Box<Revision<Patient>>,
+        /// The summaries of the patient and the plan, for the lists.
+        summaries: Vec<Summary>,
         /// The plan.
         plan: PlanId,
         /// The plan's first revision.
@@ -123,6 +125,8 @@ pub enum WriteResult {
         id: PlanId,
         /// The new revision.
         revision: Box<Revision<PlanRecord>>,
+        /// Its summary, for the lists.
+        summary: Summary,
         /// Every revision of the plan, read back after the save.
         history: Vec<RevisionInfo>,
     },
@@ -241,6 +245,7 @@ fn run_job(store: &Store, job: WriteJob) -> WriteResult {
         } => match store.save_plan(&id, base_revision, &record, &author) {
             Ok(revision) => WriteResult::Saved {
                 history: store.history(&id).unwrap_or_default(),
+                summary: Summary::of_plan(&id, &revision),
                 id,
                 revision: Box::new(revision),
             },
@@ -285,6 +290,10 @@ fn create_plan(
     match store.create_plan(&record, author) {
         Ok((plan, revision)) => WriteResult::Created {
             history: store.history(&plan).unwrap_or_default(),
+            summaries: vec![
+                Summary::of_patient(&patient_id, &patient_revision),
+                Summary::of_plan(&plan, &revision),
+            ],
             patient_revision: Box::new(patient_revision),
             plan,
             revision: Box::new(revision),

@@ -2,7 +2,9 @@
 //! plans table made from it.
 
 use super::{App, IndexState};
-use crate::store::{Index, Patient, PatientId, PlanId, PlanRecord, PlanSummary, Revision};
+use std::collections::BTreeSet;
+
+use crate::store::{Index, PatientId, PlanSummary, Summary};
 use crate::ui::background::LoadMessage;
 use crate::ui::patient_list::PatientList;
 use crate::ui::plans_table::PlansTable;
@@ -65,78 +67,34 @@ impl App {
         plans
     }
 
-    /// Puts a saved plan into the index and the list.
-    pub(super) fn remember_plan(
-        &mut self,
-        id: &PlanId,
-        revision: &Revision<PlanRecord>,
-        patient: Option<&Revision<Patient>>,
-    ) {
-        let patient_id = revision.value.patient.clone();
+    /// Puts the summaries of saved records into the index, and brings the rows of
+    /// their patients up to date in the list and the table.
+    pub(super) fn remember(&mut self, summaries: Vec<Summary>) {
         let Some(index) = self.index_mut() else {
             return;
         };
-        if let Some(patient) = patient {
-            let summary = crate::store::PatientSummary {
-                id: patient_id.clone(),
-                name: patient.value.name.clone(),
-                birth_date: patient.value.birth_date,
-                clinic_id: patient.value.clinic_id.clone(),
-                revision: patient.number,
-                saved_at: patient.saved_at,
-            };
-            match index
-                .patients
-                .iter_mut()
-                .find(|known| known.id == patient_id)
-            {
-                Some(known) => *known = summary,
-                None => index.patients.push(summary),
-            }
-        }
-        let patient_entry = index.patients.iter().find(|known| known.id == patient_id);
-        let summary = PlanSummary {
-            id: id.clone(),
-            patient: patient_id.clone(),
-            patient_name: patient_entry
-                .map(|known| known.name.clone())
-                .unwrap_or_default(),
-            clinic_id: patient_entry.and_then(|known| known.clinic_id.clone()),
-            protocol_id: revision.value.plan.protocol.id.clone(),
-            protocol_title: revision.value.plan.protocol.title.clone(),
-            status: revision.value.status,
-            first_session: revision
-                .value
-                .plan
-                .sessions
-                .first()
-                .map(|session| session.date),
-            revision: revision.number,
-            saved_at: revision.saved_at,
-            saved_by: revision.saved_by.clone(),
-        };
-        match index.plans.iter_mut().find(|known| &known.id == id) {
-            Some(known) => *known = summary,
-            None => index.plans.push(summary),
-        }
-        // Only this patient's row and this plan's row change: rebuilding every row took
-        // tens of milliseconds per save with ten thousand patients.
-        let patient = index
-            .patients
-            .iter()
-            .find(|known| known.id == patient_id)
-            .cloned();
-        let plans: Vec<PlanSummary> = index
-            .plans
-            .iter()
-            .filter(|plan| plan.patient == patient_id)
-            .cloned()
+        let touched: BTreeSet<PatientId> = summaries
+            .into_iter()
+            .map(|summary| index.upsert(summary))
             .collect();
-        if let Some(plan) = plans.iter().find(|plan| &plan.id == id) {
-            self.plans_table.update_plan(plan);
-        }
-        if let Some(patient) = patient {
-            self.list.update_patient(&patient, &plans);
+        let IndexState::Ready(index) = &self.index else {
+            return;
+        };
+        // Only these patients' rows change: rebuilding every row took tens of
+        // milliseconds per save with ten thousand patients.
+        for patient_id in touched {
+            let plans: Vec<PlanSummary> = index
+                .plans
+                .iter()
+                .filter(|plan| plan.patient == patient_id)
+                .cloned()
+                .collect();
+            for plan in &plans {
+                self.plans_table.update_plan(plan);
+            }
+            if let Some(patient) = index.patients.iter().find(|known| known.id == patient_id) {
+                self.list.update_patient(patient, &plans);
+            }
         }
     }
 

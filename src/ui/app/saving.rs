@@ -141,6 +141,7 @@ impl App {
             match result {
                 WriteResult::Created {
                     patient_revision,
+                    summaries,
                     plan,
                     revision,
                     screening_problem,
@@ -149,7 +150,7 @@ impl App {
                     if let Some(problem) = screening_problem {
                         self.messages.push(format!("The plan is saved, but the patient's screening was not updated: {problem}"));
                     }
-                    self.remember_plan(&plan, &revision, Some(&patient_revision));
+                    self.remember(summaries);
                     self.open_plan = Some(OpenPlan::new(
                         plan,
                         *revision,
@@ -169,6 +170,7 @@ impl App {
                 WriteResult::Saved {
                     id,
                     revision,
+                    summary,
                     history,
                 } => {
                     if let Some(open) = self.open_plan.as_mut().filter(|open| open.id == id) {
@@ -181,7 +183,7 @@ impl App {
                             value: (),
                         };
                     }
-                    self.remember_plan(&id, &revision, None);
+                    self.remember(vec![summary]);
                 }
                 WriteResult::SaveFailed { id, error } => {
                     let message = error.to_string();
