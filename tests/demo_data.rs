@@ -20,8 +20,8 @@ use egui_kittest::kittest::Queryable as _;
 use jiff::Timestamp;
 use regen_planner::catalog::Catalog;
 use regen_planner::demo::{DemoOptions, create_demo};
-use regen_planner::planning::checklist_keys;
-use regen_planner::store::{AppDirs, DEMO_MARKER_FILE, Patient, PlanStatus, Store, StoreError};
+use regen_planner::planning::{PlanStatus, checklist_keys};
+use regen_planner::store::{AppDirs, DEMO_MARKER_FILE, Patient, Store, StoreError};
 use regen_planner::ui::{App, AppOptions};
 
 fn options(patients: usize, seed: u64) -> DemoOptions {

@@ -553,7 +553,7 @@ fn every_built_in_protocol_makes_both_documents_the_same_each_time() {
             let document = Document {
                 plan_id: "0".repeat(32),
                 revision: 1,
-                status: "draft".to_owned(),
+                status: regen_planner::planning::PlanStatus::Draft,
                 plan,
                 extra_tasks: Vec::new(),
                 notes: Vec::new(),

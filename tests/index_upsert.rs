@@ -9,7 +9,8 @@
 mod common;
 
 use regen_planner::catalog::Catalog;
-use regen_planner::store::{Index, Patient, PlanStatus, Summary};
+use regen_planner::planning::PlanStatus;
+use regen_planner::store::{Index, Patient, Summary};
 
 fn fresh(store: &regen_planner::store::Store) -> Index {
     store.load_index(&mut |_| {}).unwrap()

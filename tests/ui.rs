@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
-use regen_planner::store::{AppDirs, PlanStatus};
+use regen_planner::planning::PlanStatus;
+use regen_planner::store::AppDirs;
 use regen_planner::ui::{App, AppOptions, checklist_keys};
 
 fn harness(data: &Path, config: &Path) -> Harness<'static, App> {

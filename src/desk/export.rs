@@ -110,7 +110,7 @@ pub fn export_document(
     Ok(Document {
         plan_id: id.to_string(),
         revision: revision.number,
-        status: record.status.id().to_owned(),
+        status: record.status,
         plan: record.plan,
         extra_tasks: record
             .extra_tasks

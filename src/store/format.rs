@@ -26,11 +26,9 @@ use sha2::{Digest as _, Sha256};
 
 use super::error::StoreError;
 use super::ids::{PatientId, PlanId};
-use super::records::{
-    Note, Patient, PatientSummary, PlanRecord, PlanStatus, PlanSummary, Screening,
-};
+use super::records::{Patient, PatientSummary, PlanRecord, PlanSummary, Screening};
 use crate::catalog::Factor;
-use crate::planning::{Plan, PlanRequest};
+use crate::planning::{Note, Plan, PlanRequest, PlanStatus};
 
 /// The format version this app writes, and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;

@@ -19,6 +19,9 @@ mod records;
 mod settings;
 mod verify;
 
+/// The parts of a plan a plan record holds, defined by `planning` and named here too, so
+/// that code that reads records finds them beside [`PlanRecord`].
+pub use crate::planning::{ExtraTask, Note, PlanStatus};
 pub use backup::BackupReport;
 pub use demo_marker::{DEMO_MARKER_FILE, DemoMarker};
 pub use error::{LoadProblem, ProblemKind, StoreError};
@@ -30,8 +33,7 @@ pub use index::{Index, LoadProgress, Summary};
 pub use paths::{AppDirs, DirsError};
 pub use protocol_files::{ProtocolDirError, read_protocol_dir};
 pub use records::{
-    ExtraTask, Note, Patient, PatientSummary, PlanRecord, PlanStatus, PlanSummary, Revision,
-    RevisionInfo, Screening,
+    Patient, PatientSummary, PlanRecord, PlanSummary, Revision, RevisionInfo, Screening,
 };
 pub use settings::{SETTINGS_FILE, Settings, ThemePreference};
 pub use verify::{VerifyProblem, VerifyReport};

@@ -9,9 +9,8 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::ids::{PatientId, PlanId};
-use crate::catalog::ids::string_enum;
 use crate::catalog::{Factor, ProtocolId};
-use crate::planning::{Plan, PlanRequest};
+use crate::planning::{Course, ExtraTask, Note, Plan, PlanRequest, PlanStatus};
 
 /// The screening answers of a patient, with the day they were asked.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -57,46 +56,6 @@ impl Patient {
     }
 }
 
-string_enum! {
-    /// Where a plan stands.
-    PlanStatus, "plan status" {
-        /// Being prepared; nothing was done yet.
-        Draft = "draft", "Draft";
-        /// Agreed with the patient and under way.
-        Active = "active", "Active";
-        /// Every session and follow-up took place.
-        Completed = "completed", "Completed";
-        /// Stopped before it was completed; kept for the record.
-        Cancelled = "cancelled", "Cancelled";
-    }
-}
-
-/// A note the physician added to a plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Note {
-    /// When it was written.
-    pub written_at: Timestamp,
-    /// Who wrote it.
-    pub author: String,
-    /// The note.
-    pub text: String,
-}
-
-/// A task the physician added to a plan's checklist.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExtraTask {
-    /// What to do.
-    pub text: String,
-    /// By when, if it has a date.
-    #[serde(default)]
-    pub due: Option<Date>,
-    /// The physician took it back. It is kept, so that its checklist place and its
-    /// calendar event stay its own: exports leave it out of the handout and cancel its
-    /// event.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub withdrawn: bool,
-}
-
 /// A plan as saved: what was asked, what the engine made of it, and what the physician
 /// added and ticked off since.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +93,19 @@ impl PlanRecord {
             extra_tasks: Vec::new(),
             status: PlanStatus::Draft,
             checklist: BTreeMap::new(),
+        }
+    }
+
+    /// The parts of the plan that the physician's edits change
+    /// ([`Course::apply`]).
+    pub fn course(&mut self) -> Course<'_> {
+        Course {
+            request: &mut self.request,
+            plan: &mut self.plan,
+            notes: &mut self.notes,
+            extra_tasks: &mut self.extra_tasks,
+            status: &mut self.status,
+            checklist: &mut self.checklist,
         }
     }
 

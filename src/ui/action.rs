@@ -3,9 +3,8 @@
 
 use std::path::PathBuf;
 
-use jiff::civil::Date;
-
-use crate::store::{PatientId, PlanId, PlanStatus, Settings};
+use crate::planning::PlanEdit;
+use crate::store::{PatientId, PlanId, Settings};
 
 use super::new_plan::NewPlanDraft;
 use crate::desk::ExportKind;
@@ -53,41 +52,4 @@ pub enum Action {
     ReloadIndex,
     /// Reopen the open plan from disk, dropping unsaved edits (after a conflict).
     ReloadPlan,
-}
-
-/// A change to the open plan. Every change is saved as a new revision.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PlanEdit {
-    /// Tick or untick a checklist item.
-    Tick {
-        /// The item's key.
-        key: String,
-        /// Ticked or not.
-        done: bool,
-    },
-    /// Move a session; later sessions keep their spacing from it.
-    MoveSession {
-        /// 1-based session number.
-        number: u32,
-        /// The new date.
-        date: Date,
-    },
-    /// Add a note.
-    AddNote(String),
-    /// Add a task.
-    AddTask {
-        /// What to do.
-        text: String,
-        /// By when.
-        due: Option<Date>,
-    },
-    /// Withdraw an added task (it stays in the record, struck out), or restore it.
-    WithdrawTask {
-        /// Its place among the added tasks.
-        index: usize,
-        /// Withdrawn or restored.
-        withdrawn: bool,
-    },
-    /// Change the plan's status.
-    SetStatus(PlanStatus),
 }

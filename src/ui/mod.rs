@@ -18,7 +18,7 @@ mod timeline;
 mod top_bar;
 mod widgets;
 
-pub use action::{Action, PlanEdit};
+pub use action::Action;
 pub use app::{App, AppOptions, ScreenshotOutcome};
 pub use patient_list::PatientList;
 pub use plan_view::keys as checklist_keys;

@@ -16,7 +16,7 @@ use crate::catalog::{
     RegulatoryStatus, Selection,
 };
 use crate::planning::{
-    ClinicOptions, Plan, PlanError, PlanRequest, Severity, WorkingDays, generate,
+    ClinicOptions, Plan, PlanError, PlanRequest, Severity, earliest_feasible_start, generate,
 };
 use crate::store::{PatientId, PatientSummary};
 
@@ -729,29 +729,6 @@ fn preview_ui(
         }
         Err(error) => preview_error_ui(ui, &error),
     }
-}
-
-/// When a preparation task of the plan would be due before today: the first start date
-/// that leaves time for every task. `None` when the plan's start is fine.
-#[must_use]
-pub fn earliest_feasible_start(
-    plan: &Plan,
-    start: Date,
-    today: Date,
-    working_days: &WorkingDays,
-) -> Option<Date> {
-    let earliest_due = plan.pre_procedure.iter().map(|task| task.due).min()?;
-    if earliest_due >= today {
-        return None;
-    }
-    let mut candidate = start.checked_add(today - earliest_due).ok()?;
-    for _ in 0..7 {
-        if working_days.is_open(candidate) {
-            return Some(candidate);
-        }
-        candidate = candidate.tomorrow().ok()?;
-    }
-    Some(candidate)
 }
 
 fn preview_error_ui(ui: &mut Ui, error: &PlanError) {

@@ -8,14 +8,14 @@ use egui::{RichText, Ui};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use super::action::{Action, PlanEdit};
+use super::action::Action;
 use super::timeline::timeline_ui;
 use super::widgets::{
     badge, banner, date_field, date_text, not_candidate_banner, section_heading, status_severity,
     timestamp_text,
 };
-use crate::planning::{AftercareSite, Plan, Severity};
-use crate::store::{PlanRecord, PlanStatus, RevisionInfo};
+use crate::planning::{AftercareSite, Plan, PlanEdit, PlanStatus, Severity};
+use crate::store::{PlanRecord, RevisionInfo};
 
 /// What the plan screen keeps between frames that is not part of the record.
 #[derive(Debug, Clone)]

@@ -13,8 +13,8 @@ use std::process::{Command, Output};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use regen_planner::catalog::{Area, Catalog, CellSource, Factor, Indication, Modality, Selection};
-use regen_planner::planning::{PlanRequest, generate};
-use regen_planner::store::{Note, Patient, PatientId, PlanRecord, PlanStatus, Store};
+use regen_planner::planning::{Note, PlanRequest, PlanStatus, generate};
+use regen_planner::store::{Patient, PatientId, PlanRecord, Store};
 
 /// The `plan` arguments of the README's example: adipose stem cells for stretch marks,
 /// starting on Monday 18 January 2027.

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use super::{App, IndexState, OpenPlan, Screen, apply_theme, today};
 use crate::desk::ExportKind;
-use crate::planning::generate;
-use crate::store::{Note, Patient, PlanId, Screening};
-use crate::ui::action::{Action, PlanEdit};
+use crate::planning::{EditContext, PlanEdit, generate};
+use crate::store::{Patient, PlanId, Screening};
+use crate::ui::action::Action;
 use crate::ui::background::{PatientWrite, WriteJob, load_index};
 use crate::ui::export_dialog::{ExportDialog, default_folder, start_export};
 use crate::ui::library::LibraryState;
@@ -235,55 +235,20 @@ impl App {
 
     pub(super) fn edit_plan(&mut self, edit: PlanEdit) {
         let author = self.author();
-        let catalog = &self.catalog;
         let Some(open) = &mut self.open_plan else {
             return;
         };
-        let record = &mut open.record;
-        match edit {
-            PlanEdit::Tick { key, done } => {
-                if done {
-                    record.checklist.insert(key, jiff::Timestamp::now());
-                } else {
-                    record.checklist.remove(&key);
-                }
+        let context = EditContext {
+            catalog: &self.catalog,
+            now: jiff::Timestamp::now(),
+            author: &author,
+        };
+        match open.record.course().apply(edit, &context) {
+            Ok(()) => {
+                open.dirty = true;
+                self.send_pending_save();
             }
-            PlanEdit::MoveSession { number, date } => {
-                let mut request = record.request.clone();
-                // Later sessions keep their spacing from the moved one.
-                request.moved_sessions.retain(|moved, _| *moved < number);
-                request.moved_sessions.insert(number, date);
-                match generate(catalog, &request) {
-                    Ok(plan) => {
-                        record.request = request;
-                        record.plan = plan;
-                    }
-                    Err(error) => {
-                        self.messages
-                            .push(format!("Session {number} was not moved: {error}"));
-                        return;
-                    }
-                }
-            }
-            PlanEdit::AddNote(text) => record.notes.push(Note {
-                written_at: jiff::Timestamp::now(),
-                author,
-                text,
-            }),
-            PlanEdit::AddTask { text, due } => record.extra_tasks.push(crate::store::ExtraTask {
-                text,
-                due,
-                withdrawn: false,
-            }),
-            PlanEdit::WithdrawTask { index, withdrawn } => {
-                let Some(task) = record.extra_tasks.get_mut(index) else {
-                    return;
-                };
-                task.withdrawn = withdrawn;
-            }
-            PlanEdit::SetStatus(status) => record.status = status,
+            Err(error) => self.messages.push(error.to_string()),
         }
-        open.dirty = true;
-        self.send_pending_save();
     }
 }
