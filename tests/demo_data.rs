@@ -12,17 +12,14 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use common::{regen, snapshot, stderr, stdout};
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use jiff::Timestamp;
 use regen_planner::catalog::Catalog;
 use regen_planner::demo::{DemoOptions, create_demo};
 use regen_planner::planning::{PlanStatus, checklist_keys};
-use regen_planner::store::{AppDirs, DEMO_MARKER_FILE, Patient, Store, StoreError};
-use regen_planner::ui::{App, AppOptions};
+use regen_planner::store::{DEMO_MARKER_FILE, Patient, Store, StoreError};
 
 fn options(patients: usize, seed: u64) -> DemoOptions {
     DemoOptions {
@@ -241,31 +238,6 @@ fn the_command_needs_an_explicit_data_folder() {
     assert!(!home.path().join("data").exists(), "nothing was made");
 }
 
-fn harness(data: &Path, config: &Path) -> Harness<'static, App> {
-    let options = AppOptions {
-        dirs: AppDirs {
-            data: data.to_path_buf(),
-            config: config.to_path_buf(),
-        },
-        screenshot: None,
-        open_plan: None,
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(move |cc| App::new(cc, options));
-    let started = Instant::now();
-    while !harness.state().is_index_loaded() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the index loads"
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    harness.run_steps(2);
-    harness
-}
-
 #[test]
 fn the_app_says_the_patients_are_not_real() {
     let root = tempfile::tempdir().unwrap();
@@ -273,7 +245,7 @@ fn the_app_says_the_patients_are_not_real() {
     let (catalog, _) = Catalog::builtin();
     let demo = root.path().join("demo");
     create_demo(&demo, &catalog, &options(8, 1)).unwrap();
-    let harness = harness(&demo, &config);
+    let harness = common::window::harness(&demo, &config);
     assert!(
         harness
             .query_by_label("Demo data: not real patients")
@@ -286,7 +258,7 @@ fn the_app_says_the_patients_are_not_real() {
 
     let real = root.path().join("real");
     Store::open(&real).unwrap();
-    let harness = self::harness(&real, &config);
+    let harness = common::window::harness(&real, &config);
     assert!(
         harness
             .query_by_label("Demo data: not real patients")

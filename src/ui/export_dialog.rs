@@ -1,16 +1,17 @@
 //! The "Export…" dialog of a plan: which documents, into which folder. The files are
-//! made and written on a named thread; the dialog shows what was written where.
+//! made and written on a named thread once the plan's saves have landed; the dialog
+//! shows what was written where.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 
 use egui::{RichText, Ui};
-use jiff::civil::Date;
 
 use super::action::Action;
-use crate::desk::{ExportKind, write_exports};
-use crate::store::{PlanId, Settings, Store};
+use crate::desk::ExportKind;
+use crate::desk::worker::ExportResult;
+use crate::store::PlanId;
 
 /// Where exports go unless the physician chooses otherwise: a folder in the user's
 /// documents, else in the home folder, else beside the data folder.
@@ -33,8 +34,10 @@ pub struct ExportDialog {
     pub folder: String,
     /// The kinds ticked.
     pub chosen: BTreeSet<ExportKind>,
+    /// The export waits for the plan's last changes to be saved.
+    pub waiting_for_save: bool,
     /// The running export, if any.
-    pub running: Option<Receiver<Result<Vec<PathBuf>, String>>>,
+    pub running: Option<Receiver<ExportResult>>,
     /// What the last export wrote, or why it failed.
     pub outcome: Option<Result<Vec<PathBuf>, String>>,
 }
@@ -47,6 +50,7 @@ impl ExportDialog {
             plan,
             folder: folder.display().to_string(),
             chosen: ExportKind::ALL.iter().copied().collect(),
+            waiting_for_save: false,
             running: None,
             outcome: None,
         }
@@ -63,31 +67,6 @@ impl ExportDialog {
             self.running = None;
         }
     }
-}
-
-/// Starts an export on a thread named `export`; the result arrives on the receiver.
-///
-/// # Errors
-/// When the system cannot start a thread.
-pub fn start_export(
-    store: Store,
-    settings: Settings,
-    plan: PlanId,
-    folder: PathBuf,
-    kinds: Vec<ExportKind>,
-    today: Date,
-    wake: impl Fn() + Send + 'static,
-) -> std::io::Result<Receiver<Result<Vec<PathBuf>, String>>> {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("export".into())
-        .spawn(move || {
-            let result = write_exports(&store, &settings, &plan, &folder, &kinds, today)
-                .map_err(|error| error.to_string());
-            let _ = sender.send(result);
-            wake();
-        })?;
-    Ok(receiver)
 }
 
 /// The dialog's contents; the caller puts them in a modal.
@@ -112,7 +91,8 @@ pub fn export_ui(ui: &mut Ui, dialog: &mut ExportDialog) -> Option<Action> {
             .labelled_by(label.id);
     });
     let folder = dialog.folder.trim();
-    let ready = !dialog.chosen.is_empty() && !folder.is_empty() && dialog.running.is_none();
+    let busy = dialog.running.is_some() || dialog.waiting_for_save;
+    let ready = !dialog.chosen.is_empty() && !folder.is_empty() && !busy;
     ui.horizontal(|ui| {
         if ui.add_enabled(ready, egui::Button::new("Export")).clicked() {
             action = Some(Action::RunExport {
@@ -123,7 +103,10 @@ pub fn export_ui(ui: &mut Ui, dialog: &mut ExportDialog) -> Option<Action> {
         if ui.button("Close").clicked() {
             action = Some(Action::CloseDialog);
         }
-        if dialog.running.is_some() {
+        if dialog.waiting_for_save {
+            ui.spinner();
+            ui.label("Saving the plan's last changes first…");
+        } else if dialog.running.is_some() {
             ui.spinner();
             ui.label("Exporting…");
         }

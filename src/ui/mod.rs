@@ -2,7 +2,6 @@
 
 mod action;
 mod app;
-mod background;
 mod export_dialog;
 mod library;
 mod new_plan;
@@ -21,6 +20,7 @@ mod widgets;
 pub use action::Action;
 pub use app::{App, AppOptions, ScreenshotOutcome};
 pub use patient_list::PatientList;
+pub use plan_view::SaveState;
 pub use plan_view::keys as checklist_keys;
 pub use startup::mark_process_start;
 

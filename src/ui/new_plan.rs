@@ -18,7 +18,7 @@ use crate::catalog::{
 use crate::planning::{
     ClinicOptions, Plan, PlanError, PlanRequest, Severity, earliest_feasible_start, generate,
 };
-use crate::store::{PatientId, PatientSummary};
+use crate::store::{Patient, PatientId, PatientSummary};
 
 /// Who the plan is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +62,33 @@ impl NewPatientForm {
     }
 }
 
+/// Where the draft's screening answers come from: an existing patient's answers on
+/// file are the starting point (the physician asks each question again), so that
+/// creating the plan never replaces them with blank ones by accident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScreeningOnFile {
+    /// Nothing on file: a new patient, answered here.
+    Nothing,
+    /// The chosen patient's record is being read.
+    Reading(PatientId),
+    /// Taken over from the chosen patient's screening on file, asked on that day when
+    /// known.
+    TakenOver {
+        /// The patient.
+        patient: PatientId,
+        /// When they were asked.
+        asked_on: Option<Date>,
+    },
+    /// The chosen patient's record could not be read: no plan is made for them until
+    /// it can, so that their screening is not replaced unseen.
+    Unreadable {
+        /// The patient.
+        patient: PatientId,
+        /// Why, as a sentence.
+        message: String,
+    },
+}
+
 /// Everything chosen on the new-plan screen so far.
 #[derive(Debug, Clone)]
 pub struct NewPlanDraft {
@@ -79,8 +106,8 @@ pub struct NewPlanDraft {
     pub adjuncts: BTreeSet<CellSource>,
     /// Screening answers that are "yes".
     pub factors: BTreeSet<Factor>,
-    /// When the answers were taken over from the patient's last screening, its date.
-    pub previous_screening: Option<Date>,
+    /// Where the answers come from.
+    pub screening_on_file: ScreeningOnFile,
     /// The wished date of session 1.
     pub start: Date,
     /// What the existing-patient picker is narrowed to, and what it found.
@@ -190,10 +217,31 @@ impl NewPlanDraft {
             indication: None,
             adjuncts: BTreeSet::new(),
             factors: BTreeSet::new(),
-            previous_screening: None,
+            screening_on_file: ScreeningOnFile::Nothing,
             start,
             picker: PatientPicker::default(),
         }
+    }
+
+    /// Takes over the screening on file of `patient`, whose record was read (or could
+    /// not be), if the draft still waits for it.
+    pub fn take_over_screening(&mut self, patient: &PatientId, record: Result<&Patient, &String>) {
+        if self.screening_on_file != ScreeningOnFile::Reading(patient.clone()) {
+            return;
+        }
+        self.screening_on_file = match record {
+            Ok(record) => {
+                self.factors.clone_from(&record.screening.factors);
+                ScreeningOnFile::TakenOver {
+                    patient: patient.clone(),
+                    asked_on: record.screening.asked_on,
+                }
+            }
+            Err(message) => ScreeningOnFile::Unreadable {
+                patient: patient.clone(),
+                message: message.clone(),
+            },
+        };
     }
 
     /// The selection, once all four axes are chosen.
@@ -630,10 +678,33 @@ fn screening_ui(
 ) {
     section_heading(ui, "3. Screening");
     ui.weak("Answer each question; \"yes\" is ticked.");
-    if let Some(date) = draft.previous_screening {
-        ui.label(format!(
-            "The answers are those of the last screening on {date}: ask each question again."
-        ));
+    match &draft.screening_on_file {
+        ScreeningOnFile::Nothing => {}
+        ScreeningOnFile::Reading(_) => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Reading the patient's screening on file…");
+            });
+        }
+        ScreeningOnFile::TakenOver {
+            asked_on: Some(date),
+            ..
+        } => {
+            ui.label(format!(
+                "The answers are those of the last screening on {date}: ask each question again."
+            ));
+        }
+        ScreeningOnFile::TakenOver { asked_on: None, .. } => {
+            if !draft.factors.is_empty() {
+                ui.label("The answers are those on file: ask each question again.");
+            }
+        }
+        ScreeningOnFile::Unreadable { message, .. } => {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("The patient's screening on file could not be read: {message}"),
+            );
+        }
     }
     for factor in Factor::ALL {
         let mut yes = draft.factors.contains(factor);
@@ -675,10 +746,16 @@ fn create_button_ui(
         PatientChoice::New(form) => !form.name.trim().is_empty() && form.birth_date().is_ok(),
         PatientChoice::Existing(_) => true,
     };
+    // An existing patient's answers on file are read first: creating the plan saves
+    // the answers on screen as their screening.
+    let screening_ready = !matches!(
+        draft.screening_on_file,
+        ScreeningOnFile::Reading(_) | ScreeningOnFile::Unreadable { .. }
+    );
     let plan_ready = draft
         .request(options)
         .is_some_and(|request| catalog.covering(&request.selection).is_some());
-    let ready = patient_ready && plan_ready;
+    let ready = patient_ready && plan_ready && screening_ready;
     let button = ui.add_enabled(
         ready,
         egui::Button::new(RichText::new("Create plan").strong()),
@@ -686,10 +763,12 @@ fn create_button_ui(
     let button = if ready {
         button
     } else {
-        button.on_disabled_hover_text(if patient_ready {
-            "Choose modality, cell source, area and indication first."
-        } else {
+        button.on_disabled_hover_text(if !patient_ready {
             "Give the patient's name (and a valid date of birth, if any) first."
+        } else if !screening_ready {
+            "The patient's screening on file is read first."
+        } else {
+            "Choose modality, cell source, area and indication first."
         })
     };
     button

@@ -1,10 +1,13 @@
-//! Helpers shared by the storage tests: plans made by the real engine, and stores in
-//! temporary folders (never the user's).
+//! Helpers shared by the tests: plans made by the real engine, stores in temporary
+//! folders (never the user's), the binary run on them, and the window in a test
+//! harness ([`window`]).
 
 #![allow(
     dead_code,
     reason = "each test file uses some of the helpers, none uses all"
 )]
+
+pub mod window;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -108,6 +111,31 @@ pub fn store_with_plan() -> (
     let record = record_of_save(&catalog, &patient, 1);
     let (id, _) = store.create_plan(&record, "Dr. Vega").unwrap();
     (dir, store, id, record)
+}
+
+/// Saves a stretch-marks plan (on the thighs, from 1 March 2027) for a new patient
+/// straight through the store, as another desk would, and returns its id.
+pub fn saved_plan(data: &Path, name: &str) -> regen_planner::store::PlanId {
+    let store = Store::open(data).unwrap();
+    let (patient, _) = store
+        .create_patient(&Patient::new(name), "Dr Desk Two")
+        .unwrap();
+    let selection = Selection {
+        modality: Modality::Injection,
+        source: CellSource::AutologousAdipose,
+        area: Area::Thighs,
+        indication: Indication::StretchMarks,
+        adjuncts: Vec::new(),
+    };
+    let record = record(
+        &Catalog::builtin().0,
+        &patient,
+        selection,
+        BTreeSet::new(),
+        Date::new(2027, 3, 1).unwrap(),
+    );
+    let (id, _) = store.create_plan(&record, "Dr Desk Two").unwrap();
+    id
 }
 
 /// Every file under a folder with its bytes, to show that nothing changed.

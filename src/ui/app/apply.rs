@@ -1,81 +1,61 @@
-//! What each action of the user does, applied after the frame was drawn.
+//! What each action of the user does, applied after the frame was drawn. Reads and
+//! writes become jobs for the worker; what must wait for the open plan's saves is
+//! queued with [`App::after_save`].
 
 use std::path::PathBuf;
 
-use super::{App, IndexState, OpenPlan, Screen, apply_theme, today};
+use super::saving::AfterSave;
+use super::{App, IndexState, Reading, Screen, today};
 use crate::desk::ExportKind;
+use crate::desk::worker::{Job, PatientWrite, load_index};
 use crate::planning::{EditContext, PlanEdit, generate};
-use crate::store::{Patient, PlanId, Screening};
+use crate::store::{Patient, PatientId, PlanId, Screening, Settings};
 use crate::ui::action::Action;
-use crate::ui::background::{PatientWrite, WriteJob, load_index};
-use crate::ui::export_dialog::{ExportDialog, default_folder, start_export};
+use crate::ui::export_dialog::{ExportDialog, default_folder};
 use crate::ui::library::LibraryState;
-use crate::ui::new_plan::{NewPlanDraft, PatientChoice};
+use crate::ui::new_plan::{NewPlanDraft, PatientChoice, ScreeningOnFile};
 use crate::ui::patient_list::search_field_id;
 use crate::ui::settings::SettingsDialog;
 
 impl App {
-    pub(super) fn open_plan_by_id(&mut self, id: &PlanId) {
+    /// Opens a plan: at once when it is the open one; otherwise once the open plan's
+    /// saves have landed, read on the worker while the screen says so.
+    pub(super) fn open_plan_by_id(&mut self, id: &PlanId, ctx: &egui::Context) {
         if self.open_plan.as_ref().is_some_and(|open| &open.id == id) {
             self.screen = Screen::Plan;
             return;
         }
-        if self
-            .open_plan
-            .as_ref()
-            .is_some_and(|open| open.dirty || open.in_flight)
-            && let Err(message) = self.flush_saves()
-        {
-            self.messages.push(format!(
-                "The open plan keeps its unsaved changes and stays open: {message}"
-            ));
-            self.screen = Screen::Plan;
-            return;
-        }
-        let Ok(store) = &self.store else { return };
-        match store.load_plan(id) {
-            Ok(revision) => {
-                let patient_name = store.load_patient(&revision.value.patient).map_or_else(
-                    |_| "Unknown patient".to_owned(),
-                    |patient| patient.value.name,
-                );
-                self.open_plan = Some(OpenPlan::new(
-                    id.clone(),
-                    revision,
-                    patient_name,
-                    Vec::new(),
-                ));
-                if let Some(writer) = &mut self.writer {
-                    writer.send(WriteJob::ReadHistory(id.clone()));
-                }
-                self.screen = Screen::Plan;
-            }
-            Err(error) => self.messages.push(error.to_string()),
-        }
+        self.screen = Screen::OpeningPlan {
+            id: id.clone(),
+            failed: None,
+        };
+        // Only the plan asked for last is opened.
+        self.after_save
+            .retain(|then| !matches!(then, AfterSave::Open(_)));
+        self.after_save(AfterSave::Open(id.clone()), ctx);
+    }
+
+    /// Asks the worker for a patient's record (to show them, or for their screening).
+    fn read_patient(&mut self, id: &PatientId) -> bool {
+        self.worker
+            .as_mut()
+            .is_some_and(|worker| worker.send(Job::ReadPatient(id.clone())))
     }
 
     pub(super) fn apply(&mut self, action: Action, ctx: &egui::Context) {
         match action {
             Action::OpenPatient(id) => {
-                let record = match &self.store {
-                    Ok(store) => store.load_patient(&id).map_err(|error| error.to_string()),
-                    Err(error) => Err(error.clone()),
+                let record = if self.read_patient(&id) {
+                    Reading::Loading
+                } else {
+                    Reading::Failed(
+                        "the thread that reads patients is not running; restart the app".to_owned(),
+                    )
                 };
                 self.screen = Screen::Patient { id, record };
             }
-            Action::OpenPlan(id) => self.open_plan_by_id(&id),
-            Action::NewPlan(patient) => {
-                let mut draft = NewPlanDraft::new(patient.clone(), today());
-                // The patient's last screening is the starting point; the physician
-                // confirms or changes each answer.
-                if let (Some(id), Ok(store)) = (&patient, &self.store)
-                    && let Ok(record) = store.load_patient(id)
-                {
-                    draft.factors = record.value.screening.factors;
-                    draft.previous_screening = record.value.screening.asked_on;
-                }
-                self.screen = Screen::NewPlan(Box::new(draft));
-            }
+            Action::OpenPlan(id) => self.open_plan_by_id(&id, ctx),
+            Action::NewPlan(patient) => self.new_plan(patient),
             Action::CreatePlan(draft) => self.create_plan(&draft),
             Action::EditPlan(edit) => self.edit_plan(edit),
             Action::ShowLibrary => self.screen = Screen::Library(LibraryState::default()),
@@ -86,6 +66,8 @@ impl App {
             Action::CloseDialog => {
                 self.settings_dialog = None;
                 self.export_dialog = None;
+                self.after_save
+                    .retain(|then| !matches!(then, AfterSave::Export { .. }));
             }
             Action::OpenExport => {
                 if let Some(open) = &self.open_plan {
@@ -97,14 +79,7 @@ impl App {
                 }
             }
             Action::RunExport { folder, kinds } => self.run_export(folder, kinds, ctx),
-            Action::SaveSettings(settings) => match settings.save(&self.dirs.config) {
-                Ok(()) => {
-                    apply_theme(ctx, settings.theme);
-                    self.settings = *settings;
-                    self.settings_dialog = None;
-                }
-                Err(error) => self.messages.push(error.to_string()),
-            },
+            Action::SaveSettings(settings) => self.save_settings(settings),
             Action::SaveNow => {
                 if let Some(open) = &mut self.open_plan {
                     open.failure = None;
@@ -120,66 +95,82 @@ impl App {
                 }
             }
             Action::FocusSearch => ctx.memory_mut(|memory| memory.request_focus(search_field_id())),
-            Action::ReloadIndex => {
-                if let Ok(store) = &self.store {
-                    let ctx = ctx.clone();
-                    self.index = match load_index(store.clone(), move || ctx.request_repaint()) {
-                        Ok(receiver) => IndexState::Loading {
-                            receiver,
-                            done: 0,
-                            total: 0,
-                        },
-                        Err(error) => IndexState::Failed(format!(
-                            "could not start loading the plans: {error}"
-                        )),
-                    };
-                }
-            }
+            Action::ReloadIndex => self.reload_index(ctx),
             Action::ReloadPlan => {
+                // The physician drops the edits that conflict; the saved plan is read
+                // again, after anything still queued before it.
                 if let Some(open) = self.open_plan.take() {
-                    self.open_plan_by_id(&open.id);
+                    self.start_opening(open.id);
                 }
             }
         }
     }
 
-    /// Saves what is pending, then makes and writes the exports on a background thread.
-    pub(super) fn run_export(
-        &mut self,
-        folder: PathBuf,
-        kinds: Vec<ExportKind>,
-        ctx: &egui::Context,
-    ) {
-        let flushed = self.flush_saves();
-        let Some(dialog) = &mut self.export_dialog else {
-            return;
-        };
-        if let Err(message) = flushed {
-            dialog.outcome = Some(Err(format!("Save the plan first: {message}")));
-            return;
+    /// The new-plan screen, for a new patient or an existing one whose screening on
+    /// file is read first.
+    fn new_plan(&mut self, patient: Option<PatientId>) {
+        // The patient's last screening is the starting point; the physician confirms
+        // or changes each answer.
+        let screening_on_file = patient.as_ref().map(|id| {
+            if self.read_patient(id) {
+                ScreeningOnFile::Reading(id.clone())
+            } else {
+                ScreeningOnFile::Unreadable {
+                    patient: id.clone(),
+                    message: "the thread that reads patients is not running; restart the app"
+                        .to_owned(),
+                }
+            }
+        });
+        let mut draft = NewPlanDraft::new(patient, today());
+        if let Some(screening_on_file) = screening_on_file {
+            draft.screening_on_file = screening_on_file;
         }
-        let Ok(store) = &self.store else { return };
-        let wake = {
-            let ctx = ctx.clone();
-            move || ctx.request_repaint()
-        };
+        self.screen = Screen::NewPlan(Box::new(draft));
+    }
+
+    /// Exports the open plan once its last changes are saved.
+    fn run_export(&mut self, folder: PathBuf, kinds: Vec<ExportKind>, ctx: &egui::Context) {
         self.export_folder = Some(folder.clone());
-        match start_export(
-            store.clone(),
-            self.settings.clone(),
-            dialog.plan.clone(),
-            folder,
-            kinds,
-            today(),
-            wake,
-        ) {
-            Ok(receiver) => {
-                dialog.outcome = None;
-                dialog.running = Some(receiver);
+        if let Some(dialog) = &mut self.export_dialog {
+            dialog.outcome = None;
+            dialog.waiting_for_save = true;
+        }
+        self.after_save(AfterSave::Export { folder, kinds }, ctx);
+    }
+
+    /// Writes the settings on the worker; the dialog says "Saving…" until they are.
+    fn save_settings(&mut self, settings: Box<Settings>) {
+        let job = Job::SaveSettings {
+            config_dir: self.dirs.config.clone(),
+            settings,
+        };
+        if self.worker.as_mut().is_some_and(|worker| worker.send(job)) {
+            if let Some(dialog) = &mut self.settings_dialog {
+                dialog.saving = true;
             }
-            Err(error) => {
-                dialog.outcome = Some(Err(format!("could not start the export: {error}")));
-            }
+        } else {
+            self.messages.push(
+                "The settings were not saved: the saving thread is not running; restart the app"
+                    .to_owned(),
+            );
+        }
+    }
+
+    /// Reads the list of patients and plans again, in the background.
+    fn reload_index(&mut self, ctx: &egui::Context) {
+        if let Ok(store) = &self.store {
+            let ctx = ctx.clone();
+            self.index = match load_index(store.clone(), move || ctx.request_repaint()) {
+                Ok(receiver) => IndexState::Loading {
+                    receiver,
+                    done: 0,
+                    total: 0,
+                },
+                Err(error) => {
+                    IndexState::Failed(format!("could not start loading the plans: {error}"))
+                }
+            };
         }
     }
 
@@ -219,13 +210,13 @@ impl App {
             PatientChoice::Existing(id) => PatientWrite::Existing(id.clone(), screening),
         };
         let author = self.author();
-        let job = WriteJob::CreatePlan {
+        let job = Job::CreatePlan {
             patient,
             request: Box::new(request),
             plan: Box::new(plan),
             author,
         };
-        if !self.writer.as_mut().is_some_and(|writer| writer.send(job)) {
+        if !self.worker.as_mut().is_some_and(|worker| worker.send(job)) {
             self.messages.push(
                 "The plan was not created: the saving thread is not running; restart the app"
                     .to_owned(),

@@ -4,15 +4,15 @@
 use super::{App, IndexState};
 use std::collections::BTreeSet;
 
+use crate::desk::worker::LoadMessage;
 use crate::store::{Index, PatientId, PlanSummary, Summary};
-use crate::ui::background::LoadMessage;
 use crate::ui::patient_list::PatientList;
 use crate::ui::plans_table::PlansTable;
 
 impl App {
     // ---- Background work -------------------------------------------------------------
 
-    pub(super) fn poll_index(&mut self) {
+    pub(super) fn poll_index(&mut self, ctx: &egui::Context) {
         let IndexState::Loading {
             receiver,
             done,
@@ -39,7 +39,7 @@ impl App {
                 self.index = IndexState::Ready(index);
                 self.rebuild_lists();
                 if let Some(id) = self.pending_open.take() {
-                    self.open_plan_by_id(&id);
+                    self.open_plan_by_id(&id, ctx);
                 }
             }
             Some(Err(error)) => self.index = IndexState::Failed(error.to_string()),

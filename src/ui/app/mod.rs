@@ -1,10 +1,16 @@
 //! The app: owns the state, calls one function per panel, then applies what the user
-//! asked for. The state machine of saving is in [`saving`], what each action does in
-//! [`apply`], the index and the lists made from it in [`index`], and `--screenshot` in
-//! [`screenshot`].
+//! asked for. The state machine of saving (and what waits for a save to land) is in
+//! [`saving`], what each action does in [`apply`], what the worker reports back in
+//! [`outcomes`], the index and the lists made from it in [`index`], and `--screenshot`
+//! in [`screenshot`].
+//!
+//! Nothing here touches the disk or waits: reads and writes are jobs for
+//! [`crate::desk::worker`], and the screens show "Opening…" or "Saving…" until their
+//! outcome arrives.
 
 mod apply;
 mod index;
+mod outcomes;
 mod saving;
 mod screenshot;
 
@@ -17,32 +23,34 @@ use egui::{Key, KeyboardShortcut, Modifiers, Ui};
 use jiff::civil::Date;
 
 use super::action::Action;
-use super::background::{LoadMessage, Writer, load_index};
 use super::export_dialog::{ExportDialog, export_ui};
 use super::library::{LibraryState, library_ui};
 use super::new_plan::{NewPlanDraft, new_plan_ui};
 use super::patient_list::{ListStatus, PatientList, patient_list_ui};
 use super::patient_view::patient_view_ui;
-use super::plan_view::plan_view_ui;
+use super::plan_view::{SaveState, plan_view_ui};
 use super::plans_table::{PlansTable, plans_table_ui};
 use super::settings::{SettingsDialog, settings_ui};
 use super::startup::StartupLog;
 use super::status_bar::status_bar_ui;
 use super::top_bar::top_bar_ui;
 use crate::catalog::{Catalog, Problem};
+use crate::desk::Workspace;
+use crate::desk::worker::{LoadMessage, Worker, load_index};
 use crate::planning::ClinicOptions;
 use crate::store::{
     AppDirs, Index, Patient, PatientId, PlanId, PlanRecord, PlanSummary, Revision, Settings, Store,
     ThemePreference,
 };
-use saving::OpenPlan;
+use saving::{AfterSave, OpenPlan};
 use screenshot::Screenshot;
 
-/// How the app was started.
-#[derive(Debug, Clone)]
+/// How the app was started: the desk's protocols, settings and data folder, read
+/// before the window opens ([`Workspace::open`]), and what to do first.
+#[derive(Debug)]
 pub struct AppOptions {
-    /// The data and configuration folders.
-    pub dirs: AppDirs,
+    /// The protocols, settings and data folder.
+    pub workspace: Workspace,
     /// Write a PNG of the first complete frame here, then close.
     pub screenshot: Option<PathBuf>,
     /// Open this plan once the index is loaded.
@@ -52,12 +60,25 @@ pub struct AppOptions {
 /// What `--screenshot` produced, read by the binary after the window closed.
 pub type ScreenshotOutcome = Arc<Mutex<Option<Result<(), String>>>>;
 
+/// Something read in the background: on its way, there, or why not.
+enum Reading<T> {
+    Loading,
+    Ready(T),
+    Failed(String),
+}
+
 /// The main screen on the right of the patient list.
 enum Screen {
     Home,
     Patient {
         id: PatientId,
-        record: Result<Revision<Patient>, String>,
+        record: Reading<Revision<Patient>>,
+    },
+    /// A plan on its way from the disk (once the open plan's saves have landed), or why
+    /// it could not be read.
+    OpeningPlan {
+        id: PlanId,
+        failed: Option<String>,
     },
     Plan,
     NewPlan(Box<NewPlanDraft>),
@@ -81,13 +102,18 @@ pub struct App {
     catalog_problems: Vec<Problem>,
     settings: Settings,
     store: Result<Store, String>,
-    writer: Option<Writer>,
+    worker: Option<Worker>,
     index: IndexState,
     list: PatientList,
     plans_table: PlansTable,
     query: String,
     screen: Screen,
     open_plan: Option<OpenPlan>,
+    /// The plan whose reading was asked for last; an older read that arrives late is
+    /// dropped.
+    opening: Option<PlanId>,
+    /// What waits for the open plan's saves to land.
+    after_save: Vec<AfterSave>,
     settings_dialog: Option<SettingsDialog>,
     export_dialog: Option<ExportDialog>,
     /// The folder of the last export, offered again.
@@ -120,24 +146,21 @@ impl App {
         options: AppOptions,
         outcome: ScreenshotOutcome,
     ) -> Self {
-        let mut messages = Vec::new();
-        let (catalog, catalog_problems) = load_catalog(&options.dirs, &mut messages);
-        let settings = match Settings::load(&options.dirs.config) {
-            Ok(settings) => settings,
-            Err(error) => {
-                messages.push(format!(
-                    "{error}; the defaults are used until you save the settings"
-                ));
-                Settings::default()
-            }
-        };
+        let Workspace {
+            dirs,
+            catalog,
+            catalog_problems,
+            settings,
+            store,
+            is_demo,
+            mut messages,
+        } = options.workspace;
         apply_theme(ctx, settings.theme);
-        let store = Store::open(&options.dirs.data).map_err(|error| error.to_string());
         let wake = {
             let ctx = ctx.clone();
             move || ctx.request_repaint()
         };
-        let (index, writer) = match &store {
+        let (index, worker) = match &store {
             Ok(store) => {
                 let index = match load_index(store.clone(), wake.clone()) {
                     Ok(receiver) => IndexState::Loading {
@@ -149,31 +172,32 @@ impl App {
                         IndexState::Failed(format!("could not start loading the plans: {error}"))
                     }
                 };
-                let writer = match Writer::start(store.clone(), wake) {
-                    Ok(writer) => Some(writer),
+                let worker = match Worker::start(store.clone(), wake) {
+                    Ok(worker) => Some(worker),
                     Err(error) => {
-                        messages.push(format!("could not start the saving thread: {error}; plans cannot be saved, restart the app"));
+                        messages.push(format!("could not start the thread that reads and saves plans: {error}; plans cannot be opened or saved, restart the app"));
                         None
                     }
                 };
-                (index, writer)
+                (index, worker)
             }
             Err(error) => (IndexState::Failed(error.clone()), None),
         };
-        let is_demo_data = store.as_ref().is_ok_and(Store::is_demo);
         Self {
-            dirs: options.dirs,
+            dirs,
             catalog,
             catalog_problems,
             settings,
             store,
-            writer,
+            worker,
             index,
             list: PatientList::default(),
             plans_table: PlansTable::default(),
             query: String::new(),
             screen: Screen::Home,
             open_plan: None,
+            opening: None,
+            after_save: Vec::new(),
             settings_dialog: None,
             export_dialog: None,
             export_folder: None,
@@ -183,7 +207,7 @@ impl App {
                 .screenshot
                 .map(|path| Screenshot::new(path, outcome)),
             allowed_to_close: false,
-            is_demo_data,
+            is_demo_data: is_demo,
             startup: StartupLog::new(),
         }
     }
@@ -208,6 +232,12 @@ impl App {
             .map(|open| (&open.id, open.saved.number))
     }
 
+    /// How the open plan stands with the disk, as its screen shows it.
+    #[must_use]
+    pub fn open_plan_save_state(&self) -> Option<SaveState> {
+        self.open_plan.as_ref().map(OpenPlan::save_state)
+    }
+
     /// Whether the export dialog is open and its last outcome, if any.
     #[must_use]
     pub fn export_outcome(&self) -> Option<Option<&Result<Vec<PathBuf>, String>>> {
@@ -216,10 +246,23 @@ impl App {
             .map(|dialog| dialog.outcome.as_ref())
     }
 
+    /// Whether a close of the window waits for the open plan's saves to land: it closes
+    /// once they have.
+    #[must_use]
+    pub fn is_waiting_to_close(&self) -> bool {
+        self.after_save.contains(&AfterSave::Close)
+    }
+
     /// Whether the settings dialog is open.
     #[must_use]
     pub fn is_settings_open(&self) -> bool {
         self.settings_dialog.is_some()
+    }
+
+    /// The settings in use.
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// Messages shown in the status bar, newest last.
@@ -260,6 +303,15 @@ impl App {
                 None
             }
         })
+    }
+
+    /// What the app is doing in the background that the physician waits for, if any.
+    fn activity(&self) -> Option<&'static str> {
+        if self.after_save.contains(&AfterSave::Close) {
+            Some("Saving the last changes; the window closes once they are on the disk…")
+        } else {
+            None
+        }
     }
 
     /// The patient list on the left, with the index's loading progress or failure.
@@ -345,15 +397,28 @@ impl App {
                 plans_table_ui(ui, &mut self.plans_table, &self.query)
             }
             Screen::Patient { id, record } => match record {
-                Ok(record) => {
+                Reading::Loading => {
+                    waiting_ui(ui, "Opening the patient…");
+                    None
+                }
+                Reading::Ready(record) => {
                     let refs: Vec<&PlanSummary> = patient_plans.iter().collect();
                     patient_view_ui(ui, id, record, &refs)
                 }
-                Err(error) => {
+                Reading::Failed(error) => {
                     ui.colored_label(ui.visuals().error_fg_color, error.as_str());
                     None
                 }
             },
+            Screen::OpeningPlan { failed, .. } => {
+                match failed {
+                    None => waiting_ui(ui, "Opening the plan…"),
+                    Some(error) => {
+                        ui.colored_label(ui.visuals().error_fg_color, error.as_str());
+                    }
+                }
+                None
+            }
             Screen::Plan => match &mut self.open_plan {
                 Some(open) => {
                     let save = open.save_state();
@@ -388,25 +453,12 @@ impl App {
     }
 }
 
-fn load_catalog(dirs: &AppDirs, messages: &mut Vec<String>) -> (Catalog, Vec<Problem>) {
-    let (files, unreadable) = match crate::store::read_protocol_dir(&dirs.protocols()) {
-        Ok(found) => found,
-        Err(error) => {
-            messages.push(format!("{error}; the built-in protocols are used"));
-            (Vec::new(), Vec::new())
-        }
-    };
-    for error in unreadable {
-        messages.push(format!("{error}; the built-in protocol is used"));
-    }
-    let (catalog, problems) = Catalog::load(&crate::catalog::builtin_files(), &files);
-    if !problems.is_empty() {
-        messages.push(format!(
-            "{} problem(s) in the clinic's protocol files; see the protocol library",
-            problems.len()
-        ));
-    }
-    (catalog, problems)
+/// A spinner with what is on its way.
+fn waiting_ui(ui: &mut Ui, what: &str) {
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.label(what);
+    });
 }
 
 fn apply_theme(ctx: &egui::Context, theme: ThemePreference) {
@@ -421,8 +473,8 @@ impl eframe::App for App {
     fn ui(&mut self, ui: &mut Ui, frame: &mut eframe::Frame) {
         self.startup.frame_starts(frame.info().cpu_usage);
         let ctx = ui.ctx().clone();
-        self.poll_index();
-        self.poll_writes();
+        self.poll_index(&ctx);
+        self.poll_worker(&ctx);
         let mut actions: Vec<Action> = Vec::new();
         actions.extend(Self::shortcuts(ui));
 
@@ -430,8 +482,9 @@ impl eframe::App for App {
             egui::Panel::top("demo-banner").show(ui, super::widgets::demo_banner_ui);
         }
         egui::Panel::top("top-bar").show(ui, |ui| actions.extend(top_bar_ui(ui, &self.settings)));
+        let activity = self.activity();
         egui::Panel::bottom("status-bar").show(ui, |ui| {
-            status_bar_ui(ui, &mut self.messages, &self.dirs.data);
+            status_bar_ui(ui, activity, &mut self.messages, &self.dirs.data);
         });
         egui::Panel::left("patients")
             .resizable(true)
@@ -445,8 +498,9 @@ impl eframe::App for App {
         for action in actions {
             self.apply(action, &ctx);
         }
+        self.settle_after_save(&ctx);
         if matches!(self.index, IndexState::Loading { .. })
-            || self.writer.as_ref().is_some_and(Writer::is_busy)
+            || self.worker.as_ref().is_some_and(Worker::is_busy)
         {
             ctx.request_repaint_after(Duration::from_millis(100));
         }
@@ -455,8 +509,15 @@ impl eframe::App for App {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        if let Err(message) = self.flush_saves() {
-            tracing::error!("unsaved changes at exit: {message}");
+        // The window closes only once every save has landed (see `handle_close`);
+        // anything still queued (the settings, say) finishes when the worker is dropped.
+        if let Some(open) = &self.open_plan
+            && !matches!(open.save_state(), SaveState::Saved { .. })
+        {
+            tracing::error!(
+                "the window closed with changes of plan {} not saved",
+                open.id
+            );
         }
     }
 }

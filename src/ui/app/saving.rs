@@ -1,13 +1,17 @@
-//! The open plan and its way to the disk: edits are handed to the writer thread one
-//! save at a time, and its results (saved, refused as a conflict, failed) come back here.
+//! The open plan and its way to the disk: edits are handed to the worker one save at a
+//! time, and its outcomes (saved, refused as a conflict, failed) come back here. What
+//! must wait for the saves to land (opening another plan, an export, closing the
+//! window) is queued as an [`AfterSave`] and done, or refused with the reason, once
+//! they have: nothing waits on the UI thread.
 
-use std::time::Duration;
+use std::path::PathBuf;
 
 use egui::Ui;
 
 use super::{App, Screen, today};
-use crate::store::{PlanId, PlanRecord, Revision, RevisionInfo, StoreError};
-use crate::ui::background::{WriteJob, WriteResult, Writer};
+use crate::desk::ExportKind;
+use crate::desk::worker::{Job, start_export};
+use crate::store::{PlanId, PlanRecord, Revision, RevisionInfo, StoreError, Summary};
 use crate::ui::plan_view::{PlanViewState, SaveState};
 
 /// The plan being read and edited, with how it stands on disk.
@@ -16,9 +20,9 @@ pub(super) struct OpenPlan {
     pub(super) record: PlanRecord,
     pub(super) patient_name: String,
     pub(super) saved: Revision<()>,
-    /// Edits not yet handed to the writer.
+    /// Edits not yet handed to the worker.
     pub(super) dirty: bool,
-    /// A save is running.
+    /// A save is on its way.
     pub(super) in_flight: bool,
     /// The last save failed; no automatic retry until the physician asks.
     pub(super) failure: Option<String>,
@@ -29,8 +33,30 @@ pub(super) struct OpenPlan {
     pub(super) view: PlanViewState,
 }
 
+/// Where the open plan's edits are: all on the disk, on their way, or stuck (a failed
+/// save or a conflict) until the physician acts.
+pub(super) enum Landing {
+    Landed,
+    OnItsWay,
+    Stuck(String),
+}
+
+/// Something that waits for the open plan's saves to land.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum AfterSave {
+    /// Open another plan.
+    Open(PlanId),
+    /// Export the plan as saved into a folder.
+    Export {
+        folder: PathBuf,
+        kinds: Vec<ExportKind>,
+    },
+    /// Close the window.
+    Close,
+}
+
 impl OpenPlan {
-    /// A plan as it was just loaded or saved.
+    /// A plan as it was just read or created.
     pub(super) fn new(
         id: PlanId,
         revision: Revision<PlanRecord>,
@@ -71,34 +97,23 @@ impl OpenPlan {
             }
         }
     }
+
+    pub(super) fn landing(&self) -> Landing {
+        if !self.dirty && !self.in_flight {
+            Landing::Landed
+        } else if self.in_flight {
+            Landing::OnItsWay
+        } else if let Some(problem) = self.conflict.as_ref().or(self.failure.as_ref()) {
+            Landing::Stuck(problem.clone())
+        } else {
+            Landing::OnItsWay
+        }
+    }
 }
 
 impl App {
-    /// Writes every pending change now and waits for it: what closing the window does.
-    ///
-    /// # Errors
-    /// The first save that failed, as a sentence; the edits stay in memory.
-    pub fn flush_saves(&mut self) -> Result<(), String> {
-        self.send_pending_save();
-        if let Some(writer) = &mut self.writer {
-            let results = writer.wait(Duration::from_secs(30));
-            self.apply_write_results(results);
-        }
-        self.send_pending_save();
-        if let Some(writer) = &mut self.writer {
-            let results = writer.wait(Duration::from_secs(30));
-            self.apply_write_results(results);
-        }
-        match &self.open_plan {
-            Some(open) if open.dirty || open.in_flight => Err(open
-                .conflict
-                .clone()
-                .or_else(|| open.failure.clone())
-                .unwrap_or_else(|| "the last changes are still being saved".to_owned())),
-            _ => Ok(()),
-        }
-    }
-
+    /// Hands the open plan's edits to the worker, unless a save is on its way (the next
+    /// one goes when it returns) or the last one failed.
     pub(super) fn send_pending_save(&mut self) {
         let author = self.author();
         let Some(open) = &mut self.open_plan else {
@@ -107,18 +122,18 @@ impl App {
         if !open.dirty || open.in_flight || open.failure.is_some() || open.conflict.is_some() {
             return;
         }
-        let Some(writer) = &mut self.writer else {
+        let Some(worker) = &mut self.worker else {
             open.failure =
                 Some("the saving thread is not running; restart the app to save".to_owned());
             return;
         };
-        let job = WriteJob::SavePlan {
+        let job = Job::SavePlan {
             id: open.id.clone(),
             base_revision: open.saved.number,
             record: Box::new(open.record.clone()),
             author,
         };
-        if writer.send(job) {
+        if worker.send(job) {
             open.dirty = false;
             open.in_flight = true;
         } else {
@@ -126,92 +141,182 @@ impl App {
         }
     }
 
-    pub(super) fn poll_writes(&mut self) {
-        let results = self.writer.as_mut().map(Writer::poll).unwrap_or_default();
-        if results.is_empty() {
-            return;
+    /// Queues `then` until the open plan's saves have landed, and does it at once when
+    /// they have.
+    pub(super) fn after_save(&mut self, then: AfterSave, ctx: &egui::Context) {
+        if !self.after_save.contains(&then) {
+            self.after_save.push(then);
         }
-        self.apply_write_results(results);
-        // An edit made while the previous save was on its way waits for it; now it goes.
         self.send_pending_save();
+        self.settle_after_save(ctx);
     }
 
-    pub(super) fn apply_write_results(&mut self, results: Vec<WriteResult>) {
-        for result in results {
-            match result {
-                WriteResult::Created {
-                    patient_revision,
-                    summaries,
-                    plan,
-                    revision,
-                    screening_problem,
-                    history,
-                } => {
-                    if let Some(problem) = screening_problem {
-                        self.messages.push(format!("The plan is saved, but the patient's screening was not updated: {problem}"));
-                    }
-                    self.remember(summaries);
-                    self.open_plan = Some(OpenPlan::new(
-                        plan,
-                        *revision,
-                        patient_revision.value.name.clone(),
-                        history,
-                    ));
-                    self.screen = Screen::Plan;
+    /// Does what waits for the saves once they have landed, or refuses it with the
+    /// reason once they are stuck; while they are on their way, nothing happens.
+    pub(super) fn settle_after_save(&mut self, ctx: &egui::Context) {
+        if self.after_save.is_empty() {
+            return;
+        }
+        let landing = self
+            .open_plan
+            .as_ref()
+            .map_or(Landing::Landed, OpenPlan::landing);
+        match landing {
+            Landing::OnItsWay => {}
+            Landing::Landed => {
+                for then in std::mem::take(&mut self.after_save) {
+                    self.run_after_save(then, ctx);
                 }
-                WriteResult::History { id, history } => {
-                    if let Some(open) = self.open_plan.as_mut().filter(|open| open.id == id) {
-                        open.history = history;
-                    }
-                }
-                WriteResult::CreateFailed(message) => self
-                    .messages
-                    .push(format!("The plan was not created: {message}")),
-                WriteResult::Saved {
-                    id,
-                    revision,
-                    summary,
-                    history,
-                } => {
-                    if let Some(open) = self.open_plan.as_mut().filter(|open| open.id == id) {
-                        open.in_flight = false;
-                        open.history = history;
-                        open.saved = Revision {
-                            number: revision.number,
-                            saved_at: revision.saved_at,
-                            saved_by: revision.saved_by.clone(),
-                            value: (),
-                        };
-                    }
-                    self.remember(vec![summary]);
-                }
-                WriteResult::SaveFailed { id, error } => {
-                    let message = error.to_string();
-                    if let Some(open) = self.open_plan.as_mut().filter(|open| open.id == id) {
-                        open.in_flight = false;
-                        open.dirty = true;
-                        if matches!(error, StoreError::Conflict { .. }) {
-                            open.conflict = Some(message.clone());
-                        } else {
-                            open.failure = Some(message.clone());
-                        }
-                    }
-                    self.messages.push(message);
+            }
+            Landing::Stuck(problem) => {
+                for then in std::mem::take(&mut self.after_save) {
+                    self.refuse_after_save(&then, &problem);
                 }
             }
         }
     }
 
+    fn run_after_save(&mut self, then: AfterSave, ctx: &egui::Context) {
+        match then {
+            AfterSave::Open(id) => self.start_opening(id),
+            AfterSave::Export { folder, kinds } => self.start_export(folder, kinds, ctx),
+            AfterSave::Close => {
+                self.allowed_to_close = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
+    }
+
+    fn refuse_after_save(&mut self, then: &AfterSave, problem: &str) {
+        match then {
+            AfterSave::Open(_) => {
+                self.messages.push(format!(
+                    "The open plan keeps its unsaved changes and stays open: {problem}"
+                ));
+                self.screen = Screen::Plan;
+            }
+            AfterSave::Export { .. } => {
+                if let Some(dialog) = &mut self.export_dialog {
+                    dialog.waiting_for_save = false;
+                    dialog.outcome = Some(Err(format!("Save the plan first: {problem}")));
+                }
+            }
+            AfterSave::Close => self.messages.push(format!(
+                "The window stays open so nothing is lost: {problem}"
+            )),
+        }
+    }
+
+    /// Reads a plan on the worker: its newest revision, then its history.
+    pub(super) fn start_opening(&mut self, id: PlanId) {
+        let Some(worker) = &mut self.worker else {
+            self.screen = Screen::OpeningPlan {
+                id,
+                failed: Some(
+                    "the thread that reads plans is not running; restart the app".to_owned(),
+                ),
+            };
+            return;
+        };
+        worker.send(Job::OpenPlan(id.clone()));
+        worker.send(Job::ReadHistory(id.clone()));
+        self.screen = Screen::OpeningPlan {
+            id: id.clone(),
+            failed: None,
+        };
+        self.opening = Some(id);
+    }
+
+    /// Makes and writes the exports of the open plan as saved, on a thread of its own.
+    fn start_export(&mut self, folder: PathBuf, kinds: Vec<ExportKind>, ctx: &egui::Context) {
+        let Some(dialog) = &mut self.export_dialog else {
+            return;
+        };
+        dialog.waiting_for_save = false;
+        let Ok(store) = &self.store else { return };
+        let wake = {
+            let ctx = ctx.clone();
+            move || ctx.request_repaint()
+        };
+        match start_export(
+            store.clone(),
+            self.settings.clone(),
+            dialog.plan.clone(),
+            folder,
+            kinds,
+            today(),
+            wake,
+        ) {
+            Ok(receiver) => {
+                dialog.outcome = None;
+                dialog.running = Some(receiver);
+            }
+            Err(error) => {
+                dialog.outcome = Some(Err(format!("could not start the export: {error}")));
+            }
+        }
+    }
+
+    /// A plan revision was saved: the open plan (if it is that one) stands on it, and
+    /// the lists show it.
+    pub(super) fn saved(
+        &mut self,
+        id: &PlanId,
+        revision: &Revision<PlanRecord>,
+        summary: Summary,
+        history: Vec<RevisionInfo>,
+    ) {
+        if let Some(open) = self.open_plan.as_mut().filter(|open| &open.id == id) {
+            open.in_flight = false;
+            open.history = history;
+            open.saved = Revision {
+                number: revision.number,
+                saved_at: revision.saved_at,
+                saved_by: revision.saved_by.clone(),
+                value: (),
+            };
+        }
+        self.remember(vec![summary]);
+    }
+
+    /// A save failed: the edits stay, marked as not saved, with why.
+    pub(super) fn save_failed(&mut self, id: &PlanId, error: &StoreError) {
+        let message = error.to_string();
+        if let Some(open) = self.open_plan.as_mut().filter(|open| &open.id == id) {
+            open.in_flight = false;
+            open.dirty = true;
+            if matches!(error, StoreError::Conflict { .. }) {
+                open.conflict = Some(message.clone());
+            } else {
+                open.failure = Some(message.clone());
+            }
+        }
+        self.messages.push(message);
+    }
+
+    /// A close of the window: it closes at once when everything is saved; otherwise it
+    /// stays open until the saves land (then closes), or for good when they cannot.
     pub(super) fn handle_close(&mut self, ui: &mut Ui) {
         if !ui.input(|input| input.viewport().close_requested()) || self.allowed_to_close {
             return;
         }
-        match self.flush_saves() {
-            Ok(()) => self.allowed_to_close = true,
-            Err(message) => {
+        self.send_pending_save();
+        let landing = self
+            .open_plan
+            .as_ref()
+            .map_or(Landing::Landed, OpenPlan::landing);
+        match landing {
+            Landing::Landed => self.allowed_to_close = true,
+            Landing::OnItsWay => {
+                ui.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                if !self.after_save.contains(&AfterSave::Close) {
+                    self.after_save.push(AfterSave::Close);
+                }
+            }
+            Landing::Stuck(problem) => {
                 ui.send_viewport_cmd(egui::ViewportCommand::CancelClose);
                 self.messages.push(format!(
-                    "The window stays open so nothing is lost: {message}"
+                    "The window stays open so nothing is lost: {problem}"
                 ));
             }
         }

@@ -1,10 +1,12 @@
 //! `--screenshot PATH`: the first complete frame of the window as a PNG, then close.
+//! The PNG is written on a thread of its own ([`crate::desk::screenshot`]).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 
-use super::{App, ScreenshotOutcome};
+use super::{App, Screen, ScreenshotOutcome};
+use crate::desk::screenshot::{Pixels, write_png};
 
 /// A `--screenshot` on its way: frames counted until the window is complete.
 pub(super) struct Screenshot {
@@ -12,6 +14,8 @@ pub(super) struct Screenshot {
     requested: bool,
     frames: u32,
     receiver: Option<Receiver<Arc<egui::ColorImage>>>,
+    /// The PNG being written.
+    writing: Option<Receiver<Result<(), String>>>,
     outcome: ScreenshotOutcome,
 }
 
@@ -24,6 +28,7 @@ impl Screenshot {
             requested: false,
             frames: 0,
             receiver: None,
+            writing: None,
             outcome,
         }
     }
@@ -31,7 +36,12 @@ impl Screenshot {
 
 impl App {
     pub(super) fn screenshot_step(&mut self, ctx: &egui::Context) {
-        let loaded = self.is_index_loaded();
+        // The window is complete once the list has loaded and the plan asked for with
+        // `--open` (if any) is on the screen.
+        let loaded = self.is_index_loaded()
+            && self.pending_open.is_none()
+            && self.opening.is_none()
+            && !matches!(self.screen, Screen::OpeningPlan { failed: None, .. });
         let Some(shot) = &mut self.screenshot else {
             return;
         };
@@ -51,18 +61,45 @@ impl App {
             .as_ref()
             .and_then(|receiver| receiver.try_recv().ok())
         {
-            let result = save_png(&shot.path, &image);
-            if let Ok(mut outcome) = shot.outcome.lock() {
-                *outcome = Some(result);
+            let waker = ctx.clone();
+            let written = pixels(&image).and_then(|pixels| {
+                write_png(shot.path.clone(), pixels, move || waker.request_repaint())
+                    .map_err(|error| format!("could not start writing the screenshot: {error}"))
+            });
+            match written {
+                Ok(receiver) => shot.writing = Some(receiver),
+                Err(message) => finish(shot, Err(message), &mut self.allowed_to_close, ctx),
             }
-            self.allowed_to_close = true;
-            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        if let Some(result) = shot
+            .writing
+            .as_ref()
+            .and_then(|receiver| receiver.try_recv().ok())
+        {
+            finish(shot, result, &mut self.allowed_to_close, ctx);
         }
         ctx.request_repaint();
     }
 }
 
-fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {
+/// Reports the screenshot's outcome and closes the window.
+fn finish(
+    shot: &mut Screenshot,
+    result: Result<(), String>,
+    allowed_to_close: &mut bool,
+    ctx: &egui::Context,
+) {
+    shot.writing = None;
+    if let Ok(mut outcome) = shot.outcome.lock() {
+        *outcome = Some(result);
+    }
+    *allowed_to_close = true;
+    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+}
+
+/// The frame's pixels for the PNG; a frame of one colour is refused, as the window
+/// did not render.
+fn pixels(image: &egui::ColorImage) -> Result<Pixels, String> {
     let [width, height] = image.size;
     let first = image.pixels.first().copied();
     if image.pixels.iter().all(|pixel| Some(*pixel) == first) {
@@ -70,17 +107,16 @@ fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), Stri
             "the window rendered a blank frame; check the graphics driver (OpenGL)".to_owned(),
         );
     }
-    let pixels: Vec<u8> = image
-        .pixels
-        .iter()
-        .flat_map(egui::Color32::to_array)
-        .collect();
     let (Ok(width), Ok(height)) = (u32::try_from(width), u32::try_from(height)) else {
         return Err("the screenshot is too large".to_owned());
     };
-    let buffer = image::RgbaImage::from_raw(width, height, pixels)
-        .ok_or_else(|| "the screenshot has the wrong size".to_owned())?;
-    buffer
-        .save(path)
-        .map_err(|error| format!("could not write the screenshot {}: {error}", path.display()))
+    Ok(Pixels {
+        width,
+        height,
+        rgba: image
+            .pixels
+            .iter()
+            .flat_map(egui::Color32::to_array)
+            .collect(),
+    })
 }
