@@ -574,3 +574,201 @@ fn a_plan_is_exported_from_its_screen_into_a_folder() {
         "Esc closes the export dialog"
     );
 }
+
+/// Saves a patient with a screening on file (they smoke, asked on 2 November 2026) and
+/// a date of birth, through the store, and returns their id.
+fn patient_who_smokes(data: &std::path::Path, name: &str) -> regen_planner::store::PatientId {
+    use regen_planner::catalog::Factor;
+    use regen_planner::store::{Patient, Screening};
+    let mut patient = Patient::new(name);
+    patient.birth_date = Some("1980-05-02".parse().unwrap());
+    patient.screening = Screening {
+        factors: [Factor::Smoker].into(),
+        asked_on: Some("2026-11-02".parse().unwrap()),
+    };
+    let store = Store::open(data).unwrap();
+    store.create_patient(&patient, "Dr Desk Two").unwrap().0
+}
+
+/// Whether the "Create plan" button can be pressed.
+fn can_create(harness: &egui_kittest::Harness<'static, regen_planner::ui::App>) -> bool {
+    !harness
+        .get_by_label("Create plan")
+        .accesskit_node()
+        .is_disabled()
+}
+
+#[test]
+fn a_note_typed_but_not_added_is_not_lost_on_close() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let id = saved_plan(data.path(), "Nora Berg");
+    let mut harness = harness_with_plan(data.path(), config.path(), &id);
+    type_into(
+        &mut harness,
+        "New note",
+        "Call her about the compression garment",
+    );
+    assert_eq!(
+        close_window(&mut harness),
+        Closing::StaysOpen,
+        "the window does not close over a note that was not added"
+    );
+    wait_for_label(
+        &mut harness,
+        "the note being written on Nora Berg's plan: \u{201c}Call her about the compression garment\u{201d}",
+    );
+    click(&mut harness, "Keep editing");
+    click(&mut harness, "Add note");
+    wait_for_saved(
+        &mut harness,
+        data.path(),
+        &id,
+        "the note to be saved",
+        |record| record.notes.len() == 1,
+    );
+    assert_eq!(close_window(&mut harness), Closing::Closed);
+
+    // Text typed and then deliberately dropped closes when the physician says so.
+    let mut harness = harness_with_plan(data.path(), config.path(), &id);
+    type_into(&mut harness, "New task", "Book the follow-up photographs");
+    assert_eq!(close_window(&mut harness), Closing::StaysOpen);
+    wait_for_label(&mut harness, "the task being written on Nora Berg's plan");
+    click(&mut harness, "Discard and close");
+    assert_eq!(close_window(&mut harness), Closing::Closed);
+}
+
+#[test]
+fn choosing_an_existing_patient_from_the_list_keeps_their_screening_on_file() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let nora = patient_who_smokes(data.path(), "Nora Berg");
+    saved_plan(data.path(), "Maria Alvarez");
+    let mut harness = harness(data.path(), config.path());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    click(&mut harness, "Existing patient");
+    click(&mut harness, "Patient");
+    click(&mut harness, "Nora Berg (born 1980-05-02)");
+    wait_for_label(
+        &mut harness,
+        "The answers are those of the last screening on 2026-11-02",
+    );
+    assert!(
+        harness
+            .get_by_label("Does the patient smoke?")
+            .accesskit_node()
+            .is_selected()
+            .unwrap_or(false)
+            || harness
+                .get_by_label("Does the patient smoke?")
+                .accesskit_node()
+                .toggled()
+                .is_some_and(|toggled| toggled == egui::accesskit::Toggled::True),
+        "the answer on file is ticked"
+    );
+    choose_stretch_marks(&mut harness);
+    click(&mut harness, "Create plan");
+    wait_until(&mut harness, "the plan to be created", |app| {
+        app.open_plan_record().is_some()
+    });
+    assert_eq!(harness.state().open_plan_record().unwrap().patient, nora);
+    let on_file = Store::open(data.path())
+        .unwrap()
+        .load_patient(&nora)
+        .unwrap()
+        .value
+        .screening;
+    assert!(
+        on_file
+            .factors
+            .contains(&regen_planner::catalog::Factor::Smoker),
+        "the screening on file was kept: {on_file:?}"
+    );
+}
+
+#[test]
+fn the_existing_patient_picker_picks_no_one_the_physician_did_not_pick() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    for name in ["Anna Adams", "Nora Berg", "Ingrid Bergström"] {
+        patient_who_smokes(data.path(), name);
+    }
+    let mut harness = harness(data.path(), config.path());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    choose_stretch_marks(&mut harness);
+    click(&mut harness, "Existing patient");
+    assert!(
+        !can_create(&harness),
+        "no patient is picked until the physician picks one"
+    );
+
+    click(&mut harness, "Patient");
+    click(&mut harness, "Anna Adams (born 1980-05-02)");
+    wait_for_label(&mut harness, "The answers are those of the last screening");
+    assert!(can_create(&harness));
+
+    // Find narrows the list to others: the patient picked before is no longer picked.
+    type_into(&mut harness, "Find", "berg");
+    harness.run_steps(2);
+    assert!(
+        !can_create(&harness),
+        "Anna is not among the patients found, so the plan cannot go to her"
+    );
+
+    // Typing down to one patient picks them, as the physician sees.
+    type_into(&mut harness, "Find", "nora");
+    wait_for_label(&mut harness, "The answers are those of the last screening");
+    click(&mut harness, "Create plan");
+    wait_until(&mut harness, "the plan to be created", |app| {
+        app.open_plan_record().is_some()
+    });
+    let patient = harness.state().open_plan_record().unwrap().patient.clone();
+    let name = Store::open(data.path())
+        .unwrap()
+        .load_patient(&patient)
+        .unwrap()
+        .value
+        .name;
+    assert_eq!(name, "Nora Berg");
+}
+
+#[test]
+fn a_note_typed_on_a_plan_left_for_another_is_kept_and_asked_about_on_close() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let first = saved_plan(data.path(), "Nora Berg");
+    saved_plan(data.path(), "Omar Haddad");
+    let mut harness = harness_with_plan(data.path(), config.path(), &first);
+    type_into(&mut harness, "New note", "Allergic to the tape");
+
+    // Another plan is opened from the patient list: the note typed on the first waits.
+    click(&mut harness, "Omar Haddad");
+    let link = "Adipose stem-cell injections for stretch marks (from";
+    wait_for_label(&mut harness, link);
+    harness.get_by_label_contains(link).click();
+    wait_until(&mut harness, "the other plan to open", |app| {
+        app.open_plan_record()
+            .is_some_and(|_| app.open_plan_revision().is_some_and(|(id, _)| *id != first))
+    });
+    assert_eq!(close_window(&mut harness), Closing::StaysOpen);
+    wait_for_label(
+        &mut harness,
+        "the note being written on Nora Berg's plan: \u{201c}Allergic to the tape\u{201d}",
+    );
+    click(&mut harness, "Keep editing");
+
+    // Back on the first plan, the note is still in its field.
+    click(&mut harness, "Nora Berg");
+    wait_for_label(&mut harness, link);
+    harness.get_by_label_contains(link).click();
+    wait_until(&mut harness, "the first plan to open again", |app| {
+        app.open_plan_revision().is_some_and(|(id, _)| *id == first)
+    });
+    let field = harness.get_by_label("New note");
+    assert_eq!(
+        field.accesskit_node().value().as_deref(),
+        Some("Allergic to the tape")
+    );
+}

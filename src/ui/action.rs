@@ -19,6 +19,8 @@ pub enum Action {
     OpenPlan(PlanId),
     /// Start a new plan, for an existing patient or a new one.
     NewPlan(Option<PatientId>),
+    /// Read an existing patient's screening on file for the new plan made for them.
+    ReadScreening(PatientId),
     /// Create the plan of the new-plan screen (and the patient, if new).
     CreatePlan(Box<NewPlanDraft>),
     /// Change the open plan.
@@ -52,4 +54,8 @@ pub enum Action {
     ReloadIndex,
     /// Reopen the open plan from disk, dropping unsaved edits (after a conflict).
     ReloadPlan,
+    /// Keep the window open: the physician goes back to what they typed.
+    KeepEditing,
+    /// Close the window, dropping what was typed but not added or saved.
+    DiscardAndClose,
 }

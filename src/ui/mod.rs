@@ -2,6 +2,7 @@
 
 mod action;
 mod app;
+mod close_dialog;
 mod export_dialog;
 mod library;
 mod new_plan;

@@ -43,6 +43,35 @@ impl PlanViewState {
     }
 }
 
+impl PlanViewState {
+    /// What was typed on `patient`'s plan and not added yet, one sentence each.
+    #[must_use]
+    pub fn unsaved_text(&self, patient: &str) -> Vec<String> {
+        let mut unsaved = Vec::new();
+        for (what, text) in [("note", &self.note_draft), ("task", &self.task_draft)] {
+            let text = text.trim();
+            if !text.is_empty() {
+                unsaved.push(format!(
+                    "the {what} being written on {patient}'s plan: \u{201c}{}\u{201d}",
+                    excerpt(text)
+                ));
+            }
+        }
+        unsaved
+    }
+}
+
+/// The start of a text, at most sixty characters, for saying what it was.
+fn excerpt(text: &str) -> String {
+    let mut chars = text.chars();
+    let start: String = chars.by_ref().take(60).collect();
+    if chars.next().is_some() {
+        format!("{start}…")
+    } else {
+        start
+    }
+}
+
 /// How the open plan stands with the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaveState {

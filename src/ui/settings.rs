@@ -43,6 +43,13 @@ impl SettingsDialog {
         }
     }
 
+    /// Whether the dialog holds changes to `current` that are not saved (and not being
+    /// saved).
+    #[must_use]
+    pub fn has_changes(&self, current: &Settings) -> bool {
+        !self.saving && !matches!(self.settings_with_prices(), Ok(settings) if settings == *current)
+    }
+
     /// The settings with the typed prices, or the first price that is not a whole number.
     fn settings_with_prices(&self) -> Result<Settings, String> {
         let mut settings = self.draft.clone();

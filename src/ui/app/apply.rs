@@ -56,6 +56,18 @@ impl App {
             }
             Action::OpenPlan(id) => self.open_plan_by_id(&id, ctx),
             Action::NewPlan(patient) => self.new_plan(patient),
+            Action::ReadScreening(id) => {
+                let read = self.read_patient(&id);
+                if let Screen::NewPlan(draft) = &mut self.screen
+                    && !read
+                {
+                    draft.screening_on_file = ScreeningOnFile::Unreadable {
+                        patient: id,
+                        message: "the thread that reads patients is not running; restart the app"
+                            .to_owned(),
+                    };
+                }
+            }
             Action::CreatePlan(draft) => self.create_plan(&draft),
             Action::EditPlan(edit) => self.edit_plan(edit),
             Action::ShowLibrary => self.screen = Screen::Library(LibraryState::default()),
@@ -98,10 +110,18 @@ impl App {
             Action::ReloadIndex => self.reload_index(ctx),
             Action::ReloadPlan => {
                 // The physician drops the edits that conflict; the saved plan is read
-                // again, after anything still queued before it.
+                // again, after anything still queued before it. What they were typing
+                // stays.
                 if let Some(open) = self.open_plan.take() {
+                    self.park_view(&open);
                     self.start_opening(open.id);
                 }
+            }
+            Action::KeepEditing => self.close_confirm = None,
+            Action::DiscardAndClose => {
+                self.close_confirm = None;
+                self.discard_typing = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
         }
     }
@@ -207,7 +227,12 @@ impl App {
                     screening,
                 }))
             }
-            PatientChoice::Existing(id) => PatientWrite::Existing(id.clone(), screening),
+            PatientChoice::Existing(Some(id)) => PatientWrite::Existing(id.clone(), screening),
+            PatientChoice::Existing(None) => {
+                self.messages
+                    .push("Choose the patient the plan is for first.".to_owned());
+                return;
+            }
         };
         let author = self.author();
         let job = Job::CreatePlan {

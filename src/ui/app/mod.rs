@@ -14,6 +14,7 @@ mod outcomes;
 mod saving;
 mod screenshot;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
@@ -23,12 +24,13 @@ use egui::{Key, KeyboardShortcut, Modifiers, Ui};
 use jiff::civil::Date;
 
 use super::action::Action;
+use super::close_dialog::close_dialog_ui;
 use super::export_dialog::{ExportDialog, export_ui};
 use super::library::{LibraryState, library_ui};
 use super::new_plan::{NewPlanDraft, new_plan_ui};
 use super::patient_list::{ListStatus, PatientList, patient_list_ui};
 use super::patient_view::patient_view_ui;
-use super::plan_view::{SaveState, plan_view_ui};
+use super::plan_view::{PlanViewState, SaveState, plan_view_ui};
 use super::plans_table::{PlansTable, plans_table_ui};
 use super::settings::{SettingsDialog, settings_ui};
 use super::startup::StartupLog;
@@ -114,6 +116,14 @@ pub struct App {
     opening: Option<PlanId>,
     /// What waits for the open plan's saves to land.
     after_save: Vec<AfterSave>,
+    /// What was typed on plans opened before and not added yet, by plan, with the
+    /// patient's name: kept until the plan is opened again.
+    parked_views: BTreeMap<PlanId, (String, PlanViewState)>,
+    /// The window was asked to close over text typed and not added or saved: what
+    /// would be lost, while the physician decides.
+    close_confirm: Option<Vec<String>>,
+    /// The physician chose to close and drop what was typed.
+    discard_typing: bool,
     settings_dialog: Option<SettingsDialog>,
     export_dialog: Option<ExportDialog>,
     /// The folder of the last export, offered again.
@@ -198,6 +208,9 @@ impl App {
             open_plan: None,
             opening: None,
             after_save: Vec::new(),
+            parked_views: BTreeMap::new(),
+            close_confirm: None,
+            discard_typing: false,
             settings_dialog: None,
             export_dialog: None,
             export_folder: None,
@@ -305,6 +318,31 @@ impl App {
         })
     }
 
+    /// What was typed and not added or saved, which closing the window would lose, one
+    /// sentence each.
+    fn unsaved_typing(&self) -> Vec<String> {
+        let mut unsaved = Vec::new();
+        if let Some(open) = &self.open_plan {
+            unsaved.extend(open.view.unsaved_text(&open.patient_name));
+        }
+        for (patient, view) in self.parked_views.values() {
+            unsaved.extend(view.unsaved_text(patient));
+        }
+        if let Screen::NewPlan(draft) = &self.screen
+            && draft.has_work()
+        {
+            unsaved.push("the new plan being made (not created yet)".to_owned());
+        }
+        if self
+            .settings_dialog
+            .as_ref()
+            .is_some_and(|dialog| dialog.has_changes(&self.settings))
+        {
+            unsaved.push("the changes to the settings (not saved yet)".to_owned());
+        }
+        unsaved
+    }
+
     /// What the app is doing in the background that the physician waits for, if any.
     fn activity(&self) -> Option<&'static str> {
         if self.after_save.contains(&AfterSave::Close) {
@@ -354,6 +392,15 @@ impl App {
             actions.extend(modal.inner);
             if should_close {
                 actions.push(Action::CloseDialog);
+            }
+        }
+        if let Some(unsaved) = &self.close_confirm {
+            let modal = egui::Modal::new(egui::Id::unique("close-confirm"))
+                .show(ctx, |ui| close_dialog_ui(ui, unsaved));
+            let should_close = modal.should_close();
+            actions.extend(modal.inner);
+            if should_close {
+                actions.push(Action::KeepEditing);
             }
         }
         if let Some(dialog) = &mut self.export_dialog {

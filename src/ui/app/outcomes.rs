@@ -36,12 +36,14 @@ impl App {
                     return;
                 }
                 self.opening = None;
-                self.open_plan = Some(OpenPlan::new(
-                    id.clone(),
-                    *revision,
-                    patient_name,
-                    Vec::new(),
-                ));
+                if let Some(old) = self.open_plan.take() {
+                    self.park_view(&old);
+                }
+                let mut open = OpenPlan::new(id.clone(), *revision, patient_name, Vec::new());
+                if let Some((_, view)) = self.parked_views.remove(&id) {
+                    open.view = view;
+                }
+                self.open_plan = Some(open);
                 if matches!(&self.screen, Screen::OpeningPlan { id: opening, .. } if *opening == id)
                 {
                     self.screen = Screen::Plan;
@@ -82,6 +84,9 @@ impl App {
                     ));
                 }
                 self.remember(summaries);
+                if let Some(old) = self.open_plan.take() {
+                    self.park_view(&old);
+                }
                 self.open_plan = Some(OpenPlan::new(
                     plan,
                     *revision,

@@ -201,9 +201,22 @@ impl App {
                     dialog.outcome = Some(Err(format!("Save the plan first: {problem}")));
                 }
             }
-            AfterSave::Close => self.messages.push(format!(
-                "The window stays open so nothing is lost: {problem}"
-            )),
+            AfterSave::Close => {
+                self.discard_typing = false;
+                self.messages.push(format!(
+                    "The window stays open so nothing is lost: {problem}"
+                ));
+            }
+        }
+    }
+
+    /// Keeps what was typed on a plan that is being closed, for when it opens again.
+    pub(super) fn park_view(&mut self, open: &OpenPlan) {
+        if !open.view.unsaved_text(&open.patient_name).is_empty() {
+            self.parked_views.insert(
+                open.id.clone(),
+                (open.patient_name.clone(), open.view.clone()),
+            );
         }
     }
 
@@ -294,11 +307,20 @@ impl App {
         self.messages.push(message);
     }
 
-    /// A close of the window: it closes at once when everything is saved; otherwise it
-    /// stays open until the saves land (then closes), or for good when they cannot.
+    /// A close of the window: text typed and not added or saved is asked about first;
+    /// then it closes at once when everything is saved; otherwise it stays open until
+    /// the saves land (then closes), or for good when they cannot.
     pub(super) fn handle_close(&mut self, ui: &mut Ui) {
         if !ui.input(|input| input.viewport().close_requested()) || self.allowed_to_close {
             return;
+        }
+        if !self.discard_typing {
+            let unsaved = self.unsaved_typing();
+            if !unsaved.is_empty() {
+                ui.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.close_confirm = Some(unsaved);
+                return;
+            }
         }
         self.send_pending_save();
         let landing = self
@@ -315,6 +337,7 @@ impl App {
             }
             Landing::Stuck(problem) => {
                 ui.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.discard_typing = false;
                 self.messages.push(format!(
                     "The window stays open so nothing is lost: {problem}"
                 ));
