@@ -19,6 +19,7 @@ use harfrust::{
 };
 use skrifa::MetadataProvider as _;
 use skrifa::instance::{LocationRef, Size};
+use unicode_segmentation::UnicodeSegmentation as _;
 
 use super::ExportError;
 
@@ -279,21 +280,23 @@ impl Fonts {
     }
 
     /// The text cut where it changes face: the weight's own face, or a fallback for a
-    /// sign or script the weight lacks. Spaces between words of one face and accents
-    /// typed separately stay in the run they follow; spaces after a fallback's run go
-    /// to the next run (a name in a right-to-left script would otherwise carry its
-    /// trailing space to its left end).
+    /// sign or script the weight lacks. A letter is never cut: the face is chosen per
+    /// grapheme cluster (a base with its accents, a letter with its vowel signs), by
+    /// its first character. Spaces between words of one face stay in the run they
+    /// follow; spaces after a fallback's run go to the next run (a name in a
+    /// right-to-left script would otherwise carry its trailing space to its left end).
     fn runs<'t>(&self, weight: Weight, text: &'t str) -> Vec<(&Face, &'t str)> {
         let own = self.face(weight);
         let mut runs: Vec<(&Face, &'t str)> = Vec::new();
         let mut start = 0;
         let mut current: Option<&Face> = None;
-        for (index, character) in text.char_indices() {
-            let joins = character.is_whitespace() || super::layout::is_combining(character);
+        for (index, letter) in text.grapheme_indices(true) {
+            let first = letter.chars().next().unwrap_or(' ');
+            let joins = first.is_whitespace();
             let face = if joins {
                 current.unwrap_or(own)
             } else {
-                self.face_for(weight, character)
+                self.face_for(weight, first)
             };
             // A fallback's run gives up its trailing spaces when another face follows.
             if !joins
