@@ -207,11 +207,15 @@ pub(crate) fn count(number: usize, one: &str, many: &str) -> String {
 }
 
 /// Whether a note in brackets is a reference key for the physician: "[CF 14]",
-/// "[seed 004]", "(seed 000)", "(seeds 000, 002)". A note with words in it, such as
-/// "(seed 004: 1-2 weeks)", is kept.
+/// "[seed 004]", "(seed 000)", "(seeds 000, 002)". A longer note about a source is
+/// [`source_note`]'s.
 fn is_reference(inside: &str, open: char) -> bool {
     if open == '[' {
-        return inside.starts_with("CF ") || inside.starts_with("seed ");
+        // "[CF 14]", "[CF, section 0]", "[seed 004]".
+        let cites_facts = inside
+            .strip_prefix("CF")
+            .is_some_and(|rest| rest.starts_with([' ', ',']));
+        return cites_facts || inside.starts_with("seed ");
     }
     inside
         .strip_prefix("seeds ")
@@ -224,9 +228,30 @@ fn is_reference(inside: &str, open: char) -> bool {
         })
 }
 
+/// A note in parentheses about a source article, which starts with its key: "(seed 004:
+/// 1-2 weeks)", "(seed 002; Elmaadawi 2018)", "(seed 001 describes isolation, but gives
+/// no figure)". What it says after its first colon is for the patient too ("1-2
+/// weeks"); a note with no colon is only about the source (`Some(None)`). `None` when
+/// the note does not start with a key.
+fn source_note(inside: &str) -> Option<Option<&str>> {
+    let after = inside
+        .strip_prefix("seeds ")
+        .or_else(|| inside.strip_prefix("seed "))?;
+    if !after.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(
+        after
+            .split_once(':')
+            .map(|(_, words)| words.trim())
+            .filter(|words| !words.is_empty()),
+    )
+}
+
 /// The text without the reference keys a protocol cites its figures with ("[CF 32]",
-/// "(seed 000)"): they mean nothing to a patient, and the consent form lists the
-/// uncertain sources in words.
+/// "(seed 000)", and notes about a source, which keep only what they say for the
+/// patient: "(seed 004: 1-2 weeks)" becomes "(1-2 weeks)"): they mean nothing to a
+/// patient, and the consent form lists the uncertain sources in words.
 pub(crate) fn without_references(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -240,6 +265,17 @@ pub(crate) fn without_references(text: &str) -> String {
         match close {
             Some(close) if is_reference(&rest[open + 1..close], open_char) => {
                 out.push_str(rest[..open].trim_end_matches(' '));
+                rest = &rest[close + 1..];
+            }
+            Some(close) if open_char == '(' && source_note(&rest[open + 1..close]).is_some() => {
+                match source_note(&rest[open + 1..close]).flatten() {
+                    Some(words) => {
+                        out.push_str(&rest[..=open]);
+                        out.push_str(words);
+                        out.push(')');
+                    }
+                    None => out.push_str(rest[..open].trim_end_matches(' ')),
+                }
                 rest = &rest[close + 1..];
             }
             _ => {
@@ -301,6 +337,11 @@ pub(crate) fn patient_plan(plan: &Plan) -> Plan {
         clean(&mut alternative.name);
         clean(&mut alternative.comparison);
     }
+    // The consent form names the uncertain sources in words.
+    for source in &mut plan.sources {
+        clean(&mut source.citation);
+        clean(&mut source.supports);
+    }
     plan
 }
 
@@ -348,6 +389,8 @@ mod tests {
                 "Two sessions apart",
             ),
             ("Keep [this] and [CF 1]", "Keep [this] and"),
+            ("Unverified [CF, section 0].", "Unverified."),
+            ("A [CFC] stays.", "A [CFC] stays."),
             ("An open [bracket", "An open [bracket"),
             (
                 "Loss responds less (seed 002) and (seeds 000, 002).",
@@ -355,8 +398,22 @@ mod tests {
             ),
             (
                 "Stop it (seed 004: 1-2 weeks before).",
-                "Stop it (seed 004: 1-2 weeks before).",
+                "Stop it (1-2 weeks before).",
             ),
+            (
+                "Early (seed 002, said of hair in general: after a few weeks).",
+                "Early (after a few weeks).",
+            ),
+            (
+                "Into the scalp (seed 002; Elmaadawi 2018).",
+                "Into the scalp.",
+            ),
+            (
+                "Cells grown (seed 001 describes growth, but gives no figure).",
+                "Cells grown.",
+            ),
+            ("Loss (seeds 000 and 002).", "Loss."),
+            ("A time (seed: soon) stays.", "A time (seed: soon) stays."),
             ("(text [CF 1]) and (more)", "(text) and (more)"),
         ] {
             assert_eq!(without_references(text), plain);
