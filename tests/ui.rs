@@ -11,8 +11,8 @@ mod common;
 
 use common::saved_plan;
 use common::window::{
-    Closing, choose_stretch_marks, click, close_window, harness, harness_with_plan, type_into,
-    wait_for_label, wait_for_saved, wait_until, wait_until_saved,
+    Closing, choose_stretch_marks, click, close_window, folders, harness, harness_with_plan,
+    type_into, wait_for_label, wait_for_saved, wait_until, wait_until_saved,
 };
 use egui::{Key, Modifiers};
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
@@ -22,8 +22,7 @@ use regen_planner::ui::{SaveState, checklist_keys};
 
 #[test]
 fn a_plan_made_ticked_and_moved_is_found_again_after_reopening() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     let (plan_id, moved_to, ticked_key) = {
         let mut harness = harness(data.path(), config.path());
         harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
@@ -124,8 +123,7 @@ fn a_plan_made_ticked_and_moved_is_found_again_after_reopening() {
 
 #[test]
 fn a_contraindicated_patient_shows_the_banner() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     let mut harness = harness(data.path(), config.path());
     click(&mut harness, "New plan… (Ctrl+N)");
     choose_stretch_marks(&mut harness);
@@ -154,8 +152,7 @@ fn a_contraindicated_patient_shows_the_banner() {
 
 #[test]
 fn restricted_sources_are_greyed_out_with_a_reason() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     let mut harness = harness(data.path(), config.path());
     click(&mut harness, "New plan… (Ctrl+N)");
     let reason = "is restricted in aesthetic use in the US and EU, so it is not offered";
@@ -180,8 +177,7 @@ fn restricted_sources_are_greyed_out_with_a_reason() {
 
 #[test]
 fn search_finds_a_patient_by_part_of_the_name() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     let store = Store::open(data.path()).unwrap();
     for name in ["Maria Alvarez", "John Smith", "Alvaro Costa"] {
         store
@@ -206,8 +202,7 @@ fn search_finds_a_patient_by_part_of_the_name() {
 
 #[test]
 fn closing_the_window_saves_the_last_edit() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     let id = saved_plan(data.path(), "Nora Berg");
     let mut harness = harness_with_plan(data.path(), config.path(), &id);
     harness.get_by_label("New note").focus();
@@ -235,8 +230,7 @@ fn closing_the_window_saves_the_last_edit() {
 
 #[test]
 fn an_added_task_can_be_withdrawn_and_is_kept_struck_out() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     let id = saved_plan(data.path(), "Nora Berg");
     let mut harness = harness_with_plan(data.path(), config.path(), &id);
     type_into(&mut harness, "New task", "Bring last year's photographs");
@@ -277,8 +271,7 @@ fn an_added_task_can_be_withdrawn_and_is_kept_struck_out() {
 
 #[test]
 fn an_edit_made_while_a_save_is_on_its_way_is_saved_after_it() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     let id = saved_plan(data.path(), "Nora Berg");
     let mut harness = harness_with_plan(data.path(), config.path(), &id);
     type_into(&mut harness, "New note", "Prefers mornings.");
@@ -298,8 +291,7 @@ fn an_edit_made_while_a_save_is_on_its_way_is_saved_after_it() {
 
 #[test]
 fn a_new_patient_with_a_name_already_in_the_records_is_offered_the_existing_one() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     let first = saved_plan(data.path(), "Maria Alvarez");
     let existing = Store::open(data.path())
         .unwrap()
@@ -337,8 +329,7 @@ fn a_new_patient_with_a_name_already_in_the_records_is_offered_the_existing_one(
 
 #[test]
 fn an_existing_patient_is_found_by_typing_part_of_the_name() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     for name in ["Maria Alvarez", "Nora Berg", "Ingrid Bergström"] {
         saved_plan(data.path(), name);
     }
@@ -422,8 +413,7 @@ fn a_save_from_another_desk_is_shown_as_a_conflict() {
 
 #[test]
 fn escape_closes_the_settings_dialog() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     let mut harness = harness(data.path(), config.path());
     click(&mut harness, "Settings…");
     assert!(harness.state().is_settings_open());
@@ -434,8 +424,7 @@ fn escape_closes_the_settings_dialog() {
 
 #[test]
 fn settings_are_saved_and_used_for_the_next_plan() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     let mut harness = harness(data.path(), config.path());
     click(&mut harness, "Settings…");
     type_into(&mut harness, "Physician name", "Dr Ines Ortega");
@@ -481,8 +470,7 @@ fn settings_are_saved_and_used_for_the_next_plan() {
 
 #[test]
 fn an_open_plan_names_its_patient_and_describes_its_timeline_to_screen_readers() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     let id = saved_plan(data.path(), "Ravi Kumar");
     let harness = harness_with_plan(data.path(), config.path(), &id);
     assert!(
@@ -500,8 +488,7 @@ fn an_open_plan_names_its_patient_and_describes_its_timeline_to_screen_readers()
 
 #[test]
 fn a_date_in_the_wrong_format_is_said_and_changes_nothing() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     let id = saved_plan(data.path(), "Lea Novak");
     let mut harness = harness_with_plan(data.path(), config.path(), &id);
     let before = harness.state().open_plan_record().unwrap().plan.sessions[1].date;
@@ -525,8 +512,7 @@ fn a_date_in_the_wrong_format_is_said_and_changes_nothing() {
 
 #[test]
 fn a_plan_is_exported_from_its_screen_into_a_folder() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     let exports = tempfile::tempdir().unwrap();
     let id = saved_plan(data.path(), "Zoë Ångström");
     let mut harness = harness_with_plan(data.path(), config.path(), &id);
@@ -600,8 +586,7 @@ fn can_create(harness: &egui_kittest::Harness<'static, regen_planner::ui::App>) 
 
 #[test]
 fn a_note_typed_but_not_added_is_not_lost_on_close() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     let id = saved_plan(data.path(), "Nora Berg");
     let mut harness = harness_with_plan(data.path(), config.path(), &id);
     type_into(
@@ -640,8 +625,7 @@ fn a_note_typed_but_not_added_is_not_lost_on_close() {
 
 #[test]
 fn choosing_an_existing_patient_from_the_list_keeps_their_screening_on_file() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     let nora = patient_who_smokes(data.path(), "Nora Berg");
     saved_plan(data.path(), "Maria Alvarez");
     let mut harness = harness(data.path(), config.path());
@@ -689,8 +673,7 @@ fn choosing_an_existing_patient_from_the_list_keeps_their_screening_on_file() {
 
 #[test]
 fn the_existing_patient_picker_picks_no_one_the_physician_did_not_pick() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     for name in ["Anna Adams", "Nora Berg", "Ingrid Bergström"] {
         patient_who_smokes(data.path(), name);
     }
@@ -736,8 +719,7 @@ fn the_existing_patient_picker_picks_no_one_the_physician_did_not_pick() {
 
 #[test]
 fn a_note_typed_on_a_plan_left_for_another_is_kept_and_asked_about_on_close() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
+    let (data, config) = folders();
     let first = saved_plan(data.path(), "Nora Berg");
     saved_plan(data.path(), "Omar Haddad");
     let mut harness = harness_with_plan(data.path(), config.path(), &first);

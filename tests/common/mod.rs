@@ -156,6 +156,70 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
+/// A desk of its own for the command line: a data and a configuration folder in one
+/// temporary folder, removed at the end.
+pub struct Desk {
+    /// The temporary folder, for files a test writes beside the desk's folders.
+    pub dir: tempfile::TempDir,
+    /// The data folder (made by the first command that needs it).
+    pub data: std::path::PathBuf,
+    /// The configuration folder.
+    pub config: std::path::PathBuf,
+}
+
+impl Desk {
+    /// A desk with no settings: the defaults.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let config = dir.path().join("config");
+        Desk { dir, data, config }
+    }
+
+    /// A desk whose settings name the physician, who is then the author of its saves.
+    pub fn with_physician(name: &str) -> Self {
+        let desk = Desk::new();
+        desk.save_settings(&regen_planner::store::Settings {
+            physician_name: name.into(),
+            ..regen_planner::store::Settings::default()
+        });
+        desk
+    }
+
+    /// A file beside the desk's folders.
+    pub fn file(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes the desk's settings.
+    pub fn save_settings(&self, settings: &regen_planner::store::Settings) {
+        std::fs::create_dir_all(&self.config).unwrap();
+        settings.save(&self.config).unwrap();
+    }
+
+    /// Runs the binary on the desk's folders.
+    pub fn run(&self, args: &[&str]) -> Output {
+        regen(&self.data, &self.config, args)
+    }
+
+    /// Saves a plan through the command line (`plan PLAN_ARGS --save PATIENT_ARGS`) and
+    /// returns its id.
+    pub fn save_plan_with(&self, plan_args: &[&str], patient_args: &[&str]) -> String {
+        let mut args = vec!["plan"];
+        args.extend_from_slice(plan_args);
+        args.push("--save");
+        args.extend_from_slice(patient_args);
+        let output = self.run(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output).trim().to_owned()
+    }
+
+    /// The desk's store.
+    pub fn store(&self) -> Store {
+        Store::open(&self.data).unwrap()
+    }
+}
+
 /// Runs the real binary with its own data and configuration folders.
 pub fn regen(data: &Path, config: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_regen-planner"))

@@ -16,6 +16,11 @@ use regen_planner::ui::{App, AppOptions, SaveState};
 /// How long any wait may take before the test fails.
 const PATIENCE: Duration = Duration::from_secs(5);
 
+/// A data and a configuration folder of a desk, temporary.
+pub fn folders() -> (tempfile::TempDir, tempfile::TempDir) {
+    (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap())
+}
+
 /// The window's options on these folders, read as the binary reads them.
 pub fn options(data: &Path, config: &Path, open_plan: Option<PlanId>) -> AppOptions {
     AppOptions {
