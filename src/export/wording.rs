@@ -231,9 +231,9 @@ fn is_reference(inside: &str, open: char) -> bool {
 /// A note in parentheses about a source article, which starts with its key: "(seed 004:
 /// 1-2 weeks)", "(seed 002; Elmaadawi 2018)", "(seed 001 describes isolation, but gives
 /// no figure)". What it says after its first colon is for the patient too ("1-2
-/// weeks"); a note with no colon is only about the source (`Some(None)`). `None` when
-/// the note does not start with a key.
-fn source_note(inside: &str) -> Option<Option<&str>> {
+/// weeks"); a note with no colon is only about the source. `None` when the note does
+/// not start with a key.
+fn source_note(inside: &str) -> Option<SourceNote<'_>> {
     let after = inside
         .strip_prefix("seeds ")
         .or_else(|| inside.strip_prefix("seed "))?;
@@ -241,11 +241,23 @@ fn source_note(inside: &str) -> Option<Option<&str>> {
         return None;
     }
     Some(
-        after
+        match after
             .split_once(':')
             .map(|(_, words)| words.trim())
-            .filter(|words| !words.is_empty()),
+            .filter(|words| !words.is_empty())
+        {
+            Some(words) => SourceNote::Says(words),
+            None => SourceNote::AboutTheSource,
+        },
     )
+}
+
+/// What a note about a source leaves for a patient.
+enum SourceNote<'t> {
+    /// Nothing: it is only about the source.
+    AboutTheSource,
+    /// These words, in its parentheses.
+    Says(&'t str),
 }
 
 /// The text without the reference keys a protocol cites its figures with ("[CF 32]",
@@ -268,13 +280,15 @@ pub(crate) fn without_references(text: &str) -> String {
                 rest = &rest[close + 1..];
             }
             Some(close) if open_char == '(' && source_note(&rest[open + 1..close]).is_some() => {
-                match source_note(&rest[open + 1..close]).flatten() {
-                    Some(words) => {
+                match source_note(&rest[open + 1..close]) {
+                    Some(SourceNote::Says(words)) => {
                         out.push_str(&rest[..=open]);
                         out.push_str(words);
                         out.push(')');
                     }
-                    None => out.push_str(rest[..open].trim_end_matches(' ')),
+                    Some(SourceNote::AboutTheSource) | None => {
+                        out.push_str(rest[..open].trim_end_matches(' '));
+                    }
                 }
                 rest = &rest[close + 1..];
             }
