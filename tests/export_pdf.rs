@@ -8,7 +8,6 @@
 )]
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::Command;
 
 use jiff::civil::{Date, Weekday};
@@ -49,7 +48,9 @@ impl Desk {
         ]);
         assert!(output.status.success(), "{}", common::stderr(&output));
         let plan = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
-        (Pdf::read(&handout), Pdf::read(&consent), plan)
+        let mut pdfs = Pdf::read_all(&[handout, consent]).into_iter();
+        let (handout, consent) = (pdfs.next().unwrap(), pdfs.next().unwrap());
+        (handout, consent, plan)
     }
 }
 
@@ -61,26 +62,41 @@ struct Pdf {
 }
 
 impl Pdf {
-    fn read(path: &Path) -> Pdf {
-        let output = Command::new("pdftotext")
-            // Keeps a row's label and text on one line, as a reader sees them.
-            .args(["-layout", "-enc", "UTF-8"])
-            .arg(path)
-            .arg("-")
-            .output()
-            .unwrap_or_else(|error| {
-                panic!("pdftotext could not run ({error}); install poppler-utils")
-            });
-        assert!(
-            output.status.success(),
-            "pdftotext failed on {}",
-            path.display()
-        );
-        let raw = String::from_utf8(output.stdout).unwrap();
-        Pdf {
-            pages: raw.matches('\u{c}').count(),
-            text: normalise(&raw),
-        }
+    /// Reads many PDFs back at once: one `pdftotext` each, all started before any is
+    /// waited for, so that they use every core.
+    fn read_all(paths: &[std::path::PathBuf]) -> Vec<Pdf> {
+        let children: Vec<_> = paths
+            .iter()
+            .map(|path| {
+                Command::new("pdftotext")
+                    // Keeps a row's label and text on one line, as a reader sees them.
+                    .args(["-layout", "-enc", "UTF-8"])
+                    .arg(path)
+                    .arg("-")
+                    .stdout(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap_or_else(|error| {
+                        panic!("pdftotext could not run ({error}); install poppler-utils")
+                    })
+            })
+            .collect();
+        children
+            .into_iter()
+            .zip(paths)
+            .map(|(child, path)| {
+                let output = child.wait_with_output().unwrap();
+                assert!(
+                    output.status.success(),
+                    "pdftotext failed on {}",
+                    path.display()
+                );
+                let raw = String::from_utf8(output.stdout).unwrap();
+                Pdf {
+                    pages: raw.matches('\u{c}').count(),
+                    text: normalise(&raw),
+                }
+            })
+            .collect()
     }
 
     #[track_caller]
@@ -516,6 +532,8 @@ fn every_built_in_protocol_makes_both_documents_with_its_sessions_risks_and_alte
     assert!(problems.is_empty());
     let folder = tempfile::tempdir().unwrap();
     let mut seen = std::collections::BTreeSet::new();
+    // Each protocol's two documents, for two patients, and its plan as JSON.
+    let mut made = Vec::new();
     let start: Date = "2027-01-18".parse().unwrap();
     for mut selection in common::selections(&catalog) {
         let protocol = catalog.covering(&selection).unwrap();
@@ -562,15 +580,22 @@ fn every_built_in_protocol_makes_both_documents_with_its_sessions_risks_and_alte
             }
             let consent_bytes = consent_pdf(&document)
                 .unwrap_or_else(|error| panic!("{} consent: {error}", protocol.id));
-            let read = |kind: &str, bytes: &[u8]| {
-                let path = folder.path().join(format!("{}-{kind}.pdf", protocol.id));
-                std::fs::write(&path, bytes).unwrap();
-                Pdf::read(&path)
-            };
-            let handout = read("handout", &handout_bytes);
-            let consent = read("consent", &consent_bytes);
-            check_documents(&handout, &consent, &json);
+            let name = format!("{}-{}", protocol.id, made.len());
+            let handout = folder.path().join(format!("{name}-handout.pdf"));
+            let consent = folder.path().join(format!("{name}-consent.pdf"));
+            std::fs::write(&handout, handout_bytes).unwrap();
+            std::fs::write(&consent, consent_bytes).unwrap();
+            made.push((handout, consent, json));
         }
+    }
+    let paths: Vec<_> = made
+        .iter()
+        .flat_map(|(handout, consent, _)| [handout.clone(), consent.clone()])
+        .collect();
+    let mut pdfs = Pdf::read_all(&paths).into_iter();
+    for (_, _, json) in &made {
+        let (handout, consent) = (pdfs.next().unwrap(), pdfs.next().unwrap());
+        check_documents(&handout, &consent, json);
     }
     assert!(seen.len() >= 15, "{} protocols", seen.len());
 }
