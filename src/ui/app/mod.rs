@@ -1,8 +1,8 @@
 //! The app: owns the state, calls one function per panel, then applies what the user
-//! asked for. The state machine of saving (and what waits for a save to land) is in
-//! [`saving`], what each action does in [`apply`], what the worker reports back in
-//! [`outcomes`], the index and the lists made from it in [`index`], and `--screenshot`
-//! in [`screenshot`].
+//! asked for. The panels are drawn in [`panels`], the state machine of saving (and
+//! what waits for a save to land, and closing) is in [`saving`], what each action does
+//! in [`apply`], what the worker reports back in [`outcomes`], the index and the lists
+//! made from it in [`index`], and `--screenshot` in [`screenshot`].
 //!
 //! Nothing here touches the disk or waits: reads and writes are jobs for
 //! [`crate::desk::worker`], and the screens show "Opening…" or "Saving…" until their
@@ -11,6 +11,7 @@
 mod apply;
 mod index;
 mod outcomes;
+mod panels;
 mod saving;
 mod screenshot;
 
@@ -20,19 +21,17 @@ use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use egui::{Key, KeyboardShortcut, Modifiers, Ui};
+use egui::Ui;
 use jiff::civil::Date;
 
 use super::action::Action;
-use super::close_dialog::close_dialog_ui;
-use super::export_dialog::{ExportDialog, export_ui};
-use super::library::{LibraryState, library_ui};
-use super::new_plan::{NewPlanDraft, new_plan_ui};
-use super::patient_list::{ListStatus, PatientList, patient_list_ui};
-use super::patient_view::patient_view_ui;
-use super::plan_view::{PlanViewState, SaveState, plan_view_ui};
-use super::plans_table::{PlansTable, plans_table_ui};
-use super::settings::{SettingsDialog, settings_ui};
+use super::export_dialog::ExportDialog;
+use super::library::LibraryState;
+use super::new_plan::NewPlanDraft;
+use super::patient_list::PatientList;
+use super::plan_view::{PlanViewState, SaveState};
+use super::plans_table::PlansTable;
+use super::settings::SettingsDialog;
 use super::startup::StartupLog;
 use super::status_bar::status_bar_ui;
 use super::top_bar::top_bar_ui;
@@ -41,7 +40,7 @@ use crate::desk::Workspace;
 use crate::desk::worker::{LoadMessage, Worker, load_index};
 use crate::planning::ClinicOptions;
 use crate::store::{
-    AppDirs, Index, Patient, PatientId, PlanId, PlanRecord, PlanSummary, Revision, Settings, Store,
+    AppDirs, Index, Patient, PatientId, PlanId, PlanRecord, Revision, Settings, Store,
     ThemePreference,
 };
 use saving::{AfterSave, OpenPlan};
@@ -300,212 +299,6 @@ impl App {
             jurisdiction: self.settings.jurisdiction,
         }
     }
-
-    // ---- Drawing ---------------------------------------------------------------------
-
-    fn shortcuts(ui: &mut Ui) -> Option<Action> {
-        let shortcut = |key| KeyboardShortcut::new(Modifiers::COMMAND, key);
-        ui.input_mut(|input| {
-            if input.consume_shortcut(&shortcut(Key::N)) {
-                Some(Action::NewPlan(None))
-            } else if input.consume_shortcut(&shortcut(Key::F)) {
-                Some(Action::FocusSearch)
-            } else if input.consume_shortcut(&shortcut(Key::S)) {
-                Some(Action::SaveNow)
-            } else {
-                None
-            }
-        })
-    }
-
-    /// What was typed and not added or saved, which closing the window would lose, one
-    /// sentence each.
-    fn unsaved_typing(&self) -> Vec<String> {
-        let mut unsaved = Vec::new();
-        if let Some(open) = &self.open_plan {
-            unsaved.extend(open.view.unsaved_text(&open.patient_name));
-        }
-        for (patient, view) in self.parked_views.values() {
-            unsaved.extend(view.unsaved_text(patient));
-        }
-        if let Screen::NewPlan(draft) = &self.screen
-            && draft.has_work()
-        {
-            unsaved.push("the new plan being made (not created yet)".to_owned());
-        }
-        if self
-            .settings_dialog
-            .as_ref()
-            .is_some_and(|dialog| dialog.has_changes(&self.settings))
-        {
-            unsaved.push("the changes to the settings (not saved yet)".to_owned());
-        }
-        unsaved
-    }
-
-    /// What the app is doing in the background that the physician waits for, if any.
-    fn activity(&self) -> Option<&'static str> {
-        if self.after_save.contains(&AfterSave::Close) {
-            Some("Saving the last changes; the window closes once they are on the disk…")
-        } else {
-            None
-        }
-    }
-
-    /// The patient list on the left, with the index's loading progress or failure.
-    fn patients_ui(&mut self, ui: &mut Ui) -> Option<Action> {
-        let list_status = match &self.index {
-            IndexState::Loading { done, total, .. } => ListStatus::Loading {
-                done: *done,
-                total: *total,
-            },
-            IndexState::Ready(_) | IndexState::Failed(_) => ListStatus::Ready,
-        };
-        let selected = match &self.screen {
-            Screen::Patient { id, .. } => Some(id.clone()),
-            Screen::Plan => self
-                .open_plan
-                .as_ref()
-                .map(|open| open.record.patient.clone()),
-            _ => None,
-        };
-        if let IndexState::Failed(error) = &self.index {
-            ui.colored_label(ui.visuals().error_fg_color, error.as_str());
-        }
-        patient_list_ui(
-            ui,
-            &mut self.list,
-            &mut self.query,
-            selected.as_ref(),
-            list_status,
-        )
-    }
-
-    /// The open dialog, if any, as a modal over the window.
-    fn dialogs_ui(&mut self, ctx: &egui::Context) -> Vec<Action> {
-        let mut actions = Vec::new();
-        if let Some(dialog) = &mut self.settings_dialog {
-            let modal = egui::Modal::new(egui::Id::unique("settings")).show(ctx, |ui| {
-                settings_ui(ui, dialog, &self.dirs.data, &self.dirs.config)
-            });
-            let should_close = modal.should_close();
-            actions.extend(modal.inner);
-            if should_close {
-                actions.push(Action::CloseDialog);
-            }
-        }
-        if let Some(unsaved) = &self.close_confirm {
-            let modal = egui::Modal::new(egui::Id::unique("close-confirm"))
-                .show(ctx, |ui| close_dialog_ui(ui, unsaved));
-            let should_close = modal.should_close();
-            actions.extend(modal.inner);
-            if should_close {
-                actions.push(Action::KeepEditing);
-            }
-        }
-        if let Some(dialog) = &mut self.export_dialog {
-            dialog.poll();
-            let modal =
-                egui::Modal::new(egui::Id::unique("export")).show(ctx, |ui| export_ui(ui, dialog));
-            let should_close = modal.should_close();
-            actions.extend(modal.inner);
-            if should_close {
-                actions.push(Action::CloseDialog);
-            }
-        }
-        actions
-    }
-
-    fn central_ui(&mut self, ui: &mut Ui) -> Option<Action> {
-        let today = today();
-        if let Err(error) = &self.store {
-            super::widgets::banner(
-                ui,
-                crate::planning::Severity::Contraindicated,
-                |ui, color| {
-                    ui.label(egui::RichText::new(format!("Plans cannot be opened or saved: {error}. Start the app with --data-dir DIR pointing at a folder you may write to.")).color(color));
-                },
-            );
-        }
-        let patient_plans: Vec<PlanSummary> = match &self.screen {
-            Screen::Patient { id, .. } => self.plan_summaries_of(id).into_iter().cloned().collect(),
-            _ => Vec::new(),
-        };
-        match &mut self.screen {
-            Screen::Home => {
-                ui.heading("All plans");
-                if self.plans_table.is_empty() && self.is_index_loaded() {
-                    ui.label("No plan yet. Start one with Ctrl+N; every plan states its evidence and regulatory status, and the physician decides.");
-                    if ui.button("New plan…").clicked() {
-                        return Some(Action::NewPlan(None));
-                    }
-                    return None;
-                }
-                plans_table_ui(ui, &mut self.plans_table, &self.query)
-            }
-            Screen::Patient { id, record } => match record {
-                Reading::Loading => {
-                    waiting_ui(ui, "Opening the patient…");
-                    None
-                }
-                Reading::Ready(record) => {
-                    let refs: Vec<&PlanSummary> = patient_plans.iter().collect();
-                    patient_view_ui(ui, id, record, &refs)
-                }
-                Reading::Failed(error) => {
-                    ui.colored_label(ui.visuals().error_fg_color, error.as_str());
-                    None
-                }
-            },
-            Screen::OpeningPlan { failed, .. } => {
-                match failed {
-                    None => waiting_ui(ui, "Opening the plan…"),
-                    Some(error) => {
-                        ui.colored_label(ui.visuals().error_fg_color, error.as_str());
-                    }
-                }
-                None
-            }
-            Screen::Plan => match &mut self.open_plan {
-                Some(open) => {
-                    let save = open.save_state();
-                    plan_view_ui(
-                        ui,
-                        &open.record,
-                        &open.patient_name,
-                        &save,
-                        &open.history,
-                        &mut open.view,
-                        today,
-                    )
-                }
-                None => None,
-            },
-            Screen::NewPlan(draft) => {
-                let patients = match &self.index {
-                    IndexState::Ready(index) => index.patients.as_slice(),
-                    _ => &[],
-                };
-                let options = ClinicOptions {
-                    working_days: self.settings.working_days.clone(),
-                    jurisdiction: self.settings.jurisdiction,
-                };
-                new_plan_ui(ui, draft, &self.catalog, &options, patients, today)
-            }
-            Screen::Library(state) => {
-                library_ui(ui, &self.catalog, &self.catalog_problems, state);
-                None
-            }
-        }
-    }
-}
-
-/// A spinner with what is on its way.
-fn waiting_ui(ui: &mut Ui, what: &str) {
-    ui.horizontal(|ui| {
-        ui.spinner();
-        ui.label(what);
-    });
 }
 
 fn apply_theme(ctx: &egui::Context, theme: ThemePreference) {

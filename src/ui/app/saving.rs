@@ -307,6 +307,31 @@ impl App {
         self.messages.push(message);
     }
 
+    /// What was typed and not added or saved, which closing the window would lose, one
+    /// sentence each.
+    pub(super) fn unsaved_typing(&self) -> Vec<String> {
+        let mut unsaved = Vec::new();
+        if let Some(open) = &self.open_plan {
+            unsaved.extend(open.view.unsaved_text(&open.patient_name));
+        }
+        for (patient, view) in self.parked_views.values() {
+            unsaved.extend(view.unsaved_text(patient));
+        }
+        if let Screen::NewPlan(draft) = &self.screen
+            && draft.has_work()
+        {
+            unsaved.push("the new plan being made (not created yet)".to_owned());
+        }
+        if self
+            .settings_dialog
+            .as_ref()
+            .is_some_and(|dialog| dialog.has_changes(&self.settings))
+        {
+            unsaved.push("the changes to the settings (not saved yet)".to_owned());
+        }
+        unsaved
+    }
+
     /// A close of the window: text typed and not added or saved is asked about first;
     /// then it closes at once when everything is saved; otherwise it stays open until
     /// the saves land (then closes), or for good when they cannot.
