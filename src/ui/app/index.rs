@@ -42,7 +42,13 @@ impl App {
                     self.open_plan_by_id(&id, ctx);
                 }
             }
-            Some(Err(error)) => self.index = IndexState::Failed(error.to_string()),
+            Some(Err(error)) => {
+                self.index = IndexState::Failed(error.to_string());
+                // A plan asked for with --open does not need the list to open.
+                if let Some(id) = self.pending_open.take() {
+                    self.open_plan_by_id(&id, ctx);
+                }
+            }
             None => {}
         }
     }

@@ -192,6 +192,8 @@ impl App {
             }
             Err(error) => (IndexState::Failed(error.clone()), None),
         };
+        // Without a data folder, no plan can be opened; the banner says why.
+        let pending_open = options.open_plan.filter(|_| store.is_ok());
         Self {
             dirs,
             catalog,
@@ -214,7 +216,7 @@ impl App {
             export_dialog: None,
             export_folder: None,
             messages,
-            pending_open: options.open_plan,
+            pending_open,
             screenshot: options
                 .screenshot
                 .map(|path| Screenshot::new(path, outcome)),
