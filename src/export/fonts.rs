@@ -18,6 +18,7 @@ use harfrust::{
     Direction, FontRef, GlyphBuffer, Script, ShapeOptions, ShapePlan, ShaperData, UnicodeBuffer,
 };
 use skrifa::MetadataProvider as _;
+use skrifa::charmap::Charmap;
 use skrifa::instance::{LocationRef, Size};
 use unicode_segmentation::UnicodeSegmentation as _;
 
@@ -69,6 +70,8 @@ type Plans = Mutex<Vec<(Direction, Script, Arc<ShapePlan>)>>;
 struct Face {
     pdf: krilla::text::Font,
     font: FontRef<'static>,
+    /// Which characters the face has, made once: making it looks up the font's tables.
+    charmap: Charmap<'static>,
     shaper: ShaperData,
     units_per_em: f32,
     ascent: f32,
@@ -83,6 +86,7 @@ impl Face {
         let metrics = font.metrics(Size::unscaled(), LocationRef::default());
         Ok(Face {
             pdf,
+            charmap: font.charmap(),
             shaper: ShaperData::new(&font),
             units_per_em: f32::from(metrics.units_per_em),
             ascent: metrics.ascent,
@@ -93,7 +97,7 @@ impl Face {
     }
 
     fn has(&self, character: char) -> bool {
-        self.font.charmap().map(character).is_some()
+        self.charmap.map(character).is_some()
     }
 
     /// Shapes `text` with a plan made once per direction and script.
