@@ -196,6 +196,38 @@ fn rewrite(text: &str, mut replace: impl FnMut(char, &str) -> Option<String>) ->
     out
 }
 
+/// A note in parentheses about a source article, as protocols wrote them before
+/// references were numbered: "(seed 004: 1-2 weeks)", "(seed 002; Elmaadawi 2018)",
+/// "(seed 001 describes isolation, but gives no figure)". What it says after its first
+/// colon is for every reader ("1-2 weeks"); a note without a colon is only about the
+/// source. Plans saved then still hold such notes.
+struct SourceNote<'t> {
+    /// What the note says for every reader, if anything.
+    says: Option<&'t str>,
+    /// The part that names the sources: the key first, then any other items.
+    keys: &'t str,
+}
+
+fn source_note(content: &str) -> Option<SourceNote<'_>> {
+    let lower = content.to_lowercase();
+    let after = lower
+        .strip_prefix("seeds ")
+        .or_else(|| lower.strip_prefix("seed "))?;
+    if !after.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(match content.split_once(':') {
+        Some((keys, says)) if !says.trim().is_empty() => SourceNote {
+            says: Some(says.trim()),
+            keys,
+        },
+        _ => SourceNote {
+            says: None,
+            keys: content,
+        },
+    })
+}
+
 /// A protocol's or a plan's sources, read once, to number or check many texts against.
 #[derive(Debug, Clone)]
 pub struct Citer {
@@ -220,17 +252,63 @@ impl Citer {
     /// cite nothing, or cite a key the sources lack, are left as they are.
     #[must_use]
     pub fn numbered(&self, text: &str) -> String {
-        rewrite(text, |_, content| match read_group(content, &self.atoms) {
-            Group::Cites(numbers) => Some(format!(
+        let list = |numbers: &[usize]| {
+            format!(
                 "[{}]",
                 numbers
                     .iter()
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join(", ")
-            )),
-            Group::Words | Group::Unresolved => None,
+            )
+        };
+        rewrite(text, |open, content| {
+            match read_group(content, &self.atoms) {
+                Group::Cites(numbers) => Some(list(&numbers)),
+                Group::Words | Group::Unresolved if open == '(' => {
+                    let note = source_note(content)?;
+                    let numbers = self.note_numbers(note.keys);
+                    let cited = (!numbers.is_empty()).then(|| list(&numbers));
+                    Some(match (note.says, cited) {
+                        (Some(says), Some(cited)) => format!("({says}) {cited}"),
+                        (Some(says), None) => format!("({says})"),
+                        (None, Some(cited)) => cited,
+                        (None, None) => String::new(),
+                    })
+                }
+                Group::Words | Group::Unresolved => None,
+            }
         })
+    }
+
+    /// The numbers of the sources a source note names: its leading key ("seed 001" of
+    /// "seed 001 describes…") and any other item that is a key of the sources.
+    fn note_numbers(&self, keys: &str) -> Vec<usize> {
+        let mut numbers = Vec::new();
+        let mut context = Context::None;
+        for (index, item) in items(keys).enumerate() {
+            // "seed 001 describes isolation" names "seed 001".
+            let item = if index == 0 {
+                item.split_whitespace()
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            } else {
+                item.to_owned()
+            };
+            let (atoms, next) = item_atoms(&item, context);
+            context = next;
+            for atom in &atoms {
+                for (position, source) in self.atoms.iter().enumerate() {
+                    if source.contains(atom) {
+                        numbers.push(position + 1);
+                    }
+                }
+            }
+        }
+        numbers.sort_unstable();
+        numbers.dedup();
+        numbers
     }
 
     /// The bracketed citations of a text that name a key none of the sources has.
@@ -280,9 +358,16 @@ pub fn without_citations(text: &str) -> String {
                 .iter()
                 .all(|atom| matches!(atom, Atom::Facts(_) | Atom::Seed(_)))
         });
-        ((open == '[' && is_number_list(content))
-            || (keys_only && reference_key_in(content).is_some()))
-        .then(String::new)
+        if (open == '[' && is_number_list(content))
+            || (keys_only && reference_key_in(content).is_some())
+        {
+            return Some(String::new());
+        }
+        let note = source_note(content).filter(|_| open == '(')?;
+        Some(
+            note.says
+                .map_or_else(String::new, |says| format!("({says})")),
+        )
     })
 }
 
@@ -456,6 +541,45 @@ mod tests {
                 "An approved drug (Egger 2020).",
             ),
         ] {
+            assert_eq!(without_citations(text), plain, "{text}");
+        }
+    }
+
+    /// Plans saved before references were numbered hold notes about a source; readers
+    /// see what they say, with the number of the source, and never the key.
+    #[test]
+    fn old_notes_about_a_source_keep_their_words_and_lose_their_keys() {
+        let sources = sources();
+        for (text, readable, plain) in [
+            (
+                "Stop them (seed 000: 1-2 weeks before).",
+                "Stop them (1-2 weeks before) [1].",
+                "Stop them (1-2 weeks before).",
+            ),
+            (
+                "Early (seed 000, said of hair in general: after a few weeks).",
+                "Early (after a few weeks) [1].",
+                "Early (after a few weeks).",
+            ),
+            (
+                "Cells grown (seed 000 describes growth, but gives no figure).",
+                "Cells grown [1].",
+                "Cells grown.",
+            ),
+            (
+                "Into the scalp (seed 000; Egger 2020).",
+                "Into the scalp [1, 4].",
+                "Into the scalp.",
+            ),
+            (
+                "A time (seed: soon) stays.",
+                "A time (seed: soon) stays.",
+                "A time (seed: soon) stays.",
+            ),
+        ] {
+            let numbered = numbered(text, &sources);
+            assert_eq!(numbered, readable, "{text}");
+            assert_eq!(reference_key_in(&numbered), None, "{text}");
             assert_eq!(without_citations(text), plain, "{text}");
         }
     }

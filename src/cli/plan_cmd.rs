@@ -9,7 +9,9 @@ use regen_planner::catalog::{
     Area, CellSource, Factor, Indication, Jurisdiction, Modality, Selection,
 };
 use regen_planner::export;
-use regen_planner::planning::{ClinicOptions, PlanRequest, Weekday, WorkingDays, generate};
+use regen_planner::planning::{
+    ClinicOptions, PlanRequest, Weekday, WorkingDays, earliest_feasible_start, generate,
+};
 use regen_planner::store::AppDirs;
 
 use super::{Format, load_catalog, print};
@@ -79,7 +81,8 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
 
 pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let catalog = load_catalog(dirs);
-    let start = args.start.unwrap_or_else(|| jiff::Zoned::now().date());
+    let today = jiff::Zoned::now().date();
+    let start = args.start.unwrap_or(today);
     let selection = Selection {
         modality: args.modality,
         source: args.source,
@@ -100,6 +103,14 @@ pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     };
     request.options.jurisdiction = args.jurisdiction.or(desk.jurisdiction);
     let plan = generate(&catalog, &request)?;
+    // The same check as the window's preview.
+    if let Some(earliest) =
+        earliest_feasible_start(&plan, request.start, today, &request.options.working_days)
+    {
+        super::warn(&format!(
+            "some preparation would be due before today ({today}); a first session on or after {earliest} leaves time for all of it (--start {earliest})"
+        ));
+    }
     if args.save {
         return super::plans_cmd::save_new_plan(args, dirs, request, plan);
     }

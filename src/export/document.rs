@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::catalog::Audience;
-use crate::planning::Plan;
+use crate::planning::{Plan, PlanStatus};
 
 /// The patient, as printed on a handout or consent form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,8 +75,9 @@ pub struct Document {
     pub plan_id: String,
     /// The revision the export was made from.
     pub revision: u32,
-    /// The plan's status id: `draft`, `active`, `completed` or `cancelled`.
-    pub status: String,
+    /// Where the plan stands: a cancelled plan's events are cancelled, a draft's
+    /// tentative.
+    pub status: PlanStatus,
     /// The dated plan.
     pub plan: Plan,
     /// Tasks the physician added, in the order they were added.

@@ -26,11 +26,9 @@ use sha2::{Digest as _, Sha256};
 
 use super::error::StoreError;
 use super::ids::{PatientId, PlanId};
-use super::records::{
-    Note, Patient, PatientSummary, PlanRecord, PlanStatus, PlanSummary, Screening,
-};
+use super::records::{Patient, PatientSummary, PlanRecord, PlanSummary, Screening};
 use crate::catalog::Factor;
-use crate::planning::{Plan, PlanRequest};
+use crate::planning::{Note, Plan, PlanRequest, PlanStatus};
 
 /// The format version this app writes, and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -434,14 +432,12 @@ impl Record for Patient {
     type Summary = PatientSummary;
 
     fn summarize(id: &str, meta: &RevisionMeta, record: &Self) -> Option<PatientSummary> {
-        Some(PatientSummary {
-            id: id.parse::<PatientId>().ok()?,
-            name: record.name.clone(),
-            birth_date: record.birth_date,
-            clinic_id: record.clinic_id.clone(),
-            revision: meta.number,
-            saved_at: meta.saved_at,
-        })
+        Some(PatientSummary::new(
+            id.parse::<PatientId>().ok()?,
+            record,
+            meta.number,
+            meta.saved_at,
+        ))
     }
 
     fn summary_of(summary: &PatientSummary) -> (&str, u32) {
@@ -471,19 +467,13 @@ impl Record for PlanRecord {
     /// The patient's name and clinic id are filled in from the patient's record when
     /// the index is assembled.
     fn summarize(id: &str, meta: &RevisionMeta, record: &Self) -> Option<PlanSummary> {
-        Some(PlanSummary {
-            id: id.parse::<PlanId>().ok()?,
-            patient: record.patient.clone(),
-            patient_name: String::new(),
-            clinic_id: None,
-            protocol_id: record.plan.protocol.id.clone(),
-            protocol_title: record.plan.protocol.title.clone(),
-            status: record.status,
-            first_session: record.first_session(),
-            revision: meta.number,
-            saved_at: meta.saved_at,
-            saved_by: meta.saved_by.clone(),
-        })
+        Some(PlanSummary::new(
+            id.parse::<PlanId>().ok()?,
+            record,
+            meta.number,
+            meta.saved_at,
+            &meta.saved_by,
+        ))
     }
 
     fn summary_of(summary: &PlanSummary) -> (&str, u32) {

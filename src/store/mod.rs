@@ -5,7 +5,7 @@
 //! protect against, and [`Store::load_index`] for start-up with many plans.
 
 mod backup;
-mod demo;
+mod demo_marker;
 mod error;
 mod export_document;
 mod folder;
@@ -19,19 +19,21 @@ mod records;
 mod settings;
 mod verify;
 
+/// The parts of a plan a plan record holds, defined by `planning` and named here too, so
+/// that code that reads records finds them beside [`PlanRecord`].
+pub use crate::planning::{ExtraTask, Note, PlanStatus};
 pub use backup::BackupReport;
-pub use demo::{DEFAULT_DEMO_SEED, DEMO_MARKER_FILE, DemoOptions, DemoReport};
+pub use demo_marker::{DEMO_MARKER_FILE, DemoMarker};
 pub use error::{LoadProblem, ProblemKind, StoreError};
 pub use export_document::write_export;
 pub use folder::{Loaded, Store};
 pub use format::FORMAT_VERSION;
 pub use ids::{InvalidId, PatientId, PlanId};
-pub use index::{Index, LoadProgress};
+pub use index::{Index, LoadProgress, Summary};
 pub use paths::{AppDirs, DirsError};
 pub use protocol_files::{ProtocolDirError, read_protocol_dir};
 pub use records::{
-    ExtraTask, Note, Patient, PatientSummary, PlanRecord, PlanStatus, PlanSummary, Revision,
-    RevisionInfo, Screening,
+    Patient, PatientSummary, PlanRecord, PlanSummary, Revision, RevisionInfo, Screening,
 };
 pub use settings::{SETTINGS_FILE, Settings, ThemePreference};
 pub use verify::{VerifyProblem, VerifyReport};

@@ -8,14 +8,14 @@ use egui::{RichText, Ui};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use super::action::{Action, PlanEdit};
+use super::action::Action;
 use super::timeline::timeline_ui;
 use super::widgets::{
     badge, banner, date_field, date_text, not_candidate_banner, section_heading, status_severity,
     timestamp_text,
 };
-use crate::planning::{AftercareSite, Plan, Severity};
-use crate::store::{PlanRecord, PlanStatus, RevisionInfo};
+use crate::planning::{AftercareSite, Plan, PlanEdit, PlanStatus, Severity};
+use crate::store::{PlanRecord, RevisionInfo};
 
 /// What the plan screen keeps between frames that is not part of the record.
 #[derive(Debug, Clone)]
@@ -43,6 +43,35 @@ impl PlanViewState {
             task_has_due: false,
             task_for_clinic: false,
         }
+    }
+}
+
+impl PlanViewState {
+    /// What was typed on `patient`'s plan and not added yet, one sentence each.
+    #[must_use]
+    pub fn unsaved_text(&self, patient: &str) -> Vec<String> {
+        let mut unsaved = Vec::new();
+        for (what, text) in [("note", &self.note_draft), ("task", &self.task_draft)] {
+            let text = text.trim();
+            if !text.is_empty() {
+                unsaved.push(format!(
+                    "the {what} being written on {patient}'s plan: \u{201c}{}\u{201d}",
+                    excerpt(text)
+                ));
+            }
+        }
+        unsaved
+    }
+}
+
+/// The start of a text, at most sixty characters, for saying what it was.
+fn excerpt(text: &str) -> String {
+    let mut chars = text.chars();
+    let start: String = chars.by_ref().take(60).collect();
+    if chars.next().is_some() {
+        format!("{start}…")
+    } else {
+        start
     }
 }
 

@@ -1,14 +1,21 @@
-//! Work that can take long runs on named threads: reading the index of patients and
-//! plans, and writing revisions. The UI polls their channels once per frame and never
-//! waits on them, except when the window closes with changes still unsaved.
+//! The window's reads and writes, on named threads, so that the UI thread never touches
+//! the disk nor waits: the index of patients and plans loads on `load-index`; every
+//! other read and write is a [`Job`] for the `store-jobs` thread, which runs them one at
+//! a time in the order asked (a plan opened after a save reads what was saved); exports
+//! are made on `export`. Each reports back on a channel that the UI polls once per
+//! frame, and calls `wake` so that the UI draws the result.
 
+use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
+use jiff::civil::Date;
+
+use super::export::{ExportKind, write_exports};
+use crate::planning::{Plan, PlanRequest};
 use crate::store::{
-    Index, LoadProgress, Patient, PatientId, PlanId, PlanRecord, Revision, RevisionInfo, Store,
-    StoreError,
+    Index, LoadProgress, Patient, PatientId, PlanId, PlanRecord, Revision, RevisionInfo, Screening,
+    Settings, Store, StoreError, Summary,
 };
 
 /// Messages from the index loader.
@@ -56,19 +63,53 @@ pub fn load_index(
     Ok(receiver)
 }
 
-/// A write for the writer thread.
-pub enum WriteJob {
-    /// Read a plan's revision history (it hashes every revision, so it stays off the UI
-    /// thread, and after any save queued before it).
+/// What an export of a saved plan reports: the files written, or why not.
+pub type ExportResult = Result<Vec<PathBuf>, String>;
+
+/// Starts making and writing a plan's exports on a thread named `export`; the result
+/// arrives on the receiver. The documents are made from the plan as last saved, so the
+/// caller starts this once the plan's pending saves have landed.
+///
+/// # Errors
+/// When the system cannot start a thread.
+pub fn start_export(
+    store: Store,
+    settings: Settings,
+    plan: PlanId,
+    folder: PathBuf,
+    kinds: Vec<ExportKind>,
+    today: Date,
+    wake: impl Fn() + Send + 'static,
+) -> std::io::Result<Receiver<ExportResult>> {
+    let (sender, receiver) = channel();
+    std::thread::Builder::new()
+        .name("export".into())
+        .spawn(move || {
+            let result = write_exports(&store, &settings, &plan, &folder, &kinds, today)
+                .map_err(|error| error.to_string());
+            let _ = sender.send(result);
+            wake();
+        })?;
+    Ok(receiver)
+}
+
+/// A read or write for the `store-jobs` thread.
+pub enum Job {
+    /// Read a plan's newest revision and its patient's name.
+    OpenPlan(PlanId),
+    /// Read a plan's revision history (it hashes every revision).
     ReadHistory(PlanId),
+    /// Read a patient's newest revision: to show them, or to take over their
+    /// screening in a new plan.
+    ReadPatient(PatientId),
     /// Create a plan, and its patient when new; update the patient's screening.
     CreatePlan {
         /// The patient to create, or the existing patient whose screening to update.
         patient: PatientWrite,
         /// What the plan was made from.
-        request: Box<crate::planning::PlanRequest>,
+        request: Box<PlanRequest>,
         /// The generated plan.
-        plan: Box<crate::planning::Plan>,
+        plan: Box<Plan>,
         /// Who saves.
         author: String,
     },
@@ -83,18 +124,41 @@ pub enum WriteJob {
         /// Who saves.
         author: String,
     },
+    /// Write the desk's settings into the configuration folder.
+    SaveSettings {
+        /// The configuration folder.
+        config_dir: PathBuf,
+        /// The settings.
+        settings: Box<Settings>,
+    },
 }
 
 /// The patient side of creating a plan.
 pub enum PatientWrite {
     /// A new patient.
     New(Box<Patient>),
-    /// An existing patient, whose screening is replaced by the new one.
-    Existing(PatientId, crate::store::Screening),
+    /// An existing patient, whose screening becomes the new one.
+    Existing(PatientId, Screening),
 }
 
-/// What the writer thread reports back.
-pub enum WriteResult {
+/// What the `store-jobs` thread reports back, one outcome per job.
+pub enum Outcome {
+    /// A plan was read.
+    Opened {
+        /// The plan.
+        id: PlanId,
+        /// Its newest revision.
+        revision: Box<Revision<PlanRecord>>,
+        /// Its patient's name, or "Unknown patient" when their record cannot be read.
+        patient_name: String,
+    },
+    /// A plan could not be read.
+    OpenFailed {
+        /// The plan.
+        id: PlanId,
+        /// Why, as a sentence.
+        message: String,
+    },
     /// A plan's revision history, oldest first.
     History {
         /// The plan.
@@ -102,10 +166,19 @@ pub enum WriteResult {
         /// Its revisions; empty when they could not be read.
         history: Vec<RevisionInfo>,
     },
+    /// A patient was read, or could not be.
+    Patient {
+        /// The patient.
+        id: PatientId,
+        /// Their newest revision, or why it could not be read.
+        result: Result<Box<Revision<Patient>>, String>,
+    },
     /// A plan (and perhaps its patient) was created.
     Created {
         /// The patient's newest revision.
         patient_revision: Box<Revision<Patient>>,
+        /// The summaries of the patient and the plan, for the lists.
+        summaries: Vec<Summary>,
         /// The plan.
         plan: PlanId,
         /// The plan's first revision.
@@ -123,6 +196,8 @@ pub enum WriteResult {
         id: PlanId,
         /// The new revision.
         revision: Box<Revision<PlanRecord>>,
+        /// Its summary, for the lists.
+        summary: Summary,
         /// Every revision of the plan, read back after the save.
         history: Vec<RevisionInfo>,
     },
@@ -133,30 +208,34 @@ pub enum WriteResult {
         /// The store's error.
         error: StoreError,
     },
+    /// The settings were written.
+    SettingsSaved(Box<Settings>),
+    /// The settings could not be written; the file is as it was.
+    SettingsFailed(String),
 }
 
-/// The thread that writes revisions, one at a time, in the order asked.
-pub struct Writer {
-    jobs: Option<Sender<WriteJob>>,
-    results: Receiver<WriteResult>,
+/// The `store-jobs` thread: runs jobs one at a time, in the order asked.
+pub struct Worker {
+    jobs: Option<Sender<Job>>,
+    outcomes: Receiver<Outcome>,
     pending: usize,
     thread: Option<JoinHandle<()>>,
 }
 
-impl Writer {
-    /// Starts the writer thread, named `save-plans`.
+impl Worker {
+    /// Starts the thread, named `store-jobs`.
     ///
     /// # Errors
     /// When the system cannot start a thread.
     pub fn start(store: Store, wake: impl Fn() + Send + 'static) -> std::io::Result<Self> {
-        let (jobs, job_receiver) = channel::<WriteJob>();
-        let (result_sender, results) = channel();
+        let (jobs, job_receiver) = channel::<Job>();
+        let (outcome_sender, outcomes) = channel();
         let thread = std::thread::Builder::new()
-            .name("save-plans".into())
+            .name("store-jobs".into())
             .spawn(move || {
                 for job in job_receiver {
-                    let result = run_job(&store, job);
-                    if result_sender.send(result).is_err() {
+                    let outcome = run_job(&store, job);
+                    if outcome_sender.send(outcome).is_err() {
                         break;
                     }
                     wake();
@@ -164,14 +243,14 @@ impl Writer {
             })?;
         Ok(Self {
             jobs: Some(jobs),
-            results,
+            outcomes,
             pending: 0,
             thread: Some(thread),
         })
     }
 
-    /// Queues a write. Returns false if the writer thread is gone.
-    pub fn send(&mut self, job: WriteJob) -> bool {
+    /// Queues a job. Returns false if the thread is gone.
+    pub fn send(&mut self, job: Job) -> bool {
         let sent = self
             .jobs
             .as_ref()
@@ -182,38 +261,24 @@ impl Writer {
         sent
     }
 
-    /// The results that arrived since the last call.
-    pub fn poll(&mut self) -> Vec<WriteResult> {
-        let results: Vec<WriteResult> = self.results.try_iter().collect();
-        self.pending = self.pending.saturating_sub(results.len());
-        results
+    /// The outcomes that arrived since the last call; never waits.
+    pub fn poll(&mut self) -> Vec<Outcome> {
+        let outcomes: Vec<Outcome> = self.outcomes.try_iter().collect();
+        self.pending = self.pending.saturating_sub(outcomes.len());
+        outcomes
     }
 
-    /// Whether writes are queued or running.
+    /// Whether jobs are queued or running.
     #[must_use]
     pub fn is_busy(&self) -> bool {
         self.pending > 0
     }
-
-    /// Waits for every queued write, up to `timeout` each, and returns their results.
-    pub fn wait(&mut self, timeout: Duration) -> Vec<WriteResult> {
-        let mut results = Vec::new();
-        while self.pending > 0 {
-            match self.results.recv_timeout(timeout) {
-                Ok(result) => {
-                    self.pending -= 1;
-                    results.push(result);
-                }
-                Err(_) => break,
-            }
-        }
-        results
-    }
 }
 
-impl Drop for Writer {
+impl Drop for Worker {
+    /// Lets the jobs already queued finish, so that a save asked for just before the
+    /// window closed still lands.
     fn drop(&mut self) {
-        // Closing the channel ends the thread after the jobs already queued.
         self.jobs = None;
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -221,30 +286,59 @@ impl Drop for Writer {
     }
 }
 
-fn run_job(store: &Store, job: WriteJob) -> WriteResult {
+fn run_job(store: &Store, job: Job) -> Outcome {
     match job {
-        WriteJob::ReadHistory(id) => WriteResult::History {
+        Job::OpenPlan(id) => match store.load_plan(&id) {
+            Ok(revision) => Outcome::Opened {
+                patient_name: store.load_patient(&revision.value.patient).map_or_else(
+                    |_| "Unknown patient".to_owned(),
+                    |patient| patient.value.name,
+                ),
+                revision: Box::new(revision),
+                id,
+            },
+            Err(error) => Outcome::OpenFailed {
+                id,
+                message: error.to_string(),
+            },
+        },
+        Job::ReadHistory(id) => Outcome::History {
             history: store.history(&id).unwrap_or_default(),
             id,
         },
-        WriteJob::CreatePlan {
+        Job::ReadPatient(id) => Outcome::Patient {
+            result: store
+                .load_patient(&id)
+                .map(Box::new)
+                .map_err(|error| error.to_string()),
+            id,
+        },
+        Job::CreatePlan {
             patient,
             request,
             plan,
             author,
         } => create_plan(store, patient, *request, *plan, &author),
-        WriteJob::SavePlan {
+        Job::SavePlan {
             id,
             base_revision,
             record,
             author,
         } => match store.save_plan(&id, base_revision, &record, &author) {
-            Ok(revision) => WriteResult::Saved {
+            Ok(revision) => Outcome::Saved {
                 history: store.history(&id).unwrap_or_default(),
+                summary: Summary::of_plan(&id, &revision),
                 id,
                 revision: Box::new(revision),
             },
-            Err(error) => WriteResult::SaveFailed { id, error },
+            Err(error) => Outcome::SaveFailed { id, error },
+        },
+        Job::SaveSettings {
+            config_dir,
+            settings,
+        } => match settings.save(&config_dir) {
+            Ok(()) => Outcome::SettingsSaved(settings),
+            Err(error) => Outcome::SettingsFailed(error.to_string()),
         },
     }
 }
@@ -252,15 +346,15 @@ fn run_job(store: &Store, job: WriteJob) -> WriteResult {
 fn create_plan(
     store: &Store,
     patient: PatientWrite,
-    request: crate::planning::PlanRequest,
-    plan: crate::planning::Plan,
+    request: PlanRequest,
+    plan: Plan,
     author: &str,
-) -> WriteResult {
+) -> Outcome {
     let mut screening_problem = None;
     let (patient_id, patient_revision) = match patient {
         PatientWrite::New(patient) => match store.create_patient(&patient, author) {
             Ok(created) => created,
-            Err(error) => return WriteResult::CreateFailed(error.to_string()),
+            Err(error) => return Outcome::CreateFailed(error.to_string()),
         },
         PatientWrite::Existing(id, screening) => match store.load_patient(&id) {
             Ok(current) => {
@@ -278,18 +372,22 @@ fn create_plan(
                     }
                 }
             }
-            Err(error) => return WriteResult::CreateFailed(error.to_string()),
+            Err(error) => return Outcome::CreateFailed(error.to_string()),
         },
     };
     let record = PlanRecord::new(patient_id.clone(), request, plan);
     match store.create_plan(&record, author) {
-        Ok((plan, revision)) => WriteResult::Created {
+        Ok((plan, revision)) => Outcome::Created {
             history: store.history(&plan).unwrap_or_default(),
+            summaries: vec![
+                Summary::of_patient(&patient_id, &patient_revision),
+                Summary::of_plan(&plan, &revision),
+            ],
             patient_revision: Box::new(patient_revision),
             plan,
             revision: Box::new(revision),
             screening_problem,
         },
-        Err(error) => WriteResult::CreateFailed(error.to_string()),
+        Err(error) => Outcome::CreateFailed(error.to_string()),
     }
 }
