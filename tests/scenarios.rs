@@ -47,7 +47,7 @@ use regen_planner::catalog::{
 };
 use regen_planner::catalog::{Catalog, FactorSeverity};
 use regen_planner::export::{self, ClinicDetails, Document, PatientDetails};
-use regen_planner::planning::{Plan, PlanRequest, Weekday, WorkingDays, generate};
+use regen_planner::planning::{Plan, PlanRequest, PlanStatus, Weekday, WorkingDays, generate};
 use serde_json::Value;
 
 struct Case {
@@ -626,7 +626,7 @@ fn pdf_words(plan: &Plan, consent: bool) -> String {
     let document = Document {
         plan_id: "0190cccccccc7000800000000000cccc".into(),
         revision: 1,
-        status: "draft".into(),
+        status: PlanStatus::Draft,
         plan: plan.clone(),
         extra_tasks: Vec::new(),
         notes: Vec::new(),

@@ -214,7 +214,8 @@ pub(crate) fn patient_warning(warning: &Warning) -> PatientWarning {
             audience: Audience::Patient,
         };
     };
-    // A dated action is written without its full stop, before ": by".
+    // A dated action is written without its full stop, before ". Due by" (": by" in
+    // plans saved before).
     let text = action.text.trim_end_matches('.');
     let Some(position) = reason.find(text) else {
         return PatientWarning {
@@ -227,7 +228,10 @@ pub(crate) fn patient_warning(warning: &Warning) -> PatientWarning {
     let before = reason[..position].trim();
     let mut after = &reason[position + text.len()..];
     if let Some(due) = action.due {
-        after = after.strip_prefix(&format!(": by {due}")).unwrap_or(after);
+        after = after
+            .strip_prefix(&format!(". Due by {due}"))
+            .or_else(|| after.strip_prefix(&format!(": by {due}")))
+            .unwrap_or(after);
         after = after
             .strip_prefix(", and again before each later session")
             .unwrap_or(after);

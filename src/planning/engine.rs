@@ -409,9 +409,10 @@ fn factor_warnings(
         if let Some(action) = &action {
             message.push(' ');
             if let Some(due) = action.due {
-                // "Stop smoking: by 2027-02-15.", not "Stop smoking.: by".
+                // "Stop smoking. Due by 2027-02-15.": the day reads as its own sentence
+                // after an action of several sentences.
                 message.push_str(action.text.trim_end_matches('.'));
-                let _ = write!(message, ": by {due}");
+                let _ = write!(message, ". Due by {due}");
                 let every_session = rule.action.as_ref().is_some_and(|action| {
                     (2..=session_count).any(|number| action.sessions.includes(number))
                 });

@@ -403,9 +403,12 @@ fn unavailable_reason(
         })
         .collect();
     if !covering.is_empty()
-        && covering
-            .iter()
-            .all(|protocol| protocol.regulatory.status == RegulatoryStatus::Restricted)
+        && covering.iter().all(|protocol| {
+            // A treatment given only within a trial stays a choice: its plan refers
+            // the patient unless the screening records the trial.
+            protocol.regulatory.status == RegulatoryStatus::Restricted
+                && protocol.trial_enrolled.is_none()
+        })
     {
         let notes: Vec<String> = covering
             .iter()
@@ -414,7 +417,7 @@ fn unavailable_reason(
             .take(2)
             .collect();
         return Some(format!(
-            "{label}: restricted in aesthetic use in the US and EU, so it is not offered here outside a trial. {}",
+            "{label}: restricted in aesthetic use in the US and EU, so it is offered only within a clinical trial. {}",
             notes.join(" ")
         ));
     }
