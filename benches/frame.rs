@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use divan::Bencher;
 use eframe::App as _;
+use regen_planner::desk::Workspace;
 use regen_planner::store::{AppDirs, PlanId};
 use regen_planner::ui::{App, AppOptions};
 
@@ -29,10 +30,10 @@ fn main() {
 fn app_options(open_plan: Option<PlanId>) -> (tempfile::TempDir, AppOptions) {
     let config = tempfile::tempdir().unwrap();
     let options = AppOptions {
-        dirs: AppDirs {
+        workspace: Workspace::open(AppDirs {
             data: common::demo_store().data_dir().to_path_buf(),
             config: config.path().to_path_buf(),
-        },
+        }),
         screenshot: None,
         open_plan,
     };

@@ -14,8 +14,8 @@ mod common;
 
 use divan::Bencher;
 use regen_planner::catalog::Catalog;
-use regen_planner::planning::{checklist_keys, generate};
-use regen_planner::store::{Note, Patient, PlanId, PlanRecord, Store};
+use regen_planner::planning::{Note, checklist_keys, generate};
+use regen_planner::store::{Patient, PlanId, PlanRecord, Store};
 
 fn main() {
     common::run_benchmarks();

@@ -14,7 +14,7 @@ mod common;
 use std::sync::LazyLock;
 
 use divan::Bencher;
-use regen_planner::store::Index;
+use regen_planner::store::{Index, Summary};
 use regen_planner::ui::PatientList;
 
 fn main() {
@@ -91,19 +91,31 @@ fn build_the_whole_list(bencher: Bencher) {
     bencher.bench(|| PatientList::new(&INDEX.patients, &INDEX.plans));
 }
 
-/// What a save does to the list now: one patient's row is rebuilt and put in its
-/// place, and the query is matched again.
+/// What a save does to the lists now, as the window does it: the saved plan's summary
+/// is put into the index (`Index::upsert`), then its patient's row is rebuilt from
+/// their plans and put in its place, and the query is matched again.
 #[divan::bench]
 fn update_one_row_after_a_save(bencher: Bencher) {
-    let index = &*INDEX;
-    let patient = &index.patients[index.patients.len() / 2];
-    let plans: Vec<_> = index
+    let mut index = INDEX.clone();
+    let saved = index
         .plans
         .iter()
-        .filter(|plan| plan.patient == patient.id)
+        .find(|plan| plan.patient == index.patients[index.patients.len() / 2].id)
+        .or(index.plans.first())
         .cloned()
-        .collect();
+        .unwrap();
     let mut list = PatientList::new(&index.patients, &index.plans);
     list.set_query("ma");
-    bencher.bench_local(|| list.update_patient(patient, &plans));
+    bencher.bench_local(|| {
+        let patient_id = index.upsert(Summary::Plan(saved.clone()));
+        let plans: Vec<_> = index
+            .plans
+            .iter()
+            .filter(|plan| plan.patient == patient_id)
+            .cloned()
+            .collect();
+        if let Some(patient) = index.patients.iter().find(|known| known.id == patient_id) {
+            list.update_patient(patient, &plans);
+        }
+    });
 }

@@ -12,18 +12,14 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use common::{regen, snapshot, stderr, stdout};
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use jiff::Timestamp;
 use regen_planner::catalog::Catalog;
-use regen_planner::planning::checklist_keys;
-use regen_planner::store::{
-    AppDirs, DEMO_MARKER_FILE, DemoOptions, Patient, PlanStatus, Store, StoreError,
-};
-use regen_planner::ui::{App, AppOptions};
+use regen_planner::demo::{DemoOptions, create_demo};
+use regen_planner::planning::{PlanStatus, checklist_keys};
+use regen_planner::store::{DEMO_MARKER_FILE, Patient, Store, StoreError};
 
 fn options(patients: usize, seed: u64) -> DemoOptions {
     DemoOptions {
@@ -47,7 +43,7 @@ fn the_same_seed_makes_the_same_files_and_another_seed_other_ones() {
     let (catalog, _) = Catalog::builtin();
     let folders: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
     for (folder, seed) in folders.iter().zip([11, 11, 12]) {
-        let (_, report) = Store::create_demo(folder.path(), &catalog, &options(25, seed)).unwrap();
+        let (_, report) = create_demo(folder.path(), &catalog, &options(25, seed)).unwrap();
         assert_eq!(report.patients, 25);
         assert!(report.plans >= 25, "the first patients all have a plan");
         assert!(
@@ -71,7 +67,7 @@ fn plans_are_consistent_with_their_dates_and_patients_are_marked() {
     let folder = tempfile::tempdir().unwrap();
     let now: Timestamp = "2027-01-18T10:30:00Z".parse().unwrap();
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let (store, _) = Store::create_demo(folder.path(), &catalog, &options(60, 3)).unwrap();
+    let (store, _) = create_demo(folder.path(), &catalog, &options(60, 3)).unwrap();
     assert!(store.is_demo());
     let index = store.load_index(&mut |_| {}).unwrap();
     assert!(index.problems.is_empty(), "{:?}", index.problems);
@@ -209,7 +205,7 @@ fn a_folder_with_real_records_is_refused_and_left_alone() {
     assert_eq!(snapshot(&data), before, "nothing was written");
 
     let (catalog, _) = Catalog::builtin();
-    let error = Store::create_demo(&data, &catalog, &options(5, 1)).unwrap_err();
+    let error = create_demo(&data, &catalog, &options(5, 1)).unwrap_err();
     assert!(
         matches!(error, StoreError::NotEmptyForDemo { .. }),
         "{error}"
@@ -217,8 +213,8 @@ fn a_folder_with_real_records_is_refused_and_left_alone() {
 
     // A folder that already holds demo data is refused too: demo data is never mixed.
     let demo = root.path().join("demo");
-    Store::create_demo(&demo, &catalog, &options(3, 1)).unwrap();
-    let error = Store::create_demo(&demo, &catalog, &options(3, 2)).unwrap_err();
+    create_demo(&demo, &catalog, &options(3, 1)).unwrap();
+    let error = create_demo(&demo, &catalog, &options(3, 2)).unwrap_err();
     assert!(error.to_string().contains("already holds"), "{error}");
 }
 
@@ -242,39 +238,14 @@ fn the_command_needs_an_explicit_data_folder() {
     assert!(!home.path().join("data").exists(), "nothing was made");
 }
 
-fn harness(data: &Path, config: &Path) -> Harness<'static, App> {
-    let options = AppOptions {
-        dirs: AppDirs {
-            data: data.to_path_buf(),
-            config: config.to_path_buf(),
-        },
-        screenshot: None,
-        open_plan: None,
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(move |cc| App::new(cc, options));
-    let started = Instant::now();
-    while !harness.state().is_index_loaded() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the index loads"
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    harness.run_steps(2);
-    harness
-}
-
 #[test]
 fn the_app_says_the_patients_are_not_real() {
     let root = tempfile::tempdir().unwrap();
     let config = root.path().join("config");
     let (catalog, _) = Catalog::builtin();
     let demo = root.path().join("demo");
-    Store::create_demo(&demo, &catalog, &options(8, 1)).unwrap();
-    let harness = harness(&demo, &config);
+    create_demo(&demo, &catalog, &options(8, 1)).unwrap();
+    let harness = common::window::harness(&demo, &config);
     assert!(
         harness
             .query_by_label("Demo data: not real patients")
@@ -287,7 +258,7 @@ fn the_app_says_the_patients_are_not_real() {
 
     let real = root.path().join("real");
     Store::open(&real).unwrap();
-    let harness = self::harness(&real, &config);
+    let harness = common::window::harness(&real, &config);
     assert!(
         harness
             .query_by_label("Demo data: not real patients")

@@ -230,14 +230,17 @@ fn saves_survive_being_killed() {
             .unwrap();
         let stdout = child.stdout.take().unwrap();
         let (lines_tx, lines_rx) = std::sync::mpsc::channel();
-        let reader = std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if lines_tx.send(line).is_err() {
-                    break;
+        let reader = std::thread::Builder::new()
+            .name("read-child".into())
+            .spawn(move || {
+                for line in BufReader::new(stdout).lines() {
+                    let Ok(line) = line else { break };
+                    if lines_tx.send(line).is_err() {
+                        break;
+                    }
                 }
-            }
-        });
+            })
+            .unwrap();
         // Wait for the first save to return, then kill the child at a random moment
         // of the saves that follow.
         let mut lines = Vec::new();

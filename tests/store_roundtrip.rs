@@ -95,13 +95,21 @@ fn edits() -> impl Strategy<Value = Edits> {
         author,
         text,
     });
-    let task =
-        (text(), proptest::option::of(date()), any::<bool>()).prop_map(|(text, due, withdrawn)| {
-            ExtraTask {
-                text,
-                due,
-                withdrawn,
-            }
+    let task = (
+        text(),
+        proptest::option::of(date()),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(text, due, withdrawn, for_clinic)| ExtraTask {
+            text,
+            due,
+            withdrawn,
+            audience: if for_clinic {
+                regen_planner::catalog::Audience::Clinic
+            } else {
+                regen_planner::catalog::Audience::Patient
+            },
         });
     (
         0usize..1000,
@@ -257,10 +265,22 @@ fn a_saved_revision_has_the_summary_the_index_shows() {
     let revision = store.save_plan(&id, 1, &record, "Dr. Lima").unwrap();
     let patient = store.load_patient(&patient_id).unwrap();
     let index = store.load_index(&mut |_| {}).unwrap();
-    let patient_summary = PatientSummary::of(&patient_id, &patient);
-    assert_eq!(index.patients, std::slice::from_ref(&patient_summary));
-    assert_eq!(
-        index.plans,
-        [PlanSummary::of(&id, &revision, Some(&patient_summary))]
+    let patient_summary = PatientSummary::new(
+        patient_id.clone(),
+        &patient.value,
+        patient.number,
+        patient.saved_at,
     );
+    assert_eq!(index.patients, std::slice::from_ref(&patient_summary));
+    let mut plan_summary = PlanSummary::new(
+        id.clone(),
+        &revision.value,
+        revision.number,
+        revision.saved_at,
+        &revision.saved_by,
+    );
+    // The index fills in the patient's name and clinic id from the patient's summary.
+    plan_summary.patient_name.clone_from(&patient_summary.name);
+    plan_summary.clinic_id.clone_from(&patient_summary.clinic_id);
+    assert_eq!(index.plans, [plan_summary]);
 }

@@ -20,8 +20,9 @@ use std::sync::{LazyLock, Mutex};
 use std::time::Instant;
 
 use regen_planner::catalog::{Area, Catalog, CellSource, Factor, Indication, Modality, Selection};
+use regen_planner::demo::{DemoOptions, create_demo};
 use regen_planner::planning::PlanRequest;
-use regen_planner::store::{DEMO_MARKER_FILE, DemoOptions, Store};
+use regen_planner::store::{DEMO_MARKER_FILE, Store};
 
 /// Patients in the benchmarks' data folder, unless `REGEN_PLANNER_BENCH_PATIENTS` says
 /// otherwise (the README's figures are for 10,000, and 20,000 for the index check).
@@ -111,8 +112,7 @@ fn open_or_make_demo_store() -> Store {
         seed: SEED,
         now: NOW.parse().expect("a valid timestamp"),
     };
-    let (store, report) =
-        Store::create_demo(&dir, &catalog, &options).expect("the demo data is made");
+    let (store, report) = create_demo(&dir, &catalog, &options).expect("the demo data is made");
     eprintln!(
         "made {} patients and {} plans ({} revision files) in {} in {:.1} s",
         report.patients,

@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use clap::Args;
-use regen_planner::store::{AppDirs, DEFAULT_DEMO_SEED, DemoOptions, Store};
+use regen_planner::demo::{DEFAULT_DEMO_SEED, DemoOptions, create_demo};
+use regen_planner::store::AppDirs;
 
 use super::{load_catalog, print};
 
@@ -36,7 +37,7 @@ pub fn run(args: &DemoArgs, dirs: &AppDirs, data_dir_given: bool) -> anyhow::Res
         now: jiff::Timestamp::now(),
     };
     let started = Instant::now();
-    let (store, report) = Store::create_demo(&dirs.data, &catalog, &options)?;
+    let (store, report) = create_demo(&dirs.data, &catalog, &options)?;
     // The first start of the app then finds the index ready, as after any day of use.
     let index = store.load_index(&mut |_| {})?;
     for problem in &index.problems {

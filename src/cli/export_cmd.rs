@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use regen_planner::export::{self, Document};
+use regen_planner::desk::{ExportKind, export_document};
 use regen_planner::store::{
     AppDirs, ExportGuard, ExportTarget, Replace, Settings, Store, StoreError, write_export,
 };
@@ -42,37 +42,19 @@ pub struct ExportArgs {
 }
 
 impl ExportArgs {
-    /// Every file asked for, with the function that makes its bytes.
-    fn outputs(&self) -> Vec<(&Path, Writer)> {
-        let mut outputs: Vec<(&Path, Writer)> = Vec::new();
-        if let Some(path) = &self.json {
-            outputs.push((path, json_bytes));
-        }
-        if let Some(path) = &self.handout {
-            outputs.push((path, export::handout_pdf));
-        }
-        if let Some(path) = &self.consent {
-            outputs.push((path, export::consent_pdf));
-        }
-        if let Some(path) = &self.calendar {
-            outputs.push((path, |document| {
-                export::calendar_ics(document).map(String::into_bytes)
-            }));
-        }
-        if let Some(path) = &self.fhir {
-            outputs.push((path, |document| {
-                export::fhir_bundle_json(document).map(String::into_bytes)
-            }));
-        }
-        outputs
+    /// Every file asked for, with what it is; the window makes the same kinds.
+    fn outputs(&self) -> Vec<(&Path, ExportKind)> {
+        [
+            (&self.json, ExportKind::Json),
+            (&self.handout, ExportKind::Handout),
+            (&self.consent, ExportKind::Consent),
+            (&self.calendar, ExportKind::Calendar),
+            (&self.fhir, ExportKind::Fhir),
+        ]
+        .into_iter()
+        .filter_map(|(path, kind)| Some((path.as_deref()?, kind)))
+        .collect()
     }
-}
-
-/// Makes the bytes of one export from the document.
-type Writer = fn(&Document) -> Result<Vec<u8>, export::ExportError>;
-
-fn json_bytes(document: &Document) -> Result<Vec<u8>, export::ExportError> {
-    export::plan_json(&document.plan).map(String::into_bytes)
 }
 
 pub fn run(args: &ExportArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
@@ -93,7 +75,7 @@ pub fn run(args: &ExportArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
         Replace::Never
     };
     let mut targets = Vec::with_capacity(outputs.len());
-    for (path, writer) in outputs {
+    for (path, kind) in outputs {
         let target = guard.check(path, replace).map_err(|error| match error {
             StoreError::ExportExists { file } => anyhow::anyhow!(
                 "{} already exists; add --force to replace it, or choose another name; nothing was written",
@@ -103,21 +85,21 @@ pub fn run(args: &ExportArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
         })?;
         if targets
             .iter()
-            .any(|(_, earlier, _): &(&Path, ExportTarget, Writer)| earlier.path == target.path)
+            .any(|(_, earlier, _): &(&Path, ExportTarget, ExportKind)| earlier.path == target.path)
         {
             anyhow::bail!(
                 "{} is named for two exports; give each its own file; nothing was written",
                 path.display()
             );
         }
-        targets.push((path, target, writer));
+        targets.push((path, target, kind));
     }
     let store = Store::open(&dirs.data)?;
     let settings = Settings::load(&dirs.config)?;
-    let document = store.export_document(&id, &settings, jiff::Zoned::now().date())?;
+    let document = export_document(&store, &id, &settings, jiff::Zoned::now().date())?;
     let mut written = String::new();
-    for (path, target, writer) in targets {
-        let bytes = writer(&document)?;
+    for (path, target, kind) in targets {
+        let bytes = kind.render(&document)?;
         write_export(&target, &bytes)?;
         let _ = writeln!(written, "{}", path.display());
     }

@@ -102,8 +102,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(path) = &cli.screenshot {
                 ExportGuard::new(&dirs).check(path, Replace::Existing)?;
             }
+            // The protocols, the settings and the data folder are read here, before the
+            // window opens: the window itself never touches the disk.
             let options = regen_planner::ui::AppOptions {
-                dirs,
+                workspace: regen_planner::desk::Workspace::open(dirs),
                 screenshot: cli.screenshot,
                 open_plan,
             };

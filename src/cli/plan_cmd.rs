@@ -5,9 +5,13 @@ use std::process::ExitCode;
 
 use clap::Args;
 use jiff::civil::Date;
-use regen_planner::catalog::{Area, CellSource, Factor, Indication, Modality, Selection};
+use regen_planner::catalog::{
+    Area, CellSource, Factor, Indication, Jurisdiction, Modality, Selection,
+};
 use regen_planner::export;
-use regen_planner::planning::{PlanRequest, Weekday, WorkingDays, generate};
+use regen_planner::planning::{
+    ClinicOptions, PlanRequest, Weekday, WorkingDays, earliest_feasible_start, generate,
+};
 use regen_planner::store::AppDirs;
 use regen_planner::store::rules;
 
@@ -43,6 +47,14 @@ pub struct PlanArgs {
     /// The days the clinic is open, comma-separated (default: monday to friday).
     #[arg(long, value_name = "DAYS", value_delimiter = ',')]
     pub working_days: Vec<Weekday>,
+    /// The jurisdiction whose law and notes apply: us or eu (default: the settings'
+    /// jurisdiction, else both, the stricter rule applying).
+    #[arg(long, value_name = "ID")]
+    pub jurisdiction: Option<Jurisdiction>,
+    /// The patient's weight in whole kilograms, for the maximum dose of a local
+    /// anaesthetic dosed by weight.
+    #[arg(long, value_name = "KG", value_parser = clap::value_parser!(u32).range(20..=300))]
+    pub weight_kg: Option<u32>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -87,13 +99,24 @@ pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let factors: BTreeSet<Factor> = args.factors.iter().copied().collect();
     let mut request = PlanRequest::new(selection, factors, start);
     request.session_count = args.sessions;
+    request.weight_kg = args.weight_kg;
+    // With --save, a broken settings file stops the save with its own error below.
+    let desk = desk_options(dirs, !args.save);
     request.options.working_days = if args.working_days.is_empty() {
-        // With --save, a broken settings file stops the save with its own error below.
-        desk_working_days(dirs, !args.save)
+        desk.working_days
     } else {
         WorkingDays::new(args.working_days.iter().copied())
     };
+    request.options.jurisdiction = args.jurisdiction.or(desk.jurisdiction);
     let plan = generate(&catalog, &request)?;
+    // The same check as the window's preview.
+    if let Some(earliest) =
+        earliest_feasible_start(&plan, request.start, today, &request.options.working_days)
+    {
+        super::warn(&format!(
+            "some preparation would be due before today ({today}); a first session on or after {earliest} leaves time for all of it (--start {earliest})"
+        ));
+    }
     if args.save {
         return super::plans_cmd::save_new_plan(args, dirs, request, plan);
     }
@@ -106,16 +129,22 @@ pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The working days of this desk's settings, so the command line plans like the window.
-/// A settings file that cannot be read is reported and Monday to Friday is used.
-fn desk_working_days(dirs: &AppDirs, report_problem: bool) -> WorkingDays {
+/// The working days and the jurisdiction of this desk's settings, so the command line
+/// plans like the window. A settings file that cannot be read is reported, and Monday to
+/// Friday and every jurisdiction (the stricter rule applying) are used.
+fn desk_options(dirs: &AppDirs, report_problem: bool) -> ClinicOptions {
     match regen_planner::store::Settings::load(&dirs.config) {
-        Ok(settings) => settings.working_days,
+        Ok(settings) => ClinicOptions {
+            working_days: settings.working_days,
+            jurisdiction: settings.jurisdiction,
+        },
         Err(error) => {
             if report_problem {
-                super::warn(&format!("{error}; planning with Monday to Friday"));
+                super::warn(&format!(
+                    "{error}; planning with Monday to Friday and the rules of every jurisdiction"
+                ));
             }
-            WorkingDays::default()
+            ClinicOptions::default()
         }
     }
 }

@@ -16,7 +16,8 @@ use icalendar::{
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 
-use super::{Document, ExportError, PlanStatusKind, session_details};
+use super::{Document, ExportError, session_details};
+use crate::planning::PlanStatus;
 
 /// The domain part of every UID, so the app's events never collide with another
 /// program's.
@@ -43,16 +44,14 @@ const REMINDER_BEFORE_HOURS: i64 = 15;
 /// draft's are tentative.
 ///
 /// # Errors
-/// When the document's status is not one of the plan statuses, or a date lies beyond
-/// what a calendar can hold (plan dates never do).
+/// When a date lies beyond what a calendar can hold (plan dates never do).
 pub fn calendar_ics(document: &Document) -> Result<String, ExportError> {
-    let status = PlanStatusKind::parse(&document.status)?;
     let stamp = start_of_day_utc(document.generated_on)?;
     let sequence = document.revision.saturating_sub(1);
-    let event_status = match status {
-        PlanStatusKind::Draft => EventStatus::Tentative,
-        PlanStatusKind::Active | PlanStatusKind::Completed => EventStatus::Confirmed,
-        PlanStatusKind::Cancelled => EventStatus::Cancelled,
+    let event_status = match document.status {
+        PlanStatus::Draft => EventStatus::Tentative,
+        PlanStatus::Active | PlanStatus::Completed => EventStatus::Confirmed,
+        PlanStatus::Cancelled => EventStatus::Cancelled,
     };
 
     let mut calendar = Calendar::empty();
@@ -142,12 +141,30 @@ fn items(document: &Document) -> Vec<Item> {
 
     for task in &plan.pre_procedure {
         let mut description = format!("{}\nDo this by {}", task.task, task.due);
-        if let Some(first) = first_session {
-            let _ = write!(description, ", before the first session on {first}");
+        let session = plan.sessions.iter().find(|s| s.number == task.session);
+        match (session, first_session) {
+            (Some(session), _) if task.session > 1 => {
+                let _ = write!(
+                    description,
+                    ", before session {} on {}",
+                    session.number, session.date
+                );
+            }
+            (_, Some(first)) => {
+                let _ = write!(description, ", before the first session on {first}");
+            }
+            (_, None) => {}
         }
         let _ = write!(description, ".\n{title}.");
+        // Session 1 keeps the key of plans saved before tasks were dated per session,
+        // so a calendar imported again updates its events instead of doubling them.
+        let key = if task.session > 1 {
+            format!("task-{}-{}", task.session, short_hash(&task.task))
+        } else {
+            format!("task-{}", short_hash(&task.task))
+        };
         items.push(Item {
-            key: format!("task-{}", short_hash(&task.task)),
+            key,
             summary: format!("{title}: preparation, {}", headline(&task.task)),
             description,
             date: task.due,

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use crate::planning::Plan;
+use crate::catalog::Audience;
+use crate::planning::{Plan, PlanStatus};
 
 /// The patient, as printed on a handout or consent form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +51,9 @@ pub struct PhysicianTask {
     pub due: Option<Date>,
     /// The physician took it back: left out of the handout, its event cancelled.
     pub withdrawn: bool,
+    /// Whom it is for: a task for the clinic is not printed among what the handout asks
+    /// of the patient.
+    pub audience: Audience,
 }
 
 /// A note the physician wrote on the plan: part of the record a medical record system
@@ -71,8 +75,9 @@ pub struct Document {
     pub plan_id: String,
     /// The revision the export was made from.
     pub revision: u32,
-    /// The plan's status id: `draft`, `active`, `completed` or `cancelled`.
-    pub status: String,
+    /// Where the plan stands: a cancelled plan's events are cancelled, a draft's
+    /// tentative.
+    pub status: PlanStatus,
     /// The dated plan.
     pub plan: Plan,
     /// Tasks the physician added, in the order they were added.

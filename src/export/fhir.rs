@@ -10,7 +10,8 @@ use jiff::civil::Date;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{Document, ExportError, PlanStatusKind, session_details};
+use super::{Document, ExportError, session_details};
+use crate::planning::PlanStatus;
 use crate::planning::checklist_keys as keys;
 
 /// The code system of HL7 version 2 identifier types (table 0203), for the chart number.
@@ -38,9 +39,9 @@ const URI_SYSTEM: &str = "urn:ietf:rfc:3986";
 /// The UUIDs come from the plan id, so the same plan gives the same bundle.
 ///
 /// # Errors
-/// When the document's status is not one of the plan statuses, or serialization fails.
+/// Only if serialization fails, which the bundle's types do not allow in practice.
 pub fn fhir_bundle_json(document: &Document) -> Result<String, ExportError> {
-    let status = PlanStatusKind::parse(&document.status)?;
+    let status = document.status;
     let plan_uuid = plan_uuid(&document.plan_id);
     let patient_url = format!(
         "urn:uuid:{}",
@@ -110,7 +111,7 @@ fn patient(document: &Document) -> Patient {
 
 fn care_plan(
     document: &Document,
-    status: PlanStatusKind,
+    status: PlanStatus,
     care_plan_url: &str,
     patient_url: &str,
 ) -> CarePlan {
@@ -128,10 +129,10 @@ fn care_plan(
             value: care_plan_url.to_owned(),
         }],
         status: match status {
-            PlanStatusKind::Draft => "draft",
-            PlanStatusKind::Active => "active",
-            PlanStatusKind::Completed => "completed",
-            PlanStatusKind::Cancelled => "revoked",
+            PlanStatus::Draft => "draft",
+            PlanStatus::Active => "active",
+            PlanStatus::Completed => "completed",
+            PlanStatus::Cancelled => "revoked",
         },
         intent: "plan",
         title: plan.protocol.title.clone(),
@@ -154,13 +155,13 @@ fn care_plan(
 /// visit, in that order. An item ticked off on the checklist is `completed` (with the
 /// time it was ticked, in UTC, in its description), a withdrawn task `cancelled`; the
 /// others follow the plan's status.
-fn activities(document: &Document, status: PlanStatusKind) -> Vec<Activity> {
+fn activities(document: &Document, status: PlanStatus) -> Vec<Activity> {
     let plan = &document.plan;
     let title = &plan.protocol.title;
     let status = match status {
-        PlanStatusKind::Draft | PlanStatusKind::Active => "scheduled",
-        PlanStatusKind::Completed => "completed",
-        PlanStatusKind::Cancelled => "cancelled",
+        PlanStatus::Draft | PlanStatus::Active => "scheduled",
+        PlanStatus::Completed => "completed",
+        PlanStatus::Cancelled => "cancelled",
     };
     let activity = |key: String, kind, code: String, scheduled_period, mut description: String| {
         let ticked = document.done.get(&key);
@@ -187,7 +188,7 @@ fn activities(document: &Document, status: PlanStatusKind) -> Vec<Activity> {
     };
     let tasks = plan.pre_procedure.iter().map(|task| {
         activity(
-            keys::pre(&task.task),
+            keys::pre_before(task.session, &task.task),
             "Task",
             task.task.clone(),
             Some(Period {

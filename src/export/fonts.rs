@@ -7,10 +7,20 @@
 //! in one weight. Korean syllables are not covered (that font has only the jamo): a
 //! Korean name is refused with a message, never printed as boxes.
 //!
-//! Text is measured by shaping it with the same shaper the PDF writer draws with, so a
-//! line that is measured to fit is the line that is drawn. A run in a right-to-left
+//! Text is shaped once, with harfrust (the shaper egui uses too), and the PDF writer
+//! draws those very glyphs, so a line that is measured to fit is the line that is drawn. A run in a right-to-left
 //! script is shaped right to left as a whole, so a name in Arabic or Hebrew reads
 //! correctly inside a left-to-right line.
+
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use harfrust::{
+    Direction, FontRef, GlyphBuffer, Script, ShapeOptions, ShapePlan, ShaperData, UnicodeBuffer,
+};
+use skrifa::MetadataProvider as _;
+use skrifa::charmap::Charmap;
+use skrifa::instance::{LocationRef, Size};
+use unicode_segmentation::UnicodeSegmentation as _;
 
 use super::ExportError;
 
@@ -52,58 +62,66 @@ pub(crate) enum Weight {
     Bold,
 }
 
-/// A shaping plan, made once per direction and script: making one is the slow part
-/// of shaping.
-type Plans = std::cell::RefCell<
-    Vec<(
-        rustybuzz::Direction,
-        rustybuzz::Script,
-        rustybuzz::ShapePlan,
-    )>,
->;
+/// The shaping plans of a face made so far, one per direction and script: making one is
+/// the slow part of shaping.
+type Plans = Mutex<Vec<(Direction, Script, Arc<ShapePlan>)>>;
 
 /// One face: what the PDF embeds and what measures text.
 struct Face {
     pdf: krilla::text::Font,
-    shaper: rustybuzz::Face<'static>,
+    font: FontRef<'static>,
+    /// Which characters the face has, made once: making it looks up the font's tables.
+    charmap: Charmap<'static>,
+    shaper: ShaperData,
     units_per_em: f32,
+    ascent: f32,
+    descent: f32,
     plans: Plans,
 }
 
 impl Face {
-    fn load(data: &'static [u8], name: &'static str) -> Result<Self, ExportError> {
-        let unreadable = || ExportError::Font { name };
-        let shaper = rustybuzz::Face::from_slice(data, 0).ok_or_else(unreadable)?;
-        let pdf = krilla::text::Font::new(krilla::Data::from(data), 0).ok_or_else(unreadable)?;
-        let units_per_em = f32::from(rustybuzz::ttf_parser::Face::units_per_em(&shaper));
+    fn load(data: &'static [u8], name: &'static str) -> Result<Self, &'static str> {
+        let font = FontRef::new(data).map_err(|_| name)?;
+        let pdf = krilla::text::Font::new(krilla::Data::from(data), 0).ok_or(name)?;
+        let metrics = font.metrics(Size::unscaled(), LocationRef::default());
         Ok(Face {
             pdf,
-            shaper,
-            units_per_em,
+            charmap: font.charmap(),
+            shaper: ShaperData::new(&font),
+            units_per_em: f32::from(metrics.units_per_em),
+            ascent: metrics.ascent,
+            descent: metrics.descent,
+            font,
             plans: Plans::default(),
         })
     }
 
     fn has(&self, character: char) -> bool {
-        self.shaper.glyph_index(character).is_some()
+        self.charmap.map(character).is_some()
     }
 
     /// Shapes `text` with a plan made once per direction and script.
-    fn shape(&self, text: &str) -> rustybuzz::GlyphBuffer {
-        let mut buffer = rustybuzz::UnicodeBuffer::new();
+    fn shape(&self, text: &str) -> GlyphBuffer {
+        let mut buffer = UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.guess_segment_properties();
         let (direction, script) = (buffer.direction(), buffer.script());
-        let mut plans = self.plans.borrow_mut();
-        let known = plans
-            .iter()
-            .position(|(d, s, _)| *d == direction && *s == script);
-        let index = known.unwrap_or_else(|| {
-            let plan = rustybuzz::ShapePlan::new(&self.shaper, direction, Some(script), None, &[]);
-            plans.push((direction, script, plan));
-            plans.len() - 1
-        });
-        rustybuzz::shape_with_plan(&self.shaper, &plans[index].2, buffer)
+        let shaper = self.shaper.shaper(&self.font).build();
+        let plan = {
+            // A panic elsewhere while the list was held leaves it whole: plans are only
+            // ever added.
+            let mut plans = self.plans.lock().unwrap_or_else(PoisonError::into_inner);
+            let known = plans
+                .iter()
+                .find(|(d, s, _)| *d == direction && *s == script)
+                .map(|(_, _, plan)| Arc::clone(plan));
+            known.unwrap_or_else(|| {
+                let plan = Arc::new(ShapePlan::new(&shaper, direction, Some(script), None, &[]));
+                plans.push((direction, script, Arc::clone(&plan)));
+                plan
+            })
+        };
+        shaper.shape(buffer, ShapeOptions::new().plan(Some(&plan)))
     }
 
     /// A font unit count as a fraction of the em.
@@ -158,8 +176,10 @@ impl Face {
     }
 }
 
-/// The faces every document uses.
-pub(crate) struct Fonts {
+/// The faces every document uses, read once per process: parsing the fonts (and the
+/// PDF writer's hash of each, several megabytes for Chinese and Japanese) is the slow
+/// part of opening them.
+struct Faces {
     regular: Face,
     bold: Face,
     /// For characters neither weight has; its signs serve both weights.
@@ -170,7 +190,35 @@ pub(crate) struct Fonts {
     scripts_bold: Vec<Face>,
     /// Chinese and Japanese, in one weight for both.
     cjk: Face,
-    /// Widths already measured, per em: a plan repeats the same words many times.
+}
+
+/// The faces, once read; or the name of the shipped font that could not be read.
+static FACES: OnceLock<Result<Faces, &'static str>> = OnceLock::new();
+
+impl Faces {
+    fn load() -> Result<Self, &'static str> {
+        Ok(Faces {
+            regular: Face::load(REGULAR, "Noto Sans Regular")?,
+            bold: Face::load(BOLD, "Noto Sans Bold")?,
+            math: Face::load(MATH, "Noto Sans Math")?,
+            scripts_regular: SCRIPTS
+                .iter()
+                .map(|(name, regular, _)| Face::load(regular, name))
+                .collect::<Result<_, _>>()?,
+            scripts_bold: SCRIPTS
+                .iter()
+                .map(|(name, _, bold)| Face::load(bold, name))
+                .collect::<Result<_, _>>()?,
+            cjk: Face::load(CJK, "Droid Sans Fallback")?,
+        })
+    }
+}
+
+/// The shipped faces as one document uses them, with the widths it measured: a plan
+/// repeats the same words many times.
+pub(crate) struct Fonts {
+    faces: &'static Faces,
+    /// Widths already measured, per em.
     widths: std::cell::RefCell<std::collections::HashMap<(Weight, String), f32>>,
 }
 
@@ -187,51 +235,45 @@ pub(crate) struct Run<'t> {
 }
 
 impl Fonts {
-    /// Reads the shipped fonts.
+    /// The shipped fonts, read on first use and then shared by every document.
     ///
     /// # Errors
     /// Only if a shipped font file is damaged, which a test rules out.
     pub(crate) fn load() -> Result<Self, ExportError> {
+        let faces = FACES
+            .get_or_init(Faces::load)
+            .as_ref()
+            .map_err(|name| ExportError::Font { name })?;
         Ok(Fonts {
-            regular: Face::load(REGULAR, "Noto Sans Regular")?,
-            bold: Face::load(BOLD, "Noto Sans Bold")?,
-            math: Face::load(MATH, "Noto Sans Math")?,
-            scripts_regular: SCRIPTS
-                .iter()
-                .map(|(name, regular, _)| Face::load(regular, name))
-                .collect::<Result<_, _>>()?,
-            scripts_bold: SCRIPTS
-                .iter()
-                .map(|(name, _, bold)| Face::load(bold, name))
-                .collect::<Result<_, _>>()?,
-            cjk: Face::load(CJK, "Droid Sans Fallback")?,
+            faces,
             widths: std::cell::RefCell::default(),
         })
     }
 
-    fn face(&self, weight: Weight) -> &Face {
+    fn face(&self, weight: Weight) -> &'static Face {
         match weight {
-            Weight::Regular => &self.regular,
-            Weight::Bold => &self.bold,
+            Weight::Regular => &self.faces.regular,
+            Weight::Bold => &self.faces.bold,
         }
     }
 
     /// The faces that draw what the weight's own face lacks, in the order they are
     /// tried.
-    fn fallbacks(&self, weight: Weight) -> impl Iterator<Item = &Face> {
+    fn fallbacks(&self, weight: Weight) -> impl Iterator<Item = &'static Face> {
+        let faces = self.faces;
         let scripts = match weight {
-            Weight::Regular => &self.scripts_regular,
-            Weight::Bold => &self.scripts_bold,
+            Weight::Regular => &faces.scripts_regular,
+            Weight::Bold => &faces.scripts_bold,
         };
-        std::iter::once(&self.math)
+        std::iter::once(&faces.math)
             .chain(scripts)
-            .chain(std::iter::once(&self.cjk))
+            .chain(std::iter::once(&faces.cjk))
     }
 
     /// The face that draws a character in a weight: its own when it has it, else the
     /// first fallback that does (else its own, which draws an empty box; exports check
     /// for that first).
-    fn face_for(&self, weight: Weight, character: char) -> &Face {
+    fn face_for(&self, weight: Weight, character: char) -> &'static Face {
         let own = self.face(weight);
         if own.has(character) {
             return own;
@@ -242,21 +284,23 @@ impl Fonts {
     }
 
     /// The text cut where it changes face: the weight's own face, or a fallback for a
-    /// sign or script the weight lacks. Spaces between words of one face and accents
-    /// typed separately stay in the run they follow; spaces after a fallback's run go
-    /// to the next run (a name in a right-to-left script would otherwise carry its
-    /// trailing space to its left end).
+    /// sign or script the weight lacks. A letter is never cut: the face is chosen per
+    /// grapheme cluster (a base with its accents, a letter with its vowel signs), by
+    /// its first character. Spaces between words of one face stay in the run they
+    /// follow; spaces after a fallback's run go to the next run (a name in a
+    /// right-to-left script would otherwise carry its trailing space to its left end).
     fn runs<'t>(&self, weight: Weight, text: &'t str) -> Vec<(&Face, &'t str)> {
         let own = self.face(weight);
         let mut runs: Vec<(&Face, &'t str)> = Vec::new();
         let mut start = 0;
         let mut current: Option<&Face> = None;
-        for (index, character) in text.char_indices() {
-            let joins = character.is_whitespace() || super::layout::is_combining(character);
+        for (index, letter) in text.grapheme_indices(true) {
+            let first = letter.chars().next().unwrap_or(' ');
+            let joins = first.is_whitespace();
             let face = if joins {
                 current.unwrap_or(own)
             } else {
-                self.face_for(weight, character)
+                self.face_for(weight, first)
             };
             // A fallback's run gives up its trailing spaces when another face follows.
             if !joins
@@ -321,12 +365,12 @@ impl Fonts {
 
     /// The height above the baseline of the tallest letters, as a fraction of the size.
     pub(crate) fn ascent(&self) -> f32 {
-        f32::from(self.regular.shaper.ascender()) / self.regular.units_per_em
+        self.faces.regular.ascent / self.faces.regular.units_per_em
     }
 
     /// The depth below the baseline of the lowest letters, as a fraction of the size.
     pub(crate) fn descent(&self) -> f32 {
-        -f32::from(self.regular.shaper.descender()) / self.regular.units_per_em
+        -self.faces.regular.descent / self.faces.regular.units_per_em
     }
 
     /// The characters of `text` that the fonts cannot draw (they would print as empty

@@ -4,6 +4,8 @@
 //! filled with. Headings stay with what follows them, and a paragraph never leaves a
 //! single line alone at the foot or the head of a page.
 
+use unicode_segmentation::UnicodeSegmentation as _;
+
 use super::fonts::{Fonts, Weight};
 
 /// A colour as red, green and blue.
@@ -302,16 +304,10 @@ fn words(spans: &[Span]) -> Vec<Word> {
     words
 }
 
-/// Whether a character joins the letter before it (an accent typed separately).
-pub(crate) fn is_combining(character: char) -> bool {
-    matches!(
-        u32::from(character),
-        0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F
-    )
-}
-
-/// Breaks a word wider than the line between letters (never inside a letter with its
-/// accents); each piece fits the line unless a single letter does not.
+/// Breaks a word wider than the line between letters, never inside one: a letter is a
+/// grapheme cluster (Unicode's user-perceived character: a base with its accents, a
+/// Devanagari or Thai letter with its vowel signs, an emoji sequence). Each piece fits
+/// the line unless a single letter does not.
 fn split_word(fonts: &Fonts, word: Word, max_width: f32) -> Vec<Word> {
     let mut pieces = Vec::new();
     let mut current = Word {
@@ -320,14 +316,7 @@ fn split_word(fonts: &Fonts, word: Word, max_width: f32) -> Vec<Word> {
         pieces: Vec::new(),
     };
     for (text, style) in word.pieces {
-        let mut letters: Vec<String> = Vec::new();
-        for character in text.chars() {
-            match letters.last_mut() {
-                Some(letter) if is_combining(character) => letter.push(character),
-                _ => letters.push(character.to_string()),
-            }
-        }
-        for letter in letters {
+        for letter in text.graphemes(true) {
             let mut candidate = Word {
                 pieces: current.pieces.clone(),
                 ..Word::default()
@@ -922,6 +911,33 @@ mod tests {
         let word = "Supercalifragilisticexpialidocious".repeat(4);
         let lines = check(&word, 60.0);
         assert!(lines.len() > 5);
+    }
+
+    #[test]
+    fn a_letter_keeps_its_vowel_signs_and_tone_marks_across_a_break() {
+        // Devanagari "ki" (a consonant and its vowel sign) and Thai "kii" with a tone
+        // mark: neither sign is a combining accent, and neither may start a line.
+        for (word, signs) in [
+            ("\u{915}\u{93f}".repeat(40), &['\u{93f}'][..]),
+            (
+                "\u{e01}\u{e35}\u{e48}".repeat(40),
+                &['\u{e35}', '\u{e48}'][..],
+            ),
+        ] {
+            // Every width from narrow to wide, so that some break falls between a letter
+            // and its sign if breaks can.
+            for width in 20..60 {
+                let lines = check(&word, f32::from(u8::try_from(width).unwrap()));
+                assert!(lines.len() > 2, "{lines:?}");
+                for line in &lines {
+                    let text = line_text(line);
+                    assert!(
+                        !text.starts_with(signs),
+                        "at {width} points a line starts with a sign: {text:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub use consent::consent_pdf;
 pub use document::{ClinicDetails, Document, PatientDetails, PhysicianNote, PhysicianTask, Price};
 pub use fhir::fhir_bundle_json;
 pub use handout::handout_pdf;
-use shared::{PlanStatusKind, session_details};
+use shared::session_details;
 
 pub use text::{catalog_text, plan_text};
 pub(crate) use wording::count;
@@ -37,9 +37,6 @@ pub enum ExportError {
     /// RON serialization failed.
     #[error("could not write the plan as RON: {0}")]
     Ron(#[from] ron::Error),
-    /// The document's status is not a plan status, so its events cannot be marked.
-    #[error("unknown plan status '{0}'; expected draft, active, completed or cancelled")]
-    UnknownStatus(String),
     /// A date of the plan cannot be written in the calendar.
     #[error("could not write the calendar: {0}")]
     Calendar(String),

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use jiff::civil::Date;
 
-use crate::catalog::{Range, RegulatoryStatus, Selection};
-use crate::planning::{Plan, Weekday};
+use crate::catalog::{Range, RegulatoryStatus, Selection, without_citations};
+use crate::planning::{Plan, Weekday, map_texts, readable};
 
 const MONTHS: [&str; 12] = [
     "January",
@@ -166,35 +166,11 @@ pub(crate) fn money(value: u64, currency: &str) -> String {
     }
 }
 
-/// A label inside a sentence: the first letter lowered unless it begins an
-/// abbreviation ("Platelet-rich plasma (PRP)" becomes "platelet-rich plasma (PRP)",
-/// "PRP" stays).
-fn in_sentence(label: &str) -> String {
-    let mut characters = label.chars();
-    match (characters.next(), characters.next()) {
-        (Some(first), Some(second)) if !second.is_uppercase() => {
-            first.to_lowercase().chain(label.chars().skip(1)).collect()
-        }
-        _ => label.to_owned(),
-    }
-}
-
 /// What was chosen, as a sentence fragment that starts with a capital: "Injection of
 /// autologous adipose (mini-liposuction) to the abdomen and flanks for stretch marks
 /// (striae)".
 pub(crate) fn selection_words(selection: &Selection) -> String {
-    let mut words = format!(
-        "{} of {} to the {} for {}",
-        selection.modality.label(),
-        in_sentence(selection.source.label()),
-        in_sentence(selection.area.label()),
-        in_sentence(selection.indication.label()),
-    );
-    for adjunct in &selection.adjuncts {
-        words.push_str(", with ");
-        words.push_str(&in_sentence(adjunct.label()));
-    }
-    words
+    selection.to_string()
 }
 
 /// "1 session" or "3 sessions".
@@ -206,102 +182,23 @@ pub(crate) fn count(number: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// Whether a note in brackets is a reference key for the physician: "[CF 14]",
-/// "[seed 004]", "(seed 000)", "(seeds 000, 002)". A note with words in it, such as
-/// "(seed 004: 1-2 weeks)", is kept.
-fn is_reference(inside: &str, open: char) -> bool {
-    if open == '[' {
-        return inside.starts_with("CF ") || inside.starts_with("seed ");
-    }
-    inside
-        .strip_prefix("seeds ")
-        .or_else(|| inside.strip_prefix("seed "))
-        .is_some_and(|keys| {
-            !keys.is_empty()
-                && keys
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || c == ',' || c == ' ')
-        })
+/// How a document for the patient shows the plan's references to its sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Citations {
+    /// Numbered, "[3]", matching the document's own list of sources (the consent form).
+    Numbered,
+    /// Left out: the document has no list of sources (the handout).
+    LeftOut,
 }
 
-/// The text without the reference keys a protocol cites its figures with ("[CF 32]",
-/// "(seed 000)"): they mean nothing to a patient, and the consent form lists the
-/// uncertain sources in words.
-pub(crate) fn without_references(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find(['[', '(']) {
-        let (open_char, close_char) = if rest[open..].starts_with('[') {
-            ('[', ']')
-        } else {
-            ('(', ')')
-        };
-        let close = rest[open..].find(close_char).map(|offset| open + offset);
-        match close {
-            Some(close) if is_reference(&rest[open + 1..close], open_char) => {
-                out.push_str(rest[..open].trim_end_matches(' '));
-                rest = &rest[close + 1..];
-            }
-            _ => {
-                out.push_str(&rest[..=open]);
-                rest = &rest[open + 1..];
-            }
-        }
+/// The plan in the words a patient reads: references numbered or left out, never the
+/// keys the protocol files cite by.
+pub(crate) fn patient_plan(plan: &Plan, citations: Citations) -> Plan {
+    let readable = readable(plan);
+    match citations {
+        Citations::Numbered => readable.into_owned(),
+        Citations::LeftOut => map_texts(&readable, without_citations).into_owned(),
     }
-    out.push_str(rest);
-    out
-}
-
-/// The plan with the reference keys taken out of every text a patient reads.
-pub(crate) fn patient_plan(plan: &Plan) -> Plan {
-    let clean = |text: &mut String| *text = without_references(text);
-    let mut plan = plan.clone();
-    clean(&mut plan.summary);
-    clean(&mut plan.evidence);
-    clean(&mut plan.downtime);
-    clean(&mut plan.additional_costs);
-    clean(&mut plan.maintenance.description);
-    for warning in &mut plan.warnings {
-        clean(&mut warning.message);
-        if let Some(action) = &mut warning.action {
-            clean(&mut action.text);
-        }
-    }
-    for note in &mut plan.regulatory.notes {
-        clean(&mut note.note);
-    }
-    for session in &mut plan.sessions {
-        for step in &mut session.steps {
-            clean(&mut step.text);
-            if let Some(site) = &mut step.site {
-                clean(site);
-            }
-            if let Some(volume) = &mut step.volume {
-                clean(volume);
-            }
-        }
-    }
-    for task in &mut plan.pre_procedure {
-        clean(&mut task.task);
-    }
-    for item in &mut plan.aftercare {
-        clean(&mut item.task);
-    }
-    for milestone in &mut plan.milestones {
-        clean(&mut milestone.label);
-    }
-    for visit in &mut plan.follow_ups {
-        clean(&mut visit.purpose);
-    }
-    for risk in &mut plan.risks {
-        clean(&mut risk.name);
-        clean(&mut risk.detail);
-    }
-    for alternative in &mut plan.alternatives {
-        clean(&mut alternative.name);
-        clean(&mut alternative.comparison);
-    }
-    plan
 }
 
 #[cfg(test)]
@@ -333,34 +230,6 @@ mod tests {
             window(date("2027-05-16"), date("2027-08-14")),
             "between 16 May and 14 August 2027"
         );
-    }
-
-    #[test]
-    fn reference_keys_are_left_out_and_other_brackets_kept() {
-        for (text, plain) in [
-            (
-                "From the mini-liposuction [CF 32]; most settles.",
-                "From the mini-liposuction; most settles.",
-            ),
-            ("Needs an IND [CF 2, CF 3, CF 4].", "Needs an IND."),
-            (
-                "Two sessions [seed 004] apart [CF 63-67]",
-                "Two sessions apart",
-            ),
-            ("Keep [this] and [CF 1]", "Keep [this] and"),
-            ("An open [bracket", "An open [bracket"),
-            (
-                "Loss responds less (seed 002) and (seeds 000, 002).",
-                "Loss responds less and.",
-            ),
-            (
-                "Stop it (seed 004: 1-2 weeks before).",
-                "Stop it (seed 004: 1-2 weeks before).",
-            ),
-            ("(text [CF 1]) and (more)", "(text) and (more)"),
-        ] {
-            assert_eq!(without_references(text), plain);
-        }
     }
 
     #[test]

@@ -5,13 +5,21 @@
 //! it in.
 
 pub mod checklist_keys;
+mod edit;
 mod engine;
+mod feasible;
 mod plan;
+mod readable;
 mod schedule;
+mod status;
 
+pub use edit::{Course, EditContext, EditError, ExtraTask, Note, PlanEdit, move_session};
 pub use engine::{PlanError, generate};
+pub use feasible::earliest_feasible_start;
 pub use plan::{
     AftercareItem, AftercareSite, DatedAction, DatedTask, FollowUpVisit, MilestoneWindow, Plan,
     PlanStep, ProtocolRef, RegulatoryInfo, Session, Severity, Warning,
 };
+pub use readable::{map_texts, readable};
 pub use schedule::{ClinicOptions, PlanRequest, Weekday, WorkingDays};
+pub use status::PlanStatus;

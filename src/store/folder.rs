@@ -412,6 +412,55 @@ impl Store {
         Ok(history)
     }
 
+    /// Saves a revision of a patient under an id, a time and an author the caller
+    /// gives: revision 1 when `base_revision` is 0, else the revision after it. For
+    /// records made with a clock of their own (demo data); each file is written exactly
+    /// as a save writes it.
+    ///
+    /// # Errors
+    /// As [`Store::save_patient`]; revision 1 of a patient that exists is a conflict.
+    pub fn write_patient_at(
+        &self,
+        id: &PatientId,
+        base_revision: u32,
+        patient: &Patient,
+        author: &str,
+        saved_at: Timestamp,
+    ) -> Result<Revision<Patient>, StoreError> {
+        self.write_record_at(id.as_str(), base_revision, patient, author, saved_at)
+    }
+
+    /// As [`Store::write_patient_at`], for a plan; its patient must exist.
+    ///
+    /// # Errors
+    /// As [`Store::save_plan`]; revision 1 of a plan that exists is a conflict.
+    pub fn write_plan_at(
+        &self,
+        id: &PlanId,
+        base_revision: u32,
+        record: &PlanRecord,
+        author: &str,
+        saved_at: Timestamp,
+    ) -> Result<Revision<PlanRecord>, StoreError> {
+        self.require_patient(&record.patient)?;
+        self.write_record_at(id.as_str(), base_revision, record, author, saved_at)
+    }
+
+    fn write_record_at<T: Record>(
+        &self,
+        id: &str,
+        base_revision: u32,
+        record: &T,
+        author: &str,
+        saved_at: Timestamp,
+    ) -> Result<Revision<T>, StoreError> {
+        if base_revision == 0 {
+            self.create_record_at(id, record, author, saved_at)
+        } else {
+            self.save_record_at(id, base_revision, record, author, saved_at)
+        }
+    }
+
     // ----- shared by patients and plans -----
 
     /// The folder holding one folder per record of a kind.
@@ -457,7 +506,7 @@ impl Store {
 
     /// Saves a new record as revision 1, saved at `saved_at`: the one way records are
     /// created, with the clock read by the caller (demo data passes its own times).
-    pub(crate) fn create_record_at<T: Record>(
+    fn create_record_at<T: Record>(
         &self,
         id: &str,
         record: &T,
@@ -651,7 +700,7 @@ impl Store {
 
     /// Saves a record as revision `base_revision + 1`, saved at `saved_at`: the one way
     /// revisions are added, with the clock read by the caller.
-    pub(crate) fn save_record_at<T: Record>(
+    fn save_record_at<T: Record>(
         &self,
         id: &str,
         base_revision: u32,

@@ -26,11 +26,9 @@ use sha2::{Digest as _, Sha256};
 
 use super::error::StoreError;
 use super::ids::{PatientId, PlanId};
-use super::records::{
-    Note, Patient, PatientSummary, PlanRecord, PlanStatus, PlanSummary, Screening,
-};
+use super::records::{Patient, PatientSummary, PlanRecord, PlanSummary, Screening};
 use crate::catalog::Factor;
-use crate::planning::{Plan, PlanRequest};
+use crate::planning::{Note, Plan, PlanRequest, PlanStatus};
 
 /// The format version this app writes, and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -571,12 +569,11 @@ impl Record for Patient {
     type Summary = PatientSummary;
 
     fn summarize(id: &str, meta: &RevisionMeta, record: &Self) -> Option<PatientSummary> {
-        let id = id.parse::<PatientId>().ok()?;
-        Some(PatientSummary::from_parts(
-            &id,
+        Some(PatientSummary::new(
+            id.parse::<PatientId>().ok()?,
+            record,
             meta.number,
             meta.saved_at,
-            record,
         ))
     }
 
@@ -611,13 +608,12 @@ impl Record for PlanRecord {
     /// The patient's name and clinic id are filled in from the patient's record when
     /// the index is assembled.
     fn summarize(id: &str, meta: &RevisionMeta, record: &Self) -> Option<PlanSummary> {
-        let id = id.parse::<PlanId>().ok()?;
-        Some(PlanSummary::from_parts(
-            &id,
+        Some(PlanSummary::new(
+            id.parse::<PlanId>().ok()?,
+            record,
             meta.number,
             meta.saved_at,
             &meta.saved_by,
-            record,
         ))
     }
 

@@ -39,8 +39,8 @@ use super::format::{
     sha256_hex, summary_sha256,
 };
 use super::fsio::{FileKind, not_a_file, read_regular, with_small_file, write_replace};
-use super::ids::PatientId;
-use super::records::{Patient, PatientSummary, PlanRecord, PlanSummary};
+use super::ids::{PatientId, PlanId};
+use super::records::{Patient, PatientSummary, PlanRecord, PlanSummary, Revision};
 
 /// How far [`Store::load_index`] has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -862,17 +862,23 @@ fn parallel_map<I: Sync, O: Send>(
     let first = chunks.next().unwrap_or_default();
     let (work, done_ref) = (&work, &done);
     let results = std::thread::scope(|scope| {
+        // Named, so that a panic or a profile says which thread it was; a chunk whose
+        // thread cannot be started is read on this one.
         let others: Vec<_> = chunks
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|item| {
-                            done_ref.fetch_add(1, Ordering::Relaxed);
-                            work(item)
-                        })
-                        .collect::<Vec<O>>()
-                })
+            .enumerate()
+            .map(|(number, chunk)| {
+                std::thread::Builder::new()
+                    .name(format!("load-index-{}", number + 1))
+                    .spawn_scoped(scope, move || {
+                        chunk
+                            .iter()
+                            .map(|item| {
+                                done_ref.fetch_add(1, Ordering::Relaxed);
+                                work(item)
+                            })
+                            .collect::<Vec<O>>()
+                    })
+                    .map_err(|_| chunk)
             })
             .collect();
         let mut results = Vec::with_capacity(items.len());
@@ -883,10 +889,16 @@ fn parallel_map<I: Sync, O: Send>(
                 report(progress);
             }
         }
-        for handle in others {
-            match handle.join() {
-                Ok(chunk) => results.extend(chunk),
-                Err(panic) => std::panic::resume_unwind(panic),
+        for other in others {
+            match other {
+                Ok(handle) => match handle.join() {
+                    Ok(chunk) => results.extend(chunk),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                },
+                Err(chunk) => results.extend(chunk.iter().map(|item| {
+                    done_ref.fetch_add(1, Ordering::Relaxed);
+                    work(item)
+                })),
             }
         }
         results
@@ -913,5 +925,82 @@ fn missing_patient(plan_dir: &Path, patient: &PatientId, patient_dir: &Path) -> 
             "this plan's patient {patient} is not in the data folder (there is no {}); restore the patient's folder from a backup",
             patient_dir.display()
         ),
+    }
+}
+
+/// A record's summary as the lists show it, made once where the record is saved (the
+/// same summary the index cache and the head keep) and put into the index with
+/// [`Index::upsert`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Summary {
+    /// A patient's.
+    Patient(PatientSummary),
+    /// A plan's; the index fills in its patient's name and clinic id.
+    Plan(PlanSummary),
+}
+
+impl Summary {
+    /// The summary of a saved revision of a patient.
+    #[must_use]
+    pub fn of_patient(id: &PatientId, revision: &Revision<Patient>) -> Self {
+        Summary::Patient(PatientSummary::new(
+            id.clone(),
+            &revision.value,
+            revision.number,
+            revision.saved_at,
+        ))
+    }
+
+    /// The summary of a saved revision of a plan.
+    #[must_use]
+    pub fn of_plan(id: &PlanId, revision: &Revision<PlanRecord>) -> Self {
+        Summary::Plan(PlanSummary::new(
+            id.clone(),
+            &revision.value,
+            revision.number,
+            revision.saved_at,
+            &revision.saved_by,
+        ))
+    }
+}
+
+impl Index {
+    /// Puts a newer summary of a record in the place of its older one (or in its place
+    /// among the others, when it is new), as a fresh [`Store::load_index`] would show
+    /// it: a plan gets its patient's name and clinic id, and a patient's plans get the
+    /// patient's new name. Returns the patient whose rows in the lists changed.
+    pub fn upsert(&mut self, summary: Summary) -> PatientId {
+        match summary {
+            Summary::Patient(patient) => {
+                let id = patient.id.clone();
+                if let Some(at) = self.patients.iter().position(|known| known.id == id) {
+                    self.patients.remove(at);
+                }
+                // Patients are kept by name, as `assemble` sorts them.
+                let key = (patient.name.to_lowercase(), patient.id.clone());
+                let at = self
+                    .patients
+                    .partition_point(|known| (known.name.to_lowercase(), known.id.clone()) < key);
+                for plan in self.plans.iter_mut().filter(|plan| plan.patient == id) {
+                    plan.patient_name.clone_from(&patient.name);
+                    plan.clinic_id.clone_from(&patient.clinic_id);
+                }
+                self.patients.insert(at, patient);
+                id
+            }
+            Summary::Plan(mut plan) => {
+                if let Some(patient) = self.patients.iter().find(|known| known.id == plan.patient) {
+                    plan.patient_name.clone_from(&patient.name);
+                    plan.clinic_id.clone_from(&patient.clinic_id);
+                }
+                let patient = plan.patient.clone();
+                // Plans are kept in the order of their ids, which is their creation's.
+                match self.plans.binary_search_by(|known| known.id.cmp(&plan.id)) {
+                    Ok(at) => self.plans[at] = plan,
+                    Err(at) => self.plans.insert(at, plan),
+                }
+                patient
+            }
+        }
     }
 }

@@ -6,9 +6,8 @@
 
 mod backup;
 mod claims;
-mod demo;
+mod demo_marker;
 mod error;
-mod export_document;
 mod export_target;
 mod folder;
 mod format;
@@ -22,19 +21,21 @@ pub mod rules;
 mod settings;
 mod verify;
 
+/// The parts of a plan a plan record holds, defined by `planning` and named here too, so
+/// that code that reads records finds them beside [`PlanRecord`].
+pub use crate::planning::{ExtraTask, Note, PlanStatus};
 pub use backup::BackupReport;
-pub use demo::{DEFAULT_DEMO_SEED, DEMO_MARKER_FILE, DemoOptions, DemoReport};
+pub use demo_marker::{DEMO_MARKER_FILE, DemoMarker};
 pub use error::{LoadProblem, ProblemKind, StoreError};
 pub use export_target::{ExportGuard, ExportTarget, Replace, write_export};
 pub use folder::{Created, Loaded, Store};
 pub use format::FORMAT_VERSION;
 pub use ids::{InvalidId, PatientId, PlanId};
-pub use index::{Index, LoadProgress};
+pub use index::{Index, LoadProgress, Summary};
 pub use paths::{AppDirs, DirsError};
 pub use protocol_files::{ProtocolDirError, read_protocol_dir};
 pub use records::{
-    ExtraTask, Note, Patient, PatientSummary, PlanRecord, PlanStatus, PlanSummary, Revision,
-    RevisionInfo, Screening,
+    Patient, PatientSummary, PlanRecord, PlanSummary, Revision, RevisionInfo, Screening,
 };
 pub use settings::{SETTINGS_FILE, Settings, ThemePreference};
 pub use verify::{VerifyProblem, VerifyReport};

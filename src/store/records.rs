@@ -9,9 +9,8 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::ids::{PatientId, PlanId};
-use crate::catalog::ids::string_enum;
 use crate::catalog::{Factor, ProtocolId};
-use crate::planning::{Plan, PlanRequest};
+use crate::planning::{Course, ExtraTask, Note, Plan, PlanRequest, PlanStatus};
 
 /// The screening answers of a patient, with the day they were asked.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -57,46 +56,6 @@ impl Patient {
     }
 }
 
-string_enum! {
-    /// Where a plan stands.
-    PlanStatus, "plan status" {
-        /// Being prepared; nothing was done yet.
-        Draft = "draft", "Draft";
-        /// Agreed with the patient and under way.
-        Active = "active", "Active";
-        /// Every session and follow-up took place.
-        Completed = "completed", "Completed";
-        /// Stopped before it was completed; kept for the record.
-        Cancelled = "cancelled", "Cancelled";
-    }
-}
-
-/// A note the physician added to a plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Note {
-    /// When it was written.
-    pub written_at: Timestamp,
-    /// Who wrote it.
-    pub author: String,
-    /// The note.
-    pub text: String,
-}
-
-/// A task the physician added to a plan's checklist.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExtraTask {
-    /// What to do.
-    pub text: String,
-    /// By when, if it has a date.
-    #[serde(default)]
-    pub due: Option<Date>,
-    /// The physician took it back. It is kept, so that its checklist place and its
-    /// calendar event stay its own: exports leave it out of the handout and cancel its
-    /// event.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub withdrawn: bool,
-}
-
 /// A plan as saved: what was asked, what the engine made of it, and what the physician
 /// added and ticked off since.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +93,19 @@ impl PlanRecord {
             extra_tasks: Vec::new(),
             status: PlanStatus::Draft,
             checklist: BTreeMap::new(),
+        }
+    }
+
+    /// The parts of the plan that the physician's edits change
+    /// ([`Course::apply`]).
+    pub fn course(&mut self) -> Course<'_> {
+        Course {
+            request: &mut self.request,
+            plan: &mut self.plan,
+            notes: &mut self.notes,
+            extra_tasks: &mut self.extra_tasks,
+            status: &mut self.status,
+            checklist: &mut self.checklist,
         }
     }
 
@@ -184,6 +156,34 @@ pub struct PlanSummary {
     pub saved_by: String,
 }
 
+impl PlanSummary {
+    /// The summary of revision `number` of a plan, saved at `saved_at` by `saved_by`:
+    /// what the index cache and the head keep, and what the lists show. The patient's
+    /// name and clinic id are filled in from the patient's summary by the index.
+    #[must_use]
+    pub fn new(
+        id: PlanId,
+        record: &PlanRecord,
+        number: u32,
+        saved_at: Timestamp,
+        saved_by: &str,
+    ) -> Self {
+        Self {
+            id,
+            patient: record.patient.clone(),
+            patient_name: String::new(),
+            clinic_id: None,
+            protocol_id: record.plan.protocol.id.clone(),
+            protocol_title: record.plan.protocol.title.clone(),
+            status: record.status,
+            first_session: record.first_session(),
+            revision: number,
+            saved_at,
+            saved_by: saved_by.to_owned(),
+        }
+    }
+}
+
 /// What the patient list shows of one patient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatientSummary {
@@ -202,76 +202,17 @@ pub struct PatientSummary {
 }
 
 impl PatientSummary {
-    /// What the lists show of a saved revision of a patient: the one summary the index,
-    /// the heads and the window all use.
+    /// The summary of revision `number` of a patient, saved at `saved_at`: what the
+    /// index cache and the head keep, and what the lists show.
     #[must_use]
-    pub fn of(id: &PatientId, revision: &Revision<Patient>) -> Self {
-        Self::from_parts(id, revision.number, revision.saved_at, &revision.value)
-    }
-
-    /// [`PatientSummary::of`] from a revision's parts.
-    pub(crate) fn from_parts(
-        id: &PatientId,
-        number: u32,
-        saved_at: Timestamp,
-        patient: &Patient,
-    ) -> Self {
+    pub fn new(id: PatientId, patient: &Patient, number: u32, saved_at: Timestamp) -> Self {
         Self {
-            id: id.clone(),
+            id,
             name: patient.name.clone(),
             birth_date: patient.birth_date,
             clinic_id: patient.clinic_id.clone(),
             revision: number,
             saved_at,
-        }
-    }
-}
-
-impl PlanSummary {
-    /// What the lists show of a saved revision of a plan, with its patient's name and
-    /// clinic id from `patient` (empty without one, as when the patient's record cannot
-    /// be read): the one summary the index, the heads and the window all use.
-    #[must_use]
-    pub fn of(
-        id: &PlanId,
-        revision: &Revision<PlanRecord>,
-        patient: Option<&PatientSummary>,
-    ) -> Self {
-        let mut summary = Self::from_parts(
-            id,
-            revision.number,
-            revision.saved_at,
-            &revision.saved_by,
-            &revision.value,
-        );
-        if let Some(patient) = patient {
-            summary.patient_name.clone_from(&patient.name);
-            summary.clinic_id.clone_from(&patient.clinic_id);
-        }
-        summary
-    }
-
-    /// [`PlanSummary::of`] from a revision's parts, without the patient's name and
-    /// clinic id (the index fills them in from the patient's summary).
-    pub(crate) fn from_parts(
-        id: &PlanId,
-        number: u32,
-        saved_at: Timestamp,
-        saved_by: &str,
-        record: &PlanRecord,
-    ) -> Self {
-        Self {
-            id: id.clone(),
-            patient: record.patient.clone(),
-            patient_name: String::new(),
-            clinic_id: None,
-            protocol_id: record.plan.protocol.id.clone(),
-            protocol_title: record.plan.protocol.title.clone(),
-            status: record.status,
-            first_session: record.first_session(),
-            revision: number,
-            saved_at,
-            saved_by: saved_by.to_owned(),
         }
     }
 }

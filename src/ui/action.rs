@@ -3,12 +3,11 @@
 
 use std::path::PathBuf;
 
-use jiff::civil::Date;
+use crate::planning::PlanEdit;
+use crate::store::{PatientId, PlanId, Settings};
 
-use crate::store::{PatientId, PlanId, PlanStatus, Settings};
-
-use super::export_dialog::ExportKind;
 use super::new_plan::NewPlanDraft;
+use crate::desk::ExportOrder;
 
 /// One request of the user.
 #[must_use]
@@ -20,6 +19,8 @@ pub enum Action {
     OpenPlan(PlanId),
     /// Start a new plan, for an existing patient or a new one.
     NewPlan(Option<PatientId>),
+    /// Read an existing patient's screening on file for the new plan made for them.
+    ReadScreening(PatientId),
     /// Create the plan of the new-plan screen (and the patient, if new).
     CreatePlan(Box<NewPlanDraft>),
     /// Change the open plan.
@@ -41,53 +42,15 @@ pub enum Action {
     /// Open the export dialog of the open plan.
     OpenExport,
     /// Export the open plan into a folder.
-    RunExport {
-        /// Where the files go.
-        folder: PathBuf,
-        /// Which documents.
-        kinds: Vec<ExportKind>,
-    },
+    RunExport(ExportOrder),
     /// Put the keyboard focus in the search field.
     FocusSearch,
     /// Reread the list of patients and plans from the data folder.
     ReloadIndex,
     /// Reopen the open plan from disk, dropping unsaved edits (after a conflict).
     ReloadPlan,
-}
-
-/// A change to the open plan. Every change is saved as a new revision.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PlanEdit {
-    /// Tick or untick a checklist item.
-    Tick {
-        /// The item's key.
-        key: String,
-        /// Ticked or not.
-        done: bool,
-    },
-    /// Move a session; later sessions keep their spacing from it.
-    MoveSession {
-        /// 1-based session number.
-        number: u32,
-        /// The new date.
-        date: Date,
-    },
-    /// Add a note.
-    AddNote(String),
-    /// Add a task.
-    AddTask {
-        /// What to do.
-        text: String,
-        /// By when.
-        due: Option<Date>,
-    },
-    /// Withdraw an added task (it stays in the record, struck out), or restore it.
-    WithdrawTask {
-        /// Its place among the added tasks.
-        index: usize,
-        /// Withdrawn or restored.
-        withdrawn: bool,
-    },
-    /// Change the plan's status.
-    SetStatus(PlanStatus),
+    /// Keep the window open: the physician goes back to what they typed.
+    KeepEditing,
+    /// Close the window, dropping what was typed but not added or saved.
+    DiscardAndClose,
 }

@@ -2,7 +2,7 @@
 
 mod action;
 mod app;
-mod background;
+mod close_dialog;
 mod export_dialog;
 mod library;
 mod new_plan;
@@ -13,12 +13,15 @@ mod plans_table;
 mod search;
 mod settings;
 mod startup;
+mod status_bar;
 mod timeline;
+mod top_bar;
 mod widgets;
 
-pub use action::{Action, PlanEdit};
+pub use action::Action;
 pub use app::{App, AppOptions, ScreenshotOutcome};
 pub use patient_list::PatientList;
+pub use plan_view::SaveState;
 pub use plan_view::keys as checklist_keys;
 pub use startup::mark_process_start;
 

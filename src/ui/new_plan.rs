@@ -16,17 +16,29 @@ use crate::catalog::{
     RegulatoryStatus, Selection,
 };
 use crate::planning::{
-    ClinicOptions, Plan, PlanError, PlanRequest, Severity, WorkingDays, generate,
+    ClinicOptions, Plan, PlanError, PlanRequest, Severity, earliest_feasible_start, generate,
 };
-use crate::store::{PatientId, PatientSummary};
+use crate::store::{Patient, PatientId, PatientSummary};
 
 /// Who the plan is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PatientChoice {
-    /// A patient already in the records.
-    Existing(PatientId),
+    /// A patient already in the records, once the physician picked one: nobody is
+    /// picked for them.
+    Existing(Option<PatientId>),
     /// A new patient, created with the plan.
     New(NewPatientForm),
+}
+
+impl PatientChoice {
+    /// The existing patient picked, if any.
+    #[must_use]
+    pub fn picked(&self) -> Option<&PatientId> {
+        match self {
+            PatientChoice::Existing(Some(id)) => Some(id),
+            PatientChoice::Existing(None) | PatientChoice::New(_) => None,
+        }
+    }
 }
 
 /// The fields of a new patient.
@@ -62,6 +74,33 @@ impl NewPatientForm {
     }
 }
 
+/// Where the draft's screening answers come from: an existing patient's answers on
+/// file are the starting point (the physician asks each question again), so that
+/// creating the plan never replaces them with blank ones by accident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScreeningOnFile {
+    /// Nothing on file: a new patient, answered here.
+    Nothing,
+    /// The chosen patient's record is being read.
+    Reading(PatientId),
+    /// Taken over from the chosen patient's screening on file, asked on that day when
+    /// known.
+    TakenOver {
+        /// The patient.
+        patient: PatientId,
+        /// When they were asked.
+        asked_on: Option<Date>,
+    },
+    /// The chosen patient's record could not be read: no plan is made for them until
+    /// it can, so that their screening is not replaced unseen.
+    Unreadable {
+        /// The patient.
+        patient: PatientId,
+        /// Why, as a sentence.
+        message: String,
+    },
+}
+
 /// Everything chosen on the new-plan screen so far.
 #[derive(Debug, Clone)]
 pub struct NewPlanDraft {
@@ -79,10 +118,13 @@ pub struct NewPlanDraft {
     pub adjuncts: BTreeSet<CellSource>,
     /// Screening answers that are "yes".
     pub factors: BTreeSet<Factor>,
-    /// When the answers were taken over from the patient's last screening, its date.
-    pub previous_screening: Option<Date>,
+    /// Where the answers come from.
+    pub screening_on_file: ScreeningOnFile,
     /// The wished date of session 1.
     pub start: Date,
+    /// The patient's weight in kilograms as typed, asked where a local anaesthetic is
+    /// dosed by weight; may be empty.
+    pub weight_kg: String,
     /// What the existing-patient picker is narrowed to, and what it found.
     picker: PatientPicker,
 }
@@ -135,6 +177,15 @@ impl PatientPicker {
             .and_then(|(_, search)| search.matched(index).copied())
     }
 
+    /// Whether the patient is among those that match.
+    fn shows(&self, id: &PatientId, patients: &[PatientSummary]) -> bool {
+        (0..self.match_count()).any(|index| {
+            self.matched(index)
+                .and_then(|at| patients.get(at))
+                .is_some_and(|patient| &patient.id == id)
+        })
+    }
+
     /// How many patients match.
     fn match_count(&self) -> usize {
         self.search
@@ -182,7 +233,7 @@ impl NewPlanDraft {
         Self {
             patient: patient.map_or_else(
                 || PatientChoice::New(NewPatientForm::default()),
-                PatientChoice::Existing,
+                |id| PatientChoice::Existing(Some(id)),
             ),
             modality: None,
             source: None,
@@ -190,10 +241,64 @@ impl NewPlanDraft {
             indication: None,
             adjuncts: BTreeSet::new(),
             factors: BTreeSet::new(),
-            previous_screening: None,
+            screening_on_file: ScreeningOnFile::Nothing,
             start,
+            weight_kg: String::new(),
             picker: PatientPicker::default(),
         }
+    }
+
+    /// Takes over the screening on file of `patient`, whose record was read (or could
+    /// not be), if the draft still waits for it.
+    pub fn take_over_screening(&mut self, patient: &PatientId, record: Result<&Patient, &String>) {
+        if self.screening_on_file != ScreeningOnFile::Reading(patient.clone()) {
+            return;
+        }
+        self.screening_on_file = match record {
+            Ok(record) => {
+                self.factors.clone_from(&record.screening.factors);
+                ScreeningOnFile::TakenOver {
+                    patient: patient.clone(),
+                    asked_on: record.screening.asked_on,
+                }
+            }
+            Err(message) => ScreeningOnFile::Unreadable {
+                patient: patient.clone(),
+                message: message.clone(),
+            },
+        };
+    }
+
+    /// After the patient choice changed: the answers on screen belong to the patient
+    /// now chosen. An existing patient's answers are read from their file (their id is
+    /// returned, to read); answers taken over from another patient's file are cleared;
+    /// the physician's own answers for a new patient stay.
+    fn patient_changed(&mut self) -> Option<PatientId> {
+        if self.screening_on_file != ScreeningOnFile::Nothing {
+            self.factors.clear();
+        }
+        if let Some(id) = self.patient.picked().cloned() {
+            self.factors.clear();
+            self.screening_on_file = ScreeningOnFile::Reading(id.clone());
+            Some(id)
+        } else {
+            self.screening_on_file = ScreeningOnFile::Nothing;
+            None
+        }
+    }
+
+    /// Whether anything was typed or chosen, which closing the window would lose.
+    #[must_use]
+    pub fn has_work(&self) -> bool {
+        let typed = match &self.patient {
+            PatientChoice::New(form) => {
+                [&form.name, &form.birth_date, &form.clinic_id, &form.contact]
+                    .iter()
+                    .any(|field| !field.trim().is_empty())
+            }
+            PatientChoice::Existing(picked) => picked.is_some(),
+        };
+        typed || self.partial() != PartialSelection::default()
     }
 
     /// The selection, once all four axes are chosen.
@@ -213,7 +318,20 @@ impl NewPlanDraft {
     pub fn request(&self, options: &ClinicOptions) -> Option<PlanRequest> {
         let mut request = PlanRequest::new(self.selection()?, self.factors.clone(), self.start);
         request.options = options.clone();
+        request.weight_kg = self.weight();
         Some(request)
+    }
+
+    /// The weight typed, when it is a whole number of kilograms in a human range.
+    #[must_use]
+    pub fn weight(&self) -> Option<u32> {
+        self.weight_kg
+            .trim()
+            .trim_end_matches("kg")
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|kg| (20..=300).contains(kg))
     }
 
     fn partial(&self) -> PartialSelection {
@@ -285,9 +403,12 @@ fn unavailable_reason(
         })
         .collect();
     if !covering.is_empty()
-        && covering
-            .iter()
-            .all(|protocol| protocol.regulatory.status == RegulatoryStatus::Restricted)
+        && covering.iter().all(|protocol| {
+            // A treatment given only within a trial stays a choice: its plan refers
+            // the patient unless the screening records the trial.
+            protocol.regulatory.status == RegulatoryStatus::Restricted
+                && protocol.trial_enrolled.is_none()
+        })
     {
         let notes: Vec<String> = covering
             .iter()
@@ -296,7 +417,7 @@ fn unavailable_reason(
             .take(2)
             .collect();
         return Some(format!(
-            "{label} is restricted in aesthetic use in the US and EU, so it is not offered. {}",
+            "{label}: restricted in aesthetic use in the US and EU, so it is offered only within a clinical trial. {}",
             notes.join(" ")
         ));
     }
@@ -354,7 +475,9 @@ pub fn new_plan_ui(
             .id_salt("new-plan-form")
             .auto_shrink(false)
             .show(&mut columns[0], |ui| {
-                form_ui(ui, draft, catalog, patients);
+                if let Some(id) = form_ui(ui, draft, catalog, patients) {
+                    action = Some(Action::ReadScreening(id));
+                }
             });
         let preview = &mut columns[1];
         preview.horizontal_wrapped(|ui| {
@@ -373,13 +496,24 @@ pub fn new_plan_ui(
     action
 }
 
-fn patient_ui(ui: &mut Ui, draft: &mut NewPlanDraft, patients: &[PatientSummary]) {
+/// Who the plan is for. Returns the existing patient newly picked, whose screening on
+/// file is to be read.
+fn patient_ui(
+    ui: &mut Ui,
+    draft: &mut NewPlanDraft,
+    patients: &[PatientSummary],
+) -> Option<PatientId> {
+    let chosen_before = (
+        matches!(draft.patient, PatientChoice::New(_)),
+        draft.patient.picked().cloned(),
+    );
     section_heading(ui, "1. Patient");
     ui.horizontal(|ui| {
         let is_new = matches!(draft.patient, PatientChoice::New(_));
         if ui.selectable_label(is_new, "New patient").clicked() && !is_new {
             draft.patient = PatientChoice::New(NewPatientForm::default());
         }
+        // Nobody is picked for the physician: the list opens on no one.
         if ui
             .add_enabled(
                 !patients.is_empty(),
@@ -387,9 +521,8 @@ fn patient_ui(ui: &mut Ui, draft: &mut NewPlanDraft, patients: &[PatientSummary]
             )
             .clicked()
             && is_new
-            && let Some(first) = patients.first()
         {
-            draft.patient = PatientChoice::Existing(first.id.clone());
+            draft.patient = PatientChoice::Existing(None);
         }
     });
     let mut switch_to = None;
@@ -419,10 +552,21 @@ fn patient_ui(ui: &mut Ui, draft: &mut NewPlanDraft, patients: &[PatientSummary]
             }
             switch_to = same_name_ui(ui, form, patients);
         }
-        PatientChoice::Existing(id) => existing_patient_ui(ui, id, &mut draft.picker, patients),
+        PatientChoice::Existing(picked) => {
+            existing_patient_ui(ui, picked, &mut draft.picker, patients);
+        }
     }
     if let Some(id) = switch_to {
-        draft.patient = PatientChoice::Existing(id);
+        draft.patient = PatientChoice::Existing(Some(id));
+    }
+    let chosen_now = (
+        matches!(draft.patient, PatientChoice::New(_)),
+        draft.patient.picked().cloned(),
+    );
+    if chosen_now == chosen_before {
+        None
+    } else {
+        draft.patient_changed()
     }
 }
 
@@ -468,17 +612,21 @@ fn same_name_ui(
     chosen
 }
 
-/// The existing patient, picked from a list narrowed by typing.
+/// The existing patient, picked from a list narrowed by typing. A patient the list no
+/// longer shows is no longer picked: the plan goes only to someone the physician sees.
 fn existing_patient_ui(
     ui: &mut Ui,
-    id: &mut PatientId,
+    chosen: &mut Option<PatientId>,
     picker: &mut PatientPicker,
     patients: &[PatientSummary],
 ) {
-    let current = patients
-        .iter()
-        .find(|patient| &patient.id == id)
-        .map_or_else(|| id.to_string(), patient_label);
+    let current = match chosen {
+        Some(id) => patients
+            .iter()
+            .find(|patient| &patient.id == id)
+            .map_or_else(|| id.to_string(), patient_label),
+        None => "Choose a patient".to_owned(),
+    };
     egui::Grid::new("existing-patient-grid")
         .num_columns(2)
         .show(ui, |ui| {
@@ -491,13 +639,19 @@ fn existing_patient_ui(
             .labelled_by(label.id);
             ui.end_row();
             let changed = picker.refresh(patients);
-            // Typing down to one patient picks them: no need to open the list.
-            if changed
-                && !picker.filter.trim().is_empty()
-                && picker.match_count() == 1
-                && let Some(patient) = picker.matched(0).and_then(|at| patients.get(at))
-            {
-                *id = patient.id.clone();
+            if changed && !picker.filter.trim().is_empty() {
+                if picker.match_count() == 1 {
+                    // Typing down to one patient picks them: no need to open the list.
+                    *chosen = picker
+                        .matched(0)
+                        .and_then(|at| patients.get(at))
+                        .map(|patient| patient.id.clone());
+                } else if chosen
+                    .as_ref()
+                    .is_some_and(|id| !picker.shows(id, patients))
+                {
+                    *chosen = None;
+                }
             }
             let label = ui.label("Patient");
             egui::ComboBox::from_id_salt("existing-patient")
@@ -514,8 +668,8 @@ fn existing_patient_ui(
                                     picker.matched(index).and_then(|at| patients.get(at))
                                 {
                                     ui.selectable_value(
-                                        id,
-                                        patient.id.clone(),
+                                        chosen,
+                                        Some(patient.id.clone()),
                                         patient_label(patient),
                                     );
                                 }
@@ -533,8 +687,15 @@ fn existing_patient_ui(
         });
 }
 
-fn form_ui(ui: &mut Ui, draft: &mut NewPlanDraft, catalog: &Catalog, patients: &[PatientSummary]) {
-    patient_ui(ui, draft, patients);
+/// The form on the left. Returns the existing patient newly chosen, whose screening on
+/// file is to be read.
+fn form_ui(
+    ui: &mut Ui,
+    draft: &mut NewPlanDraft,
+    catalog: &Catalog,
+    patients: &[PatientSummary],
+) -> Option<PatientId> {
+    let picked = patient_ui(ui, draft, patients);
     treatment_ui(ui, draft, catalog);
     let protocol = draft
         .selection()
@@ -544,6 +705,7 @@ fn form_ui(ui: &mut Ui, draft: &mut NewPlanDraft, catalog: &Catalog, patients: &
     ui.horizontal(|ui| {
         date_field(ui, "new-plan-start", "First session", &mut draft.start);
     });
+    picked
 }
 
 fn treatment_ui(ui: &mut Ui, draft: &mut NewPlanDraft, catalog: &Catalog) {
@@ -630,10 +792,33 @@ fn screening_ui(
 ) {
     section_heading(ui, "3. Screening");
     ui.weak("Answer each question; \"yes\" is ticked.");
-    if let Some(date) = draft.previous_screening {
-        ui.label(format!(
-            "The answers are those of the last screening on {date}: ask each question again."
-        ));
+    match &draft.screening_on_file {
+        ScreeningOnFile::Nothing => {}
+        ScreeningOnFile::Reading(_) => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Reading the patient's screening on file…");
+            });
+        }
+        ScreeningOnFile::TakenOver {
+            asked_on: Some(date),
+            ..
+        } => {
+            ui.label(format!(
+                "The answers are those of the last screening on {date}: ask each question again."
+            ));
+        }
+        ScreeningOnFile::TakenOver { asked_on: None, .. } => {
+            if !draft.factors.is_empty() {
+                ui.label("The answers are those on file: ask each question again.");
+            }
+        }
+        ScreeningOnFile::Unreadable { message, .. } => {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("The patient's screening on file could not be read: {message}"),
+            );
+        }
     }
     for factor in Factor::ALL {
         let mut yes = draft.factors.contains(factor);
@@ -662,6 +847,29 @@ fn screening_ui(
             }
         });
     }
+    let dosed_by_weight = protocol.is_some_and(|protocol| {
+        protocol
+            .steps
+            .iter()
+            .chain(protocol.adjuncts.iter().flat_map(|adjunct| &adjunct.steps))
+            .any(|step| step.dose_limit.is_some())
+    });
+    if dosed_by_weight {
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Weight (kg)");
+            ui.add(egui::TextEdit::singleline(&mut draft.weight_kg).desired_width(60.0))
+                .labelled_by(label.id)
+                .on_hover_text("The maximum dose of the local anaesthetic is worked out from it");
+            if !draft.weight_kg.trim().is_empty() && draft.weight().is_none() {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    "write the weight as whole kilograms, for example 72",
+                );
+            } else if draft.weight_kg.trim().is_empty() {
+                ui.weak("needed for the maximum dose of the local anaesthetic");
+            }
+        });
+    }
 }
 
 /// The "Create plan" button, enabled once the patient and all four choices are given.
@@ -673,12 +881,18 @@ fn create_button_ui(
 ) -> Option<Action> {
     let patient_ready = match &draft.patient {
         PatientChoice::New(form) => !form.name.trim().is_empty() && form.birth_date().is_ok(),
-        PatientChoice::Existing(_) => true,
+        PatientChoice::Existing(picked) => picked.is_some(),
     };
+    // An existing patient's answers on file are read first: creating the plan saves
+    // the answers on screen as their screening.
+    let screening_ready = !matches!(
+        draft.screening_on_file,
+        ScreeningOnFile::Reading(_) | ScreeningOnFile::Unreadable { .. }
+    );
     let plan_ready = draft
         .request(options)
         .is_some_and(|request| catalog.covering(&request.selection).is_some());
-    let ready = patient_ready && plan_ready;
+    let ready = patient_ready && plan_ready && screening_ready;
     let button = ui.add_enabled(
         ready,
         egui::Button::new(RichText::new("Create plan").strong()),
@@ -686,10 +900,17 @@ fn create_button_ui(
     let button = if ready {
         button
     } else {
-        button.on_disabled_hover_text(if patient_ready {
-            "Choose modality, cell source, area and indication first."
+        button.on_disabled_hover_text(if !patient_ready {
+            match draft.patient {
+                PatientChoice::New(_) => {
+                    "Give the patient's name (and a valid date of birth, if any) first."
+                }
+                PatientChoice::Existing(_) => "Choose the patient first.",
+            }
+        } else if !screening_ready {
+            "The patient's screening on file is read first."
         } else {
-            "Give the patient's name (and a valid date of birth, if any) first."
+            "Choose modality, cell source, area and indication first."
         })
     };
     button
@@ -729,29 +950,6 @@ fn preview_ui(
         }
         Err(error) => preview_error_ui(ui, &error),
     }
-}
-
-/// When a preparation task of the plan would be due before today: the first start date
-/// that leaves time for every task. `None` when the plan's start is fine.
-#[must_use]
-pub fn earliest_feasible_start(
-    plan: &Plan,
-    start: Date,
-    today: Date,
-    working_days: &WorkingDays,
-) -> Option<Date> {
-    let earliest_due = plan.pre_procedure.iter().map(|task| task.due).min()?;
-    if earliest_due >= today {
-        return None;
-    }
-    let mut candidate = start.checked_add(today - earliest_due).ok()?;
-    for _ in 0..7 {
-        if working_days.is_open(candidate) {
-            return Some(candidate);
-        }
-        candidate = candidate.tomorrow().ok()?;
-    }
-    Some(candidate)
 }
 
 fn preview_error_ui(ui: &mut Ui, error: &PlanError) {

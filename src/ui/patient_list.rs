@@ -10,7 +10,8 @@ use jiff::Timestamp;
 use super::action::Action;
 use super::search::Searchable;
 use super::widgets::plan_status_badge;
-use crate::store::{PatientId, PatientSummary, PlanStatus, PlanSummary};
+use crate::planning::PlanStatus;
+use crate::store::{PatientId, PatientSummary, PlanSummary};
 
 /// One row of the list: a patient and their newest plan.
 #[derive(Debug, Clone)]

@@ -8,14 +8,14 @@ use egui::{RichText, Ui};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use super::action::{Action, PlanEdit};
+use super::action::Action;
 use super::timeline::timeline_ui;
 use super::widgets::{
     badge, banner, date_field, date_text, not_candidate_banner, section_heading, status_severity,
     timestamp_text,
 };
-use crate::planning::{AftercareSite, Plan, Severity};
-use crate::store::{PlanRecord, PlanStatus, RevisionInfo};
+use crate::planning::{AftercareSite, Plan, PlanEdit, PlanStatus, Severity};
+use crate::store::{PlanRecord, RevisionInfo};
 
 /// What the plan screen keeps between frames that is not part of the record.
 #[derive(Debug, Clone)]
@@ -28,6 +28,8 @@ pub struct PlanViewState {
     pub task_due: Date,
     /// Whether the task being written has a due date.
     pub task_has_due: bool,
+    /// Whether the task being written is for the clinic (kept off the handout).
+    pub task_for_clinic: bool,
 }
 
 impl PlanViewState {
@@ -39,7 +41,37 @@ impl PlanViewState {
             task_draft: String::new(),
             task_due: today,
             task_has_due: false,
+            task_for_clinic: false,
         }
+    }
+}
+
+impl PlanViewState {
+    /// What was typed on `patient`'s plan and not added yet, one sentence each.
+    #[must_use]
+    pub fn unsaved_text(&self, patient: &str) -> Vec<String> {
+        let mut unsaved = Vec::new();
+        for (what, text) in [("note", &self.note_draft), ("task", &self.task_draft)] {
+            let text = text.trim();
+            if !text.is_empty() {
+                unsaved.push(format!(
+                    "the {what} being written on {patient}'s plan: \u{201c}{}\u{201d}",
+                    excerpt(text)
+                ));
+            }
+        }
+        unsaved
+    }
+}
+
+/// The start of a text, at most sixty characters, for saying what it was.
+fn excerpt(text: &str) -> String {
+    let mut chars = text.chars();
+    let start: String = chars.by_ref().take(60).collect();
+    if chars.next().is_some() {
+        format!("{start}…")
+    } else {
+        start
     }
 }
 
@@ -95,7 +127,7 @@ fn dated_checklist_item(
         }
         match ticked_at {
             Some(ticked_at) => {
-                ui.weak(format!("done {}", timestamp_text(ticked_at)));
+                ui.weak(format!("ticked {}", timestamp_text(ticked_at)));
             }
             None if overdue => {
                 ui.colored_label(ui.visuals().error_fg_color, "overdue");
@@ -117,7 +149,10 @@ pub fn plan_view_ui(
     today: Date,
 ) -> Option<Action> {
     let mut action = None;
-    let plan = &record.plan;
+    // Readers see numbered references, also in plans saved before they were numbered;
+    // checklist keys still come from the saved texts.
+    let readable = crate::planning::readable(&record.plan);
+    let plan: &Plan = &readable;
     header_ui(ui, record, patient_name, save, &mut action);
     egui::ScrollArea::vertical()
         .auto_shrink(false)
@@ -128,10 +163,10 @@ pub fn plan_view_ui(
             section_heading(ui, "Timeline");
             timeline_ui(ui, plan, today);
             if plan.candidate {
-                let edit = pre_procedure_ui(ui, record, today)
-                    .or(sessions_ui(ui, record))
-                    .or(aftercare_ui(ui, record, today))
-                    .or(results_ui(ui, record, today));
+                let edit = pre_procedure_ui(ui, record, plan, today)
+                    .or(sessions_ui(ui, record, plan))
+                    .or(aftercare_ui(ui, record, plan, today))
+                    .or(results_ui(ui, record, plan, today));
                 if let Some(edit) = edit {
                     action = Some(Action::EditPlan(edit));
                 }
@@ -283,15 +318,34 @@ fn regulatory_ui(ui: &mut Ui, plan: &Plan) {
     });
 }
 
-fn pre_procedure_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdit> {
-    section_heading(ui, "Before the first session");
+fn pre_procedure_ui(
+    ui: &mut Ui,
+    record: &PlanRecord,
+    readable: &crate::planning::Plan,
+    today: Date,
+) -> Option<PlanEdit> {
+    section_heading(ui, "Before each session");
     let mut edit = None;
-    for task in &record.plan.pre_procedure {
-        let label = format!("By {}: {}", date_text(task.due), task.task);
+    // The key comes from the saved text, the label from the text as readers see it.
+    for (task, shown) in record
+        .plan
+        .pre_procedure
+        .iter()
+        .zip(&readable.pre_procedure)
+    {
+        let mut label = format!(
+            "By {} (session {}): {}",
+            date_text(task.due),
+            task.session,
+            shown.task
+        );
+        if task.audience == crate::catalog::Audience::Clinic {
+            label.push_str(" (for the clinic)");
+        }
         edit = edit.or(dated_checklist_item(
             ui,
             &record.checklist,
-            keys::pre(&task.task),
+            keys::pre_before(task.session, &task.task),
             &label,
             task.due < today,
         ));
@@ -299,7 +353,7 @@ fn pre_procedure_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<Pla
     edit
 }
 
-fn sessions_ui(ui: &mut Ui, record: &PlanRecord) -> Option<PlanEdit> {
+fn sessions_ui(ui: &mut Ui, record: &PlanRecord, readable: &Plan) -> Option<PlanEdit> {
     section_heading(ui, "Sessions");
     let mut edit = None;
     for session in &record.plan.sessions {
@@ -332,7 +386,12 @@ fn sessions_ui(ui: &mut Ui, record: &PlanRecord) -> Option<PlanEdit> {
         egui::CollapsingHeader::new(format!("What happens in session {}", session.number))
             .id_salt(("steps", session.number))
             .show(ui, |ui| {
-                for step in &session.steps {
+                let shown = readable
+                    .sessions
+                    .iter()
+                    .find(|s| s.number == session.number)
+                    .unwrap_or(session);
+                for step in &shown.steps {
                     let mut text = format!("{}: {}", step.kind.label(), step.text);
                     if let Some(site) = &step.site {
                         let _ = write!(text, " Site: {site}.");
@@ -347,7 +406,12 @@ fn sessions_ui(ui: &mut Ui, record: &PlanRecord) -> Option<PlanEdit> {
     edit
 }
 
-fn aftercare_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdit> {
+fn aftercare_ui(
+    ui: &mut Ui,
+    record: &PlanRecord,
+    readable: &Plan,
+    today: Date,
+) -> Option<PlanEdit> {
     section_heading(ui, "Aftercare");
     let mut edit = None;
     for session in &record.plan.sessions {
@@ -355,11 +419,12 @@ fn aftercare_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdi
             .plan
             .aftercare
             .iter()
-            .filter(|item| item.session == session.number)
+            .zip(&readable.aftercare)
+            .filter(|(item, _)| item.session == session.number)
             .collect();
         let current = items
             .iter()
-            .any(|item| (item.from..=item.until).contains(&today));
+            .any(|(item, _)| (item.from..=item.until).contains(&today));
         egui::CollapsingHeader::new(format!(
             "After session {} ({})",
             session.number,
@@ -368,12 +433,12 @@ fn aftercare_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdi
         .id_salt(("aftercare", session.number))
         .default_open(session.number == 1 || current)
         .show(ui, |ui| {
-            for item in items {
+            for (item, shown) in items {
                 let place = match item.site {
                     AftercareSite::TreatedArea => String::new(),
                     AftercareSite::DonorSite => "Donor site: ".to_owned(),
                 };
-                let label = format!("{} to {}: {place}{}", item.from, item.until, item.task);
+                let label = format!("{} to {}: {place}{}", item.from, item.until, shown.task);
                 let key = keys::aftercare(item.session, item.site, &item.task);
                 edit = edit
                     .take()
@@ -384,8 +449,7 @@ fn aftercare_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdi
     edit
 }
 
-fn results_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdit> {
-    let plan = &record.plan;
+fn results_ui(ui: &mut Ui, record: &PlanRecord, plan: &Plan, today: Date) -> Option<PlanEdit> {
     section_heading(ui, "Expected results");
     for milestone in &plan.milestones {
         ui.label(format!(
@@ -395,7 +459,7 @@ fn results_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdit>
     }
     section_heading(ui, "Follow-up visits");
     let mut edit = None;
-    for visit in &plan.follow_ups {
+    for (visit, saved) in plan.follow_ups.iter().zip(&record.plan.follow_ups) {
         let label = format!(
             "{}: {} (record: {})",
             date_text(visit.date),
@@ -405,7 +469,7 @@ fn results_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdit>
         edit = edit.or(dated_checklist_item(
             ui,
             &record.checklist,
-            keys::follow_up(&visit.purpose),
+            keys::follow_up(&saved.purpose),
             &label,
             visit.date < today,
         ));
@@ -418,6 +482,39 @@ fn results_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdit>
     edit
 }
 
+/// The field, due date and audience of a task the physician adds.
+fn new_task_ui(ui: &mut Ui, state: &mut PlanViewState) -> Option<PlanEdit> {
+    let mut edit = None;
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("New task");
+        ui.add(egui::TextEdit::singleline(&mut state.task_draft).desired_width(320.0))
+            .labelled_by(label.id);
+        ui.checkbox(&mut state.task_has_due, "Has a due date");
+        if state.task_has_due {
+            date_field(ui, "task-due", "Due", &mut state.task_due);
+        }
+        ui.checkbox(&mut state.task_for_clinic, "For the clinic")
+            .on_hover_text("A task for the clinic, such as a call to the patient's GP: kept on the checklist, not printed in the handout among what is asked of the patient");
+        let text = state.task_draft.trim().to_owned();
+        if ui
+            .add_enabled(!text.is_empty(), egui::Button::new("Add task"))
+            .clicked()
+        {
+            edit = Some(PlanEdit::AddTask {
+                text,
+                due: state.task_has_due.then_some(state.task_due),
+                audience: if state.task_for_clinic {
+                    crate::catalog::Audience::Clinic
+                } else {
+                    crate::catalog::Audience::Patient
+                },
+            });
+            state.task_draft.clear();
+        }
+    });
+    edit
+}
+
 fn notes_and_tasks_ui(
     ui: &mut Ui,
     record: &PlanRecord,
@@ -426,10 +523,13 @@ fn notes_and_tasks_ui(
     let mut edit = None;
     section_heading(ui, "Extra tasks");
     for (index, task) in record.extra_tasks.iter().enumerate() {
-        let label = match task.due {
+        let mut label = match task.due {
             Some(due) => format!("By {}: {}", date_text(due), task.text),
             None => task.text.clone(),
         };
+        if task.audience == crate::catalog::Audience::Clinic {
+            label.push_str(" (for the clinic)");
+        }
         ui.horizontal(|ui| {
             if task.withdrawn {
                 // Kept in the record, out of the handout; its calendar event is cancelled.
@@ -467,26 +567,7 @@ fn notes_and_tasks_ui(
             }
         });
     }
-    ui.horizontal_wrapped(|ui| {
-        let label = ui.label("New task");
-        ui.add(egui::TextEdit::singleline(&mut state.task_draft).desired_width(320.0))
-            .labelled_by(label.id);
-        ui.checkbox(&mut state.task_has_due, "Has a due date");
-        if state.task_has_due {
-            date_field(ui, "task-due", "Due", &mut state.task_due);
-        }
-        let text = state.task_draft.trim().to_owned();
-        if ui
-            .add_enabled(!text.is_empty(), egui::Button::new("Add task"))
-            .clicked()
-        {
-            edit = Some(PlanEdit::AddTask {
-                text,
-                due: state.task_has_due.then_some(state.task_due),
-            });
-            state.task_draft.clear();
-        }
-    });
+    edit = edit.or(new_task_ui(ui, state));
 
     section_heading(ui, "Notes");
     for note in &record.notes {
@@ -547,15 +628,22 @@ fn consent_ui(ui: &mut Ui, plan: &Plan) {
     ui.label(format!("Downtime: {}", plan.downtime));
     ui.label(format!("Additional costs: {}", plan.additional_costs));
     section_heading(ui, "Sources");
-    for source in &plan.sources {
+    for (index, source) in plan.sources.iter().enumerate() {
+        let marketing = if source.marketing {
+            " (marketing page)"
+        } else {
+            ""
+        };
         let uncertain = if source.uncertain {
             " (uncertain figure)"
         } else {
             ""
         };
         ui.label(format!(
-            "{}: {}. Supports: {}{uncertain}",
-            source.key, source.citation, source.supports
+            "[{}] {}{marketing}. Supports: {}{uncertain}",
+            index + 1,
+            source.citation,
+            source.supports
         ));
     }
 }

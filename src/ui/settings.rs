@@ -15,6 +15,8 @@ use crate::store::{Settings, ThemePreference};
 pub struct SettingsDialog {
     /// The settings being edited.
     pub draft: Settings,
+    /// Saving is on its way; the dialog closes when the file is written.
+    pub saving: bool,
     /// The price of a session of each protocol, as typed: `(id, title, text)`.
     prices: Vec<(ProtocolId, String, String)>,
 }
@@ -37,7 +39,15 @@ impl SettingsDialog {
         Self {
             draft: settings.clone(),
             prices,
+            saving: false,
         }
+    }
+
+    /// Whether the dialog holds changes to `current` that are not saved (and not being
+    /// saved).
+    #[must_use]
+    pub fn has_changes(&self, current: &Settings) -> bool {
+        !self.saving && !matches!(self.settings_with_prices(), Ok(settings) if settings == *current)
     }
 
     /// The settings with the typed prices, or the first price that is not a whole number.
@@ -156,10 +166,26 @@ pub fn settings_ui(
         );
     }
     ui.add_space(8.0);
+    let saving = dialog.saving;
+    action = action.or(buttons_ui(ui, draft, priced, saving));
+    action
+}
+
+/// Save and Cancel, with "Saving…" while the settings are written.
+fn buttons_ui(
+    ui: &mut Ui,
+    draft: &Settings,
+    priced: Result<Settings, String>,
+    saving: bool,
+) -> Option<Action> {
+    let mut action = None;
     ui.horizontal(|ui| {
         let valid = !draft.working_days.is_empty();
         if ui
-            .add_enabled(valid && priced.is_ok(), egui::Button::new("Save"))
+            .add_enabled(
+                valid && priced.is_ok() && !saving,
+                egui::Button::new("Save"),
+            )
             .clicked()
             && let Ok(settings) = priced
         {
@@ -168,7 +194,12 @@ pub fn settings_ui(
         if ui.button("Cancel").clicked() {
             action = Some(Action::CloseDialog);
         }
-        ui.weak("Esc closes without saving.");
+        if saving {
+            ui.spinner();
+            ui.label("Saving…");
+        } else {
+            ui.weak("Esc closes without saving.");
+        }
     });
     action
 }

@@ -3,8 +3,8 @@
 use egui::{Color32, RichText, Ui};
 
 use crate::catalog::RegulatoryStatus;
+use crate::planning::PlanStatus;
 use crate::planning::Severity;
-use crate::store::PlanStatus;
 
 /// The fill and text colours of a severity, readable in light and dark themes.
 #[must_use]

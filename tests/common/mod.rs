@@ -1,10 +1,13 @@
-//! Helpers shared by the storage tests: plans made by the real engine, and stores in
-//! temporary folders (never the user's).
+//! Helpers shared by the tests: plans made by the real engine, stores in temporary
+//! folders (never the user's), the binary run on them, and the window in a test
+//! harness ([`window`]).
 
 #![allow(
     dead_code,
     reason = "each test file uses some of the helpers, none uses all"
 )]
+
+pub mod window;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -13,8 +16,8 @@ use std::process::{Command, Output};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use regen_planner::catalog::{Area, Catalog, CellSource, Factor, Indication, Modality, Selection};
-use regen_planner::planning::{PlanRequest, generate};
-use regen_planner::store::{Note, Patient, PatientId, PlanRecord, PlanStatus, Store};
+use regen_planner::planning::{Note, PlanRequest, PlanStatus, generate};
+use regen_planner::store::{Patient, PatientId, PlanRecord, Store};
 
 /// The `plan` arguments of the README's example: adipose stem cells for stretch marks,
 /// starting on Monday 18 January 2027.
@@ -110,6 +113,31 @@ pub fn store_with_plan() -> (
     (dir, store, id, record)
 }
 
+/// Saves a stretch-marks plan (on the thighs, from 1 March 2027) for a new patient
+/// straight through the store, as another desk would, and returns its id.
+pub fn saved_plan(data: &Path, name: &str) -> regen_planner::store::PlanId {
+    let store = Store::open(data).unwrap();
+    let (patient, _) = store
+        .create_patient(&Patient::new(name), "Dr Desk Two")
+        .unwrap();
+    let selection = Selection {
+        modality: Modality::Injection,
+        source: CellSource::AutologousAdipose,
+        area: Area::Thighs,
+        indication: Indication::StretchMarks,
+        adjuncts: Vec::new(),
+    };
+    let record = record(
+        &Catalog::builtin().0,
+        &patient,
+        selection,
+        BTreeSet::new(),
+        Date::new(2027, 3, 1).unwrap(),
+    );
+    let (id, _) = store.create_plan(&record, "Dr Desk Two").unwrap();
+    id
+}
+
 /// Every file under a folder with its bytes, to show that nothing changed.
 pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
@@ -126,6 +154,70 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         }
     }
     files
+}
+
+/// A desk of its own for the command line: a data and a configuration folder in one
+/// temporary folder, removed at the end.
+pub struct Desk {
+    /// The temporary folder, for files a test writes beside the desk's folders.
+    pub dir: tempfile::TempDir,
+    /// The data folder (made by the first command that needs it).
+    pub data: std::path::PathBuf,
+    /// The configuration folder.
+    pub config: std::path::PathBuf,
+}
+
+impl Desk {
+    /// A desk with no settings: the defaults.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let config = dir.path().join("config");
+        Desk { dir, data, config }
+    }
+
+    /// A desk whose settings name the physician, who is then the author of its saves.
+    pub fn with_physician(name: &str) -> Self {
+        let desk = Desk::new();
+        desk.save_settings(&regen_planner::store::Settings {
+            physician_name: name.into(),
+            ..regen_planner::store::Settings::default()
+        });
+        desk
+    }
+
+    /// A file beside the desk's folders.
+    pub fn file(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes the desk's settings.
+    pub fn save_settings(&self, settings: &regen_planner::store::Settings) {
+        std::fs::create_dir_all(&self.config).unwrap();
+        settings.save(&self.config).unwrap();
+    }
+
+    /// Runs the binary on the desk's folders.
+    pub fn run(&self, args: &[&str]) -> Output {
+        regen(&self.data, &self.config, args)
+    }
+
+    /// Saves a plan through the command line (`plan PLAN_ARGS --save PATIENT_ARGS`) and
+    /// returns its id.
+    pub fn save_plan_with(&self, plan_args: &[&str], patient_args: &[&str]) -> String {
+        let mut args = vec!["plan"];
+        args.extend_from_slice(plan_args);
+        args.push("--save");
+        args.extend_from_slice(patient_args);
+        let output = self.run(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output).trim().to_owned()
+    }
+
+    /// The desk's store.
+    pub fn store(&self) -> Store {
+        Store::open(&self.data).unwrap()
+    }
 }
 
 /// Runs the real binary with its own data and configuration folders.

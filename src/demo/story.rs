@@ -16,9 +16,11 @@ use crate::catalog::{
     Area, Catalog, CellSource, Factor, Indication, Jurisdiction, Modality, Range, RegulatoryStatus,
     Selection,
 };
-use crate::planning::{ClinicOptions, PlanRequest, Weekday, WorkingDays, checklist_keys, generate};
-use crate::store::ids::{PatientId, PlanId};
-use crate::store::records::{ExtraTask, Note, Patient, PlanRecord, PlanStatus, Screening};
+use crate::planning::{
+    ClinicOptions, EditContext, ExtraTask, PlanEdit, PlanRequest, PlanStatus, Weekday, WorkingDays,
+    checklist_keys, generate,
+};
+use crate::store::{Patient, PatientId, PlanId, PlanRecord, Screening};
 
 /// One revision to save: when, by whom, and what.
 pub(crate) struct DemoRevision<T> {
@@ -323,7 +325,7 @@ impl<'a> Story<'a> {
                 DemoRevision {
                     saved_at,
                     saved_by,
-                    value: state_at(&base, &events, saved_at, physician),
+                    value: state_at(self.catalog, &base, &events, saved_at, physician),
                 }
             })
             .collect();
@@ -473,6 +475,7 @@ impl<'a> Story<'a> {
                 withdrawn: false,
                 text: (*text).to_owned(),
                 due,
+                audience: crate::catalog::Audience::Patient,
             });
         }
     }
@@ -529,34 +532,69 @@ fn date_of(at: Timestamp) -> Date {
     at.to_zoned(TimeZone::UTC).date()
 }
 
-/// A plan's record as it stood at `at`: every event until then applied to `base`.
-fn state_at(base: &PlanRecord, events: &[Event], at: Timestamp, author: &str) -> PlanRecord {
+/// A plan's record as it stood at `at`: every event until then applied to `base`, as
+/// the window applies a physician's edits (the same ticks and notes, at the event's
+/// time). The status follows the story: the first tick or the agreement makes a draft
+/// active.
+fn state_at(
+    catalog: &Catalog,
+    base: &PlanRecord,
+    events: &[Event],
+    at: Timestamp,
+    author: &str,
+) -> PlanRecord {
     let mut record = base.clone();
     let mut status = PlanStatus::Draft;
     for event in events.iter().filter(|event| event.at <= at) {
-        match &event.what {
+        let edit = match &event.what {
             Happening::Tick(key) => {
-                record.checklist.insert(key.clone(), event.at);
                 if status == PlanStatus::Draft {
                     status = PlanStatus::Active;
                 }
+                PlanEdit::Tick {
+                    key: key.clone(),
+                    done: true,
+                }
             }
-            Happening::Note(text) => record.notes.push(Note {
-                written_at: event.at,
-                author: author.to_owned(),
-                text: text.clone(),
-            }),
+            Happening::Note(text) => PlanEdit::AddNote(text.clone()),
             Happening::Agreed => {
                 if status == PlanStatus::Draft {
                     status = PlanStatus::Active;
                 }
+                continue;
             }
-            Happening::Completed => status = PlanStatus::Completed,
-            Happening::Cancelled => status = PlanStatus::Cancelled,
-        }
+            Happening::Completed => {
+                status = PlanStatus::Completed;
+                continue;
+            }
+            Happening::Cancelled => {
+                status = PlanStatus::Cancelled;
+                continue;
+            }
+        };
+        apply(catalog, &mut record, edit, event.at, author);
     }
-    record.status = status;
+    apply(
+        catalog,
+        &mut record,
+        PlanEdit::SetStatus(status),
+        at,
+        author,
+    );
     record
+}
+
+/// Applies one edit of the story. Ticks, notes and statuses cannot fail (only a moved
+/// session or a missing task can), so a failure is a bug of the generator: logged.
+fn apply(catalog: &Catalog, record: &mut PlanRecord, edit: PlanEdit, now: Timestamp, author: &str) {
+    let context = EditContext {
+        catalog,
+        now,
+        author,
+    };
+    if let Err(error) = record.course().apply(edit, &context) {
+        tracing::warn!("a demo plan was made without one of its edits: {error}");
+    }
 }
 
 /// A patient's screening answers: mostly none, sometimes a common one or two, and now

@@ -1,0 +1,423 @@
+//! The window's reads and writes, on named threads, so that the UI thread never touches
+//! the disk nor waits: the index of patients and plans loads on `load-index`; every
+//! other read and write is a [`Job`] for the `store-jobs` thread, which runs them one at
+//! a time in the order asked (a plan opened after a save reads what was saved); exports
+//! are made on `export`. Each reports back on a channel that the UI polls once per
+//! frame, and calls `wake` so that the UI draws the result.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::JoinHandle;
+
+use jiff::civil::Date;
+
+use super::export::{ExportFailure, ExportOrder, write_exports};
+use crate::planning::{Plan, PlanRequest};
+use crate::store::{
+    AppDirs, ExportGuard, Index, LoadProgress, Patient, PatientId, PlanId, PlanRecord, Revision,
+    RevisionInfo, Screening, Settings, Store, StoreError, Summary,
+};
+
+/// Messages from the index loader.
+pub enum LoadMessage {
+    /// Files read so far.
+    Progress(LoadProgress),
+    /// The index, or why it could not be read.
+    Done(Result<Index, StoreError>),
+}
+
+/// Starts reading the index on a thread named `load-index`. `wake` is called after each
+/// message so the UI repaints.
+///
+/// # Errors
+/// When the system cannot start a thread.
+pub fn load_index(
+    store: Store,
+    wake: impl Fn() + Send + 'static,
+) -> std::io::Result<Receiver<LoadMessage>> {
+    let (sender, receiver) = channel();
+    std::thread::Builder::new()
+        .name("load-index".into())
+        .spawn(move || {
+            let started = std::time::Instant::now();
+            let mut last_sent = 0;
+            let result = store.load_index(&mut |progress: LoadProgress| {
+                // A message per file would flood the channel with ten thousand plans.
+                if progress.done == progress.total || progress.done >= last_sent + 50 {
+                    last_sent = progress.done;
+                    let _ = sender.send(LoadMessage::Progress(progress));
+                    wake();
+                }
+            });
+            if let Ok(index) = &result {
+                tracing::info!(
+                    "the list of {} patients and {} plans loaded in {:.0} ms",
+                    index.patients.len(),
+                    index.plans.len(),
+                    started.elapsed().as_secs_f64() * 1e3
+                );
+            }
+            let _ = sender.send(LoadMessage::Done(result));
+            wake();
+        })?;
+    Ok(receiver)
+}
+
+/// Why an export of a saved plan wrote nothing (or stopped part way).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportProblem {
+    /// Files of these names are already there: the window asks before replacing them.
+    Exists(Vec<PathBuf>),
+    /// Anything else, as a sentence.
+    Failed(String),
+}
+
+/// What an export of a saved plan reports: the files written, or why not.
+pub type ExportResult = Result<Vec<PathBuf>, ExportProblem>;
+
+/// Starts making and writing a plan's exports on a thread named `export`; the result
+/// arrives on the receiver. The documents are made from the plan as last saved, so the
+/// caller starts this once the plan's pending saves have landed.
+///
+/// # Errors
+/// When the system cannot start a thread.
+pub fn start_export(
+    store: Store,
+    dirs: AppDirs,
+    settings: Settings,
+    plan: PlanId,
+    order: ExportOrder,
+    today: Date,
+    wake: impl Fn() + Send + 'static,
+) -> std::io::Result<Receiver<ExportResult>> {
+    let (sender, receiver) = channel();
+    std::thread::Builder::new()
+        .name("export".into())
+        .spawn(move || {
+            // The app's folders are resolved here, off the UI thread.
+            let guard = ExportGuard::new(&dirs);
+            let result =
+                write_exports(&store, &guard, &settings, &plan, &order, today).map_err(|error| {
+                    match error {
+                        ExportFailure::Exists(files) => ExportProblem::Exists(files),
+                        other => ExportProblem::Failed(other.to_string()),
+                    }
+                });
+            let _ = sender.send(result);
+            wake();
+        })?;
+    Ok(receiver)
+}
+
+/// A read or write for the `store-jobs` thread.
+pub enum Job {
+    /// Read a plan's newest revision and its patient's name.
+    OpenPlan(PlanId),
+    /// Read a plan's revision history (it hashes every revision).
+    ReadHistory(PlanId),
+    /// Read a patient's newest revision: to show them, or to take over their
+    /// screening in a new plan.
+    ReadPatient(PatientId),
+    /// Create a plan, and its patient when new; update the patient's screening.
+    CreatePlan {
+        /// The patient to create, or the existing patient whose screening to update.
+        patient: PatientWrite,
+        /// What the plan was made from.
+        request: Box<PlanRequest>,
+        /// The generated plan.
+        plan: Box<Plan>,
+        /// Who saves.
+        author: String,
+    },
+    /// Save a new revision of a plan.
+    SavePlan {
+        /// The plan.
+        id: PlanId,
+        /// The revision the edits were made on.
+        base_revision: u32,
+        /// The whole record.
+        record: Box<PlanRecord>,
+        /// Who saves.
+        author: String,
+    },
+    /// Write the desk's settings into the configuration folder.
+    SaveSettings {
+        /// The configuration folder.
+        config_dir: PathBuf,
+        /// The settings.
+        settings: Box<Settings>,
+    },
+}
+
+/// The patient side of creating a plan.
+pub enum PatientWrite {
+    /// A new patient.
+    New(Box<Patient>),
+    /// An existing patient, whose screening becomes the new one.
+    Existing(PatientId, Screening),
+}
+
+/// What the `store-jobs` thread reports back, one outcome per job.
+pub enum Outcome {
+    /// A plan was read.
+    Opened {
+        /// The plan.
+        id: PlanId,
+        /// Its newest revision.
+        revision: Box<Revision<PlanRecord>>,
+        /// Its patient's name, or "Unknown patient" when their record cannot be read.
+        patient_name: String,
+    },
+    /// A plan could not be read.
+    OpenFailed {
+        /// The plan.
+        id: PlanId,
+        /// Why, as a sentence.
+        message: String,
+    },
+    /// A plan's revision history, oldest first.
+    History {
+        /// The plan.
+        id: PlanId,
+        /// Its revisions; empty when they could not be read.
+        history: Vec<RevisionInfo>,
+    },
+    /// A patient was read, or could not be.
+    Patient {
+        /// The patient.
+        id: PatientId,
+        /// Their newest revision, or why it could not be read.
+        result: Result<Box<Revision<Patient>>, String>,
+    },
+    /// A plan (and perhaps its patient) was created.
+    Created {
+        /// The patient's newest revision.
+        patient_revision: Box<Revision<Patient>>,
+        /// The summaries of the patient and the plan, for the lists.
+        summaries: Vec<Summary>,
+        /// The plan.
+        plan: PlanId,
+        /// The plan's first revision.
+        revision: Box<Revision<PlanRecord>>,
+        /// A problem with updating the patient's screening, if any; the plan is saved.
+        screening_problem: Option<String>,
+        /// The plan's revisions as saved.
+        history: Vec<RevisionInfo>,
+    },
+    /// Creating failed; nothing was half-written.
+    CreateFailed(String),
+    /// A plan revision was saved.
+    Saved {
+        /// The plan.
+        id: PlanId,
+        /// The new revision.
+        revision: Box<Revision<PlanRecord>>,
+        /// Its summary, for the lists.
+        summary: Summary,
+        /// Every revision of the plan, read back after the save.
+        history: Vec<RevisionInfo>,
+    },
+    /// Saving failed; the edits are still in the UI.
+    SaveFailed {
+        /// The plan.
+        id: PlanId,
+        /// The store's error.
+        error: StoreError,
+    },
+    /// The settings were written.
+    SettingsSaved(Box<Settings>),
+    /// The settings could not be written; the file is as it was.
+    SettingsFailed(String),
+}
+
+/// The `store-jobs` thread: runs jobs one at a time, in the order asked.
+pub struct Worker {
+    jobs: Option<Sender<Job>>,
+    outcomes: Receiver<Outcome>,
+    pending: usize,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    /// Starts the thread, named `store-jobs`.
+    ///
+    /// # Errors
+    /// When the system cannot start a thread.
+    pub fn start(store: Store, wake: impl Fn() + Send + 'static) -> std::io::Result<Self> {
+        let (jobs, job_receiver) = channel::<Job>();
+        let (outcome_sender, outcomes) = channel();
+        let thread = std::thread::Builder::new()
+            .name("store-jobs".into())
+            .spawn(move || {
+                for job in job_receiver {
+                    let outcome = run_job(&store, job);
+                    if outcome_sender.send(outcome).is_err() {
+                        break;
+                    }
+                    wake();
+                }
+            })?;
+        Ok(Self {
+            jobs: Some(jobs),
+            outcomes,
+            pending: 0,
+            thread: Some(thread),
+        })
+    }
+
+    /// Queues a job. Returns false if the thread is gone.
+    pub fn send(&mut self, job: Job) -> bool {
+        let sent = self
+            .jobs
+            .as_ref()
+            .is_some_and(|jobs| jobs.send(job).is_ok());
+        if sent {
+            self.pending += 1;
+        }
+        sent
+    }
+
+    /// The outcomes that arrived since the last call; never waits.
+    pub fn poll(&mut self) -> Vec<Outcome> {
+        let outcomes: Vec<Outcome> = self.outcomes.try_iter().collect();
+        self.pending = self.pending.saturating_sub(outcomes.len());
+        outcomes
+    }
+
+    /// Whether jobs are queued or running.
+    #[must_use]
+    pub fn is_busy(&self) -> bool {
+        self.pending > 0
+    }
+}
+
+impl Drop for Worker {
+    /// Lets the jobs already queued finish, so that a save asked for just before the
+    /// window closed still lands.
+    fn drop(&mut self) {
+        self.jobs = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn run_job(store: &Store, job: Job) -> Outcome {
+    match job {
+        Job::OpenPlan(id) => match store.load_plan(&id) {
+            Ok(revision) => Outcome::Opened {
+                patient_name: store.load_patient(&revision.value.patient).map_or_else(
+                    |_| "Unknown patient".to_owned(),
+                    |patient| patient.value.name,
+                ),
+                revision: Box::new(revision),
+                id,
+            },
+            Err(error) => Outcome::OpenFailed {
+                id,
+                message: error.to_string(),
+            },
+        },
+        Job::ReadHistory(id) => Outcome::History {
+            history: store.history(&id).unwrap_or_default(),
+            id,
+        },
+        Job::ReadPatient(id) => Outcome::Patient {
+            result: store
+                .load_patient(&id)
+                .map(Box::new)
+                .map_err(|error| error.to_string()),
+            id,
+        },
+        Job::CreatePlan {
+            patient,
+            request,
+            plan,
+            author,
+        } => create_plan(store, patient, *request, *plan, &author),
+        Job::SavePlan {
+            id,
+            base_revision,
+            record,
+            author,
+        } => match store.save_plan(&id, base_revision, &record, &author) {
+            Ok(revision) => Outcome::Saved {
+                history: store.history(&id).unwrap_or_default(),
+                summary: Summary::of_plan(&id, &revision),
+                id,
+                revision: Box::new(revision),
+            },
+            Err(error) => Outcome::SaveFailed { id, error },
+        },
+        Job::SaveSettings {
+            config_dir,
+            settings,
+        } => match settings.save(&config_dir) {
+            Ok(()) => Outcome::SettingsSaved(settings),
+            Err(error) => Outcome::SettingsFailed(error.to_string()),
+        },
+    }
+}
+
+fn create_plan(
+    store: &Store,
+    patient: PatientWrite,
+    request: PlanRequest,
+    plan: Plan,
+    author: &str,
+) -> Outcome {
+    let mut screening_problem = None;
+    let (patient_id, patient_revision) = match patient {
+        // A new patient and their first plan are saved together, never one alone.
+        PatientWrite::New(patient) => {
+            let record = |id: &PatientId| PlanRecord::new(id.clone(), request, plan);
+            return match store.create_patient_with_plan(&patient, record, author) {
+                Ok(created) => Outcome::Created {
+                    history: store.history(&created.plan).unwrap_or_default(),
+                    summaries: vec![
+                        Summary::of_patient(&created.patient, &created.patient_revision),
+                        Summary::of_plan(&created.plan, &created.plan_revision),
+                    ],
+                    patient_revision: Box::new(created.patient_revision),
+                    plan: created.plan,
+                    revision: Box::new(created.plan_revision),
+                    screening_problem,
+                },
+                Err(error) => Outcome::CreateFailed(error.to_string()),
+            };
+        }
+        PatientWrite::Existing(id, screening) => match store.load_patient(&id) {
+            Ok(current) => {
+                let mut updated = current.value.clone();
+                updated.screening = screening;
+                if updated == current.value {
+                    (id, current)
+                } else {
+                    match store.save_patient(&id, current.number, &updated, author) {
+                        Ok(saved) => (id, saved),
+                        Err(error) => {
+                            screening_problem = Some(error.to_string());
+                            (id, current)
+                        }
+                    }
+                }
+            }
+            Err(error) => return Outcome::CreateFailed(error.to_string()),
+        },
+    };
+    let record = PlanRecord::new(patient_id.clone(), request, plan);
+    match store.create_plan(&record, author) {
+        Ok((plan, revision)) => Outcome::Created {
+            history: store.history(&plan).unwrap_or_default(),
+            summaries: vec![
+                Summary::of_patient(&patient_id, &patient_revision),
+                Summary::of_plan(&plan, &revision),
+            ],
+            patient_revision: Box::new(patient_revision),
+            plan,
+            revision: Box::new(revision),
+            screening_problem,
+        },
+        Err(error) => Outcome::CreateFailed(error.to_string()),
+    }
+}

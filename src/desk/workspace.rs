@@ -1,0 +1,78 @@
+//! What a desk opens with, read once before the window shows: the protocols (built in,
+//! with the clinic's files over them), the desk's settings and the data folder. What
+//! goes wrong is said in sentences and never stops the window: a broken protocol file
+//! leaves the built-in protocol in use, broken settings leave the defaults, and a data
+//! folder that cannot be opened is shown with a way forward.
+
+use crate::catalog::{Catalog, Problem, builtin_files};
+use crate::store::{AppDirs, Settings, Store, read_protocol_dir};
+
+/// The protocols, settings and data folder of one desk.
+#[derive(Debug)]
+pub struct Workspace {
+    /// The data and configuration folders.
+    pub dirs: AppDirs,
+    /// The protocols in use.
+    pub catalog: Catalog,
+    /// Problems in the clinic's protocol files, for the protocol library.
+    pub catalog_problems: Vec<Problem>,
+    /// The desk's settings, or the defaults when they could not be read.
+    pub settings: Settings,
+    /// The data folder, or why it cannot be opened.
+    pub store: Result<Store, String>,
+    /// Whether the data folder holds demo data.
+    pub is_demo: bool,
+    /// What went wrong while opening, as sentences for the status bar.
+    pub messages: Vec<String>,
+}
+
+impl Workspace {
+    /// Reads the protocols and the settings and opens the data folder (creating it
+    /// when missing).
+    #[must_use]
+    pub fn open(dirs: AppDirs) -> Self {
+        let mut messages = Vec::new();
+        let (catalog, catalog_problems) = load_catalog(&dirs, &mut messages);
+        let settings = match Settings::load(&dirs.config) {
+            Ok(settings) => settings,
+            Err(error) => {
+                messages.push(format!(
+                    "{error}; the defaults are used until you save the settings"
+                ));
+                Settings::default()
+            }
+        };
+        let store = Store::open(&dirs.data).map_err(|error| error.to_string());
+        let is_demo = store.as_ref().is_ok_and(Store::is_demo);
+        Self {
+            dirs,
+            catalog,
+            catalog_problems,
+            settings,
+            store,
+            is_demo,
+            messages,
+        }
+    }
+}
+
+fn load_catalog(dirs: &AppDirs, messages: &mut Vec<String>) -> (Catalog, Vec<Problem>) {
+    let (files, unreadable) = match read_protocol_dir(&dirs.protocols()) {
+        Ok(found) => found,
+        Err(error) => {
+            messages.push(format!("{error}; the built-in protocols are used"));
+            (Vec::new(), Vec::new())
+        }
+    };
+    for error in unreadable {
+        messages.push(format!("{error}; the built-in protocol is used"));
+    }
+    let (catalog, problems) = Catalog::load(&builtin_files(), &files);
+    if !problems.is_empty() {
+        messages.push(format!(
+            "{} problem(s) in the clinic's protocol files; see the protocol library",
+            problems.len()
+        ));
+    }
+    (catalog, problems)
+}

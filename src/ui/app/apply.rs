@@ -1,0 +1,268 @@
+//! What each action of the user does, applied after the frame was drawn. Reads and
+//! writes become jobs for the worker; what must wait for the open plan's saves is
+//! queued with [`App::after_save`].
+
+use super::saving::AfterSave;
+use super::{App, IndexState, Reading, Screen, today};
+use crate::desk::ExportOrder;
+use crate::desk::worker::{Job, PatientWrite, load_index};
+use crate::planning::{EditContext, PlanEdit, generate};
+use crate::store::{Patient, PatientId, PlanId, Screening, Settings};
+use crate::ui::action::Action;
+use crate::ui::export_dialog::{ExportDialog, default_folder};
+use crate::ui::library::LibraryState;
+use crate::ui::new_plan::{NewPlanDraft, PatientChoice, ScreeningOnFile};
+use crate::ui::patient_list::search_field_id;
+use crate::ui::settings::SettingsDialog;
+
+impl App {
+    /// Opens a plan: at once when it is the open one; otherwise once the open plan's
+    /// saves have landed, read on the worker while the screen says so.
+    pub(super) fn open_plan_by_id(&mut self, id: &PlanId, ctx: &egui::Context) {
+        if self.open_plan.as_ref().is_some_and(|open| &open.id == id) {
+            self.screen = Screen::Plan;
+            return;
+        }
+        self.screen = Screen::OpeningPlan {
+            id: id.clone(),
+            failed: None,
+        };
+        // Only the plan asked for last is opened.
+        self.after_save
+            .retain(|then| !matches!(then, AfterSave::Open(_)));
+        self.after_save(AfterSave::Open(id.clone()), ctx);
+    }
+
+    /// Asks the worker for a patient's record (to show them, or for their screening).
+    fn read_patient(&mut self, id: &PatientId) -> bool {
+        self.worker
+            .as_mut()
+            .is_some_and(|worker| worker.send(Job::ReadPatient(id.clone())))
+    }
+
+    pub(super) fn apply(&mut self, action: Action, ctx: &egui::Context) {
+        match action {
+            Action::OpenPatient(id) => {
+                let record = if self.read_patient(&id) {
+                    Reading::Loading
+                } else {
+                    Reading::Failed(
+                        "the thread that reads patients is not running; restart the app".to_owned(),
+                    )
+                };
+                self.screen = Screen::Patient { id, record };
+            }
+            Action::OpenPlan(id) => self.open_plan_by_id(&id, ctx),
+            Action::NewPlan(patient) => self.new_plan(patient),
+            Action::ReadScreening(id) => {
+                let read = self.read_patient(&id);
+                if let Screen::NewPlan(draft) = &mut self.screen
+                    && !read
+                {
+                    draft.screening_on_file = ScreeningOnFile::Unreadable {
+                        patient: id,
+                        message: "the thread that reads patients is not running; restart the app"
+                            .to_owned(),
+                    };
+                }
+            }
+            Action::CreatePlan(draft) => self.create_plan(&draft),
+            Action::EditPlan(edit) => self.edit_plan(edit),
+            Action::ShowLibrary => self.screen = Screen::Library(LibraryState::default()),
+            Action::ShowAllPlans => self.screen = Screen::Home,
+            Action::OpenSettings => {
+                self.settings_dialog = Some(SettingsDialog::new(&self.settings, &self.catalog));
+            }
+            Action::CloseDialog => {
+                self.settings_dialog = None;
+                self.export_dialog = None;
+                self.after_save
+                    .retain(|then| !matches!(then, AfterSave::Export(_)));
+            }
+            Action::OpenExport => {
+                if let Some(open) = &self.open_plan {
+                    let folder = self
+                        .export_folder
+                        .clone()
+                        .unwrap_or_else(|| default_folder(&self.dirs.data));
+                    self.export_dialog = Some(ExportDialog::new(open.id.clone(), &folder));
+                }
+            }
+            Action::RunExport(order) => self.run_export(order, ctx),
+            Action::SaveSettings(settings) => self.save_settings(settings),
+            Action::SaveNow => {
+                if let Some(open) = &mut self.open_plan {
+                    open.failure = None;
+                }
+                self.send_pending_save();
+            }
+            Action::OpenFolder(folder) => {
+                if let Err(error) = open::that_detached(&folder) {
+                    self.messages.push(format!(
+                        "could not open {} in the file manager: {error}; open it by hand",
+                        folder.display()
+                    ));
+                }
+            }
+            Action::FocusSearch => ctx.memory_mut(|memory| memory.request_focus(search_field_id())),
+            Action::ReloadIndex => self.reload_index(ctx),
+            Action::ReloadPlan => {
+                // The physician drops the edits that conflict; the saved plan is read
+                // again, after anything still queued before it. What they were typing
+                // stays.
+                if let Some(open) = self.open_plan.take() {
+                    self.park_view(&open);
+                    self.start_opening(open.id);
+                }
+            }
+            Action::KeepEditing => self.close_confirm = None,
+            Action::DiscardAndClose => {
+                self.close_confirm = None;
+                self.discard_typing = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
+    }
+
+    /// The new-plan screen, for a new patient or an existing one whose screening on
+    /// file is read first.
+    fn new_plan(&mut self, patient: Option<PatientId>) {
+        // The patient's last screening is the starting point; the physician confirms
+        // or changes each answer.
+        let screening_on_file = patient.as_ref().map(|id| {
+            if self.read_patient(id) {
+                ScreeningOnFile::Reading(id.clone())
+            } else {
+                ScreeningOnFile::Unreadable {
+                    patient: id.clone(),
+                    message: "the thread that reads patients is not running; restart the app"
+                        .to_owned(),
+                }
+            }
+        });
+        let mut draft = NewPlanDraft::new(patient, today());
+        if let Some(screening_on_file) = screening_on_file {
+            draft.screening_on_file = screening_on_file;
+        }
+        self.screen = Screen::NewPlan(Box::new(draft));
+    }
+
+    /// Exports the open plan once its last changes are saved.
+    fn run_export(&mut self, order: ExportOrder, ctx: &egui::Context) {
+        self.export_folder = Some(order.folder.clone());
+        if let Some(dialog) = &mut self.export_dialog {
+            dialog.outcome = None;
+            dialog.waiting_for_save = true;
+        }
+        self.after_save(AfterSave::Export(order), ctx);
+    }
+
+    /// Writes the settings on the worker; the dialog says "Saving…" until they are.
+    fn save_settings(&mut self, settings: Box<Settings>) {
+        let job = Job::SaveSettings {
+            config_dir: self.dirs.config.clone(),
+            settings,
+        };
+        if self.worker.as_mut().is_some_and(|worker| worker.send(job)) {
+            if let Some(dialog) = &mut self.settings_dialog {
+                dialog.saving = true;
+            }
+        } else {
+            self.messages.push(
+                "The settings were not saved: the saving thread is not running; restart the app"
+                    .to_owned(),
+            );
+        }
+    }
+
+    /// Reads the list of patients and plans again, in the background.
+    fn reload_index(&mut self, ctx: &egui::Context) {
+        if let Ok(store) = &self.store {
+            let ctx = ctx.clone();
+            self.index = match load_index(store.clone(), move || ctx.request_repaint()) {
+                Ok(receiver) => IndexState::Loading {
+                    receiver,
+                    done: 0,
+                    total: 0,
+                },
+                Err(error) => {
+                    IndexState::Failed(format!("could not start loading the plans: {error}"))
+                }
+            };
+        }
+    }
+
+    pub(super) fn create_plan(&mut self, draft: &NewPlanDraft) {
+        let Some(request) = draft.request(&self.clinic_options()) else {
+            return;
+        };
+        let plan = match generate(&self.catalog, &request) {
+            Ok(plan) => plan,
+            Err(error) => {
+                self.messages.push(error.to_string());
+                return;
+            }
+        };
+        let screening = Screening {
+            factors: draft.factors.clone(),
+            asked_on: Some(today()),
+        };
+        let patient = match &draft.patient {
+            PatientChoice::New(form) => {
+                let birth_date = match form.birth_date() {
+                    Ok(date) => date,
+                    Err(message) => {
+                        self.messages.push(message);
+                        return;
+                    }
+                };
+                let clinic_id = Some(form.clinic_id.trim().to_owned()).filter(|id| !id.is_empty());
+                PatientWrite::New(Box::new(Patient {
+                    name: form.name.trim().to_owned(),
+                    birth_date,
+                    clinic_id,
+                    contact: form.contact.trim().to_owned(),
+                    screening,
+                }))
+            }
+            PatientChoice::Existing(Some(id)) => PatientWrite::Existing(id.clone(), screening),
+            PatientChoice::Existing(None) => {
+                self.messages
+                    .push("Choose the patient the plan is for first.".to_owned());
+                return;
+            }
+        };
+        let author = self.author();
+        let job = Job::CreatePlan {
+            patient,
+            request: Box::new(request),
+            plan: Box::new(plan),
+            author,
+        };
+        if !self.worker.as_mut().is_some_and(|worker| worker.send(job)) {
+            self.messages.push(
+                "The plan was not created: the saving thread is not running; restart the app"
+                    .to_owned(),
+            );
+        }
+    }
+
+    pub(super) fn edit_plan(&mut self, edit: PlanEdit) {
+        let author = self.author();
+        let Some(open) = &mut self.open_plan else {
+            return;
+        };
+        let context = EditContext {
+            catalog: &self.catalog,
+            now: jiff::Timestamp::now(),
+            author: &author,
+        };
+        match open.record.course().apply(edit, &context) {
+            Ok(()) => {
+                open.dirty = true;
+                self.send_pending_save();
+            }
+            Err(error) => self.messages.push(error.to_string()),
+        }
+    }
+}

@@ -1,0 +1,365 @@
+//! The app: owns the state, calls one function per panel, then applies what the user
+//! asked for. The panels are drawn in [`panels`], the state machine of saving (and
+//! what waits for a save to land, and closing) is in [`saving`], what each action does
+//! in [`apply`], what the worker reports back in [`outcomes`], the index and the lists
+//! made from it in [`index`], and `--screenshot` in [`screenshot`].
+//!
+//! Nothing here touches the disk or waits: reads and writes are jobs for
+//! [`crate::desk::worker`], and the screens show "Opening…" or "Saving…" until their
+//! outcome arrives.
+
+mod apply;
+mod index;
+mod outcomes;
+mod panels;
+mod saving;
+mod screenshot;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use egui::Ui;
+use jiff::civil::Date;
+
+use super::action::Action;
+use super::export_dialog::ExportDialog;
+use super::library::LibraryState;
+use super::new_plan::NewPlanDraft;
+use super::patient_list::PatientList;
+use super::plan_view::{PlanViewState, SaveState};
+use super::plans_table::PlansTable;
+use super::settings::SettingsDialog;
+use super::startup::StartupLog;
+use super::status_bar::status_bar_ui;
+use super::top_bar::top_bar_ui;
+use crate::catalog::{Catalog, Problem};
+use crate::desk::Workspace;
+use crate::desk::worker::{LoadMessage, Worker, load_index};
+use crate::planning::ClinicOptions;
+use crate::store::{
+    AppDirs, Index, Patient, PatientId, PlanId, PlanRecord, Revision, Settings, Store,
+    ThemePreference,
+};
+use saving::{AfterSave, OpenPlan};
+use screenshot::Screenshot;
+
+/// How the app was started: the desk's protocols, settings and data folder, read
+/// before the window opens ([`Workspace::open`]), and what to do first.
+#[derive(Debug)]
+pub struct AppOptions {
+    /// The protocols, settings and data folder.
+    pub workspace: Workspace,
+    /// Write a PNG of the first complete frame here, then close.
+    pub screenshot: Option<PathBuf>,
+    /// Open this plan once the index is loaded.
+    pub open_plan: Option<PlanId>,
+}
+
+/// What `--screenshot` produced, read by the binary after the window closed.
+pub type ScreenshotOutcome = Arc<Mutex<Option<Result<(), String>>>>;
+
+/// Something read in the background: on its way, there, or why not.
+enum Reading<T> {
+    Loading,
+    Ready(T),
+    Failed(String),
+}
+
+/// The main screen on the right of the patient list.
+enum Screen {
+    Home,
+    Patient {
+        id: PatientId,
+        record: Reading<Revision<Patient>>,
+    },
+    /// A plan on its way from the disk (once the open plan's saves have landed), or why
+    /// it could not be read.
+    OpeningPlan {
+        id: PlanId,
+        failed: Option<String>,
+    },
+    Plan,
+    NewPlan(Box<NewPlanDraft>),
+    Library(LibraryState),
+}
+
+enum IndexState {
+    Loading {
+        receiver: Receiver<LoadMessage>,
+        done: usize,
+        total: usize,
+    },
+    Ready(Index),
+    Failed(String),
+}
+
+/// The Regen Planner window.
+pub struct App {
+    dirs: AppDirs,
+    catalog: Catalog,
+    catalog_problems: Vec<Problem>,
+    settings: Settings,
+    store: Result<Store, String>,
+    worker: Option<Worker>,
+    index: IndexState,
+    list: PatientList,
+    plans_table: PlansTable,
+    query: String,
+    screen: Screen,
+    open_plan: Option<OpenPlan>,
+    /// The plan whose reading was asked for last; an older read that arrives late is
+    /// dropped.
+    opening: Option<PlanId>,
+    /// What waits for the open plan's saves to land.
+    after_save: Vec<AfterSave>,
+    /// What was typed on plans opened before and not added yet, by plan, with the
+    /// patient's name: kept until the plan is opened again.
+    parked_views: BTreeMap<PlanId, (String, PlanViewState)>,
+    /// The window was asked to close over text typed and not added or saved: what
+    /// would be lost, while the physician decides.
+    close_confirm: Option<Vec<String>>,
+    /// The physician chose to close and drop what was typed.
+    discard_typing: bool,
+    settings_dialog: Option<SettingsDialog>,
+    export_dialog: Option<ExportDialog>,
+    /// The folder of the last export, offered again.
+    export_folder: Option<PathBuf>,
+    /// Errors and notices for the status bar, newest last.
+    messages: Vec<String>,
+    pending_open: Option<PlanId>,
+    screenshot: Option<Screenshot>,
+    allowed_to_close: bool,
+    /// The data folder holds demo data: a banner says so on every screen.
+    is_demo_data: bool,
+    startup: StartupLog,
+}
+
+fn today() -> Date {
+    jiff::Zoned::now().date()
+}
+
+impl App {
+    /// Opens the app: the window shows at once; the index loads in the background.
+    #[must_use]
+    pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
+        Self::with_context(&cc.egui_ctx, options, ScreenshotOutcome::default())
+    }
+
+    /// As [`App::new`], reporting a screenshot's outcome to `outcome`.
+    #[must_use]
+    pub fn with_context(
+        ctx: &egui::Context,
+        options: AppOptions,
+        outcome: ScreenshotOutcome,
+    ) -> Self {
+        let Workspace {
+            dirs,
+            catalog,
+            catalog_problems,
+            settings,
+            store,
+            is_demo,
+            mut messages,
+        } = options.workspace;
+        apply_theme(ctx, settings.theme);
+        let wake = {
+            let ctx = ctx.clone();
+            move || ctx.request_repaint()
+        };
+        let (index, worker) = match &store {
+            Ok(store) => {
+                let index = match load_index(store.clone(), wake.clone()) {
+                    Ok(receiver) => IndexState::Loading {
+                        receiver,
+                        done: 0,
+                        total: 0,
+                    },
+                    Err(error) => {
+                        IndexState::Failed(format!("could not start loading the plans: {error}"))
+                    }
+                };
+                let worker = match Worker::start(store.clone(), wake) {
+                    Ok(worker) => Some(worker),
+                    Err(error) => {
+                        messages.push(format!("could not start the thread that reads and saves plans: {error}; plans cannot be opened or saved, restart the app"));
+                        None
+                    }
+                };
+                (index, worker)
+            }
+            Err(error) => (IndexState::Failed(error.clone()), None),
+        };
+        // Without a data folder, no plan can be opened; the banner says why.
+        let pending_open = options.open_plan.filter(|_| store.is_ok());
+        Self {
+            dirs,
+            catalog,
+            catalog_problems,
+            settings,
+            store,
+            worker,
+            index,
+            list: PatientList::default(),
+            plans_table: PlansTable::default(),
+            query: String::new(),
+            screen: Screen::Home,
+            open_plan: None,
+            opening: None,
+            after_save: Vec::new(),
+            parked_views: BTreeMap::new(),
+            close_confirm: None,
+            discard_typing: false,
+            settings_dialog: None,
+            export_dialog: None,
+            export_folder: None,
+            messages,
+            pending_open,
+            screenshot: options
+                .screenshot
+                .map(|path| Screenshot::new(path, outcome)),
+            allowed_to_close: false,
+            is_demo_data: is_demo,
+            startup: StartupLog::new(),
+        }
+    }
+
+    /// Whether the list of patients and plans has finished loading (or failed).
+    #[must_use]
+    pub fn is_index_loaded(&self) -> bool {
+        !matches!(self.index, IndexState::Loading { .. })
+    }
+
+    /// The open plan's record, if a plan is open.
+    #[must_use]
+    pub fn open_plan_record(&self) -> Option<&PlanRecord> {
+        self.open_plan.as_ref().map(|open| &open.record)
+    }
+
+    /// The open plan's id and its newest saved revision, if a plan is open.
+    #[must_use]
+    pub fn open_plan_revision(&self) -> Option<(&PlanId, u32)> {
+        self.open_plan
+            .as_ref()
+            .map(|open| (&open.id, open.saved.number))
+    }
+
+    /// How the open plan stands with the disk, as its screen shows it.
+    #[must_use]
+    pub fn open_plan_save_state(&self) -> Option<SaveState> {
+        self.open_plan.as_ref().map(OpenPlan::save_state)
+    }
+
+    /// Whether the export dialog is open and its last outcome, if any.
+    #[must_use]
+    pub fn export_outcome(&self) -> Option<Option<&crate::desk::worker::ExportResult>> {
+        self.export_dialog
+            .as_ref()
+            .map(|dialog| dialog.outcome.as_ref())
+    }
+
+    /// Whether a close of the window waits for the open plan's saves to land: it closes
+    /// once they have.
+    #[must_use]
+    pub fn is_waiting_to_close(&self) -> bool {
+        self.after_save.contains(&AfterSave::Close)
+    }
+
+    /// Whether the settings dialog is open.
+    #[must_use]
+    pub fn is_settings_open(&self) -> bool {
+        self.settings_dialog.is_some()
+    }
+
+    /// The settings in use.
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Messages shown in the status bar, newest last.
+    #[must_use]
+    pub fn messages(&self) -> &[String] {
+        &self.messages
+    }
+
+    /// The name saves are recorded under.
+    fn author(&self) -> String {
+        let name = self.settings.physician_name.trim();
+        if name.is_empty() {
+            "unnamed physician (set your name in Settings)".to_owned()
+        } else {
+            name.to_owned()
+        }
+    }
+
+    fn clinic_options(&self) -> ClinicOptions {
+        ClinicOptions {
+            working_days: self.settings.working_days.clone(),
+            jurisdiction: self.settings.jurisdiction,
+        }
+    }
+}
+
+fn apply_theme(ctx: &egui::Context, theme: ThemePreference) {
+    ctx.set_theme(match theme {
+        ThemePreference::System => egui::ThemePreference::System,
+        ThemePreference::Light => egui::ThemePreference::Light,
+        ThemePreference::Dark => egui::ThemePreference::Dark,
+    });
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut Ui, frame: &mut eframe::Frame) {
+        self.startup.frame_starts(frame.info().cpu_usage);
+        let ctx = ui.ctx().clone();
+        self.poll_index(&ctx);
+        self.poll_worker(&ctx);
+        let mut actions: Vec<Action> = Vec::new();
+        actions.extend(Self::shortcuts(ui));
+
+        if self.is_demo_data {
+            egui::Panel::top("demo-banner").show(ui, super::widgets::demo_banner_ui);
+        }
+        egui::Panel::top("top-bar").show(ui, |ui| actions.extend(top_bar_ui(ui, &self.settings)));
+        let activity = self.activity();
+        egui::Panel::bottom("status-bar").show(ui, |ui| {
+            status_bar_ui(ui, activity, &mut self.messages, &self.dirs.data);
+        });
+        egui::Panel::left("patients")
+            .resizable(true)
+            .default_size(320.0)
+            .min_size(240.0)
+            .max_size(480.0)
+            .show(ui, |ui| actions.extend(self.patients_ui(ui)));
+        egui::CentralPanel::default().show(ui, |ui| actions.extend(self.central_ui(ui)));
+        actions.extend(self.dialogs_ui(&ctx));
+
+        for action in actions {
+            self.apply(action, &ctx);
+        }
+        self.settle_after_save(&ctx);
+        if matches!(self.index, IndexState::Loading { .. })
+            || self.worker.as_ref().is_some_and(Worker::is_busy)
+        {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+        self.screenshot_step(&ctx);
+        self.handle_close(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // The window closes only once every save has landed (see `handle_close`);
+        // anything still queued (the settings, say) finishes when the worker is dropped.
+        if let Some(open) = &self.open_plan
+            && !matches!(open.save_state(), SaveState::Saved { .. })
+        {
+            tracing::error!(
+                "the window closed with changes of plan {} not saved",
+                open.id
+            );
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! What the worker reports back, taken once per frame without waiting: a plan or a
+//! patient read, a plan created or saved, the settings written.
+
+use super::{App, Reading, Screen, apply_theme};
+use crate::desk::worker::Outcome;
+use crate::store::{Patient, PatientId, Revision};
+
+use super::saving::OpenPlan;
+
+impl App {
+    /// Applies the outcomes that arrived since the last frame; an edit made while a
+    /// save was on its way goes to the disk once that save is back.
+    pub(super) fn poll_worker(&mut self, ctx: &egui::Context) {
+        let outcomes = self
+            .worker
+            .as_mut()
+            .map(crate::desk::worker::Worker::poll)
+            .unwrap_or_default();
+        if outcomes.is_empty() {
+            return;
+        }
+        for outcome in outcomes {
+            self.apply_outcome(outcome, ctx);
+        }
+        self.send_pending_save();
+    }
+
+    fn apply_outcome(&mut self, outcome: Outcome, ctx: &egui::Context) {
+        match outcome {
+            Outcome::Opened {
+                id,
+                revision,
+                patient_name,
+            } => {
+                if self.opening.as_ref() != Some(&id) {
+                    return;
+                }
+                self.opening = None;
+                if let Some(old) = self.open_plan.take() {
+                    self.park_view(&old);
+                }
+                let mut open = OpenPlan::new(id.clone(), *revision, patient_name, Vec::new());
+                if let Some((_, view)) = self.parked_views.remove(&id) {
+                    open.view = view;
+                }
+                self.open_plan = Some(open);
+                if matches!(&self.screen, Screen::OpeningPlan { id: opening, .. } if *opening == id)
+                {
+                    self.screen = Screen::Plan;
+                }
+            }
+            Outcome::OpenFailed { id, message } => {
+                if self.opening.as_ref() != Some(&id) {
+                    return;
+                }
+                self.opening = None;
+                if let Screen::OpeningPlan {
+                    id: opening,
+                    failed,
+                } = &mut self.screen
+                    && *opening == id
+                {
+                    *failed = Some(message.clone());
+                }
+                self.messages.push(message);
+            }
+            Outcome::History { id, history } => {
+                if let Some(open) = self.open_plan.as_mut().filter(|open| open.id == id) {
+                    open.history = history;
+                }
+            }
+            Outcome::Patient { id, result } => self.patient_read(&id, result),
+            Outcome::Created {
+                patient_revision,
+                summaries,
+                plan,
+                revision,
+                screening_problem,
+                history,
+            } => {
+                if let Some(problem) = screening_problem {
+                    self.messages.push(format!(
+                        "The plan is saved, but the patient's screening was not updated: {problem}"
+                    ));
+                }
+                self.remember(summaries);
+                if let Some(old) = self.open_plan.take() {
+                    self.park_view(&old);
+                }
+                self.open_plan = Some(OpenPlan::new(
+                    plan,
+                    *revision,
+                    patient_revision.value.name,
+                    history,
+                ));
+                self.screen = Screen::Plan;
+            }
+            Outcome::CreateFailed(message) => self
+                .messages
+                .push(format!("The plan was not created: {message}")),
+            Outcome::Saved {
+                id,
+                revision,
+                summary,
+                history,
+            } => self.saved(&id, &revision, summary, history),
+            Outcome::SaveFailed { id, error } => self.save_failed(&id, &error),
+            Outcome::SettingsSaved(settings) => {
+                apply_theme(ctx, settings.theme);
+                self.settings = *settings;
+                self.settings_dialog = None;
+            }
+            Outcome::SettingsFailed(message) => {
+                if let Some(dialog) = &mut self.settings_dialog {
+                    dialog.saving = false;
+                }
+                self.messages.push(message);
+            }
+        }
+    }
+
+    /// A patient's record arrived: for the patient screen, and for a new plan's
+    /// screening taken over from the one on file.
+    fn patient_read(&mut self, id: &PatientId, result: Result<Box<Revision<Patient>>, String>) {
+        match &mut self.screen {
+            Screen::Patient {
+                id: showing,
+                record,
+            } if showing == id && matches!(record, Reading::Loading) => {
+                *record = match result {
+                    Ok(revision) => Reading::Ready(*revision),
+                    Err(message) => Reading::Failed(message),
+                };
+            }
+            Screen::NewPlan(draft) => {
+                draft.take_over_screening(id, result.as_ref().map(|revision| &revision.value));
+            }
+            _ => {}
+        }
+    }
+}

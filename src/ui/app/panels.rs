@@ -1,0 +1,201 @@
+//! The panels of the window, drawn every frame: the shortcuts, the patient list on the
+//! left, the screen in the middle, and the open dialog. Each returns what the physician
+//! asked for; nothing here changes the app's state beyond what its widgets edit.
+
+use egui::{Key, KeyboardShortcut, Modifiers, Ui};
+
+use super::saving::AfterSave;
+use super::{App, IndexState, Reading, Screen, today};
+use crate::planning::ClinicOptions;
+use crate::store::PlanSummary;
+use crate::ui::action::Action;
+use crate::ui::close_dialog::close_dialog_ui;
+use crate::ui::export_dialog::export_ui;
+use crate::ui::library::library_ui;
+use crate::ui::new_plan::new_plan_ui;
+use crate::ui::patient_list::{ListStatus, patient_list_ui};
+use crate::ui::patient_view::patient_view_ui;
+use crate::ui::plan_view::plan_view_ui;
+use crate::ui::plans_table::plans_table_ui;
+use crate::ui::settings::settings_ui;
+
+impl App {
+    pub(super) fn shortcuts(ui: &mut Ui) -> Option<Action> {
+        let shortcut = |key| KeyboardShortcut::new(Modifiers::COMMAND, key);
+        ui.input_mut(|input| {
+            if input.consume_shortcut(&shortcut(Key::N)) {
+                Some(Action::NewPlan(None))
+            } else if input.consume_shortcut(&shortcut(Key::F)) {
+                Some(Action::FocusSearch)
+            } else if input.consume_shortcut(&shortcut(Key::S)) {
+                Some(Action::SaveNow)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// What the app is doing in the background that the physician waits for, if any.
+    pub(super) fn activity(&self) -> Option<&'static str> {
+        if self.after_save.contains(&AfterSave::Close) {
+            Some("Saving the last changes; the window closes once they are on the disk…")
+        } else {
+            None
+        }
+    }
+
+    /// The patient list on the left, with the index's loading progress or failure.
+    pub(super) fn patients_ui(&mut self, ui: &mut Ui) -> Option<Action> {
+        let list_status = match &self.index {
+            IndexState::Loading { done, total, .. } => ListStatus::Loading {
+                done: *done,
+                total: *total,
+            },
+            IndexState::Ready(_) | IndexState::Failed(_) => ListStatus::Ready,
+        };
+        let selected = match &self.screen {
+            Screen::Patient { id, .. } => Some(id.clone()),
+            Screen::Plan => self
+                .open_plan
+                .as_ref()
+                .map(|open| open.record.patient.clone()),
+            _ => None,
+        };
+        if let IndexState::Failed(error) = &self.index {
+            ui.colored_label(ui.visuals().error_fg_color, error.as_str());
+        }
+        patient_list_ui(
+            ui,
+            &mut self.list,
+            &mut self.query,
+            selected.as_ref(),
+            list_status,
+        )
+    }
+
+    /// The open dialog, if any, as a modal over the window.
+    pub(super) fn dialogs_ui(&mut self, ctx: &egui::Context) -> Vec<Action> {
+        let mut actions = Vec::new();
+        if let Some(dialog) = &mut self.settings_dialog {
+            let modal = egui::Modal::new(egui::Id::unique("settings")).show(ctx, |ui| {
+                settings_ui(ui, dialog, &self.dirs.data, &self.dirs.config)
+            });
+            let should_close = modal.should_close();
+            actions.extend(modal.inner);
+            if should_close {
+                actions.push(Action::CloseDialog);
+            }
+        }
+        if let Some(unsaved) = &self.close_confirm {
+            let modal = egui::Modal::new(egui::Id::unique("close-confirm"))
+                .show(ctx, |ui| close_dialog_ui(ui, unsaved));
+            let should_close = modal.should_close();
+            actions.extend(modal.inner);
+            if should_close {
+                actions.push(Action::KeepEditing);
+            }
+        }
+        if let Some(dialog) = &mut self.export_dialog {
+            dialog.poll();
+            let modal =
+                egui::Modal::new(egui::Id::unique("export")).show(ctx, |ui| export_ui(ui, dialog));
+            let should_close = modal.should_close();
+            actions.extend(modal.inner);
+            if should_close {
+                actions.push(Action::CloseDialog);
+            }
+        }
+        actions
+    }
+
+    pub(super) fn central_ui(&mut self, ui: &mut Ui) -> Option<Action> {
+        let today = today();
+        if let Err(error) = &self.store {
+            crate::ui::widgets::banner(
+                ui,
+                crate::planning::Severity::Contraindicated,
+                |ui, color| {
+                    ui.label(egui::RichText::new(format!("Plans cannot be opened or saved: {error}. Start the app with --data-dir DIR pointing at a folder you may write to.")).color(color));
+                },
+            );
+        }
+        let patient_plans: Vec<PlanSummary> = match &self.screen {
+            Screen::Patient { id, .. } => self.plan_summaries_of(id).into_iter().cloned().collect(),
+            _ => Vec::new(),
+        };
+        match &mut self.screen {
+            Screen::Home => {
+                ui.heading("All plans");
+                if self.plans_table.is_empty() && self.is_index_loaded() {
+                    ui.label("No plan yet. Start one with Ctrl+N; every plan states its evidence and regulatory status, and the physician decides.");
+                    if ui.button("New plan…").clicked() {
+                        return Some(Action::NewPlan(None));
+                    }
+                    return None;
+                }
+                plans_table_ui(ui, &mut self.plans_table, &self.query)
+            }
+            Screen::Patient { id, record } => match record {
+                Reading::Loading => {
+                    waiting_ui(ui, "Opening the patient…");
+                    None
+                }
+                Reading::Ready(record) => {
+                    let refs: Vec<&PlanSummary> = patient_plans.iter().collect();
+                    patient_view_ui(ui, id, record, &refs)
+                }
+                Reading::Failed(error) => {
+                    ui.colored_label(ui.visuals().error_fg_color, error.as_str());
+                    None
+                }
+            },
+            Screen::OpeningPlan { failed, .. } => {
+                match failed {
+                    None => waiting_ui(ui, "Opening the plan…"),
+                    Some(error) => {
+                        ui.colored_label(ui.visuals().error_fg_color, error.as_str());
+                    }
+                }
+                None
+            }
+            Screen::Plan => match &mut self.open_plan {
+                Some(open) => {
+                    let save = open.save_state();
+                    plan_view_ui(
+                        ui,
+                        &open.record,
+                        &open.patient_name,
+                        &save,
+                        &open.history,
+                        &mut open.view,
+                        today,
+                    )
+                }
+                None => None,
+            },
+            Screen::NewPlan(draft) => {
+                let patients = match &self.index {
+                    IndexState::Ready(index) => index.patients.as_slice(),
+                    _ => &[],
+                };
+                let options = ClinicOptions {
+                    working_days: self.settings.working_days.clone(),
+                    jurisdiction: self.settings.jurisdiction,
+                };
+                new_plan_ui(ui, draft, &self.catalog, &options, patients, today)
+            }
+            Screen::Library(state) => {
+                library_ui(ui, &self.catalog, &self.catalog_problems, state);
+                None
+            }
+        }
+    }
+}
+
+/// A spinner with what is on its way.
+fn waiting_ui(ui: &mut Ui, what: &str) {
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.label(what);
+    });
+}

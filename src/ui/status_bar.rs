@@ -1,0 +1,31 @@
+//! The bar at the foot of the window: the newest message, or where the data lives.
+
+use std::path::Path;
+
+use egui::Ui;
+
+/// The status bar: what the app is busy with that the physician waits for, if
+/// anything; then the newest message with a button that dismisses it, else the data
+/// folder.
+pub fn status_bar_ui(
+    ui: &mut Ui,
+    activity: Option<&str>,
+    messages: &mut Vec<String>,
+    data_dir: &Path,
+) {
+    ui.horizontal_wrapped(|ui| {
+        if let Some(activity) = activity {
+            ui.spinner();
+            ui.label(activity);
+            ui.separator();
+        }
+        if let Some(message) = messages.last() {
+            ui.colored_label(ui.visuals().warn_fg_color, message);
+            if ui.small_button("Dismiss").clicked() {
+                messages.pop();
+            }
+        } else {
+            ui.weak(format!("Data folder: {}", data_dir.display()));
+        }
+    });
+}
