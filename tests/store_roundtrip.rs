@@ -281,6 +281,8 @@ fn a_saved_revision_has_the_summary_the_index_shows() {
     );
     // The index fills in the patient's name and clinic id from the patient's summary.
     plan_summary.patient_name.clone_from(&patient_summary.name);
-    plan_summary.clinic_id.clone_from(&patient_summary.clinic_id);
+    plan_summary
+        .clinic_id
+        .clone_from(&patient_summary.clinic_id);
     assert_eq!(index.plans, [plan_summary]);
 }
