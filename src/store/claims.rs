@@ -23,7 +23,11 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{StoreError, write_error};
 use super::folder::Store;
-use super::format::{FORMAT_VERSION, damaged, sha256_hex, utf8};
+use super::format::{damaged, sha256_hex, utf8};
+
+/// The version of a claim's shape, written in each; claims did not change when the
+/// records' format did.
+const CLAIM_VERSION: u32 = 1;
 use super::fsio::{FileKind, NewFileError, read_failure, read_regular, sync_dir, write_new};
 use super::ids::PatientId;
 use super::records::{Patient, PatientSummary};
@@ -126,7 +130,7 @@ impl Store {
         }
         let file = self.claim_file(clinic_id);
         let claim = Claim {
-            format_version: FORMAT_VERSION,
+            format_version: CLAIM_VERSION,
             clinic_id: clinic_id.trim().to_owned(),
             patient: patient.clone(),
         };
@@ -175,7 +179,7 @@ impl Store {
         let mut sorted: Vec<&PatientSummary> = patients.iter().collect();
         sorted.sort_by(|a, b| a.id.cmp(&b.id));
         let mut before = EarlierClaims {
-            format_version: FORMAT_VERSION,
+            format_version: CLAIM_VERSION,
             claims: BTreeMap::new(),
         };
         for patient in sorted {

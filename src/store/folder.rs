@@ -4,7 +4,8 @@
 //! ```text
 //! <data folder>/
 //!     patients/<patient id>/revision-000001.ron, revision-000002.ron, ..., head.ron
-//!     plans/<plan id>/revision-000001.ron, ..., head.ron
+//!     plans/<plan id>/revision-000001.ron, ..., head.ron,
+//!                     generated-<sha256>.ron (one per change of the request)
 //!     clinic-ids/   one claim per clinic id, so that it names one patient (see claims.rs)
 //!     index.json    a cache of the list screens' summaries; rebuilt when missing
 //!     tmp/          files being written; never read as records
@@ -25,10 +26,11 @@ use jiff::Timestamp;
 use serde::Serialize;
 use serde::de::IgnoredAny;
 
+use super::bodies::{render_generated, stage_generated, write_generated};
 use super::error::{LoadProblem, ProblemKind, StoreError, write_error};
 use super::format::{
-    FORMAT_VERSION, HEAD_FILE, ParsedRevision, Record, RevisionMeta, parse_head, parse_revision,
-    render_head, render_revision, revision_file_name, revision_number, sha256_hex,
+    FORMAT_VERSION, HEAD_FILE, ParsedRevision, Record, RevisionMeta, parse_head,
+    parse_stored, render_head, render_revision, revision_file_name, revision_number, sha256_hex,
 };
 use super::fsio::{
     FileKind, NewFileError, create_private_dir, read_checked, read_failure, read_regular, sync_dir,
@@ -356,9 +358,9 @@ impl Store {
         let bytes = read_existing(&file, FileKind::Revision, || {
             format!("revision {number} of plan {id}")
         })?;
-        let parsed: ParsedRevision<PlanRecord> = parse_revision(&file, &bytes)?;
-        check_identity(&file, &parsed, id.as_str(), number)?;
-        Ok(into_revision(parsed))
+        let stored = parse_stored::<PlanRecord>(&file, &bytes)?;
+        check_identity::<PlanRecord>(&file, &stored.meta, id.as_str(), number)?;
+        Ok(into_revision(stored.resolve(&file)?))
     }
 
     /// The plans of one patient, from the index (see [`Store::load_index`]).
@@ -396,7 +398,9 @@ impl Store {
                     continue;
                 }
             };
-            match parse_revision::<PlanRecord>(&file, &bytes) {
+            // Who saved it and when is in the revision itself: the generated plan it
+            // builds on is not read (`verify` checks it).
+            match parse_stored::<PlanRecord>(&file, &bytes) {
                 Ok(parsed) => history.push(RevisionInfo {
                     number,
                     saved_at: parsed.meta.saved_at,
@@ -748,12 +752,18 @@ impl Store {
         let label = format!("{} {id}", T::KIND);
         let dir = self.record_dir::<T>(id);
         let file = dir.join(revision_file_name(number));
-        let text = render_revision(id, number, saved_at, author, previous_sha256, record).map_err(
-            |error| StoreError::Serialize {
+        // The generated plan first, flushed: a revision never names a file that is not
+        // there. A tick or a note names the file the revision before it named.
+        let generated = generated_text(record, &label)?;
+        if let Some((text, hash)) = &generated {
+            write_generated(&self.tmp_dir(), &dir, text, hash, &label)?;
+        }
+        let disk = record.to_disk(generated.as_ref().map(|(_, hash)| hash.as_str()));
+        let text = render_revision::<T>(id, number, saved_at, author, previous_sha256, &disk)
+            .map_err(|error| StoreError::Serialize {
                 record: label.clone(),
                 what: error.to_string(),
-            },
-        )?;
+            })?;
         match write_new(&self.tmp_dir(), &file, text.as_bytes()) {
             Ok(()) => {}
             Err(NewFileError::Exists) => return Err(conflict::<T>(&file)),
@@ -866,8 +876,9 @@ impl Store {
         for &number in numbers.iter().rev() {
             let file = dir.join(revision_file_name(number));
             let result = read_checked(&file, FileKind::Revision)
-                .and_then(|bytes| parse_revision::<T>(&file, &bytes))
-                .and_then(|parsed| check_identity(&file, &parsed, id, number).map(|()| parsed));
+                .and_then(|bytes| parse_stored::<T>(&file, &bytes))
+                .and_then(|stored| check_identity::<T>(&file, &stored.meta, id, number).map(|()| stored))
+                .and_then(|stored| stored.resolve(&file));
             match result {
                 Ok(parsed) => return Newest::Found(parsed, problems),
                 Err(error @ StoreError::NewerFormat { .. }) => {
@@ -920,6 +931,8 @@ pub(crate) struct RevisionFiles {
     pub numbers: Vec<u32>,
     /// Files named like revisions that are not part of the chain, with why.
     pub strays: Vec<Stray>,
+    /// The names of the files named like generated plans (`generated-...`).
+    pub generated: Vec<String>,
 }
 
 /// A file named like a revision that does not fit the record's chain.
@@ -939,12 +952,15 @@ pub(crate) struct Stray {
 pub(crate) fn revision_files(dir: &Path) -> io::Result<RevisionFiles> {
     let mut numbers = Vec::new();
     let mut strays = Vec::new();
+    let mut generated = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name();
         let name = name.to_string_lossy();
         if let Some(number) = revision_number(&name) {
             numbers.push(number);
+        } else if super::bodies::looks_generated(&name) {
+            generated.push(name.into_owned());
         } else if name.starts_with("revision") {
             strays.push(Stray {
                 path: entry.path(),
@@ -977,7 +993,12 @@ pub(crate) fn revision_files(dir: &Path) -> io::Result<RevisionFiles> {
     }
     numbers.truncate(chain_len);
     strays.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(RevisionFiles { numbers, strays })
+    generated.sort_unstable();
+    Ok(RevisionFiles {
+        numbers,
+        strays,
+        generated,
+    })
 }
 
 /// Whether a path is a folder itself, not a link to one.
@@ -1019,7 +1040,12 @@ impl Creation {
         let kind_dir = self.staging.path().join(T::FOLDER);
         let dir = kind_dir.join(id);
         create_private_dir(&dir).map_err(|source| write_error(&label, &dir, source))?;
-        let text = render_revision(id, 1, saved_at, author, None, record).map_err(|error| {
+        let generated = generated_text(record, &label)?;
+        if let Some((text, hash)) = &generated {
+            stage_generated(&dir, text, hash, &label)?;
+        }
+        let disk = record.to_disk(generated.as_ref().map(|(_, hash)| hash.as_str()));
+        let text = render_revision::<T>(id, 1, saved_at, author, None, &disk).map_err(|error| {
             StoreError::Serialize {
                 record: label.clone(),
                 what: error.to_string(),
@@ -1155,11 +1181,11 @@ fn read_existing(
 /// Checks that a file holds the revision its name and folder say.
 pub(crate) fn check_identity<T: Record>(
     file: &Path,
-    parsed: &ParsedRevision<T>,
+    meta: &RevisionMeta,
     id: &str,
     number: u32,
 ) -> Result<(), StoreError> {
-    if parsed.meta.id == id && parsed.meta.number == number {
+    if meta.id == id && meta.number == number {
         Ok(())
     } else {
         Err(StoreError::Damaged {
@@ -1168,9 +1194,9 @@ pub(crate) fn check_identity<T: Record>(
             column: None,
             what: format!(
                 "it says it is revision {} of {} {}, so it was renamed, reordered or copied from elsewhere",
-                parsed.meta.number,
+                meta.number,
                 T::KIND,
-                parsed.meta.id
+                meta.id
             ),
         })
     }
@@ -1192,10 +1218,25 @@ fn log_problems<T>(loaded: Loaded<T>) -> Revision<T> {
     loaded.revision
 }
 
+/// The text and SHA-256 of the generated plan's file of a record that keeps one.
+fn generated_text<T: Record>(
+    record: &T,
+    label: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    record
+        .generated()
+        .map(render_generated)
+        .transpose()
+        .map_err(|error| StoreError::Serialize {
+            record: label.to_owned(),
+            what: error.to_string(),
+        })
+}
+
 /// The error for a revision file that was already there: who saved it, when.
 fn conflict<T: Record>(file: &Path) -> StoreError {
     let parsed =
-        read_checked(file, FileKind::Revision).and_then(|bytes| parse_revision::<T>(file, &bytes));
+        read_checked(file, FileKind::Revision).and_then(|bytes| parse_stored::<T>(file, &bytes));
     match parsed {
         Ok(parsed) => StoreError::Conflict {
             file: file.to_path_buf(),

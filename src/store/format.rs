@@ -16,6 +16,14 @@
 //!     record: ( ... ),
 //! )
 //! ```
+//!
+//! The record is written in the store's own shapes (`disk.rs`). A plan's record of
+//! version 2 names its generated plan by SHA-256 (`bodies.rs`) instead of holding it.
+//!
+//! Versions: 0 (before files carried a version; test fixtures only), 1 (the generated
+//! plan inline in every plan revision, in the engine's types), 2 (the store's own
+//! shapes, the generated plan in a file of its own). Files of every version are read;
+//! only version 2 is written; nothing is ever rewritten.
 
 use std::path::Path;
 
@@ -24,14 +32,21 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
+use super::bodies::{generated_file_name, read_generated};
+use super::disk::{PatientDisk, PlanDisk, PlanV1};
 use super::error::StoreError;
 use super::ids::{PatientId, PlanId};
 use super::records::{Patient, PatientSummary, PlanRecord, PlanSummary, Screening};
 use crate::catalog::Factor;
-use crate::planning::{Note, Plan, PlanRequest, PlanStatus};
+use crate::planning::{Note, Plan};
 
-/// The format version this app writes, and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format version this app writes, and the newest it reads: of revision files,
+/// heads, generated plans and the index cache. Version 2 gave the store shapes of its
+/// own and moved a plan's generated plan into a file of its own.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The oldest format version whose heads keep a summary of the same shape as today's.
+pub(crate) const OLDEST_HEAD_WITH_SUMMARY: u32 = 1;
 
 /// The name of the file that points at a record's newest revision and holds its hash.
 pub(crate) const HEAD_FILE: &str = "head.ron";
@@ -57,25 +72,44 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// How files are pretty-printed: the same on every system, so hashes and diffs agree.
-fn pretty() -> ron::ser::PrettyConfig {
+pub(crate) fn pretty() -> ron::ser::PrettyConfig {
     ron::ser::PrettyConfig::new()
         .new_line("\n")
         .indentor("    ")
 }
 
-/// A kind of record that is saved in revisions: what its files are called, and how an
-/// older format version becomes the current one.
-pub(crate) trait Record: Serialize + DeserializeOwned + Clone {
+/// A kind of record that is saved in revisions: what its files are called, its shapes
+/// on disk, and how an older format version becomes the current one.
+pub(crate) trait Record: Clone {
     /// "plan" or "patient", as written in files and messages.
     const KIND: &'static str;
     /// The folder under the data folder that holds one folder per record.
     const FOLDER: &'static str;
     /// The record's shape in format version 0.
     type V0: DeserializeOwned;
+    /// The record's shape in format version 1.
+    type V1: DeserializeOwned;
+    /// The record's shape in the current format version, as written.
+    type Disk: Serialize + DeserializeOwned;
     /// What the list screens show of the record; kept in the index cache and the head.
     type Summary: Clone + PartialEq + Serialize + DeserializeOwned;
     /// Converts a version 0 record, given the revision's author and time.
     fn from_v0(old: Self::V0, saved_by: &str, saved_at: Timestamp) -> Self;
+    /// Converts a version 1 record.
+    fn from_v1(old: Self::V1) -> Self;
+    /// The SHA-256 of the generated plan a current revision builds on, if it does.
+    fn generated_of(disk: &Self::Disk) -> Option<&str>;
+    /// The record of a current revision, with the generated plan it names (read and
+    /// checked by the caller), if it names one; `None` when it needs one and none is
+    /// given.
+    fn from_disk(disk: Self::Disk, generated: Option<Plan>) -> Option<Self>;
+    /// The shape to write, naming the generated plan's file by `generated_sha256` for a
+    /// record that has one.
+    fn to_disk(&self, generated_sha256: Option<&str>) -> Self::Disk;
+    /// The generated plan kept in a file of its own, for a record that has one.
+    fn generated(&self) -> Option<&Plan> {
+        None
+    }
     /// The summary of a revision of the record with this id; `None` when the id is not
     /// one of ours.
     fn summarize(id: &str, meta: &RevisionMeta, record: &Self) -> Option<Self::Summary>;
@@ -155,7 +189,7 @@ pub(crate) fn render_revision<T: Record>(
     saved_at: Timestamp,
     saved_by: &str,
     previous_sha256: Option<&str>,
-    record: &T,
+    record: &T::Disk,
 ) -> Result<String, ron::Error> {
     let out = RevisionOut {
         format_version: FORMAT_VERSION,
@@ -304,32 +338,113 @@ fn without_type_names(message: &str) -> String {
     crate::untrusted::escape_controls(&crate::untrusted::shorten(&out, 200)).into_owned()
 }
 
-/// Reads a revision file of any known format version into the current shape. The file
-/// itself is never rewritten: an older version is converted in memory only.
+/// A revision file that was read, before the generated plan it names (if any) is.
+/// What most checks need (who saved it, when, the hashes it records) is here without
+/// reading anything else.
+pub(crate) struct StoredRevision<T: Record> {
+    /// What the file says about itself.
+    pub meta: RevisionMeta,
+    /// The record.
+    pub content: Stored<T>,
+}
+
+/// The record of a revision file.
+pub(crate) enum Stored<T: Record> {
+    /// A record of an older format version, converted in memory, whole.
+    Whole(T),
+    /// A record of the current format version, which may name a generated plan.
+    Current(T::Disk),
+}
+
+impl<T: Record> StoredRevision<T> {
+    /// The SHA-256 of the generated plan the revision builds on, if it names one.
+    pub(crate) fn generated_sha256(&self) -> Option<&str> {
+        match &self.content {
+            Stored::Whole(_) => None,
+            Stored::Current(disk) => T::generated_of(disk),
+        }
+    }
+
+    /// The revision, with the generated plan it names (already read and checked);
+    /// `None` when it names one and none is given.
+    pub(crate) fn complete(self, generated: Option<Plan>) -> Option<ParsedRevision<T>> {
+        let record = match self.content {
+            Stored::Whole(record) => record,
+            Stored::Current(disk) => T::from_disk(disk, generated)?,
+        };
+        Some(ParsedRevision {
+            meta: self.meta,
+            record,
+        })
+    }
+
+    /// The revision, with the generated plan it names read from the folder of `file`,
+    /// the revision's own file: only a regular file whose bytes have the SHA-256 the
+    /// revision records.
+    ///
+    /// # Errors
+    /// `Damaged` (naming the revision) when the generated plan is missing or changed;
+    /// the file's own error when it is not a regular file, too large, or newer.
+    pub(crate) fn resolve(self, file: &Path) -> Result<ParsedRevision<T>, StoreError> {
+        let missing = || StoreError::Damaged {
+            file: file.to_path_buf(),
+            line: None,
+            column: None,
+            what: "it names no generated plan".to_owned(),
+        };
+        let Some(hash) = self.generated_sha256().map(str::to_owned) else {
+            return self.complete(None).ok_or_else(missing);
+        };
+        let dir = file.parent().unwrap_or(Path::new("."));
+        match read_generated(dir, &hash) {
+            Ok(plan) => self.complete(Some(plan)).ok_or_else(missing),
+            Err(problem) => {
+                Err(problem.into_error(file, &dir.join(generated_file_name(&hash)), &hash))
+            }
+        }
+    }
+}
+
+/// Reads a revision file of any known format version into the current shape, with the
+/// generated plan it names. The file itself is never rewritten: an older version is
+/// converted in memory only.
 ///
 /// # Errors
-/// `Damaged` when the file is not a revision of this kind, `NewerFormat` when a newer
-/// app wrote it.
+/// As [`parse_stored`] and [`StoredRevision::resolve`].
+#[cfg(test)]
 pub(crate) fn parse_revision<T: Record>(
     file: &Path,
     bytes: &[u8],
 ) -> Result<ParsedRevision<T>, StoreError> {
+    parse_stored::<T>(file, bytes)?.resolve(file)
+}
+
+/// Reads a revision file of any known format version, without the generated plan it
+/// names.
+///
+/// # Errors
+/// `Damaged` when the file is not a revision of this kind, `NewerFormat` when a newer
+/// app wrote it.
+pub(crate) fn parse_stored<T: Record>(
+    file: &Path,
+    bytes: &[u8],
+) -> Result<StoredRevision<T>, StoreError> {
     let text = utf8(file, bytes)?;
     // Nearly every file is of the current version and whole: one pass reads it. Any
     // other file is read again below, which finds its version and says what is wrong
     // exactly as before.
-    if let Ok(current) = ron::from_str::<RevisionIn<T>>(text)
+    if let Ok(current) = ron::from_str::<RevisionIn<T::Disk>>(text)
         && current.format_version == FORMAT_VERSION
     {
-        return current_revision(file, current);
+        return current_revision(file, current, Stored::Current);
     }
     let probe: VersionProbe = ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
-    let parsed = match probe.format_version {
+    match probe.format_version {
         0 => {
             let old: v0::RevisionV0<T::V0> =
                 ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
             let record = T::from_v0(old.record, &old.author, old.saved);
-            ParsedRevision {
+            Ok(StoredRevision {
                 meta: RevisionMeta {
                     format_version: 0,
                     id: old.id,
@@ -338,53 +453,66 @@ pub(crate) fn parse_revision<T: Record>(
                     saved_by: old.author,
                     previous_sha256: old.previous,
                 },
-                record,
-            }
+                content: Stored::Whole(record),
+            })
+        }
+        1 => {
+            let old: RevisionIn<T::V1> =
+                ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
+            current_revision(file, old, |old| Stored::Whole(T::from_v1(old)))
         }
         FORMAT_VERSION => {
-            let current: RevisionIn<T> =
+            let current: RevisionIn<T::Disk> =
                 ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
-            return current_revision(file, current);
+            current_revision(file, current, Stored::Current)
         }
-        found => {
-            return Err(StoreError::NewerFormat {
-                file: file.to_path_buf(),
-                found,
-                supported: FORMAT_VERSION,
-            });
-        }
-    };
-    Ok(parsed)
+        found => Err(StoreError::NewerFormat {
+            file: file.to_path_buf(),
+            found,
+            supported: FORMAT_VERSION,
+        }),
+    }
 }
 
-/// A parsed file of the current format version, if it holds the right kind of record.
-fn current_revision<T: Record>(
+/// A parsed file of a version with today's envelope, if it holds the right kind of
+/// record and names its generated plan (if any) by a SHA-256.
+fn current_revision<T: Record, R>(
     file: &Path,
-    current: RevisionIn<T>,
-) -> Result<ParsedRevision<T>, StoreError> {
-    if current.kind != T::KIND {
-        return Err(StoreError::Damaged {
-            file: file.to_path_buf(),
-            line: None,
-            column: None,
-            what: format!(
-                "it holds a {} revision where a {} revision belongs",
-                current.kind,
-                T::KIND
-            ),
-        });
+    revision: RevisionIn<R>,
+    content: impl FnOnce(R) -> Stored<T>,
+) -> Result<StoredRevision<T>, StoreError> {
+    let damaged = |what: String| StoreError::Damaged {
+        file: file.to_path_buf(),
+        line: None,
+        column: None,
+        what,
+    };
+    if revision.kind != T::KIND {
+        return Err(damaged(format!(
+            "it holds a {} revision where a {} revision belongs",
+            crate::untrusted::for_message(&revision.kind),
+            T::KIND
+        )));
     }
-    Ok(ParsedRevision {
+    let stored = StoredRevision {
         meta: RevisionMeta {
-            format_version: current.format_version,
-            id: current.id,
-            number: current.number,
-            saved_at: current.saved_at,
-            saved_by: current.saved_by,
-            previous_sha256: current.previous_sha256,
+            format_version: revision.format_version,
+            id: revision.id,
+            number: revision.number,
+            saved_at: revision.saved_at,
+            saved_by: revision.saved_by,
+            previous_sha256: revision.previous_sha256,
         },
-        record: current.record,
-    })
+        content: content(revision.record),
+    };
+    if let Some(hash) = stored.generated_sha256()
+        && !super::bodies::is_sha256(hash)
+    {
+        return Err(damaged(
+            "it names its generated plan by something other than a SHA-256, which the app never writes".to_owned(),
+        ));
+    }
+    Ok(stored)
 }
 
 /// The head of a record: its newest revision when it was saved, that file's hash, and
@@ -520,7 +648,8 @@ pub(crate) mod v0 {
     use jiff::civil::Date;
     use serde::Deserialize;
 
-    use super::{Factor, Plan, PlanRequest, PlanStatus};
+    use super::{Factor, Plan};
+    use crate::store::disk::{RequestDisk, StatusDisk};
     use crate::store::ids::PatientId;
 
     /// The version 0 envelope.
@@ -552,11 +681,11 @@ pub(crate) mod v0 {
     #[derive(Deserialize)]
     pub(crate) struct PlanV0 {
         pub patient: PatientId,
-        pub request: PlanRequest,
+        pub request: RequestDisk,
         pub plan: Plan,
         #[serde(default)]
         pub notes: Vec<String>,
-        pub status: PlanStatus,
+        pub status: StatusDisk,
         #[serde(default)]
         pub done: BTreeMap<String, Timestamp>,
     }
@@ -566,6 +695,8 @@ impl Record for Patient {
     const KIND: &'static str = "patient";
     const FOLDER: &'static str = "patients";
     type V0 = v0::PatientV0;
+    type V1 = PatientDisk;
+    type Disk = PatientDisk;
     type Summary = PatientSummary;
 
     fn summarize(id: &str, meta: &RevisionMeta, record: &Self) -> Option<PatientSummary> {
@@ -597,12 +728,31 @@ impl Record for Patient {
             },
         }
     }
+
+    /// A patient of version 1 had the shape of version 2.
+    fn from_v1(old: PatientDisk) -> Self {
+        old.into()
+    }
+
+    fn generated_of(_disk: &PatientDisk) -> Option<&str> {
+        None
+    }
+
+    fn from_disk(disk: PatientDisk, _generated: Option<Plan>) -> Option<Self> {
+        Some(disk.into())
+    }
+
+    fn to_disk(&self, _generated_sha256: Option<&str>) -> PatientDisk {
+        PatientDisk::from(self)
+    }
 }
 
 impl Record for PlanRecord {
     const KIND: &'static str = "plan";
     const FOLDER: &'static str = "plans";
     type V0 = v0::PlanV0;
+    type V1 = PlanV1;
+    type Disk = PlanDisk;
     type Summary = PlanSummary;
 
     /// The patient's name and clinic id are filled in from the patient's record when
@@ -626,7 +776,7 @@ impl Record for PlanRecord {
     fn from_v0(old: v0::PlanV0, saved_by: &str, saved_at: Timestamp) -> Self {
         PlanRecord {
             patient: old.patient,
-            request: old.request,
+            request: old.request.into(),
             plan: old.plan,
             notes: old
                 .notes
@@ -638,9 +788,29 @@ impl Record for PlanRecord {
                 })
                 .collect(),
             extra_tasks: Vec::new(),
-            status: old.status,
+            status: old.status.into(),
             checklist: old.done,
         }
+    }
+
+    fn from_v1(old: PlanV1) -> Self {
+        old.into()
+    }
+
+    fn generated_of(disk: &PlanDisk) -> Option<&str> {
+        Some(&disk.generated_sha256)
+    }
+
+    fn from_disk(disk: PlanDisk, generated: Option<Plan>) -> Option<Self> {
+        generated.map(|plan| disk.with_plan(plan))
+    }
+
+    fn to_disk(&self, generated_sha256: Option<&str>) -> PlanDisk {
+        PlanDisk::new(self, generated_sha256.unwrap_or_default().to_owned())
+    }
+
+    fn generated(&self) -> Option<&Plan> {
+        Some(&self.plan)
     }
 }
 
@@ -668,13 +838,13 @@ mod tests {
         let mut patient = Patient::new("Ana \"Nina\" Souza\nsecond line");
         patient.screening.factors.insert(Factor::ALL[0]);
         let saved_at: Timestamp = "2027-01-18T10:04:05.123456789Z".parse().unwrap();
-        let text = render_revision(
+        let text = render_revision::<Patient>(
             "0190abcdef0123456789abcdef012345",
             2,
             saved_at,
             "Dr. Vega",
             Some("abc"),
-            &patient,
+            &patient.to_disk(None),
         )
         .unwrap();
         let parsed: ParsedRevision<Patient> =

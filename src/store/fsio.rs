@@ -30,6 +30,8 @@ pub(crate) enum FileKind {
     Revision,
     /// A record's `head.ron`.
     Head,
+    /// A plan's generated plan, `generated-<sha256>.ron` (about 25 kB).
+    Generated,
     /// The index cache `index.json`; its limit grows with the number of records.
     Index {
         /// Patients and plans in the data folder.
@@ -51,6 +53,7 @@ impl FileKind {
         const MIB: u64 = 1024 * 1024;
         match self {
             FileKind::Revision => 16 * MIB,
+            FileKind::Generated => 4 * MIB,
             FileKind::Head | FileKind::Settings => MIB,
             FileKind::Protocol => 4 * MIB,
             FileKind::Claim => 64 * 1024,
@@ -67,6 +70,7 @@ impl FileKind {
         match self {
             FileKind::Revision => "a revision file",
             FileKind::Head => "a record's head file",
+            FileKind::Generated => "a generated plan's file",
             FileKind::Index { .. } => "the index cache",
             FileKind::Settings => "a settings file",
             FileKind::Protocol => "a protocol file",

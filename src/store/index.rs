@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{LoadProblem, ProblemKind, StoreError};
 use super::folder::{Newest, Store, is_real_dir, revision_files, unreadable};
 use super::format::{
-    FORMAT_VERSION, HEAD_FILE, Record, head_summary_sha256, parse_head, revision_file_name,
+    FORMAT_VERSION, HEAD_FILE, OLDEST_HEAD_WITH_SUMMARY, Record, head_summary_sha256, parse_head, revision_file_name,
     sha256_hex, summary_sha256,
 };
 use super::fsio::{FileKind, not_a_file, read_regular, with_small_file, write_replace};
@@ -667,7 +667,9 @@ fn summary_from_head<T: Record>(id: &str, dir: &Path, newest: u32) -> HeadSays<T
     let Some(summary) = head.summary else {
         return HeadSays::Unusable;
     };
-    let fits = head.format_version == FORMAT_VERSION
+    // A head of version 1 keeps a summary of today's shape: an upgraded data folder
+    // lists as fast as before, before any of its records is saved again.
+    let fits = (OLDEST_HEAD_WITH_SUMMARY..=FORMAT_VERSION).contains(&head.format_version)
         && T::summary_of(&summary) == (id, newest)
         && (head.summary_sha256.is_empty() || head.summary_sha256 == summary_sha256(&summary));
     if fits {

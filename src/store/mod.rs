@@ -5,8 +5,10 @@
 //! protect against, and [`Store::load_index`] for start-up with many plans.
 
 mod backup;
+mod bodies;
 mod claims;
 mod demo_marker;
+mod disk;
 mod error;
 mod export_target;
 mod folder;

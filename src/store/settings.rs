@@ -7,7 +7,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::error::{StoreError, write_error};
-use super::format::{FORMAT_VERSION, damaged, utf8};
+use super::format::{damaged, utf8};
+
+/// The version of the settings file's shape; it did not change when the records'
+/// format did, so a desk's settings still open in the version before.
+const SETTINGS_VERSION: u32 = 1;
 use super::fsio::{FileKind, create_private_dir, read_failure, read_regular, write_replace};
 use crate::catalog::{Jurisdiction, ProtocolId};
 use crate::planning::WorkingDays;
@@ -125,11 +129,11 @@ impl Settings {
         let text = utf8(&file, &bytes).map_err(as_settings_error)?;
         let stored: SettingsFile =
             ron::from_str(text).map_err(|error| as_settings_error(damaged(&file, text, &error)))?;
-        if stored.format_version > FORMAT_VERSION {
+        if stored.format_version > SETTINGS_VERSION {
             return Err(StoreError::NewerFormat {
                 file,
                 found: stored.format_version,
-                supported: FORMAT_VERSION,
+                supported: SETTINGS_VERSION,
             });
         }
         Ok(Settings {
@@ -155,7 +159,7 @@ impl Settings {
         let record = "the settings";
         create_private_dir(config_dir).map_err(|source| write_error(record, config_dir, source))?;
         let stored = SettingsFile {
-            format_version: FORMAT_VERSION,
+            format_version: SETTINGS_VERSION,
             clinic_name: self.clinic_name.clone(),
             physician_name: self.physician_name.clone(),
             working_days: self.working_days.clone(),

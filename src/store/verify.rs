@@ -5,6 +5,13 @@
 //! of it. So an edit of any revision, a removed revision, two revisions swapped, or a
 //! head whose summary no longer matches its revision shows up here with the file's name.
 //!
+//! A plan's revisions of format version 2 name their generated plan
+//! (`generated-<sha256>.ron`) by its SHA-256: each one named is read and hashed again
+//! (once per plan, however many revisions name it), so a generated plan that was edited,
+//! removed or replaced by something else is reported with its file's name. A generated
+//! plan no revision names (a save interrupted between the two files) is a note: it is
+//! never read.
+//!
 //! The index cache is compared too: an entry that claims to be up to date and shows
 //! something else than its record is reported (the cache was edited or damaged).
 //!
@@ -23,12 +30,14 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use super::bodies::{generated_file_name, generated_sha256_of, read_generated};
 use super::error::StoreError;
 use super::folder::{Store, check_identity, is_real_dir, revision_files};
 use super::format::{
-    HEAD_FILE, ParsedRevision, Record, parse_head, parse_revision, revision_file_name, sha256_hex,
-    summary_sha256,
+    HEAD_FILE, ParsedRevision, Record, RevisionMeta, StoredRevision, parse_head, parse_stored,
+    revision_file_name, sha256_hex, summary_sha256,
 };
+use crate::planning::Plan;
 use super::fsio::{FileKind, not_a_file, read_checked, read_regular};
 use super::ids::{PlanId, is_well_formed};
 use super::index::{CacheView, Indexed};
@@ -191,6 +200,7 @@ impl Store {
             report.problem(&stray.path, stray.what);
         }
         let numbers = files.numbers;
+        let generated_files = files.generated;
         let Some(&newest) = numbers.last() else {
             report.note(
                 &dir,
@@ -204,7 +214,10 @@ impl Store {
         let mut flagged: Vec<PathBuf> = Vec::new();
         let mut previous_ok = false;
         let mut expected = 1;
-        let mut last: Option<ParsedRevision<T>> = None;
+        let mut last: Option<StoredRevision<T>> = None;
+        // Each generated plan named, read and hashed once: the plan, or `None` when it
+        // could not be used (reported once).
+        let mut generated: BTreeMap<String, Option<Plan>> = BTreeMap::new();
         for &number in &numbers {
             if number > expected {
                 report_gap(&dir, expected, number - 1, report);
@@ -223,8 +236,9 @@ impl Store {
                 }
             };
             let hash = sha256_hex(&bytes);
-            let parsed = parse_revision::<T>(&file, &bytes)
-                .and_then(|parsed| check_identity(&file, &parsed, id, number).map(|()| parsed));
+            let parsed = parse_stored::<T>(&file, &bytes).and_then(|parsed| {
+                check_identity::<T>(&file, &parsed.meta, id, number).map(|()| parsed)
+            });
             let previous_hash = number
                 .checked_sub(1)
                 .and_then(|previous| hashes.get(&previous))
@@ -234,12 +248,18 @@ impl Store {
                     check_link(
                         &dir,
                         number,
-                        &parsed,
+                        &parsed.meta,
                         previous_hash,
                         previous_ok,
                         report,
                         &mut flagged,
                     );
+                    if let Some(hash) = parsed.generated_sha256()
+                        && !generated.contains_key(hash)
+                    {
+                        let plan = check_generated(&dir, hash, number, report);
+                        generated.insert(hash.to_owned(), plan);
+                    }
                     last = Some(parsed);
                     previous_ok = true;
                 }
@@ -251,6 +271,13 @@ impl Store {
             }
             hashes.insert(number, hash);
         }
+        report_unnamed(&dir, &generated_files, &generated, report);
+        let last: Option<ParsedRevision<T>> = last.and_then(|stored| {
+            let plan = stored
+                .generated_sha256()
+                .and_then(|hash| generated.get(hash).cloned().flatten());
+            stored.complete(plan)
+        });
         let newest_parsed = last.as_ref().filter(|parsed| parsed.meta.number == newest);
         check_head::<T>(id, &dir, newest, &hashes, &flagged, newest_parsed, report);
         if let Some(cache) = cache {
@@ -337,18 +364,59 @@ fn problem_text(error: &StoreError) -> String {
     }
 }
 
+/// Reads and hashes again the generated plan a revision names, the first time one
+/// names it, and reports it when it cannot be used.
+fn check_generated(dir: &Path, hash: &str, number: u32, report: &mut VerifyReport) -> Option<Plan> {
+    match read_generated(dir, hash) {
+        Ok(plan) => Some(plan),
+        Err(problem) => {
+            report.problem(
+                &dir.join(generated_file_name(hash)),
+                format!(
+                    "{}; revision {number} and the revisions after it that name it build on it; {RESTORE}",
+                    problem.what(hash)
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// Notes the files named like generated plans that no readable revision names.
+fn report_unnamed(
+    dir: &Path,
+    names: &[String],
+    named: &BTreeMap<String, Option<Plan>>,
+    report: &mut VerifyReport,
+) {
+    for name in names {
+        let file = dir.join(name);
+        match generated_sha256_of(name) {
+            Some(hash) if named.contains_key(hash) => {}
+            Some(_) => report.note(
+                &file,
+                "is a generated plan that no revision names (a save was interrupted between writing it and its revision, or it was put here); it is never read and was left unchanged; it may be removed".to_owned(),
+            ),
+            None => report.note(
+                &file,
+                "is named like a generated plan, but not as the app names them; it is never read and was left unchanged".to_owned(),
+            ),
+        }
+    }
+}
+
 /// Checks that a revision records the hash of the one before it.
-fn check_link<T>(
+fn check_link(
     dir: &Path,
     number: u32,
-    parsed: &ParsedRevision<T>,
+    meta: &RevisionMeta,
     previous_hash: Option<&str>,
     previous_ok: bool,
     report: &mut VerifyReport,
     flagged: &mut Vec<PathBuf>,
 ) {
     let file = dir.join(revision_file_name(number));
-    let recorded = parsed.meta.previous_sha256.as_deref();
+    let recorded = meta.previous_sha256.as_deref();
     if number == 1 {
         if recorded.is_some() {
             report.problem(
