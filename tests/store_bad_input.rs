@@ -125,9 +125,10 @@ fn garbage_bytes_are_reported_and_skipped() {
 fn a_file_from_a_newer_app_is_refused_and_left_alone() {
     let (_dir, store, id, records) = plan_with_revisions(2);
     let file = revision_file(&store, &id, 2);
-    let text = std::fs::read_to_string(&file)
-        .unwrap()
-        .replace("format_version: 1,", "format_version: 9,");
+    let text = std::fs::read_to_string(&file).unwrap().replace(
+        &format!("format_version: {},", regen_planner::store::FORMAT_VERSION),
+        "format_version: 9,",
+    );
     std::fs::write(&file, &text).unwrap();
 
     let error = store.load_plan(&id).unwrap_err();

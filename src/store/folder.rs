@@ -29,8 +29,8 @@ use serde::de::IgnoredAny;
 use super::bodies::{render_generated, stage_generated, write_generated};
 use super::error::{LoadProblem, ProblemKind, StoreError, write_error};
 use super::format::{
-    FORMAT_VERSION, HEAD_FILE, ParsedRevision, Record, RevisionMeta, parse_head,
-    parse_stored, render_head, render_revision, revision_file_name, revision_number, sha256_hex,
+    FORMAT_VERSION, HEAD_FILE, ParsedRevision, Record, RevisionMeta, parse_head, parse_stored,
+    render_head, render_revision, revision_file_name, revision_number, sha256_hex,
 };
 use super::fsio::{
     FileKind, NewFileError, create_private_dir, read_checked, read_failure, read_regular, sync_dir,
@@ -877,7 +877,9 @@ impl Store {
             let file = dir.join(revision_file_name(number));
             let result = read_checked(&file, FileKind::Revision)
                 .and_then(|bytes| parse_stored::<T>(&file, &bytes))
-                .and_then(|stored| check_identity::<T>(&file, &stored.meta, id, number).map(|()| stored))
+                .and_then(|stored| {
+                    check_identity::<T>(&file, &stored.meta, id, number).map(|()| stored)
+                })
                 .and_then(|stored| stored.resolve(&file));
             match result {
                 Ok(parsed) => return Newest::Found(parsed, problems),

@@ -35,8 +35,8 @@ use serde::{Deserialize, Serialize};
 use super::error::{LoadProblem, ProblemKind, StoreError};
 use super::folder::{Newest, Store, is_real_dir, revision_files, unreadable};
 use super::format::{
-    FORMAT_VERSION, HEAD_FILE, OLDEST_HEAD_WITH_SUMMARY, Record, head_summary_sha256, parse_head, revision_file_name,
-    sha256_hex, summary_sha256,
+    FORMAT_VERSION, HEAD_FILE, OLDEST_HEAD_WITH_SUMMARY, Record, head_summary_sha256, parse_head,
+    revision_file_name, sha256_hex, summary_sha256,
 };
 use super::fsio::{FileKind, not_a_file, read_regular, with_small_file, write_replace};
 use super::ids::{PatientId, PlanId};

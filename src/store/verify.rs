@@ -37,11 +37,11 @@ use super::format::{
     HEAD_FILE, ParsedRevision, Record, RevisionMeta, StoredRevision, parse_head, parse_stored,
     revision_file_name, sha256_hex, summary_sha256,
 };
-use crate::planning::Plan;
 use super::fsio::{FileKind, not_a_file, read_checked, read_regular};
 use super::ids::{PlanId, is_well_formed};
 use super::index::{CacheView, Indexed};
 use super::records::{Patient, PlanRecord};
+use crate::planning::Plan;
 
 /// One thing `verify` found, with the file it is about.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
