@@ -88,7 +88,7 @@ fn rewrite(
         store
             .write_patient_at(
                 &patient,
-                base as u32,
+                u32::try_from(base).unwrap(),
                 &revision.value,
                 &revision.saved_by,
                 revision.saved_at,
@@ -99,7 +99,7 @@ fn rewrite(
         store
             .write_plan_at(
                 &plan,
-                base as u32,
+                u32::try_from(base).unwrap(),
                 &revision.value,
                 &revision.saved_by,
                 revision.saved_at,

@@ -138,12 +138,12 @@ pub(crate) fn read_generated(dir: &Path, sha256: &str) -> Result<Plan, Generated
 
 /// Reads a generated plan's file whose hash was checked.
 fn parse_generated(file: &Path, bytes: &[u8]) -> Result<Plan, StoreError> {
-    let text = utf8(file, bytes)?;
     #[derive(serde::Deserialize)]
     struct Probe {
         #[serde(default)]
         format_version: u32,
     }
+    let text = utf8(file, bytes)?;
     let probe: Probe = ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
     if probe.format_version > FORMAT_VERSION {
         return Err(StoreError::NewerFormat {

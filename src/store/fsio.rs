@@ -53,9 +53,8 @@ impl FileKind {
         const MIB: u64 = 1024 * 1024;
         match self {
             FileKind::Revision => 16 * MIB,
-            FileKind::Generated => 4 * MIB,
             FileKind::Head | FileKind::Settings => MIB,
-            FileKind::Protocol => 4 * MIB,
+            FileKind::Protocol | FileKind::Generated => 4 * MIB,
             FileKind::Claim => 64 * 1024,
             FileKind::ClaimList => 256 * MIB,
             // Each record's entry is a summary of bounded size, about 400 bytes.

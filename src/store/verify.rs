@@ -176,6 +176,10 @@ impl Store {
         ids
     }
 
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one walk of one chain, in the order the files are checked"
+    )]
     fn verify_record<T: Verified>(
         &self,
         id: &str,
@@ -385,11 +389,11 @@ fn check_generated(dir: &Path, hash: &str, number: u32, report: &mut VerifyRepor
 /// Notes the files named like generated plans that no readable revision names.
 fn report_unnamed(
     dir: &Path,
-    names: &[String],
+    files: &[String],
     named: &BTreeMap<String, Option<Plan>>,
     report: &mut VerifyReport,
 ) {
-    for name in names {
+    for name in files {
         let file = dir.join(name);
         match generated_sha256_of(name) {
             Some(hash) if named.contains_key(hash) => {}
