@@ -164,6 +164,7 @@ impl App {
             is_demo,
             mut messages,
         } = options.workspace;
+        super::theme::install(ctx);
         apply_theme(ctx, settings.theme);
         let wake = {
             let ctx = ctx.clone();
