@@ -1,0 +1,100 @@
+//! The desktop as a physician uses it all day (issue 13): each screen opens at its
+//! top, search ignores accents, a half-filled new plan is kept, aftercare waits for its
+//! session, and the layout keeps every control whole. Driven through the accessibility
+//! tree of the real `App`, with temporary folders.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly on anything unexpected"
+)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use common::window::{
+    click, folders, harness, harness_with_plan, type_into, wait_for_label, wait_until,
+};
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use jiff::civil::Date;
+use regen_planner::catalog::{Area, Catalog, CellSource, Factor, Indication, Modality, Selection};
+use regen_planner::planning::checklist::is_information;
+use regen_planner::store::{Patient, PlanId, Store};
+use regen_planner::ui::App;
+
+/// Today, as the window reads it.
+fn today() -> Date {
+    jiff::Zoned::now().date()
+}
+
+/// Saves a patient and a PRP plan for hair loss through the store, its first session
+/// `start`, and returns the plan's id.
+fn prp_hair_plan(data: &Path, name: &str, factors: BTreeSet<Factor>, start: Date) -> PlanId {
+    let store = Store::open(data).unwrap();
+    let (patient, _) = store
+        .create_patient(&Patient::new(name), "Dr Test")
+        .unwrap();
+    let selection = Selection {
+        modality: Modality::Injection,
+        source: CellSource::AutologousPrp,
+        area: Area::Scalp,
+        indication: Indication::AndrogeneticAlopecia,
+        adjuncts: Vec::new(),
+    };
+    let record = common::record(&Catalog::builtin().0, &patient, selection, factors, start);
+    store.create_plan(&record, "Dr Test").unwrap().0
+}
+
+/// Chooses PRP injections for pattern hair loss on the new-plan screen.
+fn choose_prp_hair(harness: &mut Harness<'static, App>) {
+    click(harness, "Injection");
+    click(harness, "Platelet-rich plasma (PRP)");
+    click(harness, "Scalp");
+    click(harness, "Androgenetic alopecia (pattern hair loss)");
+}
+
+/// Whether the widget labelled `label` is at least partly inside the window's height.
+fn is_in_view(harness: &Harness<'static, App>, label: &str, height: f32) -> bool {
+    let rect = harness.get_by_label(label).rect();
+    rect.bottom() > 0.0 && rect.top() < height
+}
+
+#[test]
+fn search_ignores_accents_in_the_list_all_plans_and_the_picker() {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    for name in ["Péter Varga", "Ingrid Håkansson", "John Smith"] {
+        prp_hair_plan(data.path(), name, BTreeSet::new(), start);
+    }
+    let mut harness = harness(data.path(), config.path());
+    type_into(&mut harness, "Search", "peter");
+    // The patient list and the All plans table both show her, and no one else.
+    assert_eq!(harness.query_all_by_label("Péter Varga").count(), 2);
+    assert!(harness.query_by_label("John Smith").is_none());
+    type_into(&mut harness, "Search", "HAKANSSON");
+    assert_eq!(harness.query_all_by_label("Ingrid Håkansson").count(), 2);
+    assert!(harness.query_by_label("Péter Varga").is_none());
+    assert!(
+        harness
+            .query_by_label_contains("1 of 3 plans match the search")
+            .is_some()
+    );
+
+    // The new-plan patient picker: typing down to one picks her.
+    type_into(&mut harness, "Search", "");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    click(&mut harness, "Existing patient");
+    type_into(&mut harness, "Find", "hakans");
+    choose_prp_hair(&mut harness);
+    click(&mut harness, "Create plan");
+    wait_until(&mut harness, "the plan to be created", |app| {
+        app.open_plan_record().is_some()
+    });
+    wait_for_label(&mut harness, "Ingrid Håkansson");
+}
+
