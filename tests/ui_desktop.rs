@@ -98,3 +98,51 @@ fn search_ignores_accents_in_the_list_all_plans_and_the_picker() {
     wait_for_label(&mut harness, "Ingrid Håkansson");
 }
 
+#[test]
+fn aftercare_of_a_session_not_held_cannot_be_ticked_and_information_is_not_a_task() {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(20)).unwrap();
+    let id = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let mut harness = harness_with_plan(data.path(), config.path(), &id);
+    let record = harness.state().open_plan_record().unwrap().clone();
+    let label = |item: &regen_planner::planning::AftercareItem| {
+        format!("{} to {}: {}", item.from, item.until, item.task)
+    };
+    let task = record
+        .plan
+        .aftercare
+        .iter()
+        .find(|item| item.session == 1 && !is_information(&item.task))
+        .unwrap();
+    let information = record
+        .plan
+        .aftercare
+        .iter()
+        .find(|item| item.session == 1 && is_information(&item.task))
+        .unwrap();
+    assert!(
+        harness
+            .get_by_label(&label(task))
+            .accesskit_node()
+            .is_disabled(),
+        "aftercare of a session in the future is not tickable"
+    );
+    click(&mut harness, &label(task));
+    assert!(harness.state().open_plan_record().unwrap().checklist.len() == record.checklist.len());
+
+    // The information line is not a checkbox.
+    let line = harness.get_by_label_contains(&information.task);
+    assert_ne!(line.accesskit_node().role(), egui::accesskit::Role::CheckBox);
+
+    // Once the session is ticked as held, its aftercare can be ticked.
+    click(&mut harness, "Session 1 held");
+    assert!(
+        !harness
+            .get_by_label(&label(task))
+            .accesskit_node()
+            .is_disabled()
+    );
+    click(&mut harness, &label(task));
+    wait_for_label(&mut harness, "ticked ");
+}
+

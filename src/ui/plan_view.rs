@@ -14,6 +14,7 @@ use super::widgets::{
     badge, banner, date_field, date_text, not_candidate_banner, section_heading, status_severity,
     timestamp_text,
 };
+use crate::planning::checklist::{Tickable, aftercare_tickable};
 use crate::planning::{AftercareSite, Plan, PlanEdit, PlanStatus, Severity};
 use crate::store::{PlanRecord, RevisionInfo};
 
@@ -124,7 +125,7 @@ fn dated_checklist_item(
         }
         match ticked_at {
             Some(ticked_at) => {
-                ui.weak(format!("done {}", timestamp_text(ticked_at)));
+                ui.weak(format!("ticked {}", timestamp_text(ticked_at)));
             }
             None if overdue => {
                 ui.colored_label(ui.visuals().error_fg_color, "overdue");
@@ -133,6 +134,17 @@ fn dated_checklist_item(
         }
     });
     edit
+}
+
+/// A line that says what to expect: information, with a bullet where a checkbox would
+/// stand, never a task to tick.
+fn information_line(ui: &mut Ui, text: &str) {
+    ui.horizontal(|ui| {
+        let size = egui::vec2(ui.spacing().icon_width, ui.spacing().interact_size.y);
+        ui.add_sized(size, egui::Label::new(RichText::new("•").strong()))
+            .on_hover_text("Information for the patient, not a task");
+        ui.add(egui::Label::new(text).wrap());
+    });
 }
 
 /// The whole plan screen. `patient_name` heads it; `save` says how it stands on disk.
@@ -333,7 +345,7 @@ fn sessions_ui(ui: &mut Ui, record: &PlanRecord) -> Option<PlanEdit> {
     let mut edit = None;
     for session in &record.plan.sessions {
         ui.horizontal_wrapped(|ui| {
-            let label = format!("Session {} done", session.number);
+            let label = format!("Session {} held", session.number);
             edit = edit.take().or(checklist_item(
                 ui,
                 &record.checklist,
@@ -397,6 +409,7 @@ fn aftercare_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdi
         .id_salt(("aftercare", session.number))
         .default_open(session.number == 1 || current)
         .show(ui, |ui| {
+            let mut waits_for = None;
             for item in items {
                 let place = match item.site {
                     AftercareSite::TreatedArea => String::new(),
@@ -404,9 +417,31 @@ fn aftercare_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdi
                 };
                 let label = format!("{} to {}: {place}{}", item.from, item.until, item.task);
                 let key = keys::aftercare(item.session, item.site, &item.task);
-                edit = edit
-                    .take()
-                    .or(checklist_item(ui, &record.checklist, key, &label));
+                match aftercare_tickable(&record.plan, item, &record.checklist, today) {
+                    Tickable::Now => {
+                        edit = edit
+                            .take()
+                            .or(checklist_item(ui, &record.checklist, key, &label));
+                    }
+                    Tickable::From(date) => {
+                        waits_for = Some(date);
+                        let mut done = false;
+                        ui.add_enabled(false, egui::Checkbox::new(&mut done, label.as_str()))
+                            .on_disabled_hover_text(format!(
+                                "Session {} is on {}: its aftercare is ticked after it.",
+                                session.number,
+                                date_text(date)
+                            ));
+                    }
+                    Tickable::Never => information_line(ui, &label),
+                }
+            }
+            if let Some(date) = waits_for {
+                ui.weak(format!(
+                    "These are ticked after the session: from {}, or once \"Session {} held\" is ticked.",
+                    date_text(date),
+                    session.number
+                ));
             }
         });
     }
