@@ -99,6 +99,33 @@ fn search_ignores_accents_in_the_list_all_plans_and_the_picker() {
 }
 
 #[test]
+fn the_number_of_sessions_is_chosen_within_the_protocols_range() {
+    let (data, config) = folders();
+    let mut harness = harness(data.path(), config.path());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    type_into(&mut harness, "Name", "Maria Alvarez");
+    choose_prp_hair(&mut harness);
+    assert_eq!(
+        harness.get_by_label("Sessions").value().as_deref(),
+        Some("3 sessions (typical)"),
+        "the typical count is chosen"
+    );
+    click(&mut harness, "Sessions");
+    // The protocol allows 3 to 6.
+    assert!(harness.query_by_label("2 sessions").is_none());
+    assert!(harness.query_by_label("7 sessions").is_none());
+    click(&mut harness, "5 sessions");
+    click(&mut harness, "Create plan");
+    wait_until(&mut harness, "the plan to be created", |app| {
+        app.open_plan_record().is_some()
+    });
+    let record = harness.state().open_plan_record().unwrap();
+    assert_eq!(record.plan.sessions.len(), 5);
+    assert_eq!(record.request.session_count, Some(5));
+}
+
+#[test]
 fn aftercare_of_a_session_not_held_cannot_be_ticked_and_information_is_not_a_task() {
     let (data, config) = folders();
     let start = today().checked_add(jiff::Span::new().days(20)).unwrap();

@@ -122,6 +122,9 @@ pub struct NewPlanDraft {
     pub screening_on_file: ScreeningOnFile,
     /// The wished date of session 1.
     pub start: Date,
+    /// How many sessions, when the physician chose other than the protocol's typical
+    /// count; cleared when the treatment changes.
+    pub session_count: Option<u32>,
     /// What the existing-patient picker is narrowed to, and what it found.
     picker: PatientPicker,
 }
@@ -240,6 +243,7 @@ impl NewPlanDraft {
             factors: BTreeSet::new(),
             screening_on_file: ScreeningOnFile::Nothing,
             start,
+            session_count: None,
             picker: PatientPicker::default(),
         }
     }
@@ -314,6 +318,7 @@ impl NewPlanDraft {
     pub fn request(&self, options: &ClinicOptions) -> Option<PlanRequest> {
         let mut request = PlanRequest::new(self.selection()?, self.factors.clone(), self.start);
         request.options = options.clone();
+        request.session_count = self.session_count;
         Some(request)
     }
 
@@ -681,11 +686,52 @@ fn form_ui(
         .selection()
         .and_then(|selection| catalog.covering(&selection));
     screening_ui(ui, draft, protocol);
-    section_heading(ui, "4. Start");
-    ui.horizontal(|ui| {
+    section_heading(ui, "4. Sessions and start");
+    if let Some(protocol) = protocol {
+        session_count_ui(ui, draft, protocol);
+    }
+    ui.horizontal_wrapped(|ui| {
         date_field(ui, "new-plan-start", "First session", &mut draft.start);
     });
     picked
+}
+
+/// How many sessions: the protocol's range, with its typical count chosen until the
+/// physician chooses another.
+fn session_count_ui(ui: &mut Ui, draft: &mut NewPlanDraft, protocol: &crate::catalog::Protocol) {
+    let schedule = &protocol.sessions;
+    let range = schedule.range;
+    let typical = schedule.typical;
+    let count_words = |count: u32| {
+        let mut text = crate::export::count(count as usize, "session", "sessions");
+        if count == typical {
+            text.push_str(" (typical)");
+        }
+        text
+    };
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("Sessions");
+        if range.min == range.max {
+            ui.label(count_words(range.min))
+                .on_hover_text("The protocol plans this many sessions and allows no other count.");
+            return;
+        }
+        let mut count = draft.session_count.unwrap_or(typical);
+        egui::ComboBox::from_id_salt("new-plan-sessions")
+            .selected_text(count_words(count))
+            .show_ui(ui, |ui| {
+                for option in range.min..=range.max {
+                    ui.selectable_value(&mut count, option, count_words(option));
+                }
+            })
+            .response
+            .labelled_by(label.id)
+            .on_hover_text(format!(
+                "The protocol allows {} to {} sessions, usually {} days apart.",
+                range.min, range.max, schedule.spacing_days
+            ));
+        draft.session_count = (count != typical).then_some(count);
+    });
 }
 
 fn treatment_ui(ui: &mut Ui, draft: &mut NewPlanDraft, catalog: &Catalog) {
@@ -739,6 +785,7 @@ fn treatment_ui(ui: &mut Ui, draft: &mut NewPlanDraft, catalog: &Catalog) {
             }
         }
         draft.adjuncts.clear();
+        draft.session_count = None;
     }
 
     let protocol = draft
