@@ -173,3 +173,43 @@ fn aftercare_of_a_session_not_held_cannot_be_ticked_and_information_is_not_a_tas
     wait_for_label(&mut harness, "ticked ");
 }
 
+#[test]
+fn the_plan_line_under_a_patients_name_opens_the_plan() {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    let id = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let mut harness = harness(data.path(), config.path());
+    harness
+        .get_by_role_and_label(
+            egui::accesskit::Role::Button,
+            "PRP injections or microneedling for hair loss",
+        )
+        .click();
+    wait_until(&mut harness, "the plan to open", |app| {
+        app.open_plan_revision().is_some_and(|(open, _)| open == &id)
+    });
+}
+
+#[test]
+fn prp_with_fat_grafting_is_said_to_be_an_add_on() {
+    let (data, config) = folders();
+    let mut harness = harness(data.path(), config.path());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    click(&mut harness, "Fat grafting");
+    let prp = harness.get_by_label("Platelet-rich plasma (PRP)");
+    assert!(prp.accesskit_node().is_disabled());
+    prp.hover();
+    let reason = "it is offered as an add-on";
+    wait_for_label(&mut harness, reason);
+    let text = harness
+        .get_by_label_contains(reason)
+        .accesskit_node()
+        .value()
+        .unwrap_or_default();
+    assert!(
+        text.contains("Choose Autologous adipose (mini-liposuction) as the cell source"),
+        "{text}"
+    );
+    assert!(!text.contains("No protocol covers"), "{text}");
+}

@@ -350,6 +350,46 @@ fn chosen_words(partial: PartialSelection) -> String {
     words.join(", ")
 }
 
+/// When a greyed source is offered as an add-on of the treatment chosen so far (PRP with
+/// fat grafting), says so and how to add it, rather than "no protocol covers it".
+fn adjunct_reason(
+    catalog: &Catalog,
+    chosen: PartialSelection,
+    with_choice: PartialSelection,
+    label: &str,
+) -> Option<String> {
+    let source = with_choice.source.filter(|_| chosen.source.is_none())?;
+    let hosts: Vec<CellSource> = catalog
+        .protocols()
+        .filter(|protocol| protocol.adjuncts.iter().any(|adjunct| adjunct.source == source))
+        .flat_map(|protocol| protocol.covers.iter())
+        .filter(|coverage| {
+            chosen.modality.is_none_or(|m| coverage.modalities.contains(&m))
+                && chosen.area.is_none_or(|a| coverage.areas.contains(&a))
+                && chosen.indication.is_none_or(|i| coverage.indications.contains(&i))
+        })
+        .flat_map(|coverage| coverage.sources.iter().copied())
+        .filter(|host| *host != source)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if hosts.is_empty() {
+        return None;
+    }
+    let mut words = chosen_words(chosen);
+    if words.is_empty() {
+        words = "this treatment".to_owned();
+    }
+    Some(format!(
+        "{label} is not the main cell source with {words}: it is offered as an add-on. Choose {} as the cell source, then tick it under \"Adjuncts\".",
+        hosts
+            .iter()
+            .map(|host| host.label())
+            .collect::<Vec<_>>()
+            .join(" or ")
+    ))
+}
+
 /// Why a choice is greyed out, or `None` when it can be chosen. `chosen` are the other
 /// axes already chosen; `with_choice` adds the choice itself.
 fn unavailable_reason(
@@ -368,6 +408,9 @@ fn unavailable_reason(
         ));
     }
     if !catalog.offers(&with_choice) {
+        if let Some(reason) = adjunct_reason(catalog, chosen, with_choice, label) {
+            return Some(reason);
+        }
         return Some(format!(
             "No protocol covers {label} with {}.",
             chosen_words(chosen)
