@@ -174,6 +174,34 @@ fn aftercare_of_a_session_not_held_cannot_be_ticked_and_information_is_not_a_tas
 }
 
 #[test]
+fn a_contraindicated_answer_stays_in_the_form_column_at_1024() {
+    let (data, config) = folders();
+    let options = common::window::options(data.path(), config.path(), None);
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1024.0, 640.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    wait_until(&mut harness, "the index to load", App::is_index_loaded);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    common::window::choose_stretch_marks(&mut harness);
+    let question = "Does the patient have a history of cancer, or active cancer?";
+    click(&mut harness, question);
+    let preview_left = harness.get_by_label("Create plan").rect().left();
+    let badge = harness.get_by_label("Contraindicated").rect();
+    assert!(
+        badge.right() < preview_left,
+        "the badge {badge:?} stays left of the preview at {preview_left}"
+    );
+    for node in harness.query_all_by_label_contains("Does the patient") {
+        assert!(
+            node.rect().right() < preview_left,
+            "the question {:?} wraps in its column",
+            node.accesskit_node().label()
+        );
+    }
+}
+
+#[test]
 fn the_plan_line_under_a_patients_name_opens_the_plan() {
     let (data, config) = folders();
     let start = today().checked_add(jiff::Span::new().days(30)).unwrap();

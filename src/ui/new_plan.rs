@@ -900,22 +900,25 @@ fn screening_ui(
                     .rules_for(*factor, selection)
                     .min_by_key(|rule| rule.severity)
             });
-        ui.horizontal_wrapped(|ui| {
-            if ui.checkbox(&mut yes, factor.question()).changed() {
-                if yes {
-                    draft.factors.insert(*factor);
-                } else {
-                    draft.factors.remove(factor);
-                }
+        // The question wraps within the form's column and what the answer means is
+        // said below it, so that neither spills into the preview.
+        if ui.checkbox(&mut yes, factor.question()).changed() {
+            if yes {
+                draft.factors.insert(*factor);
+            } else {
+                draft.factors.remove(factor);
             }
-            if yes && let Some(rule) = rule {
-                let severity = match rule.severity {
-                    FactorSeverity::Contraindicated => Severity::Contraindicated,
-                    FactorSeverity::Caution => Severity::Caution,
-                };
+        }
+        if yes && let Some(rule) = rule {
+            let severity = match rule.severity {
+                FactorSeverity::Contraindicated => Severity::Contraindicated,
+                FactorSeverity::Caution => Severity::Caution,
+            };
+            ui.horizontal(|ui| {
+                ui.add_space(ui.spacing().icon_width + ui.spacing().icon_spacing);
                 badge(ui, rule.severity.label(), severity).on_hover_text(&rule.reason);
-            }
-        });
+            });
+        }
     }
 }
 
