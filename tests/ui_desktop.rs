@@ -64,6 +64,48 @@ fn is_in_view(harness: &Harness<'static, App>, label: &str, height: f32) -> bool
 }
 
 #[test]
+fn a_created_plan_opens_at_its_top_on_its_cautions() {
+    let (data, config) = folders();
+    // A plan scrolled to its end is left for the new-plan screen.
+    let old = prp_hair_plan(
+        data.path(),
+        "Nora Berg",
+        BTreeSet::new(),
+        today().checked_add(jiff::Span::new().days(40)).unwrap(),
+    );
+    let mut harness = harness_with_plan(data.path(), config.path(), &old);
+    for _ in 0..20 {
+        harness.get_by_label("New note").scroll_down();
+        harness.run_steps(1);
+    }
+    harness.get_by_label("New note").scroll_to_me();
+    harness.run_steps(2);
+    assert!(!is_in_view(&harness, "Regulatory status:", 800.0));
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    assert!(
+        is_in_view(&harness, "1. Patient", 800.0),
+        "the new-plan form opens at its top"
+    );
+    type_into(&mut harness, "Name", "Maria Alvarez");
+    choose_prp_hair(&mut harness);
+    click(&mut harness, "Does the patient smoke?");
+    harness.get_by_label("Create plan").scroll_to_me();
+    harness.run_steps(1);
+    click(&mut harness, "Create plan");
+    wait_until(&mut harness, "the plan to be created", |app| {
+        app.open_plan_record().is_some_and(|record| record.plan.sessions.len() == 3)
+    });
+    harness.run_steps(2);
+    assert!(
+        is_in_view(&harness, "Cautions", 800.0),
+        "a created plan opens on its cautions, at {:?}",
+        harness.get_by_label("Cautions").rect()
+    );
+}
+
+#[test]
 fn search_ignores_accents_in_the_list_all_plans_and_the_picker() {
     let (data, config) = folders();
     let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
@@ -96,6 +138,82 @@ fn search_ignores_accents_in_the_list_all_plans_and_the_picker() {
         app.open_plan_record().is_some()
     });
     wait_for_label(&mut harness, "Ingrid Håkansson");
+}
+
+#[test]
+fn a_half_filled_new_plan_is_kept_when_another_screen_is_opened() {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let mut harness = harness(data.path(), config.path());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    type_into(&mut harness, "Name", "Maria Alvarez");
+    click(&mut harness, "Injection");
+
+    // A click on a patient in the list keeps the draft aside; Ctrl+N brings it back.
+    click(&mut harness, "Nora Berg");
+    wait_for_label(&mut harness, "New plan for this patient…");
+    assert!(harness.state().has_new_plan_draft());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    assert_eq!(
+        harness.get_by_label("Name").value().as_deref(),
+        Some("Maria Alvarez"),
+        "Ctrl+N shows the plan being made again"
+    );
+
+    // Ctrl+N on the form itself keeps it too.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    assert_eq!(
+        harness.get_by_label("Name").value().as_deref(),
+        Some("Maria Alvarez")
+    );
+
+    // Esc asks; "Keep it" keeps it.
+    harness.key_press(Key::Escape);
+    harness.run_steps(3);
+    assert!(harness.state().is_asking_about_draft());
+    wait_for_label(&mut harness, "A new plan for a new patient, Maria Alvarez");
+    click(&mut harness, "Keep it");
+    assert!(!harness.state().is_asking_about_draft());
+    assert_eq!(
+        harness.get_by_label("Name").value().as_deref(),
+        Some("Maria Alvarez")
+    );
+
+    // Cancel asks; "Drop it" drops it.
+    click(&mut harness, "Cancel");
+    click(&mut harness, "Drop it");
+    assert!(!harness.state().has_new_plan_draft());
+    assert!(harness.query_by_label("Name").is_none(), "the form is closed");
+}
+
+#[test]
+fn a_new_plan_for_another_patient_asks_before_the_draft_is_dropped() {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let mut harness = harness(data.path(), config.path());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    type_into(&mut harness, "Name", "Maria Alvarez");
+    click(&mut harness, "Nora Berg");
+    wait_for_label(&mut harness, "New plan for this patient…");
+    click(&mut harness, "New plan for this patient…");
+    assert!(harness.state().is_asking_about_draft());
+    click(&mut harness, "Drop it and start another");
+    assert!(!harness.state().is_asking_about_draft());
+    assert!(
+        harness.query_by_label("Name").is_none(),
+        "the new patient's form is gone"
+    );
+    let picked = harness.get_by_label("Patient").value().unwrap_or_default();
+    assert!(
+        picked.contains("Nora Berg"),
+        "the new plan is for the patient asked for: {picked}"
+    );
 }
 
 #[test]

@@ -298,7 +298,24 @@ impl NewPlanDraft {
             }
             PatientChoice::Existing(picked) => picked.is_some(),
         };
-        typed || self.partial() != PartialSelection::default()
+        typed || self.partial() != PartialSelection::default() || !self.factors.is_empty()
+    }
+
+    /// Who the draft is for, in words: "a new patient, Maria Alvarez", "Ana Lima" or
+    /// "a new patient".
+    #[must_use]
+    pub fn patient_words(&self, patients: &[PatientSummary]) -> String {
+        match &self.patient {
+            PatientChoice::New(form) if !form.name.trim().is_empty() => {
+                format!("a new patient, {}", form.name.trim())
+            }
+            PatientChoice::New(_) => "a new patient".to_owned(),
+            PatientChoice::Existing(Some(id)) => patients
+                .iter()
+                .find(|patient| &patient.id == id)
+                .map_or_else(|| "an existing patient".to_owned(), |patient| patient.name.clone()),
+            PatientChoice::Existing(None) => "an existing patient (not chosen yet)".to_owned(),
+        }
     }
 
     /// The selection, once all four axes are chosen.
@@ -495,31 +512,43 @@ pub fn new_plan_ui(
     options: &ClinicOptions,
     patients: &[PatientSummary],
     today: Date,
+    fresh: bool,
 ) -> Option<Action> {
     let mut action = None;
-    ui.heading("New plan");
+    ui.horizontal_wrapped(|ui| {
+        ui.heading("New plan");
+        if ui
+            .button("Cancel")
+            .on_hover_text(
+                "Leave the new plan; when something was chosen or typed, you are asked first (Esc does the same)",
+            )
+            .clicked()
+        {
+            action = Some(Action::CancelNewPlan);
+        }
+    });
     ui.columns(2, |columns| {
-        egui::ScrollArea::vertical()
-            .id_salt("new-plan-form")
-            .auto_shrink(false)
-            .show(&mut columns[0], |ui| {
+        // `columns` lays its children out justified, which spreads wrapped text into
+        // wide gaps: each column is plain left-aligned text.
+        let layout = egui::Layout::top_down(egui::Align::LEFT);
+        columns[0].with_layout(layout, |ui| {
+            super::widgets::scroll_area("new-plan-form", fresh).show(ui, |ui| {
                 if let Some(id) = form_ui(ui, draft, catalog, patients) {
                     action = Some(Action::ReadScreening(id));
                 }
             });
-        let preview = &mut columns[1];
-        preview.horizontal_wrapped(|ui| {
-            action = action
-                .take()
-                .or(create_button_ui(ui, draft, catalog, options));
-            ui.weak("Saved as a draft; every change after that is a new revision.");
         });
-        egui::ScrollArea::vertical()
-            .id_salt("new-plan-preview")
-            .auto_shrink(false)
-            .show(preview, |ui| {
+        columns[1].with_layout(layout, |preview| {
+            preview.horizontal_wrapped(|ui| {
+                action = action
+                    .take()
+                    .or(create_button_ui(ui, draft, catalog, options));
+                ui.weak("Saved as a draft; every change after that is a new revision.");
+            });
+            super::widgets::scroll_area("new-plan-preview", fresh).show(preview, |ui| {
                 preview_ui(ui, draft, catalog, options, today);
             });
+        });
     });
     action
 }

@@ -156,13 +156,13 @@ pub fn plan_view_ui(
     history: &[RevisionInfo],
     state: &mut PlanViewState,
     today: Date,
+    fresh: bool,
 ) -> Option<Action> {
     let mut action = None;
     let plan = &record.plan;
     header_ui(ui, record, patient_name, save, &mut action);
-    egui::ScrollArea::vertical()
-        .auto_shrink(false)
-        .show(ui, |ui| {
+    // A plan opens at its top, on its warnings.
+    super::widgets::scroll_area("plan-view", fresh).show(ui, |ui| {
             ui.set_max_width(ui.available_width().min(980.0));
             warnings_ui(ui, plan);
             regulatory_ui(ui, plan);
@@ -182,7 +182,7 @@ pub fn plan_view_ui(
             }
             consent_ui(ui, plan);
             history_ui(ui, history);
-        });
+    });
     action
 }
 

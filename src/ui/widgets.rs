@@ -120,6 +120,20 @@ pub fn demo_banner_ui(ui: &mut Ui) {
     });
 }
 
+/// A vertical scroll area that fills its space; `fresh` (the first frame of a screen)
+/// puts it back at its top, so that every screen opens at its beginning instead of
+/// where the last one like it was left.
+pub fn scroll_area(id_salt: impl egui::AsIdSalt, fresh: bool) -> egui::ScrollArea {
+    let area = egui::ScrollArea::vertical()
+        .id_salt(id_salt)
+        .auto_shrink(false);
+    if fresh {
+        area.vertical_scroll_offset(0.0)
+    } else {
+        area
+    }
+}
+
 /// A section heading with some space above it.
 pub fn section_heading(ui: &mut Ui, title: &str) {
     ui.add_space(10.0);

@@ -93,6 +93,9 @@ impl App {
                     patient_revision.value.name,
                     history,
                 ));
+                // The draft became this plan: it is not kept.
+                self.parked_draft = None;
+                self.draft_question = None;
                 self.screen = Screen::Plan;
             }
             Outcome::CreateFailed(message) => self

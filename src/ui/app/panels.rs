@@ -5,7 +5,7 @@
 use egui::{Key, KeyboardShortcut, Modifiers, Ui};
 
 use super::saving::AfterSave;
-use super::{App, IndexState, Reading, Screen, today};
+use super::{App, DraftQuestion, IndexState, Reading, Screen, today};
 use crate::planning::ClinicOptions;
 use crate::store::PlanSummary;
 use crate::ui::action::Action;
@@ -20,8 +20,16 @@ use crate::ui::plans_table::plans_table_ui;
 use crate::ui::settings::settings_ui;
 
 impl App {
-    pub(super) fn shortcuts(ui: &mut Ui) -> Option<Action> {
+    pub(super) fn shortcuts(&self, ui: &mut Ui) -> Option<Action> {
         let shortcut = |key| KeyboardShortcut::new(Modifiers::COMMAND, key);
+        // Esc leaves the new-plan screen (asking first) when no dialog or field has it.
+        let escape_is_free = matches!(self.screen, Screen::NewPlan(_))
+            && self.settings_dialog.is_none()
+            && self.export_dialog.is_none()
+            && self.close_confirm.is_none()
+            && self.draft_question.is_none()
+            && ui.memory(|memory| memory.focused().is_none())
+            && !egui::Popup::is_any_open(ui.ctx());
         ui.input_mut(|input| {
             if input.consume_shortcut(&shortcut(Key::N)) {
                 Some(Action::NewPlan(None))
@@ -29,6 +37,8 @@ impl App {
                 Some(Action::FocusSearch)
             } else if input.consume_shortcut(&shortcut(Key::S)) {
                 Some(Action::SaveNow)
+            } else if escape_is_free && input.consume_key(Modifiers::NONE, Key::Escape) {
+                Some(Action::CancelNewPlan)
             } else {
                 None
             }
@@ -95,6 +105,27 @@ impl App {
                 actions.push(Action::KeepEditing);
             }
         }
+        if let Some(question) = &self.draft_question {
+            let patients = match &self.index {
+                IndexState::Ready(index) => index.patients.as_slice(),
+                _ => &[],
+            };
+            let for_whom = match &self.screen {
+                Screen::NewPlan(draft) => draft.patient_words(patients),
+                _ => self
+                    .parked_draft
+                    .as_ref()
+                    .map(|draft| draft.patient_words(patients))
+                    .unwrap_or_default(),
+            };
+            let modal = egui::Modal::new(egui::Id::unique("draft-question"))
+                .show(ctx, |ui| draft_question_ui(ui, question, &for_whom));
+            let should_close = modal.should_close();
+            actions.extend(modal.inner);
+            if should_close {
+                actions.push(Action::KeepDraft);
+            }
+        }
         if let Some(dialog) = &mut self.export_dialog {
             dialog.poll();
             let modal =
@@ -110,6 +141,7 @@ impl App {
 
     pub(super) fn central_ui(&mut self, ui: &mut Ui) -> Option<Action> {
         let today = today();
+        let fresh = self.is_fresh_screen();
         if let Err(error) = &self.store {
             crate::ui::widgets::banner(
                 ui,
@@ -142,7 +174,7 @@ impl App {
                 }
                 Reading::Ready(record) => {
                     let refs: Vec<&PlanSummary> = patient_plans.iter().collect();
-                    patient_view_ui(ui, id, record, &refs)
+                    patient_view_ui(ui, id, record, &refs, fresh)
                 }
                 Reading::Failed(error) => {
                     ui.colored_label(ui.visuals().error_fg_color, error.as_str());
@@ -169,6 +201,7 @@ impl App {
                         &open.history,
                         &mut open.view,
                         today,
+                        fresh,
                     )
                 }
                 None => None,
@@ -182,14 +215,39 @@ impl App {
                     working_days: self.settings.working_days.clone(),
                     jurisdiction: self.settings.jurisdiction,
                 };
-                new_plan_ui(ui, draft, &self.catalog, &options, patients, today)
+                new_plan_ui(ui, draft, &self.catalog, &options, patients, today, fresh)
             }
             Screen::Library(state) => {
-                library_ui(ui, &self.catalog, &self.catalog_problems, state);
+                library_ui(ui, &self.catalog, &self.catalog_problems, state, fresh);
                 None
             }
         }
     }
+}
+
+/// Whether to drop the new plan being made: kept unless the physician says so.
+fn draft_question_ui(ui: &mut Ui, question: &DraftQuestion, for_whom: &str) -> Option<Action> {
+    let mut action = None;
+    ui.set_max_width(520.0);
+    ui.heading("Drop the new plan being made?");
+    ui.label(format!(
+        "A new plan for {for_whom} is being made and not created yet. What was chosen and typed would be lost."
+    ));
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        if ui.button("Keep it").clicked() {
+            action = Some(Action::KeepDraft);
+        }
+        let discard = match question {
+            DraftQuestion::Cancel => "Drop it",
+            DraftQuestion::Replace(_) => "Drop it and start another",
+        };
+        if ui.button(discard).clicked() {
+            action = Some(Action::DiscardDraft);
+        }
+        ui.weak("Esc keeps it.");
+    });
+    action
 }
 
 /// A spinner with what is on its way.

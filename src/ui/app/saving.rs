@@ -223,20 +223,20 @@ impl App {
     /// Reads a plan on the worker: its newest revision, then its history.
     pub(super) fn start_opening(&mut self, id: PlanId) {
         let Some(worker) = &mut self.worker else {
-            self.screen = Screen::OpeningPlan {
+            self.show(Screen::OpeningPlan {
                 id,
                 failed: Some(
                     "the thread that reads plans is not running; restart the app".to_owned(),
                 ),
-            };
+            });
             return;
         };
         worker.send(Job::OpenPlan(id.clone()));
         worker.send(Job::ReadHistory(id.clone()));
-        self.screen = Screen::OpeningPlan {
+        self.show(Screen::OpeningPlan {
             id: id.clone(),
             failed: None,
-        };
+        });
         self.opening = Some(id);
     }
 
@@ -321,6 +321,9 @@ impl App {
             && draft.has_work()
         {
             unsaved.push("the new plan being made (not created yet)".to_owned());
+        }
+        if self.parked_draft.is_some() {
+            unsaved.push("the new plan being made (not created yet; Ctrl+N shows it)".to_owned());
         }
         if self
             .settings_dialog
