@@ -337,6 +337,57 @@ fn the_plan_line_under_a_patients_name_opens_the_plan() {
 }
 
 #[test]
+fn all_plans_sort_by_a_click_on_a_header() {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    for name in ["Carla Diaz", "Ágnes Bálint", "Bruno Costa"] {
+        prp_hair_plan(data.path(), name, BTreeSet::new(), start);
+    }
+    let mut harness = harness(data.path(), config.path());
+    assert!(
+        harness
+            .query_by_label_contains("3 plans, newest save first")
+            .is_some()
+    );
+    // The table's patient links, top to bottom.
+    let order = |harness: &Harness<'static, App>| {
+        let mut links: Vec<(f32, String)> = harness
+            .query_all_by_role(egui::accesskit::Role::Link)
+            .map(|node| {
+                (
+                    node.rect().top(),
+                    node.accesskit_node().label().unwrap_or_default(),
+                )
+            })
+            .collect();
+        links.sort_by(|a, b| a.0.total_cmp(&b.0));
+        links.into_iter().map(|(_, name)| name).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        order(&harness),
+        ["Bruno Costa", "Ágnes Bálint", "Carla Diaz"]
+    );
+    harness.get_by_label("Patient").click();
+    harness.run_steps(2);
+    assert_eq!(
+        order(&harness),
+        ["Ágnes Bálint", "Bruno Costa", "Carla Diaz"],
+        "accents sort with their letters"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("by patient, A to Z")
+            .is_some()
+    );
+    harness.get_by_label("Patient").click();
+    harness.run_steps(2);
+    assert_eq!(
+        order(&harness),
+        ["Carla Diaz", "Bruno Costa", "Ágnes Bálint"]
+    );
+}
+
+#[test]
 fn prp_with_fat_grafting_is_said_to_be_an_add_on() {
     let (data, config) = folders();
     let mut harness = harness(data.path(), config.path());

@@ -165,7 +165,7 @@ impl App {
                     }
                     return None;
                 }
-                plans_table_ui(ui, &mut self.plans_table, &self.query)
+                plans_table_ui(ui, &mut self.plans_table, &self.query, fresh)
             }
             Screen::Patient { id, record } => match record {
                 Reading::Loading => {
