@@ -95,7 +95,8 @@ fn a_created_plan_opens_at_its_top_on_its_cautions() {
     harness.run_steps(1);
     click(&mut harness, "Create plan");
     wait_until(&mut harness, "the plan to be created", |app| {
-        app.open_plan_record().is_some_and(|record| record.plan.sessions.len() == 3)
+        app.open_plan_record()
+            .is_some_and(|record| record.plan.sessions.len() == 3)
     });
     harness.run_steps(2);
     assert!(
@@ -187,7 +188,10 @@ fn a_half_filled_new_plan_is_kept_when_another_screen_is_opened() {
     click(&mut harness, "Cancel");
     click(&mut harness, "Drop it");
     assert!(!harness.state().has_new_plan_draft());
-    assert!(harness.query_by_label("Name").is_none(), "the form is closed");
+    assert!(
+        harness.query_by_label("Name").is_none(),
+        "the form is closed"
+    );
 }
 
 #[test]
@@ -277,7 +281,10 @@ fn aftercare_of_a_session_not_held_cannot_be_ticked_and_information_is_not_a_tas
 
     // The information line is not a checkbox.
     let line = harness.get_by_label_contains(&information.task);
-    assert_ne!(line.accesskit_node().role(), egui::accesskit::Role::CheckBox);
+    assert_ne!(
+        line.accesskit_node().role(),
+        egui::accesskit::Role::CheckBox
+    );
 
     // Once the session is ticked as held, its aftercare can be ticked.
     click(&mut harness, "Session 1 held");
@@ -332,7 +339,8 @@ fn the_plan_line_under_a_patients_name_opens_the_plan() {
         )
         .click();
     wait_until(&mut harness, "the plan to open", |app| {
-        app.open_plan_revision().is_some_and(|(open, _)| open == &id)
+        app.open_plan_revision()
+            .is_some_and(|(open, _)| open == &id)
     });
 }
 
@@ -409,4 +417,32 @@ fn prp_with_fat_grafting_is_said_to_be_an_add_on() {
         "{text}"
     );
     assert!(!text.contains("No protocol covers"), "{text}");
+}
+
+#[test]
+fn ctrl_s_says_which_revision_was_saved() {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    let id = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let mut harness = harness_with_plan(data.path(), config.path(), &id);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().confirmation(),
+        Some("Saved revision 1: every change is on the disk")
+    );
+    wait_for_label(
+        &mut harness,
+        "Saved revision 1: every change is on the disk",
+    );
+
+    type_into(&mut harness, "New note", "Prefers mornings");
+    click(&mut harness, "Add note");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    // The note saves at once; Ctrl+S confirms it is on the disk.
+    wait_until(&mut harness, "the save to be confirmed", |app| {
+        app.confirmation()
+            .is_some_and(|text| text.starts_with("Saved revision 2"))
+    });
+    wait_for_label(&mut harness, "Saved revision 2");
 }

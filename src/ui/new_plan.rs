@@ -313,7 +313,10 @@ impl NewPlanDraft {
             PatientChoice::Existing(Some(id)) => patients
                 .iter()
                 .find(|patient| &patient.id == id)
-                .map_or_else(|| "an existing patient".to_owned(), |patient| patient.name.clone()),
+                .map_or_else(
+                    || "an existing patient".to_owned(),
+                    |patient| patient.name.clone(),
+                ),
             PatientChoice::Existing(None) => "an existing patient (not chosen yet)".to_owned(),
         }
     }
@@ -378,12 +381,21 @@ fn adjunct_reason(
     let source = with_choice.source.filter(|_| chosen.source.is_none())?;
     let hosts: Vec<CellSource> = catalog
         .protocols()
-        .filter(|protocol| protocol.adjuncts.iter().any(|adjunct| adjunct.source == source))
+        .filter(|protocol| {
+            protocol
+                .adjuncts
+                .iter()
+                .any(|adjunct| adjunct.source == source)
+        })
         .flat_map(|protocol| protocol.covers.iter())
         .filter(|coverage| {
-            chosen.modality.is_none_or(|m| coverage.modalities.contains(&m))
+            chosen
+                .modality
+                .is_none_or(|m| coverage.modalities.contains(&m))
                 && chosen.area.is_none_or(|a| coverage.areas.contains(&a))
-                && chosen.indication.is_none_or(|i| coverage.indications.contains(&i))
+                && chosen
+                    .indication
+                    .is_none_or(|i| coverage.indications.contains(&i))
         })
         .flat_map(|coverage| coverage.sources.iter().copied())
         .filter(|host| *host != source)

@@ -220,7 +220,8 @@ pub fn patient_list_ui(
                 let Some(row) = list.matched(index) else {
                     continue;
                 };
-                if let Some(clicked) = patient_row_ui(ui, row, selected == Some(&row.id), row_height)
+                if let Some(clicked) =
+                    patient_row_ui(ui, row, selected == Some(&row.id), row_height)
                 {
                     action = Some(clicked);
                 }

@@ -163,25 +163,25 @@ pub fn plan_view_ui(
     header_ui(ui, record, patient_name, save, &mut action);
     // A plan opens at its top, on its warnings.
     super::widgets::scroll_area("plan-view", fresh).show(ui, |ui| {
-            ui.set_max_width(ui.available_width().min(980.0));
-            warnings_ui(ui, plan);
-            regulatory_ui(ui, plan);
-            section_heading(ui, "Timeline");
-            timeline_ui(ui, plan, today);
-            if plan.candidate {
-                let edit = pre_procedure_ui(ui, record, today)
-                    .or(sessions_ui(ui, record))
-                    .or(aftercare_ui(ui, record, today))
-                    .or(results_ui(ui, record, today));
-                if let Some(edit) = edit {
-                    action = Some(Action::EditPlan(edit));
-                }
-            }
-            if let Some(edit) = notes_and_tasks_ui(ui, record, state) {
+        ui.set_max_width(ui.available_width().min(980.0));
+        warnings_ui(ui, plan);
+        regulatory_ui(ui, plan);
+        section_heading(ui, "Timeline");
+        timeline_ui(ui, plan, today);
+        if plan.candidate {
+            let edit = pre_procedure_ui(ui, record, today)
+                .or(sessions_ui(ui, record))
+                .or(aftercare_ui(ui, record, today))
+                .or(results_ui(ui, record, today));
+            if let Some(edit) = edit {
                 action = Some(Action::EditPlan(edit));
             }
-            consent_ui(ui, plan);
-            history_ui(ui, history);
+        }
+        if let Some(edit) = notes_and_tasks_ui(ui, record, state) {
+            action = Some(Action::EditPlan(edit));
+        }
+        consent_ui(ui, plan);
+        history_ui(ui, history);
     });
     action
 }

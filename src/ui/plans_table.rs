@@ -102,10 +102,13 @@ impl Sorting {
     /// The order in words, for the line above the table: "newest save first".
     fn words(self) -> String {
         let (up, down) = match self.column {
-            PlanColumn::Patient | PlanColumn::ClinicId | PlanColumn::Protocol | PlanColumn::Status => {
-                ("A to Z", "Z to A")
+            PlanColumn::Patient
+            | PlanColumn::ClinicId
+            | PlanColumn::Protocol
+            | PlanColumn::Status => ("A to Z", "Z to A"),
+            PlanColumn::FirstSession => {
+                ("earliest first session first", "latest first session first")
             }
-            PlanColumn::FirstSession => ("earliest first session first", "latest first session first"),
             PlanColumn::LastSaved => ("oldest save first", "newest save first"),
         };
         let direction = if self.descending { down } else { up };
@@ -133,8 +136,11 @@ fn sort_arrow(ui: &Ui, title: egui::Rect, descending: bool) {
         egui::pos2(center.x + size, center.y + base),
     ];
     let color = ui.visuals().strong_text_color();
-    ui.painter()
-        .add(egui::Shape::convex_polygon(points, color, egui::Stroke::NONE));
+    ui.painter().add(egui::Shape::convex_polygon(
+        points,
+        color,
+        egui::Stroke::NONE,
+    ));
 }
 
 /// The rows of the table, built once per change of the index.

@@ -84,10 +84,7 @@ impl<T> Searchable<T> {
         if query == self.query {
             return;
         }
-        let words: Vec<String> = fold(query)
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect();
+        let words: Vec<String> = fold(query).split_whitespace().map(str::to_owned).collect();
         // Typing on: every old word is still within a new one, so only the rows that
         // matched can match.
         let narrows = self

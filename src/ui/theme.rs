@@ -79,7 +79,10 @@ pub fn contrast_failures(visuals: &Visuals) -> Vec<String> {
         ("the panel", visuals.panel_fill),
         ("a dialog", visuals.window_fill),
         ("a text field", visuals.extreme_bg_color),
-        ("a striped row", blend(visuals.faint_bg_color, visuals.panel_fill)),
+        (
+            "a striped row",
+            blend(visuals.faint_bg_color, visuals.panel_fill),
+        ),
     ];
     for (ground, color) in grounds {
         check(

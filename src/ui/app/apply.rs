@@ -115,12 +115,7 @@ impl App {
             }
             Action::RunExport { folder, kinds } => self.run_export(folder, kinds, ctx),
             Action::SaveSettings(settings) => self.save_settings(settings),
-            Action::SaveNow => {
-                if let Some(open) = &mut self.open_plan {
-                    open.failure = None;
-                }
-                self.send_pending_save();
-            }
+            Action::SaveNow => self.save_now(ctx),
             Action::OpenFolder(folder) => {
                 if let Err(error) = open::that_detached(&folder) {
                     self.messages.push(format!(
@@ -146,6 +141,27 @@ impl App {
                 self.discard_typing = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
+        }
+    }
+
+    /// Ctrl+S: saves the open plan's edits now (retrying a failed save) and says so in
+    /// the status bar once they are on the disk; with nothing to save, says which
+    /// revision is on the disk.
+    fn save_now(&mut self, ctx: &egui::Context) {
+        let Some(open) = &mut self.open_plan else {
+            self.confirm(ctx, "No plan is open: nothing to save".to_owned());
+            return;
+        };
+        open.failure = None;
+        if open.dirty || open.in_flight {
+            self.confirm_next_save = true;
+            self.send_pending_save();
+        } else if open.conflict.is_none() {
+            let text = format!(
+                "Saved revision {}: every change is on the disk",
+                open.saved.number
+            );
+            self.confirm(ctx, text);
         }
     }
 

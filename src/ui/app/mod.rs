@@ -157,6 +157,11 @@ pub struct App {
     export_folder: Option<PathBuf>,
     /// Errors and notices for the status bar, newest last.
     messages: Vec<String>,
+    /// A short confirmation in the status bar ("Saved revision 4") and until when
+    /// (egui's input time, in seconds) it shows.
+    confirmation: Option<(String, f64)>,
+    /// Ctrl+S was pressed while a save was on its way: confirm it when it lands.
+    confirm_next_save: bool,
     pending_open: Option<PlanId>,
     screenshot: Option<Screenshot>,
     allowed_to_close: bool,
@@ -164,6 +169,9 @@ pub struct App {
     is_demo_data: bool,
     startup: StartupLog,
 }
+
+/// How long a confirmation such as "Saved revision 4" stays in the status bar.
+const CONFIRMATION_SECONDS: f64 = 4.0;
 
 fn today() -> Date {
     jiff::Zoned::now().date()
@@ -248,6 +256,8 @@ impl App {
             export_dialog: None,
             export_folder: None,
             messages,
+            confirmation: None,
+            confirm_next_save: false,
             pending_open,
             screenshot: options
                 .screenshot
@@ -315,6 +325,19 @@ impl App {
     #[must_use]
     pub fn messages(&self) -> &[String] {
         &self.messages
+    }
+
+    /// The short confirmation the status bar shows, if any ("Saved revision 4").
+    #[must_use]
+    pub fn confirmation(&self) -> Option<&str> {
+        self.confirmation.as_ref().map(|(text, _)| text.as_str())
+    }
+
+    /// Shows a short confirmation in the status bar for a few seconds.
+    fn confirm(&mut self, ctx: &egui::Context, text: String) {
+        let until = ctx.input(|input| input.time) + CONFIRMATION_SECONDS;
+        self.confirmation = Some((text, until));
+        ctx.request_repaint_after(Duration::from_secs_f64(CONFIRMATION_SECONDS));
     }
 
     /// The name saves are recorded under.
@@ -396,8 +419,23 @@ impl eframe::App for App {
         }
         egui::Panel::top("top-bar").show(ui, |ui| actions.extend(top_bar_ui(ui, &self.settings)));
         let activity = self.activity();
+        let now = ctx.input(|input| input.time);
+        if self
+            .confirmation
+            .as_ref()
+            .is_some_and(|(_, until)| *until <= now)
+        {
+            self.confirmation = None;
+        }
+        let confirmation = self.confirmation.as_ref().map(|(text, _)| text.as_str());
         egui::Panel::bottom("status-bar").show(ui, |ui| {
-            status_bar_ui(ui, activity, &mut self.messages, &self.dirs.data);
+            status_bar_ui(
+                ui,
+                activity,
+                confirmation,
+                &mut self.messages,
+                &self.dirs.data,
+            );
         });
         egui::Panel::left("patients")
             .resizable(true)

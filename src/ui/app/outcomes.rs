@@ -106,8 +106,14 @@ impl App {
                 revision,
                 summary,
                 history,
-            } => self.saved(&id, &revision, summary, history),
-            Outcome::SaveFailed { id, error } => self.save_failed(&id, &error),
+            } => {
+                self.saved(&id, &revision, summary, history);
+                self.confirm_save_if_asked(ctx);
+            }
+            Outcome::SaveFailed { id, error } => {
+                self.confirm_next_save = false;
+                self.save_failed(&id, &error);
+            }
             Outcome::SettingsSaved(settings) => {
                 apply_theme(ctx, settings.theme);
                 self.settings = *settings;

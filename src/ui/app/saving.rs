@@ -292,6 +292,20 @@ impl App {
         self.remember(vec![summary]);
     }
 
+    /// After Ctrl+S: once every edit of the open plan is on the disk, says which
+    /// revision holds them.
+    pub(super) fn confirm_save_if_asked(&mut self, ctx: &egui::Context) {
+        let Some(open) = &self.open_plan else {
+            self.confirm_next_save = false;
+            return;
+        };
+        if self.confirm_next_save && !open.dirty && !open.in_flight {
+            self.confirm_next_save = false;
+            let text = format!("Saved revision {}", open.saved.number);
+            self.confirm(ctx, text);
+        }
+    }
+
     /// A save failed: the edits stay, marked as not saved, with why.
     pub(super) fn save_failed(&mut self, id: &PlanId, error: &StoreError) {
         let message = error.to_string();
