@@ -446,3 +446,71 @@ fn ctrl_s_says_which_revision_was_saved() {
     });
     wait_for_label(&mut harness, "Saved revision 2");
 }
+
+/// The first day on or after `from` that is this weekday.
+fn next(from: Date, weekday: jiff::civil::Weekday) -> Date {
+    let mut day = from;
+    while day.weekday() != weekday {
+        day = day.tomorrow().unwrap();
+    }
+    day
+}
+
+#[test]
+fn closed_dates_set_in_settings_keep_sessions_off_them_and_say_so() {
+    let (data, config) = folders();
+    let mut harness = harness(data.path(), config.path());
+    let monday = next(
+        today().checked_add(jiff::Span::new().days(40)).unwrap(),
+        jiff::civil::Weekday::Monday,
+    );
+    click(&mut harness, "Settings…");
+    type_into(&mut harness, "Closed dates", &format!("{monday}"));
+    click(&mut harness, "Save");
+    wait_until(&mut harness, "the settings to be saved", |app| {
+        !app.is_settings_open()
+    });
+    assert!(harness.state().settings().closed_dates.contains(&monday));
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    type_into(&mut harness, "Name", "Maria Alvarez");
+    choose_prp_hair(&mut harness);
+    type_into(&mut harness, "First session", &monday.to_string());
+    harness.key_press(Key::Enter);
+    harness.run_steps(2);
+    let tuesday = monday.tomorrow().unwrap();
+    let said = format!(
+        "Monday {monday} is closed (the clinic is closed that day); moved to Tuesday {tuesday}."
+    );
+    wait_for_label(&mut harness, &said);
+    click(&mut harness, "Create plan");
+    wait_until(&mut harness, "the plan to be created", |app| {
+        app.open_plan_record().is_some()
+    });
+    let record = harness.state().open_plan_record().unwrap().clone();
+    assert_eq!(record.plan.sessions[0].date, tuesday);
+    assert!(record.request.options.closed_dates.contains(&monday));
+    wait_for_label(&mut harness, &said);
+
+    // Session 2 moved onto a Saturday lands on Monday, and says so beside it.
+    let saturday = next(
+        record.plan.sessions[1]
+            .date
+            .checked_add(jiff::Span::new().days(1))
+            .unwrap(),
+        jiff::civil::Weekday::Saturday,
+    );
+    let after = next(saturday, jiff::civil::Weekday::Monday);
+    type_into(&mut harness, "Session 2 date", &saturday.to_string());
+    harness.key_press(Key::Enter);
+    harness.run_steps(3);
+    assert_eq!(
+        harness.state().open_plan_record().unwrap().plan.sessions[1].date,
+        after
+    );
+    wait_for_label(
+        &mut harness,
+        &format!("Saturday {saturday} is closed (not an opening day); moved to Monday {after}."),
+    );
+}

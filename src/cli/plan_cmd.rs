@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use regen_planner::catalog::{Area, CellSource, Factor, Indication, Modality, Selection};
 use regen_planner::export;
 use regen_planner::planning::{
-    PlanRequest, Weekday, WorkingDays, earliest_feasible_start, generate,
+    PlanRequest, Weekday, WorkingDays, earliest_feasible_start, generate, moved_off_closed_day,
 };
 use regen_planner::store::AppDirs;
 
@@ -44,6 +44,11 @@ pub struct PlanArgs {
     /// The days the clinic is open, comma-separated (default: monday to friday).
     #[arg(long, value_name = "DAYS", value_delimiter = ',')]
     pub working_days: Vec<Weekday>,
+    /// Dates the clinic is closed (public holidays, leave), YYYY-MM-DD, comma-separated
+    /// (default: the closed dates of this desk's settings). No session or follow-up is
+    /// planned on them.
+    #[arg(long, value_name = "DATES", value_delimiter = ',', value_parser = parse_date)]
+    pub closed: Vec<Date>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -83,17 +88,27 @@ pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let factors: BTreeSet<Factor> = args.factors.iter().copied().collect();
     let mut request = PlanRequest::new(selection, factors, start);
     request.session_count = args.sessions;
-    request.options.working_days = if args.working_days.is_empty() {
-        // With --save, a broken settings file stops the save with its own error below.
-        desk_working_days(dirs, !args.save)
-    } else {
-        WorkingDays::new(args.working_days.iter().copied())
+    // With --save, a broken settings file stops the save with its own error below.
+    let desk = (args.working_days.is_empty() || args.closed.is_empty())
+        .then(|| desk_calendar(dirs, !args.save));
+    request.options.working_days = match &desk {
+        Some((working_days, _)) if args.working_days.is_empty() => working_days.clone(),
+        _ => WorkingDays::new(args.working_days.iter().copied()),
+    };
+    request.options.closed_dates = match desk {
+        Some((_, closed_dates)) if args.closed.is_empty() => closed_dates,
+        _ => args.closed.iter().copied().collect(),
     };
     let plan = generate(&catalog, &request)?;
-    // The same check as the window's preview.
-    if let Some(earliest) =
-        earliest_feasible_start(&plan, request.start, today, &request.options.working_days)
+    if let Some(moved) = plan
+        .sessions
+        .first()
+        .and_then(|first| moved_off_closed_day(request.start, first.date, &request.options))
     {
+        super::warn(&format!("the first session: {moved}"));
+    }
+    // The same check as the window's preview.
+    if let Some(earliest) = earliest_feasible_start(&plan, request.start, today, &request.options) {
         super::warn(&format!(
             "some preparation would be due before today ({today}); a first session on or after {earliest} leaves time for all of it (--start {earliest})"
         ));
@@ -110,16 +125,19 @@ pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The working days of this desk's settings, so the command line plans like the window.
-/// A settings file that cannot be read is reported and Monday to Friday is used.
-fn desk_working_days(dirs: &AppDirs, report_problem: bool) -> WorkingDays {
+/// The working days and closed dates of this desk's settings, so the command line plans
+/// like the window. A settings file that cannot be read is reported and Monday to
+/// Friday, with no closed dates, is used.
+fn desk_calendar(dirs: &AppDirs, report_problem: bool) -> (WorkingDays, BTreeSet<Date>) {
     match regen_planner::store::Settings::load(&dirs.config) {
-        Ok(settings) => settings.working_days,
+        Ok(settings) => (settings.working_days, settings.closed_dates),
         Err(error) => {
             if report_problem {
-                super::warn(&format!("{error}; planning with Monday to Friday"));
+                super::warn(&format!(
+                    "{error}; planning with Monday to Friday and no closed dates"
+                ));
             }
-            WorkingDays::default()
+            (WorkingDays::default(), BTreeSet::new())
         }
     }
 }

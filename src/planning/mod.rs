@@ -4,6 +4,7 @@
 //! Pure: no IO and no clock. "Today" is never read here; a caller that needs it passes
 //! it in.
 
+mod calendar;
 pub mod checklist;
 pub mod checklist_keys;
 mod edit;
@@ -13,6 +14,7 @@ mod plan;
 mod schedule;
 mod status;
 
+pub use calendar::{closed_dates_text, moved_off_closed_day, parse_closed_dates};
 pub use edit::{Course, EditContext, EditError, ExtraTask, Note, PlanEdit, move_session};
 pub use engine::{PlanError, generate};
 pub use feasible::earliest_feasible_start;

@@ -545,7 +545,7 @@ pub fn new_plan_ui(
         let layout = egui::Layout::top_down(egui::Align::LEFT);
         columns[0].with_layout(layout, |ui| {
             super::widgets::scroll_area("new-plan-form", fresh).show(ui, |ui| {
-                if let Some(id) = form_ui(ui, draft, catalog, patients) {
+                if let Some(id) = form_ui(ui, draft, catalog, options, patients) {
                     action = Some(Action::ReadScreening(id));
                 }
             });
@@ -762,6 +762,7 @@ fn form_ui(
     ui: &mut Ui,
     draft: &mut NewPlanDraft,
     catalog: &Catalog,
+    options: &ClinicOptions,
     patients: &[PatientSummary],
 ) -> Option<PatientId> {
     let picked = patient_ui(ui, draft, patients);
@@ -777,6 +778,12 @@ fn form_ui(
     ui.horizontal_wrapped(|ui| {
         date_field(ui, "new-plan-start", "First session", &mut draft.start);
     });
+    if let Some(moved) = options
+        .next_open_day(draft.start)
+        .and_then(|open| crate::planning::moved_off_closed_day(draft.start, open, options))
+    {
+        ui.colored_label(ui.visuals().warn_fg_color, format!("{moved}."));
+    }
     picked
 }
 
@@ -1023,9 +1030,7 @@ fn preview_ui(
     };
     match generate(catalog, &request) {
         Ok(plan) => {
-            if let Some(earliest) =
-                earliest_feasible_start(&plan, draft.start, today, &options.working_days)
-            {
+            if let Some(earliest) = earliest_feasible_start(&plan, draft.start, today, options) {
                 banner(ui, Severity::Caution, |ui, color| {
                     ui.label(RichText::new(format!(
                         "Some preparation would be due before today ({today}). A first session on or after {} leaves time for all of it.",

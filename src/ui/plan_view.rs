@@ -15,7 +15,7 @@ use super::widgets::{
     timestamp_text,
 };
 use crate::planning::checklist::{Tickable, aftercare_tickable};
-use crate::planning::{AftercareSite, Plan, PlanEdit, PlanStatus, Severity};
+use crate::planning::{AftercareSite, Plan, PlanEdit, PlanStatus, Severity, moved_off_closed_day};
 use crate::store::{PlanRecord, RevisionInfo};
 
 /// What the plan screen keeps between frames that is not part of the record.
@@ -370,6 +370,16 @@ fn sessions_ui(ui: &mut Ui, record: &PlanRecord) -> Option<PlanEdit> {
                 session.duration_minutes
             ));
         });
+        let wished = match record.request.moved_sessions.get(&session.number) {
+            Some(moved) => Some(*moved),
+            None if session.number == 1 => Some(record.request.start),
+            None => None,
+        };
+        if let Some(moved) = wished
+            .and_then(|wished| moved_off_closed_day(wished, session.date, &record.request.options))
+        {
+            ui.colored_label(ui.visuals().warn_fg_color, format!("{moved}."));
+        }
         egui::CollapsingHeader::new(format!("What happens in session {}", session.number))
             .id_salt(("steps", session.number))
             .show(ui, |ui| {

@@ -393,6 +393,7 @@ impl App {
         ClinicOptions {
             working_days: self.settings.working_days.clone(),
             jurisdiction: self.settings.jurisdiction,
+            closed_dates: self.settings.closed_dates.clone(),
         }
     }
 }

@@ -214,6 +214,7 @@ impl App {
                 let options = ClinicOptions {
                     working_days: self.settings.working_days.clone(),
                     jurisdiction: self.settings.jurisdiction,
+                    closed_dates: self.settings.closed_dates.clone(),
                 };
                 new_plan_ui(ui, draft, &self.catalog, &options, patients, today, fresh)
             }
