@@ -514,3 +514,66 @@ fn closed_dates_set_in_settings_keep_sessions_off_them_and_say_so() {
         &format!("Saturday {saturday} is closed (not an opening day); moved to Monday {after}."),
     );
 }
+
+#[test]
+fn a_session_moved_too_soon_is_flagged_beside_it_and_needs_a_reason() {
+    let (data, config) = folders();
+    let start = next(
+        today().checked_add(jiff::Span::new().days(30)).unwrap(),
+        jiff::civil::Weekday::Monday,
+    );
+    let id = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let mut harness = harness_with_plan(data.path(), config.path(), &id);
+    let before = harness.state().open_plan_record().unwrap().clone();
+    let tuesday = start.tomorrow().unwrap();
+    type_into(&mut harness, "Session 2 date", &tuesday.to_string());
+    harness.key_press(Key::Enter);
+    harness.run_steps(3);
+    wait_for_label(
+        &mut harness,
+        "Session 2 would be 1 day after session 1; the protocol asks for at least 28 days between them.",
+    );
+    assert_eq!(
+        harness.state().open_plan_record().unwrap().plan.sessions[1].date,
+        before.plan.sessions[1].date,
+        "nothing moves before the physician confirms"
+    );
+    assert!(
+        harness
+            .get_by_label("Move anyway")
+            .accesskit_node()
+            .is_disabled(),
+        "a reason is needed"
+    );
+    // "Keep the date" leaves it.
+    click(&mut harness, "Keep the date");
+    assert!(harness.query_by_label("Move anyway").is_none());
+
+    type_into(&mut harness, "Session 2 date", &tuesday.to_string());
+    harness.key_press(Key::Enter);
+    harness.run_steps(3);
+    type_into(
+        &mut harness,
+        "Reason for session 2",
+        "Travels abroad for a year",
+    );
+    click(&mut harness, "Move anyway");
+    common::window::wait_for_saved(
+        &mut harness,
+        data.path(),
+        &id,
+        "the move and its reason to be saved",
+        |record| {
+            record.plan.sessions[1].date == tuesday
+                && record.notes.iter().any(|note| {
+                    note.text
+                        == format!("Session 2 moved to {tuesday}, 1 day after session 1 (the protocol asks for at least 28 days). Reason: Travels abroad for a year")
+                })
+        },
+    );
+    assert_eq!(
+        harness.state().open_plan_revision().unwrap().1,
+        2,
+        "the move and its reason are one revision"
+    );
+}

@@ -473,7 +473,8 @@ fn spacing_warnings(protocol: &Protocol, sessions: &[Session]) -> Vec<Warning> {
                     factor: None,
                     severity: Severity::Caution,
                     message: format!(
-                        "Session 2 is {days} days after session 1, before the {first_interval} days the product needs after the harvest; confirm with the laboratory that it will be ready."
+                        "Session 2 is {} after session 1, before the {first_interval} days the product needs after the harvest; confirm with the laboratory that it will be ready.",
+                        super::spacing::days_text(days)
                     ),
                     action: None,
                 });
@@ -487,8 +488,10 @@ fn spacing_warnings(protocol: &Protocol, sessions: &[Session]) -> Vec<Warning> {
                 factor: None,
                 severity: Severity::Notice,
                 message: format!(
-                    "Session {} is {days} days after session {}; the sources space sessions {allowed} days apart.",
-                    next.number, previous.number
+                    "Session {} is {} after session {}; the sources space sessions {allowed} days apart.",
+                    next.number,
+                    super::spacing::days_text(days),
+                    previous.number
                 ),
                 action: None,
             });

@@ -12,6 +12,7 @@ mod engine;
 mod feasible;
 mod plan;
 mod schedule;
+mod spacing;
 mod status;
 
 pub use calendar::{closed_dates_text, moved_off_closed_day, parse_closed_dates};
@@ -23,4 +24,5 @@ pub use plan::{
     PlanStep, ProtocolRef, RegulatoryInfo, Session, Severity, Warning,
 };
 pub use schedule::{ClinicOptions, PlanRequest, Weekday, WorkingDays};
+pub use spacing::{TooSoon, too_soon};
 pub use status::PlanStatus;

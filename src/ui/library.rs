@@ -189,7 +189,10 @@ fn course_ui(ui: &mut Ui, protocol: &Protocol) {
         sessions.range, protocol.procedure_minutes
     ));
     if let Some(days) = sessions.first_interval_days {
-        ui.label(format!("Session 2 follows session 1 after {days} days."));
+        ui.label(format!(
+            "Session 2 follows session 1 after {}.",
+            crate::export::count(days as usize, "day", "days")
+        ));
     }
     list(
         ui,
@@ -271,7 +274,8 @@ fn factors_ui(ui: &mut Ui, protocol: &Protocol) {
                 if let Some(action) = &rule.action {
                     let _ = write!(text, " {}", action.text);
                     if let Some(days) = action.days_before {
-                        let _ = write!(text, " ({days} days before)");
+                        let days = crate::export::count(days as usize, "day", "days");
+                        let _ = write!(text, " ({days} before)");
                     }
                 }
                 ui.add(egui::Label::new(text).wrap());

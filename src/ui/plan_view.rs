@@ -14,8 +14,11 @@ use super::widgets::{
     badge, banner, date_field, date_text, not_candidate_banner, section_heading, status_severity,
     timestamp_text,
 };
+use crate::catalog::Protocol;
 use crate::planning::checklist::{Tickable, aftercare_tickable};
-use crate::planning::{AftercareSite, Plan, PlanEdit, PlanStatus, Severity, moved_off_closed_day};
+use crate::planning::{
+    AftercareSite, Plan, PlanEdit, PlanStatus, Severity, TooSoon, moved_off_closed_day, too_soon,
+};
 use crate::store::{PlanRecord, RevisionInfo};
 
 /// What the plan screen keeps between frames that is not part of the record.
@@ -29,6 +32,65 @@ pub struct PlanViewState {
     pub task_due: Date,
     /// Whether the task being written has a due date.
     pub task_has_due: bool,
+    /// A session moved sooner after the one before than the protocol allows, waiting
+    /// for the physician to confirm it with a reason.
+    pub sooner: Option<SoonerMove>,
+}
+
+/// A session moved too soon after the one before, and the reason being typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoonerMove {
+    /// How much too soon.
+    pub shortfall: TooSoon,
+    /// Why, as typed so far.
+    pub reason: String,
+}
+
+/// What the physician answered about a session moved too soon.
+enum SoonerAnswer {
+    /// Move it, keeping this note on the plan.
+    MoveAnyway(String),
+    /// Leave the session where it was.
+    KeepDate,
+}
+
+/// Beside a session moved too soon: what is wrong in words, a field for the reason and
+/// the two answers. The move needs a reason.
+fn sooner_ui(ui: &mut Ui, sooner: &mut SoonerMove) -> Option<SoonerAnswer> {
+    let mut answer = None;
+    banner(ui, Severity::Caution, |ui, color| {
+        ui.label(
+            RichText::new(format!(
+                "{} Move it to {} anyway? Say why; the reason is kept on the plan as a note.",
+                sooner.shortfall.sentence(),
+                date_text(sooner.shortfall.date)
+            ))
+            .color(color),
+        );
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label(format!("Reason for session {}", sooner.shortfall.number));
+            ui.add(
+                egui::TextEdit::singleline(&mut sooner.reason)
+                    .desired_width(320.0)
+                    .hint_text("e.g. the patient travels for three months"),
+            )
+            .labelled_by(label.id);
+            let has_reason = !sooner.reason.trim().is_empty();
+            if ui
+                .add_enabled(has_reason, egui::Button::new("Move anyway"))
+                .on_disabled_hover_text("Type the reason first")
+                .clicked()
+            {
+                answer = Some(SoonerAnswer::MoveAnyway(
+                    sooner.shortfall.note(&sooner.reason),
+                ));
+            }
+            if ui.button("Keep the date").clicked() {
+                answer = Some(SoonerAnswer::KeepDate);
+            }
+        });
+    });
+    answer
 }
 
 impl PlanViewState {
@@ -40,6 +102,7 @@ impl PlanViewState {
             task_draft: String::new(),
             task_due: today,
             task_has_due: false,
+            sooner: None,
         }
     }
 }
@@ -57,6 +120,15 @@ impl PlanViewState {
                     excerpt(text)
                 ));
             }
+        }
+        if let Some(sooner) = &self.sooner
+            && !sooner.reason.trim().is_empty()
+        {
+            unsaved.push(format!(
+                "the reason for moving session {} sooner on {patient}'s plan: \u{201c}{}\u{201d}",
+                sooner.shortfall.number,
+                excerpt(sooner.reason.trim())
+            ));
         }
         unsaved
     }
@@ -147,17 +219,37 @@ fn information_line(ui: &mut Ui, text: &str) {
     });
 }
 
+/// What the plan screen shows: the plan, its patient, how it stands on disk, its
+/// revisions, and the protocol it was made from (when the catalog still has it).
+#[derive(Clone, Copy)]
+pub struct PlanShown<'a> {
+    /// The plan as last edited.
+    pub record: &'a PlanRecord,
+    /// The patient's name, for the heading.
+    pub patient_name: &'a str,
+    /// How the plan stands on disk.
+    pub save: &'a SaveState,
+    /// Every saved revision, oldest first.
+    pub history: &'a [RevisionInfo],
+    /// The protocol, for the spacing a moved session must keep.
+    pub protocol: Option<&'a Protocol>,
+}
+
 /// The whole plan screen. `patient_name` heads it; `save` says how it stands on disk.
 pub fn plan_view_ui(
     ui: &mut Ui,
-    record: &PlanRecord,
-    patient_name: &str,
-    save: &SaveState,
-    history: &[RevisionInfo],
+    shown: &PlanShown<'_>,
     state: &mut PlanViewState,
     today: Date,
     fresh: bool,
 ) -> Option<Action> {
+    let PlanShown {
+        record,
+        patient_name,
+        save,
+        history,
+        protocol,
+    } = *shown;
     let mut action = None;
     let plan = &record.plan;
     header_ui(ui, record, patient_name, save, &mut action);
@@ -170,7 +262,7 @@ pub fn plan_view_ui(
         timeline_ui(ui, plan, today);
         if plan.candidate {
             let edit = pre_procedure_ui(ui, record, today)
-                .or(sessions_ui(ui, record))
+                .or(sessions_ui(ui, record, protocol, state))
                 .or(aftercare_ui(ui, record, today))
                 .or(results_ui(ui, record, today));
             if let Some(edit) = edit {
@@ -340,7 +432,12 @@ fn pre_procedure_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<Pla
     edit
 }
 
-fn sessions_ui(ui: &mut Ui, record: &PlanRecord) -> Option<PlanEdit> {
+fn sessions_ui(
+    ui: &mut Ui,
+    record: &PlanRecord,
+    protocol: Option<&Protocol>,
+    state: &mut PlanViewState,
+) -> Option<PlanEdit> {
     section_heading(ui, "Sessions");
     let mut edit = None;
     for session in &record.plan.sessions {
@@ -359,10 +456,24 @@ fn sessions_ui(ui: &mut Ui, record: &PlanRecord) -> Option<PlanEdit> {
                 &format!("Session {} date", session.number),
                 &mut date,
             ) {
-                edit = Some(PlanEdit::MoveSession {
-                    number: session.number,
-                    date,
-                });
+                match protocol.and_then(|protocol| {
+                    too_soon(protocol, &record.plan.sessions, session.number, date)
+                }) {
+                    // Too soon after the session before: asked beside the date first.
+                    Some(shortfall) => {
+                        state.sooner = Some(SoonerMove {
+                            shortfall,
+                            reason: String::new(),
+                        });
+                    }
+                    None => {
+                        state.sooner = None;
+                        edit = Some(PlanEdit::MoveSession {
+                            number: session.number,
+                            date,
+                        });
+                    }
+                }
             }
             ui.weak(format!(
                 "{}, {} minutes",
@@ -370,6 +481,24 @@ fn sessions_ui(ui: &mut Ui, record: &PlanRecord) -> Option<PlanEdit> {
                 session.duration_minutes
             ));
         });
+        if let Some(sooner) = state
+            .sooner
+            .as_mut()
+            .filter(|sooner| sooner.shortfall.number == session.number)
+        {
+            match sooner_ui(ui, sooner) {
+                Some(SoonerAnswer::MoveAnyway(note)) => {
+                    edit = Some(PlanEdit::MoveSessionAnyway {
+                        number: sooner.shortfall.number,
+                        date: sooner.shortfall.date,
+                        note,
+                    });
+                    state.sooner = None;
+                }
+                Some(SoonerAnswer::KeepDate) => state.sooner = None,
+                None => {}
+            }
+        }
         let wished = match record.request.moved_sessions.get(&session.number) {
             Some(moved) => Some(*moved),
             None if session.number == 1 => Some(record.request.start),

@@ -15,7 +15,7 @@ use crate::ui::library::library_ui;
 use crate::ui::new_plan::new_plan_ui;
 use crate::ui::patient_list::{ListStatus, patient_list_ui};
 use crate::ui::patient_view::patient_view_ui;
-use crate::ui::plan_view::plan_view_ui;
+use crate::ui::plan_view::{PlanShown, plan_view_ui};
 use crate::ui::plans_table::plans_table_ui;
 use crate::ui::settings::settings_ui;
 
@@ -193,16 +193,14 @@ impl App {
             Screen::Plan => match &mut self.open_plan {
                 Some(open) => {
                     let save = open.save_state();
-                    plan_view_ui(
-                        ui,
-                        &open.record,
-                        &open.patient_name,
-                        &save,
-                        &open.history,
-                        &mut open.view,
-                        today,
-                        fresh,
-                    )
+                    let shown = PlanShown {
+                        record: &open.record,
+                        patient_name: &open.patient_name,
+                        save: &save,
+                        history: &open.history,
+                        protocol: self.catalog.get(&open.record.plan.protocol.id),
+                    };
+                    plan_view_ui(ui, &shown, &mut open.view, today, fresh)
                 }
                 None => None,
             },
