@@ -577,3 +577,20 @@ fn a_session_moved_too_soon_is_flagged_beside_it_and_needs_a_reason() {
         "the move and its reason are one revision"
     );
 }
+
+#[test]
+fn the_revision_history_says_what_each_revision_changed() {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    let id = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let mut harness = harness_with_plan(data.path(), config.path(), &id);
+    wait_for_label(&mut harness, "Changed: plan created as Draft");
+    click(&mut harness, "Session 1 held");
+    wait_for_label(&mut harness, "Changed: session 1 held ticked");
+    type_into(&mut harness, "New note", "Prefers mornings");
+    click(&mut harness, "Add note");
+    wait_for_label(
+        &mut harness,
+        "Changed: note added: \u{201c}Prefers mornings\u{201d}",
+    );
+}

@@ -5,6 +5,7 @@
 //! it in.
 
 mod calendar;
+mod changes;
 pub mod checklist;
 pub mod checklist_keys;
 mod edit;
@@ -16,6 +17,7 @@ mod spacing;
 mod status;
 
 pub use calendar::{closed_dates_text, moved_off_closed_day, parse_closed_dates};
+pub use changes::{PlanState, changes};
 pub use edit::{Course, EditContext, EditError, ExtraTask, Note, PlanEdit, move_session};
 pub use engine::{PlanError, generate};
 pub use feasible::earliest_feasible_start;

@@ -233,6 +233,8 @@ pub struct PlanShown<'a> {
     pub history: &'a [RevisionInfo],
     /// The protocol, for the spacing a moved session must keep.
     pub protocol: Option<&'a Protocol>,
+    /// What each revision changed, in words, by revision number.
+    pub changes: &'a BTreeMap<u32, Vec<String>>,
 }
 
 /// The whole plan screen. `patient_name` heads it; `save` says how it stands on disk.
@@ -249,6 +251,7 @@ pub fn plan_view_ui(
         save,
         history,
         protocol,
+        changes,
     } = *shown;
     let mut action = None;
     let plan = &record.plan;
@@ -273,14 +276,14 @@ pub fn plan_view_ui(
             action = Some(Action::EditPlan(edit));
         }
         consent_ui(ui, plan);
-        history_ui(ui, history);
+        history_ui(ui, history, changes);
     });
     action
 }
 
 /// Every saved revision: who saved it when, and the start of its SHA-256, which the next
 /// revision records so that a changed file is found by `regen-planner plans verify`.
-fn history_ui(ui: &mut Ui, history: &[RevisionInfo]) {
+fn history_ui(ui: &mut Ui, history: &[RevisionInfo], changes: &BTreeMap<u32, Vec<String>>) {
     section_heading(ui, "Revision history");
     ui.weak("Every change is a new revision; none is overwritten. `regen-planner plans verify` checks the chain.");
     for revision in history.iter().rev() {
@@ -291,6 +294,12 @@ fn history_ui(ui: &mut Ui, history: &[RevisionInfo]) {
             timestamp_text(revision.saved_at),
             revision.saved_by
         ));
+        if let Some(said) = changes.get(&revision.number) {
+            ui.horizontal(|ui| {
+                ui.add_space(16.0);
+                ui.add(egui::Label::new(format!("Changed: {}", said.join("; "))).wrap());
+            });
+        }
     }
 }
 

@@ -69,6 +69,11 @@ impl App {
                     open.history = history;
                 }
             }
+            Outcome::Changes { id, changes } => {
+                if let Some(open) = self.open_plan.as_mut().filter(|open| open.id == id) {
+                    open.changes = changes;
+                }
+            }
             Outcome::Patient { id, result } => self.patient_read(&id, result),
             Outcome::Created {
                 patient_revision,
@@ -87,6 +92,7 @@ impl App {
                 if let Some(old) = self.open_plan.take() {
                     self.park_view(&old);
                 }
+                self.read_changes(&plan);
                 self.open_plan = Some(OpenPlan::new(
                     plan,
                     *revision,

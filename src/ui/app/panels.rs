@@ -199,6 +199,7 @@ impl App {
                         save: &save,
                         history: &open.history,
                         protocol: self.catalog.get(&open.record.plan.protocol.id),
+                        changes: &open.changes,
                     };
                     plan_view_ui(ui, &shown, &mut open.view, today, fresh)
                 }

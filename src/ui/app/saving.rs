@@ -4,6 +4,7 @@
 //! window) is queued as an [`AfterSave`] and done, or refused with the reason, once
 //! they have: nothing waits on the UI thread.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use egui::Ui;
@@ -30,6 +31,8 @@ pub(super) struct OpenPlan {
     pub(super) conflict: Option<String>,
     /// Every saved revision, oldest first.
     pub(super) history: Vec<RevisionInfo>,
+    /// What each revision changed, in words, by revision number (read on the worker).
+    pub(super) changes: BTreeMap<u32, Vec<String>>,
     pub(super) view: PlanViewState,
 }
 
@@ -78,6 +81,7 @@ impl OpenPlan {
             failure: None,
             conflict: None,
             history,
+            changes: BTreeMap::new(),
             view: PlanViewState::new(today()),
         }
     }
@@ -233,6 +237,7 @@ impl App {
         };
         worker.send(Job::OpenPlan(id.clone()));
         worker.send(Job::ReadHistory(id.clone()));
+        worker.send(Job::ReadChanges(id.clone()));
         self.show(Screen::OpeningPlan {
             id: id.clone(),
             failed: None,
@@ -290,6 +295,14 @@ impl App {
             };
         }
         self.remember(vec![summary]);
+        self.read_changes(id);
+    }
+
+    /// Asks the worker what each revision of the plan changed, for its history.
+    pub(super) fn read_changes(&mut self, id: &PlanId) {
+        if let Some(worker) = &mut self.worker {
+            worker.send(Job::ReadChanges(id.clone()));
+        }
     }
 
     /// After Ctrl+S: once every edit of the open plan is on the disk, says which
