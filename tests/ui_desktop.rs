@@ -594,3 +594,19 @@ fn the_revision_history_says_what_each_revision_changed() {
         "Changed: note added: \u{201c}Prefers mornings\u{201d}",
     );
 }
+
+#[test]
+fn the_calendar_has_no_buttons_named_only_by_arrows() {
+    let (data, config) = folders();
+    let mut harness = harness(data.path(), config.path());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    click(&mut harness, "Calendar…");
+    harness.run_steps(2);
+    for arrow in ["<", "<<", "<<<", ">", ">>", ">>>"] {
+        assert!(
+            harness.query_by_label(arrow).is_none(),
+            "a button named only \"{arrow}\" is in the calendar"
+        );
+    }
+}

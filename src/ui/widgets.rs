@@ -199,6 +199,10 @@ pub fn date_field(ui: &mut Ui, id_salt: &str, label: &str, date: &mut jiff::civi
             egui_extras::DatePickerButton::new(&mut picked)
                 .id_salt(id_salt)
                 .show_icon(false)
+                // The picker's own arrow buttons are named only "<", ">>" and so on,
+                // which a screen reader cannot make sense of: the year, month and day
+                // lists and the calendar remain, and the date can be typed.
+                .arrows(false)
                 .format("Calendar…")
                 .calendar_week(false),
         )
