@@ -11,6 +11,9 @@ use std::path::Path;
 use std::process::Output;
 
 const STRETCH_MARKS: &str = include_str!("../assets/protocols/adipose-stretch-marks.ron");
+const FAT_TRANSFER: &str = include_str!("../assets/protocols/adipose-fat-transfer-face.ron");
+const MICRONEEDLING: &str = include_str!("../assets/protocols/microneedling-prp-prf-face.ron");
+const SECRETOME_SKIN: &str = include_str!("../assets/protocols/secretome-skin.ron");
 
 mod common;
 
@@ -79,7 +82,7 @@ fn an_unknown_id_names_the_valid_ones() {
 
 #[test]
 fn a_negative_offset_is_refused() {
-    let text = STRETCH_MARKS.replacen("days_before: 14)", "days_before: -3)", 1);
+    let text = STRETCH_MARKS.replacen("days_before: 28,", "days_before: -3,", 1);
     expect_problem(
         &text,
         line_of(&text, "days_before: -3"),
@@ -209,6 +212,8 @@ fn a_broken_override_is_reported_and_the_builtin_protocol_is_used() {
 
 #[test]
 fn a_clinic_can_add_a_protocol_for_an_uncovered_combination() {
+    // Microneedling refuses keloids and recent isotretinoin: the clinic's file says so with
+    // rules for that delivery, which the check accepts.
     let text = STRETCH_MARKS
         .replace(
             "id: \"adipose-stretch-marks\"",
@@ -217,7 +222,17 @@ fn a_clinic_can_add_a_protocol_for_an_uncovered_combination() {
         .replace(
             "modalities: [\"injection\"]",
             "modalities: [\"microneedling\"]",
+        )
+        .replace(
+            "(factor: \"keloid-tendency\", severity: \"caution\",",
+            "(factor: \"keloid-tendency\", severity: \"contraindicated\", modalities: [\"microneedling\"],",
+        )
+        .replace(
+            "(factor: \"recent-isotretinoin\", severity: \"caution\",",
+            "(factor: \"recent-isotretinoin\", severity: \"contraindicated\", modalities: [\"microneedling\"],",
         );
+    let (ok, report) = check_one(&text);
+    assert!(ok, "{report}");
     let config = tempfile::tempdir().unwrap();
     clinic_file(config.path(), "added.ron", &text);
     let plan = regen(
@@ -285,7 +300,26 @@ fn the_catalog_lists_ids_and_protocols_as_json() {
     let output = regen(config.path(), &["catalog", "--format", "json"]);
     assert!(output.status.success());
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(json["factors"].as_array().unwrap().len(), 16);
+    assert_eq!(json["factors"].as_array().unwrap().len(), 22);
+    let factors: Vec<&str> = json["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|factor| factor["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "active-cancer",
+        "bleeding-disorder",
+        "anaesthetic-allergy",
+        "herpes-history",
+        "complete-tear",
+        "trial-enrolled",
+    ] {
+        assert!(
+            factors.contains(&id),
+            "{id} is not in the catalog's factors"
+        );
+    }
     assert_eq!(json["areas"].as_array().unwrap().len(), 12);
     assert!(
         json["protocols"]
@@ -293,5 +327,329 @@ fn the_catalog_lists_ids_and_protocols_as_json() {
             .unwrap()
             .iter()
             .any(|entry| entry["protocol"]["id"] == "adipose-stretch-marks")
+    );
+}
+
+/// The first line of `text` that contains `needle`, 1-based.
+fn line_with(text: &str, needle: &str) -> usize {
+    line_of(text, needle)
+}
+
+#[test]
+fn microneedling_without_the_keloid_refusal_is_refused() {
+    let text = MICRONEEDLING.replace(
+        "(factor: \"keloid-tendency\", severity: \"contraindicated\",",
+        "(factor: \"keloid-tendency\", severity: \"caution\",",
+    );
+    expect_problem(
+        &text,
+        line_with(&text, "factors: ["),
+        "microneedling on the face needs a rule marking 'keloid-tendency' contraindicated",
+    );
+}
+
+#[test]
+fn microneedling_without_the_isotretinoin_refusal_is_refused() {
+    let start = MICRONEEDLING
+        .find("        (factor: \"recent-isotretinoin\"")
+        .unwrap();
+    let end = MICRONEEDLING[start..].find('\n').unwrap() + start + 1;
+    let text = format!("{}{}", &MICRONEEDLING[..start], &MICRONEEDLING[end..]);
+    expect_problem(
+        &text,
+        line_with(&text, "factors: ["),
+        "needs a rule marking 'recent-isotretinoin' contraindicated",
+    );
+}
+
+#[test]
+fn a_facial_injection_without_the_vascular_risk_is_refused() {
+    let text = FAT_TRANSFER.replace(
+        "neurological signs are an emergency.\", hazard: \"vascular-occlusion\"",
+        "neurological signs are an emergency.\"",
+    );
+    expect_problem(
+        &text,
+        line_with(&text, "risks: ["),
+        "fat-grafting on the face needs a risk of injection into a blood vessel",
+    );
+}
+
+#[test]
+fn a_facial_injection_without_the_safe_technique_or_the_emergency_signs_is_refused() {
+    let text = FAT_TRANSFER
+        .replace(
+            "[CF 32, CF 78].\", hazard: \"vascular-occlusion\"",
+            "[CF 32, CF 78].\"",
+        )
+        .replace(
+            "until_day: 2, hazard: \"vascular-occlusion\"",
+            "until_day: 2",
+        );
+    let (ok, report) = check_one(&text);
+    assert!(!ok, "{report}");
+    assert!(report.contains("needs a safe-technique step"), "{report}");
+    assert!(
+        report.contains("needs an emergency instruction"),
+        "{report}"
+    );
+}
+
+#[test]
+fn repeat_harvests_under_three_months_apart_are_refused() {
+    let text = STRETCH_MARKS
+        .replace("spacing_days: 90,", "spacing_days: 28,")
+        .replace(
+            "spacing_range_days: (min: 90, max: 180)",
+            "spacing_range_days: (min: 21, max: 42)",
+        );
+    expect_problem(
+        &text,
+        line_with(&text, "spacing_range_days:"),
+        "tissue is harvested again as soon as 21 days after the last harvest; leave at least 90 days",
+    );
+}
+
+#[test]
+fn one_harvest_kept_for_later_sessions_passes_whatever_the_spacing() {
+    // A protocol that harvests at session 1 only and keeps the product may space its
+    // sessions weeks apart: the secretome protocols do.
+    let (ok, report) = check_one(SECRETOME_SKIN);
+    assert!(ok, "{report}");
+}
+
+#[test]
+fn a_trial_only_protocol_without_the_trial_rule_is_refused() {
+    let start = SECRETOME_SKIN.find("    trial_enrolled: (").unwrap();
+    let end = SECRETOME_SKIN[start..].find("\n    ),\n").unwrap() + start + "\n    ),\n".len();
+    let text = format!("{}{}", &SECRETOME_SKIN[..start], &SECRETOME_SKIN[end..]);
+    expect_problem(
+        &text,
+        line_with(&text, "access: \"trial-only\""),
+        "trial-only in a jurisdiction but has no trial_enrolled rule",
+    );
+}
+
+#[test]
+fn a_regulatory_note_that_does_not_say_the_access_is_refused() {
+    let text = STRETCH_MARKS.replacen("access: \"routine\", ", "", 1);
+    expect_problem(
+        &text,
+        line_with(&text, "(jurisdiction: \"us\""),
+        "the US note does not say whether the protocol may be offered in routine practice there",
+    );
+}
+
+#[test]
+fn a_restricted_protocol_routine_somewhere_is_refused() {
+    let text = SECRETOME_SKIN
+        .replace("status: \"investigational\"", "status: \"restricted\"")
+        .replacen("access: \"trial-only\"", "access: \"routine\"", 1);
+    let (ok, report) = check_one(&text);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("a restricted protocol must be trial-only in every jurisdiction"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_text_with_an_internal_reference_key_is_refused() {
+    let text = STRETCH_MARKS.replace(
+        "Works best on mild, recent marks;",
+        "Works best on mild, recent marks, as seed 004 says;",
+    );
+    expect_problem(
+        &text,
+        line_with(&text, "as seed 004 says"),
+        "a reader would see the internal reference key",
+    );
+}
+
+#[test]
+fn a_citation_of_a_source_the_file_lacks_is_refused() {
+    let text = STRETCH_MARKS.replace(
+        "no randomised trial of adipose",
+        "no randomised trial [CF 99] of adipose",
+    );
+    expect_problem(
+        &text,
+        line_with(&text, "[CF 99]"),
+        "'CF 99' is cited but no source has that key",
+    );
+}
+
+#[test]
+fn an_alternative_the_screening_forbids_is_refused() {
+    let text = STRETCH_MARKS.replace(
+        "at lower cost and risk.\", excluded_by: [\"keloid-tendency\", \"recent-isotretinoin\", \"pregnancy\"]",
+        "at lower cost and risk.\"",
+    );
+    expect_problem(
+        &text,
+        line_with(&text, "(name: \"Microneedling alone\""),
+        "the alternative 'Microneedling alone' would be offered to patients the same screening rules out of it; add excluded_by: [\"pregnancy\", \"keloid-tendency\", \"recent-isotretinoin\"]",
+    );
+}
+
+#[test]
+fn a_task_about_blood_thinners_outside_their_rule_is_refused() {
+    let text = STRETCH_MARKS.replace(
+        "Stop supplements that raise bleeding risk (fish oil, vitamin E, ginkgo) to reduce bruising",
+        "Stop supplements and, with the prescriber's agreement, blood thinners",
+    );
+    expect_problem(
+        &text,
+        line_with(&text, "blood thinners [CF"),
+        "a task about blood thinners belongs in the action of the 'anticoagulants' rule",
+    );
+}
+
+#[test]
+fn advice_to_bridge_a_blood_thinner_is_refused() {
+    let text = STRETCH_MARKS.replace(
+        "Ask the doctor who prescribes your blood thinner whether it can be paused",
+        "Pause or bridge the blood thinner, then ask whether it can be paused",
+    );
+    let (ok, report) = check_one(&text);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("advises bridging a blood thinner"),
+        "{report}"
+    );
+}
+
+#[test]
+fn two_rules_for_one_factor_on_the_same_delivery_are_refused() {
+    let text = STRETCH_MARKS.replace(
+        "(factor: \"keloid-tendency\", severity: \"caution\",",
+        "(factor: \"keloid-tendency\", severity: \"contraindicated\", reason: \"A second rule.\"),\n        (factor: \"keloid-tendency\", severity: \"caution\",",
+    );
+    let (ok, report) = check_one(&text);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("factor 'keloid-tendency' has two rules for injection"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_tumescent_step_without_a_dose_limit_is_refused() {
+    let text = STRETCH_MARKS.replace(
+        ", dose_limit: (drug: \"lidocaine with adrenaline in tumescent solution, with any lidocaine at the marks\", mg_per_kg: 35)",
+        "",
+    );
+    expect_problem(
+        &text,
+        line_with(&text, "Tumescent local anaesthesia of the donor site"),
+        "a tumescent or ring-block step must state the maximum dose by weight",
+    );
+}
+
+#[test]
+fn a_harvest_without_the_bleeding_disorder_refusal_is_refused() {
+    let start = STRETCH_MARKS
+        .find("        (factor: \"bleeding-disorder\"")
+        .unwrap();
+    let end = STRETCH_MARKS[start..].find('\n').unwrap() + start + 1;
+    let text = format!("{}{}", &STRETCH_MARKS[..start], &STRETCH_MARKS[end..]);
+    expect_problem(
+        &text,
+        line_with(&text, "factors: ["),
+        "a protocol with a harvest must mark 'bleeding-disorder' contraindicated",
+    );
+}
+
+#[test]
+fn a_patient_task_written_about_the_patient_is_refused() {
+    let text = STRETCH_MARKS.replace(
+        "Drink plenty of water in the days before treatment.",
+        "Ask the patient to drink plenty of water.",
+    );
+    expect_problem(
+        &text,
+        line_with(&text, "Ask the patient to drink"),
+        "is read by the patient: write it to them",
+    );
+}
+
+#[test]
+fn a_protocol_trial_only_in_one_jurisdiction_follows_the_desk_jurisdiction() {
+    // The clinic's copy of the secretome protocol is routine in the EU (say a national
+    // authorisation) and trial-only in the US.
+    let eu_at = SECRETOME_SKIN
+        .find("(jurisdiction: \"eu\", access: \"trial-only\"")
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        &SECRETOME_SKIN[..eu_at],
+        SECRETOME_SKIN[eu_at..].replacen("access: \"trial-only\"", "access: \"routine\"", 1)
+    );
+    let (ok, report) = check_one(&text);
+    assert!(ok, "{report}");
+    let config = tempfile::tempdir().unwrap();
+    clinic_file(config.path(), "secretome-skin.ron", &text);
+    let plan = |jurisdiction: Option<&str>| {
+        let mut args = vec![
+            "plan",
+            "--modality",
+            "microneedling",
+            "--source",
+            "secretome",
+            "--area",
+            "face",
+            "--indication",
+            "facial-aging",
+            "--start",
+            "2027-01-18",
+            "--weight-kg",
+            "65",
+            "--format",
+            "json",
+        ];
+        if let Some(jurisdiction) = jurisdiction {
+            args.extend_from_slice(&["--jurisdiction", jurisdiction]);
+        }
+        let output = regen(config.path(), &args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        serde_json::from_str::<serde_json::Value>(&stdout(&output)).unwrap()
+    };
+    let restricted = |json: &serde_json::Value| {
+        json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|warning| warning["severity"] == "restricted")
+    };
+    let eu = plan(Some("eu"));
+    assert_eq!(eu["candidate"], true, "{eu}");
+    assert!(!restricted(&eu));
+    assert!(!eu["sessions"].as_array().unwrap().is_empty());
+    for json in [plan(Some("us")), plan(None)] {
+        assert_eq!(json["candidate"], false, "{json}");
+        assert!(restricted(&json), "{json}");
+        assert!(json["sessions"].as_array().unwrap().is_empty());
+    }
+    // Without the flag, the desk's setting decides.
+    regen_planner::store::Settings {
+        jurisdiction: Some(regen_planner::catalog::Jurisdiction::Eu),
+        ..regen_planner::store::Settings::default()
+    }
+    .save(config.path())
+    .unwrap();
+    assert_eq!(plan(None)["candidate"], true);
+}
+
+#[test]
+fn a_task_that_does_not_end_its_sentence_is_refused() {
+    let text = STRETCH_MARKS.replacen(
+        "Drink plenty of water in the days before treatment.",
+        "Drink plenty of water in the days before treatment",
+        1,
+    );
+    expect_problem(
+        &text,
+        line_with(&text, "Drink plenty of water"),
+        "'…r in the days before treatment' does not end its sentence: end it with a full stop",
     );
 }

@@ -26,8 +26,8 @@ use common::Desk;
 
 const PATIENT: &str = "Zoë Ångström";
 
-/// The arguments of a PRP hair plan: preparation tasks (one from the NSAIDs caution),
-/// three sessions and three follow-up visits.
+/// The arguments of a PRP hair plan: preparation tasks (one for each session from the
+/// smoking caution), three sessions and three follow-up visits.
 const PRP_HAIR: &[&str] = &[
     "--modality",
     "injection",
@@ -38,7 +38,7 @@ const PRP_HAIR: &[&str] = &[
     "--indication",
     "androgenetic-alopecia",
     "--factor",
-    "nsaids",
+    "smoker",
     "--start",
     "2027-01-18",
 ];
@@ -330,7 +330,7 @@ fn uids_stay_the_same_across_exports_and_a_revision_that_moves_a_session() {
         assert!(event.get_sequence() > first[uid].get_sequence());
     }
 
-    // Without the NSAIDs caution its task goes; no other item changes its UID, as it
+    // Without the smoking caution its tasks go; no other item changes its UID, as it
     // would if UIDs were counted.
     desk.revise(&id, |record| {
         record.request.factors.clear();
@@ -339,7 +339,7 @@ fn uids_stay_the_same_across_exports_and_a_revision_that_moves_a_session() {
     });
     let (_, fewer) = desk.calendar(&id);
     let fewer = events_by_uid(&fewer);
-    assert!(fewer.len() < moved.len(), "the NSAIDs task is gone");
+    assert!(fewer.len() < moved.len(), "the smoking tasks are gone");
     for (uid, event) in &fewer {
         assert!(moved.contains_key(uid), "{uid} is new");
         assert_eq!(all_day(event), all_day(moved[uid]), "{uid}");
@@ -863,11 +863,13 @@ fn add_tasks_and_a_note(desk: &Desk, id: &str) -> Date {
             withdrawn: false,
             text: PHOTOS_TASK.into(),
             due: Some(due),
+            audience: regen_planner::catalog::Audience::Patient,
         });
         record.extra_tasks.push(ExtraTask {
             withdrawn: false,
             text: "Ask the GP for the thyroid results".into(),
             due: None,
+            audience: regen_planner::catalog::Audience::Patient,
         });
         record.notes.push(Note {
             written_at: "2027-01-04T09:30:15.5Z".parse().unwrap(),

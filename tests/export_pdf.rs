@@ -58,6 +58,9 @@ impl Desk {
 /// not matter, and its number of pages.
 struct Pdf {
     text: String,
+    /// The text without each page's running head and foot (its first and last
+    /// line), so that a sentence that runs on to the next page reads as one.
+    body: String,
     pages: usize,
 }
 
@@ -91,9 +94,21 @@ impl Pdf {
                     path.display()
                 );
                 let raw = String::from_utf8(output.stdout).unwrap();
+                let body: Vec<&str> = raw
+                    .split('\u{c}')
+                    .flat_map(|page| {
+                        let lines: Vec<&str> = page
+                            .lines()
+                            .filter(|line| !line.trim().is_empty())
+                            .collect();
+                        let inner = lines.len().saturating_sub(1).max(1);
+                        lines.into_iter().take(inner).skip(1)
+                    })
+                    .collect();
                 Pdf {
                     pages: raw.matches('\u{c}').count(),
                     text: normalise(&raw),
+                    body: normalise(&body.join("\n")),
                 }
             })
             .collect()
@@ -103,7 +118,7 @@ impl Pdf {
     fn has(&self, expected: &str) {
         let expected = normalise(expected);
         assert!(
-            self.text.contains(&expected),
+            self.text.contains(&expected) || self.body.contains(&expected),
             "the PDF does not say {expected:?}; it says:\n{}",
             self.text
         );
@@ -133,7 +148,8 @@ fn normalise(text: &str) -> String {
     .join(" ")
 }
 
-/// The documents leave out the reference keys protocols cite figures with: "[CF 32]",
+/// The handout leaves out the numbered references ("[3]") and, in plans saved before
+/// references were numbered, the reference keys protocols cite figures with: "[CF 32]",
 /// "[seed 004]", "(seed 000)", "(seeds 000, 002)", and the spaces before them; a note
 /// about a source keeps only what it says after its colon: "(seed 004: 1-2 weeks)" is
 /// "(1-2 weeks)", and "(seed 002; Elmaadawi 2018)" goes.
@@ -150,8 +166,16 @@ fn without_references(text: &str) -> String {
         };
         let inside = &rest[open + 1..close];
         let keyed = if open_char == '[' {
-            (inside.starts_with("CF ") || inside.starts_with("CF,") || inside.starts_with("seed "))
-                .then_some(None)
+            // Numbered as plans cite their sources now ("[3]", "[2, 5]"), or by key.
+            let numbered = !inside.is_empty()
+                && inside
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || ", ".contains(c));
+            (numbered
+                || inside.starts_with("CF ")
+                || inside.starts_with("CF,")
+                || inside.starts_with("seed "))
+            .then_some(None)
         } else {
             inside
                 .strip_prefix("seeds ")
@@ -229,7 +253,7 @@ const INVESTIGATIONAL: &str =
 fn the_handout_carries_the_name_every_date_and_every_instruction() {
     let desk = Desk::new();
     let mut args = STRETCH_MARKS.to_vec();
-    args.extend_from_slice(&["--factor", "nsaids"]);
+    args.extend_from_slice(&["--factor", "smoker"]);
     let id = desk.save_plan("Zoë Ångström", Some("1985-03-04"), &args);
     let (handout, _, plan) = desk.export(&id);
 
@@ -251,14 +275,23 @@ fn the_handout_carries_the_name_every_date_and_every_instruction() {
         handout.has(&without_references(task));
     }
     handout.has("Where tissue was taken from (the donor site)");
-    for task in strings(&plan, "pre_procedure", "task") {
-        handout.has(&without_references(task));
+    for task in plan["pre_procedure"].as_array().unwrap() {
+        let text = without_references(task["task"].as_str().unwrap());
+        if task.get("audience").is_none() {
+            handout.has(&text);
+        } else {
+            handout.lacks(&text);
+        }
     }
     // The caution's dated action, near the top.
-    let nsaids = &plan["warnings"][0];
-    assert_eq!(nsaids["factor"], "nsaids");
-    handout.has(&format!("by {}", long_date(&nsaids["action"]["due"])));
-    let warning_at = handout.text.find("Stop aspirin").unwrap();
+    let smoking = plan["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|warning| warning["factor"] == "smoker")
+        .unwrap();
+    handout.has(&format!("by {}", long_date(&smoking["action"]["due"])));
+    let warning_at = handout.text.find("Stop smoking").unwrap();
     assert!(warning_at < handout.text.find("Your sessions").unwrap());
     for visit in plan["follow_ups"].as_array().unwrap() {
         handout.has(&long_date(&visit["date"]));
@@ -364,16 +397,19 @@ fn tasks_the_physician_added_are_in_the_handout_and_notes_are_not() {
         withdrawn: false,
         text: "Bring the photographs of your stretch marks from last year".into(),
         due: Some(Date::new(2027, 1, 12).unwrap()),
+        audience: regen_planner::catalog::Audience::Patient,
     });
     record.extra_tasks.push(regen_planner::store::ExtraTask {
         withdrawn: false,
         text: "Tell us about any new medicine".into(),
         due: None,
+        audience: regen_planner::catalog::Audience::Patient,
     });
     record.extra_tasks.push(regen_planner::store::ExtraTask {
         withdrawn: true,
         text: "Stop the vitamin E capsules".into(),
         due: Some(Date::new(2027, 1, 10).unwrap()),
+        audience: regen_planner::catalog::Audience::Patient,
     });
     record.notes.push(regen_planner::store::Note {
         written_at: jiff::Timestamp::now(),
@@ -411,9 +447,9 @@ fn the_consent_form_has_the_selection_status_risks_alternatives_results_and_sign
     ));
     consent.has(INVESTIGATIONAL);
     for note in plan["regulatory"]["notes"].as_array().unwrap() {
-        consent.has(&without_references(note["note"].as_str().unwrap()));
+        consent.has(note["note"].as_str().unwrap());
     }
-    consent.has(&without_references(plan["evidence"].as_str().unwrap()));
+    consent.has(plan["evidence"].as_str().unwrap());
     consent.has("2 sessions are planned");
     for session in plan["sessions"].as_array().unwrap() {
         consent.has(&long_date(&session["date"]));
@@ -421,16 +457,16 @@ fn the_consent_form_has_the_selection_status_risks_alternatives_results_and_sign
     for risk in plan["risks"].as_array().unwrap() {
         consent.has(&format!(
             "{} ({}): {}",
-            without_references(risk["name"].as_str().unwrap()),
+            risk["name"].as_str().unwrap(),
             risk["likelihood"].as_str().unwrap(),
-            without_references(risk["detail"].as_str().unwrap())
+            risk["detail"].as_str().unwrap()
         ));
     }
     for alternative in plan["alternatives"].as_array().unwrap() {
         consent.has(&format!(
             "{}: {}",
-            without_references(alternative["name"].as_str().unwrap()),
-            without_references(alternative["comparison"].as_str().unwrap())
+            alternative["name"].as_str().unwrap(),
+            alternative["comparison"].as_str().unwrap()
         ));
     }
     for milestone in strings(&plan, "milestones", "label") {
@@ -439,9 +475,18 @@ fn the_consent_form_has_the_selection_status_risks_alternatives_results_and_sign
     consent.has("Results vary from person to person and are not guaranteed.");
     consent.has("Some figures in this plan rest on thin or conflicting evidence");
     consent.has("Ask the clinic: it has not set a price per session for this treatment.");
-    consent.has(&without_references(
-        plan["additional_costs"].as_str().unwrap(),
-    ));
+    consent.has(plan["additional_costs"].as_str().unwrap());
+    // The numbers in the text are the plan's sources, listed with the same numbers.
+    consent.has("References");
+    for (number, source) in plan["sources"].as_array().unwrap().iter().enumerate() {
+        let title = source["citation"].as_str().unwrap();
+        consent.has(&format!(
+            "[{}] {}",
+            number + 1,
+            title.split(' ').next().unwrap()
+        ));
+    }
+    consent.lacks("[CF ");
     consent.has("Signature of the patient Date Zoë Ångström");
     consent.has("Signature of the physician Date Name in capitals:");
     consent.has(&format!("Page {0} of {0}", consent.pages));
@@ -614,19 +659,20 @@ fn check_documents(handout: &Pdf, consent: &Pdf, plan: &Value) {
         "Protocol: {}",
         plan["protocol"]["title"].as_str().unwrap()
     ));
+    // The consent form keeps the numbered references ("[3]") of its reference list.
     for risk in plan["risks"].as_array().unwrap() {
         consent.has(&format!(
             "{} ({}): {}",
-            without_references(risk["name"].as_str().unwrap()),
+            risk["name"].as_str().unwrap(),
             risk["likelihood"].as_str().unwrap(),
-            without_references(risk["detail"].as_str().unwrap())
+            risk["detail"].as_str().unwrap()
         ));
     }
     for alternative in plan["alternatives"].as_array().unwrap() {
         consent.has(&format!(
             "{}: {}",
-            without_references(alternative["name"].as_str().unwrap()),
-            without_references(alternative["comparison"].as_str().unwrap())
+            alternative["name"].as_str().unwrap(),
+            alternative["comparison"].as_str().unwrap()
         ));
     }
     let sessions = plan["sessions"].as_array().unwrap();
@@ -637,8 +683,14 @@ fn check_documents(handout: &Pdf, consent: &Pdf, plan: &Value) {
             handout.has(&format!("Session {}: {day}", session["number"]));
             consent.has(&day);
         }
-        for task in strings(plan, "pre_procedure", "task") {
-            handout.has(&without_references(task));
+        // The handout asks of the patient only what the patient does.
+        for task in plan["pre_procedure"].as_array().unwrap() {
+            let text = without_references(task["task"].as_str().unwrap());
+            if task.get("audience").is_none() {
+                handout.has(&text);
+            } else {
+                handout.lacks(&text);
+            }
         }
         for risk in strings(plan, "risks", "name") {
             handout.has(&without_references(risk));
@@ -665,7 +717,13 @@ fn a_preparation_day_that_has_passed_says_so() {
     }
     let id = desk.save_plan("Zoë Ångström", None, &args);
     let (handout, _, plan) = desk.export(&id);
-    let tasks = plan["pre_procedure"].as_array().unwrap().len();
+    // The tasks for the clinic (the consultation, weighing) are not in the handout.
+    let tasks = plan["pre_procedure"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|task| task.get("audience").is_none())
+        .count();
     assert_eq!(
         handout
             .text

@@ -78,13 +78,21 @@ fn edits() -> impl Strategy<Value = Edits> {
         author,
         text,
     });
-    let task =
-        (text(), proptest::option::of(date()), any::<bool>()).prop_map(|(text, due, withdrawn)| {
-            ExtraTask {
-                text,
-                due,
-                withdrawn,
-            }
+    let task = (
+        text(),
+        proptest::option::of(date()),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(text, due, withdrawn, for_clinic)| ExtraTask {
+            text,
+            due,
+            withdrawn,
+            audience: if for_clinic {
+                regen_planner::catalog::Audience::Clinic
+            } else {
+                regen_planner::catalog::Audience::Patient
+            },
         });
     (
         0usize..1000,

@@ -118,7 +118,7 @@ fn a_plan_made_ticked_and_moved_is_found_again_after_reopening() {
     );
     assert!(
         harness.query_all_by_label_contains("ticked ").count() >= 2,
-        "the tick shows when it was done"
+        "the tick shows when it was ticked"
     );
     wait_for_label(&mut harness, "Revision 4: ");
 }
@@ -136,7 +136,7 @@ fn a_contraindicated_patient_shows_the_banner() {
     );
     click(
         &mut harness,
-        "Does the patient have a history of cancer, or active cancer?",
+        "Does the patient have active cancer, or is cancer being treated now?",
     );
     assert!(
         harness
@@ -146,35 +146,87 @@ fn a_contraindicated_patient_shows_the_banner() {
     );
     assert!(
         harness
-            .query_by_label_contains("History of cancer: Concentrated growth-factor")
+            .query_by_label_contains("Active cancer: Fat and its growth-factor-secreting cells")
             .is_some(),
         "the banner says why"
     );
 }
 
 #[test]
-fn restricted_sources_are_greyed_out_with_a_reason() {
+fn the_screening_asks_the_new_questions_and_the_weight_where_a_dose_depends_on_it() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let mut harness = harness(data.path(), config.path());
+    click(&mut harness, "New plan… (Ctrl+N)");
+    choose_stretch_marks(&mut harness);
+    for question in [
+        "Does the patient have a bleeding disorder (haemophilia, von Willebrand disease or another coagulation disorder)?",
+        "Has the patient had an allergic reaction to a local anaesthetic (lidocaine or another)?",
+        "Has the patient had cancer in the past that was treated and is in remission?",
+    ] {
+        assert!(harness.query_by_label(question).is_some(), "{question}");
+    }
+    // The harvest uses tumescent lidocaine, dosed by weight.
+    assert!(
+        harness
+            .query_by_label_contains("needed for the maximum dose")
+            .is_some()
+    );
+    type_into(&mut harness, "Weight (kg)", "7x");
+    assert!(
+        harness
+            .query_by_label_contains("write the weight as whole kilograms")
+            .is_some()
+    );
+    type_into(&mut harness, "Weight (kg)", "72");
+    for hint in [
+        "write the weight as whole kilograms",
+        "needed for the maximum dose",
+    ] {
+        assert!(harness.query_by_label_contains(hint).is_none(), "{hint}");
+    }
+}
+
+#[test]
+fn a_treatment_given_only_in_a_trial_refers_the_patient_unless_the_trial_is_recorded() {
     let (data, config) = folders();
     let mut harness = harness(data.path(), config.path());
     click(&mut harness, "New plan… (Ctrl+N)");
-    let reason = "is restricted in aesthetic use in the US and EU, so it is not offered";
-    assert!(harness.query_by_label_contains(reason).is_none());
     let allogeneic = harness.get_by_label("Allogeneic (donor) cells");
     assert!(
-        allogeneic.accesskit_node().is_disabled(),
-        "allogeneic cells are not offered"
+        !allogeneic.accesskit_node().is_disabled(),
+        "a trial-only treatment stays a choice, for a patient in a trial"
     );
-    // Hovering the greyed choice says why, with the regulators' notes.
-    allogeneic.hover();
-    wait_for_label(&mut harness, reason);
-    let tooltip = harness.get_by_label_contains(reason);
-    // A label keeps its text as its value.
-    let text = tooltip.accesskit_node().value().unwrap_or_default();
+    click(&mut harness, "Injection");
+    click(&mut harness, "Allogeneic (donor) cells");
+    click(&mut harness, "Knee");
+    click(&mut harness, "Osteoarthritis");
+    wait_for_label(&mut harness, "Not a candidate for this protocol");
     assert!(
-        text.starts_with("Allogeneic (donor) cells is restricted"),
-        "{text}"
+        harness
+            .query_all_by_label_contains("Referral to a registered clinical trial")
+            .next()
+            .is_some(),
+        "the referral to a trial is offered"
     );
-    assert!(text.contains("US:") || text.contains("EU:"), "{text}");
+    click(
+        &mut harness,
+        "Is the patient treated within a registered trial, or under an IND or a hospital exemption?",
+    );
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label("Not a candidate for this protocol")
+            .is_none(),
+        "within a trial the sessions are planned"
+    );
+    assert!(
+        harness
+            .query_all_by_label_contains("Session 1")
+            .next()
+            .is_some(),
+        "the preview shows the session"
+    );
 }
 
 #[test]

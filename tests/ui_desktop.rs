@@ -309,7 +309,7 @@ fn a_contraindicated_answer_stays_in_the_form_column_at_1024() {
     harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
     harness.run_steps(2);
     common::window::choose_stretch_marks(&mut harness);
-    let question = "Does the patient have a history of cancer, or active cancer?";
+    let question = "Does the patient have active cancer, or is cancer being treated now?";
     click(&mut harness, question);
     let preview_left = harness.get_by_label("Create plan").rect().left();
     let badge = harness.get_by_label("Contraindicated").rect();
@@ -571,6 +571,12 @@ fn a_session_moved_too_soon_is_flagged_beside_it_and_needs_a_reason() {
                 })
         },
     );
+    wait_until(&mut harness, "the save to land", |app| {
+        matches!(
+            app.open_plan_save_state(),
+            Some(regen_planner::ui::SaveState::Saved { .. })
+        )
+    });
     assert_eq!(
         harness.state().open_plan_revision().unwrap().1,
         2,

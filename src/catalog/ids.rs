@@ -216,10 +216,14 @@ string_enum! {
 string_enum! {
     /// A yes/no question of the screening step.
     Factor, "patient factor" {
-        /// History of cancer, or active cancer.
-        CancerHistory = "cancer-history", "History of cancer";
+        /// Active cancer, or cancer under treatment.
+        ActiveCancer = "active-cancer", "Active cancer";
+        /// Cancer in the past, treated and in remission.
+        CancerHistory = "cancer-history", "History of treated cancer";
         /// Takes blood thinners (anticoagulants or antiplatelets).
         Anticoagulants = "anticoagulants", "Blood thinners";
+        /// Haemophilia, von Willebrand disease or another coagulation disorder.
+        BleedingDisorder = "bleeding-disorder", "Bleeding disorder";
         /// Takes NSAIDs or aspirin regularly.
         Nsaids = "nsaids", "NSAIDs or aspirin";
         /// Takes supplements that raise bleeding risk.
@@ -234,6 +238,10 @@ string_enum! {
         Pregnancy = "pregnancy", "Pregnant or breastfeeding";
         /// Thrombocytopenia or platelet dysfunction.
         PlateletDisorder = "platelet-disorder", "Platelet disorder";
+        /// Allergy to local anaesthetics.
+        AnaestheticAllergy = "anaesthetic-allergy", "Allergy to local anaesthetics";
+        /// Cold sores (herpes simplex), now or in the past.
+        HerpesHistory = "herpes-history", "Cold sores (herpes simplex)";
         /// Smokes.
         Smoker = "smoker", "Smoker";
         /// Diabetes that is not controlled.
@@ -248,6 +256,10 @@ string_enum! {
         NoLivingFollicles = "no-living-follicles", "No living hair follicles";
         /// The stretch marks or scars are old, deep or severe.
         MatureLesions = "mature-lesions", "Mature, deep or old lesions";
+        /// A complete or retracted tear of the tendon or ligament, or an unstable joint.
+        CompleteTear = "complete-tear", "Complete tear or unstable joint";
+        /// Treated within a registered trial, or under an IND or hospital exemption.
+        TrialEnrolled = "trial-enrolled", "Trial, IND or hospital exemption";
     }
 }
 
@@ -256,7 +268,27 @@ impl Factor {
     #[must_use]
     pub fn question(self) -> &'static str {
         match self {
-            Factor::CancerHistory => "Does the patient have a history of cancer, or active cancer?",
+            Factor::ActiveCancer => {
+                "Does the patient have active cancer, or is cancer being treated now?"
+            }
+            Factor::CancerHistory => {
+                "Has the patient had cancer in the past that was treated and is in remission?"
+            }
+            Factor::BleedingDisorder => {
+                "Does the patient have a bleeding disorder (haemophilia, von Willebrand disease or another coagulation disorder)?"
+            }
+            Factor::AnaestheticAllergy => {
+                "Has the patient had an allergic reaction to a local anaesthetic (lidocaine or another)?"
+            }
+            Factor::HerpesHistory => {
+                "Does the patient get cold sores (herpes simplex), now or in the past?"
+            }
+            Factor::CompleteTear => {
+                "Is the tendon or ligament completely torn or retracted, or is the joint unstable?"
+            }
+            Factor::TrialEnrolled => {
+                "Is the patient treated within a registered trial, or under an IND or a hospital exemption?"
+            }
             Factor::Anticoagulants => {
                 "Does the patient take blood thinners (anticoagulants or antiplatelets)?"
             }
@@ -282,7 +314,9 @@ impl Factor {
                 "Does the patient have diabetes that is not controlled?"
             }
             Factor::KeloidTendency => "Does the patient form keloids or hypertrophic scars?",
-            Factor::RecentIsotretinoin => "Has the patient taken isotretinoin in the last months?",
+            Factor::RecentIsotretinoin => {
+                "Has the patient taken isotretinoin in the last six months?"
+            }
             Factor::RecentSteroids => {
                 "Was a steroid injected at the site in the last month, or systemic steroids taken in the last two weeks?"
             }

@@ -89,7 +89,8 @@ fn load_file(file: &ProtocolFile, problems: &mut Vec<Problem>) -> Option<Protoco
         Ok(protocol) => {
             let found = validate(&protocol, &Locator::new(&file.name, &file.text));
             if found.is_empty() {
-                Some(protocol)
+                // Readers see numbered references, never the keys the file cites by.
+                Some(protocol.with_numbered_citations())
             } else {
                 problems.extend(found);
                 None

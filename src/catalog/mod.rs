@@ -3,19 +3,22 @@
 //! Nothing here touches the file system: built-in protocols are embedded in the binary,
 //! and a clinic's override files arrive as [`ProtocolFile`]s read by the caller.
 
+mod cite;
 pub(crate) mod ids;
 mod load;
 mod protocol;
 mod validate;
 
+pub use cite::{Citer, numbered, reference_key_in, without_citations};
 pub use ids::{Area, CellSource, Factor, Indication, Modality, UnknownId};
 pub(crate) use load::combinations;
 pub use load::{Catalog, Entry, Origin, PartialSelection, ProtocolFile, builtin_files};
 pub use protocol::{
-    Adjunct, AftercareTask, Alternative, Anchor, Coverage, FactorAction, FactorRule,
-    FactorSeverity, FollowUp, Jurisdiction, JurisdictionNote, Maintenance, Milestone,
-    PreProcedureTask, Protocol, ProtocolId, Range, Regulatory, RegulatoryStatus, Risk,
-    SessionSchedule, SessionScope, Source, Step, StepKind,
+    Access, Adjunct, AftercareTask, Alternative, Anchor, Audience, Coverage, DoseLimit,
+    FactorAction, FactorRule, FactorSeverity, FollowUp, Hazard, Jurisdiction, JurisdictionNote,
+    Maintenance, Milestone, PreProcedureTask, Protocol, ProtocolId, Range, Regulatory,
+    RegulatoryStatus, Risk, SessionSchedule, SessionScope, Source, Step, StepKind, TrialRule,
+    in_scope,
 };
 pub use validate::Problem;
 
@@ -35,18 +38,34 @@ pub struct Selection {
     pub adjuncts: Vec<CellSource>,
 }
 
+/// A label inside a sentence: the first letter lowered unless it begins an
+/// abbreviation ("Autologous adipose (mini-liposuction)" becomes "autologous adipose
+/// (mini-liposuction)", "PRP" stays).
+#[must_use]
+pub fn in_sentence(label: &str) -> String {
+    let mut characters = label.chars();
+    match (characters.next(), characters.next()) {
+        (Some(first), Some(second)) if !second.is_uppercase() => {
+            first.to_lowercase().chain(label.chars().skip(1)).collect()
+        }
+        _ => label.to_owned(),
+    }
+}
+
 impl std::fmt::Display for Selection {
+    /// "Injection of autologous adipose (mini-liposuction) to the abdomen and flanks for
+    /// stretch marks (striae)": a sentence, with abbreviations such as PRP kept.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
             "{} of {} to the {} for {}",
-            self.modality.label().to_lowercase(),
-            self.source.label(),
-            self.area.label().to_lowercase(),
-            self.indication.label().to_lowercase()
+            self.modality.label(),
+            in_sentence(self.source.label()),
+            in_sentence(self.area.label()),
+            in_sentence(self.indication.label())
         )?;
         for adjunct in &self.adjuncts {
-            write!(f, " with {}", adjunct.label())?;
+            write!(f, ", with {}", in_sentence(adjunct.label()))?;
         }
         Ok(())
     }

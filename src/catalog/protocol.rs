@@ -118,6 +118,56 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// Whether the law of a jurisdiction lets a clinic offer a protocol in routine
+    /// practice, or only within a registered trial, an IND or a hospital exemption.
+    Access, "access" {
+        /// Offered in routine practice (with whatever status and consent it needs).
+        Routine = "routine", "Routine practice";
+        /// Given only within a registered trial, or under an IND or hospital exemption.
+        TrialOnly = "trial-only", "Only within a trial, IND or exemption";
+    }
+}
+
+string_enum! {
+    /// Whom a task is for: the patient does it (it is printed in the handout), or the
+    /// clinic does it (it stays on the clinic's checklist).
+    #[derive(Default)]
+    Audience, "audience" {
+        /// The patient does it; the handout lists it.
+        #[default]
+        Patient = "patient", "For the patient";
+        /// The clinic does it; the handout leaves it out.
+        Clinic = "clinic", "For the clinic";
+    }
+}
+
+impl Audience {
+    /// Whether the task is the patient's, the default; lets serialization leave the
+    /// default out so that older files keep their shape.
+    #[must_use]
+    pub fn is_patient(&self) -> bool {
+        *self == Audience::Patient
+    }
+}
+
+string_enum! {
+    /// A serious harm that some protocols must guard against with a named risk, a step
+    /// that lowers it and an instruction for the patient. The catalog check uses it to
+    /// require all three where they apply.
+    Hazard, "hazard" {
+        /// An injection into an artery: vascular occlusion, skin necrosis, blindness,
+        /// stroke. Facial injections of fat, PRP or cell products carry it.
+        VascularOcclusion = "vascular-occlusion", "Injection into a blood vessel";
+        /// Local-anaesthetic systemic toxicity, from tumescent infiltration or a ring
+        /// block with more than the maximum dose.
+        AnaestheticToxicity = "anaesthetic-toxicity", "Local-anaesthetic toxicity";
+        /// A rare serious injury from taking tissue, such as perforating the inner table
+        /// of the pelvis or injuring a vessel or nerve at a marrow harvest.
+        HarvestInjury = "harvest-injury", "Serious harvest injury";
+    }
+}
+
 /// The regulatory status of a protocol and what it means in each jurisdiction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -134,6 +184,12 @@ pub struct Regulatory {
 pub struct JurisdictionNote {
     /// Where the note applies.
     pub jurisdiction: Jurisdiction,
+    /// Whether a clinic there may offer the protocol in routine practice, or only
+    /// within a registered trial, an IND or a hospital exemption. Every note of a
+    /// protocol file must say (the catalog check refuses one that does not); only plans
+    /// saved before the field existed lack it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<Access>,
     /// The note, in plain words, with its source in brackets.
     pub note: String,
 }
@@ -206,6 +262,12 @@ string_enum! {
 }
 
 impl SessionScope {
+    /// The first session only, the default of a task before a session.
+    #[must_use]
+    pub fn first() -> Self {
+        SessionScope::First
+    }
+
     /// Whether a step with this scope happens in session `number` (1-based).
     #[must_use]
     pub fn includes(self, number: u32) -> bool {
@@ -234,6 +296,62 @@ pub struct Step {
     /// Which sessions the step belongs to.
     #[serde(default)]
     pub sessions: SessionScope,
+    /// What the patient is told about the step in the handout, in the patient's words.
+    /// A step without it is clinic work the handout leaves out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_patient: Option<String>,
+    /// The modalities the step belongs to; empty means every modality of the protocol.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modalities: Vec<Modality>,
+    /// The areas the step belongs to; empty means every area of the protocol.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<Area>,
+    /// The serious harm this step guards against, when it is the safe-technique step
+    /// for one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hazard: Option<Hazard>,
+    /// For a local anaesthetic: the maximum dose by body weight, which the plan works
+    /// out from the patient's weight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dose_limit: Option<DoseLimit>,
+}
+
+impl Step {
+    /// Whether the step belongs to a choice of modality and area.
+    #[must_use]
+    pub fn applies_to(&self, area: Area, modality: Modality) -> bool {
+        in_scope(&self.areas, &self.modalities, area, modality)
+    }
+}
+
+/// The maximum dose of a drug by body weight, such as 35 mg/kg of tumescent lidocaine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoseLimit {
+    /// The drug and how it is given, e.g. "lidocaine with adrenaline, tumescent".
+    pub drug: String,
+    /// The most milligrams per kilogram of body weight.
+    pub mg_per_kg: u32,
+    /// An upper bound in milligrams whatever the weight, where the label sets one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_mg: Option<u32>,
+}
+
+impl DoseLimit {
+    /// The most milligrams for a patient of `weight_kg` kilograms.
+    #[must_use]
+    pub fn max_for(&self, weight_kg: u32) -> u32 {
+        let by_weight = self.mg_per_kg.saturating_mul(weight_kg);
+        self.max_mg.map_or(by_weight, |cap| by_weight.min(cap))
+    }
+}
+
+/// Whether a rule or an item scoped to `areas` and `modalities` (empty lists mean every
+/// one) applies to a choice of area and modality.
+#[must_use]
+pub fn in_scope(areas: &[Area], modalities: &[Modality], area: Area, modality: Modality) -> bool {
+    (areas.is_empty() || areas.contains(&area))
+        && (modalities.is_empty() || modalities.contains(&modality))
 }
 
 /// A biologic that may be added to a protocol's main source, with what it adds.
@@ -254,14 +372,27 @@ pub struct Adjunct {
     pub factors: Vec<FactorRule>,
 }
 
-/// A task before the first session.
+/// A task before a session: before the first only (the default), or before each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PreProcedureTask {
     /// What the patient or clinic does.
     pub text: String,
-    /// How many days before the first session it is due.
+    /// How many days before the session it is due.
     pub days_before: u32,
+    /// Before which sessions it is due: only the first (a consultation), or each (a
+    /// drug held before every session).
+    #[serde(default = "SessionScope::first")]
+    pub sessions: SessionScope,
+    /// Who does it: the patient (printed in the handout) or the clinic.
+    #[serde(default)]
+    pub audience: Audience,
+    /// The modalities it belongs to; empty means every modality.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modalities: Vec<Modality>,
+    /// The areas it belongs to; empty means every area.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<Area>,
 }
 
 /// A task after each session, from one day to another (day 0 is the session day).
@@ -277,6 +408,15 @@ pub struct AftercareTask {
     /// After which sessions it applies (e.g. not after a harvest-only first session).
     #[serde(default)]
     pub sessions: SessionScope,
+    /// The modalities it belongs to; empty means every modality.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modalities: Vec<Modality>,
+    /// The areas it belongs to; empty means every area.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<Area>,
+    /// The serious harm whose warning signs it tells the patient, when it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hazard: Option<Hazard>,
 }
 
 string_enum! {
@@ -344,6 +484,15 @@ pub struct Risk {
     pub likelihood: String,
     /// What it means and how it is handled.
     pub detail: String,
+    /// The modalities it belongs to; empty means every modality.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modalities: Vec<Modality>,
+    /// The areas it belongs to; empty means every area.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<Area>,
+    /// The serious harm it names, when it is one the catalog check looks for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hazard: Option<Hazard>,
 }
 
 /// Another treatment for the same problem, for informed consent.
@@ -354,6 +503,16 @@ pub struct Alternative {
     pub name: String,
     /// What it offers compared with the planned treatment.
     pub comparison: String,
+    /// The screening answers that rule this alternative out too (microneedling after
+    /// isotretinoin, PRP with a platelet disorder): a plan never offers it to a patient
+    /// who has one of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded_by: Vec<Factor>,
+    /// When the alternative is this same protocol given another way ("the same cells by
+    /// injection" for a patient refused microneedling): that way. A plan offers it only
+    /// when the patient's screening allows the protocol by that modality too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_protocol_by: Option<Modality>,
 }
 
 string_enum! {
@@ -372,9 +531,16 @@ string_enum! {
 pub struct FactorAction {
     /// What to do, in plain words.
     pub text: String,
-    /// How many days before the first session it is due, when it has a date.
+    /// How many days before the session it is due, when it has a date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days_before: Option<u32>,
+    /// Before which sessions a dated action is due: the first only (the default), or
+    /// each (a drug held before every session).
+    #[serde(default = "SessionScope::first")]
+    pub sessions: SessionScope,
+    /// Who does it: the patient, or the clinic (a check, a call to a specialist).
+    #[serde(default)]
+    pub audience: Audience,
 }
 
 /// How one patient factor applies to a protocol.
@@ -405,9 +571,25 @@ impl FactorRule {
     /// Whether the rule applies to a choice of area and modality.
     #[must_use]
     pub fn applies_to(&self, area: Area, modality: Modality) -> bool {
-        (self.areas.is_empty() || self.areas.contains(&area))
-            && (self.modalities.is_empty() || self.modalities.contains(&modality))
+        in_scope(&self.areas, &self.modalities, area, modality)
     }
+}
+
+/// What a protocol that the law allows only within a trial, an IND or a hospital
+/// exemption does with the `trial-enrolled` screening answer: without it the patient is
+/// not a candidate and is referred; with it the plan asks the clinic to record the
+/// registration number before session 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrialRule {
+    /// Why the protocol is given only within a trial or exemption, in plain words.
+    pub reason: String,
+    /// The task for the clinic: record the trial registration, IND or exemption number.
+    pub record: String,
+    /// How many days before session 1 the number must be recorded.
+    pub days_before: u32,
+    /// The referral offered instead when the patient is not enrolled.
+    pub referral: Alternative,
 }
 
 /// Where a protocol's figures come from.
@@ -424,6 +606,10 @@ pub struct Source {
     /// it with care.
     #[serde(default)]
     pub uncertain: bool,
+    /// Whether the source is a clinic's or vendor's marketing page rather than a paper,
+    /// guideline or regulator; readers see it labelled as such.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub marketing: bool,
 }
 
 /// A treatment protocol: everything needed to turn a choice into a dated plan.
@@ -476,6 +662,10 @@ pub struct Protocol {
     pub factors: Vec<FactorRule>,
     /// Where the figures come from.
     pub sources: Vec<Source>,
+    /// What the `trial-enrolled` answer does, for a protocol that some jurisdiction
+    /// allows only within a trial, an IND or a hospital exemption.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trial_enrolled: Option<TrialRule>,
 }
 
 impl Protocol {
@@ -497,10 +687,21 @@ impl Protocol {
             })
     }
 
-    /// The rule for a patient factor, when the protocol has one, whatever the area.
+    /// The first rule for a patient factor, when the protocol has one, whatever the
+    /// area or modality.
     #[must_use]
     pub fn factor_rule(&self, factor: Factor) -> Option<&FactorRule> {
         self.factors.iter().find(|rule| rule.factor == factor)
+    }
+
+    /// Whether the law of `jurisdiction` (every jurisdiction when `None`, the strictest
+    /// applying) allows the protocol only within a trial, an IND or a hospital exemption.
+    #[must_use]
+    pub fn trial_only(&self, jurisdiction: Option<Jurisdiction>) -> bool {
+        self.regulatory.notes.iter().any(|note| {
+            note.access == Some(Access::TrialOnly)
+                && jurisdiction.is_none_or(|j| j == note.jurisdiction)
+        })
     }
 
     /// The rules for a patient factor that apply to a selection: the protocol's own, then
@@ -529,6 +730,104 @@ impl Protocol {
         self.adjuncts
             .iter()
             .find(|adjunct| adjunct.source == source)
+    }
+
+    /// Calls `visit` with every text of the protocol a reader may see, and the name of
+    /// the field it is written in: the title, summary and evidence, steps, tasks,
+    /// results, risks, alternatives, rules and regulatory notes (not the ids, nor the
+    /// list of sources itself).
+    pub fn visit_texts_mut(&mut self, visit: &mut dyn FnMut(&'static str, &mut String)) {
+        fn alternative(visit: &mut dyn FnMut(&'static str, &mut String), item: &mut Alternative) {
+            visit("alternatives", &mut item.name);
+            visit("alternatives", &mut item.comparison);
+        }
+        fn step(visit: &mut dyn FnMut(&'static str, &mut String), item: &mut Step) {
+            visit("steps", &mut item.text);
+            for text in [&mut item.site, &mut item.volume, &mut item.for_patient]
+                .into_iter()
+                .flatten()
+            {
+                visit("steps", text);
+            }
+            if let Some(limit) = &mut item.dose_limit {
+                visit("dose_limit", &mut limit.drug);
+            }
+        }
+        fn rule(visit: &mut dyn FnMut(&'static str, &mut String), item: &mut FactorRule) {
+            visit("factors", &mut item.reason);
+            if let Some(action) = &mut item.action {
+                visit("factors", &mut action.text);
+            }
+            if let Some(item) = &mut item.alternative {
+                alternative(visit, item);
+            }
+        }
+        visit("title", &mut self.title);
+        visit("summary", &mut self.summary);
+        visit("evidence", &mut self.evidence);
+        for adjunct in &mut self.adjuncts {
+            visit("purpose", &mut adjunct.purpose);
+            for item in &mut adjunct.steps {
+                step(visit, item);
+            }
+            for item in &mut adjunct.factors {
+                rule(visit, item);
+            }
+        }
+        for note in &mut self.regulatory.notes {
+            visit("note", &mut note.note);
+        }
+        for item in &mut self.steps {
+            step(visit, item);
+        }
+        for task in &mut self.pre_procedure {
+            visit("pre_procedure", &mut task.text);
+        }
+        for task in &mut self.aftercare {
+            visit("aftercare", &mut task.text);
+        }
+        for task in &mut self.donor_site_care {
+            visit("donor_site_care", &mut task.text);
+        }
+        visit("downtime", &mut self.downtime);
+        visit("additional_costs", &mut self.additional_costs);
+        for milestone in &mut self.milestones {
+            visit("milestones", &mut milestone.label);
+        }
+        for follow_up in &mut self.follow_ups {
+            visit("follow_ups", &mut follow_up.purpose);
+            for assessment in &mut follow_up.assessments {
+                visit("follow_ups", assessment);
+            }
+        }
+        visit("maintenance", &mut self.maintenance.description);
+        for risk in &mut self.risks {
+            visit("risks", &mut risk.name);
+            visit("risks", &mut risk.detail);
+        }
+        for item in &mut self.alternatives {
+            alternative(visit, item);
+        }
+        for item in &mut self.factors {
+            rule(visit, item);
+        }
+        if let Some(trial) = &mut self.trial_enrolled {
+            visit("trial_enrolled", &mut trial.reason);
+            visit("trial_enrolled", &mut trial.record);
+            alternative(visit, &mut trial.referral);
+        }
+    }
+
+    /// The protocol as readers see it: every citation by key in its texts replaced by
+    /// the number of the source in `sources` ("[CF 21]" becomes "[5]").
+    #[must_use]
+    pub fn with_numbered_citations(&self) -> Protocol {
+        let mut protocol = self.clone();
+        let citer = super::cite::Citer::new(&self.sources);
+        protocol.visit_texts_mut(&mut |_, text| {
+            *text = citer.numbered(text);
+        });
+        protocol
     }
 
     /// Whether any session step harvests tissue, so there is a donor site to care for.

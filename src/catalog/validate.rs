@@ -4,8 +4,13 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use super::ids::{Area, Factor};
-use super::protocol::{FactorSeverity, Jurisdiction, Protocol, Range, StepKind};
+use super::cite::{Citer, reference_key_in};
+use super::ids::{Area, CellSource, Factor, Indication, Modality};
+use super::load::combinations;
+use super::protocol::{
+    Access, Alternative, Audience, FactorSeverity, Hazard, Jurisdiction, Protocol, Range,
+    RegulatoryStatus, SessionScope, StepKind, in_scope,
+};
 
 /// One problem in a protocol file, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +105,7 @@ pub(crate) fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
 /// The factors every protocol must say something about, because screening always asks
 /// them before anything is done (pathway 14).
 const REQUIRED_FACTORS: &[Factor] = &[
+    Factor::ActiveCancer,
     Factor::CancerHistory,
     Factor::ActiveInfection,
     Factor::Pregnancy,
@@ -135,6 +141,15 @@ pub(crate) fn validate(protocol: &Protocol, at: &Locator<'_>) -> Vec<Problem> {
     check_tasks(protocol, &mut report);
     check_consent(protocol, &mut report);
     check_factors(protocol, &mut report);
+    check_texts(protocol, &mut report);
+    check_scopes(protocol, &mut report);
+    check_deliveries(protocol, &mut report);
+    check_blood_thinners(protocol, &mut report);
+    check_harvests(protocol, &mut report);
+    check_trial(protocol, &mut report);
+    check_alternatives(protocol, &mut report);
+    check_readers(protocol, &mut report);
+    check_sentences(protocol, &mut report);
     problems
 }
 
@@ -456,12 +471,28 @@ fn check_consent(protocol: &Protocol, report: &mut Report<'_>) {
 
 fn check_factors(protocol: &Protocol, report: &mut Report<'_>) {
     let mut seen = BTreeSet::new();
-    for rule in &protocol.factors {
-        if !seen.insert(rule.factor) {
+    let pairs = covered_pairs(protocol);
+    for (index, rule) in protocol.factors.iter().enumerate() {
+        seen.insert(rule.factor);
+        // Two rules for one factor are allowed when they apply to different deliveries
+        // or areas (keloids: contraindicated for microneedling, a caution for
+        // injection); never to the same one.
+        let overlap = protocol.factors[..index]
+            .iter()
+            .filter(|earlier| earlier.factor == rule.factor)
+            .find_map(|earlier| {
+                pairs.iter().find(|(modality, area)| {
+                    earlier.applies_to(*area, *modality) && rule.applies_to(*area, *modality)
+                })
+            });
+        if let Some((modality, area)) = overlap {
             report(
                 "factors",
                 Some(&format!("\"{}\"", rule.factor)),
-                format!("factor '{}' has two rules", rule.factor),
+                format!(
+                    "factor '{}' has two rules for {modality} on the {area}; give each rule its own modalities or areas",
+                    rule.factor
+                ),
             );
         }
         if rule.reason.trim().is_empty() {
@@ -501,6 +532,789 @@ fn check_factors(protocol: &Protocol, report: &mut Report<'_>) {
                 "factors",
                 None,
                 "a scalp protocol must mark 'no-living-follicles' contraindicated and name the alternative (hair transplant)".into(),
+            );
+        }
+    }
+}
+
+/// The (modality, area) pairs the protocol covers.
+fn covered_pairs(protocol: &Protocol) -> Vec<(Modality, Area)> {
+    let mut pairs: Vec<(Modality, Area)> = combinations(protocol)
+        .map(|(modality, _, area, _)| (modality, area))
+        .collect();
+    pairs.sort();
+    pairs.dedup();
+    pairs
+}
+
+/// Every text a reader may see, with the field it is written in.
+fn reader_texts(protocol: &Protocol) -> Vec<(&'static str, String)> {
+    let mut copy = protocol.clone();
+    let mut texts = Vec::new();
+    copy.visit_texts_mut(&mut |field, text| texts.push((field, text.clone())));
+    for source in &protocol.sources {
+        texts.push(("citation", source.citation.clone()));
+        texts.push(("supports", source.supports.clone()));
+    }
+    texts
+}
+
+/// No text a reader sees carries an internal reference key, and every citation by key
+/// names a source of the protocol (so it can be numbered).
+fn check_texts(protocol: &Protocol, report: &mut Report<'_>) {
+    let sources = Citer::new(&protocol.sources);
+    for (field, text) in reader_texts(protocol) {
+        // A source's own citation holds dates and journal names in brackets, not keys.
+        let cites = !matches!(field, "citation" | "supports");
+        for missing in sources.unresolved(&text).into_iter().filter(|_| cites) {
+            report(
+                field,
+                Some(&missing),
+                format!(
+                    "'{missing}' is cited but no source has that key; add the source or cite one of the sources' keys"
+                ),
+            );
+        }
+        let numbered = sources.numbered(&text);
+        let readable = if matches!(field, "citation" | "supports") {
+            text.clone()
+        } else {
+            numbered
+        };
+        if let Some(key) = reference_key_in(&readable) {
+            report(
+                field,
+                Some(text.get(..40.min(text.len())).unwrap_or(&text)),
+                format!(
+                    "a reader would see the internal reference key in '…{key}…'; cite the source by its key in brackets (\"[CF 12]\", \"(seed 000)\") so it is numbered, or reword it"
+                ),
+            );
+        }
+    }
+    for source in &protocol.sources {
+        let key = source.key.to_lowercase();
+        if key.starts_with("seed") && !source.marketing {
+            report(
+                "sources",
+                Some(&format!("\"{}\"", source.key)),
+                format!(
+                    "source '{}' is a clinic's article: mark it marketing: true so readers see it labelled",
+                    source.key
+                ),
+            );
+        }
+    }
+}
+
+/// Items scoped to modalities or areas name only ones the protocol covers.
+fn check_scopes(protocol: &Protocol, report: &mut Report<'_>) {
+    let pairs = covered_pairs(protocol);
+    let modalities: BTreeSet<Modality> = pairs.iter().map(|(m, _)| *m).collect();
+    let areas: BTreeSet<Area> = pairs.iter().map(|(_, a)| *a).collect();
+    let mut scoped: Vec<(&'static str, &[Modality], &[Area])> = Vec::new();
+    scoped.extend(
+        protocol
+            .steps
+            .iter()
+            .chain(protocol.adjuncts.iter().flat_map(|a| &a.steps))
+            .map(|s| ("steps", s.modalities.as_slice(), s.areas.as_slice())),
+    );
+    scoped.extend(
+        protocol
+            .pre_procedure
+            .iter()
+            .map(|t| ("pre_procedure", t.modalities.as_slice(), t.areas.as_slice())),
+    );
+    scoped.extend(
+        protocol
+            .aftercare
+            .iter()
+            .chain(&protocol.donor_site_care)
+            .map(|t| ("aftercare", t.modalities.as_slice(), t.areas.as_slice())),
+    );
+    scoped.extend(
+        protocol
+            .risks
+            .iter()
+            .map(|r| ("risks", r.modalities.as_slice(), r.areas.as_slice())),
+    );
+    scoped.extend(
+        protocol
+            .factors
+            .iter()
+            .chain(protocol.adjuncts.iter().flat_map(|a| &a.factors))
+            .map(|r| ("factors", r.modalities.as_slice(), r.areas.as_slice())),
+    );
+    for (field, item_modalities, item_areas) in scoped {
+        if let Some(modality) = item_modalities.iter().find(|m| !modalities.contains(m)) {
+            report(
+                field,
+                Some(&format!("\"{modality}\"")),
+                format!(
+                    "modality '{modality}' is named in {field} but the protocol does not cover it"
+                ),
+            );
+        }
+        if let Some(area) = item_areas.iter().find(|a| !areas.contains(a)) {
+            report(
+                field,
+                Some(&format!("\"{area}\"")),
+                format!("area '{area}' is named in {field} but the protocol does not cover it"),
+            );
+        }
+    }
+}
+
+/// Whether some rule marks `factor` contraindicated for this modality and area.
+fn refuses(protocol: &Protocol, factor: Factor, modality: Modality, area: Area) -> bool {
+    protocol.factors.iter().any(|rule| {
+        rule.factor == factor
+            && rule.severity == FactorSeverity::Contraindicated
+            && rule.applies_to(area, modality)
+    })
+}
+
+/// Whether every rule for the factor refuses, whatever the delivery and area.
+fn refuses_everywhere(protocol: &Protocol, factor: Factor) -> bool {
+    covered_pairs(protocol)
+        .iter()
+        .all(|(modality, area)| refuses(protocol, factor, *modality, *area))
+}
+
+/// What the delivery itself demands of the screening: microneedling refuses keloids and
+/// recent isotretinoin, facial needling and injection prevent cold sores, facial
+/// injection names the vascular risk with a safe technique and the emergency signs, a
+/// local anaesthetic asks about its allergy, cell and platelet products refuse active
+/// cancer, a harvest refuses a bleeding disorder, and a tear that needs surgery is not
+/// injected.
+fn check_deliveries(protocol: &Protocol, report: &mut Report<'_>) {
+    let pairs = covered_pairs(protocol);
+    for (modality, area) in &pairs {
+        if *modality == Modality::Microneedling {
+            for factor in [Factor::KeloidTendency, Factor::RecentIsotretinoin] {
+                if !refuses(protocol, factor, *modality, *area) {
+                    report(
+                        "factors",
+                        None,
+                        format!(
+                            "microneedling on the {area} needs a rule marking '{factor}' contraindicated for it (keloids and isotretinoin in the last six months contraindicate microneedling)"
+                        ),
+                    );
+                }
+            }
+        }
+        let facial = *area == Area::Face;
+        let injects = matches!(modality, Modality::Injection | Modality::FatGrafting);
+        if facial && (injects || *modality == Modality::Microneedling) {
+            let prevents_cold_sores = protocol.factors.iter().any(|rule| {
+                rule.factor == Factor::HerpesHistory
+                    && rule.applies_to(*area, *modality)
+                    && rule
+                        .action
+                        .as_ref()
+                        .is_some_and(|action| action.days_before.is_some())
+            });
+            if !prevents_cold_sores {
+                report(
+                    "factors",
+                    None,
+                    format!(
+                        "{modality} on the face needs a 'herpes-history' rule with a dated action (antiviral prophylaxis before each session)"
+                    ),
+                );
+            }
+        }
+        if facial && injects {
+            check_vascular(protocol, *modality, *area, report);
+        }
+    }
+    let sources: BTreeSet<CellSource> = combinations(protocol)
+        .map(|(_, source, _, _)| source)
+        .chain(protocol.adjuncts.iter().map(|adjunct| adjunct.source))
+        .collect();
+    let biologic = sources
+        .iter()
+        .any(|source| *source != CellSource::PlantDerived);
+    if biologic && !refuses_everywhere(protocol, Factor::ActiveCancer) {
+        report(
+            "factors",
+            None,
+            "a cell, platelet or secretome protocol must mark 'active-cancer' contraindicated for every delivery and area".into(),
+        );
+    }
+    check_bleeding_allergy_and_tears(protocol, report);
+    check_doses(protocol, &sources, report);
+}
+
+/// A harvest refuses bleeding disorders, a numbing step says what to do for an allergy to
+/// local anaesthetics, and an injury protocol sends a complete tear to a surgeon.
+fn check_bleeding_allergy_and_tears(protocol: &Protocol, report: &mut Report<'_>) {
+    if protocol.has_harvest() && !refuses_everywhere(protocol, Factor::BleedingDisorder) {
+        report(
+            "factors",
+            None,
+            "a protocol with a harvest must mark 'bleeding-disorder' contraindicated".into(),
+        );
+    }
+    let anaesthesia = protocol
+        .steps
+        .iter()
+        .chain(protocol.adjuncts.iter().flat_map(|a| &a.steps))
+        .any(|step| step.kind == StepKind::Anaesthesia);
+    if anaesthesia {
+        let answered = protocol.factors.iter().any(|rule| {
+            rule.factor == Factor::AnaestheticAllergy
+                && (rule.action.is_some() || rule.alternative.is_some())
+        });
+        if !answered {
+            report(
+                "factors",
+                None,
+                "a step numbs the patient, so an 'anaesthetic-allergy' rule must say what to do instead".into(),
+            );
+        }
+    }
+    let treats_tears = combinations(protocol).any(|(_, _, _, indication)| {
+        matches!(
+            indication,
+            Indication::LigamentInjury
+                | Indication::RotatorCuffInjury
+                | Indication::Tendinopathy
+                | Indication::MuscleStrain
+        )
+    });
+    if treats_tears {
+        let refers = protocol.factors.iter().any(|rule| {
+            rule.factor == Factor::CompleteTear
+                && rule.severity == FactorSeverity::Contraindicated
+                && rule.alternative.is_some()
+        });
+        if !refers {
+            report(
+                "factors",
+                None,
+                "an injury protocol must mark 'complete-tear' contraindicated and name the surgical opinion as the alternative".into(),
+            );
+        }
+    }
+}
+
+/// A facial injection names the vascular risk, has a safe-technique step and tells the
+/// patient the emergency signs.
+fn check_vascular(protocol: &Protocol, modality: Modality, area: Area, report: &mut Report<'_>) {
+    let hazard = Some(Hazard::VascularOcclusion);
+    let risk = protocol
+        .risks
+        .iter()
+        .any(|r| r.hazard == hazard && in_scope(&r.areas, &r.modalities, area, modality));
+    let step = protocol
+        .steps
+        .iter()
+        .any(|s| s.hazard == hazard && s.applies_to(area, modality));
+    let aftercare = protocol
+        .aftercare
+        .iter()
+        .any(|t| t.hazard == hazard && in_scope(&t.areas, &t.modalities, area, modality));
+    for (present, field, what) in [
+        (
+            risk,
+            "risks",
+            "a risk of injection into a blood vessel (vascular occlusion, blindness)",
+        ),
+        (
+            step,
+            "steps",
+            "a safe-technique step (low pressure, small aliquots, cannula or aspiration, care at the glabella and around the eyes)",
+        ),
+        (
+            aftercare,
+            "aftercare",
+            "an emergency instruction (sudden vision change, skin blanching, severe pain: call at once)",
+        ),
+    ] {
+        if !present {
+            report(
+                field,
+                None,
+                format!(
+                    "{modality} on the face needs {what}, marked hazard: \"vascular-occlusion\""
+                ),
+            );
+        }
+    }
+}
+
+/// Tumescent infiltration and ring blocks state the maximum dose by weight, and a
+/// protocol with a dose limit names the toxicity risk; a marrow harvest names its rare
+/// serious injuries.
+fn check_doses(protocol: &Protocol, sources: &BTreeSet<CellSource>, report: &mut Report<'_>) {
+    let steps: Vec<_> = protocol
+        .steps
+        .iter()
+        .chain(protocol.adjuncts.iter().flat_map(|a| &a.steps))
+        .collect();
+    for step in &steps {
+        let text = step.text.to_lowercase();
+        if step.kind == StepKind::Anaesthesia
+            && (text.contains("tumescent") || text.contains("ring block"))
+            && step.dose_limit.is_none()
+        {
+            report(
+                "steps",
+                Some(step.text.get(..30.min(step.text.len())).unwrap_or(&step.text)),
+                "a tumescent or ring-block step must state the maximum dose by weight (dose_limit: (drug: ..., mg_per_kg: ...))".into(),
+            );
+        }
+    }
+    let has_limit = steps.iter().any(|step| step.dose_limit.is_some());
+    let names_toxicity = protocol
+        .risks
+        .iter()
+        .any(|risk| risk.hazard == Some(Hazard::AnaestheticToxicity));
+    if has_limit && !names_toxicity {
+        report(
+            "risks",
+            None,
+            "a local anaesthetic is dosed by weight, so the risks must name local-anaesthetic toxicity (hazard: \"anaesthetic-toxicity\")".into(),
+        );
+    }
+    let marrow_harvest =
+        sources.contains(&CellSource::AutologousBoneMarrow) && protocol.has_harvest();
+    if marrow_harvest
+        && !protocol
+            .risks
+            .iter()
+            .any(|risk| risk.hazard == Some(Hazard::HarvestInjury))
+    {
+        report(
+            "risks",
+            None,
+            "a marrow harvest must name its rare serious injuries (inner-table perforation, retroperitoneal or vascular injury, nerve injury), marked hazard: \"harvest-injury\"".into(),
+        );
+    }
+    let prp = combinations(protocol).any(|(_, source, _, _)| source == CellSource::AutologousPrp);
+    let checks_blood = protocol.pre_procedure.iter().any(|task| {
+        let text = task.text.to_lowercase();
+        text.contains("haemoglobin") && text.contains("platelet")
+    });
+    if prp && !checks_blood {
+        report(
+            "pre_procedure",
+            None,
+            "a PRP protocol must check haemoglobin and the platelet count before treatment".into(),
+        );
+    }
+}
+
+/// Whether a text tells someone to bridge a blood thinner, rather than not to.
+fn advises_bridging(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower.match_indices("bridg").any(|(at, _)| {
+        let before = &lower[..at];
+        let window = before
+            .char_indices()
+            .rev()
+            .nth(24)
+            .map_or(before, |(start, _)| &before[start..]);
+        !["never", "not ", "no ", "without", "against"]
+            .iter()
+            .any(|negation| window.contains(negation))
+    })
+}
+
+/// Blood thinners are handled only by the rule for the `anticoagulants` factor (so a
+/// patient who takes none is told nothing about them), the prescriber decides, and a
+/// harvest that cannot wait for them names an option without one.
+fn check_blood_thinners(protocol: &Protocol, report: &mut Report<'_>) {
+    for task in &protocol.pre_procedure {
+        let text = task.text.to_lowercase();
+        if [
+            "blood thinner",
+            "anticoagulants",
+            "warfarin",
+            "antiplatelet",
+        ]
+        .iter()
+        .any(|word| text.contains(word))
+        {
+            report(
+                "pre_procedure",
+                Some(task.text.get(..30.min(task.text.len())).unwrap_or(&task.text)),
+                "a task about blood thinners belongs in the action of the 'anticoagulants' rule, so that only a patient who takes them gets it".into(),
+            );
+        }
+    }
+    for (field, text) in reader_texts(protocol) {
+        if advises_bridging(&text) {
+            report(
+                field,
+                Some("bridg"),
+                "a text advises bridging a blood thinner; for an elective procedure the prescriber decides and there is no bridging".into(),
+            );
+        }
+    }
+    let needles = protocol.has_harvest()
+        || protocol
+            .steps
+            .iter()
+            .any(|step| step.kind == StepKind::BloodDraw)
+        || covered_pairs(protocol).iter().any(|(modality, _)| {
+            matches!(
+                modality,
+                Modality::Injection | Modality::Microneedling | Modality::FatGrafting
+            )
+        });
+    let rule = protocol.factor_rule(Factor::Anticoagulants);
+    if needles && rule.is_none_or(|rule| rule.action.is_none()) {
+        report(
+            "factors",
+            None,
+            "needles are used, so an 'anticoagulants' rule must say what to do (the prescriber decides)".into(),
+        );
+    }
+    if protocol.has_harvest() && rule.is_some_and(|rule| rule.alternative.is_none()) {
+        report(
+            "factors",
+            Some("\"anticoagulants\""),
+            "with a harvest, the 'anticoagulants' rule must name an option without a harvest for a patient whose blood thinner cannot be held".into(),
+        );
+    }
+}
+
+/// The sessions with a harvest must lie at least three months apart: the donor site of
+/// the last one is still in compression and swelling for weeks. Harvest once and keep
+/// the product, or space the harvests.
+const MIN_DAYS_BETWEEN_HARVESTS: u32 = 90;
+
+fn check_harvests(protocol: &Protocol, report: &mut Report<'_>) {
+    let sessions = &protocol.sessions;
+    for step in protocol
+        .steps
+        .iter()
+        .filter(|step| step.kind == StepKind::Harvest)
+    {
+        // One harvest kept for later sessions (`First`), or too few sessions to repeat
+        // it, has no spacing to check.
+        let closest = match step.sessions {
+            SessionScope::All if sessions.range.max >= 2 => Some(
+                sessions
+                    .first_interval_days
+                    .unwrap_or(u32::MAX)
+                    .min(sessions.spacing_range_days.min),
+            ),
+            SessionScope::Repeat if sessions.range.max >= 3 => {
+                Some(sessions.spacing_range_days.min)
+            }
+            SessionScope::First | SessionScope::All | SessionScope::Repeat => None,
+        };
+        if let Some(days) = closest
+            && days < MIN_DAYS_BETWEEN_HARVESTS
+        {
+            report(
+                "spacing_range_days",
+                None,
+                format!(
+                    "tissue is harvested again as soon as {days} days after the last harvest; leave at least {MIN_DAYS_BETWEEN_HARVESTS} days (3 months) between harvests, or harvest once (sessions: \"first\") and keep the product for later sessions"
+                ),
+            );
+        }
+    }
+}
+
+/// A protocol the law allows only within a trial says what the `trial-enrolled` answer
+/// does; a restricted one is trial-only everywhere.
+fn check_trial(protocol: &Protocol, report: &mut Report<'_>) {
+    let notes = &protocol.regulatory.notes;
+    for note in notes.iter().filter(|note| note.access.is_none()) {
+        report(
+            "jurisdiction",
+            Some(&format!("\"{}\"", note.jurisdiction)),
+            format!(
+                "the {} note does not say whether the protocol may be offered in routine practice there; add access: \"routine\" or access: \"trial-only\"",
+                note.jurisdiction.label()
+            ),
+        );
+    }
+    let trial_only = notes
+        .iter()
+        .any(|note| note.access == Some(Access::TrialOnly));
+    if protocol.regulatory.status == RegulatoryStatus::Restricted
+        && notes
+            .iter()
+            .any(|note| note.access == Some(Access::Routine))
+    {
+        report(
+            "access",
+            Some("\"routine\""),
+            "a restricted protocol must be trial-only in every jurisdiction".into(),
+        );
+    }
+    match &protocol.trial_enrolled {
+        None if trial_only => report(
+            "access",
+            Some("\"trial-only\""),
+            "the protocol is trial-only in a jurisdiction but has no trial_enrolled rule: say why, what to record before session 1, and the referral".into(),
+        ),
+        Some(_) if !trial_only => report(
+            "trial_enrolled",
+            None,
+            "trial_enrolled is given but no jurisdiction limits the protocol to trials (access: \"trial-only\")".into(),
+        ),
+        Some(rule) => {
+            for (what, text) in [("reason", &rule.reason), ("record", &rule.record)] {
+                if text.trim().is_empty() {
+                    report(
+                        "trial_enrolled",
+                        None,
+                        format!("the trial_enrolled rule's {what} is empty"),
+                    );
+                }
+            }
+        }
+        None => {}
+    }
+}
+
+/// The screening answers an alternative must be excluded by, from what its name says it
+/// involves: microneedling (keloids, recent isotretinoin and pregnancy are its listed
+/// contraindications, CF 36), platelet concentrates, a harvest, cell products (none is
+/// given in pregnancy or, for the last three, during active cancer), and retinoids
+/// (avoided in pregnancy: Prescrire Int 2005;14:100-1).
+fn intrinsic_exclusions(alternative: &Alternative) -> Vec<Factor> {
+    let whole = alternative.name.to_lowercase();
+    // "The same treatment without the PRP adjunct" involves no PRP.
+    let name = whole.split(" without ").next().unwrap_or(&whole).to_owned();
+    let has_word = |word: &str| {
+        name.split(|c: char| !c.is_alphanumeric())
+            .any(|part| part == word)
+    };
+    let mut factors = Vec::new();
+    if name.contains("microneedling") {
+        factors.extend([
+            Factor::KeloidTendency,
+            Factor::RecentIsotretinoin,
+            Factor::Pregnancy,
+        ]);
+    }
+    if name.contains("retinoid") {
+        factors.push(Factor::Pregnancy);
+    }
+    let platelets = has_word("prp") || has_word("prf") || name.contains("platelet-rich");
+    if platelets {
+        factors.push(Factor::PlateletDisorder);
+    }
+    let harvest = [
+        "liposuction",
+        "fat transfer",
+        "fat graft",
+        "adipose",
+        "bone-marrow",
+        "bone marrow",
+        "bmac",
+        "nanofat",
+    ]
+    .iter()
+    .any(|word| name.contains(word));
+    if harvest {
+        factors.push(Factor::BleedingDisorder);
+    }
+    let cells = platelets
+        || harvest
+        || ["stem-cell", "stem cell", "secretome", "exosome"]
+            .iter()
+            .any(|word| name.contains(word));
+    if cells {
+        factors.extend([Factor::ActiveCancer, Factor::Pregnancy]);
+    }
+    factors.sort();
+    factors.dedup();
+    factors
+}
+
+/// No alternative is offered to a patient whom the same screening rules out of it.
+fn check_alternatives(protocol: &Protocol, report: &mut Report<'_>) {
+    let mut alternatives: Vec<&Alternative> = protocol.alternatives.iter().collect();
+    for rule in protocol
+        .factors
+        .iter()
+        .chain(protocol.adjuncts.iter().flat_map(|a| &a.factors))
+    {
+        if let Some(alternative) = &rule.alternative {
+            alternatives.push(alternative);
+            if alternative.excluded_by.contains(&rule.factor) {
+                report(
+                    "factors",
+                    Some(&alternative.name),
+                    format!(
+                        "the alternative '{}' is offered because of '{}' but is excluded by it",
+                        alternative.name, rule.factor
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(rule) = &protocol.trial_enrolled {
+        alternatives.push(&rule.referral);
+    }
+    let pairs = covered_pairs(protocol);
+    for alternative in alternatives {
+        if let Some(modality) = alternative.same_protocol_by
+            && !pairs.iter().any(|(covered, _)| *covered == modality)
+        {
+            report(
+                "alternatives",
+                Some(&alternative.name),
+                format!(
+                    "the alternative '{}' is this protocol by {modality}, which the protocol does not cover",
+                    alternative.name
+                ),
+            );
+        }
+        let missing: Vec<String> = intrinsic_exclusions(alternative)
+            .into_iter()
+            .filter(|factor| !alternative.excluded_by.contains(factor))
+            .map(|factor| format!("\"{factor}\""))
+            .collect();
+        if !missing.is_empty() {
+            report(
+                "alternatives",
+                Some(&alternative.name),
+                format!(
+                    "the alternative '{}' would be offered to patients the same screening rules out of it; add excluded_by: [{}]",
+                    alternative.name,
+                    missing.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+/// Tasks, actions, steps and risk details are sentences: each ends with a full stop, so
+/// that the plan can add a date after one without leaving it unfinished.
+fn check_sentences(protocol: &Protocol, report: &mut Report<'_>) {
+    let mut texts: Vec<(&'static str, &str)> = Vec::new();
+    texts.extend(
+        protocol
+            .pre_procedure
+            .iter()
+            .map(|t| ("pre_procedure", t.text.as_str())),
+    );
+    texts.extend(
+        protocol
+            .aftercare
+            .iter()
+            .chain(&protocol.donor_site_care)
+            .map(|t| ("aftercare", t.text.as_str())),
+    );
+    for step in protocol
+        .steps
+        .iter()
+        .chain(protocol.adjuncts.iter().flat_map(|a| &a.steps))
+    {
+        texts.push(("steps", &step.text));
+        texts.extend(
+            step.for_patient
+                .as_deref()
+                .map(|text| ("for_patient", text)),
+        );
+    }
+    for rule in protocol
+        .factors
+        .iter()
+        .chain(protocol.adjuncts.iter().flat_map(|a| &a.factors))
+    {
+        texts.push(("factors", &rule.reason));
+        texts.extend(rule.action.as_ref().map(|a| ("factors", a.text.as_str())));
+    }
+    texts.extend(protocol.risks.iter().map(|r| ("risks", r.detail.as_str())));
+    if let Some(trial) = &protocol.trial_enrolled {
+        texts.push(("trial_enrolled", &trial.reason));
+        texts.push(("trial_enrolled", &trial.record));
+    }
+    for (field, text) in texts {
+        if !text.trim_end().ends_with(['.', '?', '!']) {
+            let end = text.char_indices().rev().nth(29).map_or(0, |(at, _)| at);
+            report(
+                field,
+                Some(text.get(..30.min(text.len())).unwrap_or(text)),
+                format!(
+                    "'…{}' does not end its sentence: end it with a full stop",
+                    &text[end..]
+                ),
+            );
+        }
+    }
+}
+
+/// What the patient reads is written to the patient, and every step the handout must
+/// explain (the harvest, the treatment) says what the patient goes through.
+fn check_readers(protocol: &Protocol, report: &mut Report<'_>) {
+    let mut patient_texts: Vec<(&'static str, &str)> = Vec::new();
+    for task in &protocol.pre_procedure {
+        if task.audience == Audience::Patient {
+            patient_texts.push(("pre_procedure", &task.text));
+            if task.text.trim_start().starts_with("Consultation") {
+                report(
+                    "pre_procedure",
+                    Some(
+                        task.text
+                            .get(..30.min(task.text.len()))
+                            .unwrap_or(&task.text),
+                    ),
+                    "a consultation is the clinic's task: mark it audience: \"clinic\"".into(),
+                );
+            }
+        }
+    }
+    for task in protocol.aftercare.iter().chain(&protocol.donor_site_care) {
+        patient_texts.push(("aftercare", &task.text));
+    }
+    for step in protocol
+        .steps
+        .iter()
+        .chain(protocol.adjuncts.iter().flat_map(|a| &a.steps))
+    {
+        if let Some(text) = &step.for_patient {
+            patient_texts.push(("for_patient", text));
+        } else if matches!(step.kind, StepKind::Harvest | StepKind::Administration) {
+            report(
+                "steps",
+                Some(
+                    step.text
+                        .get(..30.min(step.text.len()))
+                        .unwrap_or(&step.text),
+                ),
+                format!(
+                    "a {} step needs for_patient: what the patient is told about it in the handout",
+                    step.kind
+                ),
+            );
+        }
+    }
+    for rule in protocol
+        .factors
+        .iter()
+        .chain(protocol.adjuncts.iter().flat_map(|a| &a.factors))
+    {
+        if let Some(action) = &rule.action
+            && action.audience == Audience::Patient
+        {
+            patient_texts.push(("factors", &action.text));
+        }
+    }
+    // The handout lists the risks for the patient to read.
+    for risk in &protocol.risks {
+        patient_texts.push(("risks", &risk.detail));
+    }
+    for (field, text) in patient_texts {
+        if text.to_lowercase().contains("the patient") {
+            report(
+                field,
+                Some(text.get(..30.min(text.len())).unwrap_or(text)),
+                format!(
+                    "'{}' is read by the patient: write it to them (\"you\"), or, for a task, mark it audience: \"clinic\"",
+                    text.get(..60.min(text.len())).unwrap_or(text)
+                ),
             );
         }
     }

@@ -5,10 +5,13 @@ use std::process::ExitCode;
 
 use clap::Args;
 use jiff::civil::Date;
-use regen_planner::catalog::{Area, CellSource, Factor, Indication, Modality, Selection};
+use regen_planner::catalog::{
+    Area, CellSource, Factor, Indication, Jurisdiction, Modality, Selection,
+};
 use regen_planner::export;
 use regen_planner::planning::{
-    PlanRequest, Weekday, WorkingDays, earliest_feasible_start, generate, moved_off_closed_day,
+    ClinicOptions, PlanRequest, Weekday, WorkingDays, earliest_feasible_start, generate,
+    moved_off_closed_day,
 };
 use regen_planner::store::AppDirs;
 
@@ -49,6 +52,14 @@ pub struct PlanArgs {
     /// planned on them.
     #[arg(long, value_name = "DATES", value_delimiter = ',', value_parser = parse_date)]
     pub closed: Vec<Date>,
+    /// The jurisdiction whose law and notes apply: us or eu (default: the settings'
+    /// jurisdiction, else both, the stricter rule applying).
+    #[arg(long, value_name = "ID")]
+    pub jurisdiction: Option<Jurisdiction>,
+    /// The patient's weight in whole kilograms, for the maximum dose of a local
+    /// anaesthetic dosed by weight.
+    #[arg(long, value_name = "KG", value_parser = clap::value_parser!(u32).range(20..=300))]
+    pub weight_kg: Option<u32>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -88,16 +99,19 @@ pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let factors: BTreeSet<Factor> = args.factors.iter().copied().collect();
     let mut request = PlanRequest::new(selection, factors, start);
     request.session_count = args.sessions;
+    request.weight_kg = args.weight_kg;
     // With --save, a broken settings file stops the save with its own error below.
-    let desk = (args.working_days.is_empty() || args.closed.is_empty())
-        .then(|| desk_calendar(dirs, !args.save));
-    request.options.working_days = match &desk {
-        Some((working_days, _)) if args.working_days.is_empty() => working_days.clone(),
-        _ => WorkingDays::new(args.working_days.iter().copied()),
+    let desk = desk_options(dirs, !args.save);
+    request.options.working_days = if args.working_days.is_empty() {
+        desk.working_days
+    } else {
+        WorkingDays::new(args.working_days.iter().copied())
     };
-    request.options.closed_dates = match desk {
-        Some((_, closed_dates)) if args.closed.is_empty() => closed_dates,
-        _ => args.closed.iter().copied().collect(),
+    request.options.jurisdiction = args.jurisdiction.or(desk.jurisdiction);
+    request.options.closed_dates = if args.closed.is_empty() {
+        desk.closed_dates
+    } else {
+        args.closed.iter().copied().collect()
     };
     let plan = generate(&catalog, &request)?;
     if let Some(moved) = plan
@@ -125,19 +139,24 @@ pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The working days and closed dates of this desk's settings, so the command line plans
-/// like the window. A settings file that cannot be read is reported and Monday to
-/// Friday, with no closed dates, is used.
-fn desk_calendar(dirs: &AppDirs, report_problem: bool) -> (WorkingDays, BTreeSet<Date>) {
+/// The working days, closed dates and jurisdiction of this desk's settings, so the
+/// command line plans like the window. A settings file that cannot be read is reported,
+/// and Monday to Friday, no closed dates and every jurisdiction (the stricter rule
+/// applying) are used.
+fn desk_options(dirs: &AppDirs, report_problem: bool) -> ClinicOptions {
     match regen_planner::store::Settings::load(&dirs.config) {
-        Ok(settings) => (settings.working_days, settings.closed_dates),
+        Ok(settings) => ClinicOptions {
+            working_days: settings.working_days,
+            jurisdiction: settings.jurisdiction,
+            closed_dates: settings.closed_dates,
+        },
         Err(error) => {
             if report_problem {
                 super::warn(&format!(
-                    "{error}; planning with Monday to Friday and no closed dates"
+                    "{error}; planning with Monday to Friday, no closed dates and the rules of every jurisdiction"
                 ));
             }
-            (WorkingDays::default(), BTreeSet::new())
+            ClinicOptions::default()
         }
     }
 }

@@ -486,6 +486,7 @@ impl<'a> Story<'a> {
                 withdrawn: false,
                 text: (*text).to_owned(),
                 due,
+                audience: crate::catalog::Audience::Patient,
             });
         }
     }

@@ -119,6 +119,7 @@ pub fn export_document(
                 text: task.text,
                 due: task.due,
                 withdrawn: task.withdrawn,
+                audience: task.audience,
             })
             .collect(),
         notes: record

@@ -134,12 +134,30 @@ fn items(document: &Document) -> Vec<Item> {
 
     for task in &plan.pre_procedure {
         let mut description = format!("{}\nDo this by {}", task.task, task.due);
-        if let Some(first) = first_session {
-            let _ = write!(description, ", before the first session on {first}");
+        let session = plan.sessions.iter().find(|s| s.number == task.session);
+        match (session, first_session) {
+            (Some(session), _) if task.session > 1 => {
+                let _ = write!(
+                    description,
+                    ", before session {} on {}",
+                    session.number, session.date
+                );
+            }
+            (_, Some(first)) => {
+                let _ = write!(description, ", before the first session on {first}");
+            }
+            (_, None) => {}
         }
         let _ = write!(description, ".\n{title}.");
+        // Session 1 keeps the key of plans saved before tasks were dated per session,
+        // so a calendar imported again updates its events instead of doubling them.
+        let key = if task.session > 1 {
+            format!("task-{}-{}", task.session, short_hash(&task.task))
+        } else {
+            format!("task-{}", short_hash(&task.task))
+        };
         items.push(Item {
-            key: format!("task-{}", short_hash(&task.task)),
+            key,
             summary: format!("{title}: preparation, {}", headline(&task.task)),
             description,
             date: task.due,

@@ -7,9 +7,8 @@ use super::parts::{
     is_status_warning, label_width, labelled_bullet, lead, milestone_rows, patient_pdf,
     regulatory_box, risk_rows, section, title, warning_row,
 };
-use super::wording::{count, duration, long_date, money, plain_date, selection_words};
+use super::wording::{Citations, count, duration, long_date, money, plain_date, selection_words};
 use super::{Document, ExportError};
-use crate::planning::Severity;
 
 /// The consent form as a PDF: A4 pages, the clinic's header, "Page 1 of N", and
 /// signature lines for the patient and the physician that are never split across pages.
@@ -24,7 +23,7 @@ pub fn consent_pdf(document: &Document) -> Result<Vec<u8>, ExportError> {
     } else {
         "Record of the treatment discussion"
     };
-    patient_pdf(document, kind, |flow, document| {
+    patient_pdf(document, kind, Citations::Numbered, |flow, document| {
         title(flow, document, kind);
         patient(flow, document);
         if !document.plan.candidate {
@@ -38,6 +37,7 @@ pub fn consent_pdf(document: &Document) -> Result<Vec<u8>, ExportError> {
         alternatives(flow, document);
         results(flow, document);
         cost(flow, document);
+        references(flow, document);
         declaration(flow, document);
     })
 }
@@ -122,7 +122,7 @@ fn warnings(flow: &mut Flow<'_>, document: &Document) {
     let shown: Vec<_> = plan
         .warnings
         .iter()
-        .filter(|warning| warning.severity != Severity::Contraindicated)
+        .filter(|warning| !warning.refuses())
         .filter(|warning| !is_status_warning(warning, plan.regulatory.status))
         .collect();
     if shown.is_empty() {
@@ -209,7 +209,8 @@ fn results(flow: &mut Flow<'_>, document: &Document) {
     let uncertain: Vec<_> = plan
         .sources
         .iter()
-        .filter(|source| source.uncertain)
+        .enumerate()
+        .filter(|(_, source)| source.uncertain)
         .collect();
     if !uncertain.is_empty() {
         flow.gap(3.0);
@@ -217,17 +218,14 @@ fn results(flow: &mut Flow<'_>, document: &Document) {
             "Some figures in this plan rest on thin or conflicting evidence:",
         )]);
         flow.keep_next();
-        for source in uncertain {
+        for (index, source) in uncertain {
             flow.row(
                 Marker::Bullet,
                 &[],
                 0.0,
                 &[
                     Span::body(format!("{} ", capitalised(&source.supports))),
-                    Span::styled(
-                        format!("({})", source.citation),
-                        TextStyle::BODY.colored(MUTED),
-                    ),
+                    Span::styled(format!("[{}]", index + 1), TextStyle::BODY.colored(MUTED)),
                 ],
             );
             flow.gap(1.5);
@@ -276,6 +274,40 @@ fn cost(flow: &mut Flow<'_>, document: &Document) {
             Span::strong("Costs that may come on top: "),
             Span::body(&plan.additional_costs),
         ]);
+    }
+}
+
+/// The numbered list of the sources the form cites ("[3]"), marketing pages labelled.
+fn references(flow: &mut Flow<'_>, document: &Document) {
+    let sources = &document.plan.sources;
+    if sources.is_empty() {
+        return;
+    }
+    section(flow, "References");
+    intro(
+        flow,
+        &[Span::body(
+            "The numbers in brackets in this form refer to these sources. Pages marked as marketing are a clinic's or a vendor's own claims, not studies.",
+        )],
+    );
+    flow.gap(2.0);
+    let labels: Vec<String> = (1..=sources.len()).map(|n| format!("[{n}]")).collect();
+    let width = label_width(flow, labels.iter().map(String::as_str), LABEL_STYLE);
+    for (source, label) in sources.iter().zip(&labels) {
+        let mut spans = vec![Span::body(&source.citation)];
+        if source.marketing {
+            spans.push(Span::styled(
+                " (marketing page)",
+                TextStyle::BODY.colored(MUTED),
+            ));
+        }
+        flow.row(
+            Marker::None,
+            &[Span::styled(label, LABEL_STYLE)],
+            width,
+            &spans,
+        );
+        flow.gap(1.0);
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+use crate::catalog::Audience;
 use crate::planning::{Plan, PlanStatus};
 
 /// The patient, as printed on a handout or consent form.
@@ -50,6 +51,9 @@ pub struct PhysicianTask {
     pub due: Option<Date>,
     /// The physician took it back: left out of the handout, its event cancelled.
     pub withdrawn: bool,
+    /// Whom it is for: a task for the clinic is not printed among what the handout asks
+    /// of the patient.
+    pub audience: Audience,
 }
 
 /// A note the physician wrote on the plan: part of the record a medical record system

@@ -188,7 +188,7 @@ fn activities(document: &Document, status: PlanStatus) -> Vec<Activity> {
     };
     let tasks = plan.pre_procedure.iter().map(|task| {
         activity(
-            keys::pre(&task.task),
+            keys::pre_before(task.session, &task.task),
             "Task",
             task.task.clone(),
             Some(Period {

@@ -13,12 +13,12 @@ use super::parts::{
     labelled_bullet, lead, milestone_rows, patient_pdf, regulatory_box, risk_rows, section,
     subsection, title, warning_row,
 };
-use super::wording::{count, date_range, duration, long_date};
+use super::wording::{Citations, count, date_range, duration, long_date};
 use super::{Document, ExportError, PhysicianTask};
 use jiff::civil::Date;
 
-use crate::catalog::StepKind;
-use crate::planning::{AftercareSite, Plan, Session, Severity};
+use crate::catalog::{Audience, StepKind};
+use crate::planning::{AftercareSite, Plan, Session};
 
 /// The handout as a PDF: A4 pages, the clinic's header, "Page 1 of N".
 ///
@@ -26,27 +26,32 @@ use crate::planning::{AftercareSite, Plan, Session, Severity};
 /// When the plan or the names hold characters the shipped font cannot draw (they would
 /// print as empty boxes), or the PDF cannot be assembled.
 pub fn handout_pdf(document: &Document) -> Result<Vec<u8>, ExportError> {
-    patient_pdf(document, "Patient handout", |flow, document| {
-        let plan = &document.plan;
-        title(flow, document, "Your treatment plan");
-        if plan.candidate {
-            what_it_is(flow, plan);
-            warnings(flow, plan);
-            before(flow, plan, document.generated_on);
-            from_your_physician(flow, document);
-            sessions(flow, plan);
-            aftercare(flow, plan);
-            expectations(flow, plan);
-            follow_ups(flow, plan);
-            maintenance(flow, plan);
-        } else {
-            not_a_candidate(flow, plan);
-            warnings(flow, plan);
-            what_it_is(flow, plan);
-            from_your_physician(flow, document);
-        }
-        when_to_call(flow, document);
-    })
+    patient_pdf(
+        document,
+        "Patient handout",
+        Citations::LeftOut,
+        |flow, document| {
+            let plan = &document.plan;
+            title(flow, document, "Your treatment plan");
+            if plan.candidate {
+                what_it_is(flow, plan);
+                warnings(flow, plan);
+                before(flow, plan, document.generated_on);
+                from_your_physician(flow, document);
+                sessions(flow, plan);
+                aftercare(flow, plan);
+                expectations(flow, plan);
+                follow_ups(flow, plan);
+                maintenance(flow, plan);
+            } else {
+                not_a_candidate(flow, plan);
+                warnings(flow, plan);
+                what_it_is(flow, plan);
+                from_your_physician(flow, document);
+            }
+            when_to_call(flow, document);
+        },
+    )
 }
 
 /// The summary and the regulatory status.
@@ -63,7 +68,15 @@ fn warnings(flow: &mut Flow<'_>, plan: &Plan) {
     let shown: Vec<_> = plan
         .warnings
         .iter()
-        .filter(|warning| warning.severity != Severity::Contraindicated || plan.candidate)
+        .filter(|warning| !warning.refuses() || plan.candidate)
+        // A note for the clinic alone (weigh the patient) is not the patient's to act on.
+        .filter(|warning| {
+            warning.factor.is_some()
+                || warning
+                    .action
+                    .as_ref()
+                    .is_none_or(|action| action.audience == Audience::Patient)
+        })
         .filter(|warning| !is_status_warning(warning, plan.regulatory.status))
         .collect();
     if shown.is_empty() {
@@ -117,20 +130,51 @@ fn not_a_candidate(flow: &mut Flow<'_>, plan: &Plan) {
     }
 }
 
-/// What to do before the first session, by which day.
+/// What the patient does before each session, by which day; the clinic's own tasks
+/// are left out.
 fn before(flow: &mut Flow<'_>, plan: &Plan, today: Date) {
-    if plan.pre_procedure.is_empty() {
+    let tasks: Vec<_> = plan
+        .pre_procedure
+        .iter()
+        .filter(|task| task.audience == Audience::Patient)
+        .collect();
+    if tasks.is_empty() {
         return;
     }
-    section(flow, "Before your first session");
-    let labels: Vec<String> = plan
-        .pre_procedure
+    let sessions_with_tasks: Vec<u32> = {
+        let mut numbers: Vec<u32> = tasks.iter().map(|task| task.session).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        numbers
+    };
+    let only_first = sessions_with_tasks == [1];
+    section(
+        flow,
+        if only_first {
+            "Before your first session"
+        } else {
+            "Before your sessions"
+        },
+    );
+    let labels: Vec<String> = tasks
         .iter()
         .map(|task| format!("By {}", date_range(task.due, task.due)))
         .collect();
     let width = label_width(flow, labels.iter().map(String::as_str), LABEL_STYLE);
-    for (task, label) in plan.pre_procedure.iter().zip(&labels) {
-        task_row(flow, label, width, &task.task, task.due < today);
+    for number in sessions_with_tasks {
+        if !only_first && let Some(session) = plan.sessions.iter().find(|s| s.number == number) {
+            subsection(
+                flow,
+                &format!("Before session {number} on {}", long_date(session.date)),
+            );
+        }
+        for (task, label) in tasks
+            .iter()
+            .zip(&labels)
+            .filter(|(task, _)| task.session == number)
+        {
+            task_row(flow, label, width, &task.task, task.due < today);
+        }
     }
 }
 
@@ -155,10 +199,12 @@ fn task_row(flow: &mut Flow<'_>, label: &str, width: f32, task: &str, day_passed
 /// The tasks the physician added to the plan (and did not withdraw): dated ones by their
 /// day, then the rest.
 fn from_your_physician(flow: &mut Flow<'_>, document: &Document) {
+    // The clinic's own tasks ("call the patient to confirm the GP letter") are not asked
+    // of the patient.
     let mut tasks: Vec<&PhysicianTask> = document
         .extra_tasks
         .iter()
-        .filter(|task| !task.withdrawn)
+        .filter(|task| !task.withdrawn && task.audience == Audience::Patient)
         .collect();
     if tasks.is_empty() {
         return;
@@ -252,19 +298,24 @@ fn session_block(flow: &mut Flow<'_>, session: &Session, same_as: Option<&Sessio
     flow.keep_next();
     flow.gap(3.0);
     flow.keep_next();
-    for step in &session.steps {
-        let mut text = step.text.clone();
-        match (&step.site, &step.volume) {
-            (Some(site), Some(volume)) => {
-                let _ = write!(text, " From: {site} ({volume}).");
-            }
-            (Some(site), None) => {
-                let _ = write!(text, " From: {site}.");
-            }
-            (None, Some(volume)) => {
-                let _ = write!(text, " Amount: {volume}.");
-            }
-            (None, None) => {}
+    // The patient reads what they go through; the clinic's own work (dressing the
+    // donor site, counting cells) is told in its own words only on the clinic's plan.
+    let told: Vec<_> = session
+        .steps
+        .iter()
+        .filter_map(|step| step.for_patient.as_ref().map(|text| (step, text)))
+        .collect();
+    if told.is_empty() {
+        flow.paragraph(&[Span::body(
+            "Your physician will explain what happens at this visit.",
+        )]);
+    }
+    for (step, for_patient) in told {
+        let mut text = for_patient.clone();
+        if step.kind == StepKind::Harvest
+            && let Some(site) = &step.site
+        {
+            let _ = write!(text, " From: {site}.");
         }
         flow.row(
             Marker::None,

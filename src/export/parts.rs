@@ -9,9 +9,9 @@ use jiff::civil::Date;
 use super::fonts::{Fonts, Weight};
 use super::layout::{ACCENT, Color, Flow, INK, MUTED, Marker, Span, TextStyle};
 use super::pdf::{CONTENT_WIDTH, Chrome, render};
-use super::wording::{long_date, patient_plan, plain_date, regulatory_sentence, window};
+use super::wording::{Citations, long_date, patient_plan, plain_date, regulatory_sentence, window};
 use super::{Document, ExportError};
-use crate::catalog::{RegulatoryStatus, Risk};
+use crate::catalog::{Audience, RegulatoryStatus, Risk};
 use crate::planning::{MilestoneWindow, Plan, Severity, Warning};
 
 /// A warning: amber.
@@ -35,8 +35,9 @@ pub(crate) const SECTION_SIZE: f32 = 13.0;
 pub(crate) const SUBSECTION_SIZE: f32 = 11.0;
 
 /// A document for the patient as a PDF: `write` lays out its sections from the plan in
-/// the patient's words (reference keys left out), on A4 pages whose header and footer
-/// carry `page_title`, the clinic and the patient.
+/// the patient's words (references numbered or left out as `citations` says, never the
+/// protocol files' keys), on A4 pages whose header and footer carry `page_title`, the
+/// clinic and the patient.
 ///
 /// # Errors
 /// When the plan or the names hold characters the shipped font cannot draw, or the PDF
@@ -44,10 +45,11 @@ pub(crate) const SUBSECTION_SIZE: f32 = 11.0;
 pub(crate) fn patient_pdf(
     document: &Document,
     page_title: &str,
+    citations: Citations,
     write: impl FnOnce(&mut Flow<'_>, &Document),
 ) -> Result<Vec<u8>, ExportError> {
     let document = &Document {
-        plan: patient_plan(&document.plan),
+        plan: patient_plan(&document.plan, citations),
         ..document.clone()
     };
     let fonts = Fonts::load()?;
@@ -163,11 +165,10 @@ pub(crate) fn milestone_rows(flow: &mut Flow<'_>, milestones: &[MilestoneWindow]
     }
 }
 
-/// The warnings that make the patient not a candidate for the treatment.
+/// The warnings that make the patient not a candidate for the treatment: the
+/// contraindications, and a treatment allowed only within a trial the patient is not in.
 pub(crate) fn contraindications(plan: &Plan) -> impl Iterator<Item = &Warning> {
-    plan.warnings
-        .iter()
-        .filter(|warning| warning.severity == Severity::Contraindicated)
+    plan.warnings.iter().filter(|warning| warning.refuses())
 }
 
 /// Whether a warning only states the regulatory status, which documents say in the
@@ -175,6 +176,8 @@ pub(crate) fn contraindications(plan: &Plan) -> impl Iterator<Item = &Warning> {
 pub(crate) fn is_status_warning(warning: &Warning, status: RegulatoryStatus) -> bool {
     warning.factor.is_none()
         && (warning.severity == Severity::Restricted
+            || (status == RegulatoryStatus::Restricted
+                && warning.message.starts_with("Restricted:"))
             || (status == RegulatoryStatus::Investigational
                 && warning.message.starts_with("Investigational:")))
 }
@@ -187,6 +190,8 @@ pub(crate) struct PatientWarning {
     pub reason: String,
     /// What to do, and by which day.
     pub action: Option<(String, Option<Date>)>,
+    /// Who does it.
+    pub audience: Audience,
 }
 
 /// Takes a warning apart, so that its action and date can be printed on their own line.
@@ -206,19 +211,30 @@ pub(crate) fn patient_warning(warning: &Warning) -> PatientWarning {
             topic,
             reason: reason.to_owned(),
             action: None,
+            audience: Audience::Patient,
         };
     };
-    let Some(position) = reason.find(action.text.as_str()) else {
+    // A dated action is written without its full stop, before ". Due by" (": by" in
+    // plans saved before).
+    let text = action.text.trim_end_matches('.');
+    let Some(position) = reason.find(text) else {
         return PatientWarning {
             topic,
             reason: reason.to_owned(),
-            action: Some((action.text.clone(), action.due)),
+            action: Some((text.to_owned(), action.due)),
+            audience: action.audience,
         };
     };
     let before = reason[..position].trim();
-    let mut after = &reason[position + action.text.len()..];
+    let mut after = &reason[position + text.len()..];
     if let Some(due) = action.due {
-        after = after.strip_prefix(&format!(": by {due}")).unwrap_or(after);
+        after = after
+            .strip_prefix(&format!(". Due by {due}"))
+            .or_else(|| after.strip_prefix(&format!(": by {due}")))
+            .unwrap_or(after);
+        after = after
+            .strip_prefix(", and again before each later session")
+            .unwrap_or(after);
     }
     let after = after.trim_start_matches('.').trim();
     let reason = [before, after]
@@ -230,7 +246,8 @@ pub(crate) fn patient_warning(warning: &Warning) -> PatientWarning {
     PatientWarning {
         topic,
         reason,
-        action: Some((action.text.trim_end_matches('.').to_owned(), action.due)),
+        action: Some((text.to_owned(), action.due)),
+        audience: action.audience,
     }
 }
 
@@ -244,7 +261,10 @@ pub(crate) fn warning_row(flow: &mut Flow<'_>, warning: &Warning) {
     }
     spans.push(Span::body(parts.reason));
     if let Some((action, due)) = parts.action {
-        spans.push(Span::strong("\nWhat to do: "));
+        spans.push(Span::strong(match parts.audience {
+            Audience::Patient => "\nWhat to do: ",
+            Audience::Clinic => "\nWhat the clinic does: ",
+        }));
         spans.push(Span::body(action));
         if let Some(due) = due {
             spans.push(Span::body(", "));
@@ -320,8 +340,10 @@ mod tests {
             severity: Severity::Caution,
             message: "NSAIDs or aspirin: NSAIDs and aspirin raise bruising and bleeding. Stop aspirin and other NSAIDs, with the prescriber's agreement where prescribed: by 2027-01-08.".to_owned(),
             action: Some(DatedAction {
-                text: "Stop aspirin and other NSAIDs, with the prescriber's agreement where prescribed".to_owned(),
+                // Actions end their sentence; the engine drops the full stop before ": by".
+                text: "Stop aspirin and other NSAIDs, with the prescriber's agreement where prescribed.".to_owned(),
                 due: Some("2027-01-08".parse().unwrap()),
+                audience: Audience::Patient,
             }),
         };
         let parts = patient_warning(&warning);
@@ -332,6 +354,7 @@ mod tests {
         );
         let (action, due) = parts.action.unwrap();
         assert!(action.starts_with("Stop aspirin"));
+        assert!(action.ends_with("where prescribed"), "{action}");
         assert_eq!(due.unwrap().to_string(), "2027-01-08");
     }
 
@@ -342,8 +365,9 @@ mod tests {
             severity: Severity::Contraindicated,
             message: "Pregnant or breastfeeding: Not in pregnancy. Plan after pregnancy. Alternative: Laser.".to_owned(),
             action: Some(DatedAction {
-                text: "Plan after pregnancy".to_owned(),
+                text: "Plan after pregnancy.".to_owned(),
                 due: None,
+                audience: Audience::Patient,
             }),
         };
         let parts = patient_warning(&warning);

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::catalog::{Area, Catalog, CellSource, Factor, Indication, Modality, Origin};
+use crate::catalog::{Area, Audience, Catalog, CellSource, Factor, Indication, Modality, Origin};
 use crate::planning::{AftercareSite, Plan, Severity};
 
 /// Writes into a String; writing to a String cannot fail, so the result is dropped in
@@ -22,8 +22,12 @@ fn heading(out: &mut String, title: &str) {
 }
 
 /// The plan as text: warnings first, then the schedule, then what the consent talk needs.
+/// Texts cite the numbered list of sources at the end ("[3]"), never a protocol file's
+/// keys, also for a plan saved before references were numbered.
 #[must_use]
 pub fn plan_text(plan: &Plan) -> String {
+    let readable = crate::planning::readable(plan);
+    let plan: &Plan = &readable;
     let mut out = String::new();
     line!(out, "{} ({})", plan.protocol.title, plan.protocol.id);
     line!(out, "{}", plan.selection);
@@ -73,10 +77,13 @@ pub fn plan_text(plan: &Plan) -> String {
         schedule_text(&mut out, plan);
     }
 
-    heading(&mut out, "Maintenance");
-    line!(out, "{}", plan.maintenance.description);
-    if let Some(interval) = plan.maintenance.interval_months {
-        line!(out, "Interval: every {interval} months.");
+    if plan.candidate {
+        heading(&mut out, "Maintenance");
+        line!(out, "{}", plan.maintenance.description);
+        if let Some(interval) = plan.maintenance.interval_months {
+            let unit = if interval.max == 1 { "month" } else { "months" };
+            line!(out, "Interval: every {interval} {unit}.");
+        }
     }
     heading(&mut out, "Downtime and costs");
     line!(out, "Downtime: {}", plan.downtime);
@@ -96,27 +103,52 @@ pub fn plan_text(plan: &Plan) -> String {
         line!(out, "- {}: {}", alternative.name, alternative.comparison);
     }
     heading(&mut out, "Sources");
-    for source in &plan.sources {
+    for (index, source) in plan.sources.iter().enumerate() {
+        let marketing = if source.marketing {
+            " (marketing page)"
+        } else {
+            ""
+        };
         let caution = if source.uncertain {
-            " [uncertain figure]"
+            " Uncertain figure."
         } else {
             ""
         };
         line!(
             out,
-            "- {}: {} (supports: {}){caution}",
-            source.key,
-            source.citation,
-            source.supports
+            "[{}] {}{marketing}. Supports: {}.{caution}",
+            index + 1,
+            source.citation.trim_end_matches('.'),
+            source.supports.trim_end_matches('.')
         );
     }
     out
 }
 
 fn schedule_text(out: &mut String, plan: &Plan) {
-    heading(out, "Before the first session");
-    for task in &plan.pre_procedure {
-        line!(out, "[ ] by {}  {}", task.due, task.task);
+    heading(out, "Before each session");
+    for session in &plan.sessions {
+        let tasks: Vec<_> = plan
+            .pre_procedure
+            .iter()
+            .filter(|task| task.session == session.number)
+            .collect();
+        if tasks.is_empty() {
+            continue;
+        }
+        line!(
+            out,
+            "Before session {} on {}:",
+            session.number,
+            session.date
+        );
+        for task in tasks {
+            let who = match task.audience {
+                Audience::Patient => "",
+                Audience::Clinic => " (clinic)",
+            };
+            line!(out, "  [ ] by {}{who}  {}", task.due, task.task);
+        }
     }
     heading(out, "Sessions");
     for session in &plan.sessions {

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use jiff::civil::Date;
 
-use crate::catalog::{Range, RegulatoryStatus, Selection};
-use crate::planning::{Plan, Weekday};
+use crate::catalog::{Range, RegulatoryStatus, Selection, without_citations};
+use crate::planning::{Plan, Weekday, map_texts, readable};
 
 const MONTHS: [&str; 12] = [
     "January",
@@ -166,35 +166,11 @@ pub(crate) fn money(value: u64, currency: &str) -> String {
     }
 }
 
-/// A label inside a sentence: the first letter lowered unless it begins an
-/// abbreviation ("Platelet-rich plasma (PRP)" becomes "platelet-rich plasma (PRP)",
-/// "PRP" stays).
-fn in_sentence(label: &str) -> String {
-    let mut characters = label.chars();
-    match (characters.next(), characters.next()) {
-        (Some(first), Some(second)) if !second.is_uppercase() => {
-            first.to_lowercase().chain(label.chars().skip(1)).collect()
-        }
-        _ => label.to_owned(),
-    }
-}
-
 /// What was chosen, as a sentence fragment that starts with a capital: "Injection of
 /// autologous adipose (mini-liposuction) to the abdomen and flanks for stretch marks
 /// (striae)".
 pub(crate) fn selection_words(selection: &Selection) -> String {
-    let mut words = format!(
-        "{} of {} to the {} for {}",
-        selection.modality.label(),
-        in_sentence(selection.source.label()),
-        in_sentence(selection.area.label()),
-        in_sentence(selection.indication.label()),
-    );
-    for adjunct in &selection.adjuncts {
-        words.push_str(", with ");
-        words.push_str(&in_sentence(adjunct.label()));
-    }
-    words
+    selection.to_string()
 }
 
 /// "1 session" or "3 sessions".
@@ -206,157 +182,23 @@ pub(crate) fn count(number: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// Whether a note in brackets is a reference key for the physician: "[CF 14]",
-/// "[seed 004]", "(seed 000)", "(seeds 000, 002)". A longer note about a source is
-/// [`source_note`]'s.
-fn is_reference(inside: &str, open: char) -> bool {
-    if open == '[' {
-        // "[CF 14]", "[CF, section 0]", "[seed 004]".
-        let cites_facts = inside
-            .strip_prefix("CF")
-            .is_some_and(|rest| rest.starts_with([' ', ',']));
-        return cites_facts || inside.starts_with("seed ");
-    }
-    inside
-        .strip_prefix("seeds ")
-        .or_else(|| inside.strip_prefix("seed "))
-        .is_some_and(|keys| {
-            !keys.is_empty()
-                && keys
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || c == ',' || c == ' ')
-        })
+/// How a document for the patient shows the plan's references to its sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Citations {
+    /// Numbered, "[3]", matching the document's own list of sources (the consent form).
+    Numbered,
+    /// Left out: the document has no list of sources (the handout).
+    LeftOut,
 }
 
-/// A note in parentheses about a source article, which starts with its key: "(seed 004:
-/// 1-2 weeks)", "(seed 002; Elmaadawi 2018)", "(seed 001 describes isolation, but gives
-/// no figure)". What it says after its first colon is for the patient too ("1-2
-/// weeks"); a note with no colon is only about the source. `None` when the note does
-/// not start with a key.
-fn source_note(inside: &str) -> Option<SourceNote<'_>> {
-    let after = inside
-        .strip_prefix("seeds ")
-        .or_else(|| inside.strip_prefix("seed "))?;
-    if !after.starts_with(|c: char| c.is_ascii_digit()) {
-        return None;
+/// The plan in the words a patient reads: references numbered or left out, never the
+/// keys the protocol files cite by.
+pub(crate) fn patient_plan(plan: &Plan, citations: Citations) -> Plan {
+    let readable = readable(plan);
+    match citations {
+        Citations::Numbered => readable.into_owned(),
+        Citations::LeftOut => map_texts(&readable, without_citations).into_owned(),
     }
-    Some(
-        match after
-            .split_once(':')
-            .map(|(_, words)| words.trim())
-            .filter(|words| !words.is_empty())
-        {
-            Some(words) => SourceNote::Says(words),
-            None => SourceNote::AboutTheSource,
-        },
-    )
-}
-
-/// What a note about a source leaves for a patient.
-enum SourceNote<'t> {
-    /// Nothing: it is only about the source.
-    AboutTheSource,
-    /// These words, in its parentheses.
-    Says(&'t str),
-}
-
-/// The text without the reference keys a protocol cites its figures with ("[CF 32]",
-/// "(seed 000)", and notes about a source, which keep only what they say for the
-/// patient: "(seed 004: 1-2 weeks)" becomes "(1-2 weeks)"): they mean nothing to a
-/// patient, and the consent form lists the uncertain sources in words.
-pub(crate) fn without_references(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find(['[', '(']) {
-        let (open_char, close_char) = if rest[open..].starts_with('[') {
-            ('[', ']')
-        } else {
-            ('(', ')')
-        };
-        let close = rest[open..].find(close_char).map(|offset| open + offset);
-        match close {
-            Some(close) if is_reference(&rest[open + 1..close], open_char) => {
-                out.push_str(rest[..open].trim_end_matches(' '));
-                rest = &rest[close + 1..];
-            }
-            Some(close) if open_char == '(' && source_note(&rest[open + 1..close]).is_some() => {
-                match source_note(&rest[open + 1..close]) {
-                    Some(SourceNote::Says(words)) => {
-                        out.push_str(&rest[..=open]);
-                        out.push_str(words);
-                        out.push(')');
-                    }
-                    Some(SourceNote::AboutTheSource) | None => {
-                        out.push_str(rest[..open].trim_end_matches(' '));
-                    }
-                }
-                rest = &rest[close + 1..];
-            }
-            _ => {
-                out.push_str(&rest[..=open]);
-                rest = &rest[open + 1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The plan with the reference keys taken out of every text a patient reads.
-pub(crate) fn patient_plan(plan: &Plan) -> Plan {
-    let clean = |text: &mut String| *text = without_references(text);
-    let mut plan = plan.clone();
-    clean(&mut plan.summary);
-    clean(&mut plan.evidence);
-    clean(&mut plan.downtime);
-    clean(&mut plan.additional_costs);
-    clean(&mut plan.maintenance.description);
-    for warning in &mut plan.warnings {
-        clean(&mut warning.message);
-        if let Some(action) = &mut warning.action {
-            clean(&mut action.text);
-        }
-    }
-    for note in &mut plan.regulatory.notes {
-        clean(&mut note.note);
-    }
-    for session in &mut plan.sessions {
-        for step in &mut session.steps {
-            clean(&mut step.text);
-            if let Some(site) = &mut step.site {
-                clean(site);
-            }
-            if let Some(volume) = &mut step.volume {
-                clean(volume);
-            }
-        }
-    }
-    for task in &mut plan.pre_procedure {
-        clean(&mut task.task);
-    }
-    for item in &mut plan.aftercare {
-        clean(&mut item.task);
-    }
-    for milestone in &mut plan.milestones {
-        clean(&mut milestone.label);
-    }
-    for visit in &mut plan.follow_ups {
-        clean(&mut visit.purpose);
-    }
-    for risk in &mut plan.risks {
-        clean(&mut risk.name);
-        clean(&mut risk.detail);
-    }
-    for alternative in &mut plan.alternatives {
-        clean(&mut alternative.name);
-        clean(&mut alternative.comparison);
-    }
-    // The consent form names the uncertain sources in words.
-    for source in &mut plan.sources {
-        clean(&mut source.citation);
-        clean(&mut source.supports);
-    }
-    plan
 }
 
 #[cfg(test)]
@@ -388,50 +230,6 @@ mod tests {
             window(date("2027-05-16"), date("2027-08-14")),
             "between 16 May and 14 August 2027"
         );
-    }
-
-    #[test]
-    fn reference_keys_are_left_out_and_other_brackets_kept() {
-        for (text, plain) in [
-            (
-                "From the mini-liposuction [CF 32]; most settles.",
-                "From the mini-liposuction; most settles.",
-            ),
-            ("Needs an IND [CF 2, CF 3, CF 4].", "Needs an IND."),
-            (
-                "Two sessions [seed 004] apart [CF 63-67]",
-                "Two sessions apart",
-            ),
-            ("Keep [this] and [CF 1]", "Keep [this] and"),
-            ("Unverified [CF, section 0].", "Unverified."),
-            ("A [CFC] stays.", "A [CFC] stays."),
-            ("An open [bracket", "An open [bracket"),
-            (
-                "Loss responds less (seed 002) and (seeds 000, 002).",
-                "Loss responds less and.",
-            ),
-            (
-                "Stop it (seed 004: 1-2 weeks before).",
-                "Stop it (1-2 weeks before).",
-            ),
-            (
-                "Early (seed 002, said of hair in general: after a few weeks).",
-                "Early (after a few weeks).",
-            ),
-            (
-                "Into the scalp (seed 002; Elmaadawi 2018).",
-                "Into the scalp.",
-            ),
-            (
-                "Cells grown (seed 001 describes growth, but gives no figure).",
-                "Cells grown.",
-            ),
-            ("Loss (seeds 000 and 002).", "Loss."),
-            ("A time (seed: soon) stays.", "A time (seed: soon) stays."),
-            ("(text [CF 1]) and (more)", "(text) and (more)"),
-        ] {
-            assert_eq!(without_references(text), plain);
-        }
     }
 
     #[test]

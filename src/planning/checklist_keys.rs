@@ -5,10 +5,22 @@
 
 use super::AftercareSite;
 
-/// A pre-procedure task.
+/// A pre-procedure task before session 1 (plans saved before tasks were dated per
+/// session keep their ticks under this key).
 #[must_use]
 pub fn pre(task: &str) -> String {
     format!("pre:{task}")
+}
+
+/// A pre-procedure task before a given session: the same task (a drug held) comes
+/// before each session, and each is ticked on its own.
+#[must_use]
+pub fn pre_before(session: u32, task: &str) -> String {
+    if session <= 1 {
+        pre(task)
+    } else {
+        format!("pre:{session}:{task}")
+    }
 }
 
 /// A session done.

@@ -14,7 +14,7 @@ use super::engine::{PlanError, generate};
 use super::plan::Plan;
 use super::schedule::PlanRequest;
 use super::status::PlanStatus;
-use crate::catalog::Catalog;
+use crate::catalog::{Audience, Catalog};
 
 /// A note the physician added to a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +40,11 @@ pub struct ExtraTask {
     /// event.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub withdrawn: bool,
+    /// Whom the task is for: the patient (the default, and what older files mean), or
+    /// the clinic, whose tasks the handout does not list among what is asked of the
+    /// patient.
+    #[serde(default, skip_serializing_if = "Audience::is_patient")]
+    pub audience: Audience,
 }
 
 /// A change to a plan. Every change is saved as a new revision.
@@ -78,6 +83,8 @@ pub enum PlanEdit {
         text: String,
         /// By when.
         due: Option<Date>,
+        /// Whom it is for: the patient (in the handout) or the clinic.
+        audience: Audience,
     },
     /// Withdraw an added task (it stays in the record, struck out), or restore it.
     WithdrawTask {
@@ -174,10 +181,15 @@ impl Course<'_> {
                 author: context.author.to_owned(),
                 text,
             }),
-            PlanEdit::AddTask { text, due } => self.extra_tasks.push(ExtraTask {
+            PlanEdit::AddTask {
+                text,
+                due,
+                audience,
+            } => self.extra_tasks.push(ExtraTask {
                 text,
                 due,
                 withdrawn: false,
+                audience,
             }),
             PlanEdit::WithdrawTask { index, withdrawn } => {
                 let task = self
@@ -337,6 +349,7 @@ mod tests {
                 PlanEdit::AddTask {
                     text: "Bring the old photographs".to_owned(),
                     due: Some(date("2027-01-15")),
+                    audience: Audience::Patient,
                 },
                 "2027-01-11T10:01:00Z",
             )
@@ -370,6 +383,7 @@ mod tests {
                 text: "Bring the old photographs".to_owned(),
                 due: Some(date("2027-01-15")),
                 withdrawn: true,
+                audience: Audience::Patient,
             }]
         );
         assert_eq!(fixture.status, PlanStatus::Active);

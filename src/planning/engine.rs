@@ -11,8 +11,8 @@ use super::plan::{
 };
 use super::schedule::{ClinicOptions, PlanRequest};
 use crate::catalog::{
-    Anchor, Catalog, CellSource, Factor, FactorSeverity, Protocol, ProtocolId, Range,
-    RegulatoryStatus, Selection, Step, StepKind,
+    Anchor, Audience, Catalog, CellSource, Factor, FactorRule, FactorSeverity, Maintenance,
+    Protocol, ProtocolId, Range, RegulatoryStatus, Selection, Step, StepKind, TrialRule, in_scope,
 };
 
 /// Why no plan could be made.
@@ -121,11 +121,16 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
         return Err(PlanError::NoWorkingDays);
     }
 
-    let mut warnings = factor_warnings(protocol, request)?;
-    warnings.extend(regulatory_warnings(protocol));
-    let candidate = !warnings
-        .iter()
-        .any(|warning| warning.severity == Severity::Contraindicated);
+    let rules = applicable_rules(protocol, request);
+    let trial = TrialStanding::of(protocol, request);
+    let mut warnings = factor_warnings(protocol, &rules, trial, request, session_count)?;
+    warnings.extend(trial.warning());
+    warnings.extend(regulatory_warnings(protocol, trial));
+    let candidate = !warnings.iter().any(Warning::refuses);
+    let in_scope_here = |areas: &[crate::catalog::Area],
+                         modalities: &[crate::catalog::Modality]| {
+        in_scope(areas, modalities, selection.area, selection.modality)
+    };
 
     let mut plan = Plan {
         protocol: ProtocolRef {
@@ -154,9 +159,22 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
         aftercare: Vec::new(),
         milestones: Vec::new(),
         follow_ups: Vec::new(),
-        maintenance: protocol.maintenance.clone(),
-        risks: protocol.risks.clone(),
-        alternatives: alternatives(protocol, request),
+        maintenance: if candidate {
+            protocol.maintenance.clone()
+        } else {
+            Maintenance {
+                description: "None: no treatment is planned, so there is nothing to maintain."
+                    .to_owned(),
+                interval_months: None,
+            }
+        },
+        risks: protocol
+            .risks
+            .iter()
+            .filter(|risk| in_scope_here(&risk.areas, &risk.modalities))
+            .cloned()
+            .collect(),
+        alternatives: alternatives(protocol, &rules, trial, request),
         sources: protocol.sources.clone(),
         selection: selection.clone(),
         factors: request.factors.clone(),
@@ -169,8 +187,10 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
     if candidate {
         plan.sessions = sessions(protocol, &adjuncts, session_count, request)?;
         warnings.extend(spacing_warnings(protocol, &plan.sessions));
-        plan.pre_procedure = pre_procedure(protocol, &plan.sessions, &warnings)?;
-        plan.aftercare = aftercare(protocol, &plan.sessions)?;
+        warnings.extend(harvest_warnings(&plan.sessions));
+        warnings.extend(weight_warning(&plan.sessions, request));
+        plan.pre_procedure = pre_procedure(protocol, &rules, trial, &plan.sessions, request)?;
+        plan.aftercare = aftercare(protocol, &plan.sessions, selection)?;
         plan.milestones = milestones(protocol, &plan.sessions)?;
         plan.follow_ups = follow_ups(protocol, &plan.sessions, &request.options)?;
     }
@@ -180,6 +200,77 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
     });
     plan.warnings = warnings;
     Ok(plan)
+}
+
+/// "1 day", "3 days".
+fn days(count: i64) -> String {
+    if count == 1 || count == -1 {
+        format!("{count} day")
+    } else {
+        format!("{count} days")
+    }
+}
+
+/// The factor rules that apply to the request: the protocol's and the chosen adjuncts',
+/// for the patient's answers, the delivery and the area.
+fn applicable_rules<'p>(protocol: &'p Protocol, request: &'p PlanRequest) -> Vec<&'p FactorRule> {
+    request
+        .factors
+        .iter()
+        .flat_map(|factor| protocol.rules_for(*factor, &request.selection))
+        .collect()
+}
+
+/// Where the patient stands with a protocol the law may allow only within a trial.
+#[derive(Debug, Clone, Copy)]
+struct TrialStanding<'p> {
+    /// The protocol's rule, when it has one.
+    rule: Option<&'p TrialRule>,
+    /// Whether the desk's jurisdiction (every one, when none is set) allows the
+    /// protocol only within a trial, an IND or a hospital exemption.
+    trial_only: bool,
+    /// Whether the patient is treated within one.
+    enrolled: bool,
+}
+
+impl<'p> TrialStanding<'p> {
+    fn of(protocol: &'p Protocol, request: &PlanRequest) -> Self {
+        Self {
+            rule: protocol.trial_enrolled.as_ref(),
+            trial_only: protocol.trial_only(request.options.jurisdiction),
+            enrolled: request.factors.contains(&Factor::TrialEnrolled),
+        }
+    }
+
+    /// Whether the patient is refused because the treatment needs a trial they are not in.
+    fn refuses(self) -> bool {
+        self.trial_only && !self.enrolled
+    }
+
+    /// The restricted warning that says why, when the patient is refused.
+    fn warning(self) -> Option<Warning> {
+        if !self.refuses() {
+            return None;
+        }
+        let reason = self.rule.map_or_else(
+            || "The law allows this treatment only within a registered trial, or under an IND or a hospital exemption.".to_owned(),
+            |rule| rule.reason.clone(),
+        );
+        let mut message = format!(
+            "{}: {} The screening records no such trial or exemption for this patient, so no sessions are planned.",
+            Factor::TrialEnrolled.label(),
+            reason.trim_end()
+        );
+        if let Some(rule) = self.rule {
+            let _ = write!(message, " Alternative: {}.", rule.referral.name);
+        }
+        Some(Warning {
+            factor: Some(Factor::TrialEnrolled),
+            severity: Severity::Restricted,
+            message,
+            action: None,
+        })
+    }
 }
 
 /// Adds whole days to a date.
@@ -286,14 +377,17 @@ fn allowed_adjuncts<'p>(
 }
 
 /// The warnings from the patient's factors, with dates for actions that have them.
-/// Dates count back from the wished start, which is session 1 unless it moves.
-fn factor_warnings(protocol: &Protocol, request: &PlanRequest) -> Result<Vec<Warning>, PlanError> {
+/// Dates count back from the wished start, which is session 1 unless it moves; an action
+/// due before every session says so, and the plan's tasks carry each date.
+fn factor_warnings(
+    protocol: &Protocol,
+    rules: &[&FactorRule],
+    trial: TrialStanding<'_>,
+    request: &PlanRequest,
+    session_count: u32,
+) -> Result<Vec<Warning>, PlanError> {
     let first_session = first_session_date(request)?;
     let mut warnings = Vec::new();
-    let rules = request
-        .factors
-        .iter()
-        .flat_map(|factor| protocol.rules_for(*factor, &request.selection));
     for rule in rules {
         let factor = &rule.factor;
         let severity = match rule.severity {
@@ -307,22 +401,40 @@ fn factor_warnings(protocol: &Protocol, request: &PlanRequest) -> Result<Vec<War
                     Some(days) => Some(add_days(first_session, -i64::from(days))?),
                     None => None,
                 },
+                audience: action.audience,
             }),
             None => None,
         };
         let mut message = format!("{}: {}", factor.label(), rule.reason);
         if let Some(action) = &action {
             message.push(' ');
-            message.push_str(&action.text);
             if let Some(due) = action.due {
-                let _ = write!(message, ": by {due}");
+                // "Stop smoking. Due by 2027-02-15.": the day reads as its own sentence
+                // after an action of several sentences.
+                message.push_str(action.text.trim_end_matches('.'));
+                let _ = write!(message, ". Due by {due}");
+                let every_session = rule.action.as_ref().is_some_and(|action| {
+                    (2..=session_count).any(|number| action.sessions.includes(number))
+                });
+                if every_session {
+                    message.push_str(", and again before each later session");
+                }
+            } else {
+                message.push_str(&action.text);
             }
             if !message.ends_with('.') {
                 message.push('.');
             }
         }
-        if let Some(alternative) = &rule.alternative {
-            let _ = write!(message, " Alternative: {}.", alternative.name);
+        if let Some(alternative) = &rule.alternative
+            && offered(alternative, rule, protocol, request, trial)
+        {
+            let lead = if rule.severity == FactorSeverity::Contraindicated {
+                "Alternative"
+            } else {
+                "If that is not possible, consider instead"
+            };
+            let _ = write!(message, " {lead}: {}.", alternative.name);
         }
         warnings.push(Warning {
             factor: Some(*factor),
@@ -334,20 +446,20 @@ fn factor_warnings(protocol: &Protocol, request: &PlanRequest) -> Result<Vec<War
     Ok(warnings)
 }
 
-fn regulatory_warnings(protocol: &Protocol) -> Option<Warning> {
-    let message = match protocol.regulatory.status {
-        RegulatoryStatus::Restricted => {
-            let notes: Vec<String> = protocol
-                .regulatory
-                .notes
-                .iter()
-                .map(|note| format!("{}: {}", note.jurisdiction.label(), note.note))
-                .collect();
-            (Severity::Restricted, format!(
-                "Restricted: regulators do not allow this use in routine practice. {}",
-                notes.join(" ")
-            ))
-        }
+fn regulatory_warnings(protocol: &Protocol, trial: TrialStanding<'_>) -> Option<Warning> {
+    let within_trial = trial.trial_only && trial.enrolled;
+    let (severity, message) = match protocol.regulatory.status {
+        // A restricted protocol is trial-only everywhere: without a trial the
+        // trial warning says why the patient is refused.
+        RegulatoryStatus::Restricted if !trial.enrolled => return None,
+        RegulatoryStatus::Restricted => (
+            Severity::Notice,
+            "Restricted: regulators allow this use only within the patient's trial or exemption; its protocol sets the dose, the schedule and the monitoring (see the regulatory notes).".to_owned(),
+        ),
+        RegulatoryStatus::Investigational if within_trial => (
+            Severity::Notice,
+            "Investigational: not approved or cleared for this use; given within the patient's trial or exemption, and the patient is told so (see the regulatory notes).".to_owned(),
+        ),
         RegulatoryStatus::Investigational => (
             Severity::Notice,
             "Investigational: not approved or cleared for this use; plan it as research and tell the patient so (see the regulatory notes).".to_owned(),
@@ -356,7 +468,6 @@ fn regulatory_warnings(protocol: &Protocol) -> Option<Warning> {
             return None;
         }
     };
-    let (severity, message) = message;
     Some(Warning {
         factor: None,
         severity,
@@ -416,28 +527,30 @@ fn sessions(
             number,
             date,
             duration_minutes: duration,
-            steps: session_steps(protocol, adjuncts, number),
+            steps: session_steps(protocol, adjuncts, number, request),
         });
     }
     Ok(sessions)
 }
 
-/// The protocol's steps for a session, with the adjuncts' steps placed before the first
-/// administration.
+/// The protocol's steps for a session and the chosen delivery and area, with the
+/// adjuncts' steps placed before the first administration, and the maximum dose of a
+/// local anaesthetic worked out from the patient's weight.
 fn session_steps(
     protocol: &Protocol,
     adjuncts: &[&crate::catalog::Adjunct],
     number: u32,
+    request: &PlanRequest,
 ) -> Vec<PlanStep> {
-    let own: Vec<&Step> = protocol
-        .steps
-        .iter()
-        .filter(|step| step.sessions.includes(number))
-        .collect();
+    let selection = &request.selection;
+    let belongs = |step: &&Step| {
+        step.sessions.includes(number) && step.applies_to(selection.area, selection.modality)
+    };
+    let own: Vec<&Step> = protocol.steps.iter().filter(belongs).collect();
     let added = adjuncts
         .iter()
         .flat_map(|adjunct| adjunct.steps.iter())
-        .filter(|step| step.sessions.includes(number));
+        .filter(belongs);
     let insert_at = own
         .iter()
         .position(|step| step.kind == StepKind::Administration)
@@ -447,13 +560,80 @@ fn session_steps(
     ordered.extend_from_slice(&own[insert_at..]);
     ordered
         .into_iter()
-        .map(|step| PlanStep {
-            kind: step.kind,
-            text: step.text.clone(),
-            site: step.site.clone(),
-            volume: step.volume.clone(),
+        .map(|step| {
+            let mut text = step.text.clone();
+            let mut max_dose_mg = None;
+            if let Some(limit) = &step.dose_limit {
+                text.push_str(&dose_sentence(limit, request.weight_kg));
+                max_dose_mg = request.weight_kg.map(|weight| limit.max_for(weight));
+            }
+            PlanStep {
+                kind: step.kind,
+                text,
+                site: step.site.clone(),
+                volume: step.volume.clone(),
+                for_patient: step.for_patient.clone(),
+                hazard: step.hazard,
+                max_dose_mg,
+            }
         })
         .collect()
+}
+
+/// A whole number with its thousands grouped: "2,450".
+fn grouped(value: u32) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// " Maximum dose of lidocaine with adrenaline (tumescent): 35 mg/kg, 2,450 mg for
+/// 70 kg.", or, without a weight, what it depends on.
+fn dose_sentence(limit: &crate::catalog::DoseLimit, weight_kg: Option<u32>) -> String {
+    let cap = limit
+        .max_mg
+        .map(|cap| format!(", and never more than {} mg", grouped(cap)))
+        .unwrap_or_default();
+    match weight_kg {
+        Some(weight) => format!(
+            " Maximum dose of {}: {} mg/kg{cap}, which is {} mg for {weight} kg.",
+            limit.drug,
+            limit.mg_per_kg,
+            grouped(limit.max_for(weight))
+        ),
+        None => format!(
+            " Maximum dose of {}: {} mg/kg{cap}; the patient's weight is not recorded, so weigh the patient and work out the dose before infiltrating.",
+            limit.drug, limit.mg_per_kg
+        ),
+    }
+}
+
+/// A caution when a local anaesthetic is dosed by weight and the weight is unknown.
+fn weight_warning(sessions: &[Session], request: &PlanRequest) -> Option<Warning> {
+    if request.weight_kg.is_some()
+        || !sessions
+            .iter()
+            .flat_map(|session| &session.steps)
+            .any(|step| step.text.contains(" mg/kg"))
+    {
+        return None;
+    }
+    Some(Warning {
+        factor: None,
+        severity: Severity::Caution,
+        message: "Body weight: the most local anaesthetic that can safely be given depends on the weight, which the plan does not record. Weigh the patient and enter the weight, so that each session states the maximum dose in milligrams.".to_owned(),
+        action: Some(DatedAction {
+            text: "Weigh the patient and enter the weight in the plan.".to_owned(),
+            due: sessions.first().map(|session| session.date),
+            audience: Audience::Clinic,
+        }),
+    })
 }
 
 /// Notices for sessions the physician moved closer or further apart than the sources
@@ -464,25 +644,25 @@ fn spacing_warnings(protocol: &Protocol, sessions: &[Session]) -> Vec<Warning> {
     for pair in sessions.windows(2) {
         let [previous, next] = pair else { continue };
         // A difference of civil dates is counted in whole days.
-        let days = i64::from((next.date - previous.date).get_days());
+        let gap = i64::from((next.date - previous.date).get_days());
         if let Some(first_interval) = protocol.sessions.first_interval_days
             && previous.number == 1
         {
-            if days < i64::from(first_interval) {
+            if gap < i64::from(first_interval) {
                 warnings.push(Warning {
                     factor: None,
                     severity: Severity::Caution,
                     message: format!(
                         "Session 2 is {} after session 1, before the {first_interval} days the product needs after the harvest; confirm with the laboratory that it will be ready.",
-                        super::spacing::days_text(days)
+                        days(gap)
                     ),
                     action: None,
                 });
             }
             continue;
         }
-        let too_close = days < i64::from(allowed.min);
-        let too_far = days > i64::from(allowed.max) + 7;
+        let too_close = gap < i64::from(allowed.min);
+        let too_far = gap > i64::from(allowed.max) + 7;
         if too_close || too_far {
             warnings.push(Warning {
                 factor: None,
@@ -490,7 +670,7 @@ fn spacing_warnings(protocol: &Protocol, sessions: &[Session]) -> Vec<Warning> {
                 message: format!(
                     "Session {} is {} after session {}; the sources space sessions {allowed} days apart.",
                     next.number,
-                    super::spacing::days_text(days),
+                    days(gap),
                     previous.number
                 ),
                 action: None,
@@ -500,38 +680,110 @@ fn spacing_warnings(protocol: &Protocol, sessions: &[Session]) -> Vec<Warning> {
     warnings
 }
 
+/// The fewest days between two sessions that both take tissue: the donor site of the
+/// first is still in compression and swelling for weeks.
+const MIN_DAYS_BETWEEN_HARVESTS: i64 = 90;
+
+/// A caution for each pair of harvest sessions the physician moved closer than three
+/// months apart.
+fn harvest_warnings(sessions: &[Session]) -> Vec<Warning> {
+    let harvests: Vec<&Session> = sessions.iter().filter(|s| s.has_harvest()).collect();
+    harvests
+        .windows(2)
+        .filter_map(|pair| {
+            let [previous, next] = pair else { return None };
+            let gap = i64::from((next.date - previous.date).get_days());
+            (gap < MIN_DAYS_BETWEEN_HARVESTS).then(|| Warning {
+                factor: None,
+                severity: Severity::Caution,
+                message: format!(
+                    "Sessions {} and {} both take tissue only {} apart; leave at least {MIN_DAYS_BETWEEN_HARVESTS} days between harvests so the donor site can heal.",
+                    previous.number,
+                    next.number,
+                    days(gap)
+                ),
+                action: None,
+            })
+        })
+        .collect()
+}
+
+/// The dated tasks before each session: the protocol's own for the delivery and area,
+/// the dated actions of the patient's factors, the trial record, and the weight when a
+/// dose depends on it.
 fn pre_procedure(
     protocol: &Protocol,
+    rules: &[&FactorRule],
+    trial: TrialStanding<'_>,
     sessions: &[Session],
-    warnings: &[Warning],
+    request: &PlanRequest,
 ) -> Result<Vec<DatedTask>, PlanError> {
-    let Some(first) = sessions.first() else {
-        return Ok(Vec::new());
-    };
+    let selection = &request.selection;
     let mut tasks = Vec::new();
-    for task in &protocol.pre_procedure {
-        tasks.push(DatedTask {
-            task: task.text.clone(),
-            due: add_days(first.date, -i64::from(task.days_before))?,
-        });
+    for session in sessions {
+        let before = |days: u32| add_days(session.date, -i64::from(days));
+        for task in &protocol.pre_procedure {
+            if task.sessions.includes(session.number)
+                && in_scope(
+                    &task.areas,
+                    &task.modalities,
+                    selection.area,
+                    selection.modality,
+                )
+            {
+                tasks.push(DatedTask {
+                    task: task.text.clone(),
+                    due: before(task.days_before)?,
+                    session: session.number,
+                    audience: task.audience,
+                });
+            }
+        }
+        for rule in rules {
+            if let Some(action) = &rule.action
+                && let Some(days_before) = action.days_before
+                && action.sessions.includes(session.number)
+            {
+                tasks.push(DatedTask {
+                    task: action.text.clone(),
+                    due: before(days_before)?,
+                    session: session.number,
+                    audience: action.audience,
+                });
+            }
+        }
     }
-    for warning in warnings {
-        if let Some(DatedAction {
-            text,
-            due: Some(due),
-        }) = &warning.action
+    if let Some(first) = sessions.first() {
+        if let Some(rule) = trial.rule
+            && trial.enrolled
         {
             tasks.push(DatedTask {
-                task: text.clone(),
-                due: *due,
+                task: rule.record.clone(),
+                due: add_days(first.date, -i64::from(rule.days_before))?,
+                session: 1,
+                audience: Audience::Clinic,
+            });
+        }
+        if let Some(warning) = weight_warning(sessions, request)
+            && let Some(action) = warning.action
+        {
+            tasks.push(DatedTask {
+                task: action.text,
+                due: first.date,
+                session: 1,
+                audience: Audience::Clinic,
             });
         }
     }
-    tasks.sort_by_key(|task| task.due);
+    tasks.sort_by_key(|task| (task.due, task.session));
     Ok(tasks)
 }
 
-fn aftercare(protocol: &Protocol, sessions: &[Session]) -> Result<Vec<AftercareItem>, PlanError> {
+fn aftercare(
+    protocol: &Protocol,
+    sessions: &[Session],
+    selection: &Selection,
+) -> Result<Vec<AftercareItem>, PlanError> {
     let mut items = Vec::new();
     for session in sessions {
         let donor = if session.has_harvest() {
@@ -544,7 +796,15 @@ fn aftercare(protocol: &Protocol, sessions: &[Session]) -> Result<Vec<AftercareI
             .iter()
             .map(|task| (task, AftercareSite::TreatedArea))
             .chain(donor.iter().map(|task| (task, AftercareSite::DonorSite)))
-            .filter(|(task, _)| task.sessions.includes(session.number));
+            .filter(|(task, _)| {
+                task.sessions.includes(session.number)
+                    && in_scope(
+                        &task.areas,
+                        &task.modalities,
+                        selection.area,
+                        selection.modality,
+                    )
+            });
         for (task, site) in tasks {
             items.push(AftercareItem {
                 session: session.number,
@@ -626,22 +886,119 @@ fn indication_cannot_respond(factor: Factor) -> bool {
     factor == Factor::NoLivingFollicles
 }
 
-/// The protocol's alternatives, with those named by the patient's contraindications
-/// first, and among those the one for an indication that cannot respond.
-fn alternatives(protocol: &Protocol, request: &PlanRequest) -> Vec<crate::catalog::Alternative> {
-    let mut refusals: Vec<&crate::catalog::FactorRule> = request
-        .factors
+/// Whether an alternative named by `rule` (or the protocol, when `rule` is `None`) may
+/// be offered to this patient: not when the patient's screening rules it out, not when
+/// it is this protocol given another way that the screening also refuses, and not when
+/// it only leaves out an adjunct while the protocol itself is refused.
+fn offered(
+    alternative: &crate::catalog::Alternative,
+    rule: &FactorRule,
+    protocol: &Protocol,
+    request: &PlanRequest,
+    trial: TrialStanding<'_>,
+) -> bool {
+    offered_from(alternative, Some(rule), protocol, request, trial)
+}
+
+fn offered_from(
+    alternative: &crate::catalog::Alternative,
+    rule: Option<&FactorRule>,
+    protocol: &Protocol,
+    request: &PlanRequest,
+    trial: TrialStanding<'_>,
+) -> bool {
+    if alternative
+        .excluded_by
         .iter()
-        .flat_map(|factor| protocol.rules_for(*factor, &request.selection))
+        .any(|factor| request.factors.contains(factor))
+    {
+        return false;
+    }
+    let refuses_with = |selection: &Selection, own_only: bool| {
+        request.factors.iter().any(|factor| {
+            protocol
+                .rules_for(*factor, selection)
+                .filter(|candidate| {
+                    !own_only
+                        || protocol
+                            .factors
+                            .iter()
+                            .any(|own| std::ptr::eq(own, *candidate))
+                })
+                .any(|candidate| candidate.severity == FactorSeverity::Contraindicated)
+        })
+    };
+    let from_adjunct =
+        rule.is_some_and(|rule| !protocol.factors.iter().any(|own| std::ptr::eq(own, rule)));
+    if from_adjunct && (trial.refuses() || refuses_with(&request.selection, true)) {
+        return false;
+    }
+    if let Some(modality) = alternative.same_protocol_by {
+        let other_way = Selection {
+            modality,
+            ..request.selection.clone()
+        };
+        let covered = protocol.covers(
+            other_way.modality,
+            other_way.source,
+            other_way.area,
+            other_way.indication,
+        );
+        if !covered || trial.refuses() || refuses_with(&other_way, false) {
+            return false;
+        }
+    }
+    true
+}
+
+/// A rule's alternative, with the rule it comes from.
+fn named(rule: &FactorRule) -> Option<(&crate::catalog::Alternative, Option<&FactorRule>)> {
+    rule.alternative
+        .as_ref()
+        .map(|alternative| (alternative, Some(rule)))
+}
+
+/// The alternatives for the consent talk: first those named by the patient's
+/// contraindications (the one for an indication that cannot respond first), then the
+/// referral to a trial when the treatment needs one, then those named by cautions (a
+/// harvest that a blood thinner may rule out), then the protocol's own; never one the
+/// patient's own screening rules out.
+fn alternatives(
+    protocol: &Protocol,
+    rules: &[&FactorRule],
+    trial: TrialStanding<'_>,
+    request: &PlanRequest,
+) -> Vec<crate::catalog::Alternative> {
+    let mut refusals: Vec<&FactorRule> = rules
+        .iter()
+        .copied()
         .filter(|rule| rule.severity == FactorSeverity::Contraindicated)
         .collect();
     refusals.sort_by_key(|rule| !indication_cannot_respond(rule.factor));
-    let mut list: Vec<crate::catalog::Alternative> = refusals
+    let cautions = rules
+        .iter()
+        .copied()
+        .filter(|rule| rule.severity == FactorSeverity::Caution);
+    let referral = trial
+        .refuses()
+        .then_some(trial.rule.map(|rule| (&rule.referral, None)))
+        .flatten();
+    let candidates = refusals
         .into_iter()
-        .filter_map(|rule| rule.alternative.clone())
-        .collect();
-    for alternative in &protocol.alternatives {
-        if !list.iter().any(|known| known.name == alternative.name) {
+        .filter_map(named)
+        .chain(referral)
+        .chain(cautions.filter_map(named))
+        .chain(
+            protocol
+                .alternatives
+                .iter()
+                .map(|alternative| (alternative, None)),
+        );
+    let mut list: Vec<crate::catalog::Alternative> = Vec::new();
+    for (alternative, rule) in candidates {
+        if offered_from(alternative, rule, protocol, request, trial)
+            && !list.iter().any(|known| known.name == alternative.name)
+        {
             list.push(alternative.clone());
         }
     }

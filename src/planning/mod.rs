@@ -12,6 +12,7 @@ mod edit;
 mod engine;
 mod feasible;
 mod plan;
+mod readable;
 mod schedule;
 mod spacing;
 mod status;
@@ -25,6 +26,7 @@ pub use plan::{
     AftercareItem, AftercareSite, DatedAction, DatedTask, FollowUpVisit, MilestoneWindow, Plan,
     PlanStep, ProtocolRef, RegulatoryInfo, Session, Severity, Warning,
 };
+pub use readable::{map_texts, readable};
 pub use schedule::{ClinicOptions, PlanRequest, Weekday, WorkingDays};
 pub use spacing::{TooSoon, too_soon};
 pub use status::PlanStatus;

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::ids::string_enum;
 use crate::catalog::{
-    Alternative, Factor, JurisdictionNote, Maintenance, ProtocolId, Range, RegulatoryStatus, Risk,
-    Selection, Source, StepKind,
+    Alternative, Audience, Factor, Hazard, JurisdictionNote, Maintenance, ProtocolId, Range,
+    RegulatoryStatus, Risk, Selection, Source, StepKind,
 };
 
 string_enum! {
@@ -41,9 +41,12 @@ pub struct ProtocolRef {
 pub struct DatedAction {
     /// What to do.
     pub text: String,
-    /// By when, when the action has a date.
+    /// By when (before session 1), when the action has a date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<Date>,
+    /// Who does it: the patient, or the clinic (a check, a call to a specialist).
+    #[serde(default, skip_serializing_if = "Audience::is_patient")]
+    pub audience: Audience,
 }
 
 /// A warning shown at the top of a plan.
@@ -58,6 +61,17 @@ pub struct Warning {
     /// The action on its own, for checklists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<DatedAction>,
+}
+
+impl Warning {
+    /// Whether the warning is a reason the patient is not a candidate: a
+    /// contraindication, or a treatment allowed only within a trial for a patient who is
+    /// not in one.
+    #[must_use]
+    pub fn refuses(&self) -> bool {
+        self.severity == Severity::Contraindicated
+            || (self.severity == Severity::Restricted && self.factor == Some(Factor::TrialEnrolled))
+    }
 }
 
 /// The regulatory status of the plan's protocol, with the notes that apply.
@@ -82,6 +96,17 @@ pub struct PlanStep {
     /// How much is taken.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub volume: Option<String>,
+    /// What the patient is told about the step in the handout; a step without it is
+    /// clinic work the handout leaves out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_patient: Option<String>,
+    /// The serious harm the step guards against, when it is a safe-technique step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hazard: Option<Hazard>,
+    /// For a local anaesthetic dosed by weight: the most milligrams for this patient,
+    /// when the weight is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_dose_mg: Option<u32>,
 }
 
 /// One dated session.
@@ -105,13 +130,24 @@ impl Session {
     }
 }
 
-/// A dated task before the first session.
+/// A dated task before a session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DatedTask {
     /// What to do.
     pub task: String,
     /// By when.
     pub due: Date,
+    /// The session it prepares (1-based); plans saved before holds were dated per
+    /// session knew only session 1.
+    #[serde(default = "first_session")]
+    pub session: u32,
+    /// Who does it: the patient (printed in the handout) or the clinic.
+    #[serde(default, skip_serializing_if = "Audience::is_patient")]
+    pub audience: Audience,
+}
+
+fn first_session() -> u32 {
+    1
 }
 
 /// Where an aftercare task applies.
@@ -179,8 +215,10 @@ pub struct FollowUpVisit {
 pub struct Plan {
     /// The protocol followed.
     pub protocol: ProtocolRef,
-    /// False when a factor is contraindicated or the indication cannot respond; then the
-    /// plan has no sessions, and its warnings and alternatives say why and what instead.
+    /// False when a factor is contraindicated, the indication cannot respond, or the
+    /// treatment is allowed only within a trial and the patient is in none; then the
+    /// plan has no sessions and no maintenance, and its warnings and alternatives say why
+    /// and what instead.
     pub candidate: bool,
     /// Most severe first.
     pub warnings: Vec<Warning>,
@@ -188,7 +226,7 @@ pub struct Plan {
     pub regulatory: RegulatoryInfo,
     /// The dated sessions.
     pub sessions: Vec<Session>,
-    /// Dated tasks before the first session.
+    /// Dated tasks before each session, by due date.
     pub pre_procedure: Vec<DatedTask>,
     /// Dated aftercare after each session.
     pub aftercare: Vec<AftercareItem>,
@@ -203,7 +241,8 @@ pub struct Plan {
     /// Alternatives for the consent talk; an alternative named by a contraindication
     /// comes first.
     pub alternatives: Vec<Alternative>,
-    /// Where the protocol's figures come from.
+    /// Where the protocol's figures come from. The texts of the plan cite them by
+    /// number: "[3]" is the third source; each keeps its stable `key`.
     pub sources: Vec<Source>,
     /// What was chosen.
     pub selection: Selection,

@@ -139,6 +139,10 @@ pub struct PlanRequest {
     /// The clinic's calendar and jurisdiction.
     #[serde(default)]
     pub options: ClinicOptions,
+    /// The patient's weight in whole kilograms, when known: a local anaesthetic dosed
+    /// by weight gets its maximum in milligrams.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_kg: Option<u32>,
 }
 
 impl PlanRequest {
@@ -152,6 +156,7 @@ impl PlanRequest {
             session_count: None,
             moved_sessions: BTreeMap::new(),
             options: ClinicOptions::default(),
+            weight_kg: None,
         }
     }
 }

@@ -154,18 +154,30 @@ fn protocol_ui(ui: &mut Ui, entry: &Entry) {
     section_heading(ui, "Sources");
     list(
         ui,
-        protocol.sources.iter().map(|source| {
+        protocol.sources.iter().enumerate().map(|(index, source)| {
+            let marketing = if source.marketing {
+                " (marketing page)"
+            } else {
+                ""
+            };
             let uncertain = if source.uncertain {
                 " (uncertain figure)"
             } else {
                 ""
             };
             format!(
-                "{}: {}. Supports: {}{uncertain}",
-                source.key, source.citation, source.supports
+                "[{}] {}{marketing}. Supports: {}{uncertain}",
+                index + 1,
+                source.citation,
+                source.supports
             )
         }),
     );
+}
+
+/// "1 day", "14 days".
+fn day_count(days: u32) -> String {
+    crate::export::count(usize::try_from(days).unwrap_or(usize::MAX), "day", "days")
 }
 
 fn course_ui(ui: &mut Ui, protocol: &Protocol) {
@@ -191,7 +203,7 @@ fn course_ui(ui: &mut Ui, protocol: &Protocol) {
     if let Some(days) = sessions.first_interval_days {
         ui.label(format!(
             "Session 2 follows session 1 after {}.",
-            crate::export::count(days as usize, "day", "days")
+            day_count(days)
         ));
     }
     list(
@@ -209,10 +221,14 @@ fn course_ui(ui: &mut Ui, protocol: &Protocol) {
     section_heading(ui, "Before, after, results");
     list(
         ui,
-        protocol
-            .pre_procedure
-            .iter()
-            .map(|task| format!("{} days before: {}", task.days_before, task.text)),
+        protocol.pre_procedure.iter().map(|task| {
+            format!(
+                "{} before {}: {}",
+                day_count(task.days_before),
+                task.sessions.label().to_lowercase().replace(" only", ""),
+                task.text
+            )
+        }),
     );
     list(
         ui,
@@ -248,8 +264,8 @@ fn course_ui(ui: &mut Ui, protocol: &Protocol) {
         ui,
         protocol.follow_ups.iter().map(|f| {
             format!(
-                "{} days after the {}: {} ({})",
-                f.days_after,
+                "{} after the {}: {} ({})",
+                day_count(f.days_after),
                 f.anchor.label().to_lowercase(),
                 f.purpose,
                 f.assessments.join(", ")
@@ -274,8 +290,7 @@ fn factors_ui(ui: &mut Ui, protocol: &Protocol) {
                 if let Some(action) = &rule.action {
                     let _ = write!(text, " {}", action.text);
                     if let Some(days) = action.days_before {
-                        let days = crate::export::count(days as usize, "day", "days");
-                        let _ = write!(text, " ({days} before)");
+                        let _ = write!(text, " ({} before)", day_count(days));
                     }
                 }
                 ui.add(egui::Label::new(text).wrap());

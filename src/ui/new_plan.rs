@@ -125,6 +125,9 @@ pub struct NewPlanDraft {
     /// How many sessions, when the physician chose other than the protocol's typical
     /// count; cleared when the treatment changes.
     pub session_count: Option<u32>,
+    /// The patient's weight in kilograms as typed, asked where a local anaesthetic is
+    /// dosed by weight; may be empty.
+    pub weight_kg: String,
     /// What the existing-patient picker is narrowed to, and what it found.
     picker: PatientPicker,
 }
@@ -244,6 +247,7 @@ impl NewPlanDraft {
             screening_on_file: ScreeningOnFile::Nothing,
             start,
             session_count: None,
+            weight_kg: String::new(),
             picker: PatientPicker::default(),
         }
     }
@@ -339,7 +343,20 @@ impl NewPlanDraft {
         let mut request = PlanRequest::new(self.selection()?, self.factors.clone(), self.start);
         request.options = options.clone();
         request.session_count = self.session_count;
+        request.weight_kg = self.weight();
         Some(request)
+    }
+
+    /// The weight typed, when it is a whole number of kilograms in a human range.
+    #[must_use]
+    pub fn weight(&self) -> Option<u32> {
+        self.weight_kg
+            .trim()
+            .trim_end_matches("kg")
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|kg| (20..=300).contains(kg))
     }
 
     fn partial(&self) -> PartialSelection {
@@ -407,7 +424,7 @@ fn adjunct_reason(
     }
     let mut words = chosen_words(chosen);
     if words.is_empty() {
-        words = "this treatment".to_owned();
+        "this treatment".clone_into(&mut words);
     }
     Some(format!(
         "{label} is not the main cell source with {words}: it is offered as an add-on. Choose {} as the cell source, then tick it under \"Adjuncts\".",
@@ -463,9 +480,12 @@ fn unavailable_reason(
         })
         .collect();
     if !covering.is_empty()
-        && covering
-            .iter()
-            .all(|protocol| protocol.regulatory.status == RegulatoryStatus::Restricted)
+        && covering.iter().all(|protocol| {
+            // A treatment given only within a trial stays a choice: its plan refers
+            // the patient unless the screening records the trial.
+            protocol.regulatory.status == RegulatoryStatus::Restricted
+                && protocol.trial_enrolled.is_none()
+        })
     {
         let notes: Vec<String> = covering
             .iter()
@@ -474,7 +494,7 @@ fn unavailable_reason(
             .take(2)
             .collect();
         return Some(format!(
-            "{label} is restricted in aesthetic use in the US and EU, so it is not offered. {}",
+            "{label}: restricted in aesthetic use in the US and EU, so it is offered only within a clinical trial. {}",
             notes.join(" ")
         ));
     }
@@ -967,6 +987,29 @@ fn screening_ui(
                 badge(ui, rule.severity.label(), severity).on_hover_text(&rule.reason);
             });
         }
+    }
+    let dosed_by_weight = protocol.is_some_and(|protocol| {
+        protocol
+            .steps
+            .iter()
+            .chain(protocol.adjuncts.iter().flat_map(|adjunct| &adjunct.steps))
+            .any(|step| step.dose_limit.is_some())
+    });
+    if dosed_by_weight {
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Weight (kg)");
+            ui.add(egui::TextEdit::singleline(&mut draft.weight_kg).desired_width(60.0))
+                .labelled_by(label.id)
+                .on_hover_text("The maximum dose of the local anaesthetic is worked out from it");
+            if !draft.weight_kg.trim().is_empty() && draft.weight().is_none() {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    "write the weight as whole kilograms, for example 72",
+                );
+            } else if draft.weight_kg.trim().is_empty() {
+                ui.weak("needed for the maximum dose of the local anaesthetic");
+            }
+        });
     }
 }
 

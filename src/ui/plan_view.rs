@@ -32,6 +32,8 @@ pub struct PlanViewState {
     pub task_due: Date,
     /// Whether the task being written has a due date.
     pub task_has_due: bool,
+    /// Whether the task being written is for the clinic (kept off the handout).
+    pub task_for_clinic: bool,
     /// A session moved sooner after the one before than the protocol allows, waiting
     /// for the physician to confirm it with a reason.
     pub sooner: Option<SoonerMove>,
@@ -102,6 +104,7 @@ impl PlanViewState {
             task_draft: String::new(),
             task_due: today,
             task_has_due: false,
+            task_for_clinic: false,
             sooner: None,
         }
     }
@@ -254,7 +257,10 @@ pub fn plan_view_ui(
         changes,
     } = *shown;
     let mut action = None;
-    let plan = &record.plan;
+    // Readers see numbered references, also in plans saved before they were numbered;
+    // checklist keys still come from the saved texts.
+    let readable = crate::planning::readable(&record.plan);
+    let plan: &Plan = &readable;
     header_ui(ui, record, patient_name, save, &mut action);
     // A plan opens at its top, on its warnings.
     super::widgets::scroll_area("plan-view", fresh).show(ui, |ui| {
@@ -264,10 +270,10 @@ pub fn plan_view_ui(
         section_heading(ui, "Timeline");
         timeline_ui(ui, plan, today);
         if plan.candidate {
-            let edit = pre_procedure_ui(ui, record, today)
-                .or(sessions_ui(ui, record, protocol, state))
-                .or(aftercare_ui(ui, record, today))
-                .or(results_ui(ui, record, today));
+            let edit = pre_procedure_ui(ui, record, plan, today)
+                .or(sessions_ui(ui, record, plan, protocol, state))
+                .or(aftercare_ui(ui, record, plan, today))
+                .or(results_ui(ui, record, plan, today));
             if let Some(edit) = edit {
                 action = Some(Action::EditPlan(edit));
             }
@@ -425,15 +431,34 @@ fn regulatory_ui(ui: &mut Ui, plan: &Plan) {
     });
 }
 
-fn pre_procedure_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdit> {
-    section_heading(ui, "Before the first session");
+fn pre_procedure_ui(
+    ui: &mut Ui,
+    record: &PlanRecord,
+    readable: &crate::planning::Plan,
+    today: Date,
+) -> Option<PlanEdit> {
+    section_heading(ui, "Before each session");
     let mut edit = None;
-    for task in &record.plan.pre_procedure {
-        let label = format!("By {}: {}", date_text(task.due), task.task);
+    // The key comes from the saved text, the label from the text as readers see it.
+    for (task, shown) in record
+        .plan
+        .pre_procedure
+        .iter()
+        .zip(&readable.pre_procedure)
+    {
+        let mut label = format!(
+            "By {} (session {}): {}",
+            date_text(task.due),
+            task.session,
+            shown.task
+        );
+        if task.audience == crate::catalog::Audience::Clinic {
+            label.push_str(" (for the clinic)");
+        }
         edit = edit.or(dated_checklist_item(
             ui,
             &record.checklist,
-            keys::pre(&task.task),
+            keys::pre_before(task.session, &task.task),
             &label,
             task.due < today,
         ));
@@ -444,6 +469,7 @@ fn pre_procedure_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<Pla
 fn sessions_ui(
     ui: &mut Ui,
     record: &PlanRecord,
+    readable: &Plan,
     protocol: Option<&Protocol>,
     state: &mut PlanViewState,
 ) -> Option<PlanEdit> {
@@ -465,23 +491,20 @@ fn sessions_ui(
                 &format!("Session {} date", session.number),
                 &mut date,
             ) {
-                match protocol.and_then(|protocol| {
+                // Too soon after the session before: asked beside the date first.
+                if let Some(shortfall) = protocol.and_then(|protocol| {
                     too_soon(protocol, &record.plan.sessions, session.number, date)
                 }) {
-                    // Too soon after the session before: asked beside the date first.
-                    Some(shortfall) => {
-                        state.sooner = Some(SoonerMove {
-                            shortfall,
-                            reason: String::new(),
-                        });
-                    }
-                    None => {
-                        state.sooner = None;
-                        edit = Some(PlanEdit::MoveSession {
-                            number: session.number,
-                            date,
-                        });
-                    }
+                    state.sooner = Some(SoonerMove {
+                        shortfall,
+                        reason: String::new(),
+                    });
+                } else {
+                    state.sooner = None;
+                    edit = Some(PlanEdit::MoveSession {
+                        number: session.number,
+                        date,
+                    });
                 }
             }
             ui.weak(format!(
@@ -521,7 +544,12 @@ fn sessions_ui(
         egui::CollapsingHeader::new(format!("What happens in session {}", session.number))
             .id_salt(("steps", session.number))
             .show(ui, |ui| {
-                for step in &session.steps {
+                let shown = readable
+                    .sessions
+                    .iter()
+                    .find(|s| s.number == session.number)
+                    .unwrap_or(session);
+                for step in &shown.steps {
                     let mut text = format!("{}: {}", step.kind.label(), step.text);
                     if let Some(site) = &step.site {
                         let _ = write!(text, " Site: {site}.");
@@ -536,7 +564,12 @@ fn sessions_ui(
     edit
 }
 
-fn aftercare_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdit> {
+fn aftercare_ui(
+    ui: &mut Ui,
+    record: &PlanRecord,
+    readable: &Plan,
+    today: Date,
+) -> Option<PlanEdit> {
     section_heading(ui, "Aftercare");
     let mut edit = None;
     for session in &record.plan.sessions {
@@ -544,11 +577,12 @@ fn aftercare_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdi
             .plan
             .aftercare
             .iter()
-            .filter(|item| item.session == session.number)
+            .zip(&readable.aftercare)
+            .filter(|(item, _)| item.session == session.number)
             .collect();
         let current = items
             .iter()
-            .any(|item| (item.from..=item.until).contains(&today));
+            .any(|(item, _)| (item.from..=item.until).contains(&today));
         egui::CollapsingHeader::new(format!(
             "After session {} ({})",
             session.number,
@@ -558,12 +592,12 @@ fn aftercare_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdi
         .default_open(session.number == 1 || current)
         .show(ui, |ui| {
             let mut waits_for = None;
-            for item in items {
+            for (item, shown) in items {
                 let place = match item.site {
                     AftercareSite::TreatedArea => String::new(),
                     AftercareSite::DonorSite => "Donor site: ".to_owned(),
                 };
-                let label = format!("{} to {}: {place}{}", item.from, item.until, item.task);
+                let label = format!("{} to {}: {place}{}", item.from, item.until, shown.task);
                 let key = keys::aftercare(item.session, item.site, &item.task);
                 match aftercare_tickable(&record.plan, item, &record.checklist, today) {
                     Tickable::Now => {
@@ -596,8 +630,7 @@ fn aftercare_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdi
     edit
 }
 
-fn results_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdit> {
-    let plan = &record.plan;
+fn results_ui(ui: &mut Ui, record: &PlanRecord, plan: &Plan, today: Date) -> Option<PlanEdit> {
     section_heading(ui, "Expected results");
     for milestone in &plan.milestones {
         ui.label(format!(
@@ -607,7 +640,7 @@ fn results_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdit>
     }
     section_heading(ui, "Follow-up visits");
     let mut edit = None;
-    for visit in &plan.follow_ups {
+    for (visit, saved) in plan.follow_ups.iter().zip(&record.plan.follow_ups) {
         let label = format!(
             "{}: {} (record: {})",
             date_text(visit.date),
@@ -617,7 +650,7 @@ fn results_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdit>
         edit = edit.or(dated_checklist_item(
             ui,
             &record.checklist,
-            keys::follow_up(&visit.purpose),
+            keys::follow_up(&saved.purpose),
             &label,
             visit.date < today,
         ));
@@ -630,6 +663,39 @@ fn results_ui(ui: &mut Ui, record: &PlanRecord, today: Date) -> Option<PlanEdit>
     edit
 }
 
+/// The field, due date and audience of a task the physician adds.
+fn new_task_ui(ui: &mut Ui, state: &mut PlanViewState) -> Option<PlanEdit> {
+    let mut edit = None;
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("New task");
+        ui.add(egui::TextEdit::singleline(&mut state.task_draft).desired_width(320.0))
+            .labelled_by(label.id);
+        ui.checkbox(&mut state.task_has_due, "Has a due date");
+        if state.task_has_due {
+            date_field(ui, "task-due", "Due", &mut state.task_due);
+        }
+        ui.checkbox(&mut state.task_for_clinic, "For the clinic")
+            .on_hover_text("A task for the clinic, such as a call to the patient's GP: kept on the checklist, not printed in the handout among what is asked of the patient");
+        let text = state.task_draft.trim().to_owned();
+        if ui
+            .add_enabled(!text.is_empty(), egui::Button::new("Add task"))
+            .clicked()
+        {
+            edit = Some(PlanEdit::AddTask {
+                text,
+                due: state.task_has_due.then_some(state.task_due),
+                audience: if state.task_for_clinic {
+                    crate::catalog::Audience::Clinic
+                } else {
+                    crate::catalog::Audience::Patient
+                },
+            });
+            state.task_draft.clear();
+        }
+    });
+    edit
+}
+
 fn notes_and_tasks_ui(
     ui: &mut Ui,
     record: &PlanRecord,
@@ -638,10 +704,13 @@ fn notes_and_tasks_ui(
     let mut edit = None;
     section_heading(ui, "Extra tasks");
     for (index, task) in record.extra_tasks.iter().enumerate() {
-        let label = match task.due {
+        let mut label = match task.due {
             Some(due) => format!("By {}: {}", date_text(due), task.text),
             None => task.text.clone(),
         };
+        if task.audience == crate::catalog::Audience::Clinic {
+            label.push_str(" (for the clinic)");
+        }
         ui.horizontal(|ui| {
             if task.withdrawn {
                 // Kept in the record, out of the handout; its calendar event is cancelled.
@@ -679,26 +748,7 @@ fn notes_and_tasks_ui(
             }
         });
     }
-    ui.horizontal_wrapped(|ui| {
-        let label = ui.label("New task");
-        ui.add(egui::TextEdit::singleline(&mut state.task_draft).desired_width(320.0))
-            .labelled_by(label.id);
-        ui.checkbox(&mut state.task_has_due, "Has a due date");
-        if state.task_has_due {
-            date_field(ui, "task-due", "Due", &mut state.task_due);
-        }
-        let text = state.task_draft.trim().to_owned();
-        if ui
-            .add_enabled(!text.is_empty(), egui::Button::new("Add task"))
-            .clicked()
-        {
-            edit = Some(PlanEdit::AddTask {
-                text,
-                due: state.task_has_due.then_some(state.task_due),
-            });
-            state.task_draft.clear();
-        }
-    });
+    edit = edit.or(new_task_ui(ui, state));
 
     section_heading(ui, "Notes");
     for note in &record.notes {
@@ -759,15 +809,22 @@ fn consent_ui(ui: &mut Ui, plan: &Plan) {
     ui.label(format!("Downtime: {}", plan.downtime));
     ui.label(format!("Additional costs: {}", plan.additional_costs));
     section_heading(ui, "Sources");
-    for source in &plan.sources {
+    for (index, source) in plan.sources.iter().enumerate() {
+        let marketing = if source.marketing {
+            " (marketing page)"
+        } else {
+            ""
+        };
         let uncertain = if source.uncertain {
             " (uncertain figure)"
         } else {
             ""
         };
         ui.label(format!(
-            "{}: {}. Supports: {}{uncertain}",
-            source.key, source.citation, source.supports
+            "[{}] {}{marketing}. Supports: {}{uncertain}",
+            index + 1,
+            source.citation,
+            source.supports
         ));
     }
 }

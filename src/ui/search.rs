@@ -176,7 +176,7 @@ mod tests {
         rows.set_query("PÉTER var");
         assert_eq!(rows.matched(0), Some(&1));
         assert_eq!(rows.match_count(), 1);
-        rows.upsert(4, "Håkon Ødegård", |row| *row == 4, |a, b| a.cmp(b));
+        rows.upsert(4, "Håkon Ødegård", |row| *row == 4, Ord::cmp);
         rows.set_query("odegard");
         assert_eq!(rows.matched(0), Some(&4));
     }

@@ -120,19 +120,7 @@ pub fn settings_ui(
             });
             ui.end_row();
 
-            let label = ui.label("Closed dates");
-            ui.vertical(|ui| {
-                ui.add(
-                    egui::TextEdit::multiline(&mut dialog.closed_dates)
-                        .desired_rows(2)
-                        .desired_width(280.0)
-                        .hint_text("2027-01-01, 2027-12-25"),
-                )
-                .labelled_by(label.id)
-                .on_hover_text(
-                    "Public holidays and leave, YYYY-MM-DD, one a line or separated by commas: no session or follow-up is planned on them",
-                );
-            });
+            closed_dates_ui(ui, &mut dialog.closed_dates);
             ui.end_row();
 
             let label = ui.label("Regulatory notes for");
@@ -191,6 +179,21 @@ pub fn settings_ui(
     let saving = dialog.saving;
     action = action.or(buttons_ui(ui, draft, priced, saving));
     action
+}
+
+/// The clinic's closed dates, typed one a line or separated by commas (a grid row).
+fn closed_dates_ui(ui: &mut Ui, text: &mut String) {
+    let label = ui.label("Closed dates");
+    ui.add(
+        egui::TextEdit::multiline(text)
+            .desired_rows(2)
+            .desired_width(280.0)
+            .hint_text("2027-01-01, 2027-12-25"),
+    )
+    .labelled_by(label.id)
+    .on_hover_text(
+        "Public holidays and leave, YYYY-MM-DD, one a line or separated by commas: no session or follow-up is planned on them",
+    );
 }
 
 /// Save and Cancel, with "Saving…" while the settings are written.

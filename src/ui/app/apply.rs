@@ -154,7 +154,7 @@ impl App {
         };
         open.failure = None;
         if open.dirty || open.in_flight {
-            self.confirm_next_save = true;
+            self.save_to_confirm = Some(open.id.clone());
             self.send_pending_save();
         } else if open.conflict.is_none() {
             let text = format!(

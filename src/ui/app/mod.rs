@@ -160,8 +160,9 @@ pub struct App {
     /// A short confirmation in the status bar ("Saved revision 4") and until when
     /// (egui's input time, in seconds) it shows.
     confirmation: Option<(String, f64)>,
-    /// Ctrl+S was pressed while a save was on its way: confirm it when it lands.
-    confirm_next_save: bool,
+    /// Ctrl+S was pressed while a save of this plan was on its way: confirm it when it
+    /// lands.
+    save_to_confirm: Option<PlanId>,
     pending_open: Option<PlanId>,
     screenshot: Option<Screenshot>,
     allowed_to_close: bool,
@@ -257,7 +258,7 @@ impl App {
             export_folder: None,
             messages,
             confirmation: None,
-            confirm_next_save: false,
+            save_to_confirm: None,
             pending_open,
             screenshot: options
                 .screenshot

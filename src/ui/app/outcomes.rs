@@ -3,7 +3,7 @@
 
 use super::{App, Reading, Screen, apply_theme};
 use crate::desk::worker::Outcome;
-use crate::store::{Patient, PatientId, Revision};
+use crate::store::{Patient, PatientId, PlanId, Revision};
 
 use super::saving::OpenPlan;
 
@@ -69,11 +69,7 @@ impl App {
                     open.history = history;
                 }
             }
-            Outcome::Changes { id, changes } => {
-                if let Some(open) = self.open_plan.as_mut().filter(|open| open.id == id) {
-                    open.changes = changes;
-                }
-            }
+            Outcome::Changes { id, changes } => self.changes_read(&id, changes),
             Outcome::Patient { id, result } => self.patient_read(&id, result),
             Outcome::Created {
                 patient_revision,
@@ -116,10 +112,7 @@ impl App {
                 self.saved(&id, &revision, summary, history);
                 self.confirm_save_if_asked(ctx);
             }
-            Outcome::SaveFailed { id, error } => {
-                self.confirm_next_save = false;
-                self.save_failed(&id, &error);
-            }
+            Outcome::SaveFailed { id, error } => self.save_failed(&id, &error),
             Outcome::SettingsSaved(settings) => {
                 apply_theme(ctx, settings.theme);
                 self.settings = *settings;
@@ -131,6 +124,13 @@ impl App {
                 }
                 self.messages.push(message);
             }
+        }
+    }
+
+    /// What each revision of a plan changed arrived: for its history, if it is open.
+    fn changes_read(&mut self, id: &PlanId, changes: std::collections::BTreeMap<u32, Vec<String>>) {
+        if let Some(open) = self.open_plan.as_mut().filter(|open| &open.id == id) {
+            open.changes = changes;
         }
     }
 

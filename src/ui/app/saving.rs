@@ -309,11 +309,11 @@ impl App {
     /// revision holds them.
     pub(super) fn confirm_save_if_asked(&mut self, ctx: &egui::Context) {
         let Some(open) = &self.open_plan else {
-            self.confirm_next_save = false;
+            self.save_to_confirm = None;
             return;
         };
-        if self.confirm_next_save && !open.dirty && !open.in_flight {
-            self.confirm_next_save = false;
+        if self.save_to_confirm.as_ref() == Some(&open.id) && !open.dirty && !open.in_flight {
+            self.save_to_confirm = None;
             let text = format!("Saved revision {}", open.saved.number);
             self.confirm(ctx, text);
         }
@@ -321,6 +321,7 @@ impl App {
 
     /// A save failed: the edits stay, marked as not saved, with why.
     pub(super) fn save_failed(&mut self, id: &PlanId, error: &StoreError) {
+        self.save_to_confirm = None;
         let message = error.to_string();
         if let Some(open) = self.open_plan.as_mut().filter(|open| &open.id == id) {
             open.in_flight = false;
