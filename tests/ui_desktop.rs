@@ -616,3 +616,31 @@ fn the_calendar_has_no_buttons_named_only_by_arrows() {
         );
     }
 }
+
+#[test]
+fn all_plans_fit_a_1024_window_and_widen_the_protocol_at_1920() {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    for (width, height) in [(1024.0, 640.0), (1920.0, 1080.0)] {
+        let options = common::window::options(data.path(), config.path(), None);
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(width, height))
+            .build_eframe(move |cc| App::new(cc, options));
+        wait_until(&mut harness, "the index to load", App::is_index_loaded);
+        let last = harness.get_by_label("Last saved").rect();
+        assert!(
+            last.right() <= width,
+            "the last column's header {last:?} is inside the {width} window"
+        );
+        if width > 1900.0 {
+            let protocol = harness.get_by_label("Protocol").rect().left();
+            let status = harness.get_by_label("Status").rect().left();
+            assert!(
+                status - protocol > 400.0,
+                "at 1920 the protocol column takes the room: {}",
+                status - protocol
+            );
+        }
+    }
+}

@@ -251,12 +251,13 @@ pub fn plans_table_ui(
     // The names, protocols and saves share the width that is left, so that a wide
     // window shows whole titles instead of empty space.
     builder
-        .column(Column::remainder().at_least(140.0).clip(true))
-        .column(Column::initial(100.0).at_least(70.0).clip(true))
-        .column(Column::remainder().at_least(180.0).clip(true))
-        .column(Column::initial(96.0).at_least(90.0))
-        .column(Column::initial(120.0).at_least(110.0))
-        .column(Column::remainder().at_least(150.0).clip(true))
+        // The minimums fit the narrowest window (1024 wide beside the patient list).
+        .column(Column::remainder().at_least(100.0).clip(true))
+        .column(Column::initial(96.0).at_least(60.0).clip(true))
+        .column(Column::remainder().at_least(110.0).clip(true))
+        .column(Column::initial(92.0).at_least(84.0))
+        .column(Column::initial(112.0).at_least(106.0))
+        .column(Column::remainder().at_least(100.0).clip(true))
         .header(24.0, |mut header| {
             for column in PlanColumn::ALL {
                 header.col(|ui| {
