@@ -536,13 +536,87 @@ fn two_rules_for_one_factor_on_the_same_delivery_are_refused() {
 #[test]
 fn a_tumescent_step_without_a_dose_limit_is_refused() {
     let text = STRETCH_MARKS.replace(
-        ", dose_limit: (drug: \"lidocaine with adrenaline in tumescent solution, with any lidocaine at the marks\", mg_per_kg: 35)",
+        ", dose_limit: (drug: \"lidocaine with adrenaline at the donor site\", technique: \"tumescent\", adrenaline: true, mg_per_kg: 35, max_mg: 2800)",
         "",
     );
     expect_problem(
         &text,
         line_with(&text, "Tumescent local anaesthesia of the donor site"),
-        "a tumescent or ring-block step must state the maximum dose by weight",
+        "a step that injects a local anaesthetic must state the maximum dose by weight",
+    );
+}
+
+/// The tumescent step of the facial fat transfer, as the catalog ships it.
+const TUMESCENT: &str = "dose_limit: (drug: \"lidocaine with adrenaline at the donor site\", technique: \"tumescent\", adrenaline: true, mg_per_kg: 35, max_mg: 2800)";
+
+#[test]
+fn a_tumescent_limit_that_also_covers_facial_blocks_is_refused() {
+    // The file the second review found: the facial blocks under the 35 mg/kg of the
+    // dilute tumescent solution.
+    let text = FAT_TRANSFER.replacen(
+        "with sedation if planned [CF 79].\", dose_limit: (drug: \"lidocaine with adrenaline at the donor site\"",
+        "with sedation if planned; local anaesthesia or nerve blocks for the face [CF 79].\", dose_limit: (drug: \"lidocaine with adrenaline in tumescent solution, facial blocks included\"",
+        1,
+    );
+    assert_ne!(text, FAT_TRANSFER);
+    expect_problem(
+        &text,
+        line_with(&text, "facial blocks included"),
+        "the tumescent limit (35 mg/kg) covers only the dilute solution at the donor site, but this step also names 'block'",
+    );
+}
+
+#[test]
+fn a_block_limit_above_the_label_or_without_a_cap_is_refused() {
+    let block = "technique: \"nerve-block\", adrenaline: true, mg_per_kg: 7, max_mg: 500";
+    assert!(FAT_TRANSFER.contains(block));
+    let above = FAT_TRANSFER.replace(
+        block,
+        "technique: \"nerve-block\", adrenaline: true, mg_per_kg: 35, max_mg: 500",
+    );
+    expect_problem(
+        &above,
+        line_with(&above, "mg_per_kg: 35, max_mg: 500"),
+        "35 mg/kg of lidocaine with adrenaline by nerve or ring block is above the published maximum of 7 mg/kg",
+    );
+    let uncapped = FAT_TRANSFER.replace(
+        block,
+        "technique: \"nerve-block\", adrenaline: true, mg_per_kg: 7",
+    );
+    expect_problem(
+        &uncapped,
+        line_with(&uncapped, "for the facial blocks and infiltration"),
+        "has no absolute cap: add max_mg (at most 500 mg for nerve or ring block with adrenaline)",
+    );
+    let plain = FAT_TRANSFER.replace(
+        block,
+        "technique: \"nerve-block\", adrenaline: false, mg_per_kg: 7, max_mg: 500",
+    );
+    let (ok, report) = check_one(&plain);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("7 mg/kg of lidocaine without adrenaline by nerve or ring block is above the published maximum of 4.5 mg/kg")
+            && report.contains("a cap of 500 mg for nerve or ring block without adrenaline is above the published 300 mg"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_tumescent_limit_without_a_cap_or_a_technique_is_refused() {
+    let uncapped = FAT_TRANSFER.replace(TUMESCENT, &TUMESCENT.replace(", max_mg: 2800", ""));
+    expect_problem(
+        &uncapped,
+        line_with(&uncapped, "technique: \"tumescent\""),
+        "has no absolute cap: add max_mg (at most 2800 mg for tumescent infiltration with adrenaline)",
+    );
+    let unsaid = FAT_TRANSFER.replace(
+        TUMESCENT,
+        "dose_limit: (drug: \"lidocaine with adrenaline at the donor site\", mg_per_kg: 35, max_mg: 2800)",
+    );
+    expect_problem(
+        &unsaid,
+        line_with(&unsaid, "mg_per_kg: 35, max_mg: 2800"),
+        "must say its technique",
     );
 }
 

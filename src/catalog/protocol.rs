@@ -324,24 +324,139 @@ impl Step {
     }
 }
 
-/// The maximum dose of a drug by body weight, such as 35 mg/kg of tumescent lidocaine.
+string_enum! {
+    /// How a local anaesthetic is given, which sets its maximum dose: dilute tumescent
+    /// solution is absorbed slowly and allows far more per kilogram than ordinary
+    /// infiltration or a nerve block.
+    Technique, "anaesthetic technique" {
+        /// Large volumes of dilute solution (about 0.05-0.1% lidocaine with adrenaline
+        /// 1:1,000,000) infiltrated into fat, as for liposuction.
+        Tumescent = "tumescent", "Tumescent infiltration";
+        /// Ordinary local infiltration with a standard solution (e.g. 1% lidocaine).
+        Infiltration = "infiltration", "Local infiltration";
+        /// A nerve or ring block with a standard solution.
+        NerveBlock = "nerve-block", "Nerve or ring block";
+    }
+}
+
+/// A dose in milligrams per kilogram, to one decimal (4.5 mg/kg), written as a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MgPerKg {
+    tenths: u32,
+}
+
+impl MgPerKg {
+    /// A dose of `tenths` tenths of a milligram per kilogram (45 is 4.5 mg/kg).
+    #[must_use]
+    pub fn from_tenths(tenths: u32) -> Self {
+        Self { tenths }
+    }
+
+    /// The dose in tenths of a milligram per kilogram.
+    #[must_use]
+    pub fn tenths(self) -> u32 {
+        self.tenths
+    }
+}
+
+impl fmt::Display for MgPerKg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (whole, tenth) = (self.tenths / 10, self.tenths % 10);
+        if tenth == 0 {
+            write!(f, "{whole}")
+        } else {
+            write!(f, "{whole}.{tenth}")
+        }
+    }
+}
+
+impl Serialize for MgPerKg {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.tenths % 10 == 0 {
+            serializer.serialize_u32(self.tenths / 10)
+        } else {
+            serializer.serialize_f64(f64::from(self.tenths) / 10.0)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MgPerKg {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = MgPerKg;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a dose in mg/kg, a whole number or one decimal such as 4.5")
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<MgPerKg, E> {
+                value
+                    .checked_mul(10)
+                    .and_then(|tenths| u32::try_from(tenths).ok())
+                    .map(MgPerKg::from_tenths)
+                    .ok_or_else(|| E::custom("the dose in mg/kg is too large"))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<MgPerKg, E> {
+                u64::try_from(value)
+                    .map_err(|_| E::custom("a dose in mg/kg cannot be negative"))
+                    .and_then(|value| self.visit_u64(value))
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<MgPerKg, E> {
+                let tenths = (value * 10.0).round();
+                if !value.is_finite() || value < 0.0 || (value * 10.0 - tenths).abs() > 1e-6 {
+                    return Err(E::custom(
+                        "a dose in mg/kg must be positive with at most one decimal, such as 4.5",
+                    ));
+                }
+                if tenths > f64::from(u32::MAX) {
+                    return Err(E::custom("the dose in mg/kg is too large"));
+                }
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "checked above: a whole, non-negative number within u32"
+                )]
+                let tenths = tenths as u32;
+                Ok(MgPerKg::from_tenths(tenths))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// The maximum dose of a local anaesthetic by body weight, for one technique, such as
+/// 35 mg/kg of tumescent lidocaine or 7 mg/kg (never more than 500 mg) of lidocaine
+/// with adrenaline for a nerve block.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DoseLimit {
-    /// The drug and how it is given, e.g. "lidocaine with adrenaline, tumescent".
+    /// The drug and where it is given, e.g. "lidocaine with adrenaline at the donor site".
     pub drug: String,
+    /// How it is given; the catalog check holds each technique to its published limit.
+    /// Every protocol file must say (the check refuses one that does not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub technique: Option<Technique>,
+    /// Whether the solution contains adrenaline (epinephrine), which slows absorption
+    /// and allows a higher dose. Every protocol file must say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adrenaline: Option<bool>,
     /// The most milligrams per kilogram of body weight.
-    pub mg_per_kg: u32,
-    /// An upper bound in milligrams whatever the weight, where the label sets one.
+    pub mg_per_kg: MgPerKg,
+    /// An upper bound in milligrams whatever the weight.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_mg: Option<u32>,
 }
 
 impl DoseLimit {
-    /// The most milligrams for a patient of `weight_kg` kilograms.
+    /// The most milligrams for a patient of `weight_kg` kilograms: the dose by weight,
+    /// never above the cap.
     #[must_use]
     pub fn max_for(&self, weight_kg: u32) -> u32 {
-        let by_weight = self.mg_per_kg.saturating_mul(weight_kg);
+        let by_weight = u64::from(self.mg_per_kg.tenths()) * u64::from(weight_kg) / 10;
+        let by_weight = u32::try_from(by_weight).unwrap_or(u32::MAX);
         self.max_mg.map_or(by_weight, |cap| by_weight.min(cap))
     }
 }

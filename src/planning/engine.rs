@@ -593,22 +593,33 @@ fn grouped(value: u32) -> String {
     out
 }
 
-/// " Maximum dose of lidocaine with adrenaline (tumescent): 35 mg/kg, 2,450 mg for
-/// 70 kg.", or, without a weight, what it depends on.
+/// " Maximum dose of lidocaine with adrenaline at the donor site, by tumescent
+/// infiltration: 35 mg/kg, and never more than 2,800 mg, which is 2,100 mg for 60 kg.",
+/// or, without a weight, what it depends on.
 fn dose_sentence(limit: &crate::catalog::DoseLimit, weight_kg: Option<u32>) -> String {
+    let technique = limit
+        .technique
+        .map(|technique| format!(", by {}", technique.label().to_lowercase()))
+        .unwrap_or_default();
     let cap = limit
         .max_mg
         .map(|cap| format!(", and never more than {} mg", grouped(cap)))
         .unwrap_or_default();
     match weight_kg {
-        Some(weight) => format!(
-            " Maximum dose of {}: {} mg/kg{cap}, which is {} mg for {weight} kg.",
-            limit.drug,
-            limit.mg_per_kg,
-            grouped(limit.max_for(weight))
-        ),
+        Some(weight) => {
+            let dose = limit.max_for(weight);
+            let capped = limit.max_mg.is_some_and(|cap| dose == cap)
+                && u64::from(limit.mg_per_kg.tenths()) * u64::from(weight) / 10 > u64::from(dose);
+            format!(
+                " Maximum dose of {}{technique}: {} mg/kg{cap}, which is {} mg for {weight} kg{}.",
+                limit.drug,
+                limit.mg_per_kg,
+                grouped(dose),
+                if capped { " (the cap)" } else { "" }
+            )
+        }
         None => format!(
-            " Maximum dose of {}: {} mg/kg{cap}; the patient's weight is not recorded, so weigh the patient and work out the dose before infiltrating.",
+            " Maximum dose of {}{technique}: {} mg/kg{cap}; the patient's weight is not recorded, so weigh the patient and work out the dose before infiltrating.",
             limit.drug, limit.mg_per_kg
         ),
     }
