@@ -482,13 +482,13 @@ fn a_citation_of_a_source_the_file_lacks_is_refused() {
 #[test]
 fn an_alternative_the_screening_forbids_is_refused() {
     let text = STRETCH_MARKS.replace(
-        "at lower cost and risk.\", excluded_by: [\"keloid-tendency\", \"recent-isotretinoin\", \"pregnancy\"]",
+        "at lower cost and risk.\", excluded_by: [\"keloid-tendency\", \"recent-isotretinoin\", \"pregnancy\", \"anticoagulants\", \"bleeding-disorder\"]",
         "at lower cost and risk.\"",
     );
     expect_problem(
         &text,
         line_with(&text, "(name: \"Microneedling alone\""),
-        "the alternative 'Microneedling alone' would be offered to patients the same screening rules out of it; add excluded_by: [\"pregnancy\", \"keloid-tendency\", \"recent-isotretinoin\"]",
+        "the alternative 'Microneedling alone' would be offered to patients the same screening rules out of it; add excluded_by: [\"anticoagulants\", \"bleeding-disorder\", \"pregnancy\", \"keloid-tendency\", \"recent-isotretinoin\"]",
     );
 }
 
@@ -725,5 +725,90 @@ fn a_task_that_does_not_end_its_sentence_is_refused() {
         &text,
         line_with(&text, "Drink plenty of water"),
         "'…r in the days before treatment' does not end its sentence: end it with a full stop",
+    );
+}
+
+const ADIPOSE_SCARS: &str = include_str!("../assets/protocols/adipose-scars.ron");
+const BMAC_JOINT: &str = include_str!("../assets/protocols/bmac-joint.ron");
+
+#[test]
+fn microneedling_offered_to_a_patient_on_blood_thinners_is_refused() {
+    // The second review's case: "Microneedling alone" excluded only by keloids,
+    // isotretinoin and pregnancy, though microneedling refuses blood thinners too.
+    let text = SECRETOME_SKIN.replacen("\"anticoagulants\", \"bleeding-disorder\"]),", "]),", 1);
+    assert_ne!(text, SECRETOME_SKIN);
+    let (ok, report) = check_one(&text);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("would be offered to patients the same screening rules out of it; add excluded_by: [\"anticoagulants\", \"bleeding-disorder\"]"),
+        "{report}"
+    );
+}
+
+#[test]
+fn an_alternative_offered_outside_its_area_is_refused() {
+    // A facial filler offered for a scar on the thigh.
+    let text = ADIPOSE_SCARS.replace(
+        "temporary.\", excluded_by: [\"pregnancy\"], areas: [\"face\", \"neck\"]),",
+        "temporary.\", excluded_by: [\"pregnancy\"]),",
+    );
+    assert_ne!(text, ADIPOSE_SCARS);
+    expect_problem(
+        &text,
+        line_with(&text, "(name: \"Hyaluronic acid filler\""),
+        "the alternative 'Hyaluronic acid filler' would be offered for abdomen, thighs, hips, breasts, upper-arms, where it does not apply; give it areas: [\"face\", \"neck\"]",
+    );
+}
+
+#[test]
+fn an_alternative_that_repeats_others_is_refused() {
+    let text = BMAC_JOINT.replace(
+        "alternative: (name: \"Corticosteroid injection\", comparison: \"A joint injection",
+        "alternative: (name: \"Corticosteroid or hyaluronic acid injection\", comparison: \"A joint injection",
+    );
+    assert_ne!(text, BMAC_JOINT);
+    expect_problem(
+        &text,
+        line_with(&text, "Corticosteroid or hyaluronic acid injection"),
+        "the alternative 'Corticosteroid or hyaluronic acid injection' repeats 'Corticosteroid injection' and 'Hyaluronic acid injection'",
+    );
+}
+
+#[test]
+fn a_risk_that_orders_the_clinic_or_an_unexplained_ind_is_refused() {
+    let text = SECRETOME_SKIN.replace(
+        "Only a lot that a qualified laboratory has tested, released and labelled is used for you.",
+        "Use only a released, labelled lot from a qualified laboratory.",
+    );
+    assert_ne!(text, SECRETOME_SKIN);
+    expect_problem(
+        &text,
+        line_with(&text, "Use only a released"),
+        "tells the clinic what to do ('Use only a released, labelled lot from a qualified laboratory')",
+    );
+    let text = SECRETOME_SKIN.replace(
+        "IND (the FDA's permission to study an unapproved product)",
+        "IND",
+    );
+    let (ok, report) = check_one(&text);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("speaks of an IND to the patient without saying what it is"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_referral_written_about_the_patient_is_refused() {
+    let text = SECRETOME_SKIN.replacen(
+        "Your physician can help you find a registered trial",
+        "Search with the patient for a registered trial",
+        1,
+    );
+    assert_ne!(text, SECRETOME_SKIN);
+    expect_problem(
+        &text,
+        line_with(&text, "Search with the patient"),
+        "is read by the patient: write it to them",
     );
 }

@@ -628,6 +628,231 @@ pub struct Alternative {
     /// when the patient's screening allows the protocol by that modality too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub same_protocol_by: Option<Modality>,
+    /// The areas it is offered for; empty means every area of the protocol (a hair
+    /// transplant belongs to the scalp, physiotherapy to joints and tendons).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<Area>,
+    /// The indications it is offered for; empty means every indication of the protocol.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indications: Vec<Indication>,
+}
+
+/// What an alternative's name says it involves, and so which screening answers rule it
+/// out and on which areas it makes sense. Each class names the answers that the same
+/// screening gives as a contraindication for it:
+/// - microneedling: keloids, isotretinoin in the last six months, pregnancy, blood
+///   thinners and bleeding disorders (the catalog's own microneedling protocol refuses
+///   them all [CF 36]);
+/// - retinoids, minoxidil and finasteride: pregnancy and breastfeeding (retinoids are
+///   teratogenic, Prescrire Int 2005;14:100-1; topical minoxidil is not for use in
+///   pregnancy or breastfeeding and finasteride is contraindicated in women who are or
+///   may become pregnant, by their labels);
+/// - oral NSAIDs: pregnancy (avoided from 20 weeks, FDA Drug Safety Communication of
+///   15 October 2020) and blood thinners (bleeding);
+/// - elective cosmetic surgery (facelift, abdominoplasty, scar revision or excision,
+///   hair transplant), botulinum toxin, fillers and laser: pregnancy and breastfeeding,
+///   when no elective cosmetic procedure is done; cosmetic surgery also a bleeding
+///   disorder, as for a harvest; other elective surgery (a joint replacement) pregnancy
+///   only, since a haematologist can cover it in a bleeding disorder;
+/// - laser, dermabrasion, microdermabrasion and medium or deep peels: isotretinoin in
+///   the last six months (resurfacing is deferred for six months [CF 36]);
+/// - platelet concentrates: a platelet disorder; a harvest: a bleeding disorder; any
+///   cell, platelet or secretome product: active cancer and pregnancy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Involves {
+    Microneedling,
+    Retinoid,
+    HairMedicine,
+    OralNsaid,
+    CosmeticSurgery,
+    ElectiveSurgery,
+    CosmeticInjection,
+    Laser,
+    Resurfacing,
+    Platelets,
+    Harvest,
+    Cells,
+}
+
+impl Alternative {
+    /// The name in lowercase, up to " without " ("the same treatment without the PRP
+    /// adjunct" involves no PRP).
+    fn involving_text(&self) -> String {
+        let whole = self.name.to_lowercase();
+        whole.split(" without ").next().unwrap_or(&whole).to_owned()
+    }
+
+    fn involves(&self) -> Vec<Involves> {
+        let name = self.involving_text();
+        let has_word = |word: &str| {
+            name.split(|c: char| !c.is_alphanumeric())
+                .any(|part| part == word)
+        };
+        let any = |words: &[&str]| words.iter().any(|word| name.contains(word));
+        let mut found = Vec::new();
+        if name.contains("microneedling") {
+            found.push(Involves::Microneedling);
+        }
+        if any(&["retinoid", "retinol", "tretinoin"]) {
+            found.push(Involves::Retinoid);
+        }
+        if any(&["minoxidil", "finasteride", "dutasteride"]) {
+            found.push(Involves::HairMedicine);
+        }
+        if (has_word("nsaids") || has_word("nsaid") || any(&["ibuprofen", "naproxen"]))
+            && !name.contains("topical nsaid")
+        {
+            found.push(Involves::OralNsaid);
+        }
+        // An opinion or a referral is not the operation itself.
+        let advice = any(&["opinion", "referral", "assessment"]);
+        if !advice
+            && any(&[
+                "facelift",
+                "face-lift",
+                "abdominoplasty",
+                "tummy tuck",
+                "scar revision",
+                "scar surgery",
+                "excision",
+                "subcision",
+                "hair transplant",
+            ])
+        {
+            found.push(Involves::CosmeticSurgery);
+        } else if !advice
+            && (has_word("surgery") || has_word("surgical") || has_word("replacement"))
+        {
+            found.push(Involves::ElectiveSurgery);
+        }
+        if any(&["botulinum", "botox", "filler"]) {
+            found.push(Involves::CosmeticInjection);
+        }
+        if has_word("laser") || has_word("lasers") {
+            found.push(Involves::Laser);
+        }
+        if has_word("laser") || has_word("lasers") || any(&["dermabrasion", "peel", "resurfacing"])
+        {
+            found.push(Involves::Resurfacing);
+        }
+        let platelets = has_word("prp") || has_word("prf") || name.contains("platelet-rich");
+        if platelets {
+            found.push(Involves::Platelets);
+        }
+        let harvest = any(&[
+            "liposuction",
+            "fat transfer",
+            "fat graft",
+            "adipose",
+            "bone-marrow",
+            "bone marrow",
+            "bmac",
+            "nanofat",
+        ]);
+        if harvest {
+            found.push(Involves::Harvest);
+        }
+        if platelets || harvest || any(&["stem-cell", "stem cell", "secretome", "exosome"]) {
+            found.push(Involves::Cells);
+        }
+        found
+    }
+
+    /// The screening answers that rule the alternative out by what it involves,
+    /// whatever its file says (see [`Involves`]); a plan never offers it to a patient
+    /// with one of them, and the catalog check asks the file to list them in
+    /// `excluded_by`.
+    #[must_use]
+    pub fn intrinsic_exclusions(&self) -> Vec<Factor> {
+        let mut factors = Vec::new();
+        for involved in self.involves() {
+            factors.extend_from_slice(match involved {
+                Involves::Microneedling => &[
+                    Factor::KeloidTendency,
+                    Factor::RecentIsotretinoin,
+                    Factor::Pregnancy,
+                    Factor::Anticoagulants,
+                    Factor::BleedingDisorder,
+                ],
+                Involves::Retinoid | Involves::HairMedicine => &[Factor::Pregnancy],
+                Involves::OralNsaid => &[Factor::Pregnancy, Factor::Anticoagulants],
+                Involves::CosmeticSurgery => &[Factor::Pregnancy, Factor::BleedingDisorder],
+                Involves::ElectiveSurgery | Involves::CosmeticInjection | Involves::Laser => {
+                    &[Factor::Pregnancy]
+                }
+                Involves::Resurfacing => &[Factor::RecentIsotretinoin],
+                Involves::Platelets => &[Factor::PlateletDisorder],
+                Involves::Harvest => &[Factor::BleedingDisorder],
+                Involves::Cells => &[Factor::ActiveCancer, Factor::Pregnancy],
+            });
+        }
+        factors.sort();
+        factors.dedup();
+        factors
+    }
+
+    /// The areas on which the alternative makes sense by what its name says (a hair
+    /// transplant on the scalp, physiotherapy on joints and tendons, a facelift on the
+    /// face and neck), or `None` when the name binds it to no area.
+    #[must_use]
+    pub fn natural_areas(&self) -> Option<Vec<Area>> {
+        let name = self.involving_text();
+        let has_word = |word: &str| {
+            name.split(|c: char| !c.is_alphanumeric())
+                .any(|part| part == word)
+        };
+        let musculoskeletal = [
+            Area::Knee,
+            Area::Shoulder,
+            Area::Elbow,
+            Area::Tendon,
+            Area::Thighs,
+            Area::UpperArms,
+        ];
+        let mut areas: Vec<Area> = Vec::new();
+        if has_word("hair")
+            || ["minoxidil", "finasteride"]
+                .iter()
+                .any(|w| name.contains(w))
+        {
+            areas.push(Area::Scalp);
+        }
+        if ["joint", "tendon", "physiotherapy", "arthroplasty"]
+            .iter()
+            .any(|w| name.contains(w))
+        {
+            areas.extend(musculoskeletal);
+        }
+        if has_word("skin") || has_word("scar") || has_word("scars") || name.contains("skincare") {
+            areas.extend(Area::ALL.iter().filter(|area| area.is_skin_area()));
+        }
+        if ["facelift", "face-lift", "botulinum", "filler"]
+            .iter()
+            .any(|w| name.contains(w))
+            || has_word("face")
+        {
+            areas.extend([Area::Face, Area::Neck]);
+        }
+        if ["abdominoplasty", "tummy tuck"]
+            .iter()
+            .any(|w| name.contains(w))
+        {
+            areas.push(Area::Abdomen);
+        }
+        if areas.is_empty() {
+            return None;
+        }
+        areas.sort();
+        areas.dedup();
+        Some(areas)
+    }
+
+    /// Whether the alternative is offered for a choice of area and indication.
+    #[must_use]
+    pub fn applies_to(&self, area: Area, indication: Indication) -> bool {
+        (self.areas.is_empty() || self.areas.contains(&area))
+            && (self.indications.is_empty() || self.indications.contains(&indication))
+    }
 }
 
 string_enum! {

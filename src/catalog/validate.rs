@@ -1206,62 +1206,6 @@ fn check_trial(protocol: &Protocol, report: &mut Report<'_>) {
     }
 }
 
-/// The screening answers an alternative must be excluded by, from what its name says it
-/// involves: microneedling (keloids, recent isotretinoin and pregnancy are its listed
-/// contraindications, CF 36), platelet concentrates, a harvest, cell products (none is
-/// given in pregnancy or, for the last three, during active cancer), and retinoids
-/// (avoided in pregnancy: Prescrire Int 2005;14:100-1).
-fn intrinsic_exclusions(alternative: &Alternative) -> Vec<Factor> {
-    let whole = alternative.name.to_lowercase();
-    // "The same treatment without the PRP adjunct" involves no PRP.
-    let name = whole.split(" without ").next().unwrap_or(&whole).to_owned();
-    let has_word = |word: &str| {
-        name.split(|c: char| !c.is_alphanumeric())
-            .any(|part| part == word)
-    };
-    let mut factors = Vec::new();
-    if name.contains("microneedling") {
-        factors.extend([
-            Factor::KeloidTendency,
-            Factor::RecentIsotretinoin,
-            Factor::Pregnancy,
-        ]);
-    }
-    if name.contains("retinoid") {
-        factors.push(Factor::Pregnancy);
-    }
-    let platelets = has_word("prp") || has_word("prf") || name.contains("platelet-rich");
-    if platelets {
-        factors.push(Factor::PlateletDisorder);
-    }
-    let harvest = [
-        "liposuction",
-        "fat transfer",
-        "fat graft",
-        "adipose",
-        "bone-marrow",
-        "bone marrow",
-        "bmac",
-        "nanofat",
-    ]
-    .iter()
-    .any(|word| name.contains(word));
-    if harvest {
-        factors.push(Factor::BleedingDisorder);
-    }
-    let cells = platelets
-        || harvest
-        || ["stem-cell", "stem cell", "secretome", "exosome"]
-            .iter()
-            .any(|word| name.contains(word));
-    if cells {
-        factors.extend([Factor::ActiveCancer, Factor::Pregnancy]);
-    }
-    factors.sort();
-    factors.dedup();
-    factors
-}
-
 /// No alternative is offered to a patient whom the same screening rules out of it.
 fn check_alternatives(protocol: &Protocol, report: &mut Report<'_>) {
     let mut alternatives: Vec<&Alternative> = protocol.alternatives.iter().collect();
@@ -1301,7 +1245,8 @@ fn check_alternatives(protocol: &Protocol, report: &mut Report<'_>) {
                 ),
             );
         }
-        let missing: Vec<String> = intrinsic_exclusions(alternative)
+        let missing: Vec<String> = alternative
+            .intrinsic_exclusions()
             .into_iter()
             .filter(|factor| !alternative.excluded_by.contains(factor))
             .map(|factor| format!("\"{factor}\""))
@@ -1314,6 +1259,122 @@ fn check_alternatives(protocol: &Protocol, report: &mut Report<'_>) {
                     "the alternative '{}' would be offered to patients the same screening rules out of it; add excluded_by: [{}]",
                     alternative.name,
                     missing.join(", ")
+                ),
+            );
+        }
+    }
+    check_alternative_areas(protocol, report);
+    check_repeated_alternatives(protocol, report);
+}
+
+/// An alternative bound by its name to some areas (a hair transplant, physiotherapy, a
+/// facelift) is offered only there: its `areas`, or those of the rule that names it,
+/// keep it out of the plans for other areas.
+fn check_alternative_areas(protocol: &Protocol, report: &mut Report<'_>) {
+    let covered: BTreeSet<Area> = covered_pairs(protocol).iter().map(|(_, a)| *a).collect();
+    let mut scoped: Vec<(&Alternative, &[Area])> = protocol
+        .alternatives
+        .iter()
+        .map(|alternative| (alternative, &[][..]))
+        .collect();
+    for rule in protocol
+        .factors
+        .iter()
+        .chain(protocol.adjuncts.iter().flat_map(|a| &a.factors))
+    {
+        if let Some(alternative) = &rule.alternative {
+            scoped.push((alternative, rule.areas.as_slice()));
+        }
+    }
+    if let Some(rule) = &protocol.trial_enrolled {
+        scoped.push((&rule.referral, &[]));
+    }
+    for (alternative, rule_areas) in scoped {
+        let Some(natural) = alternative.natural_areas() else {
+            continue;
+        };
+        let offered = covered.iter().filter(|area| {
+            (alternative.areas.is_empty() || alternative.areas.contains(area))
+                && (rule_areas.is_empty() || rule_areas.contains(area))
+        });
+        let wrong: Vec<&str> = offered
+            .filter(|area| !natural.contains(area))
+            .map(|area| area.id())
+            .collect();
+        if !wrong.is_empty() {
+            let fitting: Vec<&str> = natural
+                .iter()
+                .filter(|area| covered.contains(area))
+                .map(|area| area.id())
+                .collect();
+            report(
+                "alternatives",
+                Some(&alternative.name),
+                format!(
+                    "the alternative '{}' would be offered for {}, where it does not apply; give it areas: [{}]",
+                    alternative.name,
+                    wrong.join(", "),
+                    fitting
+                        .iter()
+                        .map(|id| format!("\"{id}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
+    }
+}
+
+/// The significant words of an alternative's name: "Corticosteroid or hyaluronic acid
+/// injection" has corticosteroid, hyaluronic, acid, injection.
+fn name_words(name: &str) -> BTreeSet<String> {
+    name.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| word.len() > 2 && !["and", "the", "with", "for"].contains(word))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// No alternative repeats others under a joint name ("Corticosteroid or hyaluronic
+/// acid injection" next to "Corticosteroid injection" and "Hyaluronic acid
+/// injection"): the consent form would list the same treatment twice.
+fn check_repeated_alternatives(protocol: &Protocol, report: &mut Report<'_>) {
+    let mut names: Vec<&str> = protocol
+        .alternatives
+        .iter()
+        .map(|alternative| alternative.name.as_str())
+        .collect();
+    names.extend(
+        protocol
+            .factors
+            .iter()
+            .chain(protocol.adjuncts.iter().flat_map(|a| &a.factors))
+            .filter_map(|rule| rule.alternative.as_ref())
+            .map(|alternative| alternative.name.as_str()),
+    );
+    if let Some(rule) = &protocol.trial_enrolled {
+        names.push(&rule.referral.name);
+    }
+    names.sort_unstable();
+    names.dedup();
+    for joint in names.iter().filter(|name| name.contains(" or ")) {
+        let words = name_words(joint);
+        let repeated: Vec<&str> = names
+            .iter()
+            .filter(|other| *other != joint && !other.contains(" or "))
+            .filter(|other| {
+                let other = name_words(other);
+                !other.is_empty() && other.is_subset(&words)
+            })
+            .copied()
+            .collect();
+        if !repeated.is_empty() {
+            report(
+                "alternatives",
+                Some(joint),
+                format!(
+                    "the alternative '{joint}' repeats '{}', also offered; name the same treatment the same way once",
+                    repeated.join("' and '")
                 ),
             );
         }
@@ -1433,9 +1494,90 @@ fn check_readers(protocol: &Protocol, report: &mut Report<'_>) {
             patient_texts.push(("factors", &action.text));
         }
     }
-    // The handout lists the risks for the patient to read.
+    // The handout lists the risks, the alternatives, the reasons of the warnings, the
+    // check-ups, the summary, the downtime and the costs for the patient to read.
     for risk in &protocol.risks {
         patient_texts.push(("risks", &risk.detail));
+    }
+    let mut alternatives: Vec<(&'static str, &Alternative)> = protocol
+        .alternatives
+        .iter()
+        .map(|alternative| ("alternatives", alternative))
+        .collect();
+    for rule in protocol
+        .factors
+        .iter()
+        .chain(protocol.adjuncts.iter().flat_map(|a| &a.factors))
+    {
+        patient_texts.push(("factors", &rule.reason));
+        alternatives.extend(rule.alternative.iter().map(|a| ("factors", a)));
+    }
+    if let Some(trial) = &protocol.trial_enrolled {
+        patient_texts.push(("trial_enrolled", &trial.reason));
+        alternatives.push(("referral", &trial.referral));
+    }
+    for (field, alternative) in alternatives {
+        patient_texts.push((field, &alternative.name));
+        patient_texts.push((field, &alternative.comparison));
+    }
+    for follow_up in &protocol.follow_ups {
+        patient_texts.push(("follow_ups", &follow_up.purpose));
+    }
+    for milestone in &protocol.milestones {
+        patient_texts.push(("milestones", &milestone.label));
+    }
+    patient_texts.push(("summary", &protocol.summary));
+    patient_texts.push(("downtime", &protocol.downtime));
+    patient_texts.push(("additional_costs", &protocol.additional_costs));
+    // A risk tells the patient what may happen and what is done about it; an order to
+    // the clinic ("Use only a released lot") belongs in a step.
+    for risk in &protocol.risks {
+        let order = risk.detail.split(". ").find(|sentence| {
+            let sentence = sentence.trim_start();
+            [
+                "Use ",
+                "Inject ",
+                "Give ",
+                "Check ",
+                "Record ",
+                "Screen ",
+                "Confirm ",
+                "Refer ",
+                "Ask the patient",
+            ]
+            .iter()
+            .any(|verb| sentence.starts_with(verb))
+        });
+        if let Some(order) = order {
+            report(
+                "risks",
+                Some(order.get(..30.min(order.len())).unwrap_or(order)),
+                format!(
+                    "the risk '{}' tells the clinic what to do ('{}'); the patient reads it: say what is done for them, and put the clinic's work in a step",
+                    risk.name,
+                    order.trim_end_matches('.')
+                ),
+            );
+        }
+    }
+    // "IND" means nothing to a patient unless the text says what it is.
+    for (field, text) in &patient_texts {
+        let names_ind = text
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|word| word == "IND");
+        if names_ind
+            && !text.contains("permission to study")
+            && !text.contains("Investigational New Drug")
+        {
+            report(
+                field,
+                Some("IND"),
+                format!(
+                    "'{}' speaks of an IND to the patient without saying what it is: add \"(the FDA's permission to study an unapproved product)\" after it",
+                    text.get(..60.min(text.len())).unwrap_or(text)
+                ),
+            );
+        }
     }
     for (field, text) in patient_texts {
         if text.to_lowercase().contains("the patient") {

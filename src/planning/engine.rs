@@ -123,8 +123,16 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
 
     let rules = applicable_rules(protocol, request);
     let trial = TrialStanding::of(protocol, request);
-    let mut warnings = factor_warnings(protocol, &rules, trial, request, session_count)?;
-    warnings.extend(trial.warning());
+    let offered_alternatives = alternatives(protocol, &rules, trial, request);
+    let mut warnings = factor_warnings(
+        protocol,
+        &rules,
+        trial,
+        request,
+        session_count,
+        &offered_alternatives,
+    )?;
+    warnings.extend(trial.warning(&offered_alternatives));
     warnings.extend(regulatory_warnings(protocol, trial));
     let candidate = !warnings.iter().any(Warning::refuses);
     let in_scope_here = |areas: &[crate::catalog::Area],
@@ -174,7 +182,7 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
             .filter(|risk| in_scope_here(&risk.areas, &risk.modalities))
             .cloned()
             .collect(),
-        alternatives: alternatives(protocol, &rules, trial, request),
+        alternatives: offered_alternatives,
         sources: protocol.sources.clone(),
         selection: selection.clone(),
         factors: request.factors.clone(),
@@ -247,8 +255,10 @@ impl<'p> TrialStanding<'p> {
         self.trial_only && !self.enrolled
     }
 
-    /// The restricted warning that says why, when the patient is refused.
-    fn warning(self) -> Option<Warning> {
+    /// The restricted warning that says why, when the patient is refused; it names the
+    /// referral only when the plan offers it (a trial is no option during active
+    /// cancer, for one).
+    fn warning(self, offered: &[crate::catalog::Alternative]) -> Option<Warning> {
         if !self.refuses() {
             return None;
         }
@@ -261,7 +271,9 @@ impl<'p> TrialStanding<'p> {
             Factor::TrialEnrolled.label(),
             reason.trim_end()
         );
-        if let Some(rule) = self.rule {
+        if let Some(rule) = self.rule
+            && offered.iter().any(|known| known.name == rule.referral.name)
+        {
             let _ = write!(message, " Alternative: {}.", rule.referral.name);
         }
         Some(Warning {
@@ -385,6 +397,7 @@ fn factor_warnings(
     trial: TrialStanding<'_>,
     request: &PlanRequest,
     session_count: u32,
+    offered_alternatives: &[crate::catalog::Alternative],
 ) -> Result<Vec<Warning>, PlanError> {
     let first_session = first_session_date(request)?;
     let mut warnings = Vec::new();
@@ -426,8 +439,12 @@ fn factor_warnings(
                 message.push('.');
             }
         }
+        // A warning names only an alternative the plan's list offers.
         if let Some(alternative) = &rule.alternative
             && offered(alternative, rule, protocol, request, trial)
+            && offered_alternatives
+                .iter()
+                .any(|known| known.name == alternative.name)
         {
             let lead = if rule.severity == FactorSeverity::Contraindicated {
                 "Alternative"
@@ -918,10 +935,13 @@ fn offered_from(
     request: &PlanRequest,
     trial: TrialStanding<'_>,
 ) -> bool {
-    if alternative
-        .excluded_by
-        .iter()
-        .any(|factor| request.factors.contains(factor))
+    let selection = &request.selection;
+    if !alternative.applies_to(selection.area, selection.indication)
+        || alternative
+            .excluded_by
+            .iter()
+            .chain(&alternative.intrinsic_exclusions())
+            .any(|factor| request.factors.contains(factor))
     {
         return false;
     }
