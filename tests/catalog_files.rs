@@ -14,6 +14,7 @@ const STRETCH_MARKS: &str = include_str!("../assets/protocols/adipose-stretch-ma
 const FAT_TRANSFER: &str = include_str!("../assets/protocols/adipose-fat-transfer-face.ron");
 const MICRONEEDLING: &str = include_str!("../assets/protocols/microneedling-prp-prf-face.ron");
 const SECRETOME_SKIN: &str = include_str!("../assets/protocols/secretome-skin.ron");
+const BMAC_HAIR: &str = include_str!("../assets/protocols/bmac-hair.ron");
 
 mod common;
 
@@ -649,31 +650,32 @@ fn a_patient_task_written_about_the_patient_is_refused() {
 
 #[test]
 fn a_protocol_trial_only_in_one_jurisdiction_follows_the_desk_jurisdiction() {
-    // The clinic's copy of the secretome protocol is routine in the EU (say a national
-    // authorisation) and trial-only in the US.
-    let eu_at = SECRETOME_SKIN
+    // The clinic's copy of the marrow protocol for hair is routine in the EU (say a
+    // national authorisation) and trial-only in the US; marrow concentrate is not a
+    // product that is trial-only by what it is, so the check accepts it.
+    let eu_at = BMAC_HAIR
         .find("(jurisdiction: \"eu\", access: \"trial-only\"")
         .unwrap();
     let text = format!(
         "{}{}",
-        &SECRETOME_SKIN[..eu_at],
-        SECRETOME_SKIN[eu_at..].replacen("access: \"trial-only\"", "access: \"routine\"", 1)
+        &BMAC_HAIR[..eu_at],
+        BMAC_HAIR[eu_at..].replacen("access: \"trial-only\"", "access: \"routine\"", 1)
     );
     let (ok, report) = check_one(&text);
     assert!(ok, "{report}");
     let config = tempfile::tempdir().unwrap();
-    clinic_file(config.path(), "secretome-skin.ron", &text);
+    clinic_file(config.path(), "bmac-hair.ron", &text);
     let plan = |jurisdiction: Option<&str>| {
         let mut args = vec![
             "plan",
             "--modality",
-            "microneedling",
+            "injection",
             "--source",
-            "secretome",
+            "autologous-bone-marrow",
             "--area",
-            "face",
+            "scalp",
             "--indication",
-            "facial-aging",
+            "androgenetic-alopecia",
             "--start",
             "2027-01-18",
             "--weight-kg",
@@ -712,6 +714,35 @@ fn a_protocol_trial_only_in_one_jurisdiction_follows_the_desk_jurisdiction() {
     .save(config.path())
     .unwrap();
     assert_eq!(plan(None)["candidate"], true);
+}
+
+#[test]
+fn an_exosome_protocol_labelled_routine_is_refused() {
+    // The second review's file: the secretome protocol under its own id, access
+    // "routine" everywhere and no trial rule. What it delivers makes it trial-only.
+    let start = SECRETOME_SKIN.find("    trial_enrolled: (").unwrap();
+    let end = SECRETOME_SKIN[start..].find("\n    ),\n").unwrap() + start + "\n    ),\n".len();
+    let text = format!("{}{}", &SECRETOME_SKIN[..start], &SECRETOME_SKIN[end..])
+        .replace("access: \"trial-only\"", "access: \"routine\"");
+    let (ok, report) = check_one(&text);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("the protocol delivers a cultured secretome or exosome product, which the law allows only within a registered trial, an IND or a hospital exemption, but the US note labels it routine"),
+        "{report}"
+    );
+    assert!(report.contains("has no trial_enrolled rule"), "{report}");
+}
+
+#[test]
+fn isolated_adipose_cells_labelled_routine_are_refused() {
+    const CELLS_FACE: &str = include_str!("../assets/protocols/adipose-cells-face.ron");
+    let text = CELLS_FACE.replace("access: \"trial-only\"", "access: \"routine\"");
+    let (ok, report) = check_one(&text);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("the protocol delivers adipose cells isolated by enzymes, culture or as the stromal vascular fraction"),
+        "{report}"
+    );
 }
 
 #[test]

@@ -461,6 +461,24 @@ impl DoseLimit {
     }
 }
 
+/// Whether `text` (in lowercase) names one of `words` other than to deny it ("no cells
+/// are isolated").
+fn names_unnegated(text: &str, words: &[&str]) -> bool {
+    words.iter().any(|word| {
+        text.match_indices(word).any(|(at, _)| {
+            let before = &text[..at];
+            let window = before
+                .char_indices()
+                .rev()
+                .nth(16)
+                .map_or(before, |(start, _)| &before[start..]);
+            !["no ", "not ", "never", "without", "nothing"]
+                .iter()
+                .any(|negation| window.contains(negation))
+        })
+    })
+}
+
 /// Whether a rule or an item scoped to `areas` and `modalities` (empty lists mean every
 /// one) applies to a choice of area and modality.
 #[must_use]
@@ -1035,13 +1053,60 @@ impl Protocol {
     }
 
     /// Whether the law of `jurisdiction` (every jurisdiction when `None`, the strictest
-    /// applying) allows the protocol only within a trial, an IND or a hospital exemption.
+    /// applying) allows the protocol only within a trial, an IND or a hospital exemption:
+    /// because a note says so, or because of what it delivers (see
+    /// [`Protocol::trial_only_product`]), whatever its notes say.
     #[must_use]
     pub fn trial_only(&self, jurisdiction: Option<Jurisdiction>) -> bool {
-        self.regulatory.notes.iter().any(|note| {
-            note.access == Some(Access::TrialOnly)
-                && jurisdiction.is_none_or(|j| j == note.jurisdiction)
-        })
+        self.trial_only_product().is_some()
+            || self.regulatory.notes.iter().any(|note| {
+                note.access == Some(Access::TrialOnly)
+                    && jurisdiction.is_none_or(|j| j == note.jurisdiction)
+            })
+    }
+
+    /// What the protocol delivers that the law allows only within a registered trial,
+    /// under an IND or a hospital exemption, in every jurisdiction here: a cultured
+    /// secretome or exosome product (FDA: exosomes are unapproved drugs [CF 6]; in the
+    /// EU a medicinal product), donor cells (unapproved for any use in this catalog
+    /// [CF 4]), or adipose cells isolated by enzymes or culture, or the stromal vascular
+    /// fraction, which is more than minimal manipulation (an IND in the US; an advanced
+    /// therapy in the EU [CF 3, CF 9]). `None` when it delivers none of these.
+    #[must_use]
+    pub fn trial_only_product(&self) -> Option<&'static str> {
+        let sources: Vec<CellSource> = self
+            .covers
+            .iter()
+            .flat_map(|coverage| coverage.sources.iter().copied())
+            .chain(self.adjuncts.iter().map(|adjunct| adjunct.source))
+            .collect();
+        if sources.contains(&CellSource::Secretome) {
+            return Some("a cultured secretome or exosome product");
+        }
+        if sources.contains(&CellSource::Allogeneic) {
+            return Some("donor (allogeneic) cells");
+        }
+        let isolates = self
+            .steps
+            .iter()
+            .filter(|step| step.kind == StepKind::Processing)
+            .any(|step| {
+                names_unnegated(
+                    &step.text.to_lowercase(),
+                    &[
+                        "isolat",
+                        "stromal vascular fraction",
+                        "svf",
+                        "collagenase",
+                        "enzymatic",
+                        "cultur",
+                        "expanded in",
+                    ],
+                )
+            });
+        isolates.then_some(
+            "adipose cells isolated by enzymes, culture or as the stromal vascular fraction",
+        )
     }
 
     /// The rules for a patient factor that apply to a selection: the protocol's own, then
@@ -1174,5 +1239,46 @@ impl Protocol {
     #[must_use]
     pub fn has_harvest(&self) -> bool {
         self.steps.iter().any(|step| step.kind == StepKind::Harvest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+
+    use crate::catalog::Catalog;
+
+    #[test]
+    fn the_trial_only_class_follows_what_is_delivered() {
+        let (catalog, problems) = Catalog::builtin();
+        assert!(problems.is_empty(), "{problems:?}");
+        let derived: Vec<&str> = catalog
+            .protocols()
+            .filter(|protocol| protocol.trial_only_product().is_some())
+            .map(|protocol| protocol.id.as_str())
+            .collect();
+        assert_eq!(
+            derived,
+            [
+                "adipose-cells-face",
+                "adipose-hair",
+                "allogeneic-restricted",
+                "secretome-hair",
+                "secretome-intravenous",
+                "secretome-scars",
+                "secretome-skin",
+            ]
+        );
+        // Fat only washed, centrifuged or emulsified ("no cells are isolated") stays
+        // routine, and so does marrow concentrate, though its use for hair is not.
+        for id in [
+            "adipose-fat-transfer-face",
+            "adipose-stretch-marks",
+            "adipose-scars",
+            "bmac-hair",
+        ] {
+            let protocol = catalog.protocols().find(|p| p.id.as_str() == id).unwrap();
+            assert_eq!(protocol.trial_only_product(), None, "{id}");
+        }
     }
 }

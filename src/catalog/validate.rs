@@ -1166,9 +1166,25 @@ fn check_trial(protocol: &Protocol, report: &mut Report<'_>) {
             ),
         );
     }
-    let trial_only = notes
-        .iter()
-        .any(|note| note.access == Some(Access::TrialOnly));
+    if let Some(product) = protocol.trial_only_product() {
+        for note in notes
+            .iter()
+            .filter(|note| note.access == Some(Access::Routine))
+        {
+            report(
+                "jurisdiction",
+                Some(&format!("\"{}\"", note.jurisdiction)),
+                format!(
+                    "the protocol delivers {product}, which the law allows only within a registered trial, an IND or a hospital exemption, but the {} note labels it routine; mark it access: \"trial-only\"",
+                    note.jurisdiction.label()
+                ),
+            );
+        }
+    }
+    let trial_only = protocol.trial_only_product().is_some()
+        || notes
+            .iter()
+            .any(|note| note.access == Some(Access::TrialOnly));
     if protocol.regulatory.status == RegulatoryStatus::Restricted
         && notes
             .iter()
