@@ -1,8 +1,10 @@
 //! Start-up with 10,000 patients and about 13,000 plans (demo data, see
-//! `common/mod.rs`): `Store::load_index` with the index cache present (the usual
-//! start), and with it missing (first start, or after the cache was deleted), when every
-//! record's head and newest revision are read and hashed; beside them, the baseline of
-//! just reading the same files' bytes.
+//! `common/mod.rs`; `REGEN_PLANNER_BENCH_PATIENTS=20000` for twice as many):
+//! `Store::load_index` with the index cache present (the usual start, which is also
+//! the check of the cache against the records: every record's head is read for the
+//! hash of its summary), and with it missing (first start, or after the cache was
+//! deleted), when every record's head and newest revision are read and hashed; beside
+//! them, the baselines of just reading the same files' bytes.
 //!
 //! Target: under 1 s, and within 3x of reading the same files' bytes.
 //! Run with `cargo bench --bench load_index`.
@@ -24,14 +26,15 @@ fn main() {
     common::run_benchmarks();
 }
 
-/// The usual start: the cache is there and no record changed since.
+/// The usual start: the cache is there and no record changed since. Every cached
+/// summary is checked against the hash its record's head records.
 #[divan::bench(sample_count = 20, sample_size = 1)]
 fn load_index_with_cache(bencher: Bencher) {
     let store = common::demo_store();
     store.load_index(&mut |_| {}).unwrap();
     bencher.bench(|| {
         let index = store.load_index(&mut |_| {}).unwrap();
-        assert_eq!(index.patients.len(), common::PATIENTS);
+        assert_eq!(index.patients.len(), common::patients());
         index
     });
 }
@@ -48,7 +51,7 @@ fn load_index_rebuild(bencher: Bencher) {
         })
         .bench_values(|()| {
             let index = store.load_index(&mut |_| {}).unwrap();
-            assert_eq!(index.patients.len(), common::PATIENTS);
+            assert_eq!(index.patients.len(), common::patients());
             index
         });
 }
@@ -89,6 +92,32 @@ fn read_cache_and_stat_newest_files(bencher: Bencher) {
             .sum();
         let found = sum_on_every_thread(&newest, |file| {
             usize::from(std::fs::metadata(file).is_ok() && !file.with_extension("next").exists())
+        });
+        (cache.len(), listed, found)
+    });
+}
+
+/// The baseline of the index check: what the usual start reads (the cache file, the
+/// two record folders, each record's newest revision file and the name after it), and
+/// every record's `head.ron`, read whole, without parsing, hashing or building anything.
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn read_cache_stat_newest_and_read_heads(bencher: Bencher) {
+    let store = common::demo_store();
+    let data = store.data_dir().to_path_buf();
+    store.load_index(&mut |_| {}).unwrap();
+    let newest = newest_files(&data);
+    bencher.bench(|| {
+        let cache = std::fs::read(data.join("index.json")).unwrap();
+        let listed: usize = ["patients", "plans"]
+            .iter()
+            .map(|kind| std::fs::read_dir(data.join(kind)).unwrap().count())
+            .sum();
+        let found = sum_on_every_thread(&newest, |file| {
+            let seen = std::fs::metadata(file).is_ok() && !file.with_extension("next").exists();
+            usize::from(seen)
+                + std::fs::read(file.with_file_name("head.ron"))
+                    .unwrap()
+                    .len()
         });
         (cache.len(), listed, found)
     });

@@ -28,7 +28,7 @@ static INDEX: LazyLock<Index> =
 /// The list as the app builds it once the index is loaded.
 static LIST: LazyLock<PatientList> = LazyLock::new(|| {
     let list = PatientList::new(&INDEX.patients, &INDEX.plans);
-    assert_eq!(list.rows().len(), common::PATIENTS);
+    assert_eq!(list.rows().len(), common::patients());
     list
 });
 

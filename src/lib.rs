@@ -13,3 +13,4 @@ pub mod export;
 pub mod planning;
 pub mod store;
 pub mod ui;
+pub mod untrusted;

@@ -60,10 +60,11 @@ impl Desk {
         )
     }
 
-    /// Runs `export ID FLAG FILE` and returns what was written.
+    /// Runs `export ID FLAG FILE --force` (a test exports again over its earlier
+    /// export, as a clinic updating a calendar does) and returns what was written.
     fn export(&self, id: &str, flag: &str, name: &str) -> String {
         let file = self.dir.path().join(name);
-        let output = self.run(&["export", id, flag, file.to_str().unwrap()]);
+        let output = self.run(&["export", id, flag, file.to_str().unwrap(), "--force"]);
         assert!(output.status.success(), "{}", common::stderr(&output));
         assert_eq!(common::stdout(&output).trim(), file.display().to_string());
         std::fs::read_to_string(&file).unwrap()
@@ -1019,4 +1020,177 @@ fn items_ticked_off_are_completed_activities_with_their_time() {
         activity_detail(care_plan, &format!("{title}: session 2"))["status"],
         "scheduled"
     );
+}
+
+/// Text meant to break out of any format: line breaks that would start a new
+/// calendar property or event, RFC 5545's separators, a terminal colour code, NUL,
+/// a direction override, JSON and PDF syntax.
+const HOSTILE: &str = "Ana\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:injected;x=1,y\\z\nX-EVIL:1\u{1b}[31mred\u{0}nul\u{202e}rev\", \"}]) >> /Type /Page";
+
+/// A saved plan's document with hostile text everywhere a person types: the name, the
+/// clinic, the notes and tasks, and the plan's own text as a hand-edited file could
+/// hold it.
+fn hostile_document() -> (Document, Document) {
+    let desk = Desk::new();
+    let id = desk.save_prp_hair();
+    desk.revise(&id, |record| {
+        record.extra_tasks.push(ExtraTask {
+            text: "plain task".into(),
+            due: Some(Date::new(2027, 2, 1).unwrap()),
+            withdrawn: false,
+            audience: regen_planner::catalog::Audience::Patient,
+        });
+    });
+    let plain = document(&desk, &id, Date::new(2027, 1, 10).unwrap());
+    let mut hostile = plain.clone();
+    hostile.calendar_patient_names = true;
+    HOSTILE.clone_into(&mut hostile.patient.name);
+    hostile.patient.clinic_id = Some(HOSTILE.to_owned());
+    HOSTILE.clone_into(&mut hostile.clinic.name);
+    HOSTILE.clone_into(&mut hostile.clinic.physician);
+    HOSTILE.clone_into(&mut hostile.extra_tasks[0].text);
+    hostile.notes.push(regen_planner::export::PhysicianNote {
+        written_at: "2027-01-05T10:00:00Z".parse().unwrap(),
+        author: HOSTILE.to_owned(),
+        text: HOSTILE.to_owned(),
+    });
+    HOSTILE.clone_into(&mut hostile.plan.summary);
+    hostile.plan.protocol.title = format!("Title {HOSTILE}");
+    HOSTILE.clone_into(&mut hostile.plan.follow_ups[0].purpose);
+    let mut plain = plain;
+    plain.calendar_patient_names = true;
+    (plain, hostile)
+}
+
+/// Whether a text holds a control character other than the line ends allowed.
+fn raw_controls(text: &str, allowed: &[char]) -> Vec<char> {
+    text.chars()
+        .filter(|c| regen_planner::untrusted::is_unsafe_to_show(*c) && !allowed.contains(c))
+        .collect()
+}
+
+#[test]
+fn hostile_text_cannot_add_or_change_calendar_properties() {
+    let (plain, hostile) = hostile_document();
+    let expected = export::calendar_ics(&plain).unwrap();
+    let text = export::calendar_ics(&hostile).unwrap();
+    assert!(
+        raw_controls(&text, &['\r', '\n']).is_empty(),
+        "{:?}",
+        raw_controls(&text, &['\r', '\n'])
+    );
+    // Every line ends in CRLF, and a line that does not start a property continues the
+    // one before it (folding).
+    let unfolded = text.replace("\r\n ", "").replace("\r\n\t", "");
+    let names = |ics: &str| -> Vec<String> {
+        ics.split("\r\n")
+            .filter(|line| !line.is_empty())
+            .map(|line| {
+                let end = line
+                    .find([':', ';'])
+                    .unwrap_or_else(|| panic!("not a property: {line:?}"));
+                let name = &line[..end];
+                assert!(
+                    !name.is_empty() && name.bytes().all(|b| b.is_ascii_uppercase() || b == b'-'),
+                    "a line that is not a property: {line:?}"
+                );
+                name.to_owned()
+            })
+            .collect()
+    };
+    let expected_unfolded = expected.replace("\r\n ", "").replace("\r\n\t", "");
+    assert_eq!(
+        names(&unfolded),
+        names(&expected_unfolded),
+        "the hostile text changed which properties the calendar has"
+    );
+    assert!(!unfolded.contains("\r\nX-EVIL"), "{unfolded}");
+    assert!(!unfolded.contains("\r\nSUMMARY:injected"));
+    // What a calendar app reads back is the text, on one line where it must be.
+    let parsed: Calendar = text.parse().unwrap();
+    // NAME is read back as written (escaped, as RFC 5545 TEXT is), on one line.
+    let name = parsed.get_name().unwrap();
+    assert!(
+        name.contains("END:VEVENT BEGIN:VEVENT SUMMARY:injected\\;x=1\\,y\\\\z X-EVIL:1"),
+        "{name}"
+    );
+    for event in parsed.events() {
+        let summary = event.get_summary().unwrap();
+        assert!(!summary.contains('\n'), "{summary:?}");
+    }
+}
+
+#[test]
+fn hostile_text_is_carried_exactly_in_json_and_fhir() {
+    let (_, hostile) = hostile_document();
+    // JSON escapes what JSON must (every character below U+0020); the rest is data.
+    let below_space = |text: &str| text.chars().filter(|c| *c < ' ' && *c != '\n').count();
+    let json = export::plan_json(&hostile.plan).unwrap();
+    assert_eq!(below_space(&json), 0);
+    let value: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["summary"], HOSTILE, "the JSON changed the text");
+    let bundle = export::fhir_bundle_json(&hostile).unwrap();
+    assert_eq!(below_space(&bundle), 0);
+    let bundle: Value = serde_json::from_str(&bundle).unwrap();
+    let entries = bundle["entry"].as_array().unwrap();
+    let patient = entries
+        .iter()
+        .find(|entry| entry["resource"]["resourceType"] == "Patient")
+        .unwrap();
+    assert_eq!(patient["resource"]["name"][0]["text"], HOSTILE);
+    assert_eq!(entries.len(), 2, "the text added a resource");
+}
+
+#[test]
+fn hostile_text_is_shown_not_obeyed_in_the_text_listing() {
+    let (plain, hostile) = hostile_document();
+    let expected = export::plan_text(&plain.plan);
+    let text = export::plan_text(&hostile.plan);
+    assert!(
+        raw_controls(&text, &['\n']).is_empty(),
+        "{:?}",
+        raw_controls(&text, &['\n'])
+    );
+    assert_eq!(
+        text.lines().count(),
+        expected.lines().count(),
+        "a line break in the text printed a line of its own"
+    );
+    assert!(text.contains("Ana\\r\\nEND:VEVENT"), "{text}");
+    assert!(text.contains("\\u{1b}[31mred\\0nul\\u{202e}rev"), "{text}");
+}
+
+#[test]
+fn hostile_text_in_the_pdfs_is_drawn_as_text() {
+    let (_, mut hostile) = hostile_document();
+    // The PDFs' fonts draw the text; the name and the clinic show what is left of it.
+    hostile.patient.name = "Ana\nFORGED\u{1b}[31m\u{0}Souza".to_owned();
+    for (kind, bytes) in [
+        ("handout", export::handout_pdf(&hostile).unwrap()),
+        ("consent", export::consent_pdf(&hostile).unwrap()),
+    ] {
+        assert!(bytes.starts_with(b"%PDF-"), "{kind}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("out.pdf");
+        std::fs::write(&file, &bytes).unwrap();
+        let output = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(&file)
+            .arg("-")
+            .output()
+            .unwrap_or_else(|error| {
+                panic!("pdftotext could not run ({error}); install poppler-utils")
+            });
+        assert!(output.status.success(), "{kind}: pdftotext failed");
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            raw_controls(&text, &['\n', '\u{c}']).is_empty(),
+            "{kind}: {:?}",
+            raw_controls(&text, &['\n', '\u{c}'])
+        );
+        assert!(
+            text.contains("Souza"),
+            "{kind}: the name is missing:\n{text}"
+        );
+    }
 }

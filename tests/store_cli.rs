@@ -296,3 +296,217 @@ fn without_a_physician_name_the_author_fallback_is_said() {
     assert_eq!(desk.list()[0]["saved_by"], "nurse-desk-2");
     assert!(Path::new(&desk.data).is_dir());
 }
+
+/// Every folder and file under `dir` with its permission bits.
+#[cfg(unix)]
+fn modes(dir: &Path) -> Vec<(PathBuf, u32)> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mut found = vec![(
+        dir.to_path_buf(),
+        std::fs::metadata(dir).unwrap().permissions().mode() & 0o777,
+    )];
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let entry = entry.unwrap();
+            let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(entry.path());
+            }
+            found.push((entry.path(), mode));
+        }
+    }
+    found
+}
+
+/// Runs `backup DEST` under a umask.
+#[cfg(unix)]
+fn backup_with_umask(desk: &Desk, umask: &str, backup_dir: &Path) -> std::process::Output {
+    std::process::Command::new("sh")
+        .args([
+            "-c",
+            &format!("umask {umask}; exec \"$0\" backup \"$1\""),
+            env!("CARGO_BIN_EXE_regen-planner"),
+        ])
+        .arg(backup_dir)
+        .env("REGEN_PLANNER_DATA_DIR", &desk.data)
+        .env("REGEN_PLANNER_CONFIG_DIR", &desk.config)
+        .output()
+        .unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_backup_is_the_owners_alone_whatever_the_umask() {
+    let desk = Desk::new();
+    desk.save(&["--patient-name", "Ana Souza", "--patient-id", "C-1"]);
+    let place = tempfile::tempdir().unwrap();
+    for umask in ["000", "022", "077"] {
+        let backup_dir = place.path().join(format!("backup-{umask}"));
+        let output = backup_with_umask(&desk, umask, &backup_dir);
+        assert!(output.status.success(), "{}", stderr(&output));
+        for (path, mode) in modes(&backup_dir) {
+            let wanted = if path.is_dir() { 0o700 } else { 0o600 };
+            assert_eq!(
+                mode,
+                wanted,
+                "umask {umask}: {} is {mode:o}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_backup_never_follows_a_link_out_of_the_data_folder_nor_waits_on_a_pipe() {
+    let desk = Desk::new();
+    let id = desk.save(&["--patient-name", "Ana Souza"]);
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("passwd");
+    std::fs::write(&secret, "root:x:0:0:secret\n").unwrap();
+    std::os::unix::fs::symlink(&secret, desk.data.join("passwd")).unwrap();
+    let plan = desk.data.join("plans").join(&id);
+    std::os::unix::fs::symlink(&secret, plan.join("notes.txt")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), desk.data.join("elsewhere")).unwrap();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(desk.data.join("pipe"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let backup_dir = outside.path().join("backup");
+    let output = desk.run(&["backup", backup_dir.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let warnings = stderr(&output);
+    for left_out in [
+        desk.data.join("passwd"),
+        plan.join("notes.txt"),
+        desk.data.join("elsewhere"),
+        desk.data.join("pipe"),
+    ] {
+        assert!(
+            warnings.contains(&format!("{}: was not copied", left_out.display())),
+            "{warnings}"
+        );
+    }
+    assert!(!warnings.contains("root:x"), "{warnings}");
+    for (path, _) in modes(&backup_dir) {
+        if path.is_file() {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(
+                !text.contains("secret"),
+                "{} holds the linked file",
+                path.display()
+            );
+        }
+    }
+    assert!(!backup_dir.join("passwd").exists() && !backup_dir.join("elsewhere").exists());
+    assert!(
+        regen(&backup_dir, &desk.config, &["plans", "verify"])
+            .status
+            .success()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_killed_backup_leaves_nothing_behind_after_the_next() {
+    let desk = Desk::new();
+    let demo = tempfile::tempdir().unwrap();
+    let data = demo.path().join("data");
+    let made = regen(
+        &data,
+        &desk.config,
+        &[
+            "demo-data",
+            "--patients",
+            "150",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+    let place = tempfile::tempdir().unwrap();
+    let hidden = || -> Vec<PathBuf> {
+        std::fs::read_dir(place.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| {
+                path.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(".regen-planner-backup-")
+            })
+            .collect()
+    };
+    let mut killed = false;
+    for _ in 0..5 {
+        let backup_dir = place.path().join("interrupted");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_regen-planner"))
+            .args(["backup", backup_dir.to_str().unwrap()])
+            .env("REGEN_PLANNER_DATA_DIR", &data)
+            .env("REGEN_PLANNER_CONFIG_DIR", &desk.config)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while hidden().iter().all(|path| !path.is_dir())
+            && started.elapsed() < std::time::Duration::from_secs(10)
+        {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        if !backup_dir.exists() && !hidden().is_empty() {
+            killed = true;
+            break;
+        }
+        let _ = std::fs::remove_dir_all(&backup_dir);
+    }
+    assert!(killed, "no backup could be interrupted midway");
+    // An older app's leftover, without a lock, from two days ago.
+    let old = place.path().join(".regen-planner-backup-OLD123");
+    std::fs::create_dir(&old).unwrap();
+    std::fs::write(old.join("x"), "half a copy").unwrap();
+    let aged = std::process::Command::new("touch")
+        .args(["-d", "2 days ago"])
+        .arg(&old)
+        .status()
+        .unwrap();
+    assert!(aged.success());
+
+    let backup_dir = place.path().join("backup");
+    let output = regen(
+        &data,
+        &desk.config,
+        &["backup", backup_dir.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("left by a backup that was interrupted"));
+    assert_eq!(hidden(), Vec::<PathBuf>::new(), "a hidden folder was left");
+    let names: Vec<String> = std::fs::read_dir(place.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["backup"]);
+}
+
+#[test]
+fn demo_data_goes_into_a_folder_the_app_made_but_never_saved_in() {
+    let desk = Desk::new();
+    let listed = desk.run(&["plans", "list"]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let data = desk.data.to_str().unwrap().to_owned();
+    let made = desk.run(&["demo-data", "--patients", "2", "--data-dir", &data]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    assert!(
+        desk.list().iter().all(|plan| plan["clinic_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("DEMO-"))),
+        "demo data went into the folder"
+    );
+}

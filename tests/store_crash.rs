@@ -25,6 +25,7 @@ use regen_planner::catalog::Catalog;
 use regen_planner::store::{Patient, PatientId, PlanId, Store};
 
 const CHILD_DIR: &str = "REGEN_PLANNER_TEST_CRASH_CHILD_DIR";
+const NEW_PATIENTS_CHILD_DIR: &str = "REGEN_PLANNER_TEST_CRASH_NEW_PATIENTS_DIR";
 const CHILD_ROUND: &str = "REGEN_PLANNER_TEST_CRASH_CHILD_ROUND";
 const ROUNDS: u64 = 12;
 
@@ -35,6 +36,72 @@ struct Saved {
     patient: PatientId,
     revision: u32,
     k: u64,
+}
+
+/// Makes new patients, each with a first plan, forever (or until `limit`), reporting
+/// each that returned as `created <patient> <plan> <k> end`. Every other patient has a
+/// clinic id out of five, so that an interrupted save's clinic id is saved again.
+fn new_patients_loop(data: &Path, round: u64, limit: Option<u64>, out: &mut dyn std::io::Write) {
+    let (catalog, _) = Catalog::builtin();
+    let store = Store::open(data).unwrap();
+    let started = Instant::now();
+    for i in 0.. {
+        if limit.is_some_and(|limit| i >= limit) || started.elapsed() > Duration::from_mins(1) {
+            return;
+        }
+        let k = round * 1_000_000 + i;
+        let mut patient = Patient::new(format!("Crash Patient {k}"));
+        if i % 2 == 0 {
+            patient.clinic_id = Some(format!("CH-{}", k % 5));
+        }
+        let made = |id: &PatientId| common::record_of_save(&catalog, id, k);
+        let (patient_id, plan) = match store.create_patient_with_plan(&patient, made, "Dr. Crash") {
+            Ok(created) => (created.patient, created.plan),
+            Err(regen_planner::store::StoreError::ClinicIdTaken { patient, .. }) => {
+                let record = common::record_of_save(&catalog, &patient, k);
+                (patient, store.create_plan(&record, "Dr. Crash").unwrap().0)
+            }
+            Err(error) => panic!("{error}"),
+        };
+        writeln!(out, "created {patient_id} {plan} {k} end").unwrap();
+        out.flush().unwrap();
+    }
+}
+
+/// After interrupted new patients: each one made is there with their plan, no patient
+/// is without a plan, no plan without its patient, and a clinic id is one patient.
+fn check_new_patients(data: &Path, created: &[(PatientId, PlanId, u64)]) {
+    let (catalog, _) = Catalog::builtin();
+    let store = Store::open(data).unwrap();
+    for (patient, plan, k) in created {
+        store.load_patient(patient).unwrap();
+        let revision = store.load_plan_revision(plan, 1).unwrap();
+        assert_eq!(
+            revision.value,
+            common::record_of_save(&catalog, patient, *k)
+        );
+    }
+    let index = store.load_index(&mut |_| {}).unwrap();
+    assert!(index.problems.is_empty(), "{:#?}", index.problems);
+    for patient in &index.patients {
+        assert!(
+            index.plans.iter().any(|plan| plan.patient == patient.id),
+            "patient {} ({}) was left without the plan they were made for",
+            patient.id,
+            patient.name
+        );
+    }
+    let mut clinic_ids: Vec<&str> = index
+        .patients
+        .iter()
+        .filter_map(|patient| patient.clinic_id.as_deref())
+        .collect();
+    let count = clinic_ids.len();
+    clinic_ids.sort_unstable();
+    clinic_ids.dedup();
+    assert_eq!(clinic_ids.len(), count, "a clinic id made two patients");
+    let report = store.verify();
+    assert!(report.is_ok(), "verify failed: {:#?}", report.problems);
 }
 
 /// Saves forever (or until `limit`), reporting each returned save as a line
@@ -208,6 +275,119 @@ fn saves_survive_being_killed() {
         saved.len()
     );
     check(&data, &saved);
+}
+
+/// Starts this test binary as a child running `test` with `variable` set to the data
+/// folder, kills it at a random moment after its first reported line, and returns its
+/// lines.
+fn run_and_kill(
+    test: &str,
+    variable: &str,
+    data: &Path,
+    round: u64,
+    random: &mut Lcg,
+    seed: u64,
+    done: &str,
+) -> Vec<String> {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", test, "--nocapture"])
+        .env(variable, data)
+        .env(CHILD_ROUND, round.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    let reader = std::thread::Builder::new()
+        .name("child-output".into())
+        .spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if lines_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        })
+        .unwrap();
+    let mut lines = Vec::new();
+    let started = Instant::now();
+    while !lines.iter().any(|line: &String| line.starts_with(done)) {
+        let left = Duration::from_secs(30).saturating_sub(started.elapsed());
+        match lines_rx.recv_timeout(left) {
+            Ok(line) => lines.push(line),
+            Err(error) => panic!("the child saved nothing in 30 s ({error})"),
+        }
+    }
+    std::thread::sleep(Duration::from_millis(random.below(150)));
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.signal(),
+        Some(9),
+        "the child stopped on its own ({status}) before it was killed (seed {seed})"
+    );
+    reader.join().unwrap();
+    lines.extend(lines_rx.try_iter());
+    lines
+}
+
+fn parse_created(line: &str) -> Option<(PatientId, PlanId, u64)> {
+    let words: Vec<&str> = line.split(' ').collect();
+    match words.as_slice() {
+        ["created", patient, plan, k, "end"] => {
+            Some((patient.parse().ok()?, plan.parse().ok()?, k.parse().ok()?))
+        }
+        _ => None,
+    }
+}
+
+#[test]
+fn new_patients_with_their_first_plan_survive_being_killed() {
+    if let Some(dir) = std::env::var_os(NEW_PATIENTS_CHILD_DIR) {
+        let round = std::env::var(CHILD_ROUND).unwrap().parse().unwrap();
+        let mut stdout = std::io::stdout().lock();
+        new_patients_loop(Path::new(&dir), round, None, &mut stdout);
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    let seed = now.as_secs() ^ u64::from(now.subsec_nanos()) << 20;
+    println!("crash test seed {seed}");
+    let mut random = Lcg(seed);
+    let mut created = Vec::new();
+    for round in 1..=ROUNDS {
+        let lines = run_and_kill(
+            "new_patients_with_their_first_plan_survive_being_killed",
+            NEW_PATIENTS_CHILD_DIR,
+            &data,
+            round,
+            &mut random,
+            seed,
+            "created ",
+        );
+        created.extend(lines.iter().filter_map(|line| parse_created(line)));
+    }
+    assert!(created.len() as u64 >= ROUNDS, "seed {seed}");
+    check_new_patients(&data, &created);
+}
+
+#[test]
+fn the_new_patients_loop_itself_keeps_every_patient() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut out = Vec::new();
+    new_patients_loop(&data, 0, Some(12), &mut out);
+    let created: Vec<_> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .filter_map(parse_created)
+        .collect();
+    assert_eq!(created.len(), 12);
+    check_new_patients(&data, &created);
 }
 
 #[test]

@@ -15,7 +15,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use proptest::prelude::*;
 use regen_planner::catalog::{Catalog, Factor};
-use regen_planner::store::{ExtraTask, Note, Patient, PlanStatus, Screening};
+use regen_planner::store::{
+    ExtraTask, Note, Patient, PatientSummary, PlanStatus, PlanSummary, Screening,
+};
 
 fn date() -> impl Strategy<Value = Date> {
     (1920i16..2090, 1i8..=12, 1i8..=28).prop_map(|(y, m, d)| Date::new(y, m, d).unwrap())
@@ -40,11 +42,26 @@ fn text() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A name as the entry rules allow it (see `store::rules`): one line of any script,
+/// with no control characters, line separators or direction overrides.
+fn one_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[^\\p{Cc}\u{2028}\u{2029}\u{202A}-\u{202E}\u{2066}-\u{2069}]{1,40}",
+        Just("\"quoted\" \\ back\\slash ) // not a comment (".to_owned()),
+        Just("Zoë Ngô Thị Ánh, محمد عبد الله".to_owned()),
+    ]
+    .prop_filter("a name is not blank", |name| !name.trim().is_empty())
+}
+
+fn birth_date() -> impl Strategy<Value = Date> {
+    (1920i16..2025, 1i8..=12, 1i8..=28).prop_map(|(y, m, d)| Date::new(y, m, d).unwrap())
+}
+
 fn patient() -> impl Strategy<Value = Patient> {
     (
-        text(),
-        proptest::option::of(date()),
-        proptest::option::of(text()),
+        one_line(),
+        proptest::option::of(birth_date()),
+        proptest::option::of(one_line()),
         text(),
         factors(),
         proptest::option::of(date()),
@@ -124,7 +141,7 @@ proptest! {
         patient in patient(),
         first in edits(),
         second in edits(),
-        author in text(),
+        author in one_line(),
     ) {
         let (catalog, _) = Catalog::builtin();
         let selections = common::selections(&catalog);
@@ -190,9 +207,14 @@ proptest! {
             }
         }
         std::fs::remove_file(store.data_dir().join("index.json")).unwrap();
+        // Records without their heads are listed as their files say, and marked
+        // unverified.
         let parsed = store.load_index(&mut |_| {}).unwrap();
-        prop_assert_eq!(&parsed, &indexes[0]);
-        prop_assert_eq!(&parsed, &indexes[1]);
+        prop_assert_eq!(&parsed.patients, &indexes[0].patients);
+        prop_assert_eq!(&parsed.plans, &indexes[0].plans);
+        prop_assert_eq!(&parsed.plans, &indexes[1].plans);
+        prop_assert_eq!(parsed.unverified.len(), 2);
+        prop_assert!(parsed.is_unverified(&parsed.plans[0]));
     }
 }
 
@@ -233,4 +255,34 @@ fn the_index_shows_a_save_made_after_it_was_cached() {
     assert_eq!(progress.last(), Some(&(2, 2)));
     let of_patient = store.plans_of(&after.plans[0].patient).unwrap();
     assert_eq!(of_patient, after.plans);
+}
+
+#[test]
+fn a_saved_revision_has_the_summary_the_index_shows() {
+    let (_dir, store, id, mut record) = common::store_with_plan();
+    let patient_id = record.patient.clone();
+    record.status = PlanStatus::Active;
+    let revision = store.save_plan(&id, 1, &record, "Dr. Lima").unwrap();
+    let patient = store.load_patient(&patient_id).unwrap();
+    let index = store.load_index(&mut |_| {}).unwrap();
+    let patient_summary = PatientSummary::new(
+        patient_id.clone(),
+        &patient.value,
+        patient.number,
+        patient.saved_at,
+    );
+    assert_eq!(index.patients, std::slice::from_ref(&patient_summary));
+    let mut plan_summary = PlanSummary::new(
+        id.clone(),
+        &revision.value,
+        revision.number,
+        revision.saved_at,
+        &revision.saved_by,
+    );
+    // The index fills in the patient's name and clinic id from the patient's summary.
+    plan_summary.patient_name.clone_from(&patient_summary.name);
+    plan_summary
+        .clinic_id
+        .clone_from(&patient_summary.clinic_id);
+    assert_eq!(index.plans, [plan_summary]);
 }

@@ -16,6 +16,7 @@ use common::window::{
 };
 use egui::{Key, Modifiers};
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use regen_planner::desk::worker::ExportProblem;
 use regen_planner::planning::{PlanStatus, Weekday};
 use regen_planner::store::Store;
 use regen_planner::ui::{SaveState, checklist_keys};
@@ -605,6 +606,44 @@ fn a_plan_is_exported_from_its_screen_into_a_folder() {
         harness.query_by_label("Open folder").is_some(),
         "the dialog offers the folder"
     );
+    // A second export into the same folder asks before replacing the first.
+    let first = std::fs::read(&written[0]).unwrap();
+    std::fs::write(&written[0], b"kept until replacing is asked for").unwrap();
+    click(&mut harness, "Export");
+    wait_until(&mut harness, "the second export to answer", |app| {
+        matches!(app.export_outcome(), Some(Some(Err(_))))
+    });
+    match harness.state().export_outcome() {
+        Some(Some(Err(ExportProblem::Exists(files)))) => assert_eq!(files, &written),
+        other => panic!("the existing exports are named: {other:?}"),
+    }
+    assert!(
+        harness
+            .query_by_label("These files are already there; nothing was written:")
+            .is_some()
+    );
+    assert_eq!(
+        std::fs::read(&written[0]).unwrap(),
+        b"kept until replacing is asked for",
+        "nothing is replaced before the physician says so"
+    );
+    click(&mut harness, "Replace them");
+    wait_until(&mut harness, "the replacing export to finish", |app| {
+        matches!(app.export_outcome(), Some(Some(Ok(_))))
+    });
+    assert_eq!(std::fs::read(&written[0]).unwrap(), first);
+    // The data folder is never a place for an export.
+    type_into(&mut harness, "Folder", &data.path().display().to_string());
+    click(&mut harness, "Export");
+    wait_until(&mut harness, "the refused export to answer", |app| {
+        matches!(app.export_outcome(), Some(Some(Err(_))))
+    });
+    match harness.state().export_outcome() {
+        Some(Some(Err(ExportProblem::Failed(message)))) => {
+            assert!(message.contains("data folder"), "{message}");
+        }
+        other => panic!("an export into the data folder is refused: {other:?}"),
+    }
     harness.key_press(Key::Escape);
     harness.run_steps(3);
     assert!(

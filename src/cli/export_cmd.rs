@@ -1,5 +1,6 @@
 //! `regen-planner export ID --handout OUT.pdf --consent OUT.pdf --calendar OUT.ics
-//! --fhir OUT.json --json OUT`: what leaves the app, as files.
+//! --fhir OUT.json --json OUT [--force]`: what leaves the app, as files, never inside
+//! the app's own folders and never over an existing file unless --force says so.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -7,7 +8,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 use regen_planner::desk::{ExportKind, export_document};
-use regen_planner::store::{AppDirs, Settings, Store, write_export};
+use regen_planner::store::{
+    AppDirs, ExportGuard, ExportTarget, Replace, Settings, Store, StoreError, write_export,
+};
 
 use super::plans_cmd::parse_plan_id;
 use super::print;
@@ -32,6 +35,10 @@ pub struct ExportArgs {
     /// Write a FHIR R4 bundle with the patient and the care plan, for a medical record system.
     #[arg(long, value_name = "OUT.json")]
     pub fhir: Option<PathBuf>,
+    /// Replace files that are already there (earlier exports); without it, an existing
+    /// file is left alone and nothing is written.
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl ExportArgs {
@@ -59,13 +66,41 @@ pub fn run(args: &ExportArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
         );
     }
     let id = parse_plan_id(&args.id)?;
+    // Every target is checked before anything is read or written: a refused one leaves
+    // every file as it was.
+    let guard = ExportGuard::new(dirs);
+    let replace = if args.force {
+        Replace::Existing
+    } else {
+        Replace::Never
+    };
+    let mut targets = Vec::with_capacity(outputs.len());
+    for (path, kind) in outputs {
+        let target = guard.check(path, replace).map_err(|error| match error {
+            StoreError::ExportExists { file } => anyhow::anyhow!(
+                "{} already exists; add --force to replace it, or choose another name; nothing was written",
+                file.display()
+            ),
+            other => other.into(),
+        })?;
+        if targets
+            .iter()
+            .any(|(_, earlier, _): &(&Path, ExportTarget, ExportKind)| earlier.path == target.path)
+        {
+            anyhow::bail!(
+                "{} is named for two exports; give each its own file; nothing was written",
+                path.display()
+            );
+        }
+        targets.push((path, target, kind));
+    }
     let store = Store::open(&dirs.data)?;
     let settings = Settings::load(&dirs.config)?;
     let document = export_document(&store, &id, &settings, jiff::Zoned::now().date())?;
     let mut written = String::new();
-    for (path, kind) in outputs {
+    for (path, target, kind) in targets {
         let bytes = kind.render(&document)?;
-        write_export(path, &bytes)?;
+        write_export(&target, &bytes)?;
         let _ = writeln!(written, "{}", path.display());
     }
     print(&written)?;

@@ -13,7 +13,8 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use regen_planner::catalog::{Catalog, Problem};
-use regen_planner::store::{AppDirs, read_protocol_dir};
+use regen_planner::store::{AppDirs, ExportGuard, Replace, read_protocol_dir};
+use regen_planner::untrusted::{MESSAGE_CHARS, escape_controls};
 
 /// Plans regenerative treatments (stem cells, PRP, PRF, secretome) as dated session
 /// plans. Without a command, opens the window.
@@ -96,6 +97,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 )?),
                 None => None,
             };
+            // The screenshot is a file the app writes: never into its own folders or
+            // over a link, pipe or device.
+            if let Some(path) = &cli.screenshot {
+                ExportGuard::new(&dirs).check(path, Replace::Existing)?;
+            }
             // The protocols, the settings and the data folder are read here, before the
             // window opens: the window itself never touches the disk.
             let options = regen_planner::ui::AppOptions {
@@ -134,15 +140,40 @@ pub fn report_usage_error(error: &clap::Error) -> ExitCode {
         .take_while(|line| !line.trim().is_empty())
         .map(str::trim)
         .collect();
+    let message = shorten_quoted(&message.join(" "));
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "{}; see --help", message.join(" "));
+    let _ = writeln!(stderr, "{}; see --help", escape_controls(&message));
     ExitCode::from(2)
 }
 
-/// Prints an error as one line on stderr.
+/// A message with every quoted text in it ('...') shortened as a message quotes an
+/// outside text: an argument of 100 kB is not echoed back whole.
+fn shorten_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(4096));
+    let mut rest = message;
+    while let Some(open) = rest.find('\'') {
+        let (before, after) = rest.split_at(open + 1);
+        out.push_str(before);
+        let Some(close) = after.find('\'') else {
+            out.push_str(&regen_planner::untrusted::shorten(after, MESSAGE_CHARS));
+            return out;
+        };
+        out.push_str(&regen_planner::untrusted::shorten(
+            &after[..close],
+            MESSAGE_CHARS,
+        ));
+        out.push('\'');
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Prints an error as one line on stderr, with any control character in it escaped.
 pub fn report_error(error: &anyhow::Error) {
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "error: {error:#}");
+    let message = shorten_quoted(&format!("{error:#}"));
+    let _ = writeln!(stderr, "error: {}", escape_controls(&message));
 }
 
 /// Writes text to stdout, turning a closed pipe into an error rather than a panic.
@@ -154,10 +185,10 @@ pub(crate) fn print(text: &str) -> anyhow::Result<()> {
         .context("could not write to standard output")
 }
 
-/// Prints a warning line on stderr.
+/// Prints a warning line on stderr, with any control character in it escaped.
 pub(crate) fn warn(text: &str) {
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "warning: {text}");
+    let _ = writeln!(stderr, "warning: {}", escape_controls(text));
 }
 
 /// The built-in catalog with the clinic's protocol files merged over it. Problems with

@@ -13,6 +13,7 @@ use regen_planner::planning::{
     ClinicOptions, PlanRequest, Weekday, WorkingDays, earliest_feasible_start, generate,
 };
 use regen_planner::store::AppDirs;
+use regen_planner::store::rules;
 
 use super::{Format, load_catalog, print};
 
@@ -72,17 +73,22 @@ pub struct PlanArgs {
     pub patient_id: Option<String>,
 }
 
-/// Parses an ISO date, with an error that says which format is expected.
+/// Parses a date written exactly as YYYY-MM-DD, with an error that says which format
+/// is expected.
 pub fn parse_date(text: &str) -> Result<Date, String> {
-    text.parse::<Date>().map_err(|_| {
-        format!("'{text}' is not a date in the format YYYY-MM-DD (for example 2027-01-15)")
-    })
+    regen_planner::store::rules::parse_date(text).map_err(|error| error.to_string())
 }
 
 pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
-    let catalog = load_catalog(dirs);
     let today = jiff::Zoned::now().date();
     let start = args.start.unwrap_or(today);
+    if let Some(birth) = args.birth_date {
+        rules::check_birth_date(birth, today)
+            .map_err(|error| anyhow::anyhow!("--birth-date: {error}"))?;
+    }
+    rules::check_start_date(start, args.birth_date)
+        .map_err(|error| anyhow::anyhow!("--start: {error}"))?;
+    let catalog = load_catalog(dirs);
     let selection = Selection {
         modality: args.modality,
         source: args.source,

@@ -8,9 +8,11 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand, ValueEnum};
 use regen_planner::export;
 use regen_planner::planning::{Plan, PlanRequest};
+use regen_planner::store::rules::{self, TextField};
 use regen_planner::store::{
-    AppDirs, Patient, PatientId, PlanId, PlanRecord, Screening, Settings, Store,
+    AppDirs, Index, Patient, PatientId, PlanId, PlanRecord, Screening, Settings, Store, StoreError,
 };
+use regen_planner::untrusted::{escape_controls, for_message};
 
 use super::plan_cmd::PlanArgs;
 use super::{print, warn};
@@ -97,7 +99,9 @@ fn author(dirs: &AppDirs) -> anyhow::Result<String> {
 }
 
 /// `plan ... --save`: finds or creates the patient, saves the plan as a draft and
-/// prints its id.
+/// prints its id. A new patient and their plan are saved together; with a clinic id,
+/// of several saves at once (on any desk) one makes the patient and the others save
+/// for them.
 pub fn save_new_plan(
     args: &PlanArgs,
     dirs: &AppDirs,
@@ -110,83 +114,106 @@ pub fn save_new_plan(
         .map(str::trim)
         .filter(|name| !name.is_empty())
         .context("--save needs the patient's name: give --patient-name NAME")?;
+    rules::check_text(TextField::PatientName, name)
+        .map_err(|error| anyhow::anyhow!("--patient-name: {error}"))?;
+    let clinic_id = args.patient_id.as_deref().map(str::trim);
+    if let Some(clinic_id) = clinic_id {
+        rules::check_text(TextField::ClinicId, clinic_id)
+            .map_err(|error| anyhow::anyhow!("--patient-id: {error}"))?;
+    }
+    let today = jiff::Zoned::now().date();
     let author = author(dirs)?;
     let store = Store::open(&dirs.data)?;
-    let existing = match &args.patient_id {
-        Some(clinic_id) => find_patient(&store, clinic_id, name)?,
+    let existing = match clinic_id {
+        Some(clinic_id) => store.patient_with_clinic_id(clinic_id)?,
         None => None,
     };
-    let patient = if let Some(patient) = existing {
-        patient
+    let id = if let Some(patient) = existing {
+        save_for_existing(&store, &patient, name, request, plan, &author)?
     } else {
         let patient = Patient {
             name: name.to_owned(),
             birth_date: args.birth_date,
-            clinic_id: args.patient_id.clone(),
+            clinic_id: clinic_id.map(str::to_owned),
             contact: String::new(),
             screening: Screening {
                 factors: request.factors.clone(),
-                asked_on: Some(jiff::Zoned::now().date()),
+                asked_on: Some(today),
             },
         };
-        store.create_patient(&patient, &author)?.0
+        let made = |id: &PatientId| PlanRecord::new(id.clone(), request.clone(), plan.clone());
+        match store.create_patient_with_plan(&patient, made, &author) {
+            Ok(created) => {
+                let on_file = &created.patient_revision.value.name;
+                if on_file != name {
+                    warn_other_name(on_file, name, &created.patient);
+                }
+                created.plan
+            }
+            // Another desk made the patient with this clinic id meanwhile.
+            Err(StoreError::ClinicIdTaken { patient, .. }) => {
+                save_for_existing(&store, &patient, name, request, plan, &author)?
+            }
+            Err(error) => return Err(error.into()),
+        }
     };
-    let record = PlanRecord::new(patient, request, plan);
-    let (id, _) = store.create_plan(&record, &author)?;
     print(&format!("{id}\n"))?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The patient with this clinic id, if there is one.
-fn find_patient(store: &Store, clinic_id: &str, name: &str) -> anyhow::Result<Option<PatientId>> {
-    let index = store.load_index(&mut |_| {})?;
-    for problem in &index.problems {
-        warn(&problem.to_string());
+/// Saves the plan for the patient who has the clinic id, saying so when the name
+/// given is not theirs.
+fn save_for_existing(
+    store: &Store,
+    patient: &PatientId,
+    name: &str,
+    request: PlanRequest,
+    plan: Plan,
+    author: &str,
+) -> anyhow::Result<PlanId> {
+    let on_file = store.load_patient(patient)?.value;
+    if on_file.name != name {
+        warn_other_name(&on_file.name, name, patient);
     }
-    let mut matches = index
-        .patients
-        .iter()
-        .filter(|patient| patient.clinic_id.as_deref() == Some(clinic_id))
-        .collect::<Vec<_>>();
-    matches.sort_by(|a, b| a.id.cmp(&b.id));
-    let Some(first) = matches.first() else {
-        return Ok(None);
-    };
-    if matches.len() > 1 {
-        warn(&format!(
-            "{} patients have the clinic id '{clinic_id}'; the plan is saved for the first one, {} ({}); merge the others in the app",
-            matches.len(),
-            first.name,
-            first.id
-        ));
-    }
-    if first.name != name {
-        warn(&format!(
-            "the patient with clinic id '{clinic_id}' is recorded as '{}', not '{name}'; the plan is saved for the recorded patient {}",
-            first.name, first.id
-        ));
-    }
-    Ok(Some(first.id.clone()))
+    let record = PlanRecord::new(patient.clone(), request, plan);
+    Ok(store.create_plan(&record, author)?.0)
+}
+
+fn warn_other_name(on_file: &str, given: &str, patient: &PatientId) {
+    warn(&format!(
+        "the patient with this clinic id is recorded as '{}', not '{}'; the plan is saved for the recorded patient {patient}",
+        for_message(on_file),
+        for_message(given)
+    ));
 }
 
 fn list(store: &Store, format: ListFormat) -> anyhow::Result<ExitCode> {
     let index = store.load_index(&mut |_| {})?;
     let text = match format {
         ListFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&index.plans)?;
+            let mut plans = Vec::with_capacity(index.plans.len());
+            for plan in &index.plans {
+                let mut value = serde_json::to_value(plan)?;
+                if let Some(object) = value.as_object_mut() {
+                    object.insert("verified".into(), (!index.is_unverified(plan)).into());
+                }
+                plans.push(value);
+            }
+            let mut text = serde_json::to_string_pretty(&plans)?;
             text.push('\n');
             text
         }
-        ListFormat::Text => list_text(&index.plans),
+        ListFormat::Text => list_text(&index),
     };
     print(&text)?;
     Ok(report_problems(
         index.problems.iter().map(ToString::to_string),
-        "file(s) were skipped and left unchanged",
+        "problem(s) in the data folder (every file was left as it was); run `regen-planner plans verify` for the whole story",
     ))
 }
 
-fn list_text(plans: &[regen_planner::store::PlanSummary]) -> String {
+fn list_text(index: &Index) -> String {
+    let plans = &index.plans;
     if plans.is_empty() {
         return "No plans saved yet. Save one with `regen-planner plan ... --save --patient-name NAME`.\n".to_owned();
     }
@@ -209,7 +236,11 @@ fn list_text(plans: &[regen_planner::store::PlanSummary]) -> String {
                 plan.patient_name.clone(),
                 plan.clinic_id.clone().unwrap_or_default(),
                 plan.protocol_id.to_string(),
-                plan.status.label().to_owned(),
+                if index.is_unverified(plan) {
+                    format!("{}, UNVERIFIED", plan.status.label())
+                } else {
+                    plan.status.label().to_owned()
+                },
                 plan.first_session
                     .map(|date| date.to_string())
                     .unwrap_or_default(),
@@ -222,10 +253,30 @@ fn list_text(plans: &[regen_planner::store::PlanSummary]) -> String {
     table(&header, &rows)
 }
 
-/// Columns padded to their widest cell, two spaces apart.
+/// The most characters a table cell shows; a longer text ends in `…`.
+const CELL_MAX_CHARS: usize = 60;
+
+/// A text as a table cell shows it: control characters escaped (a line break in a name
+/// would print a row of its own), at most [`CELL_MAX_CHARS`] characters.
+fn cell(text: &str) -> String {
+    let escaped = escape_controls(text);
+    match escaped.char_indices().nth(CELL_MAX_CHARS - 1) {
+        Some((cut, _)) if escaped.chars().count() > CELL_MAX_CHARS => {
+            format!("{}…", &escaped[..cut])
+        }
+        _ => escaped.into_owned(),
+    }
+}
+
+/// Columns padded to their widest cell, two spaces apart. Every cell is made safe
+/// ([`cell`]) first; padding is counted by hand, so a cell of any width is fine.
 fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+    let rows: Vec<[String; N]> = rows
+        .iter()
+        .map(|row| row.each_ref().map(|text| cell(text)))
+        .collect();
     let mut widths = header.map(|cell| cell.chars().count());
-    for row in rows {
+    for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
@@ -234,13 +285,15 @@ fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
     let mut line = |cells: Vec<&str>| {
         let mut text = String::new();
         for (cell, width) in cells.iter().zip(widths) {
-            let _ = write!(text, "{cell:<width$}  ");
+            text.push_str(cell);
+            let padding = width.saturating_sub(cell.chars().count()) + 2;
+            text.extend(std::iter::repeat_n(' ', padding));
         }
         out.push_str(text.trim_end());
         out.push('\n');
     };
     line(header.to_vec());
-    for row in rows {
+    for row in &rows {
         line(row.iter().map(String::as_str).collect());
     }
     out
@@ -298,7 +351,7 @@ fn show_text(
         "Plan {id}, revision {}, saved {} by {}",
         revision.number,
         local_time(revision.saved_at),
-        revision.saved_by
+        escape_controls(&revision.saved_by)
     );
     match patient {
         Some(patient) => {
@@ -307,14 +360,14 @@ fn show_text(
                 details.push(format!("born {born}"));
             }
             if let Some(clinic_id) = &patient.clinic_id {
-                details.push(format!("clinic id {clinic_id}"));
+                details.push(format!("clinic id {}", escape_controls(clinic_id)));
             }
             let details = if details.is_empty() {
                 String::new()
             } else {
                 format!(" ({})", details.join(", "))
             };
-            let _ = writeln!(out, "Patient: {}{details}", patient.name);
+            let _ = writeln!(out, "Patient: {}{details}", escape_controls(&patient.name));
         }
         None => {
             let _ = writeln!(out, "Patient: {} (record not readable)", record.patient);
@@ -330,8 +383,8 @@ fn show_text(
                 out,
                 "- {} {}: {}",
                 local_time(note.written_at),
-                note.author,
-                note.text
+                escape_controls(&note.author),
+                escape_controls(&note.text)
             );
         }
     }
@@ -339,12 +392,13 @@ fn show_text(
         let _ = writeln!(out, "\nExtra tasks\n-----------");
         for task in &record.extra_tasks {
             let withdrawn = if task.withdrawn { " [withdrawn]" } else { "" };
+            let text = escape_controls(&task.text);
             match task.due {
                 Some(due) => {
-                    let _ = writeln!(out, "- {} (by {due}){withdrawn}", task.text);
+                    let _ = writeln!(out, "- {text} (by {due}){withdrawn}");
                 }
                 None => {
-                    let _ = writeln!(out, "- {}{withdrawn}", task.text);
+                    let _ = writeln!(out, "- {text}{withdrawn}");
                 }
             }
         }
@@ -352,7 +406,7 @@ fn show_text(
     if !record.checklist.is_empty() {
         let _ = writeln!(out, "\nDone\n----");
         for (item, at) in &record.checklist {
-            let _ = writeln!(out, "- {item}: {}", local_time(*at));
+            let _ = writeln!(out, "- {}: {}", escape_controls(item), local_time(*at));
         }
     }
     out
@@ -424,16 +478,30 @@ fn verify(store: &Store) -> anyhow::Result<ExitCode> {
 pub fn backup(dest: &Path, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&dirs.data)?;
     let report = store.backup(dest)?;
-    print(&format!(
-        "Backed up {} file(s), {} bytes, from {} to {}; every copy was read back and matches its original.\n",
+    let mut out = String::new();
+    for folder in &report.cleaned_up {
+        let _ = writeln!(
+            out,
+            "Removed {}, left by a backup that was interrupted.",
+            folder.display()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Backed up {} file(s), {} bytes, from {} to {}; every copy was read back and matches its original.",
         report.files,
         report.bytes,
         store.data_dir().display(),
         report.dest.display()
-    ))?;
+    );
+    print(&out)?;
     Ok(report_problems(
-        report.verify.problems.iter().map(ToString::to_string),
-        "problem(s) were already in the data folder and were copied as they are; run `regen-planner plans verify`",
+        report
+            .skipped
+            .iter()
+            .map(ToString::to_string)
+            .chain(report.verify.problems.iter().map(ToString::to_string)),
+        "problem(s): entries that are not the app's files were left out, and problems already in the data folder were copied as they are; run `regen-planner plans verify`",
     ))
 }
 

@@ -2,14 +2,14 @@
 //! settings, and the files it becomes. One place, so the window and the command line
 //! export the same thing.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use jiff::civil::Date;
 
 use crate::export::{
     self, ClinicDetails, Document, ExportError, PatientDetails, PhysicianNote, PhysicianTask, Price,
 };
-use crate::store::{PlanId, Settings, Store, StoreError, write_export};
+use crate::store::{ExportGuard, PlanId, Replace, Settings, Store, StoreError, write_export};
 
 /// What can leave the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -84,6 +84,39 @@ pub enum ExportFailure {
     /// The document could not be made.
     #[error(transparent)]
     Export(#[from] ExportError),
+    /// Files of these names are already there, and replacing them was not asked for;
+    /// nothing was written.
+    #[error(
+        "{} already there; replace {} or choose another folder; nothing was written",
+        already_there(.0),
+        if .0.len() == 1 { "it" } else { "them" }
+    )]
+    Exists(Vec<PathBuf>),
+}
+
+/// "a.pdf is" or "a.pdf and b.pdf are".
+fn already_there(files: &[PathBuf]) -> String {
+    let names: Vec<String> = files
+        .iter()
+        .map(|file| file.display().to_string())
+        .collect();
+    match names.as_slice() {
+        [one] => format!("{one} is"),
+        [rest @ .., last] => format!("{} and {last} are", rest.join(", ")),
+        [] => "nothing is".to_owned(),
+    }
+}
+
+/// An export the window asks for: which documents, into which folder, and whether
+/// files of the same names (earlier exports) may be replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportOrder {
+    /// Where the files go.
+    pub folder: PathBuf,
+    /// Which documents.
+    pub kinds: Vec<ExportKind>,
+    /// Whether earlier exports of the same names are replaced.
+    pub replace: Replace,
 }
 
 /// The newest revision of a plan, with its patient and the clinic's details and price
@@ -178,27 +211,42 @@ pub fn file_name(document: &Document, kind: ExportKind) -> String {
     )
 }
 
-/// Makes the documents of `kinds` from the plan as last saved and writes them into
-/// `folder` under their [`file_name`]s, each whole or not at all. Returns the files
-/// written, in the order of `kinds`.
+/// Makes the documents of the order from the plan as last saved and writes them into
+/// its folder under their [`file_name`]s, each whole or not at all. Every target is
+/// checked by `guard` first (never inside the app's folders, never over anything but a
+/// regular file, over an earlier export only when the order says so): a refused one
+/// leaves every file as it was. Returns the files written, in the order of the kinds.
 ///
 /// # Errors
-/// The first document that could not be made or written; the files before it are
-/// written.
+/// [`ExportFailure::Exists`] with every file that is already there, when replacing was
+/// not asked for; else the first document that could not be made or written (the files
+/// before it are written).
 pub fn write_exports(
     store: &Store,
+    guard: &ExportGuard,
     settings: &Settings,
     plan: &PlanId,
-    folder: &Path,
-    kinds: &[ExportKind],
+    order: &ExportOrder,
     today: Date,
 ) -> Result<Vec<PathBuf>, ExportFailure> {
     let document = export_document(store, plan, settings, today)?;
+    let mut targets = Vec::with_capacity(order.kinds.len());
+    let mut existing = Vec::new();
+    for kind in &order.kinds {
+        let path = order.folder.join(file_name(&document, *kind));
+        match guard.check(&path, order.replace) {
+            Ok(target) => targets.push((*kind, path, target)),
+            Err(StoreError::ExportExists { .. }) => existing.push(path),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    if !existing.is_empty() {
+        return Err(ExportFailure::Exists(existing));
+    }
     let mut written = Vec::new();
-    for kind in kinds {
+    for (kind, path, target) in targets {
         let bytes = kind.render(&document)?;
-        let path = folder.join(file_name(&document, *kind));
-        write_export(&path, &bytes)?;
+        write_export(&target, &bytes)?;
         written.push(path);
     }
     Ok(written)

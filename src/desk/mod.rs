@@ -13,5 +13,7 @@ pub mod screenshot;
 pub mod worker;
 mod workspace;
 
-pub use export::{ExportFailure, ExportKind, export_document, file_name, write_exports};
+pub use export::{
+    ExportFailure, ExportKind, ExportOrder, export_document, file_name, write_exports,
+};
 pub use workspace::Workspace;

@@ -11,11 +11,11 @@ use std::thread::JoinHandle;
 
 use jiff::civil::Date;
 
-use super::export::{ExportKind, write_exports};
+use super::export::{ExportFailure, ExportOrder, write_exports};
 use crate::planning::{Plan, PlanRequest};
 use crate::store::{
-    Index, LoadProgress, Patient, PatientId, PlanId, PlanRecord, Revision, RevisionInfo, Screening,
-    Settings, Store, StoreError, Summary,
+    AppDirs, ExportGuard, Index, LoadProgress, Patient, PatientId, PlanId, PlanRecord, Revision,
+    RevisionInfo, Screening, Settings, Store, StoreError, Summary,
 };
 
 /// Messages from the index loader.
@@ -63,8 +63,17 @@ pub fn load_index(
     Ok(receiver)
 }
 
+/// Why an export of a saved plan wrote nothing (or stopped part way).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportProblem {
+    /// Files of these names are already there: the window asks before replacing them.
+    Exists(Vec<PathBuf>),
+    /// Anything else, as a sentence.
+    Failed(String),
+}
+
 /// What an export of a saved plan reports: the files written, or why not.
-pub type ExportResult = Result<Vec<PathBuf>, String>;
+pub type ExportResult = Result<Vec<PathBuf>, ExportProblem>;
 
 /// Starts making and writing a plan's exports on a thread named `export`; the result
 /// arrives on the receiver. The documents are made from the plan as last saved, so the
@@ -74,10 +83,10 @@ pub type ExportResult = Result<Vec<PathBuf>, String>;
 /// When the system cannot start a thread.
 pub fn start_export(
     store: Store,
+    dirs: AppDirs,
     settings: Settings,
     plan: PlanId,
-    folder: PathBuf,
-    kinds: Vec<ExportKind>,
+    order: ExportOrder,
     today: Date,
     wake: impl Fn() + Send + 'static,
 ) -> std::io::Result<Receiver<ExportResult>> {
@@ -85,8 +94,15 @@ pub fn start_export(
     std::thread::Builder::new()
         .name("export".into())
         .spawn(move || {
-            let result = write_exports(&store, &settings, &plan, &folder, &kinds, today)
-                .map_err(|error| error.to_string());
+            // The app's folders are resolved here, off the UI thread.
+            let guard = ExportGuard::new(&dirs);
+            let result =
+                write_exports(&store, &guard, &settings, &plan, &order, today).map_err(|error| {
+                    match error {
+                        ExportFailure::Exists(files) => ExportProblem::Exists(files),
+                        other => ExportProblem::Failed(other.to_string()),
+                    }
+                });
             let _ = sender.send(result);
             wake();
         })?;
@@ -352,10 +368,24 @@ fn create_plan(
 ) -> Outcome {
     let mut screening_problem = None;
     let (patient_id, patient_revision) = match patient {
-        PatientWrite::New(patient) => match store.create_patient(&patient, author) {
-            Ok(created) => created,
-            Err(error) => return Outcome::CreateFailed(error.to_string()),
-        },
+        // A new patient and their first plan are saved together, never one alone.
+        PatientWrite::New(patient) => {
+            let record = |id: &PatientId| PlanRecord::new(id.clone(), request, plan);
+            return match store.create_patient_with_plan(&patient, record, author) {
+                Ok(created) => Outcome::Created {
+                    history: store.history(&created.plan).unwrap_or_default(),
+                    summaries: vec![
+                        Summary::of_patient(&created.patient, &created.patient_revision),
+                        Summary::of_plan(&created.plan, &created.plan_revision),
+                    ],
+                    patient_revision: Box::new(created.patient_revision),
+                    plan: created.plan,
+                    revision: Box::new(created.plan_revision),
+                    screening_problem,
+                },
+                Err(error) => Outcome::CreateFailed(error.to_string()),
+            };
+        }
         PatientWrite::Existing(id, screening) => match store.load_patient(&id) {
             Ok(current) => {
                 let mut updated = current.value.clone();

@@ -62,13 +62,20 @@ pub fn calendar_ics(document: &Document) -> Result<String, ExportError> {
             "-//Regen Planner//Treatment plan//EN",
         ))
         .append_property(Property::new("CALSCALE", "GREGORIAN"))
-        .append_property(Property::new("METHOD", "PUBLISH"))
-        .name(&with_patient_name(document, &document.plan.protocol.title));
+        .append_property(Property::new("METHOD", "PUBLISH"));
+    // The crate writes NAME (RFC 7986) as it is given, unlike the TEXT properties it
+    // escapes, so its value is escaped here; X-WR-CALNAME it escapes itself.
+    let name = one_line(&with_patient_name(document, &document.plan.protocol.title));
+    calendar
+        .append_property(Property::new("NAME", escape_text(&name)))
+        .append_property(Property::new("X-WR-CALNAME", name));
 
-    let mut uids = Uids::new(&document.plan_id);
+    let plan_id = one_line(&document.plan_id);
+    let mut uids = Uids::new(&plan_id);
     for item in items(document) {
         let uid = uids.next(&item.key);
-        let summary = with_patient_name(document, &item.summary);
+        let summary = one_line(&with_patient_name(document, &item.summary));
+        let description = lines(&item.description);
         let item_status = if item.withdrawn {
             EventStatus::Cancelled
         } else {
@@ -80,7 +87,7 @@ pub fn calendar_ics(document: &Document) -> Result<String, ExportError> {
             .timestamp(stamp)
             .sequence(sequence)
             .summary(&summary)
-            .description(&item.description)
+            .description(&description)
             .starts(naive_date(item.date)?)
             .ends(naive_date(day_after(item.date)?)?)
             .status(item_status)
@@ -319,6 +326,45 @@ fn headline(text: &str) -> String {
     }
 }
 
+/// A text for a one-line property (a title, the calendar's name): every line break
+/// is a space, and every other control character, line separator or direction
+/// override is shown as `�`. The crate escapes the rest of RFC 5545's TEXT rules, so
+/// no text can end a property and start another (an injected `BEGIN:VEVENT`).
+fn one_line(text: &str) -> String {
+    lines(text).replace('\n', " ")
+}
+
+/// A text for a multi-line property (a description): line breaks of any kind are
+/// `\n` (which the crate writes as the escape `\n`), tabs stay, and every other control
+/// character, line separator or direction override is shown as `�`.
+fn lines(text: &str) -> String {
+    let text = text.replace("\r\n", "\n");
+    text.chars()
+        .map(|character| match character {
+            '\r' | '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{b}' | '\u{c}' => '\n',
+            '\n' | '\t' => character,
+            other if crate::untrusted::is_unsafe_to_show(other) => '\u{fffd}',
+            other => other,
+        })
+        .collect()
+}
+
+/// RFC 5545's escaping of a TEXT value (section 3.3.11), for the one property the
+/// crate writes unescaped.
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// The text with the patient's name in brackets, when the clinic opted in.
 fn with_patient_name(document: &Document, text: &str) -> String {
     let name = document.patient.name.trim();
@@ -330,6 +376,13 @@ fn with_patient_name(document: &Document, text: &str) -> String {
 }
 
 fn naive_date(date: Date) -> Result<NaiveDate, ExportError> {
+    // RFC 5545 dates have four digits: years 1 to 9999 (0 and below are not dates a
+    // calendar app reads).
+    if date.year() < 1 {
+        return Err(ExportError::Calendar(format!(
+            "the date {date} lies before the year 1, which a calendar cannot hold"
+        )));
+    }
     NaiveDate::from_ymd_opt(
         i32::from(date.year()),
         u32::from(date.month().unsigned_abs()),

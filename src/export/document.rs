@@ -98,3 +98,49 @@ pub struct Document {
     /// Whether calendar events may carry the patient's name (the clinic opts in).
     pub calendar_patient_names: bool,
 }
+
+impl Document {
+    /// The document as a PDF prints it. What people typed reaches the page as text,
+    /// never as layout: in the one-line texts (names, the clinic id, the clinic's name,
+    /// the physician) a line break is a space, and in every text a person typed the
+    /// control characters, line separators and direction overrides are left out, so a
+    /// name can neither start a line of its own nor reorder the words after it.
+    #[must_use]
+    pub(crate) fn for_print(&self) -> Document {
+        let mut printed = self.clone();
+        printed.patient.name = one_line(&self.patient.name);
+        printed.patient.clinic_id = self.patient.clinic_id.as_deref().map(one_line);
+        printed.patient.contact = lines(&self.patient.contact);
+        printed.clinic.name = one_line(&self.clinic.name);
+        printed.clinic.contact = lines(&self.clinic.contact);
+        printed.clinic.physician = one_line(&self.clinic.physician);
+        for task in &mut printed.extra_tasks {
+            task.text = lines(&task.text);
+        }
+        for note in &mut printed.notes {
+            note.author = one_line(&note.author);
+            note.text = lines(&note.text);
+        }
+        printed
+    }
+}
+
+/// A text on one line: line breaks become spaces, other control characters and
+/// direction overrides are left out.
+fn one_line(text: &str) -> String {
+    lines(text).replace('\n', " ")
+}
+
+/// A text whose line breaks (of any kind) are `\n`, with tabs as spaces and other
+/// control characters and direction overrides left out.
+fn lines(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .chars()
+        .filter_map(|character| match character {
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}' => Some('\n'),
+            '\t' => Some(' '),
+            other if crate::untrusted::is_unsafe_to_show(other) => None,
+            other => Some(other),
+        })
+        .collect()
+}

@@ -291,7 +291,9 @@ fn words(spans: &[Span]) -> Vec<Word> {
                 } else if word.breaks_before == 0 {
                     word.space_before = Some(span.style);
                 }
-            } else if !character.is_control() {
+            } else if !crate::untrusted::is_unsafe_to_show(character) {
+                // Control characters and direction overrides are never drawn: text
+                // from a file cannot reorder or hide the words after it.
                 word.push(character, span.style);
             }
         }

@@ -48,9 +48,10 @@ pub(crate) fn patient_pdf(
     citations: Citations,
     write: impl FnOnce(&mut Flow<'_>, &Document),
 ) -> Result<Vec<u8>, ExportError> {
+    let printed = document.for_print();
     let document = &Document {
-        plan: patient_plan(&document.plan, citations),
-        ..document.clone()
+        plan: patient_plan(&printed.plan, citations),
+        ..printed
     };
     let fonts = Fonts::load()?;
     let mut flow = Flow::new(&fonts, CONTENT_WIDTH);

@@ -6,12 +6,16 @@ use std::fmt::Write as _;
 use crate::catalog::{Area, Audience, Catalog, CellSource, Factor, Indication, Modality, Origin};
 use crate::planning::{AftercareSite, Plan, Severity};
 
-/// Writes into a String; writing to a String cannot fail, so the result is dropped in
-/// one place.
+/// Writes one line into a String. The text of a plan comes from files (the clinic's
+/// protocols, a saved revision), so whatever the line holds is shown, not obeyed: a line
+/// break or an escape sequence in it is written as a visible escape, and each call is
+/// exactly one line.
 macro_rules! line {
     ($out:expr) => { $out.push('\n') };
     ($out:expr, $($arg:tt)*) => {{
-        let _ = writeln!($out, $($arg)*);
+        let text = format!($($arg)*);
+        $out.push_str(&crate::untrusted::escape_controls(&text));
+        $out.push('\n');
     }};
 }
 

@@ -96,6 +96,8 @@ fn check_empty_for_demo(data_dir: &Path) -> Result<(), StoreError> {
                 records[usize::from(name == "plans")] += count;
             }
             "tmp" | "index.json" => {}
+            // The claims folder of a new data folder holds nothing but its README.
+            "clinic-ids" if holds_no_claim(&entry.path()) => {}
             _ => {
                 other.get_or_insert(name);
             }
@@ -112,5 +114,20 @@ fn check_empty_for_demo(data_dir: &Path) -> Result<(), StoreError> {
     Err(StoreError::NotEmptyForDemo {
         path: data_dir.to_path_buf(),
         found,
+    })
+}
+
+/// Whether a claims folder holds no claim (only its README and an empty list of the
+/// claims made before claims existed).
+fn holds_no_claim(folder: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return false;
+    };
+    entries.flatten().all(|entry| {
+        let name = entry.file_name();
+        name == "README.txt"
+            || (name == "before-claims.json"
+                && std::fs::read_to_string(entry.path())
+                    .is_ok_and(|text| text.contains("\"claims\": {}")))
     })
 }

@@ -58,6 +58,40 @@ pub enum StoreError {
         /// Why.
         cause: io::Error,
     },
+    /// An export was asked for inside the app's own folders.
+    #[error(
+        "will not export to {}: it lies inside the app's {which} {} (once links and .. are followed), where the app keeps its own files; choose a folder outside it, such as your documents; nothing was written",
+        file.display(),
+        folder.display()
+    )]
+    ExportInsideAppFolder {
+        /// The path as given.
+        file: PathBuf,
+        /// The app's folder it lies in.
+        folder: PathBuf,
+        /// "data folder" or "configuration folder".
+        which: &'static str,
+    },
+    /// An export was asked for over something that is not a regular file.
+    #[error(
+        "will not export to {}: it is {what}, and an export only ever replaces a file; choose a file name; nothing was written",
+        file.display()
+    )]
+    ExportNotAFile {
+        /// The path as given.
+        file: PathBuf,
+        /// What is there, such as "a symbolic link to /etc/passwd" or "a device".
+        what: String,
+    },
+    /// An export's file is already there and replacing it was not asked for.
+    #[error(
+        "{} already exists, and an export replaces a file only when asked to; choose another name, or ask to replace it; nothing was written",
+        file.display()
+    )]
+    ExportExists {
+        /// The file that is there.
+        file: PathBuf,
+    },
     /// Another failure while writing.
     #[error(
         "could not save {record}: writing {} failed ({cause}); check that the data folder is reachable and save again; nothing was overwritten",
@@ -81,6 +115,37 @@ pub enum StoreError {
         file: PathBuf,
         /// Why.
         cause: io::Error,
+    },
+    /// A file of the app's folders is not a regular file: a link, a named pipe, a
+    /// folder or a device. It was not opened, followed or changed.
+    #[error(
+        "{} is {what}, where {kind} belongs; the app never makes such a thing in its folders, so it was not read (nor followed) and was left as it is; put the file itself in its place, restore it from a backup, or move it out of the folder",
+        file.display()
+    )]
+    NotAFile {
+        /// The path.
+        file: PathBuf,
+        /// What it is instead, such as "a symbolic link to /etc/passwd".
+        what: String,
+        /// What belongs there, such as "a revision file".
+        kind: &'static str,
+    },
+    /// A file is larger than any file of its kind the app writes.
+    #[error(
+        "{} is {}, larger than {kind} the app writes can be (at most {}), so it was not read; it was left unchanged; restore it from a backup, or move it out of the folder",
+        file.display(),
+        size_in_words(*len),
+        size_in_words(*limit)
+    )]
+    TooLarge {
+        /// The file.
+        file: PathBuf,
+        /// Its size in bytes.
+        len: u64,
+        /// The largest size allowed.
+        limit: u64,
+        /// What kind of file it should be, such as "a revision file".
+        kind: &'static str,
     },
     /// Someone else saved this revision first: the save was refused.
     #[error(
@@ -175,6 +240,55 @@ pub enum StoreError {
         /// Where the patient would be.
         path: PathBuf,
     },
+    /// A name, clinic id, physician's name or date that may not be saved.
+    #[error("could not save {record}: {reason}; nothing was saved")]
+    Invalid {
+        /// What was being saved, such as "the new patient".
+        record: String,
+        /// What is wrong and what is allowed.
+        reason: super::rules::InvalidEntry,
+    },
+    /// A new patient's clinic id is already another patient's.
+    #[error(
+        "clinic id '{}' is already patient {patient} ({}); a clinic id belongs to one patient, so make the plan for that patient, or give this one another clinic id; nothing was saved",
+        crate::untrusted::for_message(clinic_id),
+        crate::untrusted::for_message(name)
+    )]
+    ClinicIdTaken {
+        /// The clinic id.
+        clinic_id: String,
+        /// The patient it belongs to.
+        patient: super::ids::PatientId,
+        /// That patient's name.
+        name: String,
+    },
+    /// A patient's clinic id, once saved, stays theirs.
+    #[error(
+        "could not save patient {patient}: their clinic id '{}' cannot be changed to '{}', because a clinic id, once given, stays the patient's (so that a plan saved with it finds them); nothing was saved",
+        crate::untrusted::for_message(from),
+        crate::untrusted::for_message(to)
+    )]
+    ClinicIdChange {
+        /// The patient.
+        patient: super::ids::PatientId,
+        /// The clinic id on file.
+        from: String,
+        /// The one asked for.
+        to: String,
+    },
+    /// The revision a save builds on does not check out against the record's head.
+    #[error(
+        "could not save {record}: {} {what}; a save on top would make that part of the record's history, so nothing was saved; run `regen-planner plans verify` and restore the record's folder from a backup",
+        file.display()
+    )]
+    Unverified {
+        /// What was being saved.
+        record: String,
+        /// The file that does not check out.
+        file: PathBuf,
+        /// What is wrong with it.
+        what: String,
+    },
     /// The backup could not be made or did not match the original.
     #[error("could not back up to {}: {what}", dest.display())]
     Backup {
@@ -194,6 +308,26 @@ pub enum StoreError {
         /// What is in it, such as "3 patients and 5 plans".
         found: String,
     },
+}
+
+/// A size such as "1.5 GB" or "16 MB" (powers of 1024, named as people say them).
+pub(crate) fn size_in_words(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "kB", "MB", "GB", "TB"];
+    let mut unit = 0;
+    let mut scale: u128 = 1;
+    while u128::from(bytes) >= scale * 1024 && unit + 1 < UNITS.len() {
+        scale *= 1024;
+        unit += 1;
+    }
+    if unit == 0 {
+        return format!("{bytes} bytes");
+    }
+    let tenths = u128::from(bytes) * 10 / scale;
+    if tenths.is_multiple_of(10) {
+        format!("{} {}", tenths / 10, UNITS[unit])
+    } else {
+        format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
+    }
 }
 
 /// `:line:column` when known.
@@ -256,6 +390,16 @@ pub enum ProblemKind {
     MissingPatient,
     /// A record seen before has no folder any more.
     Removed,
+    /// A link, a named pipe, a folder or a device where a file belongs.
+    NotAFile,
+    /// A file larger than any of its kind the app writes.
+    TooLarge,
+    /// A file whose name looks like a revision's but does not fit the record's chain.
+    Stray,
+    /// A record whose newest revisions cannot be checked: its `head.ron` is missing.
+    Unverified,
+    /// The index cache said something else than the records; it was rebuilt.
+    Cache,
 }
 
 /// A file that was skipped while loading. Nothing was deleted or rewritten; the rest
@@ -305,6 +449,31 @@ impl LoadProblem {
                     "was saved by a newer version of Regen Planner (format version {found}; this app reads up to {supported}); update the app to open it; it was left unchanged"
                 ),
             },
+            StoreError::NotAFile { file, what, kind } => Self {
+                path: file.clone(),
+                line: None,
+                column: None,
+                kind: ProblemKind::NotAFile,
+                what: format!(
+                    "is {what}, where {kind} belongs; it was skipped, not followed and left as it is; put the file itself in its place or restore it from a backup"
+                ),
+            },
+            StoreError::TooLarge {
+                file,
+                len,
+                limit,
+                kind,
+            } => Self {
+                path: file.clone(),
+                line: None,
+                column: None,
+                kind: ProblemKind::TooLarge,
+                what: format!(
+                    "is {}, larger than {kind} the app writes can be (at most {}); it was skipped unread and left unchanged; restore it from a backup",
+                    size_in_words(*len),
+                    size_in_words(*limit)
+                ),
+            },
             other => Self {
                 path: fallback_path.to_path_buf(),
                 line: None,
@@ -317,14 +486,16 @@ impl LoadProblem {
 }
 
 impl fmt::Display for LoadProblem {
+    /// One line: the path and what is wrong, with any control character in them (a
+    /// file name can hold one) escaped.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
+        let line = format!(
             "{}{}: {}",
             self.path.display(),
             location(self.line, self.column),
             self.what
-        )
+        );
+        f.write_str(&crate::untrusted::escape_controls(&line))
     }
 }
 

@@ -5,9 +5,16 @@
 //! <data folder>/
 //!     patients/<patient id>/revision-000001.ron, revision-000002.ron, ..., head.ron
 //!     plans/<plan id>/revision-000001.ron, ..., head.ron
+//!     clinic-ids/   one claim per clinic id, so that it names one patient (see claims.rs)
 //!     index.json    a cache of the list screens' summaries; rebuilt when missing
 //!     tmp/          files being written; never read as records
 //! ```
+//!
+//! A new record appears whole: its folder, with revision 1 and its head, is built under
+//! `tmp/` and renamed into place in one step. A new patient and their first plan are
+//! built together and then marked ready (one rename), before either is put in place; a
+//! save interrupted after that is finished by the next start of the app on any desk, so
+//! a patient never stays without the plan they were made for.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -23,13 +30,28 @@ use super::format::{
     FORMAT_VERSION, HEAD_FILE, ParsedRevision, Record, RevisionMeta, parse_head, parse_revision,
     render_head, render_revision, revision_file_name, revision_number, sha256_hex,
 };
-use super::fsio::{NewFileError, create_private_dir, sync_dir, write_new, write_replace};
+use super::fsio::{
+    FileKind, NewFileError, create_private_dir, read_checked, read_failure, read_regular, sync_dir,
+    write_file_new, write_new, write_replace,
+};
 use super::ids::{PatientId, PlanId};
 use super::records::{Patient, PlanRecord, PlanSummary, Revision, RevisionInfo};
+use super::rules::{self, TextField};
 
 /// Temporary files older than this are left over from a crash and are removed when the
 /// store opens. Another desk's save in progress is seconds old, never this old.
 const STALE_TEMP_AGE: Duration = Duration::from_hours(24);
+
+/// Revision numbers further apart than this do not belong to one chain: the app numbers
+/// revisions one after the other, so a file numbered far beyond the revisions before it
+/// (`revision-4294967295.ron`) was put there by something else. It is reported and never
+/// read as the newest revision, and no gap is ever counted out number by number.
+pub(crate) const MAX_GAP: u32 = 1000;
+
+/// The prefix of a record (or a new patient with their plan) being built under `tmp/`.
+const NEW_PREFIX: &str = "new-";
+/// The prefix it has once it is whole and is being put in place.
+const READY_PREFIX: &str = "ready-";
 
 /// The patients and plans of one data folder. Cheap to clone; clones share nothing but
 /// the folder's path, so one can be used from a background thread and another from the
@@ -38,6 +60,20 @@ const STALE_TEMP_AGE: Duration = Duration::from_hours(24);
 #[derive(Debug, Clone)]
 pub struct Store {
     data_dir: Arc<PathBuf>,
+}
+
+/// A new patient and their first plan, as [`Store::create_patient_with_plan`] saved them.
+#[derive(Debug, Clone)]
+pub struct Created {
+    /// The patient.
+    pub patient: PatientId,
+    /// The patient's newest revision: the new one, or, when another desk made the same
+    /// patient (same clinic id) at the same moment, theirs.
+    pub patient_revision: Revision<Patient>,
+    /// The plan.
+    pub plan: PlanId,
+    /// The plan's first revision.
+    pub plan_revision: Revision<PlanRecord>,
 }
 
 /// A record loaded with the problems met on the way: newer revisions that could not be
@@ -66,13 +102,29 @@ impl Store {
         let store = Store {
             data_dir: Arc::new(data_dir.to_path_buf()),
         };
-        for folder in [
-            store.folder_of::<Patient>(),
-            store.folder_of::<PlanRecord>(),
-            store.tmp_dir(),
-        ] {
+        // Temporary files hold whole records: they must stay in the data folder.
+        let tmp = store.tmp_dir();
+        if std::fs::symlink_metadata(&tmp).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            return Err(folder_error(
+                &tmp,
+                io::Error::other(
+                    "it is a symbolic link, and the records being saved would be written where it points; remove the link (the app makes the folder itself)",
+                ),
+            ));
+        }
+        let patients = store.folder_of::<Patient>();
+        let is_new = std::fs::symlink_metadata(&patients).is_err();
+        for folder in [patients, store.folder_of::<PlanRecord>(), store.tmp_dir()] {
             create_private_dir(&folder).map_err(|source| folder_error(&folder, source))?;
         }
+        if is_new {
+            // A new folder has no patient, so no clinic id to carry over.
+            let claims = store.data_dir.join(super::claims::CLAIMS_FOLDER);
+            store
+                .create_claims_folder()
+                .map_err(|source| folder_error(&claims, source))?;
+        }
+        store.finish_interrupted_creations();
         store.remove_stale_temp_files();
         Ok(store)
     }
@@ -92,9 +144,87 @@ impl Store {
         patient: &Patient,
         author: &str,
     ) -> Result<(PatientId, Revision<Patient>), StoreError> {
-        let id = PatientId::generate();
-        let revision = self.create_record(id.as_str(), patient, author)?;
-        Ok((id, revision))
+        check_patient("the new patient", patient, author)?;
+        let id = self.new_patient_id(patient)?;
+        let mut creation = self.begin_creation("the new patient")?;
+        let revision = creation.stage(id.as_str(), patient, author, Timestamp::now())?;
+        let placed = self.commit(creation)?;
+        if placed.first() == Some(&true) {
+            Ok((id, revision))
+        } else {
+            Err(self.clinic_id_taken(patient, &id))
+        }
+    }
+
+    /// Saves a new patient and their first plan, which appear together: both are
+    /// written under `tmp/` first, and a save interrupted while they are put in place is
+    /// finished by the next start of the app (on any desk). `plan` makes the plan's
+    /// record for the patient's id. When the patient's clinic id is taken by another
+    /// patient at the same moment (another desk saving the same new patient), the plan
+    /// goes to that one patient, and [`Created::patient_revision`] is theirs.
+    ///
+    /// # Errors
+    /// [`StoreError::ClinicIdTaken`] when the clinic id already belongs to a patient in
+    /// the data folder (nothing is saved: make the plan for that patient); an invalid
+    /// name or date; or when the files cannot be written (nothing is left half-written).
+    pub fn create_patient_with_plan(
+        &self,
+        patient: &Patient,
+        plan: impl FnOnce(&PatientId) -> PlanRecord,
+        author: &str,
+    ) -> Result<Created, StoreError> {
+        check_patient("the new patient", patient, author)?;
+        let patient_id = self.new_patient_id(patient)?;
+        let record = plan(&patient_id);
+        if record.patient != patient_id {
+            return Err(StoreError::UnknownPatient {
+                patient: record.patient.to_string(),
+                path: self.record_dir::<Patient>(record.patient.as_str()),
+            });
+        }
+        let plan_id = PlanId::generate();
+        let saved_at = Timestamp::now();
+        let mut creation = self.begin_creation("the new patient and plan")?;
+        let patient_revision = creation.stage(patient_id.as_str(), patient, author, saved_at)?;
+        let plan_revision = creation.stage(plan_id.as_str(), &record, author, saved_at)?;
+        let placed = self.commit(creation)?;
+        let patient_revision = if placed.first() == Some(&true) {
+            patient_revision
+        } else {
+            self.load_patient(&patient_id)?
+        };
+        Ok(Created {
+            patient: patient_id,
+            patient_revision,
+            plan: plan_id,
+            plan_revision,
+        })
+    }
+
+    /// The id a new patient is saved under: a fresh one, or, when its clinic id was
+    /// claimed by a save whose patient folder is not there (yet), the claimed one.
+    fn new_patient_id(&self, patient: &Patient) -> Result<PatientId, StoreError> {
+        let fresh = PatientId::generate();
+        let Some(clinic_id) = patient.clinic_id.as_deref() else {
+            return Ok(fresh);
+        };
+        let holder = self.claim(clinic_id, &fresh)?;
+        if holder != fresh && self.record_dir::<Patient>(holder.as_str()).is_dir() {
+            return Err(self.clinic_id_taken(patient, &holder));
+        }
+        Ok(holder)
+    }
+
+    fn clinic_id_taken(&self, patient: &Patient, holder: &PatientId) -> StoreError {
+        let name = self
+            .load_patient(holder)
+            .map(|revision| revision.value.name)
+            .unwrap_or_default();
+        StoreError::ClinicIdTaken {
+            clinic_id: patient.clinic_id.clone().unwrap_or_default(),
+            patient: holder.clone(),
+            name,
+        }
     }
 
     /// Saves a patient as revision `base_revision + 1`, the revision after the one the
@@ -110,6 +240,27 @@ impl Store {
         patient: &Patient,
         author: &str,
     ) -> Result<Revision<Patient>, StoreError> {
+        let label = format!("patient {id}");
+        check_patient(&label, patient, author)?;
+        let on_file = self.load_patient(id)?.value.clinic_id;
+        match (on_file.as_deref(), patient.clinic_id.as_deref()) {
+            (Some(from), Some(to))
+                if super::claims::normalize(from) == super::claims::normalize(to) => {}
+            (Some(from), to) => {
+                return Err(StoreError::ClinicIdChange {
+                    patient: id.clone(),
+                    from: from.to_owned(),
+                    to: to.unwrap_or_default().to_owned(),
+                });
+            }
+            (None, Some(to)) => {
+                let holder = self.claim(to, id)?;
+                if &holder != id {
+                    return Err(self.clinic_id_taken(patient, &holder));
+                }
+            }
+            (None, None) => {}
+        }
         self.save_record(id.as_str(), base_revision, patient, author)
     }
 
@@ -140,6 +291,10 @@ impl Store {
         record: &PlanRecord,
         author: &str,
     ) -> Result<(PlanId, Revision<PlanRecord>), StoreError> {
+        check_author(
+            &format!("the new plan for patient {}", record.patient),
+            author,
+        )?;
         self.require_patient(&record.patient)?;
         let id = PlanId::generate();
         let revision = self.create_record(id.as_str(), record, author)?;
@@ -160,6 +315,7 @@ impl Store {
         record: &PlanRecord,
         author: &str,
     ) -> Result<Revision<PlanRecord>, StoreError> {
+        check_author(&format!("plan {id}"), author)?;
         self.require_patient(&record.patient)?;
         self.save_record(id.as_str(), base_revision, record, author)
     }
@@ -197,7 +353,9 @@ impl Store {
         let file = self
             .record_dir::<PlanRecord>(id.as_str())
             .join(revision_file_name(number));
-        let bytes = read_existing(&file, || format!("revision {number} of plan {id}"))?;
+        let bytes = read_existing(&file, FileKind::Revision, || {
+            format!("revision {number} of plan {id}")
+        })?;
         let parsed: ParsedRevision<PlanRecord> = parse_revision(&file, &bytes)?;
         check_identity(&file, &parsed, id.as_str(), number)?;
         Ok(into_revision(parsed))
@@ -231,16 +389,10 @@ impl Store {
         let mut history = Vec::new();
         for number in numbers {
             let file = dir.join(revision_file_name(number));
-            let bytes = match std::fs::read(&file) {
+            let bytes = match read_checked(&file, FileKind::Revision) {
                 Ok(bytes) => bytes,
-                Err(source) => {
-                    tracing::warn!(
-                        "{}",
-                        StoreError::Read {
-                            file,
-                            cause: source
-                        }
-                    );
+                Err(error) => {
+                    tracing::warn!("{}", crate::untrusted::escape_controls(&error.to_string()));
                     continue;
                 }
             };
@@ -252,7 +404,9 @@ impl Store {
                     hash: sha256_hex(&bytes),
                     file,
                 }),
-                Err(error) => tracing::warn!("{error}"),
+                Err(error) => {
+                    tracing::warn!("{}", crate::untrusted::escape_controls(&error.to_string()));
+                }
             }
         }
         Ok(history)
@@ -331,7 +485,7 @@ impl Store {
 
     fn require_patient(&self, patient: &PatientId) -> Result<(), StoreError> {
         let dir = self.record_dir::<Patient>(patient.as_str());
-        if dir.is_dir() {
+        if is_real_dir(&dir) {
             Ok(())
         } else {
             Err(StoreError::UnknownPatient {
@@ -359,11 +513,179 @@ impl Store {
         author: &str,
         saved_at: Timestamp,
     ) -> Result<Revision<T>, StoreError> {
-        let dir = self.record_dir::<T>(id);
         let label = format!("{} {id}", T::KIND);
-        create_private_dir(&dir).map_err(|source| write_error(&label, &dir, source))?;
-        sync_dir(&self.folder_of::<T>()).map_err(|source| write_error(&label, &dir, source))?;
-        self.write_revision(id, 1, None, record, author, saved_at)
+        let mut creation = self.begin_creation(&label)?;
+        if let Some(clinic_id) = T::clinic_id(record) {
+            let id = id
+                .parse::<PatientId>()
+                .map_err(|error| StoreError::Serialize {
+                    record: label.clone(),
+                    what: error.to_string(),
+                })?;
+            let holder = self.claim(clinic_id, &id)?;
+            if holder != id {
+                return Err(StoreError::ClinicIdTaken {
+                    clinic_id: clinic_id.to_owned(),
+                    name: self
+                        .load_patient(&holder)
+                        .map(|r| r.value.name)
+                        .unwrap_or_default(),
+                    patient: holder,
+                });
+            }
+        }
+        let revision = creation.stage(id, record, author, saved_at)?;
+        if self.commit(creation)?.first() == Some(&true) {
+            Ok(revision)
+        } else {
+            Err(conflict::<T>(
+                &self.record_dir::<T>(id).join(revision_file_name(1)),
+            ))
+        }
+    }
+
+    /// Starts building new records under `tmp/`, in a folder only this save uses.
+    fn begin_creation(&self, label: &str) -> Result<Creation, StoreError> {
+        let staging = tempfile::Builder::new()
+            .prefix(NEW_PREFIX)
+            .tempdir_in(self.tmp_dir())
+            .map_err(|source| write_error(label, &self.tmp_dir(), source))?;
+        Ok(Creation {
+            staging,
+            label: label.to_owned(),
+            records: Vec::new(),
+        })
+    }
+
+    /// Puts the records of a creation in place: one record's folder is renamed into its
+    /// place; several are first marked ready in one rename (from then on, an
+    /// interrupted save is finished by the next start), then each record's folder is
+    /// renamed into its place, in the order staged.
+    /// Returns, per record, whether this save put it there (`false`: a folder of that
+    /// id was there already, made by another desk, which happens only for a patient
+    /// whose clinic id two desks saved at once).
+    fn commit(&self, creation: Creation) -> Result<Vec<bool>, StoreError> {
+        let Creation {
+            staging,
+            label,
+            records,
+        } = creation;
+        if let [(folder, id)] = records.as_slice() {
+            // One record needs no marking: its folder, whole, is renamed into place.
+            let target = self.data_dir.join(folder).join(id);
+            return match std::fs::rename(staging.path().join(folder).join(id), &target) {
+                Ok(()) => {
+                    sync_dir(&self.data_dir.join(folder))
+                        .map_err(|source| write_error(&label, &target, source))?;
+                    Ok(vec![true])
+                }
+                Err(_) if is_real_dir(&target) => Ok(vec![false]),
+                Err(source) => Err(write_error(&label, &target, source)),
+            };
+        }
+        // The staged folders' entries are made durable before the pair is marked
+        // ready: a start-up that finishes it must find both records or neither.
+        for folder in [Patient::FOLDER, PlanRecord::FOLDER] {
+            let kind_dir = staging.path().join(folder);
+            if kind_dir.is_dir() {
+                sync_dir(&kind_dir).map_err(|source| write_error(&label, &kind_dir, source))?;
+            }
+        }
+        sync_dir(staging.path()).map_err(|source| write_error(&label, staging.path(), source))?;
+        let name = staging
+            .path()
+            .file_name()
+            .and_then(|name| name.to_str())
+            .and_then(|name| name.strip_prefix(NEW_PREFIX))
+            .map(str::to_owned)
+            .unwrap_or_default();
+        let ready = self.tmp_dir().join(format!("{READY_PREFIX}{name}"));
+        let staged = staging.keep();
+        if let Err(source) = std::fs::rename(&staged, &ready) {
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(write_error(&label, &ready, source));
+        }
+        if let Err(source) = sync_dir(&self.tmp_dir()) {
+            let _ = std::fs::remove_dir_all(&ready);
+            return Err(write_error(&label, &self.tmp_dir(), source));
+        }
+        let mut placed = Vec::with_capacity(records.len());
+        for (folder, id) in &records {
+            let target = self.data_dir.join(folder).join(id);
+            match std::fs::rename(ready.join(folder).join(id), &target) {
+                Ok(()) => placed.push(true),
+                // Put in place by another desk's start-up, finishing this very save.
+                Err(error) if error.kind() == io::ErrorKind::NotFound && is_real_dir(&target) => {
+                    placed.push(true);
+                }
+                // Already there: made by another desk (a patient whose clinic id two
+                // desks saved at once).
+                Err(_) if is_real_dir(&target) => placed.push(false),
+                Err(source) => {
+                    // Nothing after this record is put in place, so that a failed save
+                    // is not finished later behind the user's back.
+                    let _ = std::fs::remove_dir_all(&ready);
+                    return Err(write_error(&label, &target, source));
+                }
+            }
+            sync_dir(&self.data_dir.join(folder))
+                .map_err(|source| write_error(&label, &target, source))?;
+        }
+        if let Err(error) = std::fs::remove_dir_all(&ready)
+            && error.kind() != io::ErrorKind::NotFound
+        {
+            tracing::debug!("could not remove {}: {error}", ready.display());
+        }
+        Ok(placed)
+    }
+
+    /// Finishes the creations that were marked ready when their save was interrupted
+    /// (on any desk), and removes those that were never finished writing.
+    pub(crate) fn finish_interrupted_creations(&self) {
+        let Ok(entries) = std::fs::read_dir(self.tmp_dir()) else {
+            return;
+        };
+        let now = SystemTime::now();
+        for entry in entries.flatten() {
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            if !file_type.is_dir() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            if name.starts_with(READY_PREFIX) {
+                for folder in [Patient::FOLDER, PlanRecord::FOLDER] {
+                    let Ok(records) = std::fs::read_dir(path.join(folder)) else {
+                        continue;
+                    };
+                    for record in records.flatten() {
+                        let id = record.file_name().to_string_lossy().into_owned();
+                        if !super::ids::is_well_formed(&id) {
+                            continue;
+                        }
+                        let target = self.data_dir.join(folder).join(&id);
+                        if std::fs::rename(record.path(), &target).is_ok() {
+                            tracing::info!(
+                                "finished saving {} {id}, which was interrupted",
+                                if folder == Patient::FOLDER {
+                                    "patient"
+                                } else {
+                                    "plan"
+                                }
+                            );
+                            let _ = sync_dir(&self.data_dir.join(folder));
+                        }
+                    }
+                }
+                let _ = std::fs::remove_dir_all(&path);
+            } else if (name.starts_with(NEW_PREFIX) || name.starts_with("claims-"))
+                && is_older_than(&entry, now, STALE_TEMP_AGE)
+            {
+                let _ = std::fs::remove_dir_all(&path);
+            }
+        }
     }
 
     fn save_record<T: Record>(
@@ -387,7 +709,7 @@ impl Store {
         saved_at: Timestamp,
     ) -> Result<Revision<T>, StoreError> {
         let dir = self.record_dir::<T>(id);
-        if !dir.is_dir() {
+        if !is_real_dir(&dir) {
             return Err(StoreError::NotFound {
                 record: format!("{} {id}", T::KIND),
                 path: dir,
@@ -397,10 +719,12 @@ impl Store {
             None
         } else {
             let file = dir.join(revision_file_name(base_revision));
-            let bytes = read_existing(&file, || {
+            let bytes = read_existing(&file, FileKind::Revision, || {
                 format!("revision {base_revision} of {} {id}", T::KIND)
             })?;
-            Some(sha256_hex(&bytes))
+            let hash = sha256_hex(&bytes);
+            check_base_against_head::<T>(id, &dir, base_revision, &hash)?;
+            Some(hash)
         };
         let number = base_revision
             .checked_add(1)
@@ -464,7 +788,7 @@ impl Store {
         summary: Option<&S>,
     ) {
         let head_file = dir.join(HEAD_FILE);
-        if let Ok(bytes) = std::fs::read(&head_file)
+        if let Ok(bytes) = read_regular(&head_file, FileKind::Head)
             && parse_head::<IgnoredAny>(&head_file, &bytes).is_ok_and(|head| head.number >= number)
         {
             return;
@@ -483,8 +807,30 @@ impl Store {
     /// The revision numbers in a record's folder, in order.
     pub(crate) fn existing_revisions<T: Record>(&self, id: &str) -> Result<Vec<u32>, StoreError> {
         let dir = self.record_dir::<T>(id);
-        match revision_numbers(&dir) {
-            Ok(numbers) => Ok(numbers),
+        if let Ok(meta) = std::fs::symlink_metadata(&dir)
+            && let Some(what) = super::fsio::not_a_file(&dir, meta.file_type())
+                .filter(|_| !meta.file_type().is_dir())
+        {
+            return Err(StoreError::NotAFile {
+                file: dir,
+                what,
+                kind: "a record's folder",
+            });
+        }
+        match revision_files(&dir) {
+            Ok(files) => {
+                for stray in &files.strays {
+                    tracing::warn!(
+                        "{}",
+                        crate::untrusted::escape_controls(&format!(
+                            "{}: {}",
+                            stray.path.display(),
+                            stray.what
+                        ))
+                    );
+                }
+                Ok(files.numbers)
+            }
             Err(error) if error.kind() == io::ErrorKind::NotFound => Err(StoreError::NotFound {
                 record: format!("{} {id}", T::KIND),
                 path: dir,
@@ -519,11 +865,7 @@ impl Store {
         let mut first_error = None;
         for &number in numbers.iter().rev() {
             let file = dir.join(revision_file_name(number));
-            let result = std::fs::read(&file)
-                .map_err(|source| StoreError::Read {
-                    file: file.clone(),
-                    cause: source,
-                })
+            let result = read_checked(&file, FileKind::Revision)
                 .and_then(|bytes| parse_revision::<T>(&file, &bytes))
                 .and_then(|parsed| check_identity(&file, &parsed, id, number).map(|()| parsed));
             match result {
@@ -548,15 +890,9 @@ impl Store {
         let now = SystemTime::now();
         for entry in entries.flatten() {
             let path = entry.path();
-            let is_stale =
-                entry
-                    .metadata()
-                    .and_then(|meta| meta.modified())
-                    .is_ok_and(|modified| {
-                        now.duration_since(modified)
-                            .is_ok_and(|age| age > STALE_TEMP_AGE)
-                    });
-            let is_ours = path.extension().is_some_and(|extension| extension == "tmp");
+            let is_stale = is_older_than(&entry, now, STALE_TEMP_AGE);
+            let is_ours = path.extension().is_some_and(|extension| extension == "tmp")
+                && entry.file_type().is_ok_and(|file_type| file_type.is_file());
             if is_stale
                 && is_ours
                 && let Err(error) = std::fs::remove_file(&path)
@@ -577,33 +913,242 @@ pub(crate) enum Newest<T> {
     NoneReadable(Option<StoreError>, Vec<LoadProblem>),
 }
 
-/// The revision numbers of the revision files in a folder, ascending.
-pub(crate) fn revision_numbers(dir: &Path) -> io::Result<Vec<u32>> {
+/// The revision files of a record's folder.
+#[derive(Debug, Default)]
+pub(crate) struct RevisionFiles {
+    /// The numbers of the files that make the chain, ascending.
+    pub numbers: Vec<u32>,
+    /// Files named like revisions that are not part of the chain, with why.
+    pub strays: Vec<Stray>,
+}
+
+/// A file named like a revision that does not fit the record's chain.
+#[derive(Debug, Clone)]
+pub(crate) struct Stray {
+    /// The file.
+    pub path: PathBuf,
+    /// Why it does not fit and what to do, as the end of a sentence.
+    pub what: String,
+}
+
+/// The revision files of a folder: the chain, ascending, and the files named like
+/// revisions that do not fit it. A name the app does not write (`revision-1.ron`) is a
+/// stray, and so is every number after a gap wider than [`MAX_GAP`]: the app numbers
+/// revisions one by one, so such a number was not given by it. Nothing is sized from
+/// the numbers.
+pub(crate) fn revision_files(dir: &Path) -> io::Result<RevisionFiles> {
     let mut numbers = Vec::new();
+    let mut strays = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
-        if let Some(number) = entry.file_name().to_str().and_then(revision_number) {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if let Some(number) = revision_number(&name) {
             numbers.push(number);
+        } else if name.starts_with("revision") {
+            strays.push(Stray {
+                path: entry.path(),
+                what: "is not a revision file name this app writes, so it was renamed; give it back its name revision-NNNNNN.ron or restore the folder from a backup".to_owned(),
+            });
         }
     }
     numbers.sort_unstable();
-    Ok(numbers)
+    let mut previous = 0;
+    let mut chain_len = numbers.len();
+    for (index, &number) in numbers.iter().enumerate() {
+        if number - previous > MAX_GAP {
+            chain_len = index;
+            break;
+        }
+        previous = number;
+    }
+    for &number in &numbers[chain_len..] {
+        let chain = if previous == 0 {
+            "this record has no revision before it".to_owned()
+        } else {
+            format!("the record's revisions end at revision {previous}")
+        };
+        strays.push(Stray {
+            path: dir.join(revision_file_name(number)),
+            what: format!(
+                "does not fit the record's chain of revisions: {chain}, and the app numbers revisions one after the other, so this number was not given by it; the file is not read and was left unchanged; move it out of the folder"
+            ),
+        });
+    }
+    numbers.truncate(chain_len);
+    strays.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(RevisionFiles { numbers, strays })
+}
+
+/// Whether a path is a folder itself, not a link to one.
+pub(crate) fn is_real_dir(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|meta| meta.is_dir())
+}
+
+/// Whether a folder entry was last changed longer than `age` ago.
+fn is_older_than(entry: &std::fs::DirEntry, now: SystemTime, age: Duration) -> bool {
+    entry
+        .metadata()
+        .and_then(|meta| meta.modified())
+        .is_ok_and(|modified| {
+            now.duration_since(modified)
+                .is_ok_and(|elapsed| elapsed > age)
+        })
+}
+
+/// Records being created, built in a folder of their own under `tmp/`.
+struct Creation {
+    /// `tmp/new-...`, removed if the save stops before it is ready.
+    staging: tempfile::TempDir,
+    /// What is being saved, for messages.
+    label: String,
+    /// The records staged, by kind folder and id, in the order to put them in place.
+    records: Vec<(&'static str, String)>,
+}
+
+impl Creation {
+    /// Writes a new record's folder, with revision 1 and its head, into the creation.
+    fn stage<T: Record>(
+        &mut self,
+        id: &str,
+        record: &T,
+        author: &str,
+        saved_at: Timestamp,
+    ) -> Result<Revision<T>, StoreError> {
+        let label = self.label.clone();
+        let kind_dir = self.staging.path().join(T::FOLDER);
+        let dir = kind_dir.join(id);
+        create_private_dir(&dir).map_err(|source| write_error(&label, &dir, source))?;
+        let text = render_revision(id, 1, saved_at, author, None, record).map_err(|error| {
+            StoreError::Serialize {
+                record: label.clone(),
+                what: error.to_string(),
+            }
+        })?;
+        let file = dir.join(revision_file_name(1));
+        write_file_new(&file, text.as_bytes())
+            .map_err(|source| write_error(&label, &file, source))?;
+        let meta = RevisionMeta {
+            format_version: FORMAT_VERSION,
+            id: id.to_owned(),
+            number: 1,
+            saved_at,
+            saved_by: author.to_owned(),
+            previous_sha256: None,
+        };
+        let summary = T::summarize(id, &meta, record);
+        let head =
+            render_head(1, &sha256_hex(text.as_bytes()), summary.as_ref()).map_err(|error| {
+                StoreError::Serialize {
+                    record: label.clone(),
+                    what: error.to_string(),
+                }
+            })?;
+        let head_file = dir.join(HEAD_FILE);
+        write_file_new(&head_file, head.as_bytes())
+            .map_err(|source| write_error(&label, &head_file, source))?;
+        sync_dir(&dir).map_err(|source| write_error(&label, &dir, source))?;
+        self.records.push((T::FOLDER, id.to_owned()));
+        Ok(Revision {
+            number: 1,
+            saved_at,
+            saved_by: author.to_owned(),
+            value: record.clone(),
+        })
+    }
+}
+
+/// The checks of a patient about to be saved: their name, clinic id, date of birth and
+/// the author.
+fn check_patient(record: &str, patient: &Patient, author: &str) -> Result<(), StoreError> {
+    let invalid = |reason| StoreError::Invalid {
+        record: record.to_owned(),
+        reason,
+    };
+    rules::check_text(TextField::PatientName, &patient.name).map_err(invalid)?;
+    if let Some(clinic_id) = &patient.clinic_id {
+        rules::check_text(TextField::ClinicId, clinic_id).map_err(invalid)?;
+    }
+    if let Some(birth) = patient.birth_date {
+        // A day of slack: the desk may be in a time zone ahead of the clock's UTC.
+        let today = Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+            .tomorrow()
+            .unwrap_or(birth);
+        rules::check_birth_date(birth, today).map_err(invalid)?;
+    }
+    check_author(record, author)
+}
+
+/// The author of a save must be a name like any other.
+fn check_author(record: &str, author: &str) -> Result<(), StoreError> {
+    rules::check_text(TextField::PhysicianName, author).map_err(|reason| StoreError::Invalid {
+        record: record.to_owned(),
+        reason,
+    })
+}
+
+/// A save builds on a revision: when the head describes that very revision, its hash
+/// must be the one the head recorded, or the revision was changed after it was saved
+/// and a save on top would hide that. A record with more than one revision always has a
+/// head (it is replaced in one step), so a missing one was removed.
+fn check_base_against_head<T: Record>(
+    id: &str,
+    dir: &Path,
+    base: u32,
+    hash: &str,
+) -> Result<(), StoreError> {
+    let head_file = dir.join(HEAD_FILE);
+    let record = format!("{} {id}", T::KIND);
+    let bytes = match read_regular(&head_file, FileKind::Head) {
+        Ok(bytes) => bytes,
+        Err(failure) if failure.is_not_found() => {
+            if base > 1 {
+                return Err(StoreError::Unverified {
+                    record,
+                    file: head_file,
+                    what: format!(
+                        "is missing, so revision {base} cannot be checked against it (a save never removes it)"
+                    ),
+                });
+            }
+            return Ok(());
+        }
+        Err(failure) => {
+            return Err(read_failure(&head_file, FileKind::Head, failure, |file| {
+                StoreError::Read {
+                    file,
+                    cause: io::Error::from(io::ErrorKind::NotFound),
+                }
+            }));
+        }
+    };
+    let head = parse_head::<IgnoredAny>(&head_file, &bytes)?;
+    if head.number == base && head.sha256 != hash {
+        return Err(StoreError::Unverified {
+            record,
+            file: dir.join(revision_file_name(base)),
+            what: format!(
+                "was changed after it was saved (its SHA-256 is {hash}, {HEAD_FILE} recorded {})",
+                head.sha256
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Reads a file that must exist, with a `NotFound` that names it.
-fn read_existing(file: &Path, what: impl Fn() -> String) -> Result<Vec<u8>, StoreError> {
-    std::fs::read(file).map_err(|source| {
-        if source.kind() == io::ErrorKind::NotFound {
-            StoreError::NotFound {
-                record: what(),
-                path: file.to_path_buf(),
-            }
-        } else {
-            StoreError::Read {
-                file: file.to_path_buf(),
-                cause: source,
-            }
-        }
+fn read_existing(
+    file: &Path,
+    kind: FileKind,
+    what: impl FnOnce() -> String,
+) -> Result<Vec<u8>, StoreError> {
+    read_regular(file, kind).map_err(|failure| {
+        read_failure(file, kind, failure, |path| StoreError::NotFound {
+            record: what(),
+            path,
+        })
     })
 }
 
@@ -649,12 +1194,8 @@ fn log_problems<T>(loaded: Loaded<T>) -> Revision<T> {
 
 /// The error for a revision file that was already there: who saved it, when.
 fn conflict<T: Record>(file: &Path) -> StoreError {
-    let parsed = std::fs::read(file)
-        .map_err(|source| StoreError::Read {
-            file: file.to_path_buf(),
-            cause: source,
-        })
-        .and_then(|bytes| parse_revision::<T>(file, &bytes));
+    let parsed =
+        read_checked(file, FileKind::Revision).and_then(|bytes| parse_revision::<T>(file, &bytes));
     match parsed {
         Ok(parsed) => StoreError::Conflict {
             file: file.to_path_buf(),

@@ -81,6 +81,10 @@ pub(crate) trait Record: Serialize + DeserializeOwned + Clone {
     fn summarize(id: &str, meta: &RevisionMeta, record: &Self) -> Option<Self::Summary>;
     /// The id and revision number a summary says it is of.
     fn summary_of(summary: &Self::Summary) -> (&str, u32);
+    /// The clinic id the record claims, for a patient that has one.
+    fn clinic_id(_record: &Self) -> Option<&str> {
+        None
+    }
 }
 
 /// What a revision file says about itself.
@@ -195,15 +199,24 @@ pub(crate) fn utf8<'a>(file: &Path, bytes: &'a [u8]) -> Result<&'a str, StoreErr
     })
 }
 
-/// The damage a RON error stands for, at its position. Every file this app writes
-/// ends with the `)` that closes it; a file that does not was almost surely cut short,
-/// and the message says so.
+/// The damage a RON error stands for, at its position, in words that name no type of
+/// the app's code and quote the file only briefly. Every file this app writes starts
+/// with its comment or `(` and ends with the `)` that closes it; such a file that does
+/// not end so was almost surely cut short, and the message says so.
 pub(crate) fn damaged(file: &Path, text: &str, error: &ron::error::SpannedError) -> StoreError {
-    let at_end = !text.trim_end().ends_with(')');
+    let trimmed = text.trim();
+    let looks_like_ours = trimmed.starts_with("//") || trimmed.starts_with('(');
+    let cut_short = looks_like_ours && !trimmed.ends_with(')');
     let what = match &error.code {
+        _ if !looks_like_ours => {
+            "it is not a file the app wrote (it does not begin as one does)".to_owned()
+        }
         ron::Error::Eof => "the file ends too early, as if it was cut short".to_owned(),
-        code if at_end => format!("the file ends too early ({code}), as if it was cut short"),
-        code => code.to_string(),
+        code if cut_short => format!(
+            "the file ends too early ({}), as if it was cut short",
+            describe_ron(code)
+        ),
+        code => describe_ron(code),
     };
     StoreError::Damaged {
         file: file.to_path_buf(),
@@ -211,6 +224,84 @@ pub(crate) fn damaged(file: &Path, text: &str, error: &ron::error::SpannedError)
         column: Some(error.span.start.col.max(1)),
         what,
     }
+}
+
+/// What a RON error says, for a person: the field or value concerned and what was
+/// expected, without the names of the app's own types, with what the file holds
+/// quoted briefly and its control characters escaped.
+pub(crate) fn describe_ron(code: &ron::Error) -> String {
+    use crate::untrusted::for_message as quoted;
+    use ron::Error as E;
+    match code {
+        E::Eof => "the file ends too early".to_owned(),
+        E::ExpectedDifferentStructName { .. }
+        | E::ExpectedNamedStructLike(_)
+        | E::ExpectedStructLike
+        | E::ExpectedStructName(_) => {
+            "a `(` opening a group of fields was expected here".to_owned()
+        }
+        E::NoSuchStructField {
+            expected, found, ..
+        } => format!(
+            "the field '{}' does not belong here (the fields are {})",
+            quoted(found),
+            expected.join(", ")
+        ),
+        E::MissingStructField { field, .. } => format!("the field '{field}' is missing"),
+        E::DuplicateStructField { field, .. } => format!("the field '{field}' appears twice"),
+        E::NoSuchEnumVariant {
+            expected, found, ..
+        } => format!(
+            "'{}' is not one of the values allowed here ({})",
+            quoted(found),
+            expected.join(", ")
+        ),
+        E::InvalidValueForType { expected, found } => format!(
+            "{} was found where {} belongs",
+            quoted(found),
+            without_type_names(expected)
+        ),
+        E::Message(message) | E::Io(message) => without_type_names(message),
+        E::UnexpectedChar(character) => format!("the character {character:?} does not belong here"),
+        E::InvalidIdentifier(name) | E::SuggestRawIdentifier(name) | E::NoSuchExtension(name) => {
+            format!("'{}' is not a name that belongs here", quoted(name))
+        }
+        E::UnclosedLineComment | E::UnclosedBlockComment => "a comment is not closed".to_owned(),
+        E::ExpectedRawValue => "a value was expected here".to_owned(),
+        E::ExceededRecursionLimit => {
+            "it is nested more deeply than any file the app writes".to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A message from a parser with the names of the app's own types (`struct Head`,
+/// `enum ThemePreference`) put in words, shortened and with control characters escaped.
+fn without_type_names(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = [rest.find("struct "), rest.find("enum ")]
+        .into_iter()
+        .flatten()
+        .min()
+    {
+        let (word, replacement) = if rest[at..].starts_with("struct ") {
+            ("struct ", "a group of fields")
+        } else {
+            ("enum ", "one of the allowed values")
+        };
+        out.push_str(&rest[..at]);
+        let after = &rest[at + word.len()..];
+        let name_len = after
+            .find(|character: char| {
+                !(character.is_alphanumeric() || character == '_' || character == '`')
+            })
+            .unwrap_or(after.len());
+        out.push_str(replacement);
+        rest = &after[name_len..];
+    }
+    out.push_str(rest);
+    crate::untrusted::escape_controls(&crate::untrusted::shorten(&out, 200)).into_owned()
 }
 
 /// Reads a revision file of any known format version into the current shape. The file
@@ -312,10 +403,55 @@ pub(crate) struct Head<S> {
     pub number: u32,
     /// That revision file's SHA-256.
     pub sha256: String,
+    /// The SHA-256 of the summary below as JSON ([`summary_sha256`]): the index cache
+    /// keeps each summary with its hash, and a cached summary is used only while its
+    /// hash is the one its head records. Written before the summary, so it is found
+    /// without parsing the file ([`head_summary_sha256`]). Empty in heads written before
+    /// it was kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub summary_sha256: String,
     /// What the list screens show of that revision. Heads written before it was kept
     /// have none, and so do heads read only for their number and hash.
     #[serde(default = "none", skip_serializing_if = "Option::is_none")]
     pub summary: Option<S>,
+}
+
+/// The SHA-256 of a summary as JSON, as its head records it. The JSON is hashed as it
+/// is written, never kept: this runs for every record at every start.
+pub(crate) fn summary_sha256<S: Serialize>(summary: &S) -> String {
+    struct Hashing(Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut hashing = Hashing(Sha256::new());
+    match serde_json::to_writer(&mut hashing, summary) {
+        Ok(()) => format!("{:x}", hashing.0.finalize()),
+        Err(_) => String::new(),
+    }
+}
+
+/// The start of the line a head's summary hash is written on.
+const SUMMARY_SHA256_LINE: &[u8] = b"    summary_sha256: \"";
+
+/// The summary hash of a head file, found without parsing it: the app writes it on its
+/// own line among the first few, before the summary (no text of a record comes before
+/// it). `None` for a head without one or written otherwise; the head is then parsed.
+pub(crate) fn head_summary_sha256(bytes: &[u8]) -> Option<&str> {
+    let line = bytes
+        .split(|byte| *byte == b'\n')
+        .take(8)
+        .find_map(|line| line.strip_prefix(SUMMARY_SHA256_LINE))?;
+    let hash = line.get(..64)?;
+    let closed = line.get(64) == Some(&b'"');
+    (closed && hash.iter().all(u8::is_ascii_hexdigit))
+        .then(|| std::str::from_utf8(hash).ok())
+        .flatten()
 }
 
 /// No summary. `#[serde(default)]` would make the derive ask `S: Default`, which the
@@ -334,10 +470,11 @@ pub(crate) fn render_head<S: Serialize>(
         format_version: FORMAT_VERSION,
         number,
         sha256: sha256.to_owned(),
+        summary_sha256: summary.map(summary_sha256).unwrap_or_default(),
         summary,
     };
     let mut text = String::from(
-        "// Regen Planner: the newest revision of this record, its SHA-256 (so that `regen-planner plans verify` notices an edit of it) and what the lists show of it (used only while that SHA-256 matches).\n",
+        "// Regen Planner: the newest revision of this record, its SHA-256 (so that `regen-planner plans verify` notices an edit of it) and what the lists show of it, with that summary's SHA-256 (used only while they match).\n",
     );
     text.push_str(&ron::ser::to_string_pretty(&head, pretty())?);
     text.push('\n');
@@ -444,6 +581,10 @@ impl Record for Patient {
         (summary.id.as_str(), summary.revision)
     }
 
+    fn clinic_id(record: &Self) -> Option<&str> {
+        record.clinic_id.as_deref()
+    }
+
     fn from_v0(old: v0::PatientV0, _saved_by: &str, _saved_at: Timestamp) -> Self {
         Patient {
             name: old.name,
@@ -542,6 +683,31 @@ mod tests {
         assert_eq!(parsed.meta.number, 2);
         assert_eq!(parsed.meta.saved_at, saved_at);
         assert_eq!(parsed.meta.previous_sha256.as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn parse_errors_name_no_type_of_the_code() {
+        for text in [
+            "[1, 2]",
+            "(format_version: \"one\")",
+            "// Regen Planner\n(format_version: 1, kind: \"patient\", id: \"x\", number: 1, saved_at: \"2027-01-18T10:04:05Z\", saved_by: \"\", previous_sha256: None, record: (name: 3))",
+            "// Regen Planner\n(format_version: 1, bogus: 1)",
+            "// Regen Planner\n(format_version: 1, kind: \"patient\"",
+        ] {
+            let error = parse_revision::<Patient>(Path::new("x.ron"), text.as_bytes()).unwrap_err();
+            let message = error.to_string();
+            for internal in ["VersionProbe", "RevisionIn", "Patient`", "struct", "enum "] {
+                assert!(!message.contains(internal), "{text}: {message}");
+            }
+        }
+        let message = parse_revision::<Patient>(Path::new("x.ron"), b"root:x:0:0:secret")
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("not a file the app wrote"), "{message}");
+        assert!(
+            !message.contains("cut short") && !message.contains("root"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 /// A text that is not a valid patient or plan id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "'{given}' is not a valid {kind} id: an id is 32 lowercase hexadecimal digits, as printed by `regen-planner plans list`"
+    "'{}' is not a valid {kind} id: an id is 32 lowercase hexadecimal digits, as printed by `regen-planner plans list`",
+    crate::untrusted::for_message(given)
 )]
 pub struct InvalidId {
     /// "patient" or "plan".

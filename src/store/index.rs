@@ -9,14 +9,22 @@
 //! than RON: when it is missing, broken or from another version it is rebuilt, and any
 //! desk may rewrite it.
 //!
+//! The cache is never trusted over the records: a cached summary is used only while the
+//! SHA-256 of its JSON is the one the record's `head.ron` records for its summary (the
+//! head is read for that, not parsed: the hash has a line of its own). A cached entry
+//! that does not match is made again from the record's files, and when the files say
+//! something else than the cache did, that is reported: the cache was edited or damaged.
+//!
 //! A record that changed, or every record when the cache is rebuilt, is summarized from
 //! its `head.ron`, which keeps the summary of the newest revision: used only when the
 //! head points at the newest revision file and that file's SHA-256 is the one the head
 //! recorded, so it describes exactly the file that is there. Hashing a file costs a
 //! fraction of parsing it. Otherwise (no head, a head one save behind, a changed or
-//! damaged file) the newest readable revision is parsed, and what is wrong is reported.
+//! damaged file) the newest readable revision is parsed, and what is wrong is reported;
+//! a record whose head is missing, or whose newest revision no longer matches it, is
+//! marked unverified ([`Index::unverified`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,11 +33,12 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use super::error::{LoadProblem, ProblemKind, StoreError};
-use super::folder::{Newest, Store, revision_numbers, unreadable};
+use super::folder::{Newest, Store, is_real_dir, revision_files, unreadable};
 use super::format::{
-    FORMAT_VERSION, HEAD_FILE, Record, parse_head, revision_file_name, sha256_hex,
+    FORMAT_VERSION, HEAD_FILE, Record, head_summary_sha256, parse_head, revision_file_name,
+    sha256_hex, summary_sha256,
 };
-use super::fsio::write_replace;
+use super::fsio::{FileKind, not_a_file, read_regular, with_small_file, write_replace};
 use super::ids::{PatientId, PlanId};
 use super::records::{Patient, PatientSummary, PlanRecord, PlanSummary, Revision};
 
@@ -51,6 +60,20 @@ pub struct Index {
     pub plans: Vec<PlanSummary>,
     /// Files that were skipped; they were left unchanged.
     pub problems: Vec<LoadProblem>,
+    /// The ids of the records (patients and plans) whose newest revision cannot be
+    /// checked: their `head.ron` is missing, or the newest revision no longer has the
+    /// SHA-256 it recorded. They are listed as their files say, marked as unverified
+    /// until `regen-planner plans verify` and a backup settle them.
+    pub unverified: BTreeSet<String>,
+}
+
+impl Index {
+    /// Whether a plan, or its patient, is unverified (see [`Index::unverified`]).
+    #[must_use]
+    pub fn is_unverified(&self, plan: &PlanSummary) -> bool {
+        self.unverified.contains(plan.id.as_str())
+            || self.unverified.contains(plan.patient.as_str())
+    }
 }
 
 /// How often progress is reported, in records.
@@ -67,7 +90,7 @@ struct Stamp {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Cached<S> {
+pub(crate) struct Cached<S> {
     id: String,
     stamp: Stamp,
     summary: Option<S>,
@@ -94,10 +117,24 @@ impl Store {
     /// # Errors
     /// When the `patients` or `plans` folder cannot be listed.
     pub fn load_index(&self, progress: &mut dyn FnMut(LoadProgress)) -> Result<Index, StoreError> {
-        let cache = self.read_cache();
-        let patient_ids = self.record_ids::<Patient>()?;
-        let plan_ids = self.record_ids::<PlanRecord>()?;
+        let index = self.load_index_without_claims(progress)?;
+        if let Err(error) = self.ensure_claims(Some(&index.patients)) {
+            tracing::warn!("{}", crate::untrusted::escape_controls(&error.to_string()));
+        }
+        Ok(index)
+    }
+
+    /// [`Store::load_index`] without making the claims of an older data folder.
+    pub(crate) fn load_index_without_claims(
+        &self,
+        progress: &mut dyn FnMut(LoadProgress),
+    ) -> Result<Index, StoreError> {
+        self.finish_interrupted_creations();
+        let (patient_ids, mut folder_problems) = self.record_ids::<Patient>()?;
+        let (plan_ids, plan_folder_problems) = self.record_ids::<PlanRecord>()?;
+        folder_problems.extend(plan_folder_problems);
         let total = patient_ids.len() + plan_ids.len();
+        let cache = self.read_cache(total);
         progress(LoadProgress { done: 0, total });
         let cached_patients = by_id(cache.as_ref().map(|cache| &cache.patients));
         let cached_plans = by_id(cache.as_ref().map(|cache| &cache.plans));
@@ -108,8 +145,15 @@ impl Store {
         let plans = parallel_map(&plan_ids, patient_ids.len(), total, progress, |id| {
             self.entry::<PlanRecord>(id, &cached_plans)
         });
-        let fresh =
-            patients.iter().any(|(_, fresh)| *fresh) || plans.iter().any(|(_, fresh)| *fresh);
+        let fresh = patients.iter().any(|(_, fresh)| *fresh != Fresh::No)
+            || plans.iter().any(|(_, fresh)| *fresh != Fresh::No);
+        let mut cache_problems =
+            self.cache_mismatches(&patients, &self.folder_of::<Patient>(), "patient");
+        cache_problems.extend(self.cache_mismatches(
+            &plans,
+            &self.folder_of::<PlanRecord>(),
+            "plan",
+        ));
         let mut patients: Vec<_> = patients.into_iter().map(|(entry, _)| entry).collect();
         let mut plans: Vec<_> = plans.into_iter().map(|(entry, _)| entry).collect();
         let newly_removed = carry_removed(
@@ -134,15 +178,48 @@ impl Store {
         if changed {
             self.write_cache(&file);
         }
-        Ok(self.assemble(file))
+        let mut index = self.assemble(file);
+        cache_problems.append(&mut folder_problems);
+        cache_problems.append(&mut index.problems);
+        index.problems = cache_problems;
+        Ok(index)
     }
 
-    /// The ids of the record folders of a kind, sorted; other entries are ignored.
-    fn record_ids<T: Record>(&self) -> Result<Vec<String>, StoreError> {
+    /// A problem for each entry the cache claimed was up to date and that differed
+    /// from what the record's files say.
+    fn cache_mismatches<S>(
+        &self,
+        entries: &[(Cached<S>, Fresh)],
+        folder: &Path,
+        kind: &str,
+    ) -> Vec<LoadProblem> {
+        entries
+            .iter()
+            .filter(|(_, fresh)| *fresh == Fresh::Mismatched)
+            .map(|(entry, _)| LoadProblem {
+                path: self.index_file(),
+                line: None,
+                column: None,
+                kind: ProblemKind::Cache,
+                what: format!(
+                    "described {kind} {} otherwise than its files in {} do (the cache was edited or damaged); the list shows what the files say, and the cache was rebuilt from them",
+                    entry.id,
+                    folder.join(&entry.id).display()
+                ),
+            })
+            .collect()
+    }
+
+    /// The ids of the record folders of a kind, sorted, and a problem for each entry
+    /// named like a record that is not a folder (a link, a pipe, a file); other entries
+    /// are ignored.
+    fn record_ids<T: Record>(&self) -> Result<(Vec<String>, Vec<LoadProblem>), StoreError> {
         let folder = self.folder_of::<T>();
         let entries = match std::fs::read_dir(&folder) {
             Ok(entries) => entries,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                return Ok((Vec::new(), Vec::new()));
+            }
             Err(source) => {
                 return Err(StoreError::Read {
                     file: folder,
@@ -151,32 +228,62 @@ impl Store {
             }
         };
         let mut ids = Vec::new();
+        let mut problems = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|source| StoreError::Read {
                 file: folder.clone(),
                 cause: source,
             })?;
-            if let Some(name) = entry.file_name().to_str()
-                && super::ids::is_well_formed(name)
-            {
-                ids.push(name.to_owned());
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            if !super::ids::is_well_formed(&name) {
+                continue;
+            }
+            match entry.file_type() {
+                Ok(file_type) if file_type.is_dir() => ids.push(name),
+                Ok(file_type) => {
+                    let path = entry.path();
+                    let what = not_a_file(&path, file_type).unwrap_or_else(|| "a file".to_owned());
+                    problems.push(LoadProblem {
+                        path,
+                        line: None,
+                        column: None,
+                        kind: ProblemKind::NotAFile,
+                        what: format!(
+                            "is {what}, where the folder of {} {name} belongs; it was skipped, not followed and left as it is; the app never makes one, so restore the record's folder from a backup",
+                            T::KIND
+                        ),
+                    });
+                }
+                Err(source) => {
+                    return Err(StoreError::Read {
+                        file: entry.path(),
+                        cause: source,
+                    });
+                }
             }
         }
         ids.sort_unstable();
-        Ok(ids)
+        problems.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok((ids, problems))
     }
 
-    /// The cached entry of a record when its newest file is unchanged (and `false`),
-    /// else a fresh one (and `true`).
+    /// The cached entry of a record when its newest file is unchanged and its summary
+    /// is the one its head records ([`Fresh::No`]), else a fresh one, made from the
+    /// files ([`Fresh::Yes`], or [`Fresh::Mismatched`] when the cache said it was up to
+    /// date and yet differs from what the files say).
     fn entry<T: Record>(
         &self,
         id: &str,
         cache: &HashMap<&str, &Cached<T::Summary>>,
-    ) -> (Cached<T::Summary>, bool) {
+    ) -> (Cached<T::Summary>, Fresh) {
         let dir = self.record_dir::<T>(id);
+        let mut claimed_current = None;
         if let Some(cached) = cache.get(id)
             && !cached.removed
             && cached.stamp != Stamp::NONE
+            && cached.problems.is_empty()
             && stamp_of(
                 &dir.join(revision_file_name(cached.stamp.newest)),
                 cached.stamp.newest,
@@ -187,60 +294,132 @@ impl Store {
                 .checked_add(1)
                 .is_some_and(|next| !dir.join(revision_file_name(next)).exists())
         {
-            return ((*cached).clone(), false);
+            if head_vouches_for::<T>(&dir, cached.summary.as_ref()) {
+                return ((*cached).clone(), Fresh::No);
+            }
+            claimed_current = Some(*cached);
         }
-        let numbers = match revision_numbers(&dir) {
-            Ok(numbers) => numbers,
+        let fresh = self.fresh_entry::<T>(id, &dir);
+        let verdict = match claimed_current {
+            Some(cached)
+                if cached.summary != fresh.summary || cached.problems != fresh.problems =>
+            {
+                Fresh::Mismatched
+            }
+            _ => Fresh::Yes,
+        };
+        (fresh, verdict)
+    }
+
+    /// A record's entry made from its files.
+    fn fresh_entry<T: Record>(&self, id: &str, dir: &Path) -> Cached<T::Summary> {
+        let files = match revision_files(dir) {
+            Ok(files) => files,
             Err(source) => {
                 let error = StoreError::Read {
-                    file: dir.clone(),
+                    file: dir.to_path_buf(),
                     cause: source,
                 };
-                let entry = Cached {
+                return Cached {
                     id: id.to_owned(),
                     stamp: Stamp::NONE,
                     summary: None,
-                    problems: vec![unreadable(&dir, &error)],
+                    problems: vec![unreadable(dir, &error)],
                     removed: false,
                 };
-                return (entry, true);
             }
         };
+        let mut problems: Vec<LoadProblem> = files
+            .strays
+            .iter()
+            .map(|stray| LoadProblem {
+                path: stray.path.clone(),
+                line: None,
+                column: None,
+                kind: ProblemKind::Stray,
+                what: stray.what.clone(),
+            })
+            .collect();
+        let numbers = files.numbers;
         let stamp = numbers
             .last()
             .and_then(|&newest| stamp_of(&dir.join(revision_file_name(newest)), newest))
             .unwrap_or(Stamp::NONE);
-        if let Some(&newest) = numbers.last()
-            && let Some(summary) = summary_from_head::<T>(id, &dir, newest)
-        {
-            let entry = Cached {
+        let Some(&newest) = numbers.last() else {
+            return Cached {
+                id: id.to_owned(),
+                stamp,
+                summary: None,
+                problems,
+                removed: false,
+            };
+        };
+        let from_head = summary_from_head::<T>(id, dir, newest);
+        if let HeadSays::Summary(summary) = from_head {
+            return Cached {
                 id: id.to_owned(),
                 stamp,
                 summary: Some(summary),
-                problems: Vec::new(),
+                problems,
                 removed: false,
             };
-            return (entry, true);
         }
-        let (summary, problems) = match self.newest_readable::<T>(id, &numbers) {
+        // Revisions of format version 0 had no head.
+        let mut before_heads = false;
+        let (summary, shows_newest, mut found) = match self.newest_readable::<T>(id, &numbers) {
             Newest::Found(parsed, problems) => {
-                (T::summarize(id, &parsed.meta, &parsed.record), problems)
+                before_heads = parsed.meta.format_version == 0;
+                (
+                    T::summarize(id, &parsed.meta, &parsed.record),
+                    parsed.meta.number == newest,
+                    problems,
+                )
             }
-            Newest::Refused(_, problems) | Newest::NoneReadable(_, problems) => (None, problems),
+            Newest::Refused(_, problems) | Newest::NoneReadable(_, problems) => {
+                (None, false, problems)
+            }
         };
-        let entry = Cached {
+        problems.append(&mut found);
+        problems.extend(unverified_problem(
+            T::KIND,
+            id,
+            dir,
+            newest,
+            &from_head,
+            shows_newest,
+            before_heads,
+        ));
+        Cached {
             id: id.to_owned(),
             stamp,
             summary,
             problems,
             removed: false,
-        };
-        (entry, true)
+        }
     }
 
-    fn read_cache(&self) -> Option<IndexFile> {
+    fn read_cache(&self, records: usize) -> Option<IndexFile> {
         let file = self.index_file();
-        let text = std::fs::read(&file).ok()?;
+        let text = match read_regular(&file, FileKind::Index { records }) {
+            Ok(text) => text,
+            Err(failure) if failure.is_not_found() => return None,
+            Err(failure) => {
+                let error = super::fsio::read_failure(
+                    &file,
+                    FileKind::Index { records },
+                    failure,
+                    |file| StoreError::Read {
+                        file,
+                        cause: io::Error::from(io::ErrorKind::NotFound),
+                    },
+                );
+                tracing::warn!(
+                    "{}; the index is rebuilt from the records",
+                    crate::untrusted::escape_controls(&error.to_string())
+                );
+                return None;
+            }
+        };
         match serde_json::from_slice::<IndexFile>(&text) {
             Ok(cache) if cache.format_version == FORMAT_VERSION => Some(cache),
             Ok(_) => None,
@@ -272,6 +451,18 @@ impl Store {
     fn assemble(&self, file: IndexFile) -> Index {
         let mut problems = Vec::new();
         let mut patients = Vec::new();
+        let unverified: BTreeSet<String> = file
+            .patients
+            .iter()
+            .filter(|entry| is_unverified(entry))
+            .map(|entry| entry.id.clone())
+            .chain(
+                file.plans
+                    .iter()
+                    .filter(|entry| is_unverified(entry))
+                    .map(|entry| entry.id.clone()),
+            )
+            .collect();
         for entry in file.patients {
             if entry.removed {
                 let folder = self.record_dir::<Patient>(&entry.id);
@@ -312,7 +503,7 @@ impl Store {
                 plan.clinic_id.clone_from(&patient.clinic_id);
             } else {
                 let patient_dir = self.record_dir::<Patient>(plan.patient.as_str());
-                if !patient_dir.is_dir() {
+                if !is_real_dir(&patient_dir) {
                     problems.push(missing_patient(
                         &self.record_dir::<PlanRecord>(&entry.id),
                         &plan.patient,
@@ -328,8 +519,58 @@ impl Store {
             patients,
             plans,
             problems,
+            unverified,
         }
     }
+}
+
+/// Whether a record's entry says its newest revisions cannot be checked.
+fn is_unverified<S>(entry: &Cached<S>) -> bool {
+    entry
+        .problems
+        .iter()
+        .any(|problem| problem.kind == ProblemKind::Unverified)
+}
+
+/// The position of each entry, by id.
+fn positions<S>(entries: &[Cached<S>]) -> HashMap<String, usize> {
+    entries
+        .iter()
+        .enumerate()
+        .map(|(position, entry)| (entry.id.clone(), position))
+        .collect()
+}
+
+/// How a record's entry came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fresh {
+    /// From the cache, which its head vouches for.
+    No,
+    /// Made from the files: the record changed, or the cache did not know it.
+    Yes,
+    /// Made from the files although the cache said it was up to date, and different
+    /// from what the cache said.
+    Mismatched,
+}
+
+/// Whether the record's head records the hash of this summary, so that a cached
+/// summary describes the newest revision as the app saved it. The hash is found
+/// without parsing the head; a head written before it kept one is parsed, and its
+/// summary compared.
+fn head_vouches_for<T: Record>(dir: &Path, summary: Option<&T::Summary>) -> bool {
+    let Some(summary) = summary else {
+        return false;
+    };
+    let head_file = dir.join(HEAD_FILE);
+    with_small_file(&head_file, |bytes| {
+        if let Some(recorded) = head_summary_sha256(bytes) {
+            return recorded == summary_sha256(summary);
+        }
+        parse_head::<T::Summary>(&head_file, bytes).is_ok_and(|head| {
+            head.summary_sha256.is_empty() && head.summary.as_ref() == Some(summary)
+        })
+    })
+    .unwrap_or(false)
 }
 
 impl Stamp {
@@ -342,24 +583,98 @@ impl Stamp {
     };
 }
 
+/// The problem of a record whose newest revision cannot be checked against its head,
+/// if it is one: the head is missing (unless the revision predates heads), names a
+/// revision that is gone, or, when the list shows the newest revision, records another
+/// hash for it.
+fn unverified_problem<S>(
+    kind: &str,
+    id: &str,
+    dir: &Path,
+    newest: u32,
+    from_head: &HeadSays<S>,
+    shows_newest: bool,
+    before_heads: bool,
+) -> Option<LoadProblem> {
+    let what = match from_head {
+        HeadSays::Missing if !before_heads => format!(
+            "is missing, so revision {newest} of {kind} {id} cannot be checked: it is listed as its file says, marked unverified; run `regen-planner plans verify` and restore the folder from a backup"
+        ),
+        // A newest revision that cannot be read is reported as such, and is not what
+        // the list shows.
+        HeadSays::Changed(number) if shows_newest => format!(
+            "records another SHA-256 for revision {number} of {kind} {id} than the file has now: it was changed after it was saved; it is listed as its file says, marked unverified; run `regen-planner plans verify` and restore the folder from a backup"
+        ),
+        HeadSays::Ahead(number) => format!(
+            "says revision {number} of {kind} {id} is the newest, but the newest file is revision {newest}: revisions were removed; it is listed as its files say, marked unverified; run `regen-planner plans verify` and restore the folder from a backup"
+        ),
+        _ => return None,
+    };
+    Some(LoadProblem {
+        path: dir.join(HEAD_FILE),
+        line: None,
+        column: None,
+        kind: ProblemKind::Unverified,
+        what,
+    })
+}
+
+/// What a record's head says about its newest revision.
+enum HeadSays<S> {
+    /// The summary of exactly the file that is there (see [`summary_from_head`]).
+    Summary(S),
+    /// There is no head.
+    Missing,
+    /// The head describes the newest revision, and that file has another SHA-256 now.
+    Changed(u32),
+    /// The head names a revision newer than any file.
+    Ahead(u32),
+    /// The head is one or more saves behind (an interrupted save, or two desks).
+    Behind,
+    /// The head cannot be used (damaged, of another version, without a summary).
+    Unusable,
+}
+
 /// The summary the record's head keeps of its newest revision, when the head points at
-/// that revision, was written by this format version, names this record, and the
-/// revision file's SHA-256 is the one the head recorded: then the summary describes
-/// exactly the file that is there, and the revision need not be parsed. Anything else
-/// (no head, an older or damaged one, a changed or damaged revision) gives `None`, and
-/// the revision is parsed, which reports what is wrong with it.
-fn summary_from_head<T: Record>(id: &str, dir: &Path, newest: u32) -> Option<T::Summary> {
+/// that revision, was written by this format version, names this record, its summary
+/// has the hash it records, and the revision file's SHA-256 is the one the head
+/// recorded: then the summary describes exactly the file that is there, and the
+/// revision need not be parsed. Anything else says why not; the revision is then
+/// parsed, which reports what is wrong with it.
+fn summary_from_head<T: Record>(id: &str, dir: &Path, newest: u32) -> HeadSays<T::Summary> {
     let head_file = dir.join(HEAD_FILE);
-    let head = parse_head::<T::Summary>(&head_file, &std::fs::read(&head_file).ok()?).ok()?;
-    let summary = head.summary?;
-    let fits = head.format_version == FORMAT_VERSION
-        && head.number == newest
-        && T::summary_of(&summary) == (id, newest);
-    if !fits {
-        return None;
+    let bytes = match read_regular(&head_file, FileKind::Head) {
+        Ok(bytes) => bytes,
+        Err(failure) if failure.is_not_found() => return HeadSays::Missing,
+        Err(_) => return HeadSays::Unusable,
+    };
+    let Ok(head) = parse_head::<T::Summary>(&head_file, &bytes) else {
+        return HeadSays::Unusable;
+    };
+    if head.number > newest {
+        return HeadSays::Ahead(head.number);
     }
-    let revision = std::fs::read(dir.join(revision_file_name(newest))).ok()?;
-    (sha256_hex(&revision) == head.sha256).then_some(summary)
+    if head.number < newest {
+        return HeadSays::Behind;
+    }
+    let Ok(revision) = read_regular(&dir.join(revision_file_name(newest)), FileKind::Revision)
+    else {
+        return HeadSays::Unusable;
+    };
+    if sha256_hex(&revision) != head.sha256 {
+        return HeadSays::Changed(newest);
+    }
+    let Some(summary) = head.summary else {
+        return HeadSays::Unusable;
+    };
+    let fits = head.format_version == FORMAT_VERSION
+        && T::summary_of(&summary) == (id, newest)
+        && (head.summary_sha256.is_empty() || head.summary_sha256 == summary_sha256(&summary));
+    if fits {
+        HeadSays::Summary(summary)
+    } else {
+        HeadSays::Unusable
+    }
 }
 
 fn stamp_of(file: &Path, newest: u32) -> Option<Stamp> {
@@ -419,17 +734,87 @@ fn removed_problem(folder: &Path, what: &str) -> LoadProblem {
     }
 }
 
+/// The index cache as `verify` compares it with the records.
+pub(crate) struct CacheView {
+    file: IndexFile,
+    patients: HashMap<String, usize>,
+    plans: HashMap<String, usize>,
+}
+
+/// The kinds of record the index keeps, with their entries in the cache.
+pub(crate) trait Indexed: Record {
+    /// The cached entries of this kind, and their positions by id.
+    fn entries(view: &CacheView) -> (&[Cached<Self::Summary>], &HashMap<String, usize>);
+}
+
+impl Indexed for Patient {
+    fn entries(view: &CacheView) -> (&[Cached<Self::Summary>], &HashMap<String, usize>) {
+        (&view.file.patients, &view.patients)
+    }
+}
+
+impl Indexed for PlanRecord {
+    fn entries(view: &CacheView) -> (&[Cached<Self::Summary>], &HashMap<String, usize>) {
+        (&view.file.plans, &view.plans)
+    }
+}
+
+impl CacheView {
+    /// What is wrong with the cache's entry of a record whose newest readable
+    /// revision has `actual` as its summary: the cache says it is up to date (the
+    /// newest file is as it recorded) and yet shows something else. `None` when it
+    /// agrees, or does not claim to be up to date (the next load makes it anew).
+    pub(crate) fn disagreement<T: Indexed>(
+        &self,
+        id: &str,
+        dir: &Path,
+        actual: Option<&T::Summary>,
+    ) -> Option<String> {
+        let (entries, positions) = T::entries(self);
+        let cached = entries.get(*positions.get(id)?)?;
+        if cached.removed || cached.stamp == Stamp::NONE {
+            return None;
+        }
+        let current = stamp_of(
+            &dir.join(revision_file_name(cached.stamp.newest)),
+            cached.stamp.newest,
+        );
+        let next_exists = cached
+            .stamp
+            .newest
+            .checked_add(1)
+            .is_none_or(|next| dir.join(revision_file_name(next)).exists());
+        if current != Some(cached.stamp) || next_exists || cached.summary.as_ref() == actual {
+            return None;
+        }
+        Some(format!(
+            "describes {} {id} otherwise than its newest revision does (the list would show it wrongly): the cache was edited or damaged; the next `regen-planner plans list`, or start of the app, rebuilds it from the records",
+            T::KIND
+        ))
+    }
+}
+
 impl Store {
+    /// The index cache, for `verify`; `None` when there is none or it cannot be read.
+    pub(crate) fn cache_view(&self, records: usize) -> Option<CacheView> {
+        let file = self.read_cache(records)?;
+        Some(CacheView {
+            patients: positions(&file.patients),
+            plans: positions(&file.plans),
+            file,
+        })
+    }
+
     /// The records the index cache knows and whose folders are gone, with their
     /// problem text, for `verify`. Empty when there is no cache.
-    pub(crate) fn removed_records(&self) -> Vec<LoadProblem> {
-        let Some(cache) = self.read_cache() else {
+    pub(crate) fn removed_records(&self, cache: Option<&CacheView>) -> Vec<LoadProblem> {
+        let Some(CacheView { file: cache, .. }) = cache else {
             return Vec::new();
         };
         let mut problems = Vec::new();
         for entry in &cache.patients {
             let folder = self.record_dir::<Patient>(&entry.id);
-            if (entry.removed || entry.summary.is_some()) && !folder.is_dir() {
+            if (entry.removed || entry.summary.is_some()) && !is_real_dir(&folder) {
                 let name = entry
                     .summary
                     .as_ref()
@@ -443,7 +828,7 @@ impl Store {
         }
         for entry in &cache.plans {
             let folder = self.record_dir::<PlanRecord>(&entry.id);
-            if (entry.removed || entry.summary.is_some()) && !folder.is_dir() {
+            if (entry.removed || entry.summary.is_some()) && !is_real_dir(&folder) {
                 let what = entry
                     .summary
                     .as_ref()

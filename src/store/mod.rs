@@ -5,9 +5,10 @@
 //! protect against, and [`Store::load_index`] for start-up with many plans.
 
 mod backup;
+mod claims;
 mod demo_marker;
 mod error;
-mod export_document;
+mod export_target;
 mod folder;
 mod format;
 mod fsio;
@@ -16,6 +17,7 @@ mod index;
 mod paths;
 mod protocol_files;
 mod records;
+pub mod rules;
 mod settings;
 mod verify;
 
@@ -25,8 +27,8 @@ pub use crate::planning::{ExtraTask, Note, PlanStatus};
 pub use backup::BackupReport;
 pub use demo_marker::{DEMO_MARKER_FILE, DemoMarker};
 pub use error::{LoadProblem, ProblemKind, StoreError};
-pub use export_document::write_export;
-pub use folder::{Loaded, Store};
+pub use export_target::{ExportGuard, ExportTarget, Replace, write_export};
+pub use folder::{Created, Loaded, Store};
 pub use format::FORMAT_VERSION;
 pub use ids::{InvalidId, PatientId, PlanId};
 pub use index::{Index, LoadProgress, Summary};

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::fsio::{FileKind, ReadFailure, read_failure, read_regular};
 use crate::catalog::ProtocolFile;
 
 /// A protocol folder or file that could not be read.
@@ -23,6 +24,10 @@ pub enum ProtocolDirError {
         /// Why.
         cause: std::io::Error,
     },
+    /// A protocol file is a link, a pipe or a device, or larger than a protocol can
+    /// be: it was not read.
+    #[error("the protocol file {}", crate::untrusted::escape_controls(&.0.to_string()))]
+    Refused(crate::store::StoreError),
 }
 
 /// Reads every `*.ron` file of a folder, ordered by name. A folder that does not exist
@@ -53,7 +58,8 @@ pub fn read_protocol_dir(
             cause,
         })?;
         let path = entry.path();
-        if path.extension().is_some_and(|extension| extension == "ron") && path.is_file() {
+        let is_dir = entry.file_type().is_ok_and(|file_type| file_type.is_dir());
+        if path.extension().is_some_and(|extension| extension == "ron") && !is_dir {
             paths.push(path);
         }
     }
@@ -61,12 +67,27 @@ pub fn read_protocol_dir(
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
-        match std::fs::read_to_string(&path) {
-            Ok(text) => files.push(ProtocolFile {
-                name: path.display().to_string(),
-                text,
-            }),
-            Err(cause) => errors.push(ProtocolDirError::File { path, cause }),
+        match read_regular(&path, FileKind::Protocol) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => files.push(ProtocolFile {
+                    name: path.display().to_string(),
+                    text,
+                }),
+                Err(_) => errors.push(ProtocolDirError::File {
+                    path,
+                    cause: std::io::Error::from(std::io::ErrorKind::InvalidData),
+                }),
+            },
+            Err(ReadFailure::Io(cause)) => errors.push(ProtocolDirError::File { path, cause }),
+            Err(failure) => errors.push(ProtocolDirError::Refused(read_failure(
+                &path,
+                FileKind::Protocol,
+                failure,
+                |file| crate::store::StoreError::Read {
+                    file,
+                    cause: std::io::Error::from(std::io::ErrorKind::NotFound),
+                },
+            ))),
         }
     }
     Ok((files, errors))

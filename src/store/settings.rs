@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{StoreError, write_error};
 use super::format::{FORMAT_VERSION, damaged, utf8};
-use super::fsio::{create_private_dir, write_replace};
+use super::fsio::{FileKind, create_private_dir, read_failure, read_regular, write_replace};
 use crate::catalog::{Jurisdiction, ProtocolId};
 use crate::planning::WorkingDays;
 
@@ -94,16 +94,18 @@ impl Settings {
     /// The file is never rewritten or replaced by defaults behind the user's back.
     pub fn load(config_dir: &Path) -> Result<Settings, StoreError> {
         let file = Self::path(config_dir);
-        let bytes = match std::fs::read(&file) {
+        let bytes = match read_regular(&file, FileKind::Settings) {
             Ok(bytes) => bytes,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+            Err(failure) if failure.is_not_found() => {
                 return Ok(Settings::default());
             }
-            Err(source) => {
-                return Err(StoreError::Read {
-                    file,
-                    cause: source,
-                });
+            Err(failure) => {
+                return Err(read_failure(&file, FileKind::Settings, failure, |file| {
+                    StoreError::Read {
+                        file,
+                        cause: io::Error::from(io::ErrorKind::NotFound),
+                    }
+                }));
             }
         };
         let as_settings_error = |error: StoreError| match error {

@@ -5,23 +5,33 @@
 //! of it. So an edit of any revision, a removed revision, two revisions swapped, or a
 //! head whose summary no longer matches its revision shows up here with the file's name.
 //!
+//! The index cache is compared too: an entry that claims to be up to date and shows
+//! something else than its record is reported (the cache was edited or damaged).
+//!
 //! Limits: the hashes are not secret. They catch damage, sync tools and hand edits, but
 //! someone who edits a file on purpose and then recomputes every later hash (and the
 //! head) is not caught; verified backups kept elsewhere are the answer to that. A
 //! record's whole folder removed is noticed through the index cache, which remembers
 //! every record it saw (until the cache itself is deleted), and through the plans that
-//! name a removed patient. After a crash between writing a revision and its head, the head is one
-//! revision behind until the next save: that is reported as a note, not a problem.
+//! name a removed patient. After a crash between writing a revision and its head, the
+//! head is one revision behind until the next save: that is reported as a note, not a
+//! problem. A head is never removed by a save (it is replaced in one step, and a new
+//! record appears with its head), so a missing head is a problem: the newest revisions
+//! may have been changed or removed with it.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::error::StoreError;
-use super::folder::{Store, check_identity, revision_numbers};
+use super::folder::{Store, check_identity, is_real_dir, revision_files};
 use super::format::{
     HEAD_FILE, ParsedRevision, Record, parse_head, parse_revision, revision_file_name, sha256_hex,
+    summary_sha256,
 };
+use super::fsio::{FileKind, not_a_file, read_checked, read_regular};
 use super::ids::{PlanId, is_well_formed};
+use super::index::{CacheView, Indexed};
 use super::records::{Patient, PlanRecord};
 
 /// One thing `verify` found, with the file it is about.
@@ -34,8 +44,11 @@ pub struct VerifyProblem {
 }
 
 impl fmt::Display for VerifyProblem {
+    /// One line: the path and what was found, with any control character in them (a
+    /// file name can hold one) escaped.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.file.display(), self.what)
+        let line = format!("{}: {}", self.file.display(), self.what);
+        f.write_str(&crate::untrusted::escape_controls(&line))
     }
 }
 
@@ -84,9 +97,16 @@ impl Store {
     #[must_use]
     pub fn verify(&self) -> VerifyReport {
         let mut report = VerifyReport::default();
-        self.verify_kind::<Patient>(&mut report);
-        self.verify_kind::<PlanRecord>(&mut report);
-        for removed in self.removed_records() {
+        let patients = self.verified_ids::<Patient>(&mut report);
+        let plans = self.verified_ids::<PlanRecord>(&mut report);
+        let cache = self.cache_view(patients.len() + plans.len());
+        for id in &patients {
+            self.verify_record::<Patient>(id, cache.as_ref(), &mut report);
+        }
+        for id in &plans {
+            self.verify_record::<PlanRecord>(id, cache.as_ref(), &mut report);
+        }
+        for removed in self.removed_records(cache.as_ref()) {
             report.problem(&removed.path, removed.what);
         }
         report
@@ -96,11 +116,13 @@ impl Store {
     #[must_use]
     pub fn verify_plan(&self, id: &PlanId) -> VerifyReport {
         let mut report = VerifyReport::default();
-        self.verify_record::<PlanRecord>(id.as_str(), &mut report);
+        self.verify_record::<PlanRecord>(id.as_str(), None, &mut report);
         report
     }
 
-    fn verify_kind<T: Verified>(&self, report: &mut VerifyReport) {
+    /// The ids of a kind's record folders, sorted; anything named like a record that
+    /// is not a folder (a link, a file) is a problem.
+    fn verified_ids<T: Verified>(&self, report: &mut VerifyReport) -> Vec<String> {
         let folder = self.folder_of::<T>();
         let entries = match std::fs::read_dir(&folder) {
             Ok(entries) => entries,
@@ -111,25 +133,50 @@ impl Store {
                         "could not be listed ({error}); check that the data folder is reachable"
                     ),
                 );
-                return;
+                return Vec::new();
             }
         };
-        let mut ids: Vec<String> = entries
-            .flatten()
-            .filter_map(|entry| entry.file_name().to_str().map(str::to_owned))
-            .filter(|name| is_well_formed(name))
-            .collect();
-        ids.sort_unstable();
-        for id in ids {
-            self.verify_record::<T>(&id, report);
+        let mut ids: Vec<String> = Vec::new();
+        for entry in entries.flatten() {
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            if !is_well_formed(&name) {
+                continue;
+            }
+            match entry.file_type() {
+                Ok(file_type) if file_type.is_dir() => ids.push(name),
+                Ok(file_type) => {
+                    let path = entry.path();
+                    let what = not_a_file(&path, file_type).unwrap_or_else(|| "a file".to_owned());
+                    report.problem(
+                        &path,
+                        format!(
+                            "is {what}, where the folder of {} {name} belongs; the app never makes one, so it was not followed; {RESTORE}",
+                            T::KIND
+                        ),
+                    );
+                }
+                Err(error) => report.problem(
+                    &entry.path(),
+                    format!("could not be looked at ({error}); check its permissions"),
+                ),
+            }
         }
+        ids.sort_unstable();
+        ids
     }
 
-    fn verify_record<T: Verified>(&self, id: &str, report: &mut VerifyReport) {
+    fn verify_record<T: Verified>(
+        &self,
+        id: &str,
+        cache: Option<&CacheView>,
+        report: &mut VerifyReport,
+    ) {
         let dir = self.record_dir::<T>(id);
         report.records += 1;
-        let numbers = match revision_numbers(&dir) {
-            Ok(numbers) => numbers,
+        let files = match revision_files(&dir) {
+            Ok(files) => files,
             Err(error) => {
                 report.problem(
                     &dir,
@@ -140,7 +187,10 @@ impl Store {
                 return;
             }
         };
-        report_stray_names(&dir, report);
+        for stray in files.strays {
+            report.problem(&stray.path, stray.what);
+        }
+        let numbers = files.numbers;
         let Some(&newest) = numbers.last() else {
             report.note(
                 &dir,
@@ -148,31 +198,26 @@ impl Store {
             );
             return;
         };
-        // (hash, parsed) of each revision 1..=newest, None where missing or unreadable.
-        let mut hashes: Vec<Option<String>> = Vec::with_capacity(newest as usize);
+        // The hash of each revision file that could be read, by number: as many as
+        // there are files, whatever their numbers.
+        let mut hashes: BTreeMap<u32, String> = BTreeMap::new();
         let mut flagged: Vec<PathBuf> = Vec::new();
-        let mut previous_ok = true;
+        let mut previous_ok = false;
+        let mut expected = 1;
         let mut last: Option<ParsedRevision<T>> = None;
-        for number in 1..=newest {
-            let file = dir.join(revision_file_name(number));
-            if numbers.binary_search(&number).is_err() {
-                report.problem(
-                    &file,
-                    format!("revision {number} is missing: it was removed or renamed; {RESTORE}"),
-                );
-                hashes.push(None);
+        for &number in &numbers {
+            if number > expected {
+                report_gap(&dir, expected, number - 1, report);
                 previous_ok = false;
-                continue;
             }
+            expected = number.saturating_add(1);
             report.revisions += 1;
-            let bytes = match std::fs::read(&file) {
+            let file = dir.join(revision_file_name(number));
+            let bytes = match read_checked(&file, FileKind::Revision) {
                 Ok(bytes) => bytes,
                 Err(error) => {
-                    report.problem(
-                        &file,
-                        format!("could not be read ({error}); check its permissions"),
-                    );
-                    hashes.push(None);
+                    report.problem(&file, problem_text(&error));
+                    flagged.push(file);
                     previous_ok = false;
                     continue;
                 }
@@ -180,13 +225,17 @@ impl Store {
             let hash = sha256_hex(&bytes);
             let parsed = parse_revision::<T>(&file, &bytes)
                 .and_then(|parsed| check_identity(&file, &parsed, id, number).map(|()| parsed));
+            let previous_hash = number
+                .checked_sub(1)
+                .and_then(|previous| hashes.get(&previous))
+                .map(String::as_str);
             match parsed {
                 Ok(parsed) => {
                     check_link(
                         &dir,
                         number,
                         &parsed,
-                        &hashes,
+                        previous_hash,
                         previous_ok,
                         report,
                         &mut flagged,
@@ -200,18 +249,40 @@ impl Store {
                     previous_ok = false;
                 }
             }
-            hashes.push(Some(hash));
+            hashes.insert(number, hash);
         }
         let newest_parsed = last.as_ref().filter(|parsed| parsed.meta.number == newest);
         check_head::<T>(id, &dir, newest, &hashes, &flagged, newest_parsed, report);
+        if let Some(cache) = cache {
+            let actual = last
+                .as_ref()
+                .and_then(|parsed| T::summarize(id, &parsed.meta, &parsed.record));
+            if let Some(what) = cache.disagreement::<T>(id, &dir, actual.as_ref()) {
+                report.problem(&self.index_file(), what);
+            }
+        }
         if let Some(parsed) = last {
             T::check_references(self, &dir, &parsed.record, report);
         }
     }
 }
 
+/// One problem for a run of missing revision numbers, however long.
+fn report_gap(dir: &Path, first: u32, last: u32, report: &mut VerifyReport) {
+    let file = dir.join(revision_file_name(first));
+    let what = if first == last {
+        format!("revision {first} is missing: it was removed or renamed; {RESTORE}")
+    } else {
+        format!(
+            "revisions {first} to {last} are missing ({} files): they were removed or renamed; {RESTORE}",
+            u64::from(last - first) + 1
+        )
+    };
+    report.problem(&file, what);
+}
+
 /// What a record kind checks beyond its chain.
-trait Verified: Record {
+trait Verified: Indexed {
     fn check_references(_store: &Store, _dir: &Path, _record: &Self, _report: &mut VerifyReport) {}
 }
 
@@ -221,7 +292,7 @@ impl Verified for PlanRecord {
     /// A plan's patient must be there.
     fn check_references(store: &Store, dir: &Path, record: &Self, report: &mut VerifyReport) {
         let patient_dir = store.record_dir::<Patient>(record.patient.as_str());
-        if !patient_dir.is_dir() {
+        if !is_real_dir(&patient_dir) {
             report.problem(
                 dir,
                 format!(
@@ -249,6 +320,19 @@ fn problem_text(error: &StoreError) -> String {
                 _ => String::new(),
             }
         ),
+        StoreError::NotAFile { what, kind, .. } => format!(
+            "is {what}, where {kind} belongs; the app never makes one, so it was not read or followed; {RESTORE}"
+        ),
+        StoreError::TooLarge {
+            len, limit, kind, ..
+        } => format!(
+            "is {}, larger than {kind} the app writes can be (at most {}), so it was not read; {RESTORE}",
+            super::error::size_in_words(*len),
+            super::error::size_in_words(*limit)
+        ),
+        StoreError::Read { cause, .. } => {
+            format!("could not be read ({cause}); check its permissions")
+        }
         other => format!("could not be checked: {other}"),
     }
 }
@@ -258,7 +342,7 @@ fn check_link<T>(
     dir: &Path,
     number: u32,
     parsed: &ParsedRevision<T>,
-    hashes: &[Option<String>],
+    previous_hash: Option<&str>,
     previous_ok: bool,
     report: &mut VerifyReport,
     flagged: &mut Vec<PathBuf>,
@@ -276,7 +360,7 @@ fn check_link<T>(
         return;
     }
     let previous_file = dir.join(revision_file_name(number - 1));
-    let actual = hashes.last().and_then(Option::as_deref);
+    let actual = previous_hash;
     match (recorded, actual) {
         (None, _) => {
             report.problem(
@@ -305,26 +389,41 @@ fn check_head<T: Record>(
     id: &str,
     dir: &Path,
     newest: u32,
-    hashes: &[Option<String>],
+    hashes: &BTreeMap<u32, String>,
     flagged: &[PathBuf],
     newest_parsed: Option<&ParsedRevision<T>>,
     report: &mut VerifyReport,
 ) {
     let head_file = dir.join(HEAD_FILE);
-    let bytes = match std::fs::read(&head_file) {
+    let bytes = match read_regular(&head_file, FileKind::Head) {
         Ok(bytes) => bytes,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+        Err(failure)
+            if failure.is_not_found()
+                && newest_parsed.is_some_and(|parsed| parsed.meta.format_version == 0) =>
+        {
             report.note(
                 &head_file,
-                format!("is missing, so revision {newest} is protected only by the next save; this happens when a save was interrupted, and the next save writes it"),
+                format!("is missing: revision {newest} was saved in format version 0, before records had a head; the next save writes it"),
             );
             return;
         }
-        Err(error) => {
+        Err(failure) if failure.is_not_found() => {
             report.problem(
                 &head_file,
-                format!("could not be read ({error}); check its permissions"),
+                format!(
+                    "is missing, so revision {newest}, the newest, cannot be checked: a save never removes a head (it is replaced in one step), so it was removed, and the newest revisions may have been changed or removed with it; the lists mark the record as unverified; {RESTORE}"
+                ),
             );
+            return;
+        }
+        Err(failure) => {
+            let error = super::fsio::read_failure(&head_file, FileKind::Head, failure, |file| {
+                StoreError::Read {
+                    file,
+                    cause: std::io::Error::from(std::io::ErrorKind::NotFound),
+                }
+            });
+            report.problem(&head_file, problem_text(&error));
             return;
         }
     };
@@ -346,11 +445,7 @@ fn check_head<T: Record>(
         return;
     }
     let file = dir.join(revision_file_name(head.number));
-    let actual = head
-        .number
-        .checked_sub(1)
-        .and_then(|index| hashes.get(index as usize))
-        .and_then(Option::as_deref);
+    let actual = hashes.get(&head.number).map(String::as_str);
     if let Some(actual) = actual
         && actual != head.sha256
         && !flagged.contains(&file)
@@ -369,7 +464,8 @@ fn check_head<T: Record>(
         && actual == Some(head.sha256.as_str())
         && let Some(summary) = &head.summary
         && let Some(parsed) = newest_parsed
-        && T::summarize(id, &parsed.meta, &parsed.record).as_ref() != Some(summary)
+        && (T::summarize(id, &parsed.meta, &parsed.record).as_ref() != Some(summary)
+            || (!head.summary_sha256.is_empty() && head.summary_sha256 != summary_sha256(summary)))
     {
         report.problem(
             &head_file,
@@ -386,22 +482,5 @@ fn check_head<T: Record>(
                 head.number
             ),
         );
-    }
-}
-
-/// Files that look like revisions but do not have a revision's exact name: renamed by
-/// hand, so their place in the chain is unknown.
-fn report_stray_names(dir: &Path, report: &mut VerifyReport) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("revision") && super::format::revision_number(&name).is_none() {
-            report.problem(
-                &entry.path(),
-                "is not a revision file name this app writes, so it was renamed; give it back its name revision-NNNNNN.ron or restore the folder from a backup".into(),
-            );
-        }
     }
 }

@@ -7,7 +7,7 @@ use crate::planning::PlanEdit;
 use crate::store::{PatientId, PlanId, Settings};
 
 use super::new_plan::NewPlanDraft;
-use crate::desk::ExportKind;
+use crate::desk::ExportOrder;
 
 /// One request of the user.
 #[must_use]
@@ -42,12 +42,7 @@ pub enum Action {
     /// Open the export dialog of the open plan.
     OpenExport,
     /// Export the open plan into a folder.
-    RunExport {
-        /// Where the files go.
-        folder: PathBuf,
-        /// Which documents.
-        kinds: Vec<ExportKind>,
-    },
+    RunExport(ExportOrder),
     /// Put the keyboard focus in the search field.
     FocusSearch,
     /// Reread the list of patients and plans from the data folder.

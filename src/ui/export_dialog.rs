@@ -9,9 +9,9 @@ use std::sync::mpsc::Receiver;
 use egui::{RichText, Ui};
 
 use super::action::Action;
-use crate::desk::ExportKind;
-use crate::desk::worker::ExportResult;
-use crate::store::PlanId;
+use crate::desk::worker::{ExportProblem, ExportResult};
+use crate::desk::{ExportKind, ExportOrder};
+use crate::store::{PlanId, Replace};
 
 /// Where exports go unless the physician chooses otherwise: a folder in the user's
 /// documents, else in the home folder, else beside the data folder.
@@ -39,7 +39,7 @@ pub struct ExportDialog {
     /// The running export, if any.
     pub running: Option<Receiver<ExportResult>>,
     /// What the last export wrote, or why it failed.
-    pub outcome: Option<Result<Vec<PathBuf>, String>>,
+    pub outcome: Option<ExportResult>,
 }
 
 impl ExportDialog {
@@ -93,12 +93,16 @@ pub fn export_ui(ui: &mut Ui, dialog: &mut ExportDialog) -> Option<Action> {
     let folder = dialog.folder.trim();
     let busy = dialog.running.is_some() || dialog.waiting_for_save;
     let ready = !dialog.chosen.is_empty() && !folder.is_empty() && !busy;
+    let order = |replace| {
+        Action::RunExport(ExportOrder {
+            folder: PathBuf::from(folder),
+            kinds: dialog.chosen.iter().copied().collect(),
+            replace,
+        })
+    };
     ui.horizontal(|ui| {
         if ui.add_enabled(ready, egui::Button::new("Export")).clicked() {
-            action = Some(Action::RunExport {
-                folder: PathBuf::from(folder),
-                kinds: dialog.chosen.iter().copied().collect(),
-            });
+            action = Some(order(Replace::Never));
         }
         if ui.button("Close").clicked() {
             action = Some(Action::CloseDialog);
@@ -121,7 +125,30 @@ pub fn export_ui(ui: &mut Ui, dialog: &mut ExportDialog) -> Option<Action> {
                 action = Some(Action::OpenFolder(PathBuf::from(folder)));
             }
         }
-        Some(Err(message)) => {
+        Some(Err(ExportProblem::Exists(files))) => {
+            // An earlier export of the same plan is replaced only when asked.
+            ui.label(
+                RichText::new(if files.len() == 1 {
+                    "This file is already there; nothing was written:"
+                } else {
+                    "These files are already there; nothing was written:"
+                })
+                .strong(),
+            );
+            for file in files {
+                ui.label(RichText::new(file.display().to_string()).monospace());
+            }
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(ready, egui::Button::new("Replace them"))
+                    .clicked()
+                {
+                    action = Some(order(Replace::Existing));
+                }
+                ui.label("or choose another folder.");
+            });
+        }
+        Some(Err(ExportProblem::Failed(message))) => {
             ui.colored_label(ui.visuals().error_fg_color, message);
         }
         None => {}

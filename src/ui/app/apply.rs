@@ -2,11 +2,9 @@
 //! writes become jobs for the worker; what must wait for the open plan's saves is
 //! queued with [`App::after_save`].
 
-use std::path::PathBuf;
-
 use super::saving::AfterSave;
 use super::{App, IndexState, Reading, Screen, today};
-use crate::desk::ExportKind;
+use crate::desk::ExportOrder;
 use crate::desk::worker::{Job, PatientWrite, load_index};
 use crate::planning::{EditContext, PlanEdit, generate};
 use crate::store::{Patient, PatientId, PlanId, Screening, Settings};
@@ -79,7 +77,7 @@ impl App {
                 self.settings_dialog = None;
                 self.export_dialog = None;
                 self.after_save
-                    .retain(|then| !matches!(then, AfterSave::Export { .. }));
+                    .retain(|then| !matches!(then, AfterSave::Export(_)));
             }
             Action::OpenExport => {
                 if let Some(open) = &self.open_plan {
@@ -90,7 +88,7 @@ impl App {
                     self.export_dialog = Some(ExportDialog::new(open.id.clone(), &folder));
                 }
             }
-            Action::RunExport { folder, kinds } => self.run_export(folder, kinds, ctx),
+            Action::RunExport(order) => self.run_export(order, ctx),
             Action::SaveSettings(settings) => self.save_settings(settings),
             Action::SaveNow => {
                 if let Some(open) = &mut self.open_plan {
@@ -150,13 +148,13 @@ impl App {
     }
 
     /// Exports the open plan once its last changes are saved.
-    fn run_export(&mut self, folder: PathBuf, kinds: Vec<ExportKind>, ctx: &egui::Context) {
-        self.export_folder = Some(folder.clone());
+    fn run_export(&mut self, order: ExportOrder, ctx: &egui::Context) {
+        self.export_folder = Some(order.folder.clone());
         if let Some(dialog) = &mut self.export_dialog {
             dialog.outcome = None;
             dialog.waiting_for_save = true;
         }
-        self.after_save(AfterSave::Export { folder, kinds }, ctx);
+        self.after_save(AfterSave::Export(order), ctx);
     }
 
     /// Writes the settings on the worker; the dialog says "Saving…" until they are.

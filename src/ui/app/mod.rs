@@ -254,7 +254,7 @@ impl App {
 
     /// Whether the export dialog is open and its last outcome, if any.
     #[must_use]
-    pub fn export_outcome(&self) -> Option<Option<&Result<Vec<PathBuf>, String>>> {
+    pub fn export_outcome(&self) -> Option<Option<&crate::desk::worker::ExportResult>> {
         self.export_dialog
             .as_ref()
             .map(|dialog| dialog.outcome.as_ref())

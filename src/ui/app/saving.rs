@@ -4,13 +4,11 @@
 //! window) is queued as an [`AfterSave`] and done, or refused with the reason, once
 //! they have: nothing waits on the UI thread.
 
-use std::path::PathBuf;
-
 use egui::Ui;
 
 use super::{App, Screen, today};
-use crate::desk::ExportKind;
-use crate::desk::worker::{Job, start_export};
+use crate::desk::ExportOrder;
+use crate::desk::worker::{ExportProblem, Job, start_export};
 use crate::store::{PlanId, PlanRecord, Revision, RevisionInfo, StoreError, Summary};
 use crate::ui::plan_view::{PlanViewState, SaveState};
 
@@ -47,10 +45,7 @@ pub(super) enum AfterSave {
     /// Open another plan.
     Open(PlanId),
     /// Export the plan as saved into a folder.
-    Export {
-        folder: PathBuf,
-        kinds: Vec<ExportKind>,
-    },
+    Export(ExportOrder),
     /// Close the window.
     Close,
 }
@@ -179,7 +174,7 @@ impl App {
     fn run_after_save(&mut self, then: AfterSave, ctx: &egui::Context) {
         match then {
             AfterSave::Open(id) => self.start_opening(id),
-            AfterSave::Export { folder, kinds } => self.start_export(folder, kinds, ctx),
+            AfterSave::Export(order) => self.start_export(order, ctx),
             AfterSave::Close => {
                 self.allowed_to_close = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -195,10 +190,12 @@ impl App {
                 ));
                 self.screen = Screen::Plan;
             }
-            AfterSave::Export { .. } => {
+            AfterSave::Export(_) => {
                 if let Some(dialog) = &mut self.export_dialog {
                     dialog.waiting_for_save = false;
-                    dialog.outcome = Some(Err(format!("Save the plan first: {problem}")));
+                    dialog.outcome = Some(Err(ExportProblem::Failed(format!(
+                        "Save the plan first: {problem}"
+                    ))));
                 }
             }
             AfterSave::Close => {
@@ -241,7 +238,7 @@ impl App {
     }
 
     /// Makes and writes the exports of the open plan as saved, on a thread of its own.
-    fn start_export(&mut self, folder: PathBuf, kinds: Vec<ExportKind>, ctx: &egui::Context) {
+    fn start_export(&mut self, order: ExportOrder, ctx: &egui::Context) {
         let Some(dialog) = &mut self.export_dialog else {
             return;
         };
@@ -253,10 +250,10 @@ impl App {
         };
         match start_export(
             store.clone(),
+            self.dirs.clone(),
             self.settings.clone(),
             dialog.plan.clone(),
-            folder,
-            kinds,
+            order,
             today(),
             wake,
         ) {
@@ -265,7 +262,9 @@ impl App {
                 dialog.running = Some(receiver);
             }
             Err(error) => {
-                dialog.outcome = Some(Err(format!("could not start the export: {error}")));
+                dialog.outcome = Some(Err(ExportProblem::Failed(format!(
+                    "could not start the export: {error}"
+                ))));
             }
         }
     }
