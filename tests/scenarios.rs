@@ -474,10 +474,10 @@ fn invariants(args: &[String], plan: &Value) -> Vec<String> {
         let message = text_of(&warning["message"]);
         for lead in [" Alternative: ", " consider instead: "] {
             if let Some(at) = message.rfind(lead) {
-                let named = message[at + lead.len()..].trim_end_matches('.');
-                if !names.iter().any(|name| name == named) {
+                let in_warning = message[at + lead.len()..].trim_end_matches('.');
+                if !names.iter().any(|name| name == in_warning) {
                     failures.push(format!(
-                        "a warning names the alternative '{named}', which the list leaves out: {message}"
+                        "a warning names the alternative '{in_warning}', which the list leaves out: {message}"
                     ));
                 }
             }

@@ -372,7 +372,7 @@ impl fmt::Display for MgPerKg {
 
 impl Serialize for MgPerKg {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if self.tenths % 10 == 0 {
+        if self.tenths.is_multiple_of(10) {
             serializer.serialize_u32(self.tenths / 10)
         } else {
             serializer.serialize_f64(f64::from(self.tenths) / 10.0)

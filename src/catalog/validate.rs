@@ -8,8 +8,8 @@ use super::cite::{Citer, reference_key_in};
 use super::ids::{Area, CellSource, Factor, Indication, Modality};
 use super::load::combinations;
 use super::protocol::{
-    Access, Alternative, Audience, FactorSeverity, Hazard, Jurisdiction, MgPerKg, Protocol, Range,
-    RegulatoryStatus, SessionScope, Step, StepKind, Technique, in_scope,
+    Access, Alternative, Audience, DoseLimit, FactorSeverity, Hazard, Jurisdiction, MgPerKg,
+    Protocol, Range, RegulatoryStatus, SessionScope, Step, StepKind, Technique, in_scope,
 };
 
 /// One problem in a protocol file, with where it is.
@@ -909,6 +909,60 @@ pub(crate) fn lidocaine_ceiling(technique: Technique, adrenaline: bool) -> (MgPe
     }
 }
 
+/// The tumescent limit covers only the dilute solution: a tumescent step names no block
+/// or infiltration of the treated area, and a block or infiltration step is not the
+/// tumescent one.
+fn check_technique_words(
+    limit: &DoseLimit,
+    technique: Technique,
+    adrenaline: bool,
+    text: &str,
+    report: &mut Report<'_>,
+) {
+    if technique == Technique::Tumescent {
+        if !adrenaline {
+            report(
+                "dose_limit",
+                Some(&limit.drug),
+                "tumescent solution is dilute lidocaine with adrenaline; the tumescent limit does not apply without adrenaline".into(),
+            );
+        }
+        let other = [
+            "block",
+            "numb",
+            "infiltration of the",
+            "face",
+            "scar",
+            "mark",
+            "scalp",
+            "counts towards",
+        ];
+        let drug = limit.drug.to_lowercase();
+        if let Some(word) = other
+            .iter()
+            .find(|word| text.contains(*word) || drug.contains(*word))
+        {
+            report(
+                "dose_limit",
+                Some(&limit.drug),
+                format!(
+                    "the tumescent limit ({} mg/kg) covers only the dilute solution at the donor site, but this step also names '{}': give blocks or infiltration of the treated area their own anaesthesia step with an infiltration or nerve-block limit (7 mg/kg and 500 mg with adrenaline, 4.5 mg/kg and 300 mg without)",
+                    limit.mg_per_kg,
+                    word.trim()
+                ),
+            );
+        }
+    } else if text.contains("tumescent local anaesthesia")
+        || text.contains("tumescent infiltration")
+    {
+        report(
+            "dose_limit",
+            Some(&limit.drug),
+            "the step names tumescent anaesthesia but its limit is for infiltration or a block: give each technique its own step and limit".into(),
+        );
+    }
+}
+
 /// A step that injects a local anaesthetic states its technique's limit, within the
 /// published ceiling and with its absolute cap; the tumescent limit covers the dilute
 /// solution only, so a step that also numbs the treated area by blocks or infiltration
@@ -960,48 +1014,7 @@ fn check_dose_limit(step: &Step, report: &mut Report<'_>) {
         );
         return;
     };
-    if technique == Technique::Tumescent {
-        if !adrenaline {
-            report(
-                "dose_limit",
-                Some(&limit.drug),
-                "tumescent solution is dilute lidocaine with adrenaline; the tumescent limit does not apply without adrenaline".into(),
-            );
-        }
-        let other = [
-            "block",
-            "numb",
-            "infiltration of the",
-            "face",
-            "scar",
-            "mark",
-            "scalp",
-            "counts towards",
-        ];
-        let drug = limit.drug.to_lowercase();
-        if let Some(word) = other
-            .iter()
-            .find(|word| text.contains(*word) || drug.contains(*word))
-        {
-            report(
-                "dose_limit",
-                Some(&limit.drug),
-                format!(
-                    "the tumescent limit ({} mg/kg) covers only the dilute solution at the donor site, but this step also names '{}': give blocks or infiltration of the treated area their own anaesthesia step with an infiltration or nerve-block limit (7 mg/kg and 500 mg with adrenaline, 4.5 mg/kg and 300 mg without)",
-                    limit.mg_per_kg,
-                    word.trim()
-                ),
-            );
-        }
-    } else if text.contains("tumescent local anaesthesia")
-        || text.contains("tumescent infiltration")
-    {
-        report(
-            "dose_limit",
-            Some(&limit.drug),
-            "the step names tumescent anaesthesia but its limit is for infiltration or a block: give each technique its own step and limit".into(),
-        );
-    }
+    check_technique_words(limit, technique, adrenaline, &text, report);
     let (ceiling, cap) = lidocaine_ceiling(technique, adrenaline);
     let with = if adrenaline { "with" } else { "without" };
     if limit.mg_per_kg > ceiling {
@@ -1454,6 +1467,103 @@ fn check_sentences(protocol: &Protocol, report: &mut Report<'_>) {
     }
 }
 
+/// A risk that orders the clinic, or an IND named to the patient without saying what it
+/// is.
+fn check_orders_and_ind(
+    protocol: &Protocol,
+    patient_texts: &[(&'static str, &str)],
+    report: &mut Report<'_>,
+) {
+    // A risk tells the patient what may happen and what is done about it; an order to
+    // the clinic ("Use only a released lot") belongs in a step.
+    for risk in &protocol.risks {
+        let order = risk.detail.split(". ").find(|sentence| {
+            let sentence = sentence.trim_start();
+            [
+                "Use ",
+                "Inject ",
+                "Give ",
+                "Check ",
+                "Record ",
+                "Screen ",
+                "Confirm ",
+                "Refer ",
+                "Ask the patient",
+            ]
+            .iter()
+            .any(|verb| sentence.starts_with(verb))
+        });
+        if let Some(order) = order {
+            report(
+                "risks",
+                Some(order.get(..30.min(order.len())).unwrap_or(order)),
+                format!(
+                    "the risk '{}' tells the clinic what to do ('{}'); the patient reads it: say what is done for them, and put the clinic's work in a step",
+                    risk.name,
+                    order.trim_end_matches('.')
+                ),
+            );
+        }
+    }
+    // "IND" means nothing to a patient unless the text says what it is.
+    for (field, text) in patient_texts {
+        let names_ind = text
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|word| word == "IND");
+        if names_ind
+            && !text.contains("permission to study")
+            && !text.contains("Investigational New Drug")
+        {
+            report(
+                field,
+                Some("IND"),
+                format!(
+                    "'{}' speaks of an IND to the patient without saying what it is: add \"(the FDA's permission to study an unapproved product)\" after it",
+                    text.get(..60.min(text.len())).unwrap_or(text)
+                ),
+            );
+        }
+    }
+}
+
+/// The texts besides tasks, steps and risks that the handout and consent form show:
+/// the reasons of the warnings, the alternatives, check-ups, milestones, summary,
+/// downtime and costs.
+fn handout_texts(protocol: &Protocol) -> Vec<(&'static str, &str)> {
+    let mut patient_texts: Vec<(&'static str, &str)> = Vec::new();
+    let mut alternatives: Vec<(&'static str, &Alternative)> = protocol
+        .alternatives
+        .iter()
+        .map(|alternative| ("alternatives", alternative))
+        .collect();
+    for rule in protocol
+        .factors
+        .iter()
+        .chain(protocol.adjuncts.iter().flat_map(|a| &a.factors))
+    {
+        patient_texts.push(("factors", &rule.reason));
+        alternatives.extend(rule.alternative.iter().map(|a| ("factors", a)));
+    }
+    if let Some(trial) = &protocol.trial_enrolled {
+        patient_texts.push(("trial_enrolled", &trial.reason));
+        alternatives.push(("referral", &trial.referral));
+    }
+    for (field, alternative) in alternatives {
+        patient_texts.push((field, &alternative.name));
+        patient_texts.push((field, &alternative.comparison));
+    }
+    for follow_up in &protocol.follow_ups {
+        patient_texts.push(("follow_ups", &follow_up.purpose));
+    }
+    for milestone in &protocol.milestones {
+        patient_texts.push(("milestones", &milestone.label));
+    }
+    patient_texts.push(("summary", &protocol.summary));
+    patient_texts.push(("downtime", &protocol.downtime));
+    patient_texts.push(("additional_costs", &protocol.additional_costs));
+    patient_texts
+}
+
 /// What the patient reads is written to the patient, and every step the handout must
 /// explain (the harvest, the treatment) says what the patient goes through.
 fn check_readers(protocol: &Protocol, report: &mut Report<'_>) {
@@ -1515,86 +1625,8 @@ fn check_readers(protocol: &Protocol, report: &mut Report<'_>) {
     for risk in &protocol.risks {
         patient_texts.push(("risks", &risk.detail));
     }
-    let mut alternatives: Vec<(&'static str, &Alternative)> = protocol
-        .alternatives
-        .iter()
-        .map(|alternative| ("alternatives", alternative))
-        .collect();
-    for rule in protocol
-        .factors
-        .iter()
-        .chain(protocol.adjuncts.iter().flat_map(|a| &a.factors))
-    {
-        patient_texts.push(("factors", &rule.reason));
-        alternatives.extend(rule.alternative.iter().map(|a| ("factors", a)));
-    }
-    if let Some(trial) = &protocol.trial_enrolled {
-        patient_texts.push(("trial_enrolled", &trial.reason));
-        alternatives.push(("referral", &trial.referral));
-    }
-    for (field, alternative) in alternatives {
-        patient_texts.push((field, &alternative.name));
-        patient_texts.push((field, &alternative.comparison));
-    }
-    for follow_up in &protocol.follow_ups {
-        patient_texts.push(("follow_ups", &follow_up.purpose));
-    }
-    for milestone in &protocol.milestones {
-        patient_texts.push(("milestones", &milestone.label));
-    }
-    patient_texts.push(("summary", &protocol.summary));
-    patient_texts.push(("downtime", &protocol.downtime));
-    patient_texts.push(("additional_costs", &protocol.additional_costs));
-    // A risk tells the patient what may happen and what is done about it; an order to
-    // the clinic ("Use only a released lot") belongs in a step.
-    for risk in &protocol.risks {
-        let order = risk.detail.split(". ").find(|sentence| {
-            let sentence = sentence.trim_start();
-            [
-                "Use ",
-                "Inject ",
-                "Give ",
-                "Check ",
-                "Record ",
-                "Screen ",
-                "Confirm ",
-                "Refer ",
-                "Ask the patient",
-            ]
-            .iter()
-            .any(|verb| sentence.starts_with(verb))
-        });
-        if let Some(order) = order {
-            report(
-                "risks",
-                Some(order.get(..30.min(order.len())).unwrap_or(order)),
-                format!(
-                    "the risk '{}' tells the clinic what to do ('{}'); the patient reads it: say what is done for them, and put the clinic's work in a step",
-                    risk.name,
-                    order.trim_end_matches('.')
-                ),
-            );
-        }
-    }
-    // "IND" means nothing to a patient unless the text says what it is.
-    for (field, text) in &patient_texts {
-        let names_ind = text
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|word| word == "IND");
-        if names_ind
-            && !text.contains("permission to study")
-            && !text.contains("Investigational New Drug")
-        {
-            report(
-                field,
-                Some("IND"),
-                format!(
-                    "'{}' speaks of an IND to the patient without saying what it is: add \"(the FDA's permission to study an unapproved product)\" after it",
-                    text.get(..60.min(text.len())).unwrap_or(text)
-                ),
-            );
-        }
-    }
+    patient_texts.extend(handout_texts(protocol));
+    check_orders_and_ind(protocol, &patient_texts, report);
     for (field, text) in patient_texts {
         if text.to_lowercase().contains("the patient") {
             report(

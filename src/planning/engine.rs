@@ -124,14 +124,8 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
     let rules = applicable_rules(protocol, request);
     let trial = TrialStanding::of(protocol, request);
     let offered_alternatives = alternatives(protocol, &rules, trial, request);
-    let mut warnings = factor_warnings(
-        protocol,
-        &rules,
-        trial,
-        request,
-        session_count,
-        &offered_alternatives,
-    )?;
+    let offered = &offered_alternatives;
+    let mut warnings = factor_warnings(protocol, &rules, trial, request, session_count, offered)?;
     warnings.extend(trial.warning(&offered_alternatives));
     warnings.extend(regulatory_warnings(protocol, trial));
     let candidate = !warnings.iter().any(Warning::refuses);
