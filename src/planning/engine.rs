@@ -123,8 +123,10 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
 
     let rules = applicable_rules(protocol, request);
     let trial = TrialStanding::of(protocol, request);
-    let mut warnings = factor_warnings(protocol, &rules, trial, request, session_count)?;
-    warnings.extend(trial.warning());
+    let offered_alternatives = alternatives(protocol, &rules, trial, request);
+    let offered = &offered_alternatives;
+    let mut warnings = factor_warnings(protocol, &rules, trial, request, session_count, offered)?;
+    warnings.extend(trial.warning(&offered_alternatives));
     warnings.extend(regulatory_warnings(protocol, trial));
     let candidate = !warnings.iter().any(Warning::refuses);
     let in_scope_here = |areas: &[crate::catalog::Area],
@@ -174,7 +176,7 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
             .filter(|risk| in_scope_here(&risk.areas, &risk.modalities))
             .cloned()
             .collect(),
-        alternatives: alternatives(protocol, &rules, trial, request),
+        alternatives: offered_alternatives,
         sources: protocol.sources.clone(),
         selection: selection.clone(),
         factors: request.factors.clone(),
@@ -247,8 +249,10 @@ impl<'p> TrialStanding<'p> {
         self.trial_only && !self.enrolled
     }
 
-    /// The restricted warning that says why, when the patient is refused.
-    fn warning(self) -> Option<Warning> {
+    /// The restricted warning that says why, when the patient is refused; it names the
+    /// referral only when the plan offers it (a trial is no option during active
+    /// cancer, for one).
+    fn warning(self, offered: &[crate::catalog::Alternative]) -> Option<Warning> {
         if !self.refuses() {
             return None;
         }
@@ -261,7 +265,9 @@ impl<'p> TrialStanding<'p> {
             Factor::TrialEnrolled.label(),
             reason.trim_end()
         );
-        if let Some(rule) = self.rule {
+        if let Some(rule) = self.rule
+            && offered.iter().any(|known| known.name == rule.referral.name)
+        {
             let _ = write!(message, " Alternative: {}.", rule.referral.name);
         }
         Some(Warning {
@@ -385,6 +391,7 @@ fn factor_warnings(
     trial: TrialStanding<'_>,
     request: &PlanRequest,
     session_count: u32,
+    offered_alternatives: &[crate::catalog::Alternative],
 ) -> Result<Vec<Warning>, PlanError> {
     let first_session = first_session_date(request)?;
     let mut warnings = Vec::new();
@@ -426,8 +433,12 @@ fn factor_warnings(
                 message.push('.');
             }
         }
+        // A warning names only an alternative the plan's list offers.
         if let Some(alternative) = &rule.alternative
             && offered(alternative, rule, protocol, request, trial)
+            && offered_alternatives
+                .iter()
+                .any(|known| known.name == alternative.name)
         {
             let lead = if rule.severity == FactorSeverity::Contraindicated {
                 "Alternative"
@@ -593,22 +604,33 @@ fn grouped(value: u32) -> String {
     out
 }
 
-/// " Maximum dose of lidocaine with adrenaline (tumescent): 35 mg/kg, 2,450 mg for
-/// 70 kg.", or, without a weight, what it depends on.
+/// " Maximum dose of lidocaine with adrenaline at the donor site, by tumescent
+/// infiltration: 35 mg/kg, and never more than 2,800 mg, which is 2,100 mg for 60 kg.",
+/// or, without a weight, what it depends on.
 fn dose_sentence(limit: &crate::catalog::DoseLimit, weight_kg: Option<u32>) -> String {
+    let technique = limit
+        .technique
+        .map(|technique| format!(", by {}", technique.label().to_lowercase()))
+        .unwrap_or_default();
     let cap = limit
         .max_mg
         .map(|cap| format!(", and never more than {} mg", grouped(cap)))
         .unwrap_or_default();
     match weight_kg {
-        Some(weight) => format!(
-            " Maximum dose of {}: {} mg/kg{cap}, which is {} mg for {weight} kg.",
-            limit.drug,
-            limit.mg_per_kg,
-            grouped(limit.max_for(weight))
-        ),
+        Some(weight) => {
+            let dose = limit.max_for(weight);
+            let capped = limit.max_mg.is_some_and(|cap| dose == cap)
+                && u64::from(limit.mg_per_kg.tenths()) * u64::from(weight) / 10 > u64::from(dose);
+            format!(
+                " Maximum dose of {}{technique}: {} mg/kg{cap}, which is {} mg for {weight} kg{}.",
+                limit.drug,
+                limit.mg_per_kg,
+                grouped(dose),
+                if capped { " (the cap)" } else { "" }
+            )
+        }
         None => format!(
-            " Maximum dose of {}: {} mg/kg{cap}; the patient's weight is not recorded, so weigh the patient and work out the dose before infiltrating.",
+            " Maximum dose of {}{technique}: {} mg/kg{cap}; the patient's weight is not recorded, so weigh the patient and work out the dose before infiltrating.",
             limit.drug, limit.mg_per_kg
         ),
     }
@@ -907,10 +929,13 @@ fn offered_from(
     request: &PlanRequest,
     trial: TrialStanding<'_>,
 ) -> bool {
-    if alternative
-        .excluded_by
-        .iter()
-        .any(|factor| request.factors.contains(factor))
+    let selection = &request.selection;
+    if !alternative.applies_to(selection.area, selection.indication)
+        || alternative
+            .excluded_by
+            .iter()
+            .chain(&alternative.intrinsic_exclusions())
+            .any(|factor| request.factors.contains(factor))
     {
         return false;
     }
