@@ -111,6 +111,10 @@ pub(crate) struct OptionsDisk {
     pub working_days: BTreeSet<Weekday>,
     #[serde(default)]
     pub jurisdiction: Option<Jurisdiction>,
+    /// Dates the clinic is closed on an opening day; left out when there is none (as
+    /// version 1 wrote it since the clinic's closed dates were kept).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub closed_dates: BTreeSet<Date>,
 }
 
 impl Default for OptionsDisk {
@@ -219,14 +223,21 @@ pub(crate) struct PlanV1 {
 
 impl From<&Patient> for PatientDisk {
     fn from(patient: &Patient) -> Self {
+        let Patient {
+            name,
+            birth_date,
+            clinic_id,
+            contact,
+            screening: Screening { factors, asked_on },
+        } = patient;
         PatientDisk {
-            name: patient.name.clone(),
-            birth_date: patient.birth_date,
-            clinic_id: patient.clinic_id.clone(),
-            contact: patient.contact.clone(),
+            name: name.clone(),
+            birth_date: *birth_date,
+            clinic_id: clinic_id.clone(),
+            contact: contact.clone(),
             screening: ScreeningDisk {
-                factors: patient.screening.factors.clone(),
-                asked_on: patient.screening.asked_on,
+                factors: factors.clone(),
+                asked_on: *asked_on,
             },
         }
     }
@@ -247,23 +258,42 @@ impl From<PatientDisk> for Patient {
     }
 }
 
+// The conversions from the app's types take every field by name: a field added to
+// `PlanRequest`, `ClinicOptions`, `Selection`, `Patient` or `PlanRecord` stops the
+// build here, so it is never dropped from the files silently.
+
 impl From<&PlanRequest> for RequestDisk {
     fn from(request: &PlanRequest) -> Self {
-        let selection = &request.selection;
+        let PlanRequest {
+            selection,
+            factors,
+            start,
+            session_count,
+            moved_sessions,
+            options,
+            weight_kg,
+        } = request;
+        let Selection {
+            modality,
+            source,
+            area,
+            indication,
+            adjuncts,
+        } = selection;
         RequestDisk {
             selection: SelectionDisk {
-                modality: selection.modality,
-                source: selection.source,
-                area: selection.area,
-                indication: selection.indication,
-                adjuncts: selection.adjuncts.clone(),
+                modality: *modality,
+                source: *source,
+                area: *area,
+                indication: *indication,
+                adjuncts: adjuncts.clone(),
             },
-            factors: request.factors.clone(),
-            start: request.start,
-            session_count: request.session_count,
-            moved_sessions: request.moved_sessions.clone(),
-            options: OptionsDisk::from(&request.options),
-            weight_kg: request.weight_kg,
+            factors: factors.clone(),
+            start: *start,
+            session_count: *session_count,
+            moved_sessions: moved_sessions.clone(),
+            options: OptionsDisk::from(options),
+            weight_kg: *weight_kg,
         }
     }
 }
@@ -277,23 +307,33 @@ impl From<RequestDisk> for PlanRequest {
             indication: disk.selection.indication,
             adjuncts: disk.selection.adjuncts,
         };
-        let mut request = PlanRequest::new(selection, disk.factors, disk.start);
-        request.session_count = disk.session_count;
-        request.moved_sessions = disk.moved_sessions;
-        request.options = ClinicOptions {
-            working_days: WorkingDays::new(disk.options.working_days),
-            jurisdiction: disk.options.jurisdiction,
-        };
-        request.weight_kg = disk.weight_kg;
-        request
+        PlanRequest {
+            selection,
+            factors: disk.factors,
+            start: disk.start,
+            session_count: disk.session_count,
+            moved_sessions: disk.moved_sessions,
+            options: ClinicOptions {
+                working_days: WorkingDays::new(disk.options.working_days),
+                jurisdiction: disk.options.jurisdiction,
+                closed_dates: disk.options.closed_dates,
+            },
+            weight_kg: disk.weight_kg,
+        }
     }
 }
 
 impl From<&ClinicOptions> for OptionsDisk {
     fn from(options: &ClinicOptions) -> Self {
+        let ClinicOptions {
+            working_days,
+            jurisdiction,
+            closed_dates,
+        } = options;
         OptionsDisk {
-            working_days: options.working_days.days().collect(),
-            jurisdiction: options.jurisdiction,
+            working_days: working_days.days().collect(),
+            jurisdiction: *jurisdiction,
+            closed_dates: closed_dates.clone(),
         }
     }
 }
@@ -320,11 +360,17 @@ impl From<NoteDisk> for Note {
 
 impl From<&ExtraTask> for ExtraTaskDisk {
     fn from(task: &ExtraTask) -> Self {
+        let ExtraTask {
+            text,
+            due,
+            withdrawn,
+            audience,
+        } = task;
         ExtraTaskDisk {
-            text: task.text.clone(),
-            due: task.due,
-            withdrawn: task.withdrawn,
-            audience: task.audience,
+            text: text.clone(),
+            due: *due,
+            withdrawn: *withdrawn,
+            audience: *audience,
         }
     }
 }
@@ -365,14 +411,24 @@ impl From<StatusDisk> for PlanStatus {
 impl PlanDisk {
     /// The revision of a record whose generated plan's file has this SHA-256.
     pub(crate) fn new(record: &PlanRecord, generated_sha256: String) -> Self {
+        // The generated plan is the one field kept elsewhere: in its own file.
+        let PlanRecord {
+            patient,
+            request,
+            plan: _,
+            notes,
+            extra_tasks,
+            status,
+            checklist,
+        } = record;
         PlanDisk {
-            patient: record.patient.clone(),
-            request: RequestDisk::from(&record.request),
+            patient: patient.clone(),
+            request: RequestDisk::from(request),
             generated_sha256,
-            notes: record.notes.iter().map(NoteDisk::from).collect(),
-            extra_tasks: record.extra_tasks.iter().map(ExtraTaskDisk::from).collect(),
-            status: record.status.into(),
-            checklist: record.checklist.clone(),
+            notes: notes.iter().map(NoteDisk::from).collect(),
+            extra_tasks: extra_tasks.iter().map(ExtraTaskDisk::from).collect(),
+            status: (*status).into(),
+            checklist: checklist.clone(),
         }
     }
 
@@ -407,6 +463,34 @@ impl From<PlanV1> for PlanRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_keeps_every_field_through_its_shape_on_disk() {
+        let mut request = PlanRequest::new(
+            Selection {
+                modality: Modality::ALL[0],
+                source: CellSource::ALL[1],
+                area: Area::ALL[2],
+                indication: Indication::ALL[3],
+                adjuncts: vec![CellSource::ALL[0]],
+            },
+            [Factor::ALL[0]].into(),
+            Date::new(2027, 1, 18).unwrap(),
+        );
+        request.session_count = Some(4);
+        request
+            .moved_sessions
+            .insert(2, Date::new(2027, 3, 3).unwrap());
+        request.options = ClinicOptions {
+            working_days: WorkingDays::new([Weekday::Saturday]),
+            jurisdiction: Some(Jurisdiction::ALL[0]),
+            closed_dates: [Date::new(2027, 12, 25).unwrap()].into(),
+        };
+        request.weight_kg = Some(70);
+        let text = ron::to_string(&RequestDisk::from(&request)).unwrap();
+        let back: RequestDisk = ron::from_str(&text).unwrap();
+        assert_eq!(PlanRequest::from(back), request);
+    }
 
     #[test]
     fn every_status_has_its_own_word_on_disk() {
