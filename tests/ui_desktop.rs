@@ -644,3 +644,199 @@ fn all_plans_fit_a_1024_window_and_widen_the_protocol_at_1920() {
         }
     }
 }
+
+/// The window on a patient's screen, their details being edited, with "Dr. Vega" as the
+/// desk's physician.
+fn editing_patient(data: &Path, config: &Path, button: &str) -> Harness<'static, App> {
+    regen_planner::store::Settings {
+        physician_name: "Dr. Vega".to_owned(),
+        ..regen_planner::store::Settings::default()
+    }
+    .save(config)
+    .unwrap();
+    let mut harness = harness(data, config);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, button)
+        .click();
+    wait_for_label(&mut harness, "Edit details…");
+    click(&mut harness, "Edit details…");
+    harness
+}
+
+#[test]
+fn a_patients_details_are_edited_and_each_save_is_a_revision_with_its_author() {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    let plan = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let store = Store::open(data.path()).unwrap();
+    let patient = store.load_plan(&plan).unwrap().value.patient;
+    let mut harness = editing_patient(data.path(), config.path(), "Nora Berg");
+    type_into(&mut harness, "Name", "Nora Berg-Lund");
+    type_into(&mut harness, "Date of birth", "1981-04-12");
+    type_into(&mut harness, "Clinic id", "CH-77");
+    type_into(&mut harness, "Contact", "+46 8 123 45 67");
+    type_into(&mut harness, "Allergies", "Lidocaine (hives)");
+    type_into(
+        &mut harness,
+        "Current medication",
+        "Apixaban 5 mg twice daily",
+    );
+    type_into(
+        &mut harness,
+        "Relevant history",
+        "Keloid after surgery, 2019",
+    );
+    click(&mut harness, "Save details");
+    wait_for_label(&mut harness, "Saved the patient's details as revision 2");
+    let saved = store.load_patient(&patient).unwrap();
+    assert_eq!(saved.number, 2);
+    assert_eq!(saved.saved_by, "Dr. Vega");
+    let value = &saved.value;
+    assert_eq!(value.name, "Nora Berg-Lund");
+    assert_eq!(value.birth_date, Some(Date::constant(1981, 4, 12)));
+    assert_eq!(value.clinic_id.as_deref(), Some("CH-77"));
+    assert_eq!(value.contact, "+46 8 123 45 67");
+    assert_eq!(value.allergies, "Lidocaine (hives)");
+    assert_eq!(value.medication, "Apixaban 5 mg twice daily");
+    assert_eq!(value.history, "Keloid after surgery, 2019");
+    // The screen shows the saved details, the list and All plans the new name.
+    assert!(harness.query_by_label("Lidocaine (hives)").is_some());
+    assert!(harness.query_by_label("Nora Berg-Lund (CH-77)").is_some());
+    // A second edit is revision 3; a clinic id once given is shown, not edited.
+    click(&mut harness, "Edit details…");
+    assert!(
+        harness
+            .query_all_by_label_contains("Once given, a clinic id stays")
+            .next()
+            .is_some()
+    );
+    type_into(&mut harness, "Allergies", "Lidocaine (hives); latex");
+    click(&mut harness, "Save details");
+    wait_for_label(&mut harness, "Saved the patient's details as revision 3");
+    assert_eq!(
+        store.load_patient(&patient).unwrap().value.allergies,
+        "Lidocaine (hives); latex"
+    );
+}
+
+#[test]
+fn a_birth_date_in_the_future_or_after_a_plan_is_refused_beside_the_field() {
+    let (data, config) = folders();
+    // A plan that began more than a year ago.
+    let start = today().checked_sub(jiff::Span::new().days(400)).unwrap();
+    let plan = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let store = Store::open(data.path()).unwrap();
+    let plan_start = store
+        .load_plan(&plan)
+        .unwrap()
+        .value
+        .first_session()
+        .unwrap();
+    let mut harness = editing_patient(data.path(), config.path(), "Nora Berg");
+    let beside = |harness: &Harness<'static, App>, sentence: &str| {
+        let field = harness.get_by_label("Date of birth").rect();
+        let said = harness.get_by_label_contains(sentence).rect();
+        assert!(
+            said.left() >= field.right()
+                && said.top() < field.bottom()
+                && said.bottom() > field.top(),
+            "'{sentence}' at {said:?} is not beside the field at {field:?}"
+        );
+    };
+    let tomorrow = today().tomorrow().unwrap();
+    type_into(&mut harness, "Date of birth", &tomorrow.to_string());
+    beside(&harness, "and today");
+    assert!(
+        harness
+            .get_by_label("Save details")
+            .accesskit_node()
+            .is_disabled()
+    );
+    let after = plan_start.checked_add(jiff::Span::new().days(1)).unwrap();
+    type_into(&mut harness, "Date of birth", &after.to_string());
+    beside(
+        &harness,
+        "after the first session of one of the patient's plans",
+    );
+    assert!(
+        harness
+            .get_by_label("Save details")
+            .accesskit_node()
+            .is_disabled()
+    );
+    type_into(&mut harness, "Date of birth", "12/04/1981");
+    beside(&harness, "is not a date in the format YYYY-MM-DD");
+    type_into(&mut harness, "Date of birth", &plan_start.to_string());
+    assert!(
+        harness
+            .query_all_by_label_contains("after the first session")
+            .next()
+            .is_none()
+    );
+    assert!(
+        !harness
+            .get_by_label("Save details")
+            .accesskit_node()
+            .is_disabled()
+    );
+}
+
+#[test]
+fn a_clinic_id_of_another_patient_or_a_save_from_another_desk_is_refused_and_named() {
+    let (data, config) = folders();
+    let store = Store::open(data.path()).unwrap();
+    let mut holder = Patient::new("Ingrid Håkansson");
+    holder.clinic_id = Some("CH-1".to_owned());
+    store.create_patient(&holder, "Dr Test").unwrap();
+    let (patient, _) = store
+        .create_patient(&Patient::new("John Smith"), "Dr Test")
+        .unwrap();
+    let mut harness = editing_patient(data.path(), config.path(), "John Smith");
+    type_into(&mut harness, "Clinic id", " ch-1 ");
+    click(&mut harness, "Save details");
+    wait_for_label(&mut harness, "is already patient");
+    assert!(
+        harness
+            .query_all_by_label_contains("(Ingrid Håkansson)")
+            .next()
+            .is_some()
+    );
+    assert_eq!(store.load_patient(&patient).unwrap().number, 1);
+    // Another desk saves the patient while the form is open: the save names them.
+    let mut other = store.load_patient(&patient).unwrap().value;
+    other.contact = "new phone".to_owned();
+    store
+        .save_patient(&patient, 1, &other, "Dr. Okafor")
+        .unwrap();
+    type_into(&mut harness, "Clinic id", "CH-2");
+    type_into(&mut harness, "Allergies", "Penicillin");
+    click(&mut harness, "Save details");
+    wait_for_label(&mut harness, "Dr. Okafor saved revision 2");
+    assert_eq!(store.load_patient(&patient).unwrap().value.allergies, "");
+    click(&mut harness, "Reopen the patient (drops what you typed)");
+    wait_for_label(&mut harness, "new phone");
+}
+
+#[test]
+fn closing_over_unsaved_patient_details_asks_first() {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let mut harness = editing_patient(data.path(), config.path(), "Nora Berg");
+    type_into(&mut harness, "Allergies", "Latex");
+    // Another screen keeps the typing; the patient's screen shows it again.
+    click(&mut harness, "All plans");
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Nora Berg")
+        .click();
+    wait_for_label(&mut harness, "Save details");
+    assert_eq!(
+        harness.get_by_label("Allergies").value().as_deref(),
+        Some("Latex")
+    );
+    assert_eq!(
+        common::window::close_window(&mut harness),
+        common::window::Closing::StaysOpen
+    );
+    wait_for_label(&mut harness, "the changes to the details of Nora Berg");
+}

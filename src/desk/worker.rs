@@ -143,6 +143,20 @@ pub enum Job {
         /// Who saves.
         author: String,
     },
+    /// Save a new revision of a patient's details (name, date of birth, contact,
+    /// clinic id, allergies, medication, history); their screening stays as on file.
+    SavePatient {
+        /// The patient.
+        id: PatientId,
+        /// The revision the edits were made on.
+        base_revision: u32,
+        /// The details as edited.
+        patient: Box<Patient>,
+        /// Who saves.
+        author: String,
+        /// Today, for the date of birth's check.
+        today: Date,
+    },
     /// Write the desk's settings into the configuration folder.
     SaveSettings {
         /// The configuration folder.
@@ -234,6 +248,24 @@ pub enum Outcome {
         id: PlanId,
         /// The store's error.
         error: StoreError,
+    },
+    /// A patient's details were saved.
+    PatientSaved {
+        /// The patient.
+        id: PatientId,
+        /// The new revision.
+        revision: Box<Revision<Patient>>,
+        /// Its summary, for the lists.
+        summary: Summary,
+    },
+    /// A patient's details were not saved; the edits are still in the UI.
+    PatientSaveFailed {
+        /// The patient.
+        id: PatientId,
+        /// Why, as a sentence.
+        message: String,
+        /// Someone else saved the patient first: the form offers to reread them.
+        is_conflict: bool,
     },
     /// The settings were written.
     SettingsSaved(Box<Settings>),
@@ -395,6 +427,13 @@ fn run_job(store: &Store, job: Job) -> Outcome {
             },
             Err(error) => Outcome::SaveFailed { id, error },
         },
+        Job::SavePatient {
+            id,
+            base_revision,
+            patient,
+            author,
+            today,
+        } => save_patient(store, id, base_revision, &patient, &author, today),
         Job::SaveSettings {
             config_dir,
             settings,
@@ -402,6 +441,61 @@ fn run_job(store: &Store, job: Job) -> Outcome {
             Ok(()) => Outcome::SettingsSaved(settings),
             Err(error) => Outcome::SettingsFailed(error.to_string()),
         },
+    }
+}
+
+/// Saves a patient's edited details on top of `base_revision` (a save from another
+/// desk since is a conflict that names who saved). Their screening is the one on
+/// file; the date of birth must come before today
+/// and before the first session of each of their plans, as the store's rules say.
+fn save_patient(
+    store: &Store,
+    id: PatientId,
+    base_revision: u32,
+    edited: &Patient,
+    author: &str,
+    today: Date,
+) -> Outcome {
+    let failed = |message: String, is_conflict: bool| Outcome::PatientSaveFailed {
+        id: id.clone(),
+        message,
+        is_conflict,
+    };
+    let on_file = match store.load_patient(&id) {
+        Ok(on_file) => on_file,
+        Err(error) => return failed(error.to_string(), false),
+    };
+    if let Some(birth) = edited.birth_date {
+        let starts: Vec<Date> = match store.plans_of(&id) {
+            Ok(plans) => plans.iter().filter_map(|plan| plan.first_session).collect(),
+            Err(error) => return failed(error.to_string(), false),
+        };
+        if let Err(reason) = crate::store::rules::check_birth_date_of_patient(birth, today, &starts)
+        {
+            return failed(
+                StoreError::Invalid {
+                    record: format!("patient {id}"),
+                    reason,
+                }
+                .to_string(),
+                false,
+            );
+        }
+    }
+    let patient = Patient {
+        screening: on_file.value.screening,
+        ..edited.clone()
+    };
+    match store.save_patient(&id, base_revision, &patient, author) {
+        Ok(revision) => Outcome::PatientSaved {
+            summary: Summary::of_patient(&id, &revision),
+            revision: Box::new(revision),
+            id,
+        },
+        Err(error) => {
+            let is_conflict = matches!(error, StoreError::Conflict { .. });
+            failed(error.to_string(), is_conflict)
+        }
     }
 }
 

@@ -29,6 +29,7 @@ use super::export_dialog::ExportDialog;
 use super::library::LibraryState;
 use super::new_plan::NewPlanDraft;
 use super::patient_list::PatientList;
+use super::patient_view::PatientEdit;
 use super::plan_view::{PlanViewState, SaveState};
 use super::plans_table::PlansTable;
 use super::settings::SettingsDialog;
@@ -73,7 +74,9 @@ enum Screen {
     Home,
     Patient {
         id: PatientId,
-        record: Reading<Revision<Patient>>,
+        record: Reading<Box<Revision<Patient>>>,
+        /// The details being edited, if they are.
+        edit: Option<Box<PatientEdit>>,
     },
     /// A plan on its way from the disk (once the open plan's saves have landed), or why
     /// it could not be read.
@@ -142,6 +145,9 @@ pub struct App {
     /// A new plan being made, kept while the physician looks at another screen; Ctrl+N
     /// brings it back.
     parked_draft: Option<Box<NewPlanDraft>>,
+    /// Patients' details edited and not saved, kept while the physician looks at
+    /// another screen; shown again when the patient is opened.
+    parked_patient_edits: BTreeMap<PatientId, Box<PatientEdit>>,
     /// Whether to drop the new plan being made, while the physician decides.
     draft_question: Option<DraftQuestion>,
     /// The screen of the last frame.
@@ -249,6 +255,7 @@ impl App {
             after_save: Vec::new(),
             parked_views: BTreeMap::new(),
             parked_draft: None,
+            parked_patient_edits: BTreeMap::new(),
             draft_question: None,
             last_screen: None,
             close_confirm: None,
@@ -354,10 +361,16 @@ impl App {
     /// Shows another screen. A new plan being made is kept (parked), never dropped.
     fn show(&mut self, screen: Screen) {
         let old = std::mem::replace(&mut self.screen, screen);
-        if let Screen::NewPlan(draft) = old
-            && draft.has_work()
-        {
-            self.parked_draft = Some(draft);
+        match old {
+            Screen::NewPlan(draft) if draft.has_work() => self.parked_draft = Some(draft),
+            Screen::Patient {
+                id,
+                edit: Some(edit),
+                ..
+            } if edit.has_changes() || edit.saving => {
+                self.parked_patient_edits.insert(id, edit);
+            }
+            _ => {}
         }
     }
 
