@@ -840,3 +840,86 @@ fn closing_over_unsaved_patient_details_asks_first() {
     );
     wait_for_label(&mut harness, "the changes to the details of Nora Berg");
 }
+
+/// What the window asked the system to open, and on which thread.
+static OPENED: std::sync::Mutex<Vec<(std::path::PathBuf, Option<String>)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Records an opening instead of starting a viewer.
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "the window's opener reports whether a viewer started"
+)]
+fn record_opening(path: &Path) -> std::io::Result<()> {
+    OPENED.lock().unwrap().push((
+        path.to_path_buf(),
+        std::thread::current().name().map(str::to_owned),
+    ));
+    Ok(())
+}
+
+#[test]
+fn the_export_dialog_keeps_its_place_and_prints_a_pdf_in_the_systems_viewer() {
+    let (data, config) = folders();
+    let exports = tempfile::tempdir().unwrap();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    let plan = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let options = common::window::options(data.path(), config.path(), Some(plan));
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1024.0, 640.0))
+        .build_eframe(move |cc| App::new(cc, options).with_opener(record_opening));
+    wait_until(&mut harness, "the plan to open", |app| {
+        app.open_plan_record().is_some()
+    });
+    click(&mut harness, "Export…");
+    type_into(
+        &mut harness,
+        "Folder",
+        &exports.path().display().to_string(),
+    );
+    let place = |harness: &Harness<'static, App>| {
+        (
+            harness.get_by_label("Export documents").rect(),
+            harness.get_by_label("Close").rect(),
+        )
+    };
+    let before = place(&harness);
+    click(&mut harness, "Export");
+    wait_until(&mut harness, "the export to finish", |app| {
+        matches!(app.export_outcome(), Some(Some(Ok(_))))
+    });
+    harness.run_steps(3);
+    assert_eq!(place(&harness), before, "the dialog stays where it was");
+    // Every written file is inside the dialog, which fits the window.
+    let handout = harness.get_by_label("Print handout…").rect();
+    assert!(handout.bottom() <= 640.0, "{handout:?}");
+
+    click(&mut harness, "Print handout…");
+    let start = std::time::Instant::now();
+    let opened = loop {
+        let found = OPENED
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(path, _)| path.starts_with(exports.path()))
+            .cloned();
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    assert!(
+        opened.0.to_string_lossy().ends_with("handout.pdf"),
+        "{}",
+        opened.0.display()
+    );
+    assert!(opened.0.is_file());
+    assert_eq!(
+        opened.1.as_deref(),
+        Some("open-viewer"),
+        "the viewer is started off the UI thread"
+    );
+    assert!(harness.query_by_label("Print consent form…").is_some());
+}

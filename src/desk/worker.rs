@@ -110,6 +110,45 @@ pub fn start_export(
     Ok(receiver)
 }
 
+/// How a file or folder is shown in the system's own application (the PDF viewer, the
+/// file manager); the window takes [`system_opener`], a test one that records.
+pub type Opener = fn(&std::path::Path) -> std::io::Result<()>;
+
+/// Opens a file or folder with the application the system chooses for it.
+///
+/// # Errors
+/// When no application could be started for it.
+pub fn system_opener(path: &std::path::Path) -> std::io::Result<()> {
+    open::that(path)
+}
+
+/// Opens `path` with `opener` on a thread named `open-viewer` (starting an application
+/// can take a while, and some launchers wait for it); the receiver gets a sentence if
+/// it could not be opened.
+///
+/// # Errors
+/// When the system cannot start a thread.
+pub fn start_open(
+    opener: Opener,
+    path: PathBuf,
+    wake: impl Fn() + Send + 'static,
+) -> std::io::Result<Receiver<Result<(), String>>> {
+    let (sender, receiver) = channel();
+    std::thread::Builder::new()
+        .name("open-viewer".into())
+        .spawn(move || {
+            let result = opener(&path).map_err(|error| {
+                format!(
+                    "could not open {} with the system's application: {error}; open it by hand",
+                    path.display()
+                )
+            });
+            let _ = sender.send(result);
+            wake();
+        })?;
+    Ok(receiver)
+}
+
 /// A read or write for the `store-jobs` thread.
 pub enum Job {
     /// Read a plan's newest revision and its patient's name.

@@ -49,6 +49,8 @@ pub enum Action {
     SaveNow,
     /// Open a folder in the file manager.
     OpenFolder(PathBuf),
+    /// Open a written PDF in the system's viewer, to print it from there.
+    Print(PathBuf),
     /// Open the export dialog of the open plan.
     OpenExport,
     /// Export the open plan into a folder.

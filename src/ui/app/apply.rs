@@ -129,14 +129,7 @@ impl App {
             Action::RunExport(order) => self.run_export(order, ctx),
             Action::SaveSettings(settings) => self.save_settings(settings),
             Action::SaveNow => self.save_now(ctx),
-            Action::OpenFolder(folder) => {
-                if let Err(error) = open::that_detached(&folder) {
-                    self.messages.push(format!(
-                        "could not open {} in the file manager: {error}; open it by hand",
-                        folder.display()
-                    ));
-                }
-            }
+            Action::OpenFolder(path) | Action::Print(path) => self.open_outside(path, ctx),
             Action::FocusSearch => ctx.memory_mut(|memory| memory.request_focus(search_field_id())),
             Action::ReloadIndex => self.reload_index(ctx),
             Action::ReloadPlan => {

@@ -38,7 +38,7 @@ use super::status_bar::status_bar_ui;
 use super::top_bar::top_bar_ui;
 use crate::catalog::{Catalog, Problem};
 use crate::desk::Workspace;
-use crate::desk::worker::{LoadMessage, Worker, load_index};
+use crate::desk::worker::{LoadMessage, Opener, Worker, load_index, system_opener};
 use crate::planning::ClinicOptions;
 use crate::store::{
     AppDirs, Index, Patient, PatientId, PlanId, PlanRecord, Revision, Settings, Store,
@@ -161,6 +161,11 @@ pub struct App {
     export_dialog: Option<ExportDialog>,
     /// The folder of the last export, offered again.
     export_folder: Option<PathBuf>,
+    /// How a PDF or a folder is shown in the system's application.
+    opener: Opener,
+    /// Files and folders being opened in the system's application, each reporting
+    /// whether it could be.
+    openings: Vec<Receiver<Result<(), String>>>,
     /// Errors and notices for the status bar, newest last.
     messages: Vec<String>,
     /// A short confirmation in the status bar ("Saved revision 4") and until when
@@ -263,6 +268,8 @@ impl App {
             settings_dialog: None,
             export_dialog: None,
             export_folder: None,
+            opener: system_opener,
+            openings: Vec::new(),
             messages,
             confirmation: None,
             save_to_confirm: None,
@@ -274,6 +281,45 @@ impl App {
             is_demo_data: is_demo,
             startup: StartupLog::new(),
         }
+    }
+
+    /// The app, showing PDFs and folders with `opener` instead of the system's
+    /// application (tests record what would be opened).
+    #[must_use]
+    pub fn with_opener(mut self, opener: Opener) -> Self {
+        self.opener = opener;
+        self
+    }
+
+    /// Shows a file or folder in the system's application, on a thread of its own; a
+    /// failure is said in the status bar.
+    fn open_outside(&mut self, path: PathBuf, ctx: &egui::Context) {
+        let wake = {
+            let ctx = ctx.clone();
+            move || ctx.request_repaint()
+        };
+        match crate::desk::worker::start_open(self.opener, path, wake) {
+            Ok(receiver) => self.openings.push(receiver),
+            Err(error) => self.messages.push(format!(
+                "could not start opening the file: {error}; open it by hand"
+            )),
+        }
+    }
+
+    /// Takes what the openings in the system's application reported.
+    fn poll_openings(&mut self) {
+        let mut problems = Vec::new();
+        self.openings.retain(|receiver| match receiver.try_recv() {
+            Ok(result) => {
+                if let Err(message) = result {
+                    problems.push(message);
+                }
+                false
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => true,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => false,
+        });
+        self.messages.extend(problems);
     }
 
     /// Whether the list of patients and plans has finished loading (or failed).
@@ -426,6 +472,7 @@ impl eframe::App for App {
         let ctx = ui.ctx().clone();
         self.poll_index(&ctx);
         self.poll_worker(&ctx);
+        self.poll_openings();
         let mut actions: Vec<Action> = Vec::new();
         actions.extend(self.shortcuts(ui));
 
