@@ -923,3 +923,55 @@ fn the_export_dialog_keeps_its_place_and_prints_a_pdf_in_the_systems_viewer() {
     );
     assert!(harness.query_by_label("Print consent form…").is_some());
 }
+
+/// The width of the patient list, as its resize handle reports it, in points of a
+/// window `width` wide.
+fn list_width(harness: &Harness<'static, App>, width: f32) -> f32 {
+    let fraction: f64 = harness
+        .get_by_label("Resize panel")
+        .accesskit_node()
+        .numeric_value()
+        .unwrap();
+    #[expect(clippy::cast_possible_truncation, reason = "a width in points")]
+    let points = fraction as f32 * width;
+    points
+}
+
+#[test]
+fn the_patient_list_widens_at_1920_and_keeps_its_width_in_the_windows_memory() {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let build = |memory: Option<String>| {
+        let options = common::window::options(data.path(), config.path(), None);
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(1920.0, 1080.0))
+            .build_eframe(move |cc| {
+                // As eframe gives the app the memory it saved at the last close.
+                if let Some(memory) = &memory {
+                    let memory: egui::Memory = ron::from_str(memory).unwrap();
+                    cc.egui_ctx.memory_mut(|saved| *saved = memory);
+                }
+                App::new(cc, options)
+            });
+        wait_until(&mut harness, "the index to load", App::is_index_loaded);
+        harness
+    };
+    let mut harness = build(None);
+    assert!((list_width(&harness, 1920.0) - 320.0).abs() < 2.0);
+    harness
+        .get_by_label("Resize panel")
+        .set_value_accesskit(f64::from(760.0_f32 / 1920.0));
+    harness.run_steps(3);
+    let widened = list_width(&harness, 1920.0);
+    assert!((widened - 760.0).abs() < 2.0, "the list is {widened} wide");
+    let row = harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Nora Berg")
+        .rect();
+    assert!(row.width() > 600.0, "the rows widen with the list: {row:?}");
+    let memory = harness.ctx.memory(|memory| ron::to_string(memory).unwrap());
+    drop(harness);
+    let harness = build(Some(memory));
+    let kept = list_width(&harness, 1920.0);
+    assert!((kept - 760.0).abs() < 2.0, "the list opens {kept} wide");
+}

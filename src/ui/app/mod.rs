@@ -499,11 +499,14 @@ impl eframe::App for App {
                 &self.dirs.data,
             );
         });
+        // The physician may widen the list to nearly half a wide window; egui keeps
+        // the width in its memory, which eframe saves with the window's place.
+        let widest_list = (ui.available_width() * 0.45).max(480.0);
         egui::Panel::left("patients")
             .resizable(true)
             .default_size(320.0)
             .min_size(240.0)
-            .max_size(480.0)
+            .max_size(widest_list)
             .show(ui, |ui| actions.extend(self.patients_ui(ui)));
         egui::CentralPanel::default().show(ui, |ui| actions.extend(self.central_ui(ui)));
         actions.extend(self.dialogs_ui(&ctx));
