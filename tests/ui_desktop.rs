@@ -975,3 +975,154 @@ fn the_patient_list_widens_at_1920_and_keeps_its_width_in_the_windows_memory() {
     let kept = list_width(&harness, 1920.0);
     assert!((kept - 760.0).abs() < 2.0, "the list opens {kept} wide");
 }
+
+/// A text the last frame painted: where it was clipped, where it lies, what it says,
+/// and whether it was justified (its spaces stretched to fill the line).
+struct Painted {
+    clip: egui::Rect,
+    rect: egui::Rect,
+    text: String,
+    justified: bool,
+    rows: usize,
+}
+
+/// Every text the last frame painted.
+fn painted_texts(harness: &Harness<'static, App>) -> Vec<Painted> {
+    fn walk(shape: &egui::Shape, clip: egui::Rect, out: &mut Vec<Painted>) {
+        match shape {
+            egui::Shape::Vec(shapes) => {
+                for shape in shapes {
+                    walk(shape, clip, out);
+                }
+            }
+            egui::Shape::Text(text) => out.push(Painted {
+                clip,
+                rect: text.visual_bounding_rect(),
+                text: text.galley.text().to_owned(),
+                justified: text.galley.job.justify,
+                rows: text.galley.rows.len(),
+            }),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for clipped in &harness.output().shapes {
+        walk(&clipped.shape, clipped.clip_rect, &mut out);
+    }
+    out
+}
+
+#[test]
+fn timeline_labels_end_inside_the_chart_at_1024() {
+    let (data, config) = folders();
+    let store = Store::open(data.path()).unwrap();
+    let (patient, _) = store
+        .create_patient(&Patient::new("Nora Berg"), "Dr Test")
+        .unwrap();
+    let catalog = Catalog::builtin().0;
+    let selection = Selection {
+        modality: Modality::Injection,
+        source: CellSource::AutologousPrp,
+        area: Area::Scalp,
+        indication: Indication::AndrogeneticAlopecia,
+        adjuncts: Vec::new(),
+    };
+    // A start whose axis ends (a week after the last follow-up) just after the first
+    // of a month: that month's name stands at the very right of the chart.
+    let record = (30..90)
+        .map(|days| {
+            let start = today().checked_add(jiff::Span::new().days(days)).unwrap();
+            common::record(
+                &catalog,
+                &patient,
+                selection.clone(),
+                BTreeSet::new(),
+                start,
+            )
+        })
+        .find(|record| {
+            let last = record.plan.follow_ups.last().unwrap().date;
+            let end = last.checked_add(jiff::Span::new().days(7)).unwrap();
+            (2..=3).contains(&end.day())
+        })
+        .unwrap();
+    let end = record.plan.follow_ups.last().unwrap().date;
+    let plan = store.create_plan(&record, "Dr Test").unwrap().0;
+    let options = common::window::options(data.path(), config.path(), Some(plan));
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1024.0, 640.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    wait_until(&mut harness, "the plan to open", |app| {
+        app.open_plan_record().is_some()
+    });
+    harness.get_by_label_contains("Timeline: ").scroll_to_me();
+    harness.run_steps(3);
+    let chart = harness.get_by_label_contains("Timeline: ").rect();
+    let last_month = end.strftime("%b %Y").to_string();
+    let texts = painted_texts(&harness);
+    let labels: Vec<&Painted> = texts
+        .iter()
+        .filter(|text| {
+            chart.contains_rect(text.clip.intersect(chart)) && chart.intersects(text.rect)
+        })
+        .collect();
+    assert!(
+        labels.iter().any(|label| label.text == last_month),
+        "the month of the last follow-up, {last_month}, is named: {:?}",
+        labels.iter().map(|label| &label.text).collect::<Vec<_>>()
+    );
+    for label in labels {
+        assert!(
+            label.rect.right() <= chart.right().min(label.clip.right()) + 0.5,
+            "'{}' at {:?} is cut by the edge of the chart at {} (clipped at {})",
+            label.text,
+            label.rect,
+            chart.right(),
+            label.clip.right()
+        );
+    }
+}
+
+#[test]
+fn text_is_left_aligned_never_justified_on_the_new_plan_and_plan_screens() {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    let plan = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1024.0, 640.0))
+        .build_eframe({
+            let options = common::window::options(data.path(), config.path(), Some(plan));
+            move |cc| App::new(cc, options)
+        });
+    wait_until(&mut harness, "the plan to open", |app| {
+        app.open_plan_record().is_some()
+    });
+    let justified = |harness: &Harness<'static, App>| {
+        painted_texts(harness)
+            .into_iter()
+            .filter(|text| text.justified && text.text.contains(' '))
+            .map(|text| text.text)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        justified(&harness),
+        Vec::<String>::new(),
+        "on the plan screen"
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    type_into(&mut harness, "Name", "Maria Alvarez");
+    choose_prp_hair(&mut harness);
+    harness.run_steps(2);
+    assert!(
+        painted_texts(&harness)
+            .iter()
+            .any(|text| text.rows > 1 && text.text.contains(' ')),
+        "the preview has paragraphs that wrap"
+    );
+    assert_eq!(
+        justified(&harness),
+        Vec::<String>::new(),
+        "on the new-plan screen with its preview"
+    );
+}
