@@ -14,6 +14,7 @@ const STRETCH_MARKS: &str = include_str!("../assets/protocols/adipose-stretch-ma
 const FAT_TRANSFER: &str = include_str!("../assets/protocols/adipose-fat-transfer-face.ron");
 const MICRONEEDLING: &str = include_str!("../assets/protocols/microneedling-prp-prf-face.ron");
 const SECRETOME_SKIN: &str = include_str!("../assets/protocols/secretome-skin.ron");
+const BMAC_HAIR: &str = include_str!("../assets/protocols/bmac-hair.ron");
 
 mod common;
 
@@ -482,13 +483,13 @@ fn a_citation_of_a_source_the_file_lacks_is_refused() {
 #[test]
 fn an_alternative_the_screening_forbids_is_refused() {
     let text = STRETCH_MARKS.replace(
-        "at lower cost and risk.\", excluded_by: [\"keloid-tendency\", \"recent-isotretinoin\", \"pregnancy\"]",
+        "at lower cost and risk.\", excluded_by: [\"keloid-tendency\", \"recent-isotretinoin\", \"pregnancy\", \"anticoagulants\", \"bleeding-disorder\"]",
         "at lower cost and risk.\"",
     );
     expect_problem(
         &text,
         line_with(&text, "(name: \"Microneedling alone\""),
-        "the alternative 'Microneedling alone' would be offered to patients the same screening rules out of it; add excluded_by: [\"pregnancy\", \"keloid-tendency\", \"recent-isotretinoin\"]",
+        "the alternative 'Microneedling alone' would be offered to patients the same screening rules out of it; add excluded_by: [\"anticoagulants\", \"bleeding-disorder\", \"pregnancy\", \"keloid-tendency\", \"recent-isotretinoin\"]",
     );
 }
 
@@ -536,13 +537,87 @@ fn two_rules_for_one_factor_on_the_same_delivery_are_refused() {
 #[test]
 fn a_tumescent_step_without_a_dose_limit_is_refused() {
     let text = STRETCH_MARKS.replace(
-        ", dose_limit: (drug: \"lidocaine with adrenaline in tumescent solution, with any lidocaine at the marks\", mg_per_kg: 35)",
+        ", dose_limit: (drug: \"lidocaine with adrenaline at the donor site\", technique: \"tumescent\", adrenaline: true, mg_per_kg: 35, max_mg: 2800)",
         "",
     );
     expect_problem(
         &text,
         line_with(&text, "Tumescent local anaesthesia of the donor site"),
-        "a tumescent or ring-block step must state the maximum dose by weight",
+        "a step that injects a local anaesthetic must state the maximum dose by weight",
+    );
+}
+
+/// The tumescent step of the facial fat transfer, as the catalog ships it.
+const TUMESCENT: &str = "dose_limit: (drug: \"lidocaine with adrenaline at the donor site\", technique: \"tumescent\", adrenaline: true, mg_per_kg: 35, max_mg: 2800)";
+
+#[test]
+fn a_tumescent_limit_that_also_covers_facial_blocks_is_refused() {
+    // The file the second review found: the facial blocks under the 35 mg/kg of the
+    // dilute tumescent solution.
+    let text = FAT_TRANSFER.replacen(
+        "with sedation if planned [CF 79].\", dose_limit: (drug: \"lidocaine with adrenaline at the donor site\"",
+        "with sedation if planned; local anaesthesia or nerve blocks for the face [CF 79].\", dose_limit: (drug: \"lidocaine with adrenaline in tumescent solution, facial blocks included\"",
+        1,
+    );
+    assert_ne!(text, FAT_TRANSFER);
+    expect_problem(
+        &text,
+        line_with(&text, "facial blocks included"),
+        "the tumescent limit (35 mg/kg) covers only the dilute solution at the donor site, but this step also names 'block'",
+    );
+}
+
+#[test]
+fn a_block_limit_above_the_label_or_without_a_cap_is_refused() {
+    let block = "technique: \"nerve-block\", adrenaline: true, mg_per_kg: 7, max_mg: 500";
+    assert!(FAT_TRANSFER.contains(block));
+    let above = FAT_TRANSFER.replace(
+        block,
+        "technique: \"nerve-block\", adrenaline: true, mg_per_kg: 35, max_mg: 500",
+    );
+    expect_problem(
+        &above,
+        line_with(&above, "mg_per_kg: 35, max_mg: 500"),
+        "35 mg/kg of lidocaine with adrenaline by nerve or ring block is above the published maximum of 7 mg/kg",
+    );
+    let uncapped = FAT_TRANSFER.replace(
+        block,
+        "technique: \"nerve-block\", adrenaline: true, mg_per_kg: 7",
+    );
+    expect_problem(
+        &uncapped,
+        line_with(&uncapped, "for the facial blocks and infiltration"),
+        "has no absolute cap: add max_mg (at most 500 mg for nerve or ring block with adrenaline)",
+    );
+    let plain = FAT_TRANSFER.replace(
+        block,
+        "technique: \"nerve-block\", adrenaline: false, mg_per_kg: 7, max_mg: 500",
+    );
+    let (ok, report) = check_one(&plain);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("7 mg/kg of lidocaine without adrenaline by nerve or ring block is above the published maximum of 4.5 mg/kg")
+            && report.contains("a cap of 500 mg for nerve or ring block without adrenaline is above the published 300 mg"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_tumescent_limit_without_a_cap_or_a_technique_is_refused() {
+    let uncapped = FAT_TRANSFER.replace(TUMESCENT, &TUMESCENT.replace(", max_mg: 2800", ""));
+    expect_problem(
+        &uncapped,
+        line_with(&uncapped, "technique: \"tumescent\""),
+        "has no absolute cap: add max_mg (at most 2800 mg for tumescent infiltration with adrenaline)",
+    );
+    let unsaid = FAT_TRANSFER.replace(
+        TUMESCENT,
+        "dose_limit: (drug: \"lidocaine with adrenaline at the donor site\", mg_per_kg: 35, max_mg: 2800)",
+    );
+    expect_problem(
+        &unsaid,
+        line_with(&unsaid, "mg_per_kg: 35, max_mg: 2800"),
+        "must say its technique",
     );
 }
 
@@ -575,31 +650,32 @@ fn a_patient_task_written_about_the_patient_is_refused() {
 
 #[test]
 fn a_protocol_trial_only_in_one_jurisdiction_follows_the_desk_jurisdiction() {
-    // The clinic's copy of the secretome protocol is routine in the EU (say a national
-    // authorisation) and trial-only in the US.
-    let eu_at = SECRETOME_SKIN
+    // The clinic's copy of the marrow protocol for hair is routine in the EU (say a
+    // national authorisation) and trial-only in the US; marrow concentrate is not a
+    // product that is trial-only by what it is, so the check accepts it.
+    let eu_at = BMAC_HAIR
         .find("(jurisdiction: \"eu\", access: \"trial-only\"")
         .unwrap();
     let text = format!(
         "{}{}",
-        &SECRETOME_SKIN[..eu_at],
-        SECRETOME_SKIN[eu_at..].replacen("access: \"trial-only\"", "access: \"routine\"", 1)
+        &BMAC_HAIR[..eu_at],
+        BMAC_HAIR[eu_at..].replacen("access: \"trial-only\"", "access: \"routine\"", 1)
     );
     let (ok, report) = check_one(&text);
     assert!(ok, "{report}");
     let config = tempfile::tempdir().unwrap();
-    clinic_file(config.path(), "secretome-skin.ron", &text);
+    clinic_file(config.path(), "bmac-hair.ron", &text);
     let plan = |jurisdiction: Option<&str>| {
         let mut args = vec![
             "plan",
             "--modality",
-            "microneedling",
+            "injection",
             "--source",
-            "secretome",
+            "autologous-bone-marrow",
             "--area",
-            "face",
+            "scalp",
             "--indication",
-            "facial-aging",
+            "androgenetic-alopecia",
             "--start",
             "2027-01-18",
             "--weight-kg",
@@ -638,6 +714,35 @@ fn a_protocol_trial_only_in_one_jurisdiction_follows_the_desk_jurisdiction() {
     .save(config.path())
     .unwrap();
     assert_eq!(plan(None)["candidate"], true);
+}
+
+#[test]
+fn an_exosome_protocol_labelled_routine_is_refused() {
+    // The second review's file: the secretome protocol under its own id, access
+    // "routine" everywhere and no trial rule. What it delivers makes it trial-only.
+    let start = SECRETOME_SKIN.find("    trial_enrolled: (").unwrap();
+    let end = SECRETOME_SKIN[start..].find("\n    ),\n").unwrap() + start + "\n    ),\n".len();
+    let text = format!("{}{}", &SECRETOME_SKIN[..start], &SECRETOME_SKIN[end..])
+        .replace("access: \"trial-only\"", "access: \"routine\"");
+    let (ok, report) = check_one(&text);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("the protocol delivers a cultured secretome or exosome product, which the law allows only within a registered trial, an IND or a hospital exemption, but the US note labels it routine"),
+        "{report}"
+    );
+    assert!(report.contains("has no trial_enrolled rule"), "{report}");
+}
+
+#[test]
+fn isolated_adipose_cells_labelled_routine_are_refused() {
+    const CELLS_FACE: &str = include_str!("../assets/protocols/adipose-cells-face.ron");
+    let text = CELLS_FACE.replace("access: \"trial-only\"", "access: \"routine\"");
+    let (ok, report) = check_one(&text);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("the protocol delivers adipose cells isolated by enzymes, culture or as the stromal vascular fraction"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -687,11 +792,98 @@ fn catalog_check_also_checks_the_clinic_s_scale_folder() {
     assert!(!output.status.success());
     let line = line_of(&broken, "range:");
     assert!(
-        stdout(&output).lines().any(|row| row.contains(&format!("nrs-pain.ron:{line}:"))
-            && row.contains("the range must run from a lower to a higher number")),
+        stdout(&output)
+            .lines()
+            .any(|row| row.contains(&format!("nrs-pain.ron:{line}:"))
+                && row.contains("the range must run from a lower to a higher number")),
         "{}",
         stdout(&output)
     );
     let listed = regen(config.path(), &["catalog", "--format", "json"]);
     assert!(stderr(&listed).contains("the built-in outcome scales are used"));
+}
+
+const ADIPOSE_SCARS: &str = include_str!("../assets/protocols/adipose-scars.ron");
+const BMAC_JOINT: &str = include_str!("../assets/protocols/bmac-joint.ron");
+
+#[test]
+fn microneedling_offered_to_a_patient_on_blood_thinners_is_refused() {
+    // The second review's case: "Microneedling alone" excluded only by keloids,
+    // isotretinoin and pregnancy, though microneedling refuses blood thinners too.
+    let text = SECRETOME_SKIN.replacen("\"anticoagulants\", \"bleeding-disorder\"]),", "]),", 1);
+    assert_ne!(text, SECRETOME_SKIN);
+    let (ok, report) = check_one(&text);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("would be offered to patients the same screening rules out of it; add excluded_by: [\"anticoagulants\", \"bleeding-disorder\"]"),
+        "{report}"
+    );
+}
+
+#[test]
+fn an_alternative_offered_outside_its_area_is_refused() {
+    // A facial filler offered for a scar on the thigh.
+    let text = ADIPOSE_SCARS.replace(
+        "temporary.\", excluded_by: [\"pregnancy\"], areas: [\"face\", \"neck\"]),",
+        "temporary.\", excluded_by: [\"pregnancy\"]),",
+    );
+    assert_ne!(text, ADIPOSE_SCARS);
+    expect_problem(
+        &text,
+        line_with(&text, "(name: \"Hyaluronic acid filler\""),
+        "the alternative 'Hyaluronic acid filler' would be offered for abdomen, thighs, hips, breasts, upper-arms, where it does not apply; give it areas: [\"face\", \"neck\"]",
+    );
+}
+
+#[test]
+fn an_alternative_that_repeats_others_is_refused() {
+    let text = BMAC_JOINT.replace(
+        "alternative: (name: \"Corticosteroid injection\", comparison: \"A joint injection",
+        "alternative: (name: \"Corticosteroid or hyaluronic acid injection\", comparison: \"A joint injection",
+    );
+    assert_ne!(text, BMAC_JOINT);
+    expect_problem(
+        &text,
+        line_with(&text, "Corticosteroid or hyaluronic acid injection"),
+        "the alternative 'Corticosteroid or hyaluronic acid injection' repeats 'Corticosteroid injection' and 'Hyaluronic acid injection'",
+    );
+}
+
+#[test]
+fn a_risk_that_orders_the_clinic_or_an_unexplained_ind_is_refused() {
+    let text = SECRETOME_SKIN.replace(
+        "Only a lot that a qualified laboratory has tested, released and labelled is used for you.",
+        "Use only a released, labelled lot from a qualified laboratory.",
+    );
+    assert_ne!(text, SECRETOME_SKIN);
+    expect_problem(
+        &text,
+        line_with(&text, "Use only a released"),
+        "tells the clinic what to do ('Use only a released, labelled lot from a qualified laboratory')",
+    );
+    let text = SECRETOME_SKIN.replace(
+        "IND (the FDA's permission to study an unapproved product)",
+        "IND",
+    );
+    let (ok, report) = check_one(&text);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("speaks of an IND to the patient without saying what it is"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_referral_written_about_the_patient_is_refused() {
+    let text = SECRETOME_SKIN.replacen(
+        "Your physician can help you find a registered trial",
+        "Search with the patient for a registered trial",
+        1,
+    );
+    assert_ne!(text, SECRETOME_SKIN);
+    expect_problem(
+        &text,
+        line_with(&text, "Search with the patient"),
+        "is read by the patient: write it to them",
+    );
 }

@@ -12,7 +12,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
-use regen_planner::catalog::{Area, Catalog, CellSource, Indication, Modality, Selection};
+use regen_planner::catalog::{
+    Area, Catalog, CellSource, Indication, Modality, Selection, Technique,
+};
 use regen_planner::planning::{
     Anaesthetic, Course, EditContext, Material, MaterialKind, Plan, PlanEdit, PlanRequest,
     PlanStatus, RecallSource, RecordError, Score, SessionProgress, SessionRecord, Treatment,
@@ -353,6 +355,7 @@ fn a_tumescent_dose_above_the_maximum_is_recorded_and_flagged() {
     record.weight_kg = Some(60.0);
     record.anaesthetics.push(Anaesthetic {
         agent: "lidocaine 0.1% with adrenaline, tumescent".to_owned(),
+        technique: Some(Technique::Tumescent),
         total_mg: 2_500.0,
     });
     let warnings = saved.record(record, "2027-01-18").unwrap();
@@ -360,18 +363,20 @@ fn a_tumescent_dose_above_the_maximum_is_recorded_and_flagged() {
     assert!(warnings[0].asks_for_adverse_event);
     assert!(
         warnings[0].message.starts_with(
-            "The anaesthetic given, 2500 mg, is above the maximum of 2100 mg for 60 kg (35 mg/kg of lidocaine with adrenaline in tumescent solution"
+            "The anaesthetic given, 2500 mg, is above the maximum of 2100 mg for 60 kg (35 mg/kg of lidocaine with adrenaline at the donor site, at most 2800 mg)"
         ),
         "{}",
         warnings[0].message
     );
     assert_eq!(saved.records.len(), 1, "the dose happened: it is recorded");
 
-    // PRP for the knee sets no weight-based maximum: nothing to check.
+    // Skin numbing for a knee injection: plain lidocaine, 4.5 mg/kg at most 300 mg.
     let mut knee = Saved::new("knee-prp", "2027-01-18");
     let mut record = SessionRecord::new(1, date("2027-01-18"));
+    record.weight_kg = Some(80.0);
     record.anaesthetics.push(Anaesthetic {
         agent: "lidocaine 1% skin wheal".to_owned(),
+        technique: Some(Technique::Infiltration),
         total_mg: 20.0,
     });
     assert_eq!(knee.record(record, "2027-01-18").unwrap(), []);

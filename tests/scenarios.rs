@@ -463,6 +463,26 @@ fn invariants(args: &[String], plan: &Value) -> Vec<String> {
             }
         }
     }
+    // A warning never names an alternative the list leaves out.
+    let names: Vec<String> = plan["alternatives"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|alternative| text_of(&alternative["name"]))
+        .collect();
+    for warning in plan["warnings"].as_array().into_iter().flatten() {
+        let message = text_of(&warning["message"]);
+        for lead in [" Alternative: ", " consider instead: "] {
+            if let Some(at) = message.rfind(lead) {
+                let in_warning = message[at + lead.len()..].trim_end_matches('.');
+                if !names.iter().any(|name| name == in_warning) {
+                    failures.push(format!(
+                        "a warning names the alternative '{in_warning}', which the list leaves out: {message}"
+                    ));
+                }
+            }
+        }
+    }
     failures.extend(order_invariants(plan));
     failures
 }

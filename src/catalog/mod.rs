@@ -18,9 +18,9 @@ pub use load::{Catalog, Entry, Origin, PartialSelection, ProtocolFile, builtin_f
 pub use protocol::{
     Access, Adjunct, AftercareTask, Alternative, Anchor, Audience, Coverage, DoseLimit,
     FactorAction, FactorRule, FactorSeverity, FollowUp, Hazard, Jurisdiction, JurisdictionNote,
-    Maintenance, Milestone, PreProcedureTask, Protocol, ProtocolId, Range, Regulatory,
-    RegulatoryStatus, Risk, SessionSchedule, SessionScope, Source, Step, StepKind, TrialRule,
-    in_scope,
+    Maintenance, MgPerKg, Milestone, PreProcedureTask, Protocol, ProtocolId, Range, Regulatory,
+    RegulatoryStatus, Risk, SessionSchedule, SessionScope, Source, Step, StepKind, Technique,
+    TrialRule, in_scope,
 };
 pub use scale::{
     Better, CLINIC_SCALE_FOLDER, Mcid, McidChange, OutOfScale, Scale, ScaleEntry, ScaleId,

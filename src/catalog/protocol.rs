@@ -324,26 +324,159 @@ impl Step {
     }
 }
 
-/// The maximum dose of a drug by body weight, such as 35 mg/kg of tumescent lidocaine.
+string_enum! {
+    /// How a local anaesthetic is given, which sets its maximum dose: dilute tumescent
+    /// solution is absorbed slowly and allows far more per kilogram than ordinary
+    /// infiltration or a nerve block.
+    Technique, "anaesthetic technique" {
+        /// Large volumes of dilute solution (about 0.05-0.1% lidocaine with adrenaline
+        /// 1:1,000,000) infiltrated into fat, as for liposuction.
+        Tumescent = "tumescent", "Tumescent infiltration";
+        /// Ordinary local infiltration with a standard solution (e.g. 1% lidocaine).
+        Infiltration = "infiltration", "Local infiltration";
+        /// A nerve or ring block with a standard solution.
+        NerveBlock = "nerve-block", "Nerve or ring block";
+    }
+}
+
+/// A dose in milligrams per kilogram, to one decimal (4.5 mg/kg), written as a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MgPerKg {
+    tenths: u32,
+}
+
+impl MgPerKg {
+    /// A dose of `tenths` tenths of a milligram per kilogram (45 is 4.5 mg/kg).
+    #[must_use]
+    pub fn from_tenths(tenths: u32) -> Self {
+        Self { tenths }
+    }
+
+    /// The dose in tenths of a milligram per kilogram.
+    #[must_use]
+    pub fn tenths(self) -> u32 {
+        self.tenths
+    }
+}
+
+impl fmt::Display for MgPerKg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (whole, tenth) = (self.tenths / 10, self.tenths % 10);
+        if tenth == 0 {
+            write!(f, "{whole}")
+        } else {
+            write!(f, "{whole}.{tenth}")
+        }
+    }
+}
+
+impl Serialize for MgPerKg {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.tenths.is_multiple_of(10) {
+            serializer.serialize_u32(self.tenths / 10)
+        } else {
+            serializer.serialize_f64(f64::from(self.tenths) / 10.0)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MgPerKg {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = MgPerKg;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a dose in mg/kg, a whole number or one decimal such as 4.5")
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<MgPerKg, E> {
+                value
+                    .checked_mul(10)
+                    .and_then(|tenths| u32::try_from(tenths).ok())
+                    .map(MgPerKg::from_tenths)
+                    .ok_or_else(|| E::custom("the dose in mg/kg is too large"))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<MgPerKg, E> {
+                u64::try_from(value)
+                    .map_err(|_| E::custom("a dose in mg/kg cannot be negative"))
+                    .and_then(|value| self.visit_u64(value))
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<MgPerKg, E> {
+                let tenths = (value * 10.0).round();
+                if !value.is_finite() || value < 0.0 || (value * 10.0 - tenths).abs() > 1e-6 {
+                    return Err(E::custom(
+                        "a dose in mg/kg must be positive with at most one decimal, such as 4.5",
+                    ));
+                }
+                if tenths > f64::from(u32::MAX) {
+                    return Err(E::custom("the dose in mg/kg is too large"));
+                }
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "checked above: a whole, non-negative number within u32"
+                )]
+                let tenths = tenths as u32;
+                Ok(MgPerKg::from_tenths(tenths))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// The maximum dose of a local anaesthetic by body weight, for one technique, such as
+/// 35 mg/kg of tumescent lidocaine or 7 mg/kg (never more than 500 mg) of lidocaine
+/// with adrenaline for a nerve block.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DoseLimit {
-    /// The drug and how it is given, e.g. "lidocaine with adrenaline, tumescent".
+    /// The drug and where it is given, e.g. "lidocaine with adrenaline at the donor site".
     pub drug: String,
+    /// How it is given; the catalog check holds each technique to its published limit.
+    /// Every protocol file must say (the check refuses one that does not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub technique: Option<Technique>,
+    /// Whether the solution contains adrenaline (epinephrine), which slows absorption
+    /// and allows a higher dose. Every protocol file must say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adrenaline: Option<bool>,
     /// The most milligrams per kilogram of body weight.
-    pub mg_per_kg: u32,
-    /// An upper bound in milligrams whatever the weight, where the label sets one.
+    pub mg_per_kg: MgPerKg,
+    /// An upper bound in milligrams whatever the weight.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_mg: Option<u32>,
 }
 
 impl DoseLimit {
-    /// The most milligrams for a patient of `weight_kg` kilograms.
+    /// The most milligrams for a patient of `weight_kg` kilograms: the dose by weight,
+    /// never above the cap.
     #[must_use]
     pub fn max_for(&self, weight_kg: u32) -> u32 {
-        let by_weight = self.mg_per_kg.saturating_mul(weight_kg);
+        let by_weight = u64::from(self.mg_per_kg.tenths()) * u64::from(weight_kg) / 10;
+        let by_weight = u32::try_from(by_weight).unwrap_or(u32::MAX);
         self.max_mg.map_or(by_weight, |cap| by_weight.min(cap))
     }
+}
+
+/// Whether `text` (in lowercase) names one of `words` other than to deny it ("no cells
+/// are isolated").
+fn names_unnegated(text: &str, words: &[&str]) -> bool {
+    words.iter().any(|word| {
+        text.match_indices(word).any(|(at, _)| {
+            let before = &text[..at];
+            let window = before
+                .char_indices()
+                .rev()
+                .nth(16)
+                .map_or(before, |(start, _)| &before[start..]);
+            !["no ", "not ", "never", "without", "nothing"]
+                .iter()
+                .any(|negation| window.contains(negation))
+        })
+    })
 }
 
 /// Whether a rule or an item scoped to `areas` and `modalities` (empty lists mean every
@@ -513,6 +646,231 @@ pub struct Alternative {
     /// when the patient's screening allows the protocol by that modality too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub same_protocol_by: Option<Modality>,
+    /// The areas it is offered for; empty means every area of the protocol (a hair
+    /// transplant belongs to the scalp, physiotherapy to joints and tendons).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<Area>,
+    /// The indications it is offered for; empty means every indication of the protocol.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indications: Vec<Indication>,
+}
+
+/// What an alternative's name says it involves, and so which screening answers rule it
+/// out and on which areas it makes sense. Each class names the answers that the same
+/// screening gives as a contraindication for it:
+/// - microneedling: keloids, isotretinoin in the last six months, pregnancy, blood
+///   thinners and bleeding disorders (the catalog's own microneedling protocol refuses
+///   them all [CF 36]);
+/// - retinoids, minoxidil and finasteride: pregnancy and breastfeeding (retinoids are
+///   teratogenic, Prescrire Int 2005;14:100-1; topical minoxidil is not for use in
+///   pregnancy or breastfeeding and finasteride is contraindicated in women who are or
+///   may become pregnant, by their labels);
+/// - oral NSAIDs: pregnancy (avoided from 20 weeks, FDA Drug Safety Communication of
+///   15 October 2020) and blood thinners (bleeding);
+/// - elective cosmetic surgery (facelift, abdominoplasty, scar revision or excision,
+///   hair transplant), botulinum toxin, fillers and laser: pregnancy and breastfeeding,
+///   when no elective cosmetic procedure is done; cosmetic surgery also a bleeding
+///   disorder, as for a harvest; other elective surgery (a joint replacement) pregnancy
+///   only, since a haematologist can cover it in a bleeding disorder;
+/// - laser, dermabrasion, microdermabrasion and medium or deep peels: isotretinoin in
+///   the last six months (resurfacing is deferred for six months [CF 36]);
+/// - platelet concentrates: a platelet disorder; a harvest: a bleeding disorder; any
+///   cell, platelet or secretome product: active cancer and pregnancy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Involves {
+    Microneedling,
+    Retinoid,
+    HairMedicine,
+    OralNsaid,
+    CosmeticSurgery,
+    ElectiveSurgery,
+    CosmeticInjection,
+    Laser,
+    Resurfacing,
+    Platelets,
+    Harvest,
+    Cells,
+}
+
+impl Alternative {
+    /// The name in lowercase, up to " without " ("the same treatment without the PRP
+    /// adjunct" involves no PRP).
+    fn involving_text(&self) -> String {
+        let whole = self.name.to_lowercase();
+        whole.split(" without ").next().unwrap_or(&whole).to_owned()
+    }
+
+    fn involves(&self) -> Vec<Involves> {
+        let name = self.involving_text();
+        let has_word = |word: &str| {
+            name.split(|c: char| !c.is_alphanumeric())
+                .any(|part| part == word)
+        };
+        let any = |words: &[&str]| words.iter().any(|word| name.contains(word));
+        let mut found = Vec::new();
+        if name.contains("microneedling") {
+            found.push(Involves::Microneedling);
+        }
+        if any(&["retinoid", "retinol", "tretinoin"]) {
+            found.push(Involves::Retinoid);
+        }
+        if any(&["minoxidil", "finasteride", "dutasteride"]) {
+            found.push(Involves::HairMedicine);
+        }
+        if (has_word("nsaids") || has_word("nsaid") || any(&["ibuprofen", "naproxen"]))
+            && !name.contains("topical nsaid")
+        {
+            found.push(Involves::OralNsaid);
+        }
+        // An opinion or a referral is not the operation itself.
+        let advice = any(&["opinion", "referral", "assessment"]);
+        if !advice
+            && any(&[
+                "facelift",
+                "face-lift",
+                "abdominoplasty",
+                "tummy tuck",
+                "scar revision",
+                "scar surgery",
+                "excision",
+                "subcision",
+                "hair transplant",
+            ])
+        {
+            found.push(Involves::CosmeticSurgery);
+        } else if !advice
+            && (has_word("surgery") || has_word("surgical") || has_word("replacement"))
+        {
+            found.push(Involves::ElectiveSurgery);
+        }
+        if any(&["botulinum", "botox", "filler"]) {
+            found.push(Involves::CosmeticInjection);
+        }
+        if has_word("laser") || has_word("lasers") {
+            found.push(Involves::Laser);
+        }
+        if has_word("laser") || has_word("lasers") || any(&["dermabrasion", "peel", "resurfacing"])
+        {
+            found.push(Involves::Resurfacing);
+        }
+        let platelets = has_word("prp") || has_word("prf") || name.contains("platelet-rich");
+        if platelets {
+            found.push(Involves::Platelets);
+        }
+        let harvest = any(&[
+            "liposuction",
+            "fat transfer",
+            "fat graft",
+            "adipose",
+            "bone-marrow",
+            "bone marrow",
+            "bmac",
+            "nanofat",
+        ]);
+        if harvest {
+            found.push(Involves::Harvest);
+        }
+        if platelets || harvest || any(&["stem-cell", "stem cell", "secretome", "exosome"]) {
+            found.push(Involves::Cells);
+        }
+        found
+    }
+
+    /// The screening answers that rule the alternative out by what it involves,
+    /// whatever its file says (see [`Involves`]); a plan never offers it to a patient
+    /// with one of them, and the catalog check asks the file to list them in
+    /// `excluded_by`.
+    #[must_use]
+    pub fn intrinsic_exclusions(&self) -> Vec<Factor> {
+        let mut factors = Vec::new();
+        for involved in self.involves() {
+            factors.extend_from_slice(match involved {
+                Involves::Microneedling => &[
+                    Factor::KeloidTendency,
+                    Factor::RecentIsotretinoin,
+                    Factor::Pregnancy,
+                    Factor::Anticoagulants,
+                    Factor::BleedingDisorder,
+                ],
+                Involves::Retinoid | Involves::HairMedicine => &[Factor::Pregnancy],
+                Involves::OralNsaid => &[Factor::Pregnancy, Factor::Anticoagulants],
+                Involves::CosmeticSurgery => &[Factor::Pregnancy, Factor::BleedingDisorder],
+                Involves::ElectiveSurgery | Involves::CosmeticInjection | Involves::Laser => {
+                    &[Factor::Pregnancy]
+                }
+                Involves::Resurfacing => &[Factor::RecentIsotretinoin],
+                Involves::Platelets => &[Factor::PlateletDisorder],
+                Involves::Harvest => &[Factor::BleedingDisorder],
+                Involves::Cells => &[Factor::ActiveCancer, Factor::Pregnancy],
+            });
+        }
+        factors.sort();
+        factors.dedup();
+        factors
+    }
+
+    /// The areas on which the alternative makes sense by what its name says (a hair
+    /// transplant on the scalp, physiotherapy on joints and tendons, a facelift on the
+    /// face and neck), or `None` when the name binds it to no area.
+    #[must_use]
+    pub fn natural_areas(&self) -> Option<Vec<Area>> {
+        let name = self.involving_text();
+        let has_word = |word: &str| {
+            name.split(|c: char| !c.is_alphanumeric())
+                .any(|part| part == word)
+        };
+        let musculoskeletal = [
+            Area::Knee,
+            Area::Shoulder,
+            Area::Elbow,
+            Area::Tendon,
+            Area::Thighs,
+            Area::UpperArms,
+        ];
+        let mut areas: Vec<Area> = Vec::new();
+        if has_word("hair")
+            || ["minoxidil", "finasteride"]
+                .iter()
+                .any(|w| name.contains(w))
+        {
+            areas.push(Area::Scalp);
+        }
+        if ["joint", "tendon", "physiotherapy", "arthroplasty"]
+            .iter()
+            .any(|w| name.contains(w))
+        {
+            areas.extend(musculoskeletal);
+        }
+        if has_word("skin") || has_word("scar") || has_word("scars") || name.contains("skincare") {
+            areas.extend(Area::ALL.iter().filter(|area| area.is_skin_area()));
+        }
+        if ["facelift", "face-lift", "botulinum", "filler"]
+            .iter()
+            .any(|w| name.contains(w))
+            || has_word("face")
+        {
+            areas.extend([Area::Face, Area::Neck]);
+        }
+        if ["abdominoplasty", "tummy tuck"]
+            .iter()
+            .any(|w| name.contains(w))
+        {
+            areas.push(Area::Abdomen);
+        }
+        if areas.is_empty() {
+            return None;
+        }
+        areas.sort();
+        areas.dedup();
+        Some(areas)
+    }
+
+    /// Whether the alternative is offered for a choice of area and indication.
+    #[must_use]
+    pub fn applies_to(&self, area: Area, indication: Indication) -> bool {
+        (self.areas.is_empty() || self.areas.contains(&area))
+            && (self.indications.is_empty() || self.indications.contains(&indication))
+    }
 }
 
 string_enum! {
@@ -695,13 +1053,60 @@ impl Protocol {
     }
 
     /// Whether the law of `jurisdiction` (every jurisdiction when `None`, the strictest
-    /// applying) allows the protocol only within a trial, an IND or a hospital exemption.
+    /// applying) allows the protocol only within a trial, an IND or a hospital exemption:
+    /// because a note says so, or because of what it delivers (see
+    /// [`Protocol::trial_only_product`]), whatever its notes say.
     #[must_use]
     pub fn trial_only(&self, jurisdiction: Option<Jurisdiction>) -> bool {
-        self.regulatory.notes.iter().any(|note| {
-            note.access == Some(Access::TrialOnly)
-                && jurisdiction.is_none_or(|j| j == note.jurisdiction)
-        })
+        self.trial_only_product().is_some()
+            || self.regulatory.notes.iter().any(|note| {
+                note.access == Some(Access::TrialOnly)
+                    && jurisdiction.is_none_or(|j| j == note.jurisdiction)
+            })
+    }
+
+    /// What the protocol delivers that the law allows only within a registered trial,
+    /// under an IND or a hospital exemption, in every jurisdiction here: a cultured
+    /// secretome or exosome product (FDA: exosomes are unapproved drugs [CF 6]; in the
+    /// EU a medicinal product), donor cells (unapproved for any use in this catalog
+    /// [CF 4]), or adipose cells isolated by enzymes or culture, or the stromal vascular
+    /// fraction, which is more than minimal manipulation (an IND in the US; an advanced
+    /// therapy in the EU [CF 3, CF 9]). `None` when it delivers none of these.
+    #[must_use]
+    pub fn trial_only_product(&self) -> Option<&'static str> {
+        let sources: Vec<CellSource> = self
+            .covers
+            .iter()
+            .flat_map(|coverage| coverage.sources.iter().copied())
+            .chain(self.adjuncts.iter().map(|adjunct| adjunct.source))
+            .collect();
+        if sources.contains(&CellSource::Secretome) {
+            return Some("a cultured secretome or exosome product");
+        }
+        if sources.contains(&CellSource::Allogeneic) {
+            return Some("donor (allogeneic) cells");
+        }
+        let isolates = self
+            .steps
+            .iter()
+            .filter(|step| step.kind == StepKind::Processing)
+            .any(|step| {
+                names_unnegated(
+                    &step.text.to_lowercase(),
+                    &[
+                        "isolat",
+                        "stromal vascular fraction",
+                        "svf",
+                        "collagenase",
+                        "enzymatic",
+                        "cultur",
+                        "expanded in",
+                    ],
+                )
+            });
+        isolates.then_some(
+            "adipose cells isolated by enzymes, culture or as the stromal vascular fraction",
+        )
     }
 
     /// The rules for a patient factor that apply to a selection: the protocol's own, then
@@ -834,5 +1239,46 @@ impl Protocol {
     #[must_use]
     pub fn has_harvest(&self) -> bool {
         self.steps.iter().any(|step| step.kind == StepKind::Harvest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+
+    use crate::catalog::Catalog;
+
+    #[test]
+    fn the_trial_only_class_follows_what_is_delivered() {
+        let (catalog, problems) = Catalog::builtin();
+        assert!(problems.is_empty(), "{problems:?}");
+        let derived: Vec<&str> = catalog
+            .protocols()
+            .filter(|protocol| protocol.trial_only_product().is_some())
+            .map(|protocol| protocol.id.as_str())
+            .collect();
+        assert_eq!(
+            derived,
+            [
+                "adipose-cells-face",
+                "adipose-hair",
+                "allogeneic-restricted",
+                "secretome-hair",
+                "secretome-intravenous",
+                "secretome-scars",
+                "secretome-skin",
+            ]
+        );
+        // Fat only washed, centrifuged or emulsified ("no cells are isolated") stays
+        // routine, and so does marrow concentrate, though its use for hair is not.
+        for id in [
+            "adipose-fat-transfer-face",
+            "adipose-stretch-marks",
+            "adipose-scars",
+            "bmac-hair",
+        ] {
+            let protocol = catalog.protocols().find(|p| p.id.as_str() == id).unwrap();
+            assert_eq!(protocol.trial_only_product(), None, "{id}");
+        }
     }
 }

@@ -8,8 +8,8 @@ use super::cite::{Citer, reference_key_in};
 use super::ids::{Area, CellSource, Factor, Indication, Modality};
 use super::load::combinations;
 use super::protocol::{
-    Access, Alternative, Audience, FactorSeverity, Hazard, Jurisdiction, Protocol, Range,
-    RegulatoryStatus, SessionScope, StepKind, in_scope,
+    Access, Alternative, Audience, DoseLimit, FactorSeverity, Hazard, Jurisdiction, MgPerKg,
+    Protocol, Range, RegulatoryStatus, SessionScope, Step, StepKind, Technique, in_scope,
 };
 
 /// One problem in a protocol file, with where it is.
@@ -854,17 +854,7 @@ fn check_doses(protocol: &Protocol, sources: &BTreeSet<CellSource>, report: &mut
         .chain(protocol.adjuncts.iter().flat_map(|a| &a.steps))
         .collect();
     for step in &steps {
-        let text = step.text.to_lowercase();
-        if step.kind == StepKind::Anaesthesia
-            && (text.contains("tumescent") || text.contains("ring block"))
-            && step.dose_limit.is_none()
-        {
-            report(
-                "steps",
-                Some(step.text.get(..30.min(step.text.len())).unwrap_or(&step.text)),
-                "a tumescent or ring-block step must state the maximum dose by weight (dose_limit: (drug: ..., mg_per_kg: ...))".into(),
-            );
-        }
+        check_dose_limit(step, report);
     }
     let has_limit = steps.iter().any(|step| step.dose_limit.is_some());
     let names_toxicity = protocol
@@ -903,6 +893,160 @@ fn check_doses(protocol: &Protocol, sources: &BTreeSet<CellSource>, report: &mut
             None,
             "a PRP protocol must check haemoglobin and the platelet count before treatment".into(),
         );
+    }
+}
+
+/// The published ceilings of lidocaine by technique: dilute tumescent solution with
+/// adrenaline 35 mg/kg (Klein), capped at the dose for 80 kg because the studies of
+/// higher doses weighed patients of about 44-82 kg (Ostad 1996); ordinary infiltration
+/// and nerve blocks 7 mg/kg and 500 mg with adrenaline, 4.5 mg/kg and 300 mg without
+/// (the lidocaine label).
+pub(crate) fn lidocaine_ceiling(technique: Technique, adrenaline: bool) -> (MgPerKg, u32) {
+    match (technique, adrenaline) {
+        (Technique::Tumescent, _) => (MgPerKg::from_tenths(350), 2800),
+        (Technique::Infiltration | Technique::NerveBlock, true) => (MgPerKg::from_tenths(70), 500),
+        (Technique::Infiltration | Technique::NerveBlock, false) => (MgPerKg::from_tenths(45), 300),
+    }
+}
+
+/// The tumescent limit covers only the dilute solution: a tumescent step names no block
+/// or infiltration of the treated area, and a block or infiltration step is not the
+/// tumescent one.
+fn check_technique_words(
+    limit: &DoseLimit,
+    technique: Technique,
+    adrenaline: bool,
+    text: &str,
+    report: &mut Report<'_>,
+) {
+    if technique == Technique::Tumescent {
+        if !adrenaline {
+            report(
+                "dose_limit",
+                Some(&limit.drug),
+                "tumescent solution is dilute lidocaine with adrenaline; the tumescent limit does not apply without adrenaline".into(),
+            );
+        }
+        let other = [
+            "block",
+            "numb",
+            "infiltration of the",
+            "face",
+            "scar",
+            "mark",
+            "scalp",
+            "counts towards",
+        ];
+        let drug = limit.drug.to_lowercase();
+        if let Some(word) = other
+            .iter()
+            .find(|word| text.contains(*word) || drug.contains(*word))
+        {
+            report(
+                "dose_limit",
+                Some(&limit.drug),
+                format!(
+                    "the tumescent limit ({} mg/kg) covers only the dilute solution at the donor site, but this step also names '{}': give blocks or infiltration of the treated area their own anaesthesia step with an infiltration or nerve-block limit (7 mg/kg and 500 mg with adrenaline, 4.5 mg/kg and 300 mg without)",
+                    limit.mg_per_kg,
+                    word.trim()
+                ),
+            );
+        }
+    } else if text.contains("tumescent local anaesthesia")
+        || text.contains("tumescent infiltration")
+    {
+        report(
+            "dose_limit",
+            Some(&limit.drug),
+            "the step names tumescent anaesthesia but its limit is for infiltration or a block: give each technique its own step and limit".into(),
+        );
+    }
+}
+
+/// A step that injects a local anaesthetic states its technique's limit, within the
+/// published ceiling and with its absolute cap; the tumescent limit covers the dilute
+/// solution only, so a step that also numbs the treated area by blocks or infiltration
+/// gives that its own step and limit.
+fn check_dose_limit(step: &Step, report: &mut Report<'_>) {
+    let text = step.text.to_lowercase();
+    let at = step
+        .text
+        .get(..30.min(step.text.len()))
+        .unwrap_or(&step.text);
+    let tumescent_named = text.contains("tumescent");
+    let block_named = text.contains("block");
+    let injected = tumescent_named
+        || block_named
+        || text.contains("local anaesthe")
+        || text.contains("lidocaine")
+        || text.contains("infiltrat");
+    if step.kind != StepKind::Anaesthesia || !injected {
+        if let Some(limit) = &step.dose_limit
+            && step.kind != StepKind::Anaesthesia
+        {
+            report(
+                "steps",
+                Some(at),
+                format!(
+                    "a dose limit ({}) belongs on an anaesthesia step",
+                    limit.drug
+                ),
+            );
+        }
+        return;
+    }
+    let Some(limit) = &step.dose_limit else {
+        report(
+            "steps",
+            Some(at),
+            "a step that injects a local anaesthetic must state the maximum dose by weight (dose_limit: (drug: ..., technique: ..., adrenaline: ..., mg_per_kg: ..., max_mg: ...))".into(),
+        );
+        return;
+    };
+    let (Some(technique), Some(adrenaline)) = (limit.technique, limit.adrenaline) else {
+        report(
+            "dose_limit",
+            Some(&limit.drug),
+            format!(
+                "the dose limit for {} must say its technique (technique: \"tumescent\", \"infiltration\" or \"nerve-block\") and whether the solution has adrenaline (adrenaline: true or false): the maximum depends on both",
+                limit.drug
+            ),
+        );
+        return;
+    };
+    check_technique_words(limit, technique, adrenaline, &text, report);
+    let (ceiling, cap) = lidocaine_ceiling(technique, adrenaline);
+    let with = if adrenaline { "with" } else { "without" };
+    if limit.mg_per_kg > ceiling {
+        report(
+            "dose_limit",
+            Some(&limit.drug),
+            format!(
+                "{} mg/kg of lidocaine {with} adrenaline by {} is above the published maximum of {ceiling} mg/kg",
+                limit.mg_per_kg,
+                technique.label().to_lowercase()
+            ),
+        );
+    }
+    match limit.max_mg {
+        None => report(
+            "dose_limit",
+            Some(&limit.drug),
+            format!(
+                "the dose limit for {} has no absolute cap: add max_mg (at most {cap} mg for {} {with} adrenaline), so a heavy patient's dose stays bounded",
+                limit.drug,
+                technique.label().to_lowercase()
+            ),
+        ),
+        Some(max) if max > cap => report(
+            "dose_limit",
+            Some(&limit.drug),
+            format!(
+                "a cap of {max} mg for {} {with} adrenaline is above the published {cap} mg",
+                technique.label().to_lowercase()
+            ),
+        ),
+        Some(_) => {}
     }
 }
 
@@ -1035,9 +1179,25 @@ fn check_trial(protocol: &Protocol, report: &mut Report<'_>) {
             ),
         );
     }
-    let trial_only = notes
-        .iter()
-        .any(|note| note.access == Some(Access::TrialOnly));
+    if let Some(product) = protocol.trial_only_product() {
+        for note in notes
+            .iter()
+            .filter(|note| note.access == Some(Access::Routine))
+        {
+            report(
+                "jurisdiction",
+                Some(&format!("\"{}\"", note.jurisdiction)),
+                format!(
+                    "the protocol delivers {product}, which the law allows only within a registered trial, an IND or a hospital exemption, but the {} note labels it routine; mark it access: \"trial-only\"",
+                    note.jurisdiction.label()
+                ),
+            );
+        }
+    }
+    let trial_only = protocol.trial_only_product().is_some()
+        || notes
+            .iter()
+            .any(|note| note.access == Some(Access::TrialOnly));
     if protocol.regulatory.status == RegulatoryStatus::Restricted
         && notes
             .iter()
@@ -1073,62 +1233,6 @@ fn check_trial(protocol: &Protocol, report: &mut Report<'_>) {
         }
         None => {}
     }
-}
-
-/// The screening answers an alternative must be excluded by, from what its name says it
-/// involves: microneedling (keloids, recent isotretinoin and pregnancy are its listed
-/// contraindications, CF 36), platelet concentrates, a harvest, cell products (none is
-/// given in pregnancy or, for the last three, during active cancer), and retinoids
-/// (avoided in pregnancy: Prescrire Int 2005;14:100-1).
-fn intrinsic_exclusions(alternative: &Alternative) -> Vec<Factor> {
-    let whole = alternative.name.to_lowercase();
-    // "The same treatment without the PRP adjunct" involves no PRP.
-    let name = whole.split(" without ").next().unwrap_or(&whole).to_owned();
-    let has_word = |word: &str| {
-        name.split(|c: char| !c.is_alphanumeric())
-            .any(|part| part == word)
-    };
-    let mut factors = Vec::new();
-    if name.contains("microneedling") {
-        factors.extend([
-            Factor::KeloidTendency,
-            Factor::RecentIsotretinoin,
-            Factor::Pregnancy,
-        ]);
-    }
-    if name.contains("retinoid") {
-        factors.push(Factor::Pregnancy);
-    }
-    let platelets = has_word("prp") || has_word("prf") || name.contains("platelet-rich");
-    if platelets {
-        factors.push(Factor::PlateletDisorder);
-    }
-    let harvest = [
-        "liposuction",
-        "fat transfer",
-        "fat graft",
-        "adipose",
-        "bone-marrow",
-        "bone marrow",
-        "bmac",
-        "nanofat",
-    ]
-    .iter()
-    .any(|word| name.contains(word));
-    if harvest {
-        factors.push(Factor::BleedingDisorder);
-    }
-    let cells = platelets
-        || harvest
-        || ["stem-cell", "stem cell", "secretome", "exosome"]
-            .iter()
-            .any(|word| name.contains(word));
-    if cells {
-        factors.extend([Factor::ActiveCancer, Factor::Pregnancy]);
-    }
-    factors.sort();
-    factors.dedup();
-    factors
 }
 
 /// No alternative is offered to a patient whom the same screening rules out of it.
@@ -1170,7 +1274,8 @@ fn check_alternatives(protocol: &Protocol, report: &mut Report<'_>) {
                 ),
             );
         }
-        let missing: Vec<String> = intrinsic_exclusions(alternative)
+        let missing: Vec<String> = alternative
+            .intrinsic_exclusions()
             .into_iter()
             .filter(|factor| !alternative.excluded_by.contains(factor))
             .map(|factor| format!("\"{factor}\""))
@@ -1183,6 +1288,122 @@ fn check_alternatives(protocol: &Protocol, report: &mut Report<'_>) {
                     "the alternative '{}' would be offered to patients the same screening rules out of it; add excluded_by: [{}]",
                     alternative.name,
                     missing.join(", ")
+                ),
+            );
+        }
+    }
+    check_alternative_areas(protocol, report);
+    check_repeated_alternatives(protocol, report);
+}
+
+/// An alternative bound by its name to some areas (a hair transplant, physiotherapy, a
+/// facelift) is offered only there: its `areas`, or those of the rule that names it,
+/// keep it out of the plans for other areas.
+fn check_alternative_areas(protocol: &Protocol, report: &mut Report<'_>) {
+    let covered: BTreeSet<Area> = covered_pairs(protocol).iter().map(|(_, a)| *a).collect();
+    let mut scoped: Vec<(&Alternative, &[Area])> = protocol
+        .alternatives
+        .iter()
+        .map(|alternative| (alternative, &[][..]))
+        .collect();
+    for rule in protocol
+        .factors
+        .iter()
+        .chain(protocol.adjuncts.iter().flat_map(|a| &a.factors))
+    {
+        if let Some(alternative) = &rule.alternative {
+            scoped.push((alternative, rule.areas.as_slice()));
+        }
+    }
+    if let Some(rule) = &protocol.trial_enrolled {
+        scoped.push((&rule.referral, &[]));
+    }
+    for (alternative, rule_areas) in scoped {
+        let Some(natural) = alternative.natural_areas() else {
+            continue;
+        };
+        let offered = covered.iter().filter(|area| {
+            (alternative.areas.is_empty() || alternative.areas.contains(area))
+                && (rule_areas.is_empty() || rule_areas.contains(area))
+        });
+        let wrong: Vec<&str> = offered
+            .filter(|area| !natural.contains(area))
+            .map(|area| area.id())
+            .collect();
+        if !wrong.is_empty() {
+            let fitting: Vec<&str> = natural
+                .iter()
+                .filter(|area| covered.contains(area))
+                .map(|area| area.id())
+                .collect();
+            report(
+                "alternatives",
+                Some(&alternative.name),
+                format!(
+                    "the alternative '{}' would be offered for {}, where it does not apply; give it areas: [{}]",
+                    alternative.name,
+                    wrong.join(", "),
+                    fitting
+                        .iter()
+                        .map(|id| format!("\"{id}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
+    }
+}
+
+/// The significant words of an alternative's name: "Corticosteroid or hyaluronic acid
+/// injection" has corticosteroid, hyaluronic, acid, injection.
+fn name_words(name: &str) -> BTreeSet<String> {
+    name.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| word.len() > 2 && !["and", "the", "with", "for"].contains(word))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// No alternative repeats others under a joint name ("Corticosteroid or hyaluronic
+/// acid injection" next to "Corticosteroid injection" and "Hyaluronic acid
+/// injection"): the consent form would list the same treatment twice.
+fn check_repeated_alternatives(protocol: &Protocol, report: &mut Report<'_>) {
+    let mut names: Vec<&str> = protocol
+        .alternatives
+        .iter()
+        .map(|alternative| alternative.name.as_str())
+        .collect();
+    names.extend(
+        protocol
+            .factors
+            .iter()
+            .chain(protocol.adjuncts.iter().flat_map(|a| &a.factors))
+            .filter_map(|rule| rule.alternative.as_ref())
+            .map(|alternative| alternative.name.as_str()),
+    );
+    if let Some(rule) = &protocol.trial_enrolled {
+        names.push(&rule.referral.name);
+    }
+    names.sort_unstable();
+    names.dedup();
+    for joint in names.iter().filter(|name| name.contains(" or ")) {
+        let words = name_words(joint);
+        let repeated: Vec<&str> = names
+            .iter()
+            .filter(|other| *other != joint && !other.contains(" or "))
+            .filter(|other| {
+                let other = name_words(other);
+                !other.is_empty() && other.is_subset(&words)
+            })
+            .copied()
+            .collect();
+        if !repeated.is_empty() {
+            report(
+                "alternatives",
+                Some(joint),
+                format!(
+                    "the alternative '{joint}' repeats '{}', also offered; name the same treatment the same way once",
+                    repeated.join("' and '")
                 ),
             );
         }
@@ -1246,6 +1467,103 @@ fn check_sentences(protocol: &Protocol, report: &mut Report<'_>) {
     }
 }
 
+/// A risk that orders the clinic, or an IND named to the patient without saying what it
+/// is.
+fn check_orders_and_ind(
+    protocol: &Protocol,
+    patient_texts: &[(&'static str, &str)],
+    report: &mut Report<'_>,
+) {
+    // A risk tells the patient what may happen and what is done about it; an order to
+    // the clinic ("Use only a released lot") belongs in a step.
+    for risk in &protocol.risks {
+        let order = risk.detail.split(". ").find(|sentence| {
+            let sentence = sentence.trim_start();
+            [
+                "Use ",
+                "Inject ",
+                "Give ",
+                "Check ",
+                "Record ",
+                "Screen ",
+                "Confirm ",
+                "Refer ",
+                "Ask the patient",
+            ]
+            .iter()
+            .any(|verb| sentence.starts_with(verb))
+        });
+        if let Some(order) = order {
+            report(
+                "risks",
+                Some(order.get(..30.min(order.len())).unwrap_or(order)),
+                format!(
+                    "the risk '{}' tells the clinic what to do ('{}'); the patient reads it: say what is done for them, and put the clinic's work in a step",
+                    risk.name,
+                    order.trim_end_matches('.')
+                ),
+            );
+        }
+    }
+    // "IND" means nothing to a patient unless the text says what it is.
+    for (field, text) in patient_texts {
+        let names_ind = text
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|word| word == "IND");
+        if names_ind
+            && !text.contains("permission to study")
+            && !text.contains("Investigational New Drug")
+        {
+            report(
+                field,
+                Some("IND"),
+                format!(
+                    "'{}' speaks of an IND to the patient without saying what it is: add \"(the FDA's permission to study an unapproved product)\" after it",
+                    text.get(..60.min(text.len())).unwrap_or(text)
+                ),
+            );
+        }
+    }
+}
+
+/// The texts besides tasks, steps and risks that the handout and consent form show:
+/// the reasons of the warnings, the alternatives, check-ups, milestones, summary,
+/// downtime and costs.
+fn handout_texts(protocol: &Protocol) -> Vec<(&'static str, &str)> {
+    let mut patient_texts: Vec<(&'static str, &str)> = Vec::new();
+    let mut alternatives: Vec<(&'static str, &Alternative)> = protocol
+        .alternatives
+        .iter()
+        .map(|alternative| ("alternatives", alternative))
+        .collect();
+    for rule in protocol
+        .factors
+        .iter()
+        .chain(protocol.adjuncts.iter().flat_map(|a| &a.factors))
+    {
+        patient_texts.push(("factors", &rule.reason));
+        alternatives.extend(rule.alternative.iter().map(|a| ("factors", a)));
+    }
+    if let Some(trial) = &protocol.trial_enrolled {
+        patient_texts.push(("trial_enrolled", &trial.reason));
+        alternatives.push(("referral", &trial.referral));
+    }
+    for (field, alternative) in alternatives {
+        patient_texts.push((field, &alternative.name));
+        patient_texts.push((field, &alternative.comparison));
+    }
+    for follow_up in &protocol.follow_ups {
+        patient_texts.push(("follow_ups", &follow_up.purpose));
+    }
+    for milestone in &protocol.milestones {
+        patient_texts.push(("milestones", &milestone.label));
+    }
+    patient_texts.push(("summary", &protocol.summary));
+    patient_texts.push(("downtime", &protocol.downtime));
+    patient_texts.push(("additional_costs", &protocol.additional_costs));
+    patient_texts
+}
+
 /// What the patient reads is written to the patient, and every step the handout must
 /// explain (the harvest, the treatment) says what the patient goes through.
 fn check_readers(protocol: &Protocol, report: &mut Report<'_>) {
@@ -1302,10 +1620,13 @@ fn check_readers(protocol: &Protocol, report: &mut Report<'_>) {
             patient_texts.push(("factors", &action.text));
         }
     }
-    // The handout lists the risks for the patient to read.
+    // The handout lists the risks, the alternatives, the reasons of the warnings, the
+    // check-ups, the summary, the downtime and the costs for the patient to read.
     for risk in &protocol.risks {
         patient_texts.push(("risks", &risk.detail));
     }
+    patient_texts.extend(handout_texts(protocol));
+    check_orders_and_ind(protocol, &patient_texts, report);
     for (field, text) in patient_texts {
         if text.to_lowercase().contains("the patient") {
             report(

@@ -9,7 +9,7 @@ use super::plan::{
     AftercareItem, AftercareSite, DatedAction, DatedTask, FollowUpVisit, MilestoneWindow, Plan,
     PlanStep, ProtocolRef, RegulatoryInfo, Session, Severity, Warning,
 };
-use super::schedule::{PlanRequest, WorkingDays};
+use super::schedule::{ClinicOptions, PlanRequest};
 use crate::catalog::{
     Anchor, Audience, Catalog, CellSource, Factor, FactorRule, FactorSeverity, Maintenance,
     Protocol, ProtocolId, Range, RegulatoryStatus, Selection, Step, StepKind, TrialRule, in_scope,
@@ -123,8 +123,10 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
 
     let rules = applicable_rules(protocol, request);
     let trial = TrialStanding::of(protocol, request);
-    let mut warnings = factor_warnings(protocol, &rules, trial, request, session_count)?;
-    warnings.extend(trial.warning());
+    let offered_alternatives = alternatives(protocol, &rules, trial, request);
+    let offered = &offered_alternatives;
+    let mut warnings = factor_warnings(protocol, &rules, trial, request, session_count, offered)?;
+    warnings.extend(trial.warning(&offered_alternatives));
     warnings.extend(regulatory_warnings(protocol, trial));
     let candidate = !warnings.iter().any(Warning::refuses);
     let in_scope_here = |areas: &[crate::catalog::Area],
@@ -174,7 +176,7 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
             .filter(|risk| in_scope_here(&risk.areas, &risk.modalities))
             .cloned()
             .collect(),
-        alternatives: alternatives(protocol, &rules, trial, request),
+        alternatives: offered_alternatives,
         sources: protocol.sources.clone(),
         selection: selection.clone(),
         factors: request.factors.clone(),
@@ -192,7 +194,7 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
         plan.pre_procedure = pre_procedure(protocol, &rules, trial, &plan.sessions, request)?;
         plan.aftercare = aftercare(protocol, &plan.sessions, selection)?;
         plan.milestones = milestones(protocol, &plan.sessions)?;
-        plan.follow_ups = follow_ups(protocol, &plan.sessions, &request.options.working_days)?;
+        plan.follow_ups = follow_ups(protocol, &plan.sessions, &request.options)?;
     }
     warnings.sort_by_key(|warning| {
         let indication_cannot_respond = warning.factor.is_some_and(indication_cannot_respond);
@@ -247,8 +249,10 @@ impl<'p> TrialStanding<'p> {
         self.trial_only && !self.enrolled
     }
 
-    /// The restricted warning that says why, when the patient is refused.
-    fn warning(self) -> Option<Warning> {
+    /// The restricted warning that says why, when the patient is refused; it names the
+    /// referral only when the plan offers it (a trial is no option during active
+    /// cancer, for one).
+    fn warning(self, offered: &[crate::catalog::Alternative]) -> Option<Warning> {
         if !self.refuses() {
             return None;
         }
@@ -261,7 +265,9 @@ impl<'p> TrialStanding<'p> {
             Factor::TrialEnrolled.label(),
             reason.trim_end()
         );
-        if let Some(rule) = self.rule {
+        if let Some(rule) = self.rule
+            && offered.iter().any(|known| known.name == rule.referral.name)
+        {
             let _ = write!(message, " Alternative: {}.", rule.referral.name);
         }
         Some(Warning {
@@ -279,16 +285,16 @@ fn add_days(date: Date, days: i64) -> Result<Date, PlanError> {
         .map_err(|_| PlanError::DateOutOfRange)
 }
 
-/// The date itself when the clinic is open then, else the next open day.
-fn next_open_day(date: Date, working_days: &WorkingDays) -> Result<Date, PlanError> {
-    let mut day = date;
-    for _ in 0..7 {
-        if working_days.is_open(day) {
-            return Ok(day);
-        }
-        day = add_days(day, 1)?;
-    }
-    Err(PlanError::NoWorkingDays)
+/// The date itself when the clinic is open then, else the next open day (not a closed
+/// date either).
+fn next_open_day(date: Date, clinic: &ClinicOptions) -> Result<Date, PlanError> {
+    clinic
+        .next_open_day(date)
+        .ok_or(if clinic.working_days.is_empty() {
+            PlanError::NoWorkingDays
+        } else {
+            PlanError::DateOutOfRange
+        })
 }
 
 fn not_covered(catalog: &Catalog, selection: &Selection) -> PlanError {
@@ -385,6 +391,7 @@ fn factor_warnings(
     trial: TrialStanding<'_>,
     request: &PlanRequest,
     session_count: u32,
+    offered_alternatives: &[crate::catalog::Alternative],
 ) -> Result<Vec<Warning>, PlanError> {
     let first_session = first_session_date(request)?;
     let mut warnings = Vec::new();
@@ -426,8 +433,12 @@ fn factor_warnings(
                 message.push('.');
             }
         }
+        // A warning names only an alternative the plan's list offers.
         if let Some(alternative) = &rule.alternative
             && offered(alternative, rule, protocol, request, trial)
+            && offered_alternatives
+                .iter()
+                .any(|known| known.name == alternative.name)
         {
             let lead = if rule.severity == FactorSeverity::Contraindicated {
                 "Alternative"
@@ -487,7 +498,7 @@ fn first_session_date(request: &PlanRequest) -> Result<Date, PlanError> {
         .get(&1)
         .copied()
         .unwrap_or(request.start);
-    next_open_day(wished, &request.options.working_days)
+    next_open_day(wished, &request.options)
 }
 
 fn sessions(
@@ -496,7 +507,7 @@ fn sessions(
     count: u32,
     request: &PlanRequest,
 ) -> Result<Vec<Session>, PlanError> {
-    let working_days = &request.options.working_days;
+    let clinic = &request.options;
     let mut duration = protocol.procedure_minutes;
     for adjunct in adjuncts {
         duration.min += adjunct.extra_minutes.min;
@@ -518,7 +529,7 @@ fn sessions(
         // A session that took place keeps its day, open or not.
         let date = match request.performed_sessions.get(&number) {
             Some(performed) => *performed,
-            None => next_open_day(wished, working_days)?,
+            None => next_open_day(wished, clinic)?,
         };
         if let Some(previous) = sessions.last()
             && date <= previous.date
@@ -600,22 +611,33 @@ fn grouped(value: u32) -> String {
     out
 }
 
-/// " Maximum dose of lidocaine with adrenaline (tumescent): 35 mg/kg, 2,450 mg for
-/// 70 kg.", or, without a weight, what it depends on.
+/// " Maximum dose of lidocaine with adrenaline at the donor site, by tumescent
+/// infiltration: 35 mg/kg, and never more than 2,800 mg, which is 2,100 mg for 60 kg.",
+/// or, without a weight, what it depends on.
 fn dose_sentence(limit: &crate::catalog::DoseLimit, weight_kg: Option<u32>) -> String {
+    let technique = limit
+        .technique
+        .map(|technique| format!(", by {}", technique.label().to_lowercase()))
+        .unwrap_or_default();
     let cap = limit
         .max_mg
         .map(|cap| format!(", and never more than {} mg", grouped(cap)))
         .unwrap_or_default();
     match weight_kg {
-        Some(weight) => format!(
-            " Maximum dose of {}: {} mg/kg{cap}, which is {} mg for {weight} kg.",
-            limit.drug,
-            limit.mg_per_kg,
-            grouped(limit.max_for(weight))
-        ),
+        Some(weight) => {
+            let dose = limit.max_for(weight);
+            let capped = limit.max_mg.is_some_and(|cap| dose == cap)
+                && u64::from(limit.mg_per_kg.tenths()) * u64::from(weight) / 10 > u64::from(dose);
+            format!(
+                " Maximum dose of {}{technique}: {} mg/kg{cap}, which is {} mg for {weight} kg{}.",
+                limit.drug,
+                limit.mg_per_kg,
+                grouped(dose),
+                if capped { " (the cap)" } else { "" }
+            )
+        }
         None => format!(
-            " Maximum dose of {}: {} mg/kg{cap}; the patient's weight is not recorded, so weigh the patient and work out the dose before infiltrating.",
+            " Maximum dose of {}{technique}: {} mg/kg{cap}; the patient's weight is not recorded, so weigh the patient and work out the dose before infiltrating.",
             limit.drug, limit.mg_per_kg
         ),
     }
@@ -863,7 +885,7 @@ fn milestones(
 fn follow_ups(
     protocol: &Protocol,
     sessions: &[Session],
-    working_days: &WorkingDays,
+    clinic: &ClinicOptions,
 ) -> Result<Vec<FollowUpVisit>, PlanError> {
     let mut visits = Vec::new();
     for follow_up in &protocol.follow_ups {
@@ -875,7 +897,7 @@ fn follow_ups(
             };
             let wished = add_days(session.date, i64::from(follow_up.days_after))?;
             visits.push(FollowUpVisit {
-                date: next_open_day(wished, working_days)?,
+                date: next_open_day(wished, clinic)?,
                 purpose,
                 assessments: follow_up.assessments.clone(),
             });
@@ -914,10 +936,13 @@ fn offered_from(
     request: &PlanRequest,
     trial: TrialStanding<'_>,
 ) -> bool {
-    if alternative
-        .excluded_by
-        .iter()
-        .any(|factor| request.factors.contains(factor))
+    let selection = &request.selection;
+    if !alternative.applies_to(selection.area, selection.indication)
+        || alternative
+            .excluded_by
+            .iter()
+            .chain(&alternative.intrinsic_exclusions())
+            .any(|factor| request.factors.contains(factor))
     {
         return false;
     }

@@ -10,7 +10,7 @@ use jiff::civil::{Date, Time};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::ids::string_enum;
-use crate::catalog::{Catalog, DoseLimit, number};
+use crate::catalog::{Catalog, DoseLimit, Technique, number};
 
 use super::plan::Plan;
 
@@ -106,10 +106,14 @@ pub struct Administration {
 /// A local anaesthetic given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Anaesthetic {
-    /// The drug and how it was given. When it is written exactly as one of the
-    /// protocol's dose limits names its drug, it is also checked against that limit on
-    /// its own.
+    /// The drug and where it was given. When it is written exactly as one of the
+    /// protocol's dose limits names its drug, it is checked against that limit on its
+    /// own.
     pub agent: String,
+    /// How it was given: it is checked against the protocol's limit for that technique
+    /// (tumescent, infiltration, nerve block) when the agent names none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub technique: Option<Technique>,
     /// The total given at the session, in milligrams.
     pub total_mg: f64,
 }
@@ -549,10 +553,9 @@ impl SessionRecord {
     /// Warnings for an anaesthetic above the protocol's maximum, or one that cannot be
     /// checked because the weight is missing.
     ///
-    /// The day's total is checked against the highest maximum that applies (in the
-    /// protocols of this catalog a scalp or facial block counts towards the tumescent
-    /// total), and an entry named exactly as a limit's drug is also checked against that
-    /// limit on its own.
+    /// The day's total is checked against the highest maximum that applies (lidocaine
+    /// given by any technique adds to the same total), and each entry against the limit
+    /// of its own drug or technique.
     fn dose_warnings(&self, limits: &[DoseLimit]) -> Vec<RecordWarning> {
         if self.anaesthetics.is_empty() || limits.is_empty() {
             return Vec::new();
@@ -601,7 +604,18 @@ impl SessionRecord {
         for given in &self.anaesthetics {
             let named = limits
                 .iter()
-                .find(|limit| limit.drug.trim().eq_ignore_ascii_case(given.agent.trim()));
+                .find(|limit| limit.drug.trim().eq_ignore_ascii_case(given.agent.trim()))
+                .or_else(|| {
+                    let technique = given.technique?;
+                    let mut same = limits
+                        .iter()
+                        .filter(|limit| limit.technique == Some(technique));
+                    // Only an unambiguous technique picks a limit.
+                    match (same.next(), same.next()) {
+                        (Some(limit), None) => Some(limit),
+                        _ => None,
+                    }
+                });
             if let Some(limit) = named
                 && Some(limit) != highest
                 && let Some(warning) = over(given.total_mg, limit)
@@ -615,7 +629,7 @@ impl SessionRecord {
 
 /// The most milligrams of a limit's drug for a patient of `weight_kg`.
 fn max_mg(limit: &DoseLimit, weight_kg: f64) -> f64 {
-    let by_weight = f64::from(limit.mg_per_kg) * weight_kg;
+    let by_weight = f64::from(limit.mg_per_kg.tenths()) * weight_kg / 10.0;
     limit
         .max_mg
         .map_or(by_weight, |cap| by_weight.min(f64::from(cap)))
@@ -649,6 +663,7 @@ pub fn dose_limits(catalog: &Catalog, plan: &Plan, session: u32) -> Vec<DoseLimi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::MgPerKg;
 
     fn date(text: &str) -> Date {
         text.parse().unwrap()
@@ -656,16 +671,20 @@ mod tests {
 
     fn tumescent() -> DoseLimit {
         DoseLimit {
-            drug: "lidocaine with adrenaline in tumescent solution".to_owned(),
-            mg_per_kg: 35,
-            max_mg: None,
+            drug: "lidocaine with adrenaline at the donor site".to_owned(),
+            technique: Some(Technique::Tumescent),
+            adrenaline: Some(true),
+            mg_per_kg: MgPerKg::from_tenths(350),
+            max_mg: Some(2_800),
         }
     }
 
     fn ring_block() -> DoseLimit {
         DoseLimit {
             drug: "lidocaine with adrenaline for the scalp ring block".to_owned(),
-            mg_per_kg: 7,
+            technique: Some(Technique::NerveBlock),
+            adrenaline: Some(true),
+            mg_per_kg: MgPerKg::from_tenths(70),
             max_mg: Some(500),
         }
     }
@@ -807,13 +826,14 @@ mod tests {
         record.weight_kg = Some(60.0);
         record.anaesthetics.push(Anaesthetic {
             agent: "lidocaine 0.1% with adrenaline, tumescent".to_owned(),
+            technique: None,
             total_mg: 2_400.0,
         });
         let warnings = check(&record, &[tumescent(), ring_block()]).unwrap();
         assert_eq!(
             warnings,
             [RecordWarning {
-                message: "The anaesthetic given, 2400 mg, is above the maximum of 2100 mg for 60 kg (35 mg/kg of lidocaine with adrenaline in tumescent solution); watch for toxicity (numb lips, ringing ears, confusion, seizures, an irregular heartbeat) for several hours, and record an adverse event.".to_owned(),
+                message: "The anaesthetic given, 2400 mg, is above the maximum of 2100 mg for 60 kg (35 mg/kg of lidocaine with adrenaline at the donor site, at most 2800 mg); watch for toxicity (numb lips, ringing ears, confusion, seizures, an irregular heartbeat) for several hours, and record an adverse event.".to_owned(),
                 asks_for_adverse_event: true,
             }]
         );
@@ -834,12 +854,14 @@ mod tests {
         record.weight_kg = Some(80.0);
         record.anaesthetics.push(Anaesthetic {
             agent: "tumescent lidocaine".to_owned(),
+            technique: Some(Technique::Tumescent),
             total_mg: 2_000.0,
         });
         assert_eq!(check(&record, &[tumescent(), ring_block()]), Ok(Vec::new()));
         // The ring block's own cap is 500 mg whatever the weight (7 mg/kg would be 560).
         record.anaesthetics.push(Anaesthetic {
-            agent: "Lidocaine with adrenaline for the scalp ring block".to_owned(),
+            agent: "lidocaine 1% with adrenaline, ring block".to_owned(),
+            technique: Some(Technique::NerveBlock),
             total_mg: 520.0,
         });
         let warnings = check(&record, &[tumescent(), ring_block()]).unwrap();
@@ -858,12 +880,13 @@ mod tests {
         let mut record = SessionRecord::new(1, date("2027-02-15"));
         record.anaesthetics.push(Anaesthetic {
             agent: "tumescent lidocaine".to_owned(),
+            technique: None,
             total_mg: 900.0,
         });
         let warnings = check(&record, &[tumescent()]).unwrap();
         assert_eq!(
             warnings[0].message,
-            "The anaesthetic cannot be checked against the protocol's maximum (35 mg/kg of lidocaine with adrenaline in tumescent solution) without the patient's weight; record the weight."
+            "The anaesthetic cannot be checked against the protocol's maximum (35 mg/kg of lidocaine with adrenaline at the donor site) without the patient's weight; record the weight."
         );
         assert_eq!(check(&record, &[]), Ok(Vec::new()));
     }
