@@ -361,7 +361,7 @@ impl Scales {
 
     /// The scales a free-text assessment names ("WOMAC, KOOS, IKDC (knee)"), each once,
     /// in the order of the catalog. A name counts only as a whole word, so "DASH" is
-    /// not found in "QuickDASH".
+    /// not found in `QuickDASH`.
     #[must_use]
     pub fn named_in(&self, text: &str) -> Vec<&Scale> {
         self.iter()

@@ -103,6 +103,9 @@ pub fn find_lot<'a>(
     found
 }
 
+/// How many times each text was seen.
+type Counts = BTreeMap<String, usize>;
+
 /// A lot already used, offered while typing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LotSuggestion {
@@ -125,8 +128,7 @@ pub fn lot_suggestions<'a>(
 ) -> Vec<LotSuggestion> {
     let prefix = normalise_lot(typed);
     // By normalised lot: how often each spelling and each material was recorded.
-    let mut seen: BTreeMap<String, (BTreeMap<String, usize>, BTreeMap<String, usize>)> =
-        BTreeMap::new();
+    let mut seen: BTreeMap<String, (Counts, Counts)> = BTreeMap::new();
     for source in sources {
         for record in source.records {
             for material in &record.materials {
@@ -143,7 +145,7 @@ pub fn lot_suggestions<'a>(
             }
         }
     }
-    let most_common = |counts: &BTreeMap<String, usize>| {
+    let most_common = |counts: &Counts| {
         counts
             .iter()
             .max_by(|(a_text, a), (b_text, b)| a.cmp(b).then_with(|| b_text.cmp(a_text)))

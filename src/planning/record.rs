@@ -391,6 +391,20 @@ impl SessionRecord {
         if let Some(performer) = &self.performer {
             problems.text("performer", "Who performed the session", performer, false);
         }
+        self.check_harvest_and_materials(&mut problems);
+        self.check_processing_and_product(&mut problems);
+        self.check_administration_and_anaesthetic(&mut problems);
+        self.check_events_and_notes(&mut problems);
+        if problems.0.is_empty() {
+            Ok(self.dose_warnings(against.dose_limits))
+        } else {
+            Err(InvalidRecord {
+                problems: problems.0,
+            })
+        }
+    }
+
+    fn check_harvest_and_materials(&self, problems: &mut Problems) {
         if let Some(harvest) = &self.harvest {
             if let Some(site) = &harvest.site {
                 problems.text("harvest.site", "The harvest site", site, false);
@@ -433,6 +447,9 @@ impl SessionRecord {
                 );
             }
         }
+    }
+
+    fn check_processing_and_product(&self, problems: &mut Problems) {
         for (index, spin) in self.spins.iter().enumerate() {
             let field = |name: &str| format!("spins[{}].{name}", index + 1);
             problems.number(
@@ -487,6 +504,9 @@ impl SessionRecord {
                 }
             }
         }
+    }
+
+    fn check_administration_and_anaesthetic(&self, problems: &mut Problems) {
         for (index, site) in self.administration.iter().enumerate() {
             let field = |name: &str| format!("administration[{}].{name}", index + 1);
             problems.text(&field("site"), "The injection site", &site.site, false);
@@ -531,6 +551,9 @@ impl SessionRecord {
                 from(0.0, 525_600.0, "minutes (one year)"),
             );
         }
+    }
+
+    fn check_events_and_notes(&self, problems: &mut Problems) {
         for (index, event) in self.adverse_events.iter().enumerate() {
             let field = |name: &str| format!("adverse_events[{}].{name}", index + 1);
             problems.text(&field("what"), "What happened", &event.what, false);
@@ -540,13 +563,6 @@ impl SessionRecord {
         }
         if let Some(notes) = &self.notes {
             problems.text("notes", "The note", notes, true);
-        }
-        if problems.0.is_empty() {
-            Ok(self.dose_warnings(against.dose_limits))
-        } else {
-            Err(InvalidRecord {
-                problems: problems.0,
-            })
         }
     }
 
