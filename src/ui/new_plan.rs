@@ -842,6 +842,7 @@ fn screening_ui(
                 let severity = match rule.severity {
                     FactorSeverity::Contraindicated => Severity::Contraindicated,
                     FactorSeverity::Caution => Severity::Caution,
+                    FactorSeverity::NotRelevant => Severity::Notice,
                 };
                 badge(ui, rule.severity.label(), severity).on_hover_text(&rule.reason);
             }
