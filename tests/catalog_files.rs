@@ -923,3 +923,55 @@ fn a_harvest_without_a_dated_smoking_stop_is_refused() {
         "tissue is harvested, so a 'smoker' rule must ask the patient to stop smoking by a date before the harvest",
     );
 }
+
+#[test]
+fn a_joint_protocol_without_its_skin_condition_rule_is_refused() {
+    let text = without_line(PRP_JOINT, "(factor: \"skin-condition\"");
+    expect_problem(
+        &text,
+        line_of(&text, "    factors: ["),
+        "factor 'skin-condition' has no rule for injection on the knee, injection on the shoulder, injection on the elbow; screening always asks it",
+    );
+}
+
+#[test]
+fn a_factor_that_bears_on_the_treatment_marked_not_relevant_is_refused() {
+    let start = PRP_JOINT.find("(factor: \"skin-condition\"").unwrap();
+    let end = start + PRP_JOINT[start..].find('\n').unwrap();
+    let text = format!(
+        "{}(factor: \"skin-condition\", severity: \"not-relevant\", reason: \"Skin plays no part.\"),{}",
+        &PRP_JOINT[..start],
+        &PRP_JOINT[end..]
+    );
+    expect_problem(
+        &text,
+        line_of(&text, "severity: \"not-relevant\", reason: \"Skin plays no part."),
+        "factor 'skin-condition' is marked not relevant for injection on the knee, but it bears on the treatment",
+    );
+    // Smoking bears on every harvest.
+    let start = SECRETOME_SKIN.find("(factor: \"smoker\"").unwrap();
+    let end = start + SECRETOME_SKIN[start..].find('\n').unwrap();
+    let text = format!(
+        "{}(factor: \"smoker\", severity: \"not-relevant\", reason: \"Smoking plays no part.\"),{}",
+        &SECRETOME_SKIN[..start],
+        &SECRETOME_SKIN[end..]
+    );
+    expect_problem(
+        &text,
+        line_of(&text, "reason: \"Smoking plays no part."),
+        "factor 'smoker' is marked not relevant for injection on the face, but it bears on the treatment (tissue is harvested",
+    );
+}
+
+#[test]
+fn a_not_relevant_rule_with_something_to_do_is_refused() {
+    let text = PRP_JOINT.replace(
+        "reason: \"Whether hair follicles remain plays no part in a treatment that is not for hair loss.\")",
+        "reason: \"Whether hair follicles remain plays no part in a treatment that is not for hair loss.\", action: (text: \"Check the scalp.\"))",
+    );
+    expect_problem(
+        &text,
+        line_of(&text, "action: (text: \"Check the scalp.\")"),
+        "factor 'no-living-follicles' is marked not relevant but has an action or an alternative",
+    );
+}

@@ -181,6 +181,21 @@ impl Catalog {
         (Catalog { entries }, problems)
     }
 
+    /// A catalog of the given protocols as they are, unchecked: for tests of what the
+    /// engine does with a protocol the catalog check would refuse.
+    #[cfg(test)]
+    pub(crate) fn unchecked(protocols: Vec<Protocol>) -> Catalog {
+        Catalog {
+            entries: protocols
+                .into_iter()
+                .map(|protocol| Entry {
+                    protocol,
+                    origin: Origin::BuiltIn,
+                })
+                .collect(),
+        }
+    }
+
     /// Every protocol with its origin, ordered by id.
     #[must_use]
     pub fn entries(&self) -> &[Entry] {

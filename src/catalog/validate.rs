@@ -618,10 +618,9 @@ fn must_weigh(
 /// treatment (`not-relevant`), which the check accepts only where the answer cannot
 /// matter (see [`must_weigh`]). A not-relevant rule has nothing to do and nothing to
 /// offer instead.
-const INTERIM: &[Factor] = &[Factor::ActiveCancer, Factor::CancerHistory, Factor::ActiveInfection, Factor::Pregnancy];
 fn check_screening_answered(protocol: &Protocol, report: &mut Report<'_>) {
     let pairs = covered_pairs(protocol);
-    for factor in INTERIM.iter() {
+    for factor in Factor::ALL.iter().filter(|f| **f != Factor::TrialEnrolled) {
         let unanswered: Vec<String> = pairs
             .iter()
             .filter(|(modality, area)| {

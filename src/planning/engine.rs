@@ -1113,3 +1113,117 @@ fn alternatives(
     }
     list
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::catalog::{Area, Indication, Modality};
+
+    fn knee_prp(factors: &[Factor]) -> PlanRequest {
+        let selection = Selection {
+            modality: Modality::Injection,
+            source: CellSource::AutologousPrp,
+            area: Area::Knee,
+            indication: Indication::Osteoarthritis,
+            adjuncts: Vec::new(),
+        };
+        let factors: BTreeSet<Factor> = factors.iter().copied().collect();
+        PlanRequest::new(selection, factors, "2027-03-01".parse().unwrap())
+    }
+
+    /// A protocol file the catalog check would refuse (its skin-condition rule deleted)
+    /// still never drops the answer: the plan carries it as a caution for the physician.
+    #[test]
+    fn a_yes_that_no_rule_answers_is_kept_as_a_caution() {
+        let (builtin, _) = Catalog::builtin();
+        let mut protocol = builtin
+            .protocols()
+            .find(|protocol| protocol.id.as_str() == "prp-joint")
+            .unwrap()
+            .clone();
+        protocol
+            .factors
+            .retain(|rule| rule.factor != Factor::SkinCondition);
+        let catalog = Catalog::unchecked(vec![protocol]);
+        let plan = generate(&catalog, &knee_prp(&[Factor::SkinCondition])).unwrap();
+        let warning = plan
+            .warnings
+            .iter()
+            .find(|warning| warning.factor == Some(Factor::SkinCondition))
+            .expect("the answer is not dropped");
+        assert_eq!(warning.severity, Severity::Caution);
+        assert!(
+            warning
+                .message
+                .contains("the protocol does not say how this answer bears on the treatment"),
+            "{}",
+            warning.message
+        );
+        // Answered by the built-in rule, the same answer refuses the injection.
+        let plan = generate(&builtin, &knee_prp(&[Factor::SkinCondition])).unwrap();
+        assert!(!plan.candidate);
+    }
+
+    /// A routine protocol has no trial rule: a trial answer is noted, not dropped.
+    #[test]
+    fn a_trial_answer_for_a_routine_treatment_is_noted() {
+        let (catalog, _) = Catalog::builtin();
+        let plan = generate(&catalog, &knee_prp(&[Factor::TrialEnrolled])).unwrap();
+        assert!(plan.candidate);
+        let warning = plan
+            .warnings
+            .iter()
+            .find(|warning| warning.factor == Some(Factor::TrialEnrolled))
+            .unwrap();
+        assert_eq!(warning.severity, Severity::Notice);
+        assert!(warning.notes_an_irrelevant_answer());
+    }
+
+    /// Every answer the screening asks yields a warning in every built-in protocol.
+    #[test]
+    fn every_answer_yields_a_warning_in_every_builtin_protocol() {
+        let (catalog, _) = Catalog::builtin();
+        for protocol in catalog.protocols() {
+            let mut seen = BTreeSet::new();
+            let combinations: Vec<_> = crate::catalog::combinations(protocol)
+                .filter(|(modality, _, area, _)| seen.insert((*modality, *area)))
+                .collect();
+            for ((modality, source, area, indication), factor) in combinations
+                .iter()
+                .copied()
+                .flat_map(|combination| Factor::ALL.iter().map(move |f| (combination, f)))
+            {
+                let request = PlanRequest::new(
+                    Selection {
+                        modality,
+                        source,
+                        area,
+                        indication,
+                        adjuncts: Vec::new(),
+                    },
+                    BTreeSet::from([*factor]),
+                    "2027-03-01".parse().unwrap(),
+                );
+                let plan = generate(&catalog, &request).unwrap();
+                // Within a trial, the trial answer is the record of its number.
+                let recorded = *factor == Factor::TrialEnrolled
+                    && protocol.trial_enrolled.as_ref().is_some_and(|rule| {
+                        plan.pre_procedure.iter().any(|task| task.task == rule.record)
+                    });
+                assert!(
+                    recorded
+                        || plan
+                            .warnings
+                            .iter()
+                            .any(|warning| warning.factor == Some(*factor)),
+                    "{} by {modality} on the {area} drops a yes to {factor}",
+                    protocol.id
+                );
+            }
+        }
+    }
+}
