@@ -865,7 +865,9 @@ const SECRETOME_IV: &str = include_str!("../assets/protocols/secretome-intraveno
 fn without_line(text: &str, needle: &str) -> String {
     let start = text.find(needle).unwrap();
     let start = text[..start].rfind('\n').map_or(0, |at| at + 1);
-    let end = text[start..].find('\n').map_or(text.len(), |at| start + at + 1);
+    let end = text[start..]
+        .find('\n')
+        .map_or(text.len(), |at| start + at + 1);
     format!("{}{}", &text[..start], &text[end..])
 }
 
@@ -903,7 +905,10 @@ fn a_prp_adjunct_without_the_blood_count_is_refused() {
 
 #[test]
 fn hair_thinning_without_the_work_up_of_reversible_causes_is_refused() {
-    let text = without_line(SECRETOME_IV, "(text: \"Exclude reversible causes of hair loss");
+    let text = without_line(
+        SECRETOME_IV,
+        "(text: \"Exclude reversible causes of hair loss",
+    );
     expect_problem(
         &text,
         line_of(&text, "    pre_procedure: ["),
@@ -945,7 +950,10 @@ fn a_factor_that_bears_on_the_treatment_marked_not_relevant_is_refused() {
     );
     expect_problem(
         &text,
-        line_of(&text, "severity: \"not-relevant\", reason: \"Skin plays no part."),
+        line_of(
+            &text,
+            "severity: \"not-relevant\", reason: \"Skin plays no part.",
+        ),
         "factor 'skin-condition' is marked not relevant for injection on the knee, but it bears on the treatment",
     );
     // Smoking bears on every harvest.

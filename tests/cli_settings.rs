@@ -61,3 +61,47 @@ fn without_settings_the_clinic_is_open_monday_to_friday() {
         "Saturday moves to Monday"
     );
 }
+
+#[test]
+fn closed_dates_keep_sessions_and_follow_ups_off_them() {
+    let config = tempfile::tempdir().unwrap();
+    // Saturday 16 January moves to Monday 18, which is closed, and so is Tuesday 19.
+    let plan = plan_json(config.path(), &["--closed", "2027-01-18,2027-01-19"]);
+    assert_eq!(plan["sessions"][0]["date"], "2027-01-20");
+    let closed = ["2027-01-18", "2027-01-19"];
+    let dates = |key: &str| -> Vec<String> {
+        plan[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["date"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for date in dates("sessions").iter().chain(dates("follow_ups").iter()) {
+        assert!(!closed.contains(&date.as_str()), "{date} is closed");
+    }
+
+    // The desk's closed dates are used when none are given.
+    let settings = Settings {
+        closed_dates: ["2027-01-18".parse().unwrap()].into(),
+        ..Settings::default()
+    };
+    settings.save(config.path()).unwrap();
+    let plan = plan_json(config.path(), &[]);
+    assert_eq!(plan["sessions"][0]["date"], "2027-01-19");
+    // A follow-up wished on a closed date moves too: close every day a follow-up of the
+    // plan above falls on, and none is planned on them.
+    let follow_ups: Vec<String> = plan["follow_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|visit| visit["date"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!follow_ups.is_empty());
+    let closed = follow_ups.join(",");
+    let plan = plan_json(config.path(), &["--closed", &closed]);
+    for visit in plan["follow_ups"].as_array().unwrap() {
+        let date = visit["date"].as_str().unwrap();
+        assert!(!follow_ups.iter().any(|closed| closed == date), "{date}");
+    }
+}

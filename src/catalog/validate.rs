@@ -547,7 +547,10 @@ fn must_weigh(
 ) -> Option<&'static str> {
     let needles = matches!(
         modality,
-        Modality::Injection | Modality::Microneedling | Modality::FatGrafting | Modality::Intravenous
+        Modality::Injection
+            | Modality::Microneedling
+            | Modality::FatGrafting
+            | Modality::Intravenous
     ) || protocol.has_harvest()
         || protocol
             .steps
@@ -558,9 +561,10 @@ fn must_weigh(
         .iter()
         .any(|step| step.kind == StepKind::Anaesthesia && step.applies_to(area, modality));
     match factor {
-        Factor::ActiveCancer | Factor::CancerHistory | Factor::ActiveInfection | Factor::Pregnancy => {
-            Some("every treatment weighs it")
-        }
+        Factor::ActiveCancer
+        | Factor::CancerHistory
+        | Factor::ActiveInfection
+        | Factor::Pregnancy => Some("every treatment weighs it"),
         Factor::SkinCondition => Some("the treatment is given at the site of the skin disease"),
         Factor::ImmuneDisorder
         | Factor::Anticoagulants
@@ -1317,9 +1321,15 @@ fn check_blood_thinners(protocol: &Protocol, report: &mut Report<'_>) {
         if let Some(action) = &rule.action {
             let first = action.text.split(". ").next().unwrap_or(&action.text);
             let lower = first.trim_start().to_lowercase();
-            let orders = ["do not stop", "don't stop", "continue", "keep taking", "stop "]
-                .iter()
-                .any(|order| lower.starts_with(order));
+            let orders = [
+                "do not stop",
+                "don't stop",
+                "continue",
+                "keep taking",
+                "stop ",
+            ]
+            .iter()
+            .any(|order| lower.starts_with(order));
             if orders || !lower.contains("prescrib") {
                 report(
                     "factors",

@@ -11,6 +11,7 @@ use regen_planner::catalog::{
 use regen_planner::export;
 use regen_planner::planning::{
     ClinicOptions, PlanRequest, Weekday, WorkingDays, earliest_feasible_start, generate,
+    moved_off_closed_day,
 };
 use regen_planner::store::AppDirs;
 use regen_planner::store::rules;
@@ -47,6 +48,11 @@ pub struct PlanArgs {
     /// The days the clinic is open, comma-separated (default: monday to friday).
     #[arg(long, value_name = "DAYS", value_delimiter = ',')]
     pub working_days: Vec<Weekday>,
+    /// Dates the clinic is closed (public holidays, leave), YYYY-MM-DD, comma-separated
+    /// (default: the closed dates of this desk's settings). No session or follow-up is
+    /// planned on them.
+    #[arg(long, value_name = "DATES", value_delimiter = ',', value_parser = parse_date)]
+    pub closed: Vec<Date>,
     /// The jurisdiction whose law and notes apply: us or eu (default: the settings'
     /// jurisdiction, else both, the stricter rule applying).
     #[arg(long, value_name = "ID")]
@@ -108,11 +114,21 @@ pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
         WorkingDays::new(args.working_days.iter().copied())
     };
     request.options.jurisdiction = args.jurisdiction.or(desk.jurisdiction);
+    request.options.closed_dates = if args.closed.is_empty() {
+        desk.closed_dates
+    } else {
+        args.closed.iter().copied().collect()
+    };
     let plan = generate(&catalog, &request)?;
-    // The same check as the window's preview.
-    if let Some(earliest) =
-        earliest_feasible_start(&plan, request.start, today, &request.options.working_days)
+    if let Some(moved) = plan
+        .sessions
+        .first()
+        .and_then(|first| moved_off_closed_day(request.start, first.date, &request.options))
     {
+        super::warn(&format!("the first session: {moved}"));
+    }
+    // The same check as the window's preview.
+    if let Some(earliest) = earliest_feasible_start(&plan, request.start, today, &request.options) {
         super::warn(&format!(
             "some preparation would be due before today ({today}); a first session on or after {earliest} leaves time for all of it (--start {earliest})"
         ));
@@ -129,19 +145,21 @@ pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The working days and the jurisdiction of this desk's settings, so the command line
-/// plans like the window. A settings file that cannot be read is reported, and Monday to
-/// Friday and every jurisdiction (the stricter rule applying) are used.
+/// The working days, closed dates and jurisdiction of this desk's settings, so the
+/// command line plans like the window. A settings file that cannot be read is reported,
+/// and Monday to Friday, no closed dates and every jurisdiction (the stricter rule
+/// applying) are used.
 fn desk_options(dirs: &AppDirs, report_problem: bool) -> ClinicOptions {
     match regen_planner::store::Settings::load(&dirs.config) {
         Ok(settings) => ClinicOptions {
             working_days: settings.working_days,
             jurisdiction: settings.jurisdiction,
+            closed_dates: settings.closed_dates,
         },
         Err(error) => {
             if report_problem {
                 super::warn(&format!(
-                    "{error}; planning with Monday to Friday and the rules of every jurisdiction"
+                    "{error}; planning with Monday to Friday, no closed dates and the rules of every jurisdiction"
                 ));
             }
             ClinicOptions::default()

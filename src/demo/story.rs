@@ -86,6 +86,16 @@ const COMMON_FACTORS: &[Factor] = &[
     Factor::RecentIsotretinoin,
 ];
 
+/// The demo clinic's closed dates: New Year's Day and Christmas, from last year to two
+/// years ahead.
+fn public_holidays(today: jiff::civil::Date) -> std::collections::BTreeSet<jiff::civil::Date> {
+    let year = today.year();
+    (year - 1..=year + 2)
+        .flat_map(|year| [(year, 1, 1), (year, 12, 25), (year, 12, 26)])
+        .filter_map(|(year, month, day)| jiff::civil::Date::new(year, month, day).ok())
+        .collect()
+}
+
 impl<'a> Story<'a> {
     /// The shared part of a run: the pathways of `catalog`, and the clinic's calendar
     /// and jurisdiction drawn from the seed.
@@ -114,6 +124,7 @@ impl<'a> Story<'a> {
             options: ClinicOptions {
                 working_days,
                 jurisdiction,
+                closed_dates: public_holidays(today),
             },
             seed,
             today,

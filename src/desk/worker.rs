@@ -5,6 +5,7 @@
 //! are made on `export`. Each reports back on a channel that the UI polls once per
 //! frame, and calls `wake` so that the UI draws the result.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
@@ -12,7 +13,7 @@ use std::thread::JoinHandle;
 use jiff::civil::Date;
 
 use super::export::{ExportFailure, ExportOrder, write_exports};
-use crate::planning::{Plan, PlanRequest};
+use crate::planning::{Plan, PlanRequest, PlanState};
 use crate::store::{
     AppDirs, ExportGuard, Index, LoadProgress, Patient, PatientId, PlanId, PlanRecord, Revision,
     RevisionInfo, Screening, Settings, Store, StoreError, Summary,
@@ -115,6 +116,8 @@ pub enum Job {
     OpenPlan(PlanId),
     /// Read a plan's revision history (it hashes every revision).
     ReadHistory(PlanId),
+    /// Read every revision of a plan and say what each changed from the one before.
+    ReadChanges(PlanId),
     /// Read a patient's newest revision: to show them, or to take over their
     /// screening in a new plan.
     ReadPatient(PatientId),
@@ -181,6 +184,14 @@ pub enum Outcome {
         id: PlanId,
         /// Its revisions; empty when they could not be read.
         history: Vec<RevisionInfo>,
+    },
+    /// What each revision of a plan changed, by revision number; a revision that could
+    /// not be read is left out.
+    Changes {
+        /// The plan.
+        id: PlanId,
+        /// The changes in words, by revision.
+        changes: BTreeMap<u32, Vec<String>>,
     },
     /// A patient was read, or could not be.
     Patient {
@@ -302,6 +313,37 @@ impl Drop for Worker {
     }
 }
 
+/// The parts of a plan record that edits change.
+fn plan_state(record: &PlanRecord) -> PlanState<'_> {
+    PlanState {
+        plan: &record.plan,
+        status: record.status,
+        checklist: &record.checklist,
+        notes: &record.notes,
+        extra_tasks: &record.extra_tasks,
+    }
+}
+
+/// What each readable revision of a plan changed from the one before it (the one
+/// before that, when a revision cannot be read).
+fn revision_changes(store: &Store, id: &PlanId) -> BTreeMap<u32, Vec<String>> {
+    let mut changes = BTreeMap::new();
+    let Ok(history) = store.history(id) else {
+        return changes;
+    };
+    let mut before: Option<PlanRecord> = None;
+    for info in history {
+        let Ok(revision) = store.load_plan_revision(id, info.number) else {
+            continue;
+        };
+        let after = plan_state(&revision.value);
+        let said = crate::planning::changes(before.as_ref().map(plan_state).as_ref(), &after);
+        changes.insert(info.number, said);
+        before = Some(revision.value);
+    }
+    changes
+}
+
 fn run_job(store: &Store, job: Job) -> Outcome {
     match job {
         Job::OpenPlan(id) => match store.load_plan(&id) {
@@ -320,6 +362,10 @@ fn run_job(store: &Store, job: Job) -> Outcome {
         },
         Job::ReadHistory(id) => Outcome::History {
             history: store.history(&id).unwrap_or_default(),
+            id,
+        },
+        Job::ReadChanges(id) => Outcome::Changes {
+            changes: revision_changes(store, &id),
             id,
         },
         Job::ReadPatient(id) => Outcome::Patient {

@@ -64,6 +64,17 @@ pub enum PlanEdit {
         /// The new date.
         date: Date,
     },
+    /// Move a session sooner after the one before than the protocol allows, confirmed
+    /// by the physician: the move and a note that says why are one revision.
+    MoveSessionAnyway {
+        /// 1-based session number.
+        number: u32,
+        /// The new date.
+        date: Date,
+        /// The note that records the shortfall and the physician's reason
+        /// ([`super::TooSoon::note`]).
+        note: String,
+    },
     /// Add a note.
     AddNote(String),
     /// Add a task.
@@ -153,6 +164,17 @@ impl Course<'_> {
                     .map_err(|source| EditError::SessionNotMoved { number, source })?;
                 *self.request = request;
                 *self.plan = plan;
+            }
+            PlanEdit::MoveSessionAnyway { number, date, note } => {
+                let (request, plan) = move_session(context.catalog, self.request, number, date)
+                    .map_err(|source| EditError::SessionNotMoved { number, source })?;
+                *self.request = request;
+                *self.plan = plan;
+                self.notes.push(Note {
+                    written_at: context.now,
+                    author: context.author.to_owned(),
+                    text: note,
+                });
             }
             PlanEdit::AddNote(text) => self.notes.push(Note {
                 written_at: context.now,

@@ -9,7 +9,7 @@ use super::plan::{
     AftercareItem, AftercareSite, DatedAction, DatedTask, FollowUpVisit, MilestoneWindow, Plan,
     PlanStep, ProtocolRef, RegulatoryInfo, Session, Severity, Warning,
 };
-use super::schedule::{PlanRequest, WorkingDays};
+use super::schedule::{ClinicOptions, PlanRequest};
 use crate::catalog::{
     Anchor, Audience, Catalog, CellSource, Factor, FactorRule, FactorSeverity, Maintenance,
     Protocol, ProtocolId, Range, RegulatoryStatus, Selection, Step, StepKind, TrialRule, in_scope,
@@ -200,7 +200,7 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
             pre_procedure(protocol, &adjuncts, &rules, trial, &plan.sessions, request)?;
         plan.aftercare = aftercare(protocol, &plan.sessions, selection)?;
         plan.milestones = milestones(protocol, &plan.sessions)?;
-        plan.follow_ups = follow_ups(protocol, &plan.sessions, &request.options.working_days)?;
+        plan.follow_ups = follow_ups(protocol, &plan.sessions, &request.options)?;
     }
     warnings.sort_by_key(|warning| {
         let indication_cannot_respond = warning.factor.is_some_and(indication_cannot_respond);
@@ -291,16 +291,16 @@ fn add_days(date: Date, days: i64) -> Result<Date, PlanError> {
         .map_err(|_| PlanError::DateOutOfRange)
 }
 
-/// The date itself when the clinic is open then, else the next open day.
-fn next_open_day(date: Date, working_days: &WorkingDays) -> Result<Date, PlanError> {
-    let mut day = date;
-    for _ in 0..7 {
-        if working_days.is_open(day) {
-            return Ok(day);
-        }
-        day = add_days(day, 1)?;
-    }
-    Err(PlanError::NoWorkingDays)
+/// The date itself when the clinic is open then, else the next open day (not a closed
+/// date either).
+fn next_open_day(date: Date, clinic: &ClinicOptions) -> Result<Date, PlanError> {
+    clinic
+        .next_open_day(date)
+        .ok_or(if clinic.working_days.is_empty() {
+            PlanError::NoWorkingDays
+        } else {
+            PlanError::DateOutOfRange
+        })
 }
 
 fn not_covered(catalog: &Catalog, selection: &Selection) -> PlanError {
@@ -424,9 +424,9 @@ fn factor_warnings(
                                 .map(|session| (session.number, session.date))
                         };
                         if let Some((number, _)) = first {
-                            again = sessions
-                                .iter()
-                                .any(|later| later.number > number && action.sessions.includes(later.number));
+                            again = sessions.iter().any(|later| {
+                                later.number > number && action.sessions.includes(later.number)
+                            });
                         }
                         match first {
                             Some((number, date)) => {
@@ -572,7 +572,7 @@ fn first_session_date(request: &PlanRequest) -> Result<Date, PlanError> {
         .get(&1)
         .copied()
         .unwrap_or(request.start);
-    next_open_day(wished, &request.options.working_days)
+    next_open_day(wished, &request.options)
 }
 
 fn sessions(
@@ -581,7 +581,7 @@ fn sessions(
     count: u32,
     request: &PlanRequest,
 ) -> Result<Vec<Session>, PlanError> {
-    let working_days = &request.options.working_days;
+    let clinic = &request.options;
     let mut duration = protocol.procedure_minutes;
     for adjunct in adjuncts {
         duration.min += adjunct.extra_minutes.min;
@@ -600,7 +600,7 @@ fn sessions(
                 add_days(previous.date, i64::from(interval))?
             }
         };
-        let date = next_open_day(wished, working_days)?;
+        let date = next_open_day(wished, clinic)?;
         if let Some(previous) = sessions.last()
             && date <= previous.date
         {
@@ -962,7 +962,7 @@ fn milestones(
 fn follow_ups(
     protocol: &Protocol,
     sessions: &[Session],
-    working_days: &WorkingDays,
+    clinic: &ClinicOptions,
 ) -> Result<Vec<FollowUpVisit>, PlanError> {
     let mut visits = Vec::new();
     for follow_up in &protocol.follow_ups {
@@ -974,7 +974,7 @@ fn follow_ups(
             };
             let wished = add_days(session.date, i64::from(follow_up.days_after))?;
             visits.push(FollowUpVisit {
-                date: next_open_day(wished, working_days)?,
+                date: next_open_day(wished, clinic)?,
                 purpose,
                 assessments: follow_up.assessments.clone(),
             });
@@ -1212,7 +1212,9 @@ mod tests {
                 // Within a trial, the trial answer is the record of its number.
                 let recorded = *factor == Factor::TrialEnrolled
                     && protocol.trial_enrolled.as_ref().is_some_and(|rule| {
-                        plan.pre_procedure.iter().any(|task| task.task == rule.record)
+                        plan.pre_procedure
+                            .iter()
+                            .any(|task| task.task == rule.record)
                     });
                 assert!(
                     recorded

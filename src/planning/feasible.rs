@@ -4,25 +4,25 @@
 use jiff::civil::Date;
 
 use super::plan::Plan;
-use super::schedule::WorkingDays;
+use super::schedule::ClinicOptions;
 
 /// When a preparation task of the plan would be due before `today`: the first start
-/// date on a working day that leaves time for every task. `None` when the plan's start
+/// date on a day the clinic is open that leaves time for every task. `None` when the plan's start
 /// leaves time for all of them (or it has none).
 #[must_use]
 pub fn earliest_feasible_start(
     plan: &Plan,
     start: Date,
     today: Date,
-    working_days: &WorkingDays,
+    clinic: &ClinicOptions,
 ) -> Option<Date> {
     let earliest_due = plan.pre_procedure.iter().map(|task| task.due).min()?;
     if earliest_due >= today {
         return None;
     }
     let mut candidate = start.checked_add(today - earliest_due).ok()?;
-    for _ in 0..7 {
-        if working_days.is_open(candidate) {
+    for _ in 0..clinic.open_day_search_limit() {
+        if clinic.is_open(candidate) {
             return Some(candidate);
         }
         candidate = candidate.tomorrow().ok()?;
@@ -36,7 +36,7 @@ mod tests {
 
     use super::*;
     use crate::catalog::{Area, Catalog, CellSource, Indication, Modality, Selection};
-    use crate::planning::{PlanRequest, Weekday, generate};
+    use crate::planning::{PlanRequest, Weekday, WorkingDays, generate};
 
     /// The README's stretch-marks plan (its preparation starts weeks before the first
     /// session) starting on `start`.
@@ -57,18 +57,18 @@ mod tests {
         let plan = plan_from(start);
         let start: Date = start.parse().unwrap();
         let today: Date = today.parse().unwrap();
-        let working_days = WorkingDays::new(days.iter().copied());
-        let earliest = earliest_feasible_start(&plan, start, today, &working_days);
+        let clinic = ClinicOptions {
+            working_days: WorkingDays::new(days.iter().copied()),
+            ..ClinicOptions::default()
+        };
+        let earliest = earliest_feasible_start(&plan, start, today, &clinic);
         assert_eq!(
             earliest,
             expected.map(|day| day.parse().unwrap()),
             "start {start}, today {today}"
         );
         if let Some(earliest) = earliest {
-            assert!(
-                working_days.is_open(earliest),
-                "{earliest} is a working day"
-            );
+            assert!(clinic.is_open(earliest), "{earliest} is a working day");
             let moved = plan_from(&earliest.to_string());
             assert!(
                 moved.pre_procedure.iter().all(|task| task.due >= today),

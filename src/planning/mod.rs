@@ -4,6 +4,9 @@
 //! Pure: no IO and no clock. "Today" is never read here; a caller that needs it passes
 //! it in.
 
+mod calendar;
+mod changes;
+pub mod checklist;
 pub mod checklist_keys;
 mod edit;
 mod engine;
@@ -11,8 +14,11 @@ mod feasible;
 mod plan;
 mod readable;
 mod schedule;
+mod spacing;
 mod status;
 
+pub use calendar::{closed_dates_text, moved_off_closed_day, parse_closed_dates};
+pub use changes::{PlanState, changes};
 pub use edit::{Course, EditContext, EditError, ExtraTask, Note, PlanEdit, move_session};
 pub use engine::{PlanError, generate};
 pub use feasible::earliest_feasible_start;
@@ -22,4 +28,5 @@ pub use plan::{
 };
 pub use readable::{map_texts, readable};
 pub use schedule::{ClinicOptions, PlanRequest, Weekday, WorkingDays};
+pub use spacing::{TooSoon, too_soon};
 pub use status::PlanStatus;

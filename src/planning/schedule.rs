@@ -112,6 +112,10 @@ pub struct ClinicOptions {
     /// The jurisdiction whose regulatory notes matter; `None` shows every note.
     #[serde(default)]
     pub jurisdiction: Option<Jurisdiction>,
+    /// Dates the clinic is closed although they are opening days (public holidays,
+    /// leave).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub closed_dates: BTreeSet<Date>,
 }
 
 /// Everything the engine needs to make a plan.

@@ -1,9 +1,10 @@
 //! The desk's settings: who saves, the clinic's calendar and the look of the window.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::error::{StoreError, write_error};
@@ -39,6 +40,8 @@ pub struct Settings {
     pub physician_name: String,
     /// The days the clinic is open (default Monday to Friday).
     pub working_days: WorkingDays,
+    /// Dates the clinic is closed on an opening day (public holidays, leave).
+    pub closed_dates: BTreeSet<Date>,
     /// The jurisdiction whose regulatory notes matter; `None` shows every note.
     pub jurisdiction: Option<Jurisdiction>,
     /// Light, dark, or as the system.
@@ -65,6 +68,8 @@ struct SettingsFile {
     physician_name: String,
     #[serde(default)]
     working_days: WorkingDays,
+    #[serde(default)]
+    closed_dates: BTreeSet<Date>,
     #[serde(default)]
     jurisdiction: Option<Jurisdiction>,
     #[serde(default)]
@@ -136,6 +141,7 @@ impl Settings {
             clinic_name: stored.clinic_name,
             physician_name: stored.physician_name,
             working_days: stored.working_days,
+            closed_dates: stored.closed_dates,
             jurisdiction: stored.jurisdiction,
             theme: stored.theme,
             clinic_contact: stored.clinic_contact,
@@ -159,6 +165,7 @@ impl Settings {
             clinic_name: self.clinic_name.clone(),
             physician_name: self.physician_name.clone(),
             working_days: self.working_days.clone(),
+            closed_dates: self.closed_dates.clone(),
             jurisdiction: self.jurisdiction,
             theme: self.theme,
             clinic_contact: self.clinic_contact.clone(),
@@ -192,6 +199,7 @@ mod tests {
             clinic_name: "Clínica Sol".into(),
             physician_name: "Dr. Vega".into(),
             working_days: WorkingDays::new([crate::planning::Weekday::Saturday]),
+            closed_dates: BTreeSet::from(["2027-01-01".parse().unwrap()]),
             jurisdiction: Some(Jurisdiction::Eu),
             theme: ThemePreference::Dark,
             clinic_contact: "Calle Mayor 1, Madrid\n+34 910 000 000".into(),

@@ -21,6 +21,12 @@ pub enum Action {
     NewPlan(Option<PatientId>),
     /// Read an existing patient's screening on file for the new plan made for them.
     ReadScreening(PatientId),
+    /// Leave the new-plan screen (Cancel, Esc): asked first when something was chosen.
+    CancelNewPlan,
+    /// Drop the new plan being made, and do what was asked.
+    DiscardDraft,
+    /// Keep the new plan being made and go back to it.
+    KeepDraft,
     /// Create the plan of the new-plan screen (and the patient, if new).
     CreatePlan(Box<NewPlanDraft>),
     /// Change the open plan.

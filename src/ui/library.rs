@@ -17,7 +17,13 @@ pub struct LibraryState {
 }
 
 /// The library screen.
-pub fn library_ui(ui: &mut Ui, catalog: &Catalog, problems: &[Problem], state: &mut LibraryState) {
+pub fn library_ui(
+    ui: &mut Ui,
+    catalog: &Catalog,
+    problems: &[Problem],
+    state: &mut LibraryState,
+    fresh: bool,
+) {
     if state.selected.is_none() {
         state.selected = catalog
             .entries()
@@ -67,8 +73,8 @@ pub fn library_ui(ui: &mut Ui, catalog: &Catalog, problems: &[Problem], state: &
             })
             .or_else(|| catalog.entries().first());
         if let Some(entry) = entry {
-            egui::ScrollArea::vertical()
-                .auto_shrink(false)
+            let shown = entry.protocol.id.clone();
+            super::widgets::scroll_area(("library-protocol", shown.as_str()), fresh)
                 .show(ui, |ui| protocol_ui(ui, entry));
         }
     });

@@ -14,6 +14,7 @@ mod search;
 mod settings;
 mod startup;
 mod status_bar;
+pub mod theme;
 mod timeline;
 mod top_bar;
 mod widgets;

@@ -122,6 +122,9 @@ pub struct NewPlanDraft {
     pub screening_on_file: ScreeningOnFile,
     /// The wished date of session 1.
     pub start: Date,
+    /// How many sessions, when the physician chose other than the protocol's typical
+    /// count; cleared when the treatment changes.
+    pub session_count: Option<u32>,
     /// The patient's weight in kilograms as typed, asked where a local anaesthetic is
     /// dosed by weight; may be empty.
     pub weight_kg: String,
@@ -243,6 +246,7 @@ impl NewPlanDraft {
             factors: BTreeSet::new(),
             screening_on_file: ScreeningOnFile::Nothing,
             start,
+            session_count: None,
             weight_kg: String::new(),
             picker: PatientPicker::default(),
         }
@@ -298,7 +302,27 @@ impl NewPlanDraft {
             }
             PatientChoice::Existing(picked) => picked.is_some(),
         };
-        typed || self.partial() != PartialSelection::default()
+        typed || self.partial() != PartialSelection::default() || !self.factors.is_empty()
+    }
+
+    /// Who the draft is for, in words: "a new patient, Maria Alvarez", "Ana Lima" or
+    /// "a new patient".
+    #[must_use]
+    pub fn patient_words(&self, patients: &[PatientSummary]) -> String {
+        match &self.patient {
+            PatientChoice::New(form) if !form.name.trim().is_empty() => {
+                format!("a new patient, {}", form.name.trim())
+            }
+            PatientChoice::New(_) => "a new patient".to_owned(),
+            PatientChoice::Existing(Some(id)) => patients
+                .iter()
+                .find(|patient| &patient.id == id)
+                .map_or_else(
+                    || "an existing patient".to_owned(),
+                    |patient| patient.name.clone(),
+                ),
+            PatientChoice::Existing(None) => "an existing patient (not chosen yet)".to_owned(),
+        }
     }
 
     /// The selection, once all four axes are chosen.
@@ -318,6 +342,7 @@ impl NewPlanDraft {
     pub fn request(&self, options: &ClinicOptions) -> Option<PlanRequest> {
         let mut request = PlanRequest::new(self.selection()?, self.factors.clone(), self.start);
         request.options = options.clone();
+        request.session_count = self.session_count;
         request.weight_kg = self.weight();
         Some(request)
     }
@@ -362,6 +387,55 @@ fn chosen_words(partial: PartialSelection) -> String {
     words.join(", ")
 }
 
+/// When a greyed source is offered as an add-on of the treatment chosen so far (PRP with
+/// fat grafting), says so and how to add it, rather than "no protocol covers it".
+fn adjunct_reason(
+    catalog: &Catalog,
+    chosen: PartialSelection,
+    with_choice: PartialSelection,
+    label: &str,
+) -> Option<String> {
+    let source = with_choice.source.filter(|_| chosen.source.is_none())?;
+    let hosts: Vec<CellSource> = catalog
+        .protocols()
+        .filter(|protocol| {
+            protocol
+                .adjuncts
+                .iter()
+                .any(|adjunct| adjunct.source == source)
+        })
+        .flat_map(|protocol| protocol.covers.iter())
+        .filter(|coverage| {
+            chosen
+                .modality
+                .is_none_or(|m| coverage.modalities.contains(&m))
+                && chosen.area.is_none_or(|a| coverage.areas.contains(&a))
+                && chosen
+                    .indication
+                    .is_none_or(|i| coverage.indications.contains(&i))
+        })
+        .flat_map(|coverage| coverage.sources.iter().copied())
+        .filter(|host| *host != source)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if hosts.is_empty() {
+        return None;
+    }
+    let mut words = chosen_words(chosen);
+    if words.is_empty() {
+        "this treatment".clone_into(&mut words);
+    }
+    Some(format!(
+        "{label} is not the main cell source with {words}: it is offered as an add-on. Choose {} as the cell source, then tick it under \"Adjuncts\".",
+        hosts
+            .iter()
+            .map(|host| host.label())
+            .collect::<Vec<_>>()
+            .join(" or ")
+    ))
+}
+
 /// Why a choice is greyed out, or `None` when it can be chosen. `chosen` are the other
 /// axes already chosen; `with_choice` adds the choice itself.
 fn unavailable_reason(
@@ -380,6 +454,9 @@ fn unavailable_reason(
         ));
     }
     if !catalog.offers(&with_choice) {
+        if let Some(reason) = adjunct_reason(catalog, chosen, with_choice, label) {
+            return Some(reason);
+        }
         return Some(format!(
             "No protocol covers {label} with {}.",
             chosen_words(chosen)
@@ -467,31 +544,43 @@ pub fn new_plan_ui(
     options: &ClinicOptions,
     patients: &[PatientSummary],
     today: Date,
+    fresh: bool,
 ) -> Option<Action> {
     let mut action = None;
-    ui.heading("New plan");
+    ui.horizontal_wrapped(|ui| {
+        ui.heading("New plan");
+        if ui
+            .button("Cancel")
+            .on_hover_text(
+                "Leave the new plan; when something was chosen or typed, you are asked first (Esc does the same)",
+            )
+            .clicked()
+        {
+            action = Some(Action::CancelNewPlan);
+        }
+    });
     ui.columns(2, |columns| {
-        egui::ScrollArea::vertical()
-            .id_salt("new-plan-form")
-            .auto_shrink(false)
-            .show(&mut columns[0], |ui| {
-                if let Some(id) = form_ui(ui, draft, catalog, patients) {
+        // `columns` lays its children out justified, which spreads wrapped text into
+        // wide gaps: each column is plain left-aligned text.
+        let layout = egui::Layout::top_down(egui::Align::LEFT);
+        columns[0].with_layout(layout, |ui| {
+            super::widgets::scroll_area("new-plan-form", fresh).show(ui, |ui| {
+                if let Some(id) = form_ui(ui, draft, catalog, options, patients) {
                     action = Some(Action::ReadScreening(id));
                 }
             });
-        let preview = &mut columns[1];
-        preview.horizontal_wrapped(|ui| {
-            action = action
-                .take()
-                .or(create_button_ui(ui, draft, catalog, options));
-            ui.weak("Saved as a draft; every change after that is a new revision.");
         });
-        egui::ScrollArea::vertical()
-            .id_salt("new-plan-preview")
-            .auto_shrink(false)
-            .show(preview, |ui| {
+        columns[1].with_layout(layout, |preview| {
+            preview.horizontal_wrapped(|ui| {
+                action = action
+                    .take()
+                    .or(create_button_ui(ui, draft, catalog, options));
+                ui.weak("Saved as a draft; every change after that is a new revision.");
+            });
+            super::widgets::scroll_area("new-plan-preview", fresh).show(preview, |ui| {
                 preview_ui(ui, draft, catalog, options, today);
             });
+        });
     });
     action
 }
@@ -693,6 +782,7 @@ fn form_ui(
     ui: &mut Ui,
     draft: &mut NewPlanDraft,
     catalog: &Catalog,
+    options: &ClinicOptions,
     patients: &[PatientSummary],
 ) -> Option<PatientId> {
     let picked = patient_ui(ui, draft, patients);
@@ -701,11 +791,58 @@ fn form_ui(
         .selection()
         .and_then(|selection| catalog.covering(&selection));
     screening_ui(ui, draft, protocol);
-    section_heading(ui, "4. Start");
-    ui.horizontal(|ui| {
+    section_heading(ui, "4. Sessions and start");
+    if let Some(protocol) = protocol {
+        session_count_ui(ui, draft, protocol);
+    }
+    ui.horizontal_wrapped(|ui| {
         date_field(ui, "new-plan-start", "First session", &mut draft.start);
     });
+    if let Some(moved) = options
+        .next_open_day(draft.start)
+        .and_then(|open| crate::planning::moved_off_closed_day(draft.start, open, options))
+    {
+        ui.colored_label(ui.visuals().warn_fg_color, format!("{moved}."));
+    }
     picked
+}
+
+/// How many sessions: the protocol's range, with its typical count chosen until the
+/// physician chooses another.
+fn session_count_ui(ui: &mut Ui, draft: &mut NewPlanDraft, protocol: &crate::catalog::Protocol) {
+    let schedule = &protocol.sessions;
+    let range = schedule.range;
+    let typical = schedule.typical;
+    let count_words = |count: u32| {
+        let mut text = crate::export::count(count as usize, "session", "sessions");
+        if count == typical {
+            text.push_str(" (typical)");
+        }
+        text
+    };
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("Sessions");
+        if range.min == range.max {
+            ui.label(count_words(range.min))
+                .on_hover_text("The protocol plans this many sessions and allows no other count.");
+            return;
+        }
+        let mut count = draft.session_count.unwrap_or(typical);
+        egui::ComboBox::from_id_salt("new-plan-sessions")
+            .selected_text(count_words(count))
+            .show_ui(ui, |ui| {
+                for option in range.min..=range.max {
+                    ui.selectable_value(&mut count, option, count_words(option));
+                }
+            })
+            .response
+            .labelled_by(label.id)
+            .on_hover_text(format!(
+                "The protocol allows {} to {} sessions, usually {} days apart.",
+                range.min, range.max, schedule.spacing_days
+            ));
+        draft.session_count = (count != typical).then_some(count);
+    });
 }
 
 fn treatment_ui(ui: &mut Ui, draft: &mut NewPlanDraft, catalog: &Catalog) {
@@ -759,6 +896,7 @@ fn treatment_ui(ui: &mut Ui, draft: &mut NewPlanDraft, catalog: &Catalog) {
             }
         }
         draft.adjuncts.clear();
+        draft.session_count = None;
     }
 
     let protocol = draft
@@ -830,23 +968,26 @@ fn screening_ui(
                     .rules_for(*factor, selection)
                     .min_by_key(|rule| rule.severity)
             });
-        ui.horizontal_wrapped(|ui| {
-            if ui.checkbox(&mut yes, factor.question()).changed() {
-                if yes {
-                    draft.factors.insert(*factor);
-                } else {
-                    draft.factors.remove(factor);
-                }
+        // The question wraps within the form's column and what the answer means is
+        // said below it, so that neither spills into the preview.
+        if ui.checkbox(&mut yes, factor.question()).changed() {
+            if yes {
+                draft.factors.insert(*factor);
+            } else {
+                draft.factors.remove(factor);
             }
-            if yes && let Some(rule) = rule {
-                let severity = match rule.severity {
-                    FactorSeverity::Contraindicated => Severity::Contraindicated,
-                    FactorSeverity::Caution => Severity::Caution,
-                    FactorSeverity::NotRelevant => Severity::Notice,
-                };
+        }
+        if yes && let Some(rule) = rule {
+            let severity = match rule.severity {
+                FactorSeverity::Contraindicated => Severity::Contraindicated,
+                FactorSeverity::Caution => Severity::Caution,
+                FactorSeverity::NotRelevant => Severity::Notice,
+            };
+            ui.horizontal(|ui| {
+                ui.add_space(ui.spacing().icon_width + ui.spacing().icon_spacing);
                 badge(ui, rule.severity.label(), severity).on_hover_text(&rule.reason);
-            }
-        });
+            });
+        }
     }
     let dosed_by_weight = protocol.is_some_and(|protocol| {
         protocol
@@ -933,9 +1074,7 @@ fn preview_ui(
     };
     match generate(catalog, &request) {
         Ok(plan) => {
-            if let Some(earliest) =
-                earliest_feasible_start(&plan, draft.start, today, &options.working_days)
-            {
+            if let Some(earliest) = earliest_feasible_start(&plan, draft.start, today, options) {
                 banner(ui, Severity::Caution, |ui, color| {
                     ui.label(RichText::new(format!(
                         "Some preparation would be due before today ({today}). A first session on or after {} leaves time for all of it.",

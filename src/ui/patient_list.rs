@@ -11,7 +11,7 @@ use super::action::Action;
 use super::search::Searchable;
 use super::widgets::plan_status_badge;
 use crate::planning::PlanStatus;
-use crate::store::{PatientId, PatientSummary, PlanSummary};
+use crate::store::{PatientId, PatientSummary, PlanId, PlanSummary};
 
 /// One row of the list: a patient and their newest plan.
 #[derive(Debug, Clone)]
@@ -22,8 +22,8 @@ pub struct PatientRow {
     pub name: String,
     /// The clinic's own id.
     pub clinic_id: Option<String>,
-    /// The newest plan's protocol and status, if any.
-    pub latest_plan: Option<(String, PlanStatus)>,
+    /// The newest plan, its protocol and status, if any.
+    pub latest_plan: Option<(PlanId, String, PlanStatus)>,
     /// How many plans the patient has.
     pub plan_count: usize,
     /// The newest save of the patient or any of their plans.
@@ -64,7 +64,7 @@ impl PatientRow {
             clinic_id: patient.clinic_id.clone(),
             latest_plan: own
                 .first()
-                .map(|plan| (plan.protocol_title.clone(), plan.status)),
+                .map(|plan| (plan.id.clone(), plan.protocol_title.clone(), plan.status)),
             plan_count: own.len(),
             last_activity,
         };
@@ -220,8 +220,10 @@ pub fn patient_list_ui(
                 let Some(row) = list.matched(index) else {
                     continue;
                 };
-                if patient_row_ui(ui, row, selected == Some(&row.id), row_height) {
-                    action = Some(Action::OpenPatient(row.id.clone()));
+                if let Some(clicked) =
+                    patient_row_ui(ui, row, selected == Some(&row.id), row_height)
+                {
+                    action = Some(clicked);
                 }
             }
         },
@@ -229,8 +231,13 @@ pub fn patient_list_ui(
     action
 }
 
-/// One row; returns true when clicked.
-fn patient_row_ui(ui: &mut Ui, row: &PatientRow, is_selected: bool, row_height: f32) -> bool {
+/// One row: the name opens the patient, the line of their newest plan opens that plan.
+fn patient_row_ui(
+    ui: &mut Ui,
+    row: &PatientRow,
+    is_selected: bool,
+    row_height: f32,
+) -> Option<Action> {
     let title = match &row.clinic_id {
         Some(clinic_id) => format!("{} ({clinic_id})", row.name),
         None => row.name.clone(),
@@ -242,19 +249,31 @@ fn patient_row_ui(ui: &mut Ui, row: &PatientRow, is_selected: bool, row_height: 
                 .truncate()
                 .min_size(egui::vec2(ui.available_width(), 0.0)),
         );
+        let mut action = response
+            .clicked()
+            .then(|| Action::OpenPatient(row.id.clone()));
         ui.horizontal(|ui| match &row.latest_plan {
-            Some((protocol, status)) => {
-                plan_status_badge(ui, *status);
+            Some((plan, protocol, status)) => {
+                let badge = plan_status_badge(ui, *status).interact(egui::Sense::click());
                 if row.plan_count > 1 {
                     ui.weak(format!("{} plans, latest:", row.plan_count));
                 }
-                ui.add(egui::Label::new(RichText::new(protocol).weak()).truncate());
+                let line = ui
+                    .add(
+                        egui::Button::new(RichText::new(protocol).weak())
+                            .frame(false)
+                            .truncate(),
+                    )
+                    .on_hover_text(format!("Open {protocol}"));
+                if line.clicked() || badge.clicked() {
+                    action = Some(Action::OpenPlan(plan.clone()));
+                }
             }
             None => {
                 ui.weak("No plan yet");
             }
         });
-        response.clicked()
+        action
     })
     .inner
 }
@@ -294,7 +313,7 @@ mod tests {
         (0..list.match_count())
             .filter_map(|index| list.matched(index))
             .map(|row| {
-                let latest = row.latest_plan.as_ref().map(|(title, _)| title.clone());
+                let latest = row.latest_plan.as_ref().map(|(_, title, _)| title.clone());
                 (row.name.clone(), row.plan_count, latest)
             })
             .collect()

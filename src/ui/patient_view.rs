@@ -12,6 +12,18 @@ pub fn patient_view_ui(
     id: &PatientId,
     patient: &Revision<Patient>,
     plans: &[&PlanSummary],
+    fresh: bool,
+) -> Option<Action> {
+    super::widgets::scroll_area("patient-view", fresh)
+        .show(ui, |ui| patient_ui(ui, id, patient, plans))
+        .inner
+}
+
+fn patient_ui(
+    ui: &mut Ui,
+    id: &PatientId,
+    patient: &Revision<Patient>,
+    plans: &[&PlanSummary],
 ) -> Option<Action> {
     let mut action = None;
     let record = &patient.value;

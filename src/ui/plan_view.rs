@@ -14,7 +14,11 @@ use super::widgets::{
     badge, banner, date_field, date_text, not_candidate_banner, section_heading, status_severity,
     timestamp_text,
 };
-use crate::planning::{AftercareSite, Plan, PlanEdit, PlanStatus, Severity};
+use crate::catalog::Protocol;
+use crate::planning::checklist::{Tickable, aftercare_tickable};
+use crate::planning::{
+    AftercareSite, Plan, PlanEdit, PlanStatus, Severity, TooSoon, moved_off_closed_day, too_soon,
+};
 use crate::store::{PlanRecord, RevisionInfo};
 
 /// What the plan screen keeps between frames that is not part of the record.
@@ -30,6 +34,65 @@ pub struct PlanViewState {
     pub task_has_due: bool,
     /// Whether the task being written is for the clinic (kept off the handout).
     pub task_for_clinic: bool,
+    /// A session moved sooner after the one before than the protocol allows, waiting
+    /// for the physician to confirm it with a reason.
+    pub sooner: Option<SoonerMove>,
+}
+
+/// A session moved too soon after the one before, and the reason being typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoonerMove {
+    /// How much too soon.
+    pub shortfall: TooSoon,
+    /// Why, as typed so far.
+    pub reason: String,
+}
+
+/// What the physician answered about a session moved too soon.
+enum SoonerAnswer {
+    /// Move it, keeping this note on the plan.
+    MoveAnyway(String),
+    /// Leave the session where it was.
+    KeepDate,
+}
+
+/// Beside a session moved too soon: what is wrong in words, a field for the reason and
+/// the two answers. The move needs a reason.
+fn sooner_ui(ui: &mut Ui, sooner: &mut SoonerMove) -> Option<SoonerAnswer> {
+    let mut answer = None;
+    banner(ui, Severity::Caution, |ui, color| {
+        ui.label(
+            RichText::new(format!(
+                "{} Move it to {} anyway? Say why; the reason is kept on the plan as a note.",
+                sooner.shortfall.sentence(),
+                date_text(sooner.shortfall.date)
+            ))
+            .color(color),
+        );
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label(format!("Reason for session {}", sooner.shortfall.number));
+            ui.add(
+                egui::TextEdit::singleline(&mut sooner.reason)
+                    .desired_width(320.0)
+                    .hint_text("e.g. the patient travels for three months"),
+            )
+            .labelled_by(label.id);
+            let has_reason = !sooner.reason.trim().is_empty();
+            if ui
+                .add_enabled(has_reason, egui::Button::new("Move anyway"))
+                .on_disabled_hover_text("Type the reason first")
+                .clicked()
+            {
+                answer = Some(SoonerAnswer::MoveAnyway(
+                    sooner.shortfall.note(&sooner.reason),
+                ));
+            }
+            if ui.button("Keep the date").clicked() {
+                answer = Some(SoonerAnswer::KeepDate);
+            }
+        });
+    });
+    answer
 }
 
 impl PlanViewState {
@@ -42,6 +105,7 @@ impl PlanViewState {
             task_due: today,
             task_has_due: false,
             task_for_clinic: false,
+            sooner: None,
         }
     }
 }
@@ -59,6 +123,15 @@ impl PlanViewState {
                     excerpt(text)
                 ));
             }
+        }
+        if let Some(sooner) = &self.sooner
+            && !sooner.reason.trim().is_empty()
+        {
+            unsaved.push(format!(
+                "the reason for moving session {} sooner on {patient}'s plan: \u{201c}{}\u{201d}",
+                sooner.shortfall.number,
+                excerpt(sooner.reason.trim())
+            ));
         }
         unsaved
     }
@@ -138,51 +211,85 @@ fn dated_checklist_item(
     edit
 }
 
+/// A line that says what to expect: information, with a bullet where a checkbox would
+/// stand, never a task to tick.
+fn information_line(ui: &mut Ui, text: &str) {
+    ui.horizontal(|ui| {
+        let size = egui::vec2(ui.spacing().icon_width, ui.spacing().interact_size.y);
+        ui.add_sized(size, egui::Label::new(RichText::new("•").strong()))
+            .on_hover_text("Information for the patient, not a task");
+        ui.add(egui::Label::new(text).wrap());
+    });
+}
+
+/// What the plan screen shows: the plan, its patient, how it stands on disk, its
+/// revisions, and the protocol it was made from (when the catalog still has it).
+#[derive(Clone, Copy)]
+pub struct PlanShown<'a> {
+    /// The plan as last edited.
+    pub record: &'a PlanRecord,
+    /// The patient's name, for the heading.
+    pub patient_name: &'a str,
+    /// How the plan stands on disk.
+    pub save: &'a SaveState,
+    /// Every saved revision, oldest first.
+    pub history: &'a [RevisionInfo],
+    /// The protocol, for the spacing a moved session must keep.
+    pub protocol: Option<&'a Protocol>,
+    /// What each revision changed, in words, by revision number.
+    pub changes: &'a BTreeMap<u32, Vec<String>>,
+}
+
 /// The whole plan screen. `patient_name` heads it; `save` says how it stands on disk.
 pub fn plan_view_ui(
     ui: &mut Ui,
-    record: &PlanRecord,
-    patient_name: &str,
-    save: &SaveState,
-    history: &[RevisionInfo],
+    shown: &PlanShown<'_>,
     state: &mut PlanViewState,
     today: Date,
+    fresh: bool,
 ) -> Option<Action> {
+    let PlanShown {
+        record,
+        patient_name,
+        save,
+        history,
+        protocol,
+        changes,
+    } = *shown;
     let mut action = None;
     // Readers see numbered references, also in plans saved before they were numbered;
     // checklist keys still come from the saved texts.
     let readable = crate::planning::readable(&record.plan);
     let plan: &Plan = &readable;
     header_ui(ui, record, patient_name, save, &mut action);
-    egui::ScrollArea::vertical()
-        .auto_shrink(false)
-        .show(ui, |ui| {
-            ui.set_max_width(ui.available_width().min(980.0));
-            warnings_ui(ui, plan);
-            regulatory_ui(ui, plan);
-            section_heading(ui, "Timeline");
-            timeline_ui(ui, plan, today);
-            if plan.candidate {
-                let edit = pre_procedure_ui(ui, record, plan, today)
-                    .or(sessions_ui(ui, record, plan))
-                    .or(aftercare_ui(ui, record, plan, today))
-                    .or(results_ui(ui, record, plan, today));
-                if let Some(edit) = edit {
-                    action = Some(Action::EditPlan(edit));
-                }
-            }
-            if let Some(edit) = notes_and_tasks_ui(ui, record, state) {
+    // A plan opens at its top, on its warnings.
+    super::widgets::scroll_area("plan-view", fresh).show(ui, |ui| {
+        ui.set_max_width(ui.available_width().min(980.0));
+        warnings_ui(ui, plan);
+        regulatory_ui(ui, plan);
+        section_heading(ui, "Timeline");
+        timeline_ui(ui, plan, today);
+        if plan.candidate {
+            let edit = pre_procedure_ui(ui, record, plan, today)
+                .or(sessions_ui(ui, record, plan, protocol, state))
+                .or(aftercare_ui(ui, record, plan, today))
+                .or(results_ui(ui, record, plan, today));
+            if let Some(edit) = edit {
                 action = Some(Action::EditPlan(edit));
             }
-            consent_ui(ui, plan);
-            history_ui(ui, history);
-        });
+        }
+        if let Some(edit) = notes_and_tasks_ui(ui, record, state) {
+            action = Some(Action::EditPlan(edit));
+        }
+        consent_ui(ui, plan);
+        history_ui(ui, history, changes);
+    });
     action
 }
 
 /// Every saved revision: who saved it when, and the start of its SHA-256, which the next
 /// revision records so that a changed file is found by `regen-planner plans verify`.
-fn history_ui(ui: &mut Ui, history: &[RevisionInfo]) {
+fn history_ui(ui: &mut Ui, history: &[RevisionInfo], changes: &BTreeMap<u32, Vec<String>>) {
     section_heading(ui, "Revision history");
     ui.weak("Every change is a new revision; none is overwritten. `regen-planner plans verify` checks the chain.");
     for revision in history.iter().rev() {
@@ -193,6 +300,12 @@ fn history_ui(ui: &mut Ui, history: &[RevisionInfo]) {
             timestamp_text(revision.saved_at),
             revision.saved_by
         ));
+        if let Some(said) = changes.get(&revision.number) {
+            ui.horizontal(|ui| {
+                ui.add_space(16.0);
+                ui.add(egui::Label::new(format!("Changed: {}", said.join("; "))).wrap());
+            });
+        }
     }
 }
 
@@ -353,12 +466,18 @@ fn pre_procedure_ui(
     edit
 }
 
-fn sessions_ui(ui: &mut Ui, record: &PlanRecord, readable: &Plan) -> Option<PlanEdit> {
+fn sessions_ui(
+    ui: &mut Ui,
+    record: &PlanRecord,
+    readable: &Plan,
+    protocol: Option<&Protocol>,
+    state: &mut PlanViewState,
+) -> Option<PlanEdit> {
     section_heading(ui, "Sessions");
     let mut edit = None;
     for session in &record.plan.sessions {
         ui.horizontal_wrapped(|ui| {
-            let label = format!("Session {} done", session.number);
+            let label = format!("Session {} held", session.number);
             edit = edit.take().or(checklist_item(
                 ui,
                 &record.checklist,
@@ -372,10 +491,21 @@ fn sessions_ui(ui: &mut Ui, record: &PlanRecord, readable: &Plan) -> Option<Plan
                 &format!("Session {} date", session.number),
                 &mut date,
             ) {
-                edit = Some(PlanEdit::MoveSession {
-                    number: session.number,
-                    date,
-                });
+                // Too soon after the session before: asked beside the date first.
+                if let Some(shortfall) = protocol.and_then(|protocol| {
+                    too_soon(protocol, &record.plan.sessions, session.number, date)
+                }) {
+                    state.sooner = Some(SoonerMove {
+                        shortfall,
+                        reason: String::new(),
+                    });
+                } else {
+                    state.sooner = None;
+                    edit = Some(PlanEdit::MoveSession {
+                        number: session.number,
+                        date,
+                    });
+                }
             }
             ui.weak(format!(
                 "{}, {} minutes",
@@ -383,6 +513,34 @@ fn sessions_ui(ui: &mut Ui, record: &PlanRecord, readable: &Plan) -> Option<Plan
                 session.duration_minutes
             ));
         });
+        if let Some(sooner) = state
+            .sooner
+            .as_mut()
+            .filter(|sooner| sooner.shortfall.number == session.number)
+        {
+            match sooner_ui(ui, sooner) {
+                Some(SoonerAnswer::MoveAnyway(note)) => {
+                    edit = Some(PlanEdit::MoveSessionAnyway {
+                        number: sooner.shortfall.number,
+                        date: sooner.shortfall.date,
+                        note,
+                    });
+                    state.sooner = None;
+                }
+                Some(SoonerAnswer::KeepDate) => state.sooner = None,
+                None => {}
+            }
+        }
+        let wished = match record.request.moved_sessions.get(&session.number) {
+            Some(moved) => Some(*moved),
+            None if session.number == 1 => Some(record.request.start),
+            None => None,
+        };
+        if let Some(moved) = wished
+            .and_then(|wished| moved_off_closed_day(wished, session.date, &record.request.options))
+        {
+            ui.colored_label(ui.visuals().warn_fg_color, format!("{moved}."));
+        }
         egui::CollapsingHeader::new(format!("What happens in session {}", session.number))
             .id_salt(("steps", session.number))
             .show(ui, |ui| {
@@ -433,6 +591,7 @@ fn aftercare_ui(
         .id_salt(("aftercare", session.number))
         .default_open(session.number == 1 || current)
         .show(ui, |ui| {
+            let mut waits_for = None;
             for (item, shown) in items {
                 let place = match item.site {
                     AftercareSite::TreatedArea => String::new(),
@@ -440,9 +599,31 @@ fn aftercare_ui(
                 };
                 let label = format!("{} to {}: {place}{}", item.from, item.until, shown.task);
                 let key = keys::aftercare(item.session, item.site, &item.task);
-                edit = edit
-                    .take()
-                    .or(checklist_item(ui, &record.checklist, key, &label));
+                match aftercare_tickable(&record.plan, item, &record.checklist, today) {
+                    Tickable::Now => {
+                        edit = edit
+                            .take()
+                            .or(checklist_item(ui, &record.checklist, key, &label));
+                    }
+                    Tickable::From(date) => {
+                        waits_for = Some(date);
+                        let mut done = false;
+                        ui.add_enabled(false, egui::Checkbox::new(&mut done, label.as_str()))
+                            .on_disabled_hover_text(format!(
+                                "Session {} is on {}: its aftercare is ticked after it.",
+                                session.number,
+                                date_text(date)
+                            ));
+                    }
+                    Tickable::Never => information_line(ui, &label),
+                }
+            }
+            if let Some(date) = waits_for {
+                ui.weak(format!(
+                    "These are ticked after the session: from {}, or once \"Session {} held\" is ticked.",
+                    date_text(date),
+                    session.number
+                ));
             }
         });
     }

@@ -1,5 +1,14 @@
-//! Search as you type over many rows: each row carries its lowercase text once, and a
-//! query keeps the rows in which every word appears, in any order.
+//! Search as you type over many rows: each row carries its folded text once, and a
+//! query keeps the rows in which every word appears, in any order. Folding ignores case
+//! and accents ("peter" finds Péter, "hakansson" finds Håkansson): `deunicode` turns
+//! each character into its closest ASCII letters, the same way for the rows and the
+//! query.
+
+/// A text as it is searched: accents and case folded.
+#[must_use]
+pub fn fold(text: &str) -> String {
+    deunicode::deunicode(text).to_lowercase()
+}
 
 /// Rows, the text each is found by, and the rows the last query matched.
 #[derive(Debug, Clone)]
@@ -30,7 +39,7 @@ impl<T> Searchable<T> {
     pub fn new(rows: Vec<(T, String)>) -> Self {
         let (rows, haystacks): (Vec<T>, Vec<String>) = rows
             .into_iter()
-            .map(|(row, text)| (row, text.to_lowercase()))
+            .map(|(row, text)| (row, fold(&text)))
             .unzip();
         let matches = (0..rows.len()).collect();
         Self {
@@ -59,7 +68,7 @@ impl<T> Searchable<T> {
             .rows
             .partition_point(|known| order(known, &row).is_lt());
         self.rows.insert(at, row);
-        self.haystacks.insert(at, haystack.to_lowercase());
+        self.haystacks.insert(at, fold(haystack));
         self.filter(false);
     }
 
@@ -75,7 +84,7 @@ impl<T> Searchable<T> {
         if query == self.query {
             return;
         }
-        let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        let words: Vec<String> = fold(query).split_whitespace().map(str::to_owned).collect();
         // Typing on: every old word is still within a new one, so only the rows that
         // matched can match.
         let narrows = self
@@ -151,6 +160,25 @@ mod tests {
             3,
             "a shorter query searches every row again"
         );
+    }
+
+    #[test]
+    fn accents_and_case_are_ignored_both_ways() {
+        let mut rows = Searchable::new(vec![
+            (1, "Péter Varga".to_owned()),
+            (2, "Ólafur Håkansson".to_owned()),
+            (3, "Peter Smith".to_owned()),
+        ]);
+        rows.set_query("peter");
+        assert_eq!(rows.match_count(), 2);
+        rows.set_query("hakansson");
+        assert_eq!(rows.matched(0), Some(&2));
+        rows.set_query("PÉTER var");
+        assert_eq!(rows.matched(0), Some(&1));
+        assert_eq!(rows.match_count(), 1);
+        rows.upsert(4, "Håkon Ødegård", |row| *row == 4, Ord::cmp);
+        rows.set_query("odegard");
+        assert_eq!(rows.matched(0), Some(&4));
     }
 
     #[test]

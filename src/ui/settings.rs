@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 
 use super::action::Action;
 use crate::catalog::{Catalog, Jurisdiction, ProtocolId};
-use crate::planning::Weekday;
+use crate::planning::{Weekday, closed_dates_text, parse_closed_dates};
 use crate::store::{Settings, ThemePreference};
 
 /// The dialog's draft, edited until saved or dropped.
@@ -19,6 +19,9 @@ pub struct SettingsDialog {
     pub saving: bool,
     /// The price of a session of each protocol, as typed: `(id, title, text)`.
     prices: Vec<(ProtocolId, String, String)>,
+    /// The clinic's closed dates as typed, one `YYYY-MM-DD` a line (or separated by
+    /// commas).
+    closed_dates: String,
 }
 
 impl SettingsDialog {
@@ -39,6 +42,7 @@ impl SettingsDialog {
         Self {
             draft: settings.clone(),
             prices,
+            closed_dates: closed_dates_text(&settings.closed_dates),
             saving: false,
         }
     }
@@ -50,9 +54,12 @@ impl SettingsDialog {
         !self.saving && !matches!(self.settings_with_prices(), Ok(settings) if settings == *current)
     }
 
-    /// The settings with the typed prices, or the first price that is not a whole number.
+    /// The settings with the typed prices and closed dates, or the first price that is
+    /// not a whole number or closed date that is not a date.
     fn settings_with_prices(&self) -> Result<Settings, String> {
         let mut settings = self.draft.clone();
+        settings.closed_dates = parse_closed_dates(&self.closed_dates)
+            .map_err(|error| format!("Closed dates: {error}."))?;
         settings.session_prices.clear();
         for (id, title, text) in &self.prices {
             let text = text.trim();
@@ -113,6 +120,9 @@ pub fn settings_ui(
             });
             ui.end_row();
 
+            closed_dates_ui(ui, &mut dialog.closed_dates);
+            ui.end_row();
+
             let label = ui.label("Regulatory notes for");
             let current = draft.jurisdiction.map_or("US and EU", Jurisdiction::label);
             egui::ComboBox::from_id_salt("jurisdiction")
@@ -169,6 +179,21 @@ pub fn settings_ui(
     let saving = dialog.saving;
     action = action.or(buttons_ui(ui, draft, priced, saving));
     action
+}
+
+/// The clinic's closed dates, typed one a line or separated by commas (a grid row).
+fn closed_dates_ui(ui: &mut Ui, text: &mut String) {
+    let label = ui.label("Closed dates");
+    ui.add(
+        egui::TextEdit::multiline(text)
+            .desired_rows(2)
+            .desired_width(280.0)
+            .hint_text("2027-01-01, 2027-12-25"),
+    )
+    .labelled_by(label.id)
+    .on_hover_text(
+        "Public holidays and leave, YYYY-MM-DD, one a line or separated by commas: no session or follow-up is planned on them",
+    );
 }
 
 /// Save and Cancel, with "Saving…" while the settings are written.

@@ -120,6 +120,20 @@ pub fn demo_banner_ui(ui: &mut Ui) {
     });
 }
 
+/// A vertical scroll area that fills its space; `fresh` (the first frame of a screen)
+/// puts it back at its top, so that every screen opens at its beginning instead of
+/// where the last one like it was left.
+pub fn scroll_area(id_salt: impl egui::AsIdSalt, fresh: bool) -> egui::ScrollArea {
+    let area = egui::ScrollArea::vertical()
+        .id_salt(id_salt)
+        .auto_shrink(false);
+    if fresh {
+        area.vertical_scroll_offset(0.0)
+    } else {
+        area
+    }
+}
+
 /// A section heading with some space above it.
 pub fn section_heading(ui: &mut Ui, title: &str) {
     ui.add_space(10.0);
@@ -185,6 +199,10 @@ pub fn date_field(ui: &mut Ui, id_salt: &str, label: &str, date: &mut jiff::civi
             egui_extras::DatePickerButton::new(&mut picked)
                 .id_salt(id_salt)
                 .show_icon(false)
+                // The picker's own arrow buttons are named only "<", ">>" and so on,
+                // which a screen reader cannot make sense of: the year, month and day
+                // lists and the calendar remain, and the date can be typed.
+                .arrows(false)
                 .format("Calendar…")
                 .calendar_week(false),
         )

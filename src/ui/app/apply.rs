@@ -3,7 +3,7 @@
 //! queued with [`App::after_save`].
 
 use super::saving::AfterSave;
-use super::{App, IndexState, Reading, Screen, today};
+use super::{App, DraftQuestion, IndexState, Reading, Screen, today};
 use crate::desk::ExportOrder;
 use crate::desk::worker::{Job, PatientWrite, load_index};
 use crate::planning::{EditContext, PlanEdit, generate};
@@ -20,13 +20,13 @@ impl App {
     /// saves have landed, read on the worker while the screen says so.
     pub(super) fn open_plan_by_id(&mut self, id: &PlanId, ctx: &egui::Context) {
         if self.open_plan.as_ref().is_some_and(|open| &open.id == id) {
-            self.screen = Screen::Plan;
+            self.show(Screen::Plan);
             return;
         }
-        self.screen = Screen::OpeningPlan {
+        self.show(Screen::OpeningPlan {
             id: id.clone(),
             failed: None,
-        };
+        });
         // Only the plan asked for last is opened.
         self.after_save
             .retain(|then| !matches!(then, AfterSave::Open(_)));
@@ -50,7 +50,7 @@ impl App {
                         "the thread that reads patients is not running; restart the app".to_owned(),
                     )
                 };
-                self.screen = Screen::Patient { id, record };
+                self.show(Screen::Patient { id, record });
             }
             Action::OpenPlan(id) => self.open_plan_by_id(&id, ctx),
             Action::NewPlan(patient) => self.new_plan(patient),
@@ -68,8 +68,31 @@ impl App {
             }
             Action::CreatePlan(draft) => self.create_plan(&draft),
             Action::EditPlan(edit) => self.edit_plan(edit),
-            Action::ShowLibrary => self.screen = Screen::Library(LibraryState::default()),
-            Action::ShowAllPlans => self.screen = Screen::Home,
+            Action::ShowLibrary => self.show(Screen::Library(LibraryState::default())),
+            Action::ShowAllPlans => self.show(Screen::Home),
+            Action::CancelNewPlan => {
+                if matches!(&self.screen, Screen::NewPlan(draft) if draft.has_work()) {
+                    self.draft_question = Some(DraftQuestion::Cancel);
+                } else if matches!(self.screen, Screen::NewPlan(_)) {
+                    self.show(Screen::Home);
+                }
+            }
+            Action::KeepDraft => {
+                self.draft_question = None;
+                if let Some(draft) = self.parked_draft.take() {
+                    self.show(Screen::NewPlan(draft));
+                }
+            }
+            Action::DiscardDraft => {
+                self.parked_draft = None;
+                if let Screen::NewPlan(_) = self.screen {
+                    self.screen = Screen::Home;
+                }
+                match self.draft_question.take() {
+                    Some(DraftQuestion::Replace(patient)) => self.start_new_plan(patient),
+                    Some(DraftQuestion::Cancel) | None => {}
+                }
+            }
             Action::OpenSettings => {
                 self.settings_dialog = Some(SettingsDialog::new(&self.settings, &self.catalog));
             }
@@ -90,12 +113,7 @@ impl App {
             }
             Action::RunExport(order) => self.run_export(order, ctx),
             Action::SaveSettings(settings) => self.save_settings(settings),
-            Action::SaveNow => {
-                if let Some(open) = &mut self.open_plan {
-                    open.failure = None;
-                }
-                self.send_pending_save();
-            }
+            Action::SaveNow => self.save_now(ctx),
             Action::OpenFolder(folder) => {
                 if let Err(error) = open::that_detached(&folder) {
                     self.messages.push(format!(
@@ -124,9 +142,48 @@ impl App {
         }
     }
 
-    /// The new-plan screen, for a new patient or an existing one whose screening on
-    /// file is read first.
+    /// Ctrl+S: saves the open plan's edits now (retrying a failed save) and says so in
+    /// the status bar once they are on the disk; with nothing to save, says which
+    /// revision is on the disk.
+    fn save_now(&mut self, ctx: &egui::Context) {
+        let Some(open) = &mut self.open_plan else {
+            self.confirm(ctx, "No plan is open: nothing to save".to_owned());
+            return;
+        };
+        open.failure = None;
+        if open.dirty || open.in_flight {
+            self.save_to_confirm = Some(open.id.clone());
+            self.send_pending_save();
+        } else if open.conflict.is_none() {
+            let text = format!(
+                "Saved revision {}: every change is on the disk",
+                open.saved.number
+            );
+            self.confirm(ctx, text);
+        }
+    }
+
+    /// The new-plan screen. A new plan being made (on screen or kept aside) is shown
+    /// again when it is for the patient asked for, or when none is named; for another
+    /// patient the physician is asked whether to drop it first.
     fn new_plan(&mut self, patient: Option<PatientId>) {
+        if let Some(draft) = self.parked_draft.take() {
+            self.show(Screen::NewPlan(draft));
+        }
+        if let Screen::NewPlan(draft) = &self.screen
+            && draft.has_work()
+        {
+            if patient.is_some() && draft.patient.picked() != patient.as_ref() {
+                self.draft_question = Some(DraftQuestion::Replace(patient));
+            }
+            return;
+        }
+        self.start_new_plan(patient);
+    }
+
+    /// A new, empty plan for a new patient or an existing one whose screening on file
+    /// is read first.
+    fn start_new_plan(&mut self, patient: Option<PatientId>) {
         // The patient's last screening is the starting point; the physician confirms
         // or changes each answer.
         let screening_on_file = patient.as_ref().map(|id| {
@@ -144,7 +201,7 @@ impl App {
         if let Some(screening_on_file) = screening_on_file {
             draft.screening_on_file = screening_on_file;
         }
-        self.screen = Screen::NewPlan(Box::new(draft));
+        self.show(Screen::NewPlan(Box::new(draft)));
     }
 
     /// Exports the open plan once its last changes are saved.

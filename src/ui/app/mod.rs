@@ -86,6 +86,27 @@ enum Screen {
     Library(LibraryState),
 }
 
+/// Which screen is shown, to tell the first frame of a screen from the next ones: a
+/// screen opens at its top.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ScreenKey {
+    Home,
+    Patient(PatientId),
+    OpeningPlan(PlanId),
+    Plan(Option<PlanId>),
+    NewPlan,
+    Library,
+}
+
+/// What the physician is asked before a new plan being made is dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum DraftQuestion {
+    /// Cancel or Esc on the new-plan screen.
+    Cancel,
+    /// A new plan for another patient was asked for (or a fresh one).
+    Replace(Option<PatientId>),
+}
+
 enum IndexState {
     Loading {
         receiver: Receiver<LoadMessage>,
@@ -118,6 +139,13 @@ pub struct App {
     /// What was typed on plans opened before and not added yet, by plan, with the
     /// patient's name: kept until the plan is opened again.
     parked_views: BTreeMap<PlanId, (String, PlanViewState)>,
+    /// A new plan being made, kept while the physician looks at another screen; Ctrl+N
+    /// brings it back.
+    parked_draft: Option<Box<NewPlanDraft>>,
+    /// Whether to drop the new plan being made, while the physician decides.
+    draft_question: Option<DraftQuestion>,
+    /// The screen of the last frame.
+    last_screen: Option<ScreenKey>,
     /// The window was asked to close over text typed and not added or saved: what
     /// would be lost, while the physician decides.
     close_confirm: Option<Vec<String>>,
@@ -129,6 +157,12 @@ pub struct App {
     export_folder: Option<PathBuf>,
     /// Errors and notices for the status bar, newest last.
     messages: Vec<String>,
+    /// A short confirmation in the status bar ("Saved revision 4") and until when
+    /// (egui's input time, in seconds) it shows.
+    confirmation: Option<(String, f64)>,
+    /// Ctrl+S was pressed while a save of this plan was on its way: confirm it when it
+    /// lands.
+    save_to_confirm: Option<PlanId>,
     pending_open: Option<PlanId>,
     screenshot: Option<Screenshot>,
     allowed_to_close: bool,
@@ -136,6 +170,9 @@ pub struct App {
     is_demo_data: bool,
     startup: StartupLog,
 }
+
+/// How long a confirmation such as "Saved revision 4" stays in the status bar.
+const CONFIRMATION_SECONDS: f64 = 4.0;
 
 fn today() -> Date {
     jiff::Zoned::now().date()
@@ -164,6 +201,7 @@ impl App {
             is_demo,
             mut messages,
         } = options.workspace;
+        super::theme::install(ctx);
         apply_theme(ctx, settings.theme);
         let wake = {
             let ctx = ctx.clone();
@@ -210,12 +248,17 @@ impl App {
             opening: None,
             after_save: Vec::new(),
             parked_views: BTreeMap::new(),
+            parked_draft: None,
+            draft_question: None,
+            last_screen: None,
             close_confirm: None,
             discard_typing: false,
             settings_dialog: None,
             export_dialog: None,
             export_folder: None,
             messages,
+            confirmation: None,
+            save_to_confirm: None,
             pending_open,
             screenshot: options
                 .screenshot
@@ -285,6 +328,19 @@ impl App {
         &self.messages
     }
 
+    /// The short confirmation the status bar shows, if any ("Saved revision 4").
+    #[must_use]
+    pub fn confirmation(&self) -> Option<&str> {
+        self.confirmation.as_ref().map(|(text, _)| text.as_str())
+    }
+
+    /// Shows a short confirmation in the status bar for a few seconds.
+    fn confirm(&mut self, ctx: &egui::Context, text: String) {
+        let until = ctx.input(|input| input.time) + CONFIRMATION_SECONDS;
+        self.confirmation = Some((text, until));
+        ctx.request_repaint_after(Duration::from_secs_f64(CONFIRMATION_SECONDS));
+    }
+
     /// The name saves are recorded under.
     fn author(&self) -> String {
         let name = self.settings.physician_name.trim();
@@ -295,10 +351,50 @@ impl App {
         }
     }
 
+    /// Shows another screen. A new plan being made is kept (parked), never dropped.
+    fn show(&mut self, screen: Screen) {
+        let old = std::mem::replace(&mut self.screen, screen);
+        if let Screen::NewPlan(draft) = old
+            && draft.has_work()
+        {
+            self.parked_draft = Some(draft);
+        }
+    }
+
+    /// Whether this frame is the first of the screen shown, and remembers it.
+    fn is_fresh_screen(&mut self) -> bool {
+        let key = match &self.screen {
+            Screen::Home => ScreenKey::Home,
+            Screen::Patient { id, .. } => ScreenKey::Patient(id.clone()),
+            Screen::OpeningPlan { id, .. } => ScreenKey::OpeningPlan(id.clone()),
+            Screen::Plan => ScreenKey::Plan(self.open_plan.as_ref().map(|open| open.id.clone())),
+            Screen::NewPlan(_) => ScreenKey::NewPlan,
+            Screen::Library(_) => ScreenKey::Library,
+        };
+        let fresh = self.last_screen.as_ref() != Some(&key);
+        self.last_screen = Some(key);
+        fresh
+    }
+
+    /// Whether a new plan is being made with something chosen or typed, on screen or
+    /// kept aside.
+    #[must_use]
+    pub fn has_new_plan_draft(&self) -> bool {
+        matches!(&self.screen, Screen::NewPlan(draft) if draft.has_work())
+            || self.parked_draft.is_some()
+    }
+
+    /// Whether the physician is being asked whether to drop the new plan being made.
+    #[must_use]
+    pub fn is_asking_about_draft(&self) -> bool {
+        self.draft_question.is_some()
+    }
+
     fn clinic_options(&self) -> ClinicOptions {
         ClinicOptions {
             working_days: self.settings.working_days.clone(),
             jurisdiction: self.settings.jurisdiction,
+            closed_dates: self.settings.closed_dates.clone(),
         }
     }
 }
@@ -318,15 +414,30 @@ impl eframe::App for App {
         self.poll_index(&ctx);
         self.poll_worker(&ctx);
         let mut actions: Vec<Action> = Vec::new();
-        actions.extend(Self::shortcuts(ui));
+        actions.extend(self.shortcuts(ui));
 
         if self.is_demo_data {
             egui::Panel::top("demo-banner").show(ui, super::widgets::demo_banner_ui);
         }
         egui::Panel::top("top-bar").show(ui, |ui| actions.extend(top_bar_ui(ui, &self.settings)));
         let activity = self.activity();
+        let now = ctx.input(|input| input.time);
+        if self
+            .confirmation
+            .as_ref()
+            .is_some_and(|(_, until)| *until <= now)
+        {
+            self.confirmation = None;
+        }
+        let confirmation = self.confirmation.as_ref().map(|(text, _)| text.as_str());
         egui::Panel::bottom("status-bar").show(ui, |ui| {
-            status_bar_ui(ui, activity, &mut self.messages, &self.dirs.data);
+            status_bar_ui(
+                ui,
+                activity,
+                confirmation,
+                &mut self.messages,
+                &self.dirs.data,
+            );
         });
         egui::Panel::left("patients")
             .resizable(true)

@@ -3,7 +3,7 @@
 
 use super::{App, Reading, Screen, apply_theme};
 use crate::desk::worker::Outcome;
-use crate::store::{Patient, PatientId, Revision};
+use crate::store::{Patient, PatientId, PlanId, Revision};
 
 use super::saving::OpenPlan;
 
@@ -69,6 +69,7 @@ impl App {
                     open.history = history;
                 }
             }
+            Outcome::Changes { id, changes } => self.changes_read(&id, changes),
             Outcome::Patient { id, result } => self.patient_read(&id, result),
             Outcome::Created {
                 patient_revision,
@@ -87,12 +88,16 @@ impl App {
                 if let Some(old) = self.open_plan.take() {
                     self.park_view(&old);
                 }
+                self.read_changes(&plan);
                 self.open_plan = Some(OpenPlan::new(
                     plan,
                     *revision,
                     patient_revision.value.name,
                     history,
                 ));
+                // The draft became this plan: it is not kept.
+                self.parked_draft = None;
+                self.draft_question = None;
                 self.screen = Screen::Plan;
             }
             Outcome::CreateFailed(message) => self
@@ -103,7 +108,10 @@ impl App {
                 revision,
                 summary,
                 history,
-            } => self.saved(&id, &revision, summary, history),
+            } => {
+                self.saved(&id, &revision, summary, history);
+                self.confirm_save_if_asked(ctx);
+            }
             Outcome::SaveFailed { id, error } => self.save_failed(&id, &error),
             Outcome::SettingsSaved(settings) => {
                 apply_theme(ctx, settings.theme);
@@ -116,6 +124,13 @@ impl App {
                 }
                 self.messages.push(message);
             }
+        }
+    }
+
+    /// What each revision of a plan changed arrived: for its history, if it is open.
+    fn changes_read(&mut self, id: &PlanId, changes: std::collections::BTreeMap<u32, Vec<String>>) {
+        if let Some(open) = self.open_plan.as_mut().filter(|open| &open.id == id) {
+            open.changes = changes;
         }
     }
 

@@ -5,7 +5,7 @@
 use egui::{Key, KeyboardShortcut, Modifiers, Ui};
 
 use super::saving::AfterSave;
-use super::{App, IndexState, Reading, Screen, today};
+use super::{App, DraftQuestion, IndexState, Reading, Screen, today};
 use crate::planning::ClinicOptions;
 use crate::store::PlanSummary;
 use crate::ui::action::Action;
@@ -15,13 +15,21 @@ use crate::ui::library::library_ui;
 use crate::ui::new_plan::new_plan_ui;
 use crate::ui::patient_list::{ListStatus, patient_list_ui};
 use crate::ui::patient_view::patient_view_ui;
-use crate::ui::plan_view::plan_view_ui;
+use crate::ui::plan_view::{PlanShown, plan_view_ui};
 use crate::ui::plans_table::plans_table_ui;
 use crate::ui::settings::settings_ui;
 
 impl App {
-    pub(super) fn shortcuts(ui: &mut Ui) -> Option<Action> {
+    pub(super) fn shortcuts(&self, ui: &mut Ui) -> Option<Action> {
         let shortcut = |key| KeyboardShortcut::new(Modifiers::COMMAND, key);
+        // Esc leaves the new-plan screen (asking first) when no dialog or field has it.
+        let escape_is_free = matches!(self.screen, Screen::NewPlan(_))
+            && self.settings_dialog.is_none()
+            && self.export_dialog.is_none()
+            && self.close_confirm.is_none()
+            && self.draft_question.is_none()
+            && ui.memory(|memory| memory.focused().is_none())
+            && !egui::Popup::is_any_open(ui.ctx());
         ui.input_mut(|input| {
             if input.consume_shortcut(&shortcut(Key::N)) {
                 Some(Action::NewPlan(None))
@@ -29,6 +37,8 @@ impl App {
                 Some(Action::FocusSearch)
             } else if input.consume_shortcut(&shortcut(Key::S)) {
                 Some(Action::SaveNow)
+            } else if escape_is_free && input.consume_key(Modifiers::NONE, Key::Escape) {
+                Some(Action::CancelNewPlan)
             } else {
                 None
             }
@@ -95,6 +105,27 @@ impl App {
                 actions.push(Action::KeepEditing);
             }
         }
+        if let Some(question) = &self.draft_question {
+            let patients = match &self.index {
+                IndexState::Ready(index) => index.patients.as_slice(),
+                _ => &[],
+            };
+            let for_whom = match &self.screen {
+                Screen::NewPlan(draft) => draft.patient_words(patients),
+                _ => self
+                    .parked_draft
+                    .as_ref()
+                    .map(|draft| draft.patient_words(patients))
+                    .unwrap_or_default(),
+            };
+            let modal = egui::Modal::new(egui::Id::unique("draft-question"))
+                .show(ctx, |ui| draft_question_ui(ui, question, &for_whom));
+            let should_close = modal.should_close();
+            actions.extend(modal.inner);
+            if should_close {
+                actions.push(Action::KeepDraft);
+            }
+        }
         if let Some(dialog) = &mut self.export_dialog {
             dialog.poll();
             let modal =
@@ -110,6 +141,7 @@ impl App {
 
     pub(super) fn central_ui(&mut self, ui: &mut Ui) -> Option<Action> {
         let today = today();
+        let fresh = self.is_fresh_screen();
         if let Err(error) = &self.store {
             crate::ui::widgets::banner(
                 ui,
@@ -133,7 +165,7 @@ impl App {
                     }
                     return None;
                 }
-                plans_table_ui(ui, &mut self.plans_table, &self.query)
+                plans_table_ui(ui, &mut self.plans_table, &self.query, fresh)
             }
             Screen::Patient { id, record } => match record {
                 Reading::Loading => {
@@ -142,7 +174,7 @@ impl App {
                 }
                 Reading::Ready(record) => {
                     let refs: Vec<&PlanSummary> = patient_plans.iter().collect();
-                    patient_view_ui(ui, id, record, &refs)
+                    patient_view_ui(ui, id, record, &refs, fresh)
                 }
                 Reading::Failed(error) => {
                     ui.colored_label(ui.visuals().error_fg_color, error.as_str());
@@ -161,15 +193,15 @@ impl App {
             Screen::Plan => match &mut self.open_plan {
                 Some(open) => {
                     let save = open.save_state();
-                    plan_view_ui(
-                        ui,
-                        &open.record,
-                        &open.patient_name,
-                        &save,
-                        &open.history,
-                        &mut open.view,
-                        today,
-                    )
+                    let shown = PlanShown {
+                        record: &open.record,
+                        patient_name: &open.patient_name,
+                        save: &save,
+                        history: &open.history,
+                        protocol: self.catalog.get(&open.record.plan.protocol.id),
+                        changes: &open.changes,
+                    };
+                    plan_view_ui(ui, &shown, &mut open.view, today, fresh)
                 }
                 None => None,
             },
@@ -181,15 +213,41 @@ impl App {
                 let options = ClinicOptions {
                     working_days: self.settings.working_days.clone(),
                     jurisdiction: self.settings.jurisdiction,
+                    closed_dates: self.settings.closed_dates.clone(),
                 };
-                new_plan_ui(ui, draft, &self.catalog, &options, patients, today)
+                new_plan_ui(ui, draft, &self.catalog, &options, patients, today, fresh)
             }
             Screen::Library(state) => {
-                library_ui(ui, &self.catalog, &self.catalog_problems, state);
+                library_ui(ui, &self.catalog, &self.catalog_problems, state, fresh);
                 None
             }
         }
     }
+}
+
+/// Whether to drop the new plan being made: kept unless the physician says so.
+fn draft_question_ui(ui: &mut Ui, question: &DraftQuestion, for_whom: &str) -> Option<Action> {
+    let mut action = None;
+    ui.set_max_width(520.0);
+    ui.heading("Drop the new plan being made?");
+    ui.label(format!(
+        "A new plan for {for_whom} is being made and not created yet. What was chosen and typed would be lost."
+    ));
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        if ui.button("Keep it").clicked() {
+            action = Some(Action::KeepDraft);
+        }
+        let discard = match question {
+            DraftQuestion::Cancel => "Drop it",
+            DraftQuestion::Replace(_) => "Drop it and start another",
+        };
+        if ui.button(discard).clicked() {
+            action = Some(Action::DiscardDraft);
+        }
+        ui.weak("Esc keeps it.");
+    });
+    action
 }
 
 /// A spinner with what is on its way.

@@ -4,6 +4,8 @@
 //! window) is queued as an [`AfterSave`] and done, or refused with the reason, once
 //! they have: nothing waits on the UI thread.
 
+use std::collections::BTreeMap;
+
 use egui::Ui;
 
 use super::{App, Screen, today};
@@ -28,6 +30,8 @@ pub(super) struct OpenPlan {
     pub(super) conflict: Option<String>,
     /// Every saved revision, oldest first.
     pub(super) history: Vec<RevisionInfo>,
+    /// What each revision changed, in words, by revision number (read on the worker).
+    pub(super) changes: BTreeMap<u32, Vec<String>>,
     pub(super) view: PlanViewState,
 }
 
@@ -73,6 +77,7 @@ impl OpenPlan {
             failure: None,
             conflict: None,
             history,
+            changes: BTreeMap::new(),
             view: PlanViewState::new(today()),
         }
     }
@@ -220,20 +225,21 @@ impl App {
     /// Reads a plan on the worker: its newest revision, then its history.
     pub(super) fn start_opening(&mut self, id: PlanId) {
         let Some(worker) = &mut self.worker else {
-            self.screen = Screen::OpeningPlan {
+            self.show(Screen::OpeningPlan {
                 id,
                 failed: Some(
                     "the thread that reads plans is not running; restart the app".to_owned(),
                 ),
-            };
+            });
             return;
         };
         worker.send(Job::OpenPlan(id.clone()));
         worker.send(Job::ReadHistory(id.clone()));
-        self.screen = Screen::OpeningPlan {
+        worker.send(Job::ReadChanges(id.clone()));
+        self.show(Screen::OpeningPlan {
             id: id.clone(),
             failed: None,
-        };
+        });
         self.opening = Some(id);
     }
 
@@ -289,10 +295,33 @@ impl App {
             };
         }
         self.remember(vec![summary]);
+        self.read_changes(id);
+    }
+
+    /// Asks the worker what each revision of the plan changed, for its history.
+    pub(super) fn read_changes(&mut self, id: &PlanId) {
+        if let Some(worker) = &mut self.worker {
+            worker.send(Job::ReadChanges(id.clone()));
+        }
+    }
+
+    /// After Ctrl+S: once every edit of the open plan is on the disk, says which
+    /// revision holds them.
+    pub(super) fn confirm_save_if_asked(&mut self, ctx: &egui::Context) {
+        let Some(open) = &self.open_plan else {
+            self.save_to_confirm = None;
+            return;
+        };
+        if self.save_to_confirm.as_ref() == Some(&open.id) && !open.dirty && !open.in_flight {
+            self.save_to_confirm = None;
+            let text = format!("Saved revision {}", open.saved.number);
+            self.confirm(ctx, text);
+        }
     }
 
     /// A save failed: the edits stay, marked as not saved, with why.
     pub(super) fn save_failed(&mut self, id: &PlanId, error: &StoreError) {
+        self.save_to_confirm = None;
         let message = error.to_string();
         if let Some(open) = self.open_plan.as_mut().filter(|open| &open.id == id) {
             open.in_flight = false;
@@ -320,6 +349,9 @@ impl App {
             && draft.has_work()
         {
             unsaved.push("the new plan being made (not created yet)".to_owned());
+        }
+        if self.parked_draft.is_some() {
+            unsaved.push("the new plan being made (not created yet; Ctrl+N shows it)".to_owned());
         }
         if self
             .settings_dialog
