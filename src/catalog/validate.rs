@@ -1263,6 +1263,65 @@ fn advises_bridging(text: &str) -> bool {
     })
 }
 
+/// The action for blood thinners opens with the prescriber's decision, never with an
+/// order to stop or keep taking the drug.
+fn check_prescriber_decides(protocol: &Protocol, report: &mut Report<'_>) {
+    for rule in protocol
+        .factors
+        .iter()
+        .filter(|rule| rule.factor == Factor::Anticoagulants)
+    {
+        if let Some(action) = &rule.action {
+            let first = action.text.split(". ").next().unwrap_or(&action.text);
+            let lower = first.trim_start().to_lowercase();
+            let orders = [
+                "do not stop",
+                "don't stop",
+                "continue",
+                "keep taking",
+                "stop ",
+            ]
+            .iter()
+            .any(|order| lower.starts_with(order));
+            if orders || !lower.contains("prescrib") {
+                report(
+                    "factors",
+                    Some(first.get(..30.min(first.len())).unwrap_or(first)),
+                    format!(
+                        "the 'anticoagulants' action opens with '{}': its first sentence must leave the decision to the prescriber (\"Ask the doctor who prescribes your blood thinner whether ...\"), not tell the patient to stop or keep taking it",
+                        first.trim_end_matches('.')
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Wherever tissue is harvested, a smoker is asked to stop by a date before the harvest.
+fn check_smoking_before_harvest(protocol: &Protocol, report: &mut Report<'_>) {
+    if protocol.has_harvest() {
+        let dated = protocol.factors.iter().any(|rule| {
+            rule.factor == Factor::Smoker
+                && matches!(
+                    rule.severity,
+                    FactorSeverity::Caution | FactorSeverity::Contraindicated
+                )
+                && (rule.severity == FactorSeverity::Contraindicated
+                    || rule
+                        .action
+                        .as_ref()
+                        .is_some_and(|action| action.days_before.is_some()))
+        });
+        if !dated {
+            report(
+                "factors",
+                None,
+                "tissue is harvested, so a 'smoker' rule must ask the patient to stop smoking by a date before the harvest (days_before), as smoking impairs the healing of the donor site".into(),
+            );
+        }
+    }
+}
+
 /// Blood thinners are handled only by the rule for the `anticoagulants` factor (so a
 /// patient who takes none is told nothing about them), the prescriber decides, and a
 /// harvest that cannot wait for them names an option without one.
@@ -1313,56 +1372,8 @@ fn check_blood_thinners(protocol: &Protocol, report: &mut Report<'_>) {
             "needles are used, so an 'anticoagulants' rule must say what to do (the prescriber decides)".into(),
         );
     }
-    for rule in protocol
-        .factors
-        .iter()
-        .filter(|rule| rule.factor == Factor::Anticoagulants)
-    {
-        if let Some(action) = &rule.action {
-            let first = action.text.split(". ").next().unwrap_or(&action.text);
-            let lower = first.trim_start().to_lowercase();
-            let orders = [
-                "do not stop",
-                "don't stop",
-                "continue",
-                "keep taking",
-                "stop ",
-            ]
-            .iter()
-            .any(|order| lower.starts_with(order));
-            if orders || !lower.contains("prescrib") {
-                report(
-                    "factors",
-                    Some(first.get(..30.min(first.len())).unwrap_or(first)),
-                    format!(
-                        "the 'anticoagulants' action opens with '{}': its first sentence must leave the decision to the prescriber (\"Ask the doctor who prescribes your blood thinner whether ...\"), not tell the patient to stop or keep taking it",
-                        first.trim_end_matches('.')
-                    ),
-                );
-            }
-        }
-    }
-    if protocol.has_harvest() {
-        let dated = protocol.factors.iter().any(|rule| {
-            rule.factor == Factor::Smoker
-                && matches!(
-                    rule.severity,
-                    FactorSeverity::Caution | FactorSeverity::Contraindicated
-                )
-                && (rule.severity == FactorSeverity::Contraindicated
-                    || rule
-                        .action
-                        .as_ref()
-                        .is_some_and(|action| action.days_before.is_some()))
-        });
-        if !dated {
-            report(
-                "factors",
-                None,
-                "tissue is harvested, so a 'smoker' rule must ask the patient to stop smoking by a date before the harvest (days_before), as smoking impairs the healing of the donor site".into(),
-            );
-        }
-    }
+    check_prescriber_decides(protocol, report);
+    check_smoking_before_harvest(protocol, report);
     if protocol.has_harvest() && rule.is_some_and(|rule| rule.alternative.is_none()) {
         report(
             "factors",
