@@ -759,6 +759,50 @@ fn a_task_that_does_not_end_its_sentence_is_refused() {
     );
 }
 
+#[test]
+fn catalog_check_also_checks_the_clinic_s_scale_folder() {
+    let config = tempfile::tempdir().unwrap();
+    let scales = config.path().join("protocols").join("scales");
+    std::fs::create_dir_all(&scales).unwrap();
+    let good = include_str!("../assets/scales/vas-pain.ron")
+        .replace("\"vas-pain\"", "\"nrs-pain\"")
+        .replace("short_name: \"VAS pain\"", "short_name: \"NRS pain\"");
+    std::fs::write(scales.join("nrs-pain.ron"), &good).unwrap();
+    let dir = config.path().join("protocols");
+    let output = regen(config.path(), &["catalog", "check", dir.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("1 outcome scale file(s) in"),
+        "{}",
+        stdout(&output)
+    );
+    let listed = regen(config.path(), &["catalog", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&listed)).unwrap();
+    let added = json["scales"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|scale| scale["id"] == "nrs-pain")
+        .unwrap();
+    assert_eq!(added["origin"]["kind"], "addition");
+
+    let broken = good.replace("max: 10.0", "max: 0.0");
+    std::fs::write(scales.join("nrs-pain.ron"), &broken).unwrap();
+    let output = regen(config.path(), &["catalog", "check", dir.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let line = line_of(&broken, "range:");
+    assert!(
+        stdout(&output)
+            .lines()
+            .any(|row| row.contains(&format!("nrs-pain.ron:{line}:"))
+                && row.contains("the range must run from a lower to a higher number")),
+        "{}",
+        stdout(&output)
+    );
+    let listed = regen(config.path(), &["catalog", "--format", "json"]);
+    assert!(stderr(&listed).contains("the built-in outcome scales are used"));
+}
+
 const ADIPOSE_SCARS: &str = include_str!("../assets/protocols/adipose-scars.ron");
 const BMAC_JOINT: &str = include_str!("../assets/protocols/bmac-joint.ron");
 

@@ -567,6 +567,9 @@ fn regulatory_warnings(protocol: &Protocol, trial: TrialStanding<'_>) -> Option<
 /// The date of session 1: a moved date if the physician moved it, else the wished start,
 /// before any shift to an open day.
 fn first_session_date(request: &PlanRequest) -> Result<Date, PlanError> {
+    if let Some(performed) = request.performed_sessions.get(&1) {
+        return Ok(*performed);
+    }
     let wished = request
         .moved_sessions
         .get(&1)
@@ -600,7 +603,11 @@ fn sessions(
                 add_days(previous.date, i64::from(interval))?
             }
         };
-        let date = next_open_day(wished, clinic)?;
+        // A session that took place keeps its day, open or not.
+        let date = match request.performed_sessions.get(&number) {
+            Some(performed) => *performed,
+            None => next_open_day(wished, clinic)?,
+        };
         if let Some(previous) = sessions.last()
             && date <= previous.date
         {
