@@ -212,6 +212,7 @@ impl Catalog {
                     origin: Origin::BuiltIn,
                 })
                 .collect(),
+            scales: Scales::builtin().0,
         }
     }
 
