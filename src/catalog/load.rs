@@ -200,6 +200,22 @@ impl Catalog {
         &self.scales
     }
 
+    /// A catalog of the given protocols as they are, unchecked: for tests of what the
+    /// engine does with a protocol the catalog check would refuse.
+    #[cfg(test)]
+    pub(crate) fn unchecked(protocols: Vec<Protocol>) -> Catalog {
+        Catalog {
+            entries: protocols
+                .into_iter()
+                .map(|protocol| Entry {
+                    protocol,
+                    origin: Origin::BuiltIn,
+                })
+                .collect(),
+            scales: Scales::builtin().0,
+        }
+    }
+
     /// Every protocol with its origin, ordered by id.
     #[must_use]
     pub fn entries(&self) -> &[Entry] {
