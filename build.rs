@@ -1,5 +1,5 @@
-//! Embeds every built-in protocol file of `assets/protocols/` in the binary, so the app
-//! works from any folder.
+//! Embeds every built-in protocol file of `assets/protocols/` and every outcome scale
+//! of `assets/scales/` in the binary, so the app works from any folder.
 
 #![allow(
     clippy::expect_used,
@@ -12,11 +12,23 @@ use std::{env, fs};
 
 fn main() {
     let manifest_dir = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
-    let protocols_dir = Path::new(&manifest_dir).join("assets").join("protocols");
-    println!("cargo:rerun-if-changed={}", protocols_dir.display());
+    let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    for (folder, output) in [
+        ("protocols", "builtin_protocols.rs"),
+        ("scales", "builtin_scales.rs"),
+    ] {
+        let dir = Path::new(&manifest_dir).join("assets").join(folder);
+        let code = embed(&dir);
+        fs::write(Path::new(&out_dir).join(output), code).expect("OUT_DIR is writable");
+    }
+}
 
-    let mut names: Vec<String> = fs::read_dir(&protocols_dir)
-        .expect("assets/protocols is part of the source tree")
+/// A Rust slice of `(file name, include_str!(path))` for every `*.ron` file of `dir`,
+/// ordered by name.
+fn embed(dir: &Path) -> String {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .expect("the assets folders are part of the source tree")
         .filter_map(Result::ok)
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .filter(|name| {
@@ -29,7 +41,7 @@ fn main() {
 
     let mut code = String::from("&[\n");
     for name in &names {
-        let path = protocols_dir.join(name);
+        let path = dir.join(name);
         println!("cargo:rerun-if-changed={}", path.display());
         writeln!(
             code,
@@ -39,7 +51,5 @@ fn main() {
         .expect("writing to a String cannot fail");
     }
     code.push(']');
-
-    let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    fs::write(Path::new(&out_dir).join("builtin_protocols.rs"), code).expect("OUT_DIR is writable");
+    code
 }

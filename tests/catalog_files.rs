@@ -759,6 +759,50 @@ fn a_task_that_does_not_end_its_sentence_is_refused() {
     );
 }
 
+#[test]
+fn catalog_check_also_checks_the_clinic_s_scale_folder() {
+    let config = tempfile::tempdir().unwrap();
+    let scales = config.path().join("protocols").join("scales");
+    std::fs::create_dir_all(&scales).unwrap();
+    let good = include_str!("../assets/scales/vas-pain.ron")
+        .replace("\"vas-pain\"", "\"nrs-pain\"")
+        .replace("short_name: \"VAS pain\"", "short_name: \"NRS pain\"");
+    std::fs::write(scales.join("nrs-pain.ron"), &good).unwrap();
+    let dir = config.path().join("protocols");
+    let output = regen(config.path(), &["catalog", "check", dir.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("1 outcome scale file(s) in"),
+        "{}",
+        stdout(&output)
+    );
+    let listed = regen(config.path(), &["catalog", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&listed)).unwrap();
+    let added = json["scales"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|scale| scale["id"] == "nrs-pain")
+        .unwrap();
+    assert_eq!(added["origin"]["kind"], "addition");
+
+    let broken = good.replace("max: 10.0", "max: 0.0");
+    std::fs::write(scales.join("nrs-pain.ron"), &broken).unwrap();
+    let output = regen(config.path(), &["catalog", "check", dir.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let line = line_of(&broken, "range:");
+    assert!(
+        stdout(&output)
+            .lines()
+            .any(|row| row.contains(&format!("nrs-pain.ron:{line}:"))
+                && row.contains("the range must run from a lower to a higher number")),
+        "{}",
+        stdout(&output)
+    );
+    let listed = regen(config.path(), &["catalog", "--format", "json"]);
+    assert!(stderr(&listed).contains("the built-in outcome scales are used"));
+}
+
 const ADIPOSE_SCARS: &str = include_str!("../assets/protocols/adipose-scars.ron");
 const BMAC_JOINT: &str = include_str!("../assets/protocols/bmac-joint.ron");
 
@@ -841,5 +885,145 @@ fn a_referral_written_about_the_patient_is_refused() {
         &text,
         line_with(&text, "Search with the patient"),
         "is read by the patient: write it to them",
+    );
+}
+
+const PRP_JOINT: &str = include_str!("../assets/protocols/prp-joint.ron");
+
+#[test]
+fn a_blood_thinner_action_that_decides_for_the_prescriber_is_refused() {
+    let text = PRP_JOINT.replace(
+        "Ask the doctor who prescribes your blood thinner whether to keep taking it for the injections: that doctor decides, and",
+        "Do not stop the blood thinner for this treatment: its prescriber decides, and",
+    );
+    expect_problem(
+        &text,
+        line_of(&text, "Do not stop the blood thinner for this treatment"),
+        "its first sentence must leave the decision to the prescriber",
+    );
+}
+
+const SECRETOME_IV: &str = include_str!("../assets/protocols/secretome-intravenous.ron");
+
+/// The text without the first line that holds `needle`.
+fn without_line(text: &str, needle: &str) -> String {
+    let start = text.find(needle).unwrap();
+    let start = text[..start].rfind('\n').map_or(0, |at| at + 1);
+    let end = text[start..]
+        .find('\n')
+        .map_or(text.len(), |at| start + at + 1);
+    format!("{}{}", &text[..start], &text[end..])
+}
+
+#[test]
+fn a_neck_injection_without_the_vascular_risk_is_refused() {
+    let text = without_line(
+        SECRETOME_SKIN,
+        "(name: \"Injection into a blood vessel in the neck",
+    );
+    expect_problem(
+        &text,
+        line_of(&text, "    risks: ["),
+        "injection on the neck needs a risk of injection into a blood vessel",
+    );
+    let text = without_line(SECRETOME_SKIN, "text: \"Safe technique in the neck");
+    expect_problem(
+        &text,
+        line_of(&text, "    steps: ["),
+        "injection on the neck needs a safe-technique step",
+    );
+}
+
+#[test]
+fn a_prp_adjunct_without_the_blood_count_is_refused() {
+    let text = FAT_TRANSFER.replace(
+        "Check a blood count (haemoglobin and platelets) from the last three months before blood is drawn for the PRP: haemoglobin under 10 g/dL and platelets under 100,000/µL are relative contraindications to PRP, critical thrombocytopenia an absolute one [CF 21].",
+        "Ask about bruising before blood is drawn for the PRP.",
+    );
+    expect_problem(
+        &text,
+        line_of(&text, "source: \"autologous-prp\""),
+        "a PRP adjunct must bring a pre_procedure task that checks haemoglobin and the platelet count",
+    );
+}
+
+#[test]
+fn hair_thinning_without_the_work_up_of_reversible_causes_is_refused() {
+    let text = without_line(
+        SECRETOME_IV,
+        "(text: \"Exclude reversible causes of hair loss",
+    );
+    expect_problem(
+        &text,
+        line_of(&text, "    pre_procedure: ["),
+        "hair thinning is treated (intravenous on the scalp) without a task to exclude its reversible causes first",
+    );
+}
+
+#[test]
+fn a_harvest_without_a_dated_smoking_stop_is_refused() {
+    let text = SECRETOME_SKIN.replace(
+        "until the donor site has healed [Mills 2011]; stopping for good helps the skin too.\", days_before: 28)",
+        "until the donor site has healed [Mills 2011]; stopping for good helps the skin too.\")",
+    );
+    expect_problem(
+        &text,
+        line_of(&text, "    factors: ["),
+        "tissue is harvested, so a 'smoker' rule must ask the patient to stop smoking by a date before the harvest",
+    );
+}
+
+#[test]
+fn a_joint_protocol_without_its_skin_condition_rule_is_refused() {
+    let text = without_line(PRP_JOINT, "(factor: \"skin-condition\"");
+    expect_problem(
+        &text,
+        line_of(&text, "    factors: ["),
+        "factor 'skin-condition' has no rule for injection on the knee, injection on the shoulder, injection on the elbow; screening always asks it",
+    );
+}
+
+#[test]
+fn a_factor_that_bears_on_the_treatment_marked_not_relevant_is_refused() {
+    let start = PRP_JOINT.find("(factor: \"skin-condition\"").unwrap();
+    let end = start + PRP_JOINT[start..].find('\n').unwrap();
+    let text = format!(
+        "{}(factor: \"skin-condition\", severity: \"not-relevant\", reason: \"Skin plays no part.\"),{}",
+        &PRP_JOINT[..start],
+        &PRP_JOINT[end..]
+    );
+    expect_problem(
+        &text,
+        line_of(
+            &text,
+            "severity: \"not-relevant\", reason: \"Skin plays no part.",
+        ),
+        "factor 'skin-condition' is marked not relevant for injection on the knee, but it bears on the treatment",
+    );
+    // Smoking bears on every harvest.
+    let start = SECRETOME_SKIN.find("(factor: \"smoker\"").unwrap();
+    let end = start + SECRETOME_SKIN[start..].find('\n').unwrap();
+    let text = format!(
+        "{}(factor: \"smoker\", severity: \"not-relevant\", reason: \"Smoking plays no part.\"),{}",
+        &SECRETOME_SKIN[..start],
+        &SECRETOME_SKIN[end..]
+    );
+    expect_problem(
+        &text,
+        line_of(&text, "reason: \"Smoking plays no part."),
+        "factor 'smoker' is marked not relevant for injection on the face, but it bears on the treatment (tissue is harvested",
+    );
+}
+
+#[test]
+fn a_not_relevant_rule_with_something_to_do_is_refused() {
+    let text = PRP_JOINT.replace(
+        "reason: \"Whether hair follicles remain plays no part in a treatment that is not for hair loss.\")",
+        "reason: \"Whether hair follicles remain plays no part in a treatment that is not for hair loss.\", action: (text: \"Check the scalp.\"))",
+    );
+    expect_problem(
+        &text,
+        line_of(&text, "action: (text: \"Check the scalp.\")"),
+        "factor 'no-living-follicles' is marked not relevant but has an action or an alternative",
     );
 }

@@ -65,14 +65,18 @@ fn patient() -> impl Strategy<Value = Patient> {
         text(),
         factors(),
         proptest::option::of(date()),
+        (text(), text(), text()),
     )
         .prop_map(
-            |(name, birth_date, clinic_id, contact, factors, asked_on)| Patient {
+            |(name, birth_date, clinic_id, contact, factors, asked_on, free)| Patient {
                 name,
                 birth_date,
                 clinic_id,
                 contact,
                 screening: Screening { factors, asked_on },
+                allergies: free.0,
+                medication: free.1,
+                history: free.2,
             },
         )
 }

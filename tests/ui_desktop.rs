@@ -644,3 +644,485 @@ fn all_plans_fit_a_1024_window_and_widen_the_protocol_at_1920() {
         }
     }
 }
+
+/// The window on a patient's screen, their details being edited, with "Dr. Vega" as the
+/// desk's physician.
+fn editing_patient(data: &Path, config: &Path, button: &str) -> Harness<'static, App> {
+    regen_planner::store::Settings {
+        physician_name: "Dr. Vega".to_owned(),
+        ..regen_planner::store::Settings::default()
+    }
+    .save(config)
+    .unwrap();
+    let mut harness = harness(data, config);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, button)
+        .click();
+    wait_for_label(&mut harness, "Edit details…");
+    click(&mut harness, "Edit details…");
+    harness
+}
+
+#[test]
+fn a_patients_details_are_edited_and_each_save_is_a_revision_with_its_author() {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    let plan = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let store = Store::open(data.path()).unwrap();
+    let patient = store.load_plan(&plan).unwrap().value.patient;
+    let mut harness = editing_patient(data.path(), config.path(), "Nora Berg");
+    type_into(&mut harness, "Name", "Nora Berg-Lund");
+    type_into(&mut harness, "Date of birth", "1981-04-12");
+    type_into(&mut harness, "Clinic id", "CH-77");
+    type_into(&mut harness, "Contact", "+46 8 123 45 67");
+    type_into(&mut harness, "Allergies", "Lidocaine (hives)");
+    type_into(
+        &mut harness,
+        "Current medication",
+        "Apixaban 5 mg twice daily",
+    );
+    type_into(
+        &mut harness,
+        "Relevant history",
+        "Keloid after surgery, 2019",
+    );
+    click(&mut harness, "Save details");
+    wait_for_label(&mut harness, "Saved the patient's details as revision 2");
+    let saved = store.load_patient(&patient).unwrap();
+    assert_eq!(saved.number, 2);
+    assert_eq!(saved.saved_by, "Dr. Vega");
+    let value = &saved.value;
+    assert_eq!(value.name, "Nora Berg-Lund");
+    assert_eq!(value.birth_date, Some(Date::constant(1981, 4, 12)));
+    assert_eq!(value.clinic_id.as_deref(), Some("CH-77"));
+    assert_eq!(value.contact, "+46 8 123 45 67");
+    assert_eq!(value.allergies, "Lidocaine (hives)");
+    assert_eq!(value.medication, "Apixaban 5 mg twice daily");
+    assert_eq!(value.history, "Keloid after surgery, 2019");
+    // The screen shows the saved details, the list and All plans the new name.
+    assert!(harness.query_by_label("Lidocaine (hives)").is_some());
+    assert!(harness.query_by_label("Nora Berg-Lund (CH-77)").is_some());
+    // A second edit is revision 3; a clinic id once given is shown, not edited.
+    click(&mut harness, "Edit details…");
+    assert!(
+        harness
+            .query_all_by_label_contains("Once given, a clinic id stays")
+            .next()
+            .is_some()
+    );
+    type_into(&mut harness, "Allergies", "Lidocaine (hives); latex");
+    click(&mut harness, "Save details");
+    wait_for_label(&mut harness, "Saved the patient's details as revision 3");
+    assert_eq!(
+        store.load_patient(&patient).unwrap().value.allergies,
+        "Lidocaine (hives); latex"
+    );
+}
+
+#[test]
+fn a_birth_date_in_the_future_or_after_a_plan_is_refused_beside_the_field() {
+    let (data, config) = folders();
+    // A plan that began more than a year ago.
+    let start = today().checked_sub(jiff::Span::new().days(400)).unwrap();
+    let plan = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let store = Store::open(data.path()).unwrap();
+    let plan_start = store
+        .load_plan(&plan)
+        .unwrap()
+        .value
+        .first_session()
+        .unwrap();
+    let mut harness = editing_patient(data.path(), config.path(), "Nora Berg");
+    let beside = |harness: &Harness<'static, App>, sentence: &str| {
+        let field = harness.get_by_label("Date of birth").rect();
+        let said = harness.get_by_label_contains(sentence).rect();
+        assert!(
+            said.left() >= field.right()
+                && said.top() < field.bottom()
+                && said.bottom() > field.top(),
+            "'{sentence}' at {said:?} is not beside the field at {field:?}"
+        );
+    };
+    let tomorrow = today().tomorrow().unwrap();
+    type_into(&mut harness, "Date of birth", &tomorrow.to_string());
+    beside(&harness, "and today");
+    assert!(
+        harness
+            .get_by_label("Save details")
+            .accesskit_node()
+            .is_disabled()
+    );
+    let after = plan_start.checked_add(jiff::Span::new().days(1)).unwrap();
+    type_into(&mut harness, "Date of birth", &after.to_string());
+    beside(
+        &harness,
+        "after the first session of one of the patient's plans",
+    );
+    assert!(
+        harness
+            .get_by_label("Save details")
+            .accesskit_node()
+            .is_disabled()
+    );
+    type_into(&mut harness, "Date of birth", "12/04/1981");
+    beside(&harness, "is not a date in the format YYYY-MM-DD");
+    type_into(&mut harness, "Date of birth", &plan_start.to_string());
+    assert!(
+        harness
+            .query_all_by_label_contains("after the first session")
+            .next()
+            .is_none()
+    );
+    assert!(
+        !harness
+            .get_by_label("Save details")
+            .accesskit_node()
+            .is_disabled()
+    );
+}
+
+#[test]
+fn a_clinic_id_of_another_patient_or_a_save_from_another_desk_is_refused_and_named() {
+    let (data, config) = folders();
+    let store = Store::open(data.path()).unwrap();
+    let mut holder = Patient::new("Ingrid Håkansson");
+    holder.clinic_id = Some("CH-1".to_owned());
+    store.create_patient(&holder, "Dr Test").unwrap();
+    let (patient, _) = store
+        .create_patient(&Patient::new("John Smith"), "Dr Test")
+        .unwrap();
+    let mut harness = editing_patient(data.path(), config.path(), "John Smith");
+    type_into(&mut harness, "Clinic id", " ch-1 ");
+    click(&mut harness, "Save details");
+    wait_for_label(&mut harness, "is already patient");
+    assert!(
+        harness
+            .query_all_by_label_contains("(Ingrid Håkansson)")
+            .next()
+            .is_some()
+    );
+    assert_eq!(store.load_patient(&patient).unwrap().number, 1);
+    // Another desk saves the patient while the form is open: the save names them.
+    let mut other = store.load_patient(&patient).unwrap().value;
+    other.contact = "new phone".to_owned();
+    store
+        .save_patient(&patient, 1, &other, "Dr. Okafor")
+        .unwrap();
+    type_into(&mut harness, "Clinic id", "CH-2");
+    type_into(&mut harness, "Allergies", "Penicillin");
+    click(&mut harness, "Save details");
+    wait_for_label(&mut harness, "Dr. Okafor saved revision 2");
+    assert_eq!(store.load_patient(&patient).unwrap().value.allergies, "");
+    click(&mut harness, "Reopen the patient (drops what you typed)");
+    wait_for_label(&mut harness, "new phone");
+}
+
+#[test]
+fn closing_over_unsaved_patient_details_asks_first() {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let mut harness = editing_patient(data.path(), config.path(), "Nora Berg");
+    type_into(&mut harness, "Allergies", "Latex");
+    // Another screen keeps the typing; the patient's screen shows it again.
+    click(&mut harness, "All plans");
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Nora Berg")
+        .click();
+    wait_for_label(&mut harness, "Save details");
+    assert_eq!(
+        harness.get_by_label("Allergies").value().as_deref(),
+        Some("Latex")
+    );
+    assert_eq!(
+        common::window::close_window(&mut harness),
+        common::window::Closing::StaysOpen
+    );
+    wait_for_label(&mut harness, "the changes to the details of Nora Berg");
+}
+
+/// What the window asked the system to open, and on which thread.
+static OPENED: std::sync::Mutex<Vec<(std::path::PathBuf, Option<String>)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Records an opening instead of starting a viewer.
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "the window's opener reports whether a viewer started"
+)]
+fn record_opening(path: &Path) -> std::io::Result<()> {
+    OPENED.lock().unwrap().push((
+        path.to_path_buf(),
+        std::thread::current().name().map(str::to_owned),
+    ));
+    Ok(())
+}
+
+#[test]
+fn the_export_dialog_keeps_its_place_and_prints_a_pdf_in_the_systems_viewer() {
+    let (data, config) = folders();
+    let exports = tempfile::tempdir().unwrap();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    let plan = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let options = common::window::options(data.path(), config.path(), Some(plan));
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1024.0, 640.0))
+        .build_eframe(move |cc| App::new(cc, options).with_opener(record_opening));
+    wait_until(&mut harness, "the plan to open", |app| {
+        app.open_plan_record().is_some()
+    });
+    click(&mut harness, "Export…");
+    type_into(
+        &mut harness,
+        "Folder",
+        &exports.path().display().to_string(),
+    );
+    let place = |harness: &Harness<'static, App>| {
+        (
+            harness.get_by_label("Export documents").rect(),
+            harness.get_by_label("Close").rect(),
+        )
+    };
+    let before = place(&harness);
+    click(&mut harness, "Export");
+    wait_until(&mut harness, "the export to finish", |app| {
+        matches!(app.export_outcome(), Some(Some(Ok(_))))
+    });
+    harness.run_steps(3);
+    assert_eq!(place(&harness), before, "the dialog stays where it was");
+    // Every written file is inside the dialog, which fits the window.
+    let handout = harness.get_by_label("Print handout…").rect();
+    assert!(handout.bottom() <= 640.0, "{handout:?}");
+
+    click(&mut harness, "Print handout…");
+    let start = std::time::Instant::now();
+    let opened = loop {
+        let found = OPENED
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(path, _)| path.starts_with(exports.path()))
+            .cloned();
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    assert!(
+        opened.0.to_string_lossy().ends_with("handout.pdf"),
+        "{}",
+        opened.0.display()
+    );
+    assert!(opened.0.is_file());
+    assert_eq!(
+        opened.1.as_deref(),
+        Some("open-viewer"),
+        "the viewer is started off the UI thread"
+    );
+    assert!(harness.query_by_label("Print consent form…").is_some());
+}
+
+/// The width of the patient list, as its resize handle reports it, in points of a
+/// window `width` wide.
+fn list_width(harness: &Harness<'static, App>, width: f32) -> f32 {
+    let fraction: f64 = harness
+        .get_by_label("Resize panel")
+        .accesskit_node()
+        .numeric_value()
+        .unwrap();
+    #[expect(clippy::cast_possible_truncation, reason = "a width in points")]
+    let points = fraction as f32 * width;
+    points
+}
+
+#[test]
+fn the_patient_list_widens_at_1920_and_keeps_its_width_in_the_windows_memory() {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let build = |memory: Option<String>| {
+        let options = common::window::options(data.path(), config.path(), None);
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(1920.0, 1080.0))
+            .build_eframe(move |cc| {
+                // As eframe gives the app the memory it saved at the last close.
+                if let Some(memory) = &memory {
+                    let memory: egui::Memory = ron::from_str(memory).unwrap();
+                    cc.egui_ctx.memory_mut(|saved| *saved = memory);
+                }
+                App::new(cc, options)
+            });
+        wait_until(&mut harness, "the index to load", App::is_index_loaded);
+        harness
+    };
+    let mut harness = build(None);
+    assert!((list_width(&harness, 1920.0) - 320.0).abs() < 2.0);
+    harness
+        .get_by_label("Resize panel")
+        .set_value_accesskit(f64::from(760.0_f32 / 1920.0));
+    harness.run_steps(3);
+    let widened = list_width(&harness, 1920.0);
+    assert!((widened - 760.0).abs() < 2.0, "the list is {widened} wide");
+    let row = harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Nora Berg")
+        .rect();
+    assert!(row.width() > 600.0, "the rows widen with the list: {row:?}");
+    let memory = harness.ctx.memory(|memory| ron::to_string(memory).unwrap());
+    drop(harness);
+    let harness = build(Some(memory));
+    let kept = list_width(&harness, 1920.0);
+    assert!((kept - 760.0).abs() < 2.0, "the list opens {kept} wide");
+}
+
+/// A text the last frame painted: where it was clipped, where it lies, what it says,
+/// and whether it was justified (its spaces stretched to fill the line).
+struct Painted {
+    clip: egui::Rect,
+    rect: egui::Rect,
+    text: String,
+    justified: bool,
+    rows: usize,
+}
+
+/// Every text the last frame painted.
+fn painted_texts(harness: &Harness<'static, App>) -> Vec<Painted> {
+    fn walk(shape: &egui::Shape, clip: egui::Rect, out: &mut Vec<Painted>) {
+        match shape {
+            egui::Shape::Vec(shapes) => {
+                for shape in shapes {
+                    walk(shape, clip, out);
+                }
+            }
+            egui::Shape::Text(text) => out.push(Painted {
+                clip,
+                rect: text.visual_bounding_rect(),
+                text: text.galley.text().to_owned(),
+                justified: text.galley.job.justify,
+                rows: text.galley.rows.len(),
+            }),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for clipped in &harness.output().shapes {
+        walk(&clipped.shape, clipped.clip_rect, &mut out);
+    }
+    out
+}
+
+#[test]
+fn timeline_labels_end_inside_the_chart_at_1024() {
+    let (data, config) = folders();
+    let store = Store::open(data.path()).unwrap();
+    let (patient, _) = store
+        .create_patient(&Patient::new("Nora Berg"), "Dr Test")
+        .unwrap();
+    let catalog = Catalog::builtin().0;
+    let selection = Selection {
+        modality: Modality::Injection,
+        source: CellSource::AutologousPrp,
+        area: Area::Scalp,
+        indication: Indication::AndrogeneticAlopecia,
+        adjuncts: Vec::new(),
+    };
+    // A start whose axis ends (a week after the last follow-up) just after the first
+    // of a month: that month's name stands at the very right of the chart.
+    let record = (30..90)
+        .map(|days| {
+            let start = today().checked_add(jiff::Span::new().days(days)).unwrap();
+            common::record(
+                &catalog,
+                &patient,
+                selection.clone(),
+                BTreeSet::new(),
+                start,
+            )
+        })
+        .find(|record| {
+            let last = record.plan.follow_ups.last().unwrap().date;
+            let end = last.checked_add(jiff::Span::new().days(7)).unwrap();
+            (2..=3).contains(&end.day())
+        })
+        .unwrap();
+    let end = record.plan.follow_ups.last().unwrap().date;
+    let plan = store.create_plan(&record, "Dr Test").unwrap().0;
+    let options = common::window::options(data.path(), config.path(), Some(plan));
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1024.0, 640.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    wait_until(&mut harness, "the plan to open", |app| {
+        app.open_plan_record().is_some()
+    });
+    harness.get_by_label_contains("Timeline: ").scroll_to_me();
+    harness.run_steps(3);
+    let chart = harness.get_by_label_contains("Timeline: ").rect();
+    let last_month = end.strftime("%b %Y").to_string();
+    let texts = painted_texts(&harness);
+    let labels: Vec<&Painted> = texts
+        .iter()
+        .filter(|text| {
+            chart.contains_rect(text.clip.intersect(chart)) && chart.intersects(text.rect)
+        })
+        .collect();
+    assert!(
+        labels.iter().any(|label| label.text == last_month),
+        "the month of the last follow-up, {last_month}, is named: {:?}",
+        labels.iter().map(|label| &label.text).collect::<Vec<_>>()
+    );
+    for label in labels {
+        assert!(
+            label.rect.right() <= chart.right().min(label.clip.right()) + 0.5,
+            "'{}' at {:?} is cut by the edge of the chart at {} (clipped at {})",
+            label.text,
+            label.rect,
+            chart.right(),
+            label.clip.right()
+        );
+    }
+}
+
+#[test]
+fn text_is_left_aligned_never_justified_on_the_new_plan_and_plan_screens() {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
+    let plan = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1024.0, 640.0))
+        .build_eframe({
+            let options = common::window::options(data.path(), config.path(), Some(plan));
+            move |cc| App::new(cc, options)
+        });
+    wait_until(&mut harness, "the plan to open", |app| {
+        app.open_plan_record().is_some()
+    });
+    let justified = |harness: &Harness<'static, App>| {
+        painted_texts(harness)
+            .into_iter()
+            .filter(|text| text.justified && text.text.contains(' '))
+            .map(|text| text.text)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        justified(&harness),
+        Vec::<String>::new(),
+        "on the plan screen"
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    type_into(&mut harness, "Name", "Maria Alvarez");
+    choose_prp_hair(&mut harness);
+    harness.run_steps(2);
+    assert!(
+        painted_texts(&harness)
+            .iter()
+            .any(|text| text.rows > 1 && text.text.contains(' ')),
+        "the preview has paragraphs that wrap"
+    );
+    assert_eq!(
+        justified(&harness),
+        Vec::<String>::new(),
+        "on the new-plan screen with its preview"
+    );
+}

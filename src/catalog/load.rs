@@ -7,6 +7,7 @@ use ron::extensions::Extensions;
 use super::Selection;
 use super::ids::{Area, CellSource, Indication, Modality};
 use super::protocol::{Protocol, ProtocolId, RegulatoryStatus};
+use super::scale::Scales;
 use super::validate::{Locator, Problem, line_and_column, validate};
 
 /// The text of one protocol file and the name to report problems under.
@@ -62,6 +63,7 @@ pub struct Entry {
 #[derive(Debug, Clone)]
 pub struct Catalog {
     entries: Vec<Entry>,
+    scales: Scales,
 }
 
 /// Parses one protocol file, reporting a syntax or shape error at its position.
@@ -113,7 +115,8 @@ impl Catalog {
 
     /// Loads the built-in files, then merges the clinic's files over them: a clinic
     /// protocol with a built-in id replaces it, a new id adds one. A clinic file with any
-    /// problem is reported and left out, so the built-in protocol stays in use.
+    /// problem is reported and left out, so the built-in protocol stays in use. The
+    /// outcome scales are the built-in ones; [`Catalog::with_scales`] adds a clinic's.
     #[must_use]
     pub fn load(builtin: &[ProtocolFile], clinic: &[ProtocolFile]) -> (Catalog, Vec<Problem>) {
         let mut problems = Vec::new();
@@ -178,7 +181,39 @@ impl Catalog {
         }
 
         let entries = by_id.into_values().map(|(entry, _)| entry).collect();
-        (Catalog { entries }, problems)
+        let (scales, scale_problems) = Scales::builtin();
+        problems.extend(scale_problems);
+        (Catalog { entries, scales }, problems)
+    }
+
+    /// The catalog with these outcome scales instead of the built-in ones alone, such
+    /// as the built-in scales with a clinic's files merged over them ([`Scales::load`]).
+    #[must_use]
+    pub fn with_scales(mut self, scales: Scales) -> Catalog {
+        self.scales = scales;
+        self
+    }
+
+    /// The outcome scales scores are entered on.
+    #[must_use]
+    pub fn scales(&self) -> &Scales {
+        &self.scales
+    }
+
+    /// A catalog of the given protocols as they are, unchecked: for tests of what the
+    /// engine does with a protocol the catalog check would refuse.
+    #[cfg(test)]
+    pub(crate) fn unchecked(protocols: Vec<Protocol>) -> Catalog {
+        Catalog {
+            entries: protocols
+                .into_iter()
+                .map(|protocol| Entry {
+                    protocol,
+                    origin: Origin::BuiltIn,
+                })
+                .collect(),
+            scales: Scales::builtin().0,
+        }
     }
 
     /// Every protocol with its origin, ordered by id.

@@ -1,12 +1,14 @@
 //! The treatment protocols: their types, loading the RON files and validating them.
 //!
 //! Nothing here touches the file system: built-in protocols are embedded in the binary,
-//! and a clinic's override files arrive as [`ProtocolFile`]s read by the caller.
+//! and a clinic's override files arrive as [`ProtocolFile`]s read by the caller. The
+//! outcome scales follow the same rules ([`Scales`]).
 
 mod cite;
 pub(crate) mod ids;
 mod load;
 mod protocol;
+mod scale;
 mod validate;
 
 pub use cite::{Citer, numbered, reference_key_in, without_citations};
@@ -19,6 +21,10 @@ pub use protocol::{
     Maintenance, MgPerKg, Milestone, PreProcedureTask, Protocol, ProtocolId, Range, Regulatory,
     RegulatoryStatus, Risk, SessionSchedule, SessionScope, Source, Step, StepKind, Technique,
     TrialRule, in_scope,
+};
+pub use scale::{
+    Better, CLINIC_SCALE_FOLDER, Mcid, McidChange, OutOfScale, Scale, ScaleEntry, ScaleId,
+    ScaleRange, Scales, UnknownScale, builtin_scale_files, number,
 };
 pub use validate::Problem;
 

@@ -503,6 +503,10 @@ pub struct Adjunct {
     /// against PRP), on top of the protocol's rules.
     #[serde(default)]
     pub factors: Vec<FactorRule>,
+    /// Tasks before a session that the adjunct brings (a blood count before PRP is
+    /// drawn), on top of the protocol's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pre_procedure: Vec<PreProcedureTask>,
 }
 
 /// A task before a session: before the first only (the default), or before each.
@@ -880,6 +884,10 @@ string_enum! {
         Contraindicated = "contraindicated", "Contraindicated";
         /// Allowed, with a stated reason and often an action.
         Caution = "caution", "Caution";
+        /// The answer does not bear on this treatment, for the reason given: said
+        /// explicitly, so that the catalog check can tell a factor weighed and found
+        /// irrelevant from one forgotten. A yes to it is shown as a notice with the reason.
+        NotRelevant = "not-relevant", "Not relevant";
     }
 }
 
@@ -1174,6 +1182,9 @@ impl Protocol {
             visit("purpose", &mut adjunct.purpose);
             for item in &mut adjunct.steps {
                 step(visit, item);
+            }
+            for task in &mut adjunct.pre_procedure {
+                visit("pre_procedure", &mut task.text);
             }
             for item in &mut adjunct.factors {
                 rule(visit, item);

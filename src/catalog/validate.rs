@@ -9,7 +9,8 @@ use super::ids::{Area, CellSource, Factor, Indication, Modality};
 use super::load::combinations;
 use super::protocol::{
     Access, Alternative, Audience, DoseLimit, FactorSeverity, Hazard, Jurisdiction, MgPerKg,
-    Protocol, Range, RegulatoryStatus, SessionScope, Step, StepKind, Technique, in_scope,
+    PreProcedureTask, Protocol, Range, RegulatoryStatus, SessionScope, Step, StepKind, Technique,
+    in_scope,
 };
 
 /// One problem in a protocol file, with where it is.
@@ -102,14 +103,15 @@ pub(crate) fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// The factors every protocol must say something about, because screening always asks
-/// them before anything is done (pathway 14).
-const REQUIRED_FACTORS: &[Factor] = &[
-    Factor::ActiveCancer,
-    Factor::CancerHistory,
-    Factor::ActiveInfection,
-    Factor::Pregnancy,
-];
+/// Every task before a session: the protocol's own and those its adjuncts bring.
+fn all_pre_procedure(protocol: &Protocol) -> impl Iterator<Item = &PreProcedureTask> {
+    protocol.pre_procedure.iter().chain(
+        protocol
+            .adjuncts
+            .iter()
+            .flat_map(|adjunct| &adjunct.pre_procedure),
+    )
+}
 
 /// Checks one parsed protocol on its own; problems between protocols (overlapping
 /// combinations, duplicate ids) are checked by the catalog.
@@ -470,10 +472,8 @@ fn check_consent(protocol: &Protocol, report: &mut Report<'_>) {
 }
 
 fn check_factors(protocol: &Protocol, report: &mut Report<'_>) {
-    let mut seen = BTreeSet::new();
     let pairs = covered_pairs(protocol);
     for (index, rule) in protocol.factors.iter().enumerate() {
-        seen.insert(rule.factor);
         // Two rules for one factor are allowed when they apply to different deliveries
         // or areas (keloids: contraindicated for microneedling, a caution for
         // injection); never to the same one.
@@ -503,15 +503,7 @@ fn check_factors(protocol: &Protocol, report: &mut Report<'_>) {
             );
         }
     }
-    for factor in REQUIRED_FACTORS {
-        if !seen.contains(factor) {
-            report(
-                "factors",
-                None,
-                format!("factor '{factor}' has no rule; screening always asks it"),
-            );
-        }
-    }
+    check_screening_answered(protocol, report);
     let treats_scalp = protocol
         .covers
         .iter()
@@ -532,6 +524,161 @@ fn check_factors(protocol: &Protocol, report: &mut Report<'_>) {
                 "factors",
                 None,
                 "a scalp protocol must mark 'no-living-follicles' contraindicated and name the alternative (hair transplant)".into(),
+            );
+        }
+    }
+}
+
+/// Why a screening answer must be weighed (contraindicated or a caution, never "not
+/// relevant") for a combination, or `None` when saying it does not bear on the
+/// treatment is allowed. Cancer, infection, pregnancy and skin disease at the site bear
+/// on every treatment; needles through the skin (an injection, microneedling, a fat
+/// graft, an infusion, a blood draw or a harvest) make bleeding, blood thinners,
+/// platelets and immune defence matter; a harvest makes smoking matter (it impairs the
+/// healing of the donor site); a local anaesthetic its allergy; microneedling keloids
+/// and isotretinoin; needling or injecting the face cold sores; the scalp dead follicles;
+/// scars and striae their age; and an injury a complete tear.
+fn must_weigh(
+    protocol: &Protocol,
+    factor: Factor,
+    modality: Modality,
+    area: Area,
+    indication: Indication,
+) -> Option<&'static str> {
+    let needles = matches!(
+        modality,
+        Modality::Injection
+            | Modality::Microneedling
+            | Modality::FatGrafting
+            | Modality::Intravenous
+    ) || protocol.has_harvest()
+        || protocol
+            .steps
+            .iter()
+            .any(|step| step.kind == StepKind::BloodDraw);
+    let anaesthesia = protocol
+        .steps
+        .iter()
+        .any(|step| step.kind == StepKind::Anaesthesia && step.applies_to(area, modality));
+    match factor {
+        Factor::ActiveCancer
+        | Factor::CancerHistory
+        | Factor::ActiveInfection
+        | Factor::Pregnancy => Some("every treatment weighs it"),
+        Factor::SkinCondition => Some("the treatment is given at the site of the skin disease"),
+        Factor::ImmuneDisorder
+        | Factor::Anticoagulants
+        | Factor::BleedingDisorder
+        | Factor::PlateletDisorder
+            if needles =>
+        {
+            Some("needles go through the skin")
+        }
+        Factor::Smoker if protocol.has_harvest() => {
+            Some("tissue is harvested, and smoking impairs the healing of the donor site")
+        }
+        Factor::AnaestheticAllergy if anaesthesia => Some("a step gives a local anaesthetic"),
+        Factor::KeloidTendency | Factor::RecentIsotretinoin
+            if modality == Modality::Microneedling =>
+        {
+            Some("microneedling injures the whole surface of the skin")
+        }
+        Factor::HerpesHistory
+            if area == Area::Face
+                && matches!(
+                    modality,
+                    Modality::Injection | Modality::Microneedling | Modality::FatGrafting
+                ) =>
+        {
+            Some("needling or injecting the face can reactivate cold sores")
+        }
+        Factor::NoLivingFollicles if area == Area::Scalp => Some("the scalp is treated"),
+        Factor::MatureLesions
+            if matches!(
+                indication,
+                Indication::AcneScars | Indication::SurgicalScars | Indication::StretchMarks
+            ) =>
+        {
+            Some("scars or stretch marks are treated")
+        }
+        Factor::CompleteTear
+            if matches!(
+                indication,
+                Indication::LigamentInjury
+                    | Indication::RotatorCuffInjury
+                    | Indication::Tendinopathy
+                    | Indication::MuscleStrain
+            ) =>
+        {
+            Some("an injury is treated")
+        }
+        _ => None,
+    }
+}
+
+/// Every question the screening asks (all but `trial-enrolled`, which the trial rule
+/// answers) has a rule for every delivery and area of the protocol, so that a yes is
+/// never dropped: a rule that weighs it, or one that says why it does not bear on the
+/// treatment (`not-relevant`), which the check accepts only where the answer cannot
+/// matter (see [`must_weigh`]). A not-relevant rule has nothing to do and nothing to
+/// offer instead.
+fn check_screening_answered(protocol: &Protocol, report: &mut Report<'_>) {
+    let pairs = covered_pairs(protocol);
+    for factor in Factor::ALL.iter().filter(|f| **f != Factor::TrialEnrolled) {
+        let unanswered: Vec<String> = pairs
+            .iter()
+            .filter(|(modality, area)| {
+                !protocol
+                    .factors
+                    .iter()
+                    .any(|rule| rule.factor == *factor && rule.applies_to(*area, *modality))
+            })
+            .map(|(modality, area)| format!("{modality} on the {area}"))
+            .collect();
+        if !unanswered.is_empty() {
+            report(
+                "factors",
+                None,
+                format!(
+                    "factor '{factor}' has no rule for {}; screening always asks it: weigh it, or say why it does not bear on the treatment with severity: \"not-relevant\"",
+                    unanswered.join(", ")
+                ),
+            );
+        }
+    }
+    let mut reported = BTreeSet::new();
+    for (modality, _, area, indication) in combinations(protocol) {
+        for rule in protocol.factors.iter().filter(|rule| {
+            rule.severity == FactorSeverity::NotRelevant && rule.applies_to(area, modality)
+        }) {
+            if let Some(why) = must_weigh(protocol, rule.factor, modality, area, indication)
+                && reported.insert(rule.factor)
+            {
+                report(
+                    "factors",
+                    Some(&format!("\"{}\"", rule.factor)),
+                    format!(
+                        "factor '{}' is marked not relevant for {modality} on the {area}, but it bears on the treatment ({why}): mark it contraindicated or a caution, with the reason",
+                        rule.factor
+                    ),
+                );
+            }
+        }
+    }
+    for rule in protocol
+        .factors
+        .iter()
+        .chain(protocol.adjuncts.iter().flat_map(|a| &a.factors))
+        .filter(|rule| rule.severity == FactorSeverity::NotRelevant)
+    {
+        if rule.action.is_some() || rule.alternative.is_some() {
+            report(
+                "factors",
+                Some(&format!("\"{}\"", rule.factor)),
+                format!(
+                    "factor '{}' is marked not relevant but has an action or an alternative; weigh it as a caution instead",
+                    rule.factor
+                ),
             );
         }
     }
@@ -620,9 +767,7 @@ fn check_scopes(protocol: &Protocol, report: &mut Report<'_>) {
             .map(|s| ("steps", s.modalities.as_slice(), s.areas.as_slice())),
     );
     scoped.extend(
-        protocol
-            .pre_procedure
-            .iter()
+        all_pre_procedure(protocol)
             .map(|t| ("pre_procedure", t.modalities.as_slice(), t.areas.as_slice())),
     );
     scoped.extend(
@@ -705,6 +850,11 @@ fn check_deliveries(protocol: &Protocol, report: &mut Report<'_>) {
         }
         let facial = *area == Area::Face;
         let injects = matches!(modality, Modality::Injection | Modality::FatGrafting);
+        // The neck's arteries are injected as the face's are: skin necrosis follows
+        // occlusion there too.
+        if *area == Area::Neck && injects {
+            check_vascular(protocol, *modality, *area, report);
+        }
         if facial && (injects || *modality == Modality::Microneedling) {
             let prevents_cold_sores = protocol.factors.iter().any(|rule| {
                 rule.factor == Factor::HerpesHistory
@@ -799,8 +949,8 @@ fn check_bleeding_allergy_and_tears(protocol: &Protocol, report: &mut Report<'_>
     }
 }
 
-/// A facial injection names the vascular risk, has a safe-technique step and tells the
-/// patient the emergency signs.
+/// An injection in the face or neck names the vascular risk, has a safe-technique step
+/// and tells the patient the emergency signs.
 fn check_vascular(protocol: &Protocol, modality: Modality, area: Area, report: &mut Report<'_>) {
     let hazard = Some(Hazard::VascularOcclusion);
     let risk = protocol
@@ -837,7 +987,7 @@ fn check_vascular(protocol: &Protocol, modality: Modality, area: Area, report: &
                 field,
                 None,
                 format!(
-                    "{modality} on the face needs {what}, marked hazard: \"vascular-occlusion\""
+                    "{modality} on the {area} needs {what}, marked hazard: \"vascular-occlusion\""
                 ),
             );
         }
@@ -883,15 +1033,62 @@ fn check_doses(protocol: &Protocol, sources: &BTreeSet<CellSource>, report: &mut
         );
     }
     let prp = combinations(protocol).any(|(_, source, _, _)| source == CellSource::AutologousPrp);
-    let checks_blood = protocol.pre_procedure.iter().any(|task| {
-        let text = task.text.to_lowercase();
-        text.contains("haemoglobin") && text.contains("platelet")
-    });
-    if prp && !checks_blood {
+    let checks_blood = |tasks: &[PreProcedureTask]| {
+        tasks.iter().any(|task| {
+            let text = task.text.to_lowercase();
+            text.contains("haemoglobin") && text.contains("platelet")
+        })
+    };
+    if prp && !checks_blood(&protocol.pre_procedure) {
         report(
             "pre_procedure",
             None,
             "a PRP protocol must check haemoglobin and the platelet count before treatment".into(),
+        );
+    }
+    // Blood drawn for a PRP adjunct needs the same count, brought by the adjunct so that
+    // a plan without it is not asked for one.
+    for adjunct in &protocol.adjuncts {
+        if adjunct.source == CellSource::AutologousPrp
+            && !prp
+            && !checks_blood(&adjunct.pre_procedure)
+        {
+            report(
+                "adjuncts",
+                Some(&format!("\"{}\"", adjunct.source)),
+                "a PRP adjunct must bring a pre_procedure task that checks haemoglobin and the platelet count before blood is drawn for it".into(),
+            );
+        }
+    }
+    check_hair_thinning(protocol, report);
+}
+
+/// Hair thinning is treated only once its reversible causes are excluded: a task before
+/// the first session names telogen effluvium, thyroid disease and iron deficiency.
+fn check_hair_thinning(protocol: &Protocol, report: &mut Report<'_>) {
+    let mut missing: Vec<String> = combinations(protocol)
+        .filter(|(_, _, _, indication)| *indication == Indication::HairThinning)
+        .filter(|(modality, _, area, _)| {
+            !all_pre_procedure(protocol).any(|task| {
+                let text = task.text.to_lowercase();
+                in_scope(&task.areas, &task.modalities, *area, *modality)
+                    && text.contains("telogen")
+                    && text.contains("thyroid")
+                    && (text.contains("iron") || text.contains("ferritin"))
+            })
+        })
+        .map(|(modality, _, area, _)| format!("{modality} on the {area}"))
+        .collect();
+    missing.sort();
+    missing.dedup();
+    if !missing.is_empty() {
+        report(
+            "pre_procedure",
+            None,
+            format!(
+                "hair thinning is treated ({}) without a task to exclude its reversible causes first: add one before session 1 that names telogen effluvium, thyroid disease and iron deficiency (ferritin)",
+                missing.join(", ")
+            ),
         );
     }
 }
@@ -1066,11 +1263,70 @@ fn advises_bridging(text: &str) -> bool {
     })
 }
 
+/// The action for blood thinners opens with the prescriber's decision, never with an
+/// order to stop or keep taking the drug.
+fn check_prescriber_decides(protocol: &Protocol, report: &mut Report<'_>) {
+    for rule in protocol
+        .factors
+        .iter()
+        .filter(|rule| rule.factor == Factor::Anticoagulants)
+    {
+        if let Some(action) = &rule.action {
+            let first = action.text.split(". ").next().unwrap_or(&action.text);
+            let lower = first.trim_start().to_lowercase();
+            let orders = [
+                "do not stop",
+                "don't stop",
+                "continue",
+                "keep taking",
+                "stop ",
+            ]
+            .iter()
+            .any(|order| lower.starts_with(order));
+            if orders || !lower.contains("prescrib") {
+                report(
+                    "factors",
+                    Some(first.get(..30.min(first.len())).unwrap_or(first)),
+                    format!(
+                        "the 'anticoagulants' action opens with '{}': its first sentence must leave the decision to the prescriber (\"Ask the doctor who prescribes your blood thinner whether ...\"), not tell the patient to stop or keep taking it",
+                        first.trim_end_matches('.')
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Wherever tissue is harvested, a smoker is asked to stop by a date before the harvest.
+fn check_smoking_before_harvest(protocol: &Protocol, report: &mut Report<'_>) {
+    if protocol.has_harvest() {
+        let dated = protocol.factors.iter().any(|rule| {
+            rule.factor == Factor::Smoker
+                && matches!(
+                    rule.severity,
+                    FactorSeverity::Caution | FactorSeverity::Contraindicated
+                )
+                && (rule.severity == FactorSeverity::Contraindicated
+                    || rule
+                        .action
+                        .as_ref()
+                        .is_some_and(|action| action.days_before.is_some()))
+        });
+        if !dated {
+            report(
+                "factors",
+                None,
+                "tissue is harvested, so a 'smoker' rule must ask the patient to stop smoking by a date before the harvest (days_before), as smoking impairs the healing of the donor site".into(),
+            );
+        }
+    }
+}
+
 /// Blood thinners are handled only by the rule for the `anticoagulants` factor (so a
 /// patient who takes none is told nothing about them), the prescriber decides, and a
 /// harvest that cannot wait for them names an option without one.
 fn check_blood_thinners(protocol: &Protocol, report: &mut Report<'_>) {
-    for task in &protocol.pre_procedure {
+    for task in all_pre_procedure(protocol) {
         let text = task.text.to_lowercase();
         if [
             "blood thinner",
@@ -1116,6 +1372,8 @@ fn check_blood_thinners(protocol: &Protocol, report: &mut Report<'_>) {
             "needles are used, so an 'anticoagulants' rule must say what to do (the prescriber decides)".into(),
         );
     }
+    check_prescriber_decides(protocol, report);
+    check_smoking_before_harvest(protocol, report);
     if protocol.has_harvest() && rule.is_some_and(|rule| rule.alternative.is_none()) {
         report(
             "factors",
@@ -1414,12 +1672,7 @@ fn check_repeated_alternatives(protocol: &Protocol, report: &mut Report<'_>) {
 /// that the plan can add a date after one without leaving it unfinished.
 fn check_sentences(protocol: &Protocol, report: &mut Report<'_>) {
     let mut texts: Vec<(&'static str, &str)> = Vec::new();
-    texts.extend(
-        protocol
-            .pre_procedure
-            .iter()
-            .map(|t| ("pre_procedure", t.text.as_str())),
-    );
+    texts.extend(all_pre_procedure(protocol).map(|t| ("pre_procedure", t.text.as_str())));
     texts.extend(
         protocol
             .aftercare
@@ -1568,7 +1821,7 @@ fn handout_texts(protocol: &Protocol) -> Vec<(&'static str, &str)> {
 /// explain (the harvest, the treatment) says what the patient goes through.
 fn check_readers(protocol: &Protocol, report: &mut Report<'_>) {
     let mut patient_texts: Vec<(&'static str, &str)> = Vec::new();
-    for task in &protocol.pre_procedure {
+    for task in all_pre_procedure(protocol) {
         if task.audience == Audience::Patient {
             patient_texts.push(("pre_procedure", &task.text));
             if task.text.trim_start().starts_with("Consultation") {

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use regen_planner::catalog::{Catalog, builtin_files};
+use regen_planner::catalog::{
+    CLINIC_SCALE_FOLDER, Catalog, Scales, builtin_files, builtin_scale_files,
+};
 use regen_planner::export;
 use regen_planner::store::{AppDirs, read_protocol_dir};
 
@@ -26,7 +28,8 @@ pub struct CatalogArgs {
 #[derive(Debug, Subcommand)]
 pub enum CatalogCommand {
     /// Validate a folder of protocol files (default: the clinic's protocol folder) and
-    /// report each problem as `file:line:column: what is wrong`.
+    /// the outcome scale files of its `scales` folder, and report each problem as
+    /// `file:line:column: what is wrong`.
     Check {
         /// The folder of `*.ron` protocol files.
         dir: Option<PathBuf>,
@@ -60,8 +63,12 @@ fn check(dir: &Path) -> anyhow::Result<ExitCode> {
             dir.display()
         );
     }
-    let (files, unreadable) = read_protocol_dir(dir)?;
-    let (_, problems) = Catalog::load(&builtin_files(), &files);
+    let (files, mut unreadable) = read_protocol_dir(dir)?;
+    let (_, mut problems) = Catalog::load(&builtin_files(), &files);
+    let (scale_files, scales_unreadable) = read_protocol_dir(&dir.join(CLINIC_SCALE_FOLDER))?;
+    unreadable.extend(scales_unreadable);
+    let (_, scale_problems) = Scales::load(&builtin_scale_files(), &scale_files);
+    problems.extend(scale_problems);
     let mut report = String::new();
     for error in &unreadable {
         let _ = writeln!(report, "{error}");
@@ -77,12 +84,20 @@ fn check(dir: &Path) -> anyhow::Result<ExitCode> {
             files.len(),
             dir.display()
         );
+        if !scale_files.is_empty() {
+            let _ = writeln!(
+                report,
+                "{} outcome scale file(s) in {} are valid.",
+                scale_files.len(),
+                dir.join(CLINIC_SCALE_FOLDER).display()
+            );
+        }
         print(&report)?;
         Ok(ExitCode::SUCCESS)
     } else {
         let _ = writeln!(
             report,
-            "{problem_count} problem(s) in {}; fix them, or the app keeps using the built-in protocols for these files.",
+            "{problem_count} problem(s) in {}; fix them, or the app keeps using the built-in protocols and scales for these files.",
             dir.display()
         );
         print(&report)?;

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
-use regen_planner::catalog::{Catalog, Problem};
+use regen_planner::catalog::{CLINIC_SCALE_FOLDER, Catalog, Problem, Scales};
 use regen_planner::store::{AppDirs, ExportGuard, Replace, read_protocol_dir};
 use regen_planner::untrusted::{MESSAGE_CHARS, escape_controls};
 
@@ -209,7 +209,25 @@ pub(crate) fn load_catalog(dirs: &AppDirs) -> Catalog {
     for problem in &problems {
         warn(&problem_with_fallback(problem));
     }
-    catalog
+    let (scale_files, unreadable) =
+        match read_protocol_dir(&dirs.protocols().join(CLINIC_SCALE_FOLDER)) {
+            Ok(found) => found,
+            Err(error) => {
+                warn(&format!("{error}; using the built-in outcome scales"));
+                (Vec::new(), Vec::new())
+            }
+        };
+    for error in unreadable {
+        warn(&format!("{error}; using the built-in outcome scales"));
+    }
+    let (scales, problems) =
+        Scales::load(&regen_planner::catalog::builtin_scale_files(), &scale_files);
+    for problem in &problems {
+        warn(&format!(
+            "{problem}; this file is ignored and the built-in outcome scales are used"
+        ));
+    }
+    catalog.with_scales(scales)
 }
 
 fn problem_with_fallback(problem: &Problem) -> String {

@@ -140,6 +140,7 @@ pub fn save_new_plan(
                 factors: request.factors.clone(),
                 asked_on: Some(today),
             },
+            ..Patient::new(name)
         };
         let made = |id: &PatientId| PlanRecord::new(id.clone(), request.clone(), plan.clone());
         match store.create_patient_with_plan(&patient, made, &author) {

@@ -192,6 +192,7 @@ impl<'a> Story<'a> {
                 factors: factors.clone(),
                 asked_on: Some(asked_on),
             },
+            ..Patient::new(String::new())
         };
         let mut revisions = vec![DemoRevision {
             saved_at: first_contact,

@@ -110,6 +110,45 @@ pub fn start_export(
     Ok(receiver)
 }
 
+/// How a file or folder is shown in the system's own application (the PDF viewer, the
+/// file manager); the window takes [`system_opener`], a test one that records.
+pub type Opener = fn(&std::path::Path) -> std::io::Result<()>;
+
+/// Opens a file or folder with the application the system chooses for it.
+///
+/// # Errors
+/// When no application could be started for it.
+pub fn system_opener(path: &std::path::Path) -> std::io::Result<()> {
+    open::that(path)
+}
+
+/// Opens `path` with `opener` on a thread named `open-viewer` (starting an application
+/// can take a while, and some launchers wait for it); the receiver gets a sentence if
+/// it could not be opened.
+///
+/// # Errors
+/// When the system cannot start a thread.
+pub fn start_open(
+    opener: Opener,
+    path: PathBuf,
+    wake: impl Fn() + Send + 'static,
+) -> std::io::Result<Receiver<Result<(), String>>> {
+    let (sender, receiver) = channel();
+    std::thread::Builder::new()
+        .name("open-viewer".into())
+        .spawn(move || {
+            let result = opener(&path).map_err(|error| {
+                format!(
+                    "could not open {} with the system's application: {error}; open it by hand",
+                    path.display()
+                )
+            });
+            let _ = sender.send(result);
+            wake();
+        })?;
+    Ok(receiver)
+}
+
 /// A read or write for the `store-jobs` thread.
 pub enum Job {
     /// Read a plan's newest revision and its patient's name.
@@ -142,6 +181,20 @@ pub enum Job {
         record: Box<PlanRecord>,
         /// Who saves.
         author: String,
+    },
+    /// Save a new revision of a patient's details (name, date of birth, contact,
+    /// clinic id, allergies, medication, history); their screening stays as on file.
+    SavePatient {
+        /// The patient.
+        id: PatientId,
+        /// The revision the edits were made on.
+        base_revision: u32,
+        /// The details as edited.
+        patient: Box<Patient>,
+        /// Who saves.
+        author: String,
+        /// Today, for the date of birth's check.
+        today: Date,
     },
     /// Write the desk's settings into the configuration folder.
     SaveSettings {
@@ -234,6 +287,24 @@ pub enum Outcome {
         id: PlanId,
         /// The store's error.
         error: StoreError,
+    },
+    /// A patient's details were saved.
+    PatientSaved {
+        /// The patient.
+        id: PatientId,
+        /// The new revision.
+        revision: Box<Revision<Patient>>,
+        /// Its summary, for the lists.
+        summary: Summary,
+    },
+    /// A patient's details were not saved; the edits are still in the UI.
+    PatientSaveFailed {
+        /// The patient.
+        id: PatientId,
+        /// Why, as a sentence.
+        message: String,
+        /// Someone else saved the patient first: the form offers to reread them.
+        is_conflict: bool,
     },
     /// The settings were written.
     SettingsSaved(Box<Settings>),
@@ -395,6 +466,13 @@ fn run_job(store: &Store, job: Job) -> Outcome {
             },
             Err(error) => Outcome::SaveFailed { id, error },
         },
+        Job::SavePatient {
+            id,
+            base_revision,
+            patient,
+            author,
+            today,
+        } => save_patient(store, id, base_revision, &patient, &author, today),
         Job::SaveSettings {
             config_dir,
             settings,
@@ -402,6 +480,61 @@ fn run_job(store: &Store, job: Job) -> Outcome {
             Ok(()) => Outcome::SettingsSaved(settings),
             Err(error) => Outcome::SettingsFailed(error.to_string()),
         },
+    }
+}
+
+/// Saves a patient's edited details on top of `base_revision` (a save from another
+/// desk since is a conflict that names who saved). Their screening is the one on
+/// file; the date of birth must come before today
+/// and before the first session of each of their plans, as the store's rules say.
+fn save_patient(
+    store: &Store,
+    id: PatientId,
+    base_revision: u32,
+    edited: &Patient,
+    author: &str,
+    today: Date,
+) -> Outcome {
+    let failed = |message: String, is_conflict: bool| Outcome::PatientSaveFailed {
+        id: id.clone(),
+        message,
+        is_conflict,
+    };
+    let on_file = match store.load_patient(&id) {
+        Ok(on_file) => on_file,
+        Err(error) => return failed(error.to_string(), false),
+    };
+    if let Some(birth) = edited.birth_date {
+        let starts: Vec<Date> = match store.plans_of(&id) {
+            Ok(plans) => plans.iter().filter_map(|plan| plan.first_session).collect(),
+            Err(error) => return failed(error.to_string(), false),
+        };
+        if let Err(reason) = crate::store::rules::check_birth_date_of_patient(birth, today, &starts)
+        {
+            return failed(
+                StoreError::Invalid {
+                    record: format!("patient {id}"),
+                    reason,
+                }
+                .to_string(),
+                false,
+            );
+        }
+    }
+    let patient = Patient {
+        screening: on_file.value.screening,
+        ..edited.clone()
+    };
+    match store.save_patient(&id, base_revision, &patient, author) {
+        Ok(revision) => Outcome::PatientSaved {
+            summary: Summary::of_patient(&id, &revision),
+            revision: Box::new(revision),
+            id,
+        },
+        Err(error) => {
+            let is_conflict = matches!(error, StoreError::Conflict { .. });
+            failed(error.to_string(), is_conflict)
+        }
     }
 }
 

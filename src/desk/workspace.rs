@@ -4,7 +4,9 @@
 //! leaves the built-in protocol in use, broken settings leave the defaults, and a data
 //! folder that cannot be opened is shown with a way forward.
 
-use crate::catalog::{Catalog, Problem, builtin_files};
+use crate::catalog::{
+    CLINIC_SCALE_FOLDER, Catalog, Problem, Scales, builtin_files, builtin_scale_files,
+};
 use crate::store::{AppDirs, Settings, Store, read_protocol_dir};
 
 /// The protocols, settings and data folder of one desk.
@@ -67,7 +69,21 @@ fn load_catalog(dirs: &AppDirs, messages: &mut Vec<String>) -> (Catalog, Vec<Pro
     for error in unreadable {
         messages.push(format!("{error}; the built-in protocol is used"));
     }
-    let (catalog, problems) = Catalog::load(&builtin_files(), &files);
+    let (catalog, mut problems) = Catalog::load(&builtin_files(), &files);
+    let scale_dir = dirs.protocols().join(CLINIC_SCALE_FOLDER);
+    let (scale_files, unreadable) = match read_protocol_dir(&scale_dir) {
+        Ok(found) => found,
+        Err(error) => {
+            messages.push(format!("{error}; the built-in outcome scales are used"));
+            (Vec::new(), Vec::new())
+        }
+    };
+    for error in unreadable {
+        messages.push(format!("{error}; the built-in outcome scale is used"));
+    }
+    let (scales, scale_problems) = Scales::load(&builtin_scale_files(), &scale_files);
+    problems.extend(scale_problems);
+    let catalog = catalog.with_scales(scales);
     if !problems.is_empty() {
         messages.push(format!(
             "{} problem(s) in the clinic's protocol files; see the protocol library",

@@ -78,6 +78,8 @@ fn warnings(flow: &mut Flow<'_>, plan: &Plan) {
                     .is_none_or(|action| action.audience == Audience::Patient)
         })
         .filter(|warning| !is_status_warning(warning, plan.regulatory.status))
+        // A screening answer the protocol finds irrelevant is the physician's note.
+        .filter(|warning| !warning.notes_an_irrelevant_answer())
         .collect();
     if shown.is_empty() {
         return;

@@ -115,6 +115,27 @@ pub fn catalog_json(catalog: &Catalog) -> Result<String, ExportError> {
             serde_json::json!({ "protocol": entry.protocol, "origin": origin })
         })
         .collect();
+    let scales = catalog
+        .scales()
+        .entries()
+        .iter()
+        .map(|entry| {
+            let origin = match &entry.origin {
+                crate::catalog::Origin::BuiltIn => serde_json::json!({ "kind": "built-in" }),
+                crate::catalog::Origin::Override { file } => {
+                    serde_json::json!({ "kind": "override", "file": file })
+                }
+                crate::catalog::Origin::Addition { file } => {
+                    serde_json::json!({ "kind": "addition", "file": file })
+                }
+            };
+            let mut value = serde_json::to_value(&entry.scale)?;
+            if let Some(object) = value.as_object_mut() {
+                object.insert("origin".to_owned(), origin);
+            }
+            Ok(value)
+        })
+        .collect::<Result<Vec<serde_json::Value>, serde_json::Error>>()?;
     let factors: Vec<serde_json::Value> = Factor::ALL
         .iter()
         .map(|factor| {
@@ -128,6 +149,7 @@ pub fn catalog_json(catalog: &Catalog) -> Result<String, ExportError> {
         "indications": ids(Indication::ALL, Indication::id, Indication::label),
         "factors": factors,
         "protocols": protocols,
+        "scales": scales,
     });
     let mut text = serde_json::to_string_pretty(&value)?;
     text.push('\n');

@@ -191,6 +191,10 @@ pub(crate) struct PatientWarning {
     pub reason: String,
     /// What to do, and by which day.
     pub action: Option<(String, Option<Date>)>,
+    /// The first session the dated action comes before, when it is not the first.
+    pub session: Option<u32>,
+    /// Whether the action is due again before each later session.
+    pub again: bool,
     /// Who does it.
     pub audience: Audience,
 }
@@ -212,9 +216,12 @@ pub(crate) fn patient_warning(warning: &Warning) -> PatientWarning {
             topic,
             reason: reason.to_owned(),
             action: None,
+            session: None,
+            again: false,
             audience: Audience::Patient,
         };
     };
+    let session = action.session.filter(|number| *number > 1);
     // A dated action is written without its full stop, before ". Due by" (": by" in
     // plans saved before).
     let text = action.text.trim_end_matches('.');
@@ -223,19 +230,28 @@ pub(crate) fn patient_warning(warning: &Warning) -> PatientWarning {
             topic,
             reason: reason.to_owned(),
             action: Some((text.to_owned(), action.due)),
+            session,
+            again: false,
             audience: action.audience,
         };
     };
     let before = reason[..position].trim();
     let mut after = &reason[position + text.len()..];
+    let mut again = false;
     if let Some(due) = action.due {
         after = after
             .strip_prefix(&format!(". Due by {due}"))
             .or_else(|| after.strip_prefix(&format!(": by {due}")))
             .unwrap_or(after);
-        after = after
-            .strip_prefix(", and again before each later session")
-            .unwrap_or(after);
+        if let Some(number) = session {
+            after = after
+                .strip_prefix(&format!(", before session {number}"))
+                .unwrap_or(after);
+        }
+        if let Some(rest) = after.strip_prefix(", and again before each later session") {
+            after = rest;
+            again = true;
+        }
     }
     let after = after.trim_start_matches('.').trim();
     let reason = [before, after]
@@ -248,12 +264,15 @@ pub(crate) fn patient_warning(warning: &Warning) -> PatientWarning {
         topic,
         reason,
         action: Some((text.to_owned(), action.due)),
+        session,
+        again,
         audience: action.audience,
     }
 }
 
-/// One warning as a bulleted row: the topic in bold, the reason, then what to do and
-/// by which day.
+/// One warning as a bulleted row: the topic in bold, the reason, then what to do, and
+/// on its own line by which day and before which session: the date is never glued to
+/// the last clause of the action.
 pub(crate) fn warning_row(flow: &mut Flow<'_>, warning: &Warning) {
     let parts = patient_warning(warning);
     let mut spans = Vec::new();
@@ -266,12 +285,20 @@ pub(crate) fn warning_row(flow: &mut Flow<'_>, warning: &Warning) {
             Audience::Patient => "\nWhat to do: ",
             Audience::Clinic => "\nWhat the clinic does: ",
         }));
-        spans.push(Span::body(action));
+        spans.push(Span::body(format!("{action}.")));
         if let Some(due) = due {
-            spans.push(Span::body(", "));
+            spans.push(Span::strong("\nWhen: "));
             spans.push(Span::strong(format!("by {}", long_date(due))));
+            let mut when = String::new();
+            if let Some(number) = parts.session {
+                let _ = write!(when, ", before session {number}");
+            }
+            if parts.again {
+                when.push_str(", and again before each later session");
+            }
+            when.push('.');
+            spans.push(Span::body(when));
         }
-        spans.push(Span::body("."));
     }
     flow.row(Marker::Bullet, &[], 0.0, &spans);
     flow.gap(3.0);
@@ -344,6 +371,7 @@ mod tests {
                 // Actions end their sentence; the engine drops the full stop before ": by".
                 text: "Stop aspirin and other NSAIDs, with the prescriber's agreement where prescribed.".to_owned(),
                 due: Some("2027-01-08".parse().unwrap()),
+                session: Some(1),
                 audience: Audience::Patient,
             }),
         };
@@ -368,6 +396,7 @@ mod tests {
             action: Some(DatedAction {
                 text: "Plan after pregnancy.".to_owned(),
                 due: None,
+                session: None,
                 audience: Audience::Patient,
             }),
         };

@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-use crate::catalog::{Area, Audience, Catalog, CellSource, Factor, Indication, Modality, Origin};
+use crate::catalog::{
+    Area, Audience, Catalog, CellSource, Factor, Indication, McidChange, Modality, Origin, number,
+};
 use crate::planning::{AftercareSite, Plan, Severity};
 
 /// Writes one line into a String. The text of a plan comes from files (the clinic's
@@ -287,6 +289,31 @@ pub fn catalog_text(catalog: &Catalog) -> String {
             let adjuncts: Vec<&str> = protocol.adjuncts.iter().map(|a| a.source.id()).collect();
             line!(out, "      adjuncts: {}", adjuncts.join(", "));
         }
+    }
+    line!(out);
+    line!(out, "Outcome scales (--scale)");
+    for entry in catalog.scales().entries() {
+        let scale = &entry.scale;
+        let origin = match &entry.origin {
+            Origin::BuiltIn => String::new(),
+            Origin::Override { file } => format!(" [clinic override: {file}]"),
+            Origin::Addition { file } => format!(" [clinic addition: {file}]"),
+        };
+        let mcid = match scale.mcid.as_ref().map(|mcid| mcid.change) {
+            Some(McidChange::PercentOfBaseline(percent)) => {
+                format!("; MCID {}% of baseline", number(percent))
+            }
+            Some(McidChange::Points(points)) => format!("; MCID {} {}", number(points), scale.unit),
+            None => String::new(),
+        };
+        line!(
+            out,
+            "  {:<24} {}: {}; {}{mcid}{origin}",
+            scale.id.as_str(),
+            scale.short_name,
+            scale.range_sentence(),
+            scale.better.label().to_lowercase()
+        );
     }
     out
 }

@@ -137,6 +137,17 @@ pub enum EditError {
         /// Why the plan could not be generated.
         source: PlanError,
     },
+    /// The session took place: its date is a fact, changed only by correcting its
+    /// record.
+    #[error(
+        "Session {number} took place on {performed} and is not moved; correct its record if the date is wrong"
+    )]
+    SessionPerformed {
+        /// The session.
+        number: u32,
+        /// The day it took place.
+        performed: jiff::civil::Date,
+    },
     /// The added task is not on the plan.
     #[error("there is no added task {number} on this plan; nothing was changed")]
     NoSuchTask {
@@ -160,6 +171,12 @@ impl Course<'_> {
                 }
             }
             PlanEdit::MoveSession { number, date } => {
+                if let Some(performed) = self.request.performed_sessions.get(&number) {
+                    return Err(EditError::SessionPerformed {
+                        number,
+                        performed: *performed,
+                    });
+                }
                 let (request, plan) = move_session(context.catalog, self.request, number, date)
                     .map_err(|source| EditError::SessionNotMoved { number, source })?;
                 *self.request = request;
@@ -216,9 +233,27 @@ pub fn move_session(
     number: u32,
     date: Date,
 ) -> Result<(PlanRequest, Plan), PlanError> {
+    reschedule_from(catalog, request, number, |request| {
+        request.moved_sessions.insert(number, date);
+    })
+}
+
+/// The request with session `number` pinned by `pin`, and its plan: sessions moved
+/// before it stay where they are, sessions moved after it are let go so that they keep
+/// their spacing from it (sessions that took place always keep their day). Moving a
+/// session and recording one both come here.
+///
+/// # Errors
+/// When the plan cannot be generated for the new date.
+pub(crate) fn reschedule_from(
+    catalog: &Catalog,
+    request: &PlanRequest,
+    number: u32,
+    pin: impl FnOnce(&mut PlanRequest),
+) -> Result<(PlanRequest, Plan), PlanError> {
     let mut request = request.clone();
     request.moved_sessions.retain(|moved, _| *moved < number);
-    request.moved_sessions.insert(number, date);
+    pin(&mut request);
     let plan = generate(catalog, &request)?;
     Ok((request, plan))
 }

@@ -125,7 +125,12 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
     let trial = TrialStanding::of(protocol, request);
     let offered_alternatives = alternatives(protocol, &rules, trial, request);
     let offered = &offered_alternatives;
-    let mut warnings = factor_warnings(protocol, &rules, trial, request, session_count, offered)?;
+    // The sessions are dated before the warnings, so that a dated action names the first
+    // session it applies to; a patient who is not a candidate keeps none of them.
+    let schedule = sessions(protocol, &adjuncts, session_count, request);
+    let dated = schedule.as_deref().unwrap_or_default();
+    let mut warnings = factor_warnings(protocol, &rules, trial, request, dated, offered)?;
+    warnings.extend(unanswered_warnings(protocol, request));
     warnings.extend(trial.warning(&offered_alternatives));
     warnings.extend(regulatory_warnings(protocol, trial));
     let candidate = !warnings.iter().any(Warning::refuses);
@@ -187,11 +192,12 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
     };
 
     if candidate {
-        plan.sessions = sessions(protocol, &adjuncts, session_count, request)?;
+        plan.sessions = schedule?;
         warnings.extend(spacing_warnings(protocol, &plan.sessions));
         warnings.extend(harvest_warnings(&plan.sessions));
         warnings.extend(weight_warning(&plan.sessions, request));
-        plan.pre_procedure = pre_procedure(protocol, &rules, trial, &plan.sessions, request)?;
+        plan.pre_procedure =
+            pre_procedure(protocol, &adjuncts, &rules, trial, &plan.sessions, request)?;
         plan.aftercare = aftercare(protocol, &plan.sessions, selection)?;
         plan.milestones = milestones(protocol, &plan.sessions)?;
         plan.follow_ups = follow_ups(protocol, &plan.sessions, &request.options)?;
@@ -383,33 +389,61 @@ fn allowed_adjuncts<'p>(
 }
 
 /// The warnings from the patient's factors, with dates for actions that have them.
-/// Dates count back from the wished start, which is session 1 unless it moves; an action
-/// due before every session says so, and the plan's tasks carry each date.
+/// A dated action is due before the first session it applies to (session 2 when the
+/// first session only harvests), which the warning names; one due before every session
+/// says so, and the plan's tasks carry each date. Without dated sessions (a schedule
+/// that cannot be made) the dates count back from the wished start.
 fn factor_warnings(
     protocol: &Protocol,
     rules: &[&FactorRule],
     trial: TrialStanding<'_>,
     request: &PlanRequest,
-    session_count: u32,
+    sessions: &[Session],
     offered_alternatives: &[crate::catalog::Alternative],
 ) -> Result<Vec<Warning>, PlanError> {
-    let first_session = first_session_date(request)?;
+    let wished_first = first_session_date(request)?;
     let mut warnings = Vec::new();
     for rule in rules {
         let factor = &rule.factor;
         let severity = match rule.severity {
             FactorSeverity::Contraindicated => Severity::Contraindicated,
             FactorSeverity::Caution => Severity::Caution,
+            FactorSeverity::NotRelevant => Severity::Notice,
         };
+        let mut again = false;
         let action = match &rule.action {
-            Some(action) => Some(DatedAction {
-                text: action.text.clone(),
-                due: match action.days_before {
-                    Some(days) => Some(add_days(first_session, -i64::from(days))?),
-                    None => None,
-                },
-                audience: action.audience,
-            }),
+            Some(action) => {
+                let (due, session) = match action.days_before {
+                    Some(days) => {
+                        let first = if sessions.is_empty() {
+                            Some((1, wished_first))
+                        } else {
+                            sessions
+                                .iter()
+                                .find(|session| action.sessions.includes(session.number))
+                                .map(|session| (session.number, session.date))
+                        };
+                        if let Some((number, _)) = first {
+                            again = sessions.iter().any(|later| {
+                                later.number > number && action.sessions.includes(later.number)
+                            });
+                        }
+                        match first {
+                            Some((number, date)) => {
+                                (Some(add_days(date, -i64::from(days))?), Some(number))
+                            }
+                            None => (None, None),
+                        }
+                    }
+                    None => (None, None),
+                };
+                Some(DatedAction {
+                    text: action.text.clone(),
+                    due,
+                    session,
+                    audience: action.audience,
+                })
+            }
             None => None,
         };
         let mut message = format!("{}: {}", factor.label(), rule.reason);
@@ -417,13 +451,14 @@ fn factor_warnings(
             message.push(' ');
             if let Some(due) = action.due {
                 // "Stop smoking. Due by 2027-02-15.": the day reads as its own sentence
-                // after an action of several sentences.
+                // after an action of several sentences, with the session it comes before
+                // when that is not the first.
                 message.push_str(action.text.trim_end_matches('.'));
                 let _ = write!(message, ". Due by {due}");
-                let every_session = rule.action.as_ref().is_some_and(|action| {
-                    (2..=session_count).any(|number| action.sessions.includes(number))
-                });
-                if every_session {
+                if let Some(number) = action.session.filter(|number| *number > 1) {
+                    let _ = write!(message, ", before session {number}");
+                }
+                if again {
                     message.push_str(", and again before each later session");
                 }
             } else {
@@ -455,6 +490,48 @@ fn factor_warnings(
         });
     }
     Ok(warnings)
+}
+
+/// A warning for each yes answer that no rule of the protocol (or of a chosen adjunct)
+/// answers, so that no answer is dropped unseen: the physician decides what it means. A
+/// protocol file that passes the catalog check answers every factor; this covers a
+/// factor added later and older files. `trial-enrolled` is answered by the protocol's
+/// trial rule; without one, the treatment needs no trial, which a notice says.
+fn unanswered_warnings(protocol: &Protocol, request: &PlanRequest) -> Vec<Warning> {
+    request
+        .factors
+        .iter()
+        .filter(|factor| {
+            if **factor == Factor::TrialEnrolled {
+                protocol.trial_enrolled.is_none()
+            } else {
+                protocol.rules_for(**factor, &request.selection).next().is_none()
+            }
+        })
+        .map(|factor| {
+            if *factor == Factor::TrialEnrolled {
+                Warning {
+                    factor: Some(*factor),
+                    severity: Severity::Notice,
+                    message: format!(
+                        "{}: the law does not limit this treatment to a trial, so the plan records no trial number; if the patient's trial covers this treatment, its protocol applies.",
+                        factor.label()
+                    ),
+                    action: None,
+                }
+            } else {
+                Warning {
+                    factor: Some(*factor),
+                    severity: Severity::Caution,
+                    message: format!(
+                        "{}: the protocol does not say how this answer bears on the treatment, so the plan has not weighed it; the treating physician decides whether it changes the plan before any session.",
+                        factor.label()
+                    ),
+                    action: None,
+                }
+            }
+        })
+        .collect()
 }
 
 fn regulatory_warnings(protocol: &Protocol, trial: TrialStanding<'_>) -> Option<Warning> {
@@ -490,6 +567,9 @@ fn regulatory_warnings(protocol: &Protocol, trial: TrialStanding<'_>) -> Option<
 /// The date of session 1: a moved date if the physician moved it, else the wished start,
 /// before any shift to an open day.
 fn first_session_date(request: &PlanRequest) -> Result<Date, PlanError> {
+    if let Some(performed) = request.performed_sessions.get(&1) {
+        return Ok(*performed);
+    }
     let wished = request
         .moved_sessions
         .get(&1)
@@ -523,7 +603,11 @@ fn sessions(
                 add_days(previous.date, i64::from(interval))?
             }
         };
-        let date = next_open_day(wished, clinic)?;
+        // A session that took place keeps its day, open or not.
+        let date = match request.performed_sessions.get(&number) {
+            Some(performed) => *performed,
+            None => next_open_day(wished, clinic)?,
+        };
         if let Some(previous) = sessions.last()
             && date <= previous.date
         {
@@ -653,6 +737,7 @@ fn weight_warning(sessions: &[Session], request: &PlanRequest) -> Option<Warning
         action: Some(DatedAction {
             text: "Weigh the patient and enter the weight in the plan.".to_owned(),
             due: sessions.first().map(|session| session.date),
+            session: sessions.first().map(|session| session.number),
             audience: Audience::Clinic,
         }),
     })
@@ -730,11 +815,13 @@ fn harvest_warnings(sessions: &[Session]) -> Vec<Warning> {
         .collect()
 }
 
-/// The dated tasks before each session: the protocol's own for the delivery and area,
-/// the dated actions of the patient's factors, the trial record, and the weight when a
+/// The dated tasks before each session: the protocol's own for the delivery and area
+/// and those of the chosen adjuncts (a blood count before PRP is drawn), the dated
+/// actions of the patient's factors, the trial record, and the weight when a
 /// dose depends on it.
 fn pre_procedure(
     protocol: &Protocol,
+    adjuncts: &[&crate::catalog::Adjunct],
     rules: &[&FactorRule],
     trial: TrialStanding<'_>,
     sessions: &[Session],
@@ -744,7 +831,11 @@ fn pre_procedure(
     let mut tasks = Vec::new();
     for session in sessions {
         let before = |days: u32| add_days(session.date, -i64::from(days));
-        for task in &protocol.pre_procedure {
+        let own_and_adjuncts = protocol
+            .pre_procedure
+            .iter()
+            .chain(adjuncts.iter().flat_map(|adjunct| &adjunct.pre_procedure));
+        for task in own_and_adjuncts {
             if task.sessions.includes(session.number)
                 && in_scope(
                     &task.areas,
@@ -1028,4 +1119,120 @@ fn alternatives(
         }
     }
     list
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::catalog::{Area, Indication, Modality};
+
+    fn knee_prp(factors: &[Factor]) -> PlanRequest {
+        let selection = Selection {
+            modality: Modality::Injection,
+            source: CellSource::AutologousPrp,
+            area: Area::Knee,
+            indication: Indication::Osteoarthritis,
+            adjuncts: Vec::new(),
+        };
+        let factors: BTreeSet<Factor> = factors.iter().copied().collect();
+        PlanRequest::new(selection, factors, "2027-03-01".parse().unwrap())
+    }
+
+    /// A protocol file the catalog check would refuse (its skin-condition rule deleted)
+    /// still never drops the answer: the plan carries it as a caution for the physician.
+    #[test]
+    fn a_yes_that_no_rule_answers_is_kept_as_a_caution() {
+        let (builtin, _) = Catalog::builtin();
+        let mut protocol = builtin
+            .protocols()
+            .find(|protocol| protocol.id.as_str() == "prp-joint")
+            .unwrap()
+            .clone();
+        protocol
+            .factors
+            .retain(|rule| rule.factor != Factor::SkinCondition);
+        let catalog = Catalog::unchecked(vec![protocol]);
+        let plan = generate(&catalog, &knee_prp(&[Factor::SkinCondition])).unwrap();
+        let warning = plan
+            .warnings
+            .iter()
+            .find(|warning| warning.factor == Some(Factor::SkinCondition))
+            .expect("the answer is not dropped");
+        assert_eq!(warning.severity, Severity::Caution);
+        assert!(
+            warning
+                .message
+                .contains("the protocol does not say how this answer bears on the treatment"),
+            "{}",
+            warning.message
+        );
+        // Answered by the built-in rule, the same answer refuses the injection.
+        let plan = generate(&builtin, &knee_prp(&[Factor::SkinCondition])).unwrap();
+        assert!(!plan.candidate);
+    }
+
+    /// A routine protocol has no trial rule: a trial answer is noted, not dropped.
+    #[test]
+    fn a_trial_answer_for_a_routine_treatment_is_noted() {
+        let (catalog, _) = Catalog::builtin();
+        let plan = generate(&catalog, &knee_prp(&[Factor::TrialEnrolled])).unwrap();
+        assert!(plan.candidate);
+        let warning = plan
+            .warnings
+            .iter()
+            .find(|warning| warning.factor == Some(Factor::TrialEnrolled))
+            .unwrap();
+        assert_eq!(warning.severity, Severity::Notice);
+        assert!(warning.notes_an_irrelevant_answer());
+    }
+
+    /// Every answer the screening asks yields a warning in every built-in protocol.
+    #[test]
+    fn every_answer_yields_a_warning_in_every_builtin_protocol() {
+        let (catalog, _) = Catalog::builtin();
+        for protocol in catalog.protocols() {
+            let mut seen = BTreeSet::new();
+            let combinations: Vec<_> = crate::catalog::combinations(protocol)
+                .filter(|(modality, _, area, _)| seen.insert((*modality, *area)))
+                .collect();
+            for ((modality, source, area, indication), factor) in combinations
+                .iter()
+                .copied()
+                .flat_map(|combination| Factor::ALL.iter().map(move |f| (combination, f)))
+            {
+                let request = PlanRequest::new(
+                    Selection {
+                        modality,
+                        source,
+                        area,
+                        indication,
+                        adjuncts: Vec::new(),
+                    },
+                    BTreeSet::from([*factor]),
+                    "2027-03-01".parse().unwrap(),
+                );
+                let plan = generate(&catalog, &request).unwrap();
+                // Within a trial, the trial answer is the record of its number.
+                let recorded = *factor == Factor::TrialEnrolled
+                    && protocol.trial_enrolled.as_ref().is_some_and(|rule| {
+                        plan.pre_procedure
+                            .iter()
+                            .any(|task| task.task == rule.record)
+                    });
+                assert!(
+                    recorded
+                        || plan
+                            .warnings
+                            .iter()
+                            .any(|warning| warning.factor == Some(*factor)),
+                    "{} by {modality} on the {area} drops a yes to {factor}",
+                    protocol.id
+                );
+            }
+        }
+    }
 }

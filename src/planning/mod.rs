@@ -11,8 +11,11 @@ pub mod checklist_keys;
 mod edit;
 mod engine;
 mod feasible;
+mod lots;
 mod plan;
+mod progress;
 mod readable;
+mod record;
 mod schedule;
 mod spacing;
 mod status;
@@ -22,11 +25,21 @@ pub use changes::{PlanState, changes};
 pub use edit::{Course, EditContext, EditError, ExtraTask, Note, PlanEdit, move_session};
 pub use engine::{PlanError, generate};
 pub use feasible::earliest_feasible_start;
+pub use lots::{LotMatch, LotSuggestion, RecallSource, find_lot, lot_suggestions, normalise_lot};
 pub use plan::{
     AftercareItem, AftercareSite, DatedAction, DatedTask, FollowUpVisit, MilestoneWindow, Plan,
     PlanStep, ProtocolRef, RegulatoryInfo, Session, Severity, Warning,
 };
+pub use progress::{
+    RecordError, Score, ScoreError, SessionProgress, SessionState, Treatment, overdue_sessions,
+    session_states, status_after,
+};
 pub use readable::{map_texts, readable};
+pub use record::{
+    Administration, AdverseEvent, AdverseSeverity, Anaesthetic, FieldProblem, Harvest,
+    InvalidRecord, Material, MaterialKind, Product, RecordCheck, RecordWarning, SessionRecord,
+    Spin, dose_limits,
+};
 pub use schedule::{ClinicOptions, PlanRequest, Weekday, WorkingDays};
 pub use spacing::{TooSoon, too_soon};
 pub use status::PlanStatus;

@@ -41,9 +41,13 @@ pub struct ProtocolRef {
 pub struct DatedAction {
     /// What to do.
     pub text: String,
-    /// By when (before session 1), when the action has a date.
+    /// By when, when the action has a date: before the first session it applies to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<Date>,
+    /// The first session the dated action comes before (1 unless the action skips the
+    /// first session, such as a harvest-only visit); left out of plans saved before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<u32>,
     /// Who does it: the patient, or the clinic (a check, a call to a specialist).
     #[serde(default, skip_serializing_if = "Audience::is_patient")]
     pub audience: Audience,
@@ -64,6 +68,14 @@ pub struct Warning {
 }
 
 impl Warning {
+    /// Whether the warning only notes a screening answer that the protocol says does not
+    /// bear on the treatment (a notice from a factor): shown to the physician, left out
+    /// of what the patient reads.
+    #[must_use]
+    pub fn notes_an_irrelevant_answer(&self) -> bool {
+        self.severity == Severity::Notice && self.factor.is_some()
+    }
+
     /// Whether the warning is a reason the patient is not a candidate: a
     /// contraindication, or a treatment allowed only within a trial for a patient who is
     /// not in one.

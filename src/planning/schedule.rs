@@ -136,6 +136,12 @@ pub struct PlanRequest {
     /// their spacing from a moved one.
     #[serde(default)]
     pub moved_sessions: BTreeMap<u32, Date>,
+    /// Sessions that took place, by session number, on the day they took place: a
+    /// performed date is kept as it is (even on a day the clinic is closed), and later
+    /// sessions keep their spacing from it. Set by recording a session
+    /// ([`super::Treatment::record`]); empty for a plan with nothing recorded.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub performed_sessions: BTreeMap<u32, Date>,
     /// The clinic's calendar and jurisdiction.
     #[serde(default)]
     pub options: ClinicOptions,
@@ -155,6 +161,7 @@ impl PlanRequest {
             start,
             session_count: None,
             moved_sessions: BTreeMap::new(),
+            performed_sessions: BTreeMap::new(),
             options: ClinicOptions::default(),
             weight_kg: None,
         }

@@ -726,6 +726,9 @@ impl Record for Patient {
                 factors: old.factors,
                 asked_on: None,
             },
+            allergies: String::new(),
+            medication: String::new(),
+            history: String::new(),
         }
     }
 
@@ -837,6 +840,9 @@ mod tests {
     fn a_patient_revision_reads_back_as_written() {
         let mut patient = Patient::new("Ana \"Nina\" Souza\nsecond line");
         patient.screening.factors.insert(Factor::ALL[0]);
+        patient.allergies = "Penicillin (rash)\nLatex".to_owned();
+        patient.medication = "Apixaban 5 mg twice daily".to_owned();
+        patient.history = "Keloid after a caesarean section, 2019".to_owned();
         let saved_at: Timestamp = "2027-01-18T10:04:05.123456789Z".parse().unwrap();
         let text = render_revision::<Patient>(
             "0190abcdef0123456789abcdef012345",
@@ -853,6 +859,24 @@ mod tests {
         assert_eq!(parsed.meta.number, 2);
         assert_eq!(parsed.meta.saved_at, saved_at);
         assert_eq!(parsed.meta.previous_sha256.as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn a_patient_saved_before_allergies_medication_and_history_loads() {
+        // As the app wrote a patient before those fields existed.
+        let text = "// Regen Planner patient revision. Do not edit.\n(\n    format_version: 1,\n    kind: \"patient\",\n    id: \"0190abcdef0123456789abcdef012345\",\n    number: 1,\n    saved_at: \"2027-01-18T10:04:05Z\",\n    saved_by: \"Dr. Vega\",\n    previous_sha256: None,\n    record: (\n        name: \"Ana Souza\",\n        birth_date: Some(\"1984-06-30\"),\n        clinic_id: Some(\"CH-1\"),\n        contact: \"+33 1 23\",\n        screening: (\n            factors: [],\n            asked_on: None,\n        ),\n    ),\n)\n";
+        let parsed: ParsedRevision<Patient> =
+            parse_revision(Path::new("x.ron"), text.as_bytes()).unwrap();
+        assert_eq!(parsed.record.name, "Ana Souza");
+        assert_eq!(parsed.record.contact, "+33 1 23");
+        assert_eq!(
+            (
+                parsed.record.allergies.as_str(),
+                parsed.record.medication.as_str(),
+                parsed.record.history.as_str()
+            ),
+            ("", "", "")
+        );
     }
 
     #[test]

@@ -40,6 +40,15 @@ pub struct Patient {
     /// The screening answers.
     #[serde(default)]
     pub screening: Screening,
+    /// Known allergies, free text; empty when none are recorded.
+    #[serde(default)]
+    pub allergies: String,
+    /// Current medication, free text; empty when none is recorded.
+    #[serde(default)]
+    pub medication: String,
+    /// Relevant medical history, free text; empty when none is recorded.
+    #[serde(default)]
+    pub history: String,
 }
 
 impl Patient {
@@ -52,6 +61,9 @@ impl Patient {
             clinic_id: None,
             contact: String::new(),
             screening: Screening::default(),
+            allergies: String::new(),
+            medication: String::new(),
+            history: String::new(),
         }
     }
 }

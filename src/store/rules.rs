@@ -113,6 +113,26 @@ pub fn check_birth_date(birth: Date, today: Date) -> Result<(), InvalidEntry> {
     Ok(())
 }
 
+/// Checks a date of birth given to a patient who may have plans already: as
+/// [`check_birth_date`], and not after the first session of any of the plans
+/// (`plan_starts`).
+///
+/// # Errors
+/// The sentence naming the range, or the first session it comes after.
+pub fn check_birth_date_of_patient(
+    birth: Date,
+    today: Date,
+    plan_starts: &[Date],
+) -> Result<(), InvalidEntry> {
+    check_birth_date(birth, today)?;
+    if let Some(start) = plan_starts.iter().filter(|start| **start < birth).min() {
+        return Err(InvalidEntry(format!(
+            "the date of birth {birth} is after the first session of one of the patient's plans ({start}); it must come before it"
+        )));
+    }
+    Ok(())
+}
+
 /// Checks the date of the first session: from [`EARLIEST_START`] to [`LATEST_START`],
 /// and not before the patient's birth.
 ///
@@ -207,6 +227,25 @@ mod tests {
                 Some(Date::constant(2028, 1, 1))
             )
             .is_err()
+        );
+    }
+
+    #[test]
+    fn a_birth_date_comes_before_today_and_every_plan() {
+        let today = Date::constant(2027, 1, 18);
+        let starts = [Date::constant(2026, 5, 4), Date::constant(2020, 3, 2)];
+        assert!(check_birth_date_of_patient(Date::constant(2020, 3, 2), today, &starts).is_ok());
+        assert!(check_birth_date_of_patient(Date::constant(1970, 1, 1), today, &[]).is_ok());
+        let future = check_birth_date_of_patient(Date::constant(2027, 1, 19), today, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(future.contains("today (2027-01-18)"), "{future}");
+        let after = check_birth_date_of_patient(Date::constant(2021, 1, 1), today, &starts)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            after,
+            "the date of birth 2021-01-01 is after the first session of one of the patient's plans (2020-03-02); it must come before it"
         );
     }
 }

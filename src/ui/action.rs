@@ -15,6 +15,10 @@ use crate::desk::ExportOrder;
 pub enum Action {
     /// Show a patient and their plans.
     OpenPatient(PatientId),
+    /// Save the details of the patient shown, as edited on their screen.
+    SavePatient(PatientId),
+    /// Read a patient again after another desk saved them, dropping the edits typed.
+    RereadPatient(PatientId),
     /// Open a plan.
     OpenPlan(PlanId),
     /// Start a new plan, for an existing patient or a new one.
@@ -45,6 +49,8 @@ pub enum Action {
     SaveNow,
     /// Open a folder in the file manager.
     OpenFolder(PathBuf),
+    /// Open a written PDF in the system's viewer, to print it from there.
+    Print(PathBuf),
     /// Open the export dialog of the open plan.
     OpenExport,
     /// Export the open plan into a folder.

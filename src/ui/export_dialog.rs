@@ -69,10 +69,16 @@ impl ExportDialog {
     }
 }
 
+/// The dialog's width, fixed so that it keeps its place when results appear.
+const DIALOG_WIDTH: f32 = 600.0;
+/// The height of what the last export did; fixed (it scrolls) so that the dialog keeps
+/// its size and place, centred over the window, whatever it shows.
+const OUTCOME_HEIGHT: f32 = 170.0;
+
 /// The dialog's contents; the caller puts them in a modal.
 pub fn export_ui(ui: &mut Ui, dialog: &mut ExportDialog) -> Option<Action> {
     let mut action = None;
-    ui.set_min_width(560.0);
+    ui.set_width(DIALOG_WIDTH);
     ui.heading("Export documents");
     ui.label("Documents are made from the plan as last saved.");
     for kind in ExportKind::ALL {
@@ -87,7 +93,7 @@ pub fn export_ui(ui: &mut Ui, dialog: &mut ExportDialog) -> Option<Action> {
     }
     ui.horizontal(|ui| {
         let label = ui.label("Folder");
-        ui.add(egui::TextEdit::singleline(&mut dialog.folder).desired_width(420.0))
+        ui.add(egui::TextEdit::singleline(&mut dialog.folder).desired_width(480.0))
             .labelled_by(label.id);
     });
     let folder = dialog.folder.trim();
@@ -115,15 +121,80 @@ pub fn export_ui(ui: &mut Ui, dialog: &mut ExportDialog) -> Option<Action> {
             ui.label("Exporting…");
         }
     });
-    match &dialog.outcome {
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .id_salt("export-outcome")
+        .max_height(OUTCOME_HEIGHT)
+        .min_scrolled_height(OUTCOME_HEIGHT)
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            if let Some(chosen) = outcome_ui(ui, dialog.outcome.as_ref(), folder, ready) {
+                action = Some(match chosen {
+                    OutcomeChoice::Replace => order(Replace::Existing),
+                    OutcomeChoice::Other(other) => other,
+                });
+            }
+        });
+    action
+}
+
+/// What the physician asked for below the export's outcome.
+enum OutcomeChoice {
+    /// Export again, replacing the files already there.
+    Replace,
+    /// Anything else.
+    Other(Action),
+}
+
+/// A written file: its name, in the folder named above it.
+fn file_label(ui: &mut Ui, path: &Path) {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    ui.add(egui::Label::new(RichText::new(name).monospace()).wrap());
+}
+
+/// What the last export did, and what may follow: print a PDF, open the folder, or
+/// replace what is already there.
+fn outcome_ui(
+    ui: &mut Ui,
+    outcome: Option<&ExportResult>,
+    folder: &str,
+    ready: bool,
+) -> Option<OutcomeChoice> {
+    let mut choice = None;
+    match outcome {
         Some(Ok(paths)) => {
-            ui.label(RichText::new("Written:").strong());
+            ui.add(
+                egui::Label::new(RichText::new(format!("Written into {folder}:")).strong()).wrap(),
+            );
             for path in paths {
-                ui.label(RichText::new(path.display().to_string()).monospace());
+                file_label(ui, path);
             }
-            if ui.button("Open folder").clicked() {
-                action = Some(Action::OpenFolder(PathBuf::from(folder)));
-            }
+            ui.add_space(4.0);
+            ui.horizontal(|ui| {
+                for (kind, print) in [
+                    (ExportKind::Handout, "Print handout…"),
+                    (ExportKind::Consent, "Print consent form…"),
+                ] {
+                    if let Some(path) = paths.iter().find(|path| is_kind(path, kind))
+                        && ui
+                            .button(print)
+                            .on_hover_text(
+                                "Opens the PDF in the system's viewer, to print it from there",
+                            )
+                            .clicked()
+                    {
+                        choice = Some(OutcomeChoice::Other(Action::Print(path.clone())));
+                    }
+                }
+                if ui.button("Open folder").clicked() {
+                    choice = Some(OutcomeChoice::Other(Action::OpenFolder(PathBuf::from(
+                        folder,
+                    ))));
+                }
+            });
         }
         Some(Err(ExportProblem::Exists(files))) => {
             // An earlier export of the same plan is replaced only when asked.
@@ -135,23 +206,34 @@ pub fn export_ui(ui: &mut Ui, dialog: &mut ExportDialog) -> Option<Action> {
                 })
                 .strong(),
             );
-            for file in files {
-                ui.label(RichText::new(file.display().to_string()).monospace());
-            }
             ui.horizontal(|ui| {
                 if ui
                     .add_enabled(ready, egui::Button::new("Replace them"))
                     .clicked()
                 {
-                    action = Some(order(Replace::Existing));
+                    choice = Some(OutcomeChoice::Replace);
                 }
                 ui.label("or choose another folder.");
             });
+            for file in files {
+                file_label(ui, file);
+            }
         }
         Some(Err(ExportProblem::Failed(message))) => {
-            ui.colored_label(ui.visuals().error_fg_color, message);
+            ui.add(
+                egui::Label::new(RichText::new(message).color(ui.visuals().error_fg_color)).wrap(),
+            );
         }
-        None => {}
+        None => {
+            ui.weak("What was written, and where, shows here.");
+        }
     }
-    action
+    choice
+}
+
+/// Whether a written file is of this kind, by the end of its name.
+fn is_kind(path: &Path, kind: ExportKind) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name.ends_with(kind.file_suffix()))
 }

@@ -981,6 +981,7 @@ fn screening_ui(
             let severity = match rule.severity {
                 FactorSeverity::Contraindicated => Severity::Contraindicated,
                 FactorSeverity::Caution => Severity::Caution,
+                FactorSeverity::NotRelevant => Severity::Notice,
             };
             ui.horizontal(|ui| {
                 ui.add_space(ui.spacing().icon_width + ui.spacing().icon_spacing);

@@ -177,6 +177,8 @@ impl Chart {
             _ => 6,
         };
         let mut tick = Date::new(self.start.year(), self.start.month(), 1).unwrap_or(self.start);
+        // The right end of the last month's name: the next one starts after it.
+        let mut taken_until = f32::NEG_INFINITY;
         for _ in 0..200 {
             if tick > self.end {
                 break;
@@ -190,13 +192,22 @@ impl Chart {
                     ],
                     Stroke::new(0.5, grid),
                 );
-                painter.text(
-                    Pos2::new(x + 2.0, self.plot.bottom() + 4.0),
-                    Align2::LEFT_TOP,
+                let name = painter.layout_no_wrap(
                     tick.strftime("%b %Y").to_string(),
                     FontId::proportional(11.0),
                     visuals.weak_text_color(),
                 );
+                // A month near the right edge has its name end at the edge, never cut
+                // by it; a name that would then cover the one before is left out.
+                let left = (x + 2.0).min(self.outer.right() - name.size().x);
+                if left >= taken_until + 6.0 {
+                    taken_until = left + name.size().x;
+                    painter.galley(
+                        Pos2::new(left, self.plot.bottom() + 4.0),
+                        name,
+                        visuals.weak_text_color(),
+                    );
+                }
             }
             let Ok(next) = tick.checked_add(jiff::Span::new().months(step)) else {
                 break;
@@ -248,13 +259,17 @@ impl Chart {
                 ],
                 Stroke::new(2.0, red),
             );
-            painter.text(
-                Pos2::new(x, self.outer.top()),
-                Align2::CENTER_TOP,
+            let label = painter.layout_no_wrap(
                 format!("today {}", today.strftime("%b %d")),
                 FontId::proportional(11.0),
                 red,
             );
+            // Centred on the line, but kept inside the chart at either end.
+            let width = label.size().x;
+            let left = (x - width / 2.0)
+                .min(self.outer.right() - width)
+                .max(self.plot.left());
+            painter.galley(Pos2::new(left, self.outer.top()), label, red);
         } else if today < self.start {
             painter.text(
                 Pos2::new(self.plot.left(), self.outer.top()),

@@ -40,18 +40,33 @@ impl App {
             .is_some_and(|worker| worker.send(Job::ReadPatient(id.clone())))
     }
 
+    /// Shows a patient, read on the worker.
+    fn open_patient(&mut self, id: PatientId) {
+        let record = if self.read_patient(&id) {
+            Reading::Loading
+        } else {
+            Reading::Failed(
+                "the thread that reads patients is not running; restart the app".to_owned(),
+            )
+        };
+        self.show(Screen::Patient {
+            id,
+            record,
+            edit: None,
+        });
+    }
+
     pub(super) fn apply(&mut self, action: Action, ctx: &egui::Context) {
         match action {
-            Action::OpenPatient(id) => {
-                let record = if self.read_patient(&id) {
-                    Reading::Loading
-                } else {
-                    Reading::Failed(
-                        "the thread that reads patients is not running; restart the app".to_owned(),
-                    )
-                };
-                self.show(Screen::Patient { id, record });
+            Action::OpenPatient(id) => self.open_patient(id),
+            Action::RereadPatient(id) => {
+                if let Screen::Patient { edit, .. } = &mut self.screen {
+                    *edit = None;
+                }
+                self.parked_patient_edits.remove(&id);
+                self.open_patient(id);
             }
+            Action::SavePatient(id) => self.save_patient(&id),
             Action::OpenPlan(id) => self.open_plan_by_id(&id, ctx),
             Action::NewPlan(patient) => self.new_plan(patient),
             Action::ReadScreening(id) => {
@@ -114,14 +129,7 @@ impl App {
             Action::RunExport(order) => self.run_export(order, ctx),
             Action::SaveSettings(settings) => self.save_settings(settings),
             Action::SaveNow => self.save_now(ctx),
-            Action::OpenFolder(folder) => {
-                if let Err(error) = open::that_detached(&folder) {
-                    self.messages.push(format!(
-                        "could not open {} in the file manager: {error}; open it by hand",
-                        folder.display()
-                    ));
-                }
-            }
+            Action::OpenFolder(path) | Action::Print(path) => self.open_outside(path, ctx),
             Action::FocusSearch => ctx.memory_mut(|memory| memory.request_focus(search_field_id())),
             Action::ReloadIndex => self.reload_index(ctx),
             Action::ReloadPlan => {
@@ -139,6 +147,48 @@ impl App {
                 self.discard_typing = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
+        }
+    }
+
+    /// Saves the details edited on the patient's screen, on the worker; the form says
+    /// "Saving…" until they are on the disk.
+    fn save_patient(&mut self, id: &PatientId) {
+        let starts: Vec<jiff::civil::Date> = self
+            .plan_summaries_of(id)
+            .iter()
+            .filter_map(|plan| plan.first_session)
+            .collect();
+        let author = self.author();
+        let Screen::Patient {
+            id: showing,
+            edit: Some(form),
+            ..
+        } = &mut self.screen
+        else {
+            return;
+        };
+        if showing != id {
+            return;
+        }
+        let Some(patient) = form.patient(today(), &starts) else {
+            return;
+        };
+        let job = Job::SavePatient {
+            id: id.clone(),
+            base_revision: form.base_revision,
+            patient: Box::new(patient),
+            author,
+            today: today(),
+        };
+        if self.worker.as_mut().is_some_and(|worker| worker.send(job)) {
+            form.saving = true;
+            form.failure = None;
+        } else {
+            form.failure = Some((
+                "The details were not saved: the saving thread is not running; restart the app"
+                    .to_owned(),
+                false,
+            ));
         }
     }
 
@@ -275,11 +325,11 @@ impl App {
                 };
                 let clinic_id = Some(form.clinic_id.trim().to_owned()).filter(|id| !id.is_empty());
                 PatientWrite::New(Box::new(Patient {
-                    name: form.name.trim().to_owned(),
                     birth_date,
                     clinic_id,
                     contact: form.contact.trim().to_owned(),
                     screening,
+                    ..Patient::new(form.name.trim())
                 }))
             }
             PatientChoice::Existing(Some(id)) => PatientWrite::Existing(id.clone(), screening),

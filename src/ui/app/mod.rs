@@ -29,6 +29,7 @@ use super::export_dialog::ExportDialog;
 use super::library::LibraryState;
 use super::new_plan::NewPlanDraft;
 use super::patient_list::PatientList;
+use super::patient_view::PatientEdit;
 use super::plan_view::{PlanViewState, SaveState};
 use super::plans_table::PlansTable;
 use super::settings::SettingsDialog;
@@ -37,7 +38,7 @@ use super::status_bar::status_bar_ui;
 use super::top_bar::top_bar_ui;
 use crate::catalog::{Catalog, Problem};
 use crate::desk::Workspace;
-use crate::desk::worker::{LoadMessage, Worker, load_index};
+use crate::desk::worker::{LoadMessage, Opener, Worker, load_index, system_opener};
 use crate::planning::ClinicOptions;
 use crate::store::{
     AppDirs, Index, Patient, PatientId, PlanId, PlanRecord, Revision, Settings, Store,
@@ -73,7 +74,9 @@ enum Screen {
     Home,
     Patient {
         id: PatientId,
-        record: Reading<Revision<Patient>>,
+        record: Reading<Box<Revision<Patient>>>,
+        /// The details being edited, if they are.
+        edit: Option<Box<PatientEdit>>,
     },
     /// A plan on its way from the disk (once the open plan's saves have landed), or why
     /// it could not be read.
@@ -142,6 +145,9 @@ pub struct App {
     /// A new plan being made, kept while the physician looks at another screen; Ctrl+N
     /// brings it back.
     parked_draft: Option<Box<NewPlanDraft>>,
+    /// Patients' details edited and not saved, kept while the physician looks at
+    /// another screen; shown again when the patient is opened.
+    parked_patient_edits: BTreeMap<PatientId, Box<PatientEdit>>,
     /// Whether to drop the new plan being made, while the physician decides.
     draft_question: Option<DraftQuestion>,
     /// The screen of the last frame.
@@ -155,6 +161,11 @@ pub struct App {
     export_dialog: Option<ExportDialog>,
     /// The folder of the last export, offered again.
     export_folder: Option<PathBuf>,
+    /// How a PDF or a folder is shown in the system's application.
+    opener: Opener,
+    /// Files and folders being opened in the system's application, each reporting
+    /// whether it could be.
+    openings: Vec<Receiver<Result<(), String>>>,
     /// Errors and notices for the status bar, newest last.
     messages: Vec<String>,
     /// A short confirmation in the status bar ("Saved revision 4") and until when
@@ -249,6 +260,7 @@ impl App {
             after_save: Vec::new(),
             parked_views: BTreeMap::new(),
             parked_draft: None,
+            parked_patient_edits: BTreeMap::new(),
             draft_question: None,
             last_screen: None,
             close_confirm: None,
@@ -256,6 +268,8 @@ impl App {
             settings_dialog: None,
             export_dialog: None,
             export_folder: None,
+            opener: system_opener,
+            openings: Vec::new(),
             messages,
             confirmation: None,
             save_to_confirm: None,
@@ -267,6 +281,45 @@ impl App {
             is_demo_data: is_demo,
             startup: StartupLog::new(),
         }
+    }
+
+    /// The app, showing PDFs and folders with `opener` instead of the system's
+    /// application (tests record what would be opened).
+    #[must_use]
+    pub fn with_opener(mut self, opener: Opener) -> Self {
+        self.opener = opener;
+        self
+    }
+
+    /// Shows a file or folder in the system's application, on a thread of its own; a
+    /// failure is said in the status bar.
+    fn open_outside(&mut self, path: PathBuf, ctx: &egui::Context) {
+        let wake = {
+            let ctx = ctx.clone();
+            move || ctx.request_repaint()
+        };
+        match crate::desk::worker::start_open(self.opener, path, wake) {
+            Ok(receiver) => self.openings.push(receiver),
+            Err(error) => self.messages.push(format!(
+                "could not start opening the file: {error}; open it by hand"
+            )),
+        }
+    }
+
+    /// Takes what the openings in the system's application reported.
+    fn poll_openings(&mut self) {
+        let mut problems = Vec::new();
+        self.openings.retain(|receiver| match receiver.try_recv() {
+            Ok(result) => {
+                if let Err(message) = result {
+                    problems.push(message);
+                }
+                false
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => true,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => false,
+        });
+        self.messages.extend(problems);
     }
 
     /// Whether the list of patients and plans has finished loading (or failed).
@@ -354,10 +407,16 @@ impl App {
     /// Shows another screen. A new plan being made is kept (parked), never dropped.
     fn show(&mut self, screen: Screen) {
         let old = std::mem::replace(&mut self.screen, screen);
-        if let Screen::NewPlan(draft) = old
-            && draft.has_work()
-        {
-            self.parked_draft = Some(draft);
+        match old {
+            Screen::NewPlan(draft) if draft.has_work() => self.parked_draft = Some(draft),
+            Screen::Patient {
+                id,
+                edit: Some(edit),
+                ..
+            } if edit.has_changes() || edit.saving => {
+                self.parked_patient_edits.insert(id, edit);
+            }
+            _ => {}
         }
     }
 
@@ -413,6 +472,7 @@ impl eframe::App for App {
         let ctx = ui.ctx().clone();
         self.poll_index(&ctx);
         self.poll_worker(&ctx);
+        self.poll_openings();
         let mut actions: Vec<Action> = Vec::new();
         actions.extend(self.shortcuts(ui));
 
@@ -439,11 +499,14 @@ impl eframe::App for App {
                 &self.dirs.data,
             );
         });
+        // The physician may widen the list to nearly half a wide window; egui keeps
+        // the width in its memory, which eframe saves with the window's place.
+        let widest_list = (ui.available_width() * 0.45).max(480.0);
         egui::Panel::left("patients")
             .resizable(true)
             .default_size(320.0)
             .min_size(240.0)
-            .max_size(480.0)
+            .max_size(widest_list)
             .show(ui, |ui| actions.extend(self.patients_ui(ui)));
         egui::CentralPanel::default().show(ui, |ui| actions.extend(self.central_ui(ui)));
         actions.extend(self.dialogs_ui(&ctx));

@@ -3,7 +3,7 @@
 
 use super::{App, Reading, Screen, apply_theme};
 use crate::desk::worker::Outcome;
-use crate::store::{Patient, PatientId, PlanId, Revision};
+use crate::store::{Patient, PatientId, PlanId, PlanRecord, Revision};
 
 use super::saving::OpenPlan;
 
@@ -78,28 +78,14 @@ impl App {
                 revision,
                 screening_problem,
                 history,
-            } => {
-                if let Some(problem) = screening_problem {
-                    self.messages.push(format!(
-                        "The plan is saved, but the patient's screening was not updated: {problem}"
-                    ));
-                }
-                self.remember(summaries);
-                if let Some(old) = self.open_plan.take() {
-                    self.park_view(&old);
-                }
-                self.read_changes(&plan);
-                self.open_plan = Some(OpenPlan::new(
-                    plan,
-                    *revision,
-                    patient_revision.value.name,
-                    history,
-                ));
-                // The draft became this plan: it is not kept.
-                self.parked_draft = None;
-                self.draft_question = None;
-                self.screen = Screen::Plan;
-            }
+            } => self.plan_created(
+                *patient_revision,
+                summaries,
+                plan,
+                *revision,
+                screening_problem,
+                history,
+            ),
             Outcome::CreateFailed(message) => self
                 .messages
                 .push(format!("The plan was not created: {message}")),
@@ -113,6 +99,16 @@ impl App {
                 self.confirm_save_if_asked(ctx);
             }
             Outcome::SaveFailed { id, error } => self.save_failed(&id, &error),
+            Outcome::PatientSaved {
+                id,
+                revision,
+                summary,
+            } => self.patient_saved(&id, *revision, summary, ctx),
+            Outcome::PatientSaveFailed {
+                id,
+                message,
+                is_conflict,
+            } => self.patient_save_failed(&id, message, is_conflict),
             Outcome::SettingsSaved(settings) => {
                 apply_theme(ctx, settings.theme);
                 self.settings = *settings;
@@ -125,6 +121,38 @@ impl App {
                 self.messages.push(message);
             }
         }
+    }
+
+    /// A plan (and perhaps its patient) was created: it opens.
+    fn plan_created(
+        &mut self,
+        patient_revision: Revision<Patient>,
+        summaries: Vec<crate::store::Summary>,
+        plan: PlanId,
+        revision: Revision<PlanRecord>,
+        screening_problem: Option<String>,
+        history: Vec<crate::store::RevisionInfo>,
+    ) {
+        if let Some(problem) = screening_problem {
+            self.messages.push(format!(
+                "The plan is saved, but the patient's screening was not updated: {problem}"
+            ));
+        }
+        self.remember(summaries);
+        if let Some(old) = self.open_plan.take() {
+            self.park_view(&old);
+        }
+        self.read_changes(&plan);
+        self.open_plan = Some(OpenPlan::new(
+            plan,
+            revision,
+            patient_revision.value.name,
+            history,
+        ));
+        // The draft became this plan: it is not kept.
+        self.parked_draft = None;
+        self.draft_question = None;
+        self.screen = Screen::Plan;
     }
 
     /// What each revision of a plan changed arrived: for its history, if it is open.
@@ -141,16 +169,80 @@ impl App {
             Screen::Patient {
                 id: showing,
                 record,
+                edit,
             } if showing == id && matches!(record, Reading::Loading) => {
                 *record = match result {
-                    Ok(revision) => Reading::Ready(*revision),
+                    Ok(revision) => Reading::Ready(revision),
                     Err(message) => Reading::Failed(message),
                 };
+                // What was typed on this patient's details before is shown again.
+                if let Some(parked) = self.parked_patient_edits.remove(id) {
+                    *edit = Some(parked);
+                }
             }
             Screen::NewPlan(draft) => {
                 draft.take_over_screening(id, result.as_ref().map(|revision| &revision.value));
             }
             _ => {}
+        }
+    }
+
+    /// A patient's details were saved: their screen shows the new revision, the lists
+    /// and the open plan their name.
+    fn patient_saved(
+        &mut self,
+        id: &PatientId,
+        revision: Revision<Patient>,
+        summary: crate::store::Summary,
+        ctx: &egui::Context,
+    ) {
+        self.parked_patient_edits.remove(id);
+        if let Some(open) = self
+            .open_plan
+            .as_mut()
+            .filter(|open| &open.record.patient == id)
+        {
+            open.patient_name.clone_from(&revision.value.name);
+        }
+        let number = revision.number;
+        if let Screen::Patient {
+            id: showing,
+            record,
+            edit,
+        } = &mut self.screen
+            && showing == id
+        {
+            *record = Reading::Ready(Box::new(revision));
+            *edit = None;
+        }
+        self.remember(vec![summary]);
+        self.confirm(
+            ctx,
+            format!("Saved the patient's details as revision {number}"),
+        );
+    }
+
+    /// A patient's details could not be saved: the form keeps what was typed and says
+    /// why.
+    fn patient_save_failed(&mut self, id: &PatientId, message: String, is_conflict: bool) {
+        if let Screen::Patient {
+            id: showing,
+            edit: Some(form),
+            ..
+        } = &mut self.screen
+            && showing == id
+        {
+            form.saving = false;
+            form.failure = Some((message, is_conflict));
+            return;
+        }
+        // The physician is elsewhere: the status bar says so, and the form keeps it
+        // for when the patient is opened again.
+        self.messages
+            .push(format!("The patient's details were not saved: {message}"));
+        if let Some(form) = self.parked_patient_edits.get_mut(id) {
+            form.saving = false;
+            form.failure = Some((message, is_conflict));
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::ui::export_dialog::export_ui;
 use crate::ui::library::library_ui;
 use crate::ui::new_plan::new_plan_ui;
 use crate::ui::patient_list::{ListStatus, patient_list_ui};
-use crate::ui::patient_view::patient_view_ui;
+use crate::ui::patient_view::{PatientShown, patient_view_ui};
 use crate::ui::plan_view::{PlanShown, plan_view_ui};
 use crate::ui::plans_table::plans_table_ui;
 use crate::ui::settings::settings_ui;
@@ -167,14 +167,20 @@ impl App {
                 }
                 plans_table_ui(ui, &mut self.plans_table, &self.query, fresh)
             }
-            Screen::Patient { id, record } => match record {
+            Screen::Patient { id, record, edit } => match record {
                 Reading::Loading => {
                     waiting_ui(ui, "Opening the patient…");
                     None
                 }
                 Reading::Ready(record) => {
                     let refs: Vec<&PlanSummary> = patient_plans.iter().collect();
-                    patient_view_ui(ui, id, record, &refs, fresh)
+                    let shown = PatientShown {
+                        id,
+                        patient: record,
+                        plans: &refs,
+                        today,
+                    };
+                    patient_view_ui(ui, &shown, edit, fresh)
                 }
                 Reading::Failed(error) => {
                     ui.colored_label(ui.visuals().error_fg_color, error.as_str());

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use egui::Ui;
 
-use super::{App, Screen, today};
+use super::{App, Reading, Screen, today};
 use crate::desk::ExportOrder;
 use crate::desk::worker::{ExportProblem, Job, start_export};
 use crate::store::{PlanId, PlanRecord, Revision, RevisionInfo, StoreError, Summary};
@@ -349,6 +349,26 @@ impl App {
             && draft.has_work()
         {
             unsaved.push("the new plan being made (not created yet)".to_owned());
+        }
+        if let Screen::Patient {
+            record: Reading::Ready(patient),
+            edit: Some(edit),
+            ..
+        } = &self.screen
+            && edit.has_changes()
+        {
+            unsaved.push(format!(
+                "the changes to the details of {} (not saved yet)",
+                patient.value.name
+            ));
+        }
+        for edit in self.parked_patient_edits.values() {
+            if edit.has_changes() {
+                unsaved.push(format!(
+                    "the changes to the details of {} (not saved yet)",
+                    edit.original_name()
+                ));
+            }
         }
         if self.parked_draft.is_some() {
             unsaved.push("the new plan being made (not created yet; Ctrl+N shows it)".to_owned());
