@@ -47,6 +47,15 @@ pub(crate) struct PatientDisk {
     pub contact: String,
     #[serde(default)]
     pub screening: ScreeningDisk,
+    /// Known allergies, free text; left out when empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub allergies: String,
+    /// Current medication, free text; left out when empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub medication: String,
+    /// Relevant medical history, free text; left out when empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub history: String,
 }
 
 /// The screening answers, as a patient's revision holds them.
@@ -86,6 +95,9 @@ pub(crate) struct RequestDisk {
     pub session_count: Option<u32>,
     #[serde(default)]
     pub moved_sessions: BTreeMap<u32, Date>,
+    /// Sessions that took place, on the day they did; left out when none did.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub performed_sessions: BTreeMap<u32, Date>,
     #[serde(default)]
     pub options: OptionsDisk,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -229,6 +241,9 @@ impl From<&Patient> for PatientDisk {
             clinic_id,
             contact,
             screening: Screening { factors, asked_on },
+            allergies,
+            medication,
+            history,
         } = patient;
         PatientDisk {
             name: name.clone(),
@@ -239,6 +254,9 @@ impl From<&Patient> for PatientDisk {
                 factors: factors.clone(),
                 asked_on: *asked_on,
             },
+            allergies: allergies.clone(),
+            medication: medication.clone(),
+            history: history.clone(),
         }
     }
 }
@@ -254,6 +272,9 @@ impl From<PatientDisk> for Patient {
                 factors: disk.screening.factors,
                 asked_on: disk.screening.asked_on,
             },
+            allergies: disk.allergies,
+            medication: disk.medication,
+            history: disk.history,
         }
     }
 }
@@ -270,6 +291,7 @@ impl From<&PlanRequest> for RequestDisk {
             start,
             session_count,
             moved_sessions,
+            performed_sessions,
             options,
             weight_kg,
         } = request;
@@ -292,6 +314,7 @@ impl From<&PlanRequest> for RequestDisk {
             start: *start,
             session_count: *session_count,
             moved_sessions: moved_sessions.clone(),
+            performed_sessions: performed_sessions.clone(),
             options: OptionsDisk::from(options),
             weight_kg: *weight_kg,
         }
@@ -313,6 +336,7 @@ impl From<RequestDisk> for PlanRequest {
             start: disk.start,
             session_count: disk.session_count,
             moved_sessions: disk.moved_sessions,
+            performed_sessions: disk.performed_sessions,
             options: ClinicOptions {
                 working_days: WorkingDays::new(disk.options.working_days),
                 jurisdiction: disk.options.jurisdiction,
@@ -481,6 +505,9 @@ mod tests {
         request
             .moved_sessions
             .insert(2, Date::new(2027, 3, 3).unwrap());
+        request
+            .performed_sessions
+            .insert(1, Date::new(2027, 1, 18).unwrap());
         request.options = ClinicOptions {
             working_days: WorkingDays::new([Weekday::Saturday]),
             jurisdiction: Some(Jurisdiction::ALL[0]),
