@@ -725,3 +725,98 @@ fn the_catalog_json_lists_the_scales_with_range_direction_and_mcid() {
         "{text}"
     );
 }
+
+/// A record and a score are saved as a revision of the plan, read back whole, covered
+/// by verify (an edit of the revision file is caught), and said in "what changed".
+#[test]
+fn records_and_scores_round_trip_through_the_store() {
+    use regen_planner::planning::{PlanState, changes};
+    use regen_planner::store::{Patient, PlanRecord, Store};
+
+    let dir = tempfile::tempdir().unwrap();
+    let folder = Store::open(&dir.path().join("data")).unwrap();
+    let saved = Saved::new("knee-prp", "2027-01-04");
+    let (patient, _) = folder
+        .create_patient(&Patient::new("Ana Souza"), "Dr. Vega")
+        .unwrap();
+    let mut record = PlanRecord::new(patient, saved.request.clone(), saved.plan.clone());
+    let (id, first) = folder.create_plan(&record, "Dr. Vega").unwrap();
+
+    let mut session = SessionRecord::new(1, date("2027-01-06"));
+    session.materials.push(Material {
+        name: "PRP tube set".into(),
+        kind: MaterialKind::Kit,
+        lot: Some("LOT-4411".into()),
+        expiry: Some(date("2028-06-30")),
+    });
+    session.weight_kg = Some(70.0);
+    session.notes = Some("well tolerated".into());
+    record
+        .treatment()
+        .record(session.clone(), &saved.catalog, date("2027-01-06"))
+        .unwrap();
+    let score = Score::new(
+        saved.catalog.scales(),
+        "vas-pain",
+        6.0,
+        date("2027-01-06"),
+        date("2027-01-06"),
+    )
+    .unwrap();
+    record.scores.push(score.clone());
+    let second = folder
+        .save_plan(&id, first.number, &record, "Dr. Vega")
+        .unwrap();
+
+    let loaded = folder.load_plan(&id).unwrap();
+    assert_eq!(loaded.number, second.number);
+    assert_eq!(loaded.value.records, vec![session]);
+    assert_eq!(loaded.value.scores, vec![score]);
+    assert_eq!(loaded.value.status, PlanStatus::Active);
+    assert_eq!(loaded.value, record);
+    assert!(folder.verify().is_ok(), "{:?}", folder.verify().problems);
+
+    let state = |record: &PlanRecord| -> Vec<String> {
+        let before = first.value.clone();
+        changes(
+            Some(&PlanState {
+                plan: &before.plan,
+                status: before.status,
+                checklist: &before.checklist,
+                notes: &before.notes,
+                extra_tasks: &before.extra_tasks,
+                records: &before.records,
+                scores: &before.scores,
+            }),
+            &PlanState {
+                plan: &record.plan,
+                status: record.status,
+                checklist: &record.checklist,
+                notes: &record.notes,
+                extra_tasks: &record.extra_tasks,
+                records: &record.records,
+                scores: &record.scores,
+            },
+        )
+    };
+    let said = state(&loaded.value);
+    assert!(
+        said.contains(&"session 1 recorded as performed on 2027-01-06".to_owned()),
+        "{said:?}"
+    );
+    assert!(
+        said.contains(&"score vas-pain 6 on 2027-01-06 entered".to_owned()),
+        "{said:?}"
+    );
+
+    // The lot in the revision file is covered by the chain: changing it is caught.
+    let file = dir
+        .path()
+        .join("data/plans")
+        .join(id.as_str())
+        .join(format!("revision-{:06}.ron", second.number));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("LOT-4411"), "{text}");
+    std::fs::write(&file, text.replace("LOT-4411", "LOT-4412")).unwrap();
+    assert!(!folder.verify().is_ok());
+}

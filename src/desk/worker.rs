@@ -392,6 +392,8 @@ fn plan_state(record: &PlanRecord) -> PlanState<'_> {
         checklist: &record.checklist,
         notes: &record.notes,
         extra_tasks: &record.extra_tasks,
+        records: &record.records,
+        scores: &record.scores,
     }
 }
 

@@ -9,6 +9,8 @@ use jiff::Timestamp;
 
 use super::edit::{ExtraTask, Note};
 use super::plan::Plan;
+use super::progress::Score;
+use super::record::SessionRecord;
 use super::status::PlanStatus;
 
 /// The parts of a saved plan that edits change, borrowed from one revision.
@@ -24,6 +26,10 @@ pub struct PlanState<'a> {
     pub notes: &'a [Note],
     /// Tasks the physician added.
     pub extra_tasks: &'a [ExtraTask],
+    /// What was done at the sessions that took place.
+    pub records: &'a [SessionRecord],
+    /// Outcome scores entered at visits.
+    pub scores: &'a [Score],
 }
 
 /// What `after` changed from `before`, one phrase each; "plan created" for the first
@@ -100,8 +106,64 @@ pub fn changes(before: Option<&PlanState<'_>>, after: &PlanState<'_>) -> Vec<Str
             Some(_) => {}
         }
     }
+    said.extend(treatment_changes(before, after));
     if said.is_empty() {
         said.push("no change to the plan".to_owned());
+    }
+    said
+}
+
+/// What `after` changed from `before` in the session records and the scores.
+fn treatment_changes(before: &PlanState<'_>, after: &PlanState<'_>) -> Vec<String> {
+    let mut said = Vec::new();
+    for record in after.records {
+        match before
+            .records
+            .iter()
+            .find(|old| old.session == record.session)
+        {
+            None => said.push(format!(
+                "session {} recorded as performed on {}",
+                record.session, record.performed_on
+            )),
+            Some(old) if old != record => {
+                said.push(format!("record of session {} corrected", record.session));
+            }
+            Some(_) => {}
+        }
+    }
+    for old in before.records {
+        if !after
+            .records
+            .iter()
+            .any(|record| record.session == old.session)
+        {
+            said.push(format!("record of session {} removed", old.session));
+        }
+    }
+    for score in after
+        .scores
+        .iter()
+        .filter(|score| !before.scores.contains(score))
+    {
+        said.push(format!(
+            "score {} {} on {} entered",
+            score.scale,
+            crate::catalog::number(score.value),
+            score.date
+        ));
+    }
+    for score in before
+        .scores
+        .iter()
+        .filter(|score| !after.scores.contains(score))
+    {
+        said.push(format!(
+            "score {} {} on {} removed",
+            score.scale,
+            crate::catalog::number(score.value),
+            score.date
+        ));
     }
     said
 }
@@ -176,6 +238,8 @@ mod tests {
             checklist: &empty,
             notes: &[],
             extra_tasks: &[],
+            records: &[],
+            scores: &[],
         };
         assert_eq!(changes(None, &before), ["plan created as Draft"]);
         assert_eq!(changes(Some(&before), &before), ["no change to the plan"]);
@@ -191,6 +255,8 @@ mod tests {
             checklist: &ticked,
             notes: &notes,
             extra_tasks: &[],
+            records: &[],
+            scores: &[],
         };
         let old = |index: usize| plan.sessions[index].date;
         let new = |index: usize| moved.sessions[index].date;

@@ -26,13 +26,15 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use super::disk_records::{ScoreDisk, SessionRecordDisk};
 use super::ids::PatientId;
 use super::records::{Patient, PlanRecord, Screening};
 use crate::catalog::{
     Area, Audience, CellSource, Factor, Indication, Jurisdiction, Modality, Selection,
 };
 use crate::planning::{
-    ClinicOptions, ExtraTask, Note, Plan, PlanRequest, PlanStatus, Weekday, WorkingDays,
+    ClinicOptions, ExtraTask, Note, Plan, PlanRequest, PlanStatus, Score, SessionRecord, Weekday,
+    WorkingDays,
 };
 
 /// A patient, as a revision file holds them.
@@ -68,7 +70,7 @@ pub(crate) struct ScreeningDisk {
 }
 
 /// A plan revision of version 2: the generated plan is named by its file's SHA-256.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct PlanDisk {
     pub patient: PatientId,
     pub request: RequestDisk,
@@ -82,6 +84,12 @@ pub(crate) struct PlanDisk {
     pub status: StatusDisk,
     #[serde(default)]
     pub checklist: BTreeMap<String, Timestamp>,
+    /// What was done at the sessions that took place; left out when none did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<SessionRecordDisk>,
+    /// Outcome scores entered at visits; left out when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scores: Vec<ScoreDisk>,
 }
 
 /// What the physician asked for, from which the plan is generated.
@@ -444,6 +452,8 @@ impl PlanDisk {
             extra_tasks,
             status,
             checklist,
+            records,
+            scores,
         } = record;
         PlanDisk {
             patient: patient.clone(),
@@ -453,6 +463,8 @@ impl PlanDisk {
             extra_tasks: extra_tasks.iter().map(ExtraTaskDisk::from).collect(),
             status: (*status).into(),
             checklist: checklist.clone(),
+            records: records.iter().map(SessionRecordDisk::from).collect(),
+            scores: scores.iter().map(ScoreDisk::from).collect(),
         }
     }
 
@@ -466,6 +478,8 @@ impl PlanDisk {
             extra_tasks: self.extra_tasks.into_iter().map(ExtraTask::from).collect(),
             status: self.status.into(),
             checklist: self.checklist,
+            records: self.records.into_iter().map(SessionRecord::from).collect(),
+            scores: self.scores.into_iter().map(Score::from).collect(),
         }
     }
 }
@@ -480,6 +494,8 @@ impl From<PlanV1> for PlanRecord {
             extra_tasks: old.extra_tasks.into_iter().map(ExtraTask::from).collect(),
             status: old.status.into(),
             checklist: old.checklist,
+            records: Vec::new(),
+            scores: Vec::new(),
         }
     }
 }

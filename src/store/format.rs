@@ -793,6 +793,8 @@ impl Record for PlanRecord {
             extra_tasks: Vec::new(),
             status: old.status.into(),
             checklist: old.done,
+            records: Vec::new(),
+            scores: Vec::new(),
         }
     }
 

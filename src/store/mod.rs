@@ -9,6 +9,7 @@ mod bodies;
 mod claims;
 mod demo_marker;
 mod disk;
+mod disk_records;
 mod error;
 mod export_target;
 mod folder;

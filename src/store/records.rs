@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::{PatientId, PlanId};
 use crate::catalog::{Factor, ProtocolId};
-use crate::planning::{Course, ExtraTask, Note, Plan, PlanRequest, PlanStatus};
+use crate::planning::{
+    Course, ExtraTask, Note, Plan, PlanRequest, PlanStatus, Score, SessionRecord, Treatment,
+};
 
 /// The screening answers of a patient, with the day they were asked.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -70,7 +72,7 @@ impl Patient {
 
 /// A plan as saved: what was asked, what the engine made of it, and what the physician
 /// added and ticked off since.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanRecord {
     /// The patient the plan is for.
     pub patient: PatientId,
@@ -91,6 +93,13 @@ pub struct PlanRecord {
     /// were ticked.
     #[serde(default)]
     pub checklist: BTreeMap<String, Timestamp>,
+    /// What was done at each session that took place, by session number
+    /// ([`Treatment::record`]).
+    #[serde(default)]
+    pub records: Vec<SessionRecord>,
+    /// Outcome scores entered at visits, in the order they were entered.
+    #[serde(default)]
+    pub scores: Vec<Score>,
 }
 
 impl PlanRecord {
@@ -105,6 +114,8 @@ impl PlanRecord {
             extra_tasks: Vec::new(),
             status: PlanStatus::Draft,
             checklist: BTreeMap::new(),
+            records: Vec::new(),
+            scores: Vec::new(),
         }
     }
 
@@ -119,6 +130,23 @@ impl PlanRecord {
             status: &mut self.status,
             checklist: &mut self.checklist,
         }
+    }
+
+    /// The parts of the plan that recording a session changes
+    /// ([`Treatment::record`]).
+    pub fn treatment(&mut self) -> Treatment<'_> {
+        Treatment {
+            request: &mut self.request,
+            plan: &mut self.plan,
+            status: &mut self.status,
+            records: &mut self.records,
+        }
+    }
+
+    /// The record of session `number`, if it took place.
+    #[must_use]
+    pub fn record_of(&self, number: u32) -> Option<&SessionRecord> {
+        self.records.iter().find(|record| record.session == number)
     }
 
     /// The date of the first session, if the plan has any.
