@@ -17,6 +17,7 @@ mod progress;
 mod readable;
 mod record;
 mod schedule;
+mod series;
 mod spacing;
 mod status;
 
@@ -41,5 +42,9 @@ pub use record::{
     Spin, dose_limits,
 };
 pub use schedule::{ClinicOptions, PlanRequest, Weekday, WorkingDays};
+pub use series::{
+    ExpectedWindow, McidBand, ScoreSeries, SeriesPoint, Verdict, plan_scales, score_series,
+    series_of, visit_scales,
+};
 pub use spacing::{TooSoon, too_soon};
 pub use status::PlanStatus;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::planning::PlanEdit;
+use crate::planning::{PlanEdit, Score, SessionRecord};
 use crate::store::{PatientId, PlanId, Settings};
 
 use super::new_plan::NewPlanDraft;
@@ -35,8 +35,15 @@ pub enum Action {
     CreatePlan(Box<NewPlanDraft>),
     /// Change the open plan.
     EditPlan(PlanEdit),
+    /// Record a session of the open plan (or correct its record); the plan moves with
+    /// the performed date.
+    RecordSession(Box<SessionRecord>),
+    /// Add an outcome score to the open plan.
+    EnterScore(Score),
     /// Show every plan in a table.
     ShowAllPlans,
+    /// Show the lot recall screen.
+    ShowLotRecall,
     /// Show the protocol library.
     ShowLibrary,
     /// Open the settings dialog.

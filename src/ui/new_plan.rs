@@ -1121,7 +1121,7 @@ fn plan_preview_ui(ui: &mut Ui, plan: &Plan, today: Date) {
         });
         ui.add_space(4.0);
     }
-    super::timeline::timeline_ui(ui, plan, today);
+    super::timeline::timeline_ui(ui, plan, today, &[]);
     for session in &plan.sessions {
         ui.label(format!(
             "Session {}: {}, {} minutes",

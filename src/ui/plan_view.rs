@@ -10,14 +10,16 @@ use jiff::civil::Date;
 
 use super::action::Action;
 use super::timeline::timeline_ui;
+use super::treatment::{TreatmentState, scores_ui, sessions_record_ui};
 use super::widgets::{
     badge, banner, date_field, date_text, not_candidate_banner, section_heading, status_severity,
     timestamp_text,
 };
-use crate::catalog::Protocol;
+use crate::catalog::{Catalog, Protocol};
 use crate::planning::checklist::{Tickable, aftercare_tickable};
 use crate::planning::{
-    AftercareSite, Plan, PlanEdit, PlanStatus, Severity, TooSoon, moved_off_closed_day, too_soon,
+    AftercareSite, LotSuggestion, Plan, PlanEdit, PlanStatus, Severity, TooSoon,
+    moved_off_closed_day, session_states, too_soon,
 };
 use crate::store::{PlanRecord, RevisionInfo};
 
@@ -37,6 +39,8 @@ pub struct PlanViewState {
     /// A session moved sooner after the one before than the protocol allows, waiting
     /// for the physician to confirm it with a reason.
     pub sooner: Option<SoonerMove>,
+    /// The record form and the scores being typed.
+    pub treatment: TreatmentState,
 }
 
 /// A session moved too soon after the one before, and the reason being typed.
@@ -106,6 +110,7 @@ impl PlanViewState {
             task_has_due: false,
             task_for_clinic: false,
             sooner: None,
+            treatment: TreatmentState::default(),
         }
     }
 }
@@ -133,6 +138,7 @@ impl PlanViewState {
                 excerpt(sooner.reason.trim())
             ));
         }
+        unsaved.extend(self.treatment.unsaved_text(patient));
         unsaved
     }
 }
@@ -238,6 +244,10 @@ pub struct PlanShown<'a> {
     pub protocol: Option<&'a Protocol>,
     /// What each revision changed, in words, by revision number.
     pub changes: &'a BTreeMap<u32, Vec<String>>,
+    /// The catalog: the protocol's dose limits and the outcome scales.
+    pub catalog: &'a Catalog,
+    /// The lots already used that begin with what was typed, for the record form.
+    pub lot_suggestions: &'a dyn Fn(&str) -> Vec<LotSuggestion>,
 }
 
 /// The whole plan screen. `patient_name` heads it; `save` says how it stands on disk.
@@ -255,6 +265,8 @@ pub fn plan_view_ui(
         history,
         protocol,
         changes,
+        catalog,
+        lot_suggestions,
     } = *shown;
     let mut action = None;
     // Readers see numbered references, also in plans saved before they were numbered;
@@ -268,8 +280,21 @@ pub fn plan_view_ui(
         warnings_ui(ui, plan);
         regulatory_ui(ui, plan);
         section_heading(ui, "Timeline");
-        timeline_ui(ui, plan, today);
+        let states = session_states(&record.plan, record.status, &record.records, today);
+        timeline_ui(ui, plan, today, &states);
         if plan.candidate {
+            let recorded = sessions_record_ui(
+                ui,
+                record,
+                catalog,
+                &mut state.treatment,
+                today,
+                lot_suggestions,
+            );
+            let scored = scores_ui(ui, record, plan, catalog, &mut state.treatment, today);
+            if let Some(asked) = recorded.or(scored) {
+                action = Some(asked);
+            }
             let edit = pre_procedure_ui(ui, record, plan, today)
                 .or(sessions_ui(ui, record, plan, protocol, state))
                 .or(aftercare_ui(ui, record, plan, today))

@@ -4,7 +4,7 @@
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Ui, Vec2};
 use jiff::civil::Date;
 
-use crate::planning::{AftercareSite, Plan};
+use crate::planning::{AftercareSite, Plan, SessionProgress, SessionState};
 
 /// The rows of the chart, top to bottom.
 const ROWS: [&str; 6] = [
@@ -22,9 +22,12 @@ struct Mark {
     from: Date,
     to: Date,
     text: String,
+    /// Where a session stands: drawn filled when done, red when overdue, as a ring
+    /// when still planned.
+    progress: Option<SessionProgress>,
 }
 
-fn marks(plan: &Plan) -> Vec<Mark> {
+fn marks(plan: &Plan, states: &[SessionState]) -> Vec<Mark> {
     let mut marks = Vec::new();
     for task in &plan.pre_procedure {
         marks.push(Mark {
@@ -32,14 +35,29 @@ fn marks(plan: &Plan) -> Vec<Mark> {
             from: task.due,
             to: task.due,
             text: format!("{}: {}", task.due, task.task),
+            progress: None,
         });
     }
     for session in &plan.sessions {
+        let progress = states
+            .iter()
+            .find(|state| state.number == session.number)
+            .map(|state| state.progress);
         marks.push(Mark {
             row: 1,
             from: session.date,
             to: session.date,
-            text: format!("Session {} on {}", session.number, session.date),
+            text: match progress {
+                Some(SessionProgress::Done { performed }) => {
+                    format!("Session {}: done on {performed}", session.number)
+                }
+                Some(SessionProgress::Overdue) => format!(
+                    "Session {}: overdue (planned for {}, not recorded)",
+                    session.number, session.date
+                ),
+                _ => format!("Session {}: planned for {}", session.number, session.date),
+            },
+            progress,
         });
     }
     for session in &plan.sessions {
@@ -63,6 +81,7 @@ fn marks(plan: &Plan) -> Vec<Mark> {
                         session.number,
                         session.date
                     ),
+                    progress: None,
                 });
             }
         }
@@ -76,6 +95,7 @@ fn marks(plan: &Plan) -> Vec<Mark> {
                 "{}: {} to {}",
                 milestone.label, milestone.from, milestone.to
             ),
+            progress: None,
         });
     }
     for visit in &plan.follow_ups {
@@ -84,6 +104,7 @@ fn marks(plan: &Plan) -> Vec<Mark> {
             from: visit.date,
             to: visit.date,
             text: format!("{}: {}", visit.date, visit.purpose),
+            progress: None,
         });
     }
     marks
@@ -99,14 +120,23 @@ fn days_between(from: Date, to: Date) -> f32 {
 }
 
 /// A short description of the chart for screen readers.
-fn describe(plan: &Plan, today: Date) -> String {
+fn describe(plan: &Plan, states: &[SessionState], today: Date) -> String {
+    let count = |wanted: fn(&SessionProgress) -> bool| {
+        states
+            .iter()
+            .filter(|state| wanted(&state.progress))
+            .count()
+    };
+    let done = count(|p| matches!(p, SessionProgress::Done { .. }));
+    let overdue = count(|p| matches!(p, SessionProgress::Overdue));
+    let planned = count(|p| matches!(p, SessionProgress::Planned));
     let first = plan
         .sessions
         .first()
         .map(|session| session.date.to_string());
     let last = plan.follow_ups.last().map(|visit| visit.date.to_string());
     format!(
-        "Timeline: {} sessions from {} to last follow-up {}; today is {today}",
+        "Timeline: {} sessions ({done} done, {overdue} overdue, {planned} planned) from {} to last follow-up {}; today is {today}",
         plan.sessions.len(),
         first.unwrap_or_else(|| "none".into()),
         last.unwrap_or_else(|| "none".into())
@@ -125,6 +155,11 @@ const ROW_COLORS: [Color32; 6] = [
     Color32::from_rgb(150, 90, 190),
     Color32::from_rgb(40, 150, 170),
 ];
+
+/// A session that took place.
+const DONE: Color32 = Color32::from_rgb(40, 150, 80);
+/// A session whose day passed without a record.
+const OVERDUE: Color32 = Color32::from_rgb(210, 40, 40);
 
 /// Where dates and rows fall on the screen.
 struct Chart {
@@ -229,7 +264,28 @@ impl Chart {
             let color = ROW_COLORS[mark.row];
             let hit = if mark.from == mark.to {
                 let center = Pos2::new(self.x_of(mark.from), y);
-                painter.circle_filled(center, 5.0, color);
+                match mark.progress {
+                    Some(SessionProgress::Done { .. }) => {
+                        painter.circle_filled(center, 6.0, DONE);
+                        painter.line_segment(
+                            [center + Vec2::new(-3.0, 0.0), center + Vec2::new(-1.0, 2.5)],
+                            Stroke::new(1.5, Color32::WHITE),
+                        );
+                        painter.line_segment(
+                            [center + Vec2::new(-1.0, 2.5), center + Vec2::new(3.0, -2.5)],
+                            Stroke::new(1.5, Color32::WHITE),
+                        );
+                    }
+                    Some(SessionProgress::Overdue) => {
+                        painter.circle_filled(center, 6.0, OVERDUE);
+                    }
+                    Some(SessionProgress::Planned) => {
+                        painter.circle_stroke(center, 5.0, Stroke::new(2.0, color));
+                    }
+                    None => {
+                        painter.circle_filled(center, 5.0, color);
+                    }
+                }
                 Rect::from_center_size(center, Vec2::splat(12.0))
             } else {
                 let left = self.x_of(mark.from);
@@ -283,8 +339,8 @@ impl Chart {
 }
 
 /// Draws the timeline. Hovering a mark shows what it is.
-pub fn timeline_ui(ui: &mut Ui, plan: &Plan, today: Date) {
-    let marks = marks(plan);
+pub fn timeline_ui(ui: &mut Ui, plan: &Plan, today: Date, states: &[SessionState]) {
+    let marks = marks(plan, states);
     let Some(first) = marks.iter().map(|mark| mark.from).min() else {
         ui.label("No dated items: the patient is not a candidate, so nothing is scheduled.");
         return;
@@ -299,7 +355,7 @@ pub fn timeline_ui(ui: &mut Ui, plan: &Plan, today: Date) {
     let height = ROWS.len() as f32 * ROW_HEIGHT + AXIS_HEIGHT + TOP_MARGIN;
     let (response, painter) =
         ui.allocate_painter(Vec2::new(ui.available_width(), height), Sense::hover());
-    let description = describe(plan, today);
+    let description = describe(plan, states, today);
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, &description));
     let outer = response.rect;
     let chart = Chart {

@@ -23,6 +23,13 @@ pub fn top_bar_ui(ui: &mut Ui, settings: &Settings) -> Option<Action> {
         if ui.button("Protocol library").clicked() {
             action = Some(Action::ShowLibrary);
         }
+        if ui
+            .button("Lot recall")
+            .on_hover_text("Every patient who received a lot")
+            .clicked()
+        {
+            action = Some(Action::ShowLotRecall);
+        }
         if ui.button("Settings…").clicked() {
             action = Some(Action::OpenSettings);
         }

@@ -84,6 +84,14 @@ impl App {
             Action::CreatePlan(draft) => self.create_plan(&draft),
             Action::EditPlan(edit) => self.edit_plan(edit),
             Action::ShowLibrary => self.show(Screen::Library(LibraryState::default())),
+            Action::ShowLotRecall => {
+                self.ask_for_lots(ctx);
+                self.show(Screen::LotRecall(
+                    crate::ui::lot_recall::LotRecallState::default(),
+                ));
+            }
+            Action::RecordSession(record) => self.record_session(*record),
+            Action::EnterScore(score) => self.enter_score(score),
             Action::ShowAllPlans => self.show(Screen::Home),
             Action::CancelNewPlan => {
                 if matches!(&self.screen, Screen::NewPlan(draft) if draft.has_work()) {
@@ -372,4 +380,56 @@ impl App {
             Err(error) => self.messages.push(error.to_string()),
         }
     }
+
+    /// Records a session of the open plan (or corrects its record): the plan moves
+    /// with the performed date, and the revision goes to the worker. A refusal stays
+    /// in the form, which keeps what was typed.
+    fn record_session(&mut self, record: crate::planning::SessionRecord) {
+        let Some(open) = &mut self.open_plan else {
+            return;
+        };
+        let number = record.session;
+        match open
+            .record
+            .treatment()
+            .record(record, &self.catalog, today())
+        {
+            Ok(warnings) => {
+                open.view.treatment.form = None;
+                open.dirty = true;
+                self.send_pending_save();
+                let mut said = format!("Recorded session {number}");
+                if !warnings.is_empty() {
+                    said.push_str(", with warnings on its record");
+                }
+                self.messages.push(said);
+            }
+            Err(error) => {
+                if let Some(form) = open.view.treatment.form.as_mut() {
+                    form.failure = Some(capitalised(&error.to_string()));
+                } else {
+                    self.messages.push(error.to_string());
+                }
+            }
+        }
+    }
+
+    /// Adds a score, checked by the form against its scale, to the open plan.
+    fn enter_score(&mut self, score: crate::planning::Score) {
+        let Some(open) = &mut self.open_plan else {
+            return;
+        };
+        open.record.scores.push(score);
+        open.dirty = true;
+        self.send_pending_save();
+    }
+}
+
+/// A message as a sentence: its first letter capitalised.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

@@ -10,6 +10,7 @@
 
 mod apply;
 mod index;
+mod lots;
 mod outcomes;
 mod panels;
 mod saving;
@@ -27,6 +28,7 @@ use jiff::civil::Date;
 use super::action::Action;
 use super::export_dialog::ExportDialog;
 use super::library::LibraryState;
+use super::lot_recall::LotRecallState;
 use super::new_plan::NewPlanDraft;
 use super::patient_list::PatientList;
 use super::patient_view::PatientEdit;
@@ -87,6 +89,8 @@ enum Screen {
     Plan,
     NewPlan(Box<NewPlanDraft>),
     Library(LibraryState),
+    /// Every patient, plan and session of a lot.
+    LotRecall(LotRecallState),
 }
 
 /// Which screen is shown, to tell the first frame of a screen from the next ones: a
@@ -99,6 +103,7 @@ enum ScreenKey {
     Plan(Option<PlanId>),
     NewPlan,
     Library,
+    LotRecall,
 }
 
 /// What the physician is asked before a new plan being made is dropped.
@@ -180,6 +185,8 @@ pub struct App {
     /// The data folder holds demo data: a banner says so on every screen.
     is_demo_data: bool,
     startup: StartupLog,
+    /// The lots of every plan, for recall and suggestions (read when first needed).
+    lots: lots::LotsState,
 }
 
 /// How long a confirmation such as "Saved revision 4" stays in the status bar.
@@ -280,6 +287,7 @@ impl App {
             allowed_to_close: false,
             is_demo_data: is_demo,
             startup: StartupLog::new(),
+            lots: lots::LotsState::default(),
         }
     }
 
@@ -429,6 +437,7 @@ impl App {
             Screen::Plan => ScreenKey::Plan(self.open_plan.as_ref().map(|open| open.id.clone())),
             Screen::NewPlan(_) => ScreenKey::NewPlan,
             Screen::Library(_) => ScreenKey::Library,
+            Screen::LotRecall(_) => ScreenKey::LotRecall,
         };
         let fresh = self.last_screen.as_ref() != Some(&key);
         self.last_screen = Some(key);
@@ -472,6 +481,7 @@ impl eframe::App for App {
         let ctx = ui.ctx().clone();
         self.poll_index(&ctx);
         self.poll_worker(&ctx);
+        self.poll_lots(&ctx);
         self.poll_openings();
         let mut actions: Vec<Action> = Vec::new();
         actions.extend(self.shortcuts(ui));

@@ -12,6 +12,7 @@ use crate::ui::action::Action;
 use crate::ui::close_dialog::close_dialog_ui;
 use crate::ui::export_dialog::export_ui;
 use crate::ui::library::library_ui;
+use crate::ui::lot_recall::{LotsShown, lot_recall_ui};
 use crate::ui::new_plan::new_plan_ui;
 use crate::ui::patient_list::{ListStatus, patient_list_ui};
 use crate::ui::patient_view::{PatientShown, patient_view_ui};
@@ -199,6 +200,14 @@ impl App {
             Screen::Plan => match &mut self.open_plan {
                 Some(open) => {
                     let save = open.save_state();
+                    let book = self.lots.book.as_ref();
+                    let open_source = crate::planning::RecallSource {
+                        patient: open.record.patient.as_str(),
+                        patient_name: &open.patient_name,
+                        plan: open.id.as_str(),
+                        records: &open.record.records,
+                    };
+                    let suggest = |typed: &str| super::lots::suggestions(book, open_source, typed);
                     let shown = PlanShown {
                         record: &open.record,
                         patient_name: &open.patient_name,
@@ -206,6 +215,8 @@ impl App {
                         history: &open.history,
                         protocol: self.catalog.get(&open.record.plan.protocol.id),
                         changes: &open.changes,
+                        catalog: &self.catalog,
+                        lot_suggestions: &suggest,
                     };
                     plan_view_ui(ui, &shown, &mut open.view, today, fresh)
                 }
@@ -226,6 +237,14 @@ impl App {
             Screen::Library(state) => {
                 library_ui(ui, &self.catalog, &self.catalog_problems, state, fresh);
                 None
+            }
+            Screen::LotRecall(state) => {
+                let shown = match (&self.lots.book, &self.lots.failed) {
+                    (Some(book), _) => LotsShown::Ready(book),
+                    (None, Some(failed)) => LotsShown::Failed(failed),
+                    (None, None) => LotsShown::Reading,
+                };
+                lot_recall_ui(ui, state, &shown)
             }
         }
     }

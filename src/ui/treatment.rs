@@ -1,0 +1,280 @@
+//! What was done and how it turned out, on the plan screen: each session done, planned
+//! or overdue with its record and the record's warnings, the "Record session N" form,
+//! a score entry for each follow-up visit's scales, and a chart per scale.
+
+use std::collections::BTreeMap;
+
+use egui::{RichText, Ui};
+use jiff::civil::Date;
+
+use super::action::Action;
+use super::record_form::{FormAnswer, RecordForm, check_form, record_form_ui, record_summary};
+use super::score_chart::score_chart_ui;
+use super::widgets::{date_text, section_heading};
+use crate::catalog::{Catalog, Scale};
+use crate::planning::{
+    LotSuggestion, Plan, RecordCheck, Score, SessionProgress, dose_limits, score_series,
+    session_states, visit_scales,
+};
+use crate::store::PlanRecord;
+
+/// A score being typed for one scale at one visit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScoreDraft {
+    /// The value as typed.
+    pub value: String,
+    /// The date as typed, `YYYY-MM-DD`.
+    pub date: String,
+    /// Why the last entry was refused.
+    pub refused: Option<String>,
+}
+
+/// What the record and score parts of the plan screen keep between frames.
+#[derive(Debug, Clone, Default)]
+pub struct TreatmentState {
+    /// The open "Record session N" form, if any.
+    pub form: Option<RecordForm>,
+    /// Scores being typed, by visit and scale.
+    pub scores: BTreeMap<(usize, String), ScoreDraft>,
+}
+
+impl TreatmentState {
+    /// What was typed and not saved, one sentence each.
+    #[must_use]
+    pub fn unsaved_text(&self, patient: &str) -> Vec<String> {
+        let mut unsaved = Vec::new();
+        if let Some(form) = &self.form
+            && form.has_typing()
+        {
+            unsaved.push(format!(
+                "the record of session {} being typed on {patient}'s plan",
+                form.session
+            ));
+        }
+        for ((_, scale), draft) in &self.scores {
+            if !draft.value.trim().is_empty() {
+                unsaved.push(format!(
+                    "a {scale} score of {} being typed on {patient}'s plan",
+                    draft.value.trim()
+                ));
+            }
+        }
+        unsaved
+    }
+}
+
+/// The sessions with what was done at each, and the form to record one.
+pub fn sessions_record_ui(
+    ui: &mut Ui,
+    record: &PlanRecord,
+    catalog: &Catalog,
+    state: &mut TreatmentState,
+    today: Date,
+    suggest: &dyn Fn(&str) -> Vec<LotSuggestion>,
+) -> Option<Action> {
+    section_heading(ui, "Treatment record");
+    let plan = &record.plan;
+    let mut action = None;
+    let session_count = u32::try_from(plan.sessions.len()).unwrap_or(u32::MAX);
+    for session_state in session_states(plan, record.status, &record.records, today) {
+        let n = session_state.number;
+        let saved = record.record_of(n);
+        ui.horizontal_wrapped(|ui| {
+            let (text, color) = match session_state.progress {
+                SessionProgress::Done { performed } => (
+                    format!("Session {n}: done on {}", date_text(performed)),
+                    ui.visuals().text_color(),
+                ),
+                SessionProgress::Overdue => (
+                    format!(
+                        "Session {n}: overdue, planned for {} and not recorded",
+                        date_text(session_state.date)
+                    ),
+                    ui.visuals().error_fg_color,
+                ),
+                SessionProgress::Planned => (
+                    format!("Session {n}: planned for {}", date_text(session_state.date)),
+                    ui.visuals().weak_text_color(),
+                ),
+            };
+            ui.label(RichText::new(text).color(color).strong());
+            let open_here = state.form.as_ref().is_some_and(|form| form.session == n);
+            if !open_here {
+                let button = match saved {
+                    Some(_) => format!("Correct the record of session {n}…"),
+                    None => format!("Record session {n}…"),
+                };
+                if ui.button(button).clicked() {
+                    state.form = Some(match saved {
+                        Some(saved) => RecordForm::from_record(saved, true),
+                        None => RecordForm::new(n, session_state.date.min(today)),
+                    });
+                }
+            }
+        });
+        if let Some(saved) = saved {
+            ui.indent(("record", n), |ui| {
+                for line in record_summary(saved) {
+                    ui.add(egui::Label::new(line).wrap());
+                }
+                let limits = dose_limits(catalog, plan, n);
+                // A record saved before the check changed may fail it now: it is shown
+                // as it is, and correcting it asks again.
+                if let Ok(warnings) = saved.check(&RecordCheck {
+                    today,
+                    session_count,
+                    dose_limits: &limits,
+                }) {
+                    for warning in warnings {
+                        ui.colored_label(
+                            ui.visuals().warn_fg_color,
+                            format!("Warning: {}", warning.message),
+                        );
+                        if warning.asks_for_adverse_event {
+                            ui.colored_label(
+                                ui.visuals().warn_fg_color,
+                                format!("Session {n} needs an adverse-event entry: correct its record and add one."),
+                            );
+                        }
+                    }
+                }
+            });
+        }
+        let form_here = state.form.as_mut().filter(|form| form.session == n);
+        if let Some(form) = form_here {
+            let limits = dose_limits(catalog, plan, n);
+            let checked = check_form(form, today, session_count, &limits);
+            match record_form_ui(ui, form, &checked, suggest) {
+                Some(FormAnswer::Save(record)) => action = Some(Action::RecordSession(record)),
+                Some(FormAnswer::Cancel) => state.form = None,
+                None => {}
+            }
+        }
+    }
+    action
+}
+
+/// A score entry for each scale a follow-up visit names, and a chart per scale.
+pub fn scores_ui(
+    ui: &mut Ui,
+    record: &PlanRecord,
+    plan: &Plan,
+    catalog: &Catalog,
+    state: &mut TreatmentState,
+    today: Date,
+) -> Option<Action> {
+    let scales = catalog.scales();
+    section_heading(ui, "Outcome scores");
+    let mut action = None;
+    let mut any_scale = false;
+    for (index, visit) in record.plan.follow_ups.iter().enumerate() {
+        let visit_scales = visit_scales(scales, visit);
+        if visit_scales.is_empty() {
+            continue;
+        }
+        any_scale = true;
+        let purpose = plan
+            .follow_ups
+            .get(index)
+            .map_or(visit.purpose.as_str(), |shown| shown.purpose.as_str());
+        ui.label(RichText::new(format!("{}: {purpose}", date_text(visit.date))).strong());
+        for scale in visit_scales {
+            let key = (index, scale.id.to_string());
+            let draft = state
+                .scores
+                .entry(key.clone())
+                .or_insert_with(|| ScoreDraft {
+                    value: String::new(),
+                    date: visit.date.min(today).to_string(),
+                    refused: None,
+                });
+            if let Some(score) = score_entry_ui(ui, scale, draft, index, catalog, today) {
+                action = Some(Action::EnterScore(score));
+                state.scores.remove(&key);
+            }
+        }
+    }
+    if !any_scale {
+        ui.weak("The follow-up visits of this plan name no outcome scale of the catalog.");
+    }
+    let series = score_series(scales, &record.plan, &record.scores);
+    for one in series.iter().filter(|one| !one.points.is_empty()) {
+        ui.add_space(6.0);
+        ui.label(RichText::new(&one.scale.name).strong());
+        score_chart_ui(ui, one, &record.plan);
+    }
+    if series.iter().all(|one| one.points.is_empty()) && any_scale {
+        ui.weak("No scores yet: the charts appear with the first score.");
+    }
+    action
+}
+
+/// The value and date of one score, refused outside the scale's range with the range
+/// named.
+fn score_entry_ui(
+    ui: &mut Ui,
+    scale: &Scale,
+    draft: &mut ScoreDraft,
+    visit: usize,
+    catalog: &Catalog,
+    today: Date,
+) -> Option<Score> {
+    let mut entered = None;
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label(format!("{} score", scale.short_name));
+        let value = ui
+            .add(
+                egui::TextEdit::singleline(&mut draft.value)
+                    .desired_width(60.0)
+                    .hint_text(scale.range_text()),
+            )
+            .labelled_by(label.id);
+        let label = ui.label(format!("{} date (visit {})", scale.short_name, visit + 1));
+        ui.add(egui::TextEdit::singleline(&mut draft.date).desired_width(90.0))
+            .labelled_by(label.id);
+        let enter_pressed =
+            value.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+        let button = ui.button(format!("Enter {} score", scale.short_name));
+        if button.clicked() || enter_pressed {
+            match read_score(scale, draft, catalog, today) {
+                Ok(score) => entered = Some(score),
+                Err(message) => draft.refused = Some(message),
+            }
+        }
+        ui.weak(scale.range_sentence());
+    });
+    if let Some(refused) = &draft.refused {
+        ui.colored_label(ui.visuals().error_fg_color, refused);
+    }
+    entered
+}
+
+fn read_score(
+    scale: &Scale,
+    draft: &ScoreDraft,
+    catalog: &Catalog,
+    today: Date,
+) -> Result<Score, String> {
+    let typed = draft.value.trim();
+    let Ok(value) = typed.replace(',', ".").parse::<f64>() else {
+        return Err(format!(
+            "'{typed}' is not a number; {} scores run from {}.",
+            scale.short_name,
+            scale.range_sentence()
+        ));
+    };
+    let Ok(date) = draft.date.trim().parse::<Date>() else {
+        return Err(format!(
+            "The date '{}' is not a date; type it as YYYY-MM-DD.",
+            draft.date.trim()
+        ));
+    };
+    Score::new(catalog.scales(), scale.id.as_str(), value, date, today).map_err(|error| {
+        let text = error.to_string();
+        let mut chars = text.chars();
+        chars
+            .next()
+            .map(|first| first.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    })
+}
