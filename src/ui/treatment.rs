@@ -188,7 +188,7 @@ pub fn scores_ui(
                     date: visit.date.min(today).to_string(),
                     refused: None,
                 });
-            if let Some(score) = score_entry_ui(ui, scale, draft, index, catalog, today) {
+            if let Some(score) = score_entry_ui(ui, scale, draft, purpose, catalog, today) {
                 action = Some(Action::EnterScore(score));
                 state.scores.remove(&key);
             }
@@ -215,13 +215,13 @@ fn score_entry_ui(
     ui: &mut Ui,
     scale: &Scale,
     draft: &mut ScoreDraft,
-    visit: usize,
+    visit: &str,
     catalog: &Catalog,
     today: Date,
 ) -> Option<Score> {
     let mut entered = None;
     ui.horizontal_wrapped(|ui| {
-        let label = ui.label(format!("{} score", scale.short_name));
+        let label = ui.label(format!("{} score, {visit}", scale.short_name));
         let value = ui
             .add(
                 egui::TextEdit::singleline(&mut draft.value)
@@ -229,12 +229,19 @@ fn score_entry_ui(
                     .hint_text(scale.range_text()),
             )
             .labelled_by(label.id);
-        let label = ui.label(format!("{} date (visit {})", scale.short_name, visit + 1));
+        let label = ui.label(format!("{} date, {visit}", scale.short_name));
         ui.add(egui::TextEdit::singleline(&mut draft.date).desired_width(90.0))
             .labelled_by(label.id);
         let enter_pressed =
             value.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
         let button = ui.button(format!("Enter {} score", scale.short_name));
+        button.widget_info(|| {
+            egui::WidgetInfo::labeled(
+                egui::Role::Button,
+                true,
+                format!("Enter {} score, {visit}", scale.short_name),
+            )
+        });
         if button.clicked() || enter_pressed {
             match read_score(scale, draft, catalog, today) {
                 Ok(score) => entered = Some(score),
