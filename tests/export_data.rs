@@ -388,6 +388,7 @@ fn document(desk: &Desk, id: &str, generated_on: Date) -> Document {
         &desk.store(),
         &plan_id(id),
         &Settings::default(),
+        regen_planner::catalog::Catalog::builtin().0.scales(),
         generated_on,
     )
     .unwrap()

@@ -1,5 +1,5 @@
 //! `regen-planner export ID --handout OUT.pdf --consent OUT.pdf --calendar OUT.ics
-//! --fhir OUT.json --json OUT [--force]`: what leaves the app, as files, never inside
+//! --fhir OUT.json --json OUT --progress OUT.pdf [--force]`: what leaves the app, as files, never inside
 //! the app's own folders and never over an existing file unless --force says so.
 
 use std::fmt::Write as _;
@@ -13,7 +13,7 @@ use regen_planner::store::{
 };
 
 use super::plans_cmd::parse_plan_id;
-use super::print;
+use super::{load_catalog, print};
 
 /// Arguments of `export`: the plan, and one or more files to write.
 #[derive(Debug, Args)]
@@ -35,6 +35,10 @@ pub struct ExportArgs {
     /// Write a FHIR R4 bundle with the patient and the care plan, for a medical record system.
     #[arg(long, value_name = "OUT.json")]
     pub fhir: Option<PathBuf>,
+    /// Write the patient's progress report as a PDF: the sessions done, the outcome
+    /// scores and a chart of each scale against the plan.
+    #[arg(long, value_name = "OUT.pdf")]
+    pub progress: Option<PathBuf>,
     /// Replace files that are already there (earlier exports); without it, an existing
     /// file is left alone and nothing is written.
     #[arg(long)]
@@ -50,6 +54,7 @@ impl ExportArgs {
             (&self.consent, ExportKind::Consent),
             (&self.calendar, ExportKind::Calendar),
             (&self.fhir, ExportKind::Fhir),
+            (&self.progress, ExportKind::Progress),
         ]
         .into_iter()
         .filter_map(|(path, kind)| Some((path.as_deref()?, kind)))
@@ -96,7 +101,14 @@ pub fn run(args: &ExportArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     }
     let store = Store::open(&dirs.data)?;
     let settings = Settings::load(&dirs.config)?;
-    let document = export_document(&store, &id, &settings, jiff::Zoned::now().date())?;
+    let catalog = load_catalog(dirs);
+    let document = export_document(
+        &store,
+        &id,
+        &settings,
+        catalog.scales(),
+        jiff::Zoned::now().date(),
+    )?;
     let mut written = String::new();
     for (path, target, kind) in targets {
         let bytes = kind.render(&document)?;

@@ -24,6 +24,8 @@ pub enum ExportKind {
     Fhir,
     /// The plan as JSON, the shape of `regen-planner plan --format json`.
     Json,
+    /// The progress report (PDF) for the patient: sessions done, scores and their charts.
+    Progress,
 }
 
 impl ExportKind {
@@ -34,6 +36,7 @@ impl ExportKind {
         ExportKind::Calendar,
         ExportKind::Fhir,
         ExportKind::Json,
+        ExportKind::Progress,
     ];
 
     /// What the window's checkbox says.
@@ -45,6 +48,7 @@ impl ExportKind {
             ExportKind::Calendar => "Calendar (.ics): sessions, follow-ups and tasks",
             ExportKind::Fhir => "FHIR R4 bundle, for an electronic medical record",
             ExportKind::Json => "Plan as JSON, for other systems",
+            ExportKind::Progress => "Progress report (PDF): scores against the plan",
         }
     }
 
@@ -57,6 +61,7 @@ impl ExportKind {
             ExportKind::Calendar => "calendar.ics",
             ExportKind::Fhir => "fhir.json",
             ExportKind::Json => "plan.json",
+            ExportKind::Progress => "progress.pdf",
         }
     }
 
@@ -71,6 +76,7 @@ impl ExportKind {
             ExportKind::Calendar => export::calendar_ics(document).map(String::into_bytes),
             ExportKind::Fhir => export::fhir_bundle_json(document).map(String::into_bytes),
             ExportKind::Json => export::plan_json(&document.plan).map(String::into_bytes),
+            ExportKind::Progress => export::progress_pdf(document),
         }
     }
 }
@@ -120,7 +126,8 @@ pub struct ExportOrder {
 }
 
 /// The newest revision of a plan, with its patient and the clinic's details and price
-/// from `settings`, ready for an export made on `generated_on`.
+/// from `settings` and the catalog's outcome `scales`, ready for an export made on
+/// `generated_on`.
 ///
 /// # Errors
 /// When the plan or its patient cannot be read.
@@ -128,6 +135,7 @@ pub fn export_document(
     store: &Store,
     id: &PlanId,
     settings: &Settings,
+    scales: &crate::catalog::Scales,
     generated_on: Date,
 ) -> Result<Document, StoreError> {
     let revision = store.load_plan(id)?;
@@ -179,6 +187,9 @@ pub fn export_document(
         price,
         generated_on,
         calendar_patient_names: settings.calendar_patient_names,
+        records: record.records,
+        scores: record.scores,
+        scales: scales.clone(),
     })
 }
 
@@ -227,9 +238,10 @@ pub fn write_exports(
     settings: &Settings,
     plan: &PlanId,
     order: &ExportOrder,
+    scales: &crate::catalog::Scales,
     today: Date,
 ) -> Result<Vec<PathBuf>, ExportFailure> {
-    let document = export_document(store, plan, settings, today)?;
+    let document = export_document(store, plan, settings, scales, today)?;
     let mut targets = Vec::with_capacity(order.kinds.len());
     let mut existing = Vec::new();
     for kind in &order.kinds {

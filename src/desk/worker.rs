@@ -88,6 +88,7 @@ pub fn start_export(
     settings: Settings,
     plan: PlanId,
     order: ExportOrder,
+    scales: crate::catalog::Scales,
     today: Date,
     wake: impl Fn() + Send + 'static,
 ) -> std::io::Result<Receiver<ExportResult>> {
@@ -97,12 +98,10 @@ pub fn start_export(
         .spawn(move || {
             // The app's folders are resolved here, off the UI thread.
             let guard = ExportGuard::new(&dirs);
-            let result =
-                write_exports(&store, &guard, &settings, &plan, &order, today).map_err(|error| {
-                    match error {
-                        ExportFailure::Exists(files) => ExportProblem::Exists(files),
-                        other => ExportProblem::Failed(other.to_string()),
-                    }
+            let result = write_exports(&store, &guard, &settings, &plan, &order, &scales, today)
+                .map_err(|error| match error {
+                    ExportFailure::Exists(files) => ExportProblem::Exists(files),
+                    other => ExportProblem::Failed(other.to_string()),
                 });
             let _ = sender.send(result);
             wake();

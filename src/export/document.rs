@@ -7,7 +7,8 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::catalog::Audience;
-use crate::planning::{Plan, PlanStatus};
+use crate::catalog::Scales;
+use crate::planning::{Plan, PlanStatus, Score, SessionRecord};
 
 /// The patient, as printed on a handout or consent form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +98,12 @@ pub struct Document {
     pub generated_on: Date,
     /// Whether calendar events may carry the patient's name (the clinic opts in).
     pub calendar_patient_names: bool,
+    /// What was done at each session that took place.
+    pub records: Vec<SessionRecord>,
+    /// The outcome scores entered, in the order entered.
+    pub scores: Vec<Score>,
+    /// The outcome scales of the catalog, for the progress report.
+    pub scales: Scales,
 }
 
 impl Document {

@@ -11,6 +11,7 @@ mod handout;
 mod layout;
 mod parts;
 mod pdf;
+mod progress;
 mod shared;
 mod text;
 mod wording;
@@ -20,6 +21,7 @@ pub use consent::consent_pdf;
 pub use document::{ClinicDetails, Document, PatientDetails, PhysicianNote, PhysicianTask, Price};
 pub use fhir::fhir_bundle_json;
 pub use handout::handout_pdf;
+pub use progress::progress_pdf;
 use shared::session_details;
 
 pub use text::{catalog_text, plan_text};

@@ -177,6 +177,7 @@ fn outcome_ui(
                 for (kind, print) in [
                     (ExportKind::Handout, "Print handout…"),
                     (ExportKind::Consent, "Print consent form…"),
+                    (ExportKind::Progress, "Print progress report…"),
                 ] {
                     if let Some(path) = paths.iter().find(|path| is_kind(path, kind))
                         && ui

@@ -260,6 +260,7 @@ impl App {
             self.settings.clone(),
             dialog.plan.clone(),
             order,
+            self.catalog.scales().clone(),
             today(),
             wake,
         ) {
