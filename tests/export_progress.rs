@@ -55,9 +55,9 @@ fn knee_plan(store: &Store, catalog: &Catalog, scores: &[(&str, f64, &str)]) -> 
             .unwrap();
     }
     for (scale, value, day) in scores {
-        record.scores.push(
-            Score::new(catalog.scales(), scale, *value, date(day), date(TODAY)).unwrap(),
-        );
+        record
+            .scores
+            .push(Score::new(catalog.scales(), scale, *value, date(day), date(TODAY)).unwrap());
     }
     store.create_plan(&record, "Dr Test").unwrap().0
 }

@@ -322,6 +322,21 @@ fn a_knee_prp_course_is_recorded_with_lots_offered_and_found_again() {
         chart_text(&harness, "VAS pain").is_some_and(|text| text.contains("6.5 on")),
         "the chart shows the score"
     );
+    // A baseline before the first session: 8 to 6.5 is 1.5 cm, less than the 1.75 cm
+    // that matters, and the chart says so.
+    enter_score(
+        &mut harness,
+        "VAS pain",
+        "Baseline, before the first session",
+        "8",
+    );
+    wait_for_saved(&mut harness, data.path(), &id, "the baseline", |saved| {
+        saved.scores.len() == 2
+    });
+    harness.run_steps(2);
+    let text = chart_text(&harness, "VAS pain").unwrap();
+    assert!(text.contains("First score 8 cm"), "{text}");
+    assert!(text.contains("Not yet: 1.5 cm better"), "{text}");
 }
 
 #[test]

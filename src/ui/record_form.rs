@@ -872,14 +872,20 @@ fn events_ui(ui: &mut Ui, form: &mut RecordForm, problems: &[FieldProblem]) {
 /// A saved record in a few lines: what was used and given, with its warnings.
 pub fn record_summary(record: &SessionRecord) -> Vec<String> {
     let mut lines = Vec::new();
-    let mut first = format!("Performed on {}", record.performed_on);
+    // The date is on the line above; the time and who performed it, when recorded.
+    let mut first = String::new();
     if let Some(time) = record.performed_at {
-        first.push_str(&format!(" at {}", time.strftime("%H:%M")));
+        first.push_str(&format!("At {}", time.strftime("%H:%M")));
     }
     if let Some(by) = &record.performer {
-        first.push_str(&format!(" by {by}"));
+        first.push_str(&format!(
+            "{}y {by}",
+            if first.is_empty() { "B" } else { " b" }
+        ));
     }
-    lines.push(first);
+    if !first.is_empty() {
+        lines.push(first);
+    }
     if let Some(harvest) = &record.harvest {
         let mut text = "Harvest".to_owned();
         if let Some(site) = &harvest.site {

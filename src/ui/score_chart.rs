@@ -114,7 +114,7 @@ pub fn score_chart_ui(ui: &mut Ui, series: &ScoreSeries, plan: &Plan) {
             } else {
                 Align2::RIGHT_BOTTOM
             },
-            "change that matters",
+            "beyond this line: a change that matters",
             FontId::proportional(10.0),
             weak,
         );
@@ -125,9 +125,14 @@ pub fn score_chart_ui(ui: &mut Ui, series: &ScoreSeries, plan: &Plan) {
             [Pos2::new(plot.left(), y), Pos2::new(plot.right(), y)],
             Stroke::new(1.0, weak),
         );
+        // At the right end, on the side away from the band.
         painter.text(
-            Pos2::new(plot.left() + 4.0, y),
-            Align2::LEFT_BOTTOM,
+            Pos2::new(plot.right() - 4.0, y),
+            if series.scale.better == Better::Lower {
+                Align2::RIGHT_BOTTOM
+            } else {
+                Align2::RIGHT_TOP
+            },
             format!("first score {}", number(baseline.value)),
             FontId::proportional(10.0),
             weak,
@@ -214,10 +219,67 @@ pub fn score_chart_ui(ui: &mut Ui, series: &ScoreSeries, plan: &Plan) {
     if !hovered.is_empty() {
         response.on_hover_text_at_pointer(hovered.join("\n"));
     }
+    legend_ui(ui, series.mcid.is_some(), line, window_fill, session_color);
     ui.label(series.verdict.sentence(&series.scale.unit));
     if series.mcid.is_none()
         && let Some(note) = &series.scale.mcid_note
     {
         ui.weak(note);
     }
+}
+
+/// What the marks of the chart mean, in one line.
+fn legend_ui(ui: &mut Ui, has_band: bool, score: Color32, window: Color32, session: Color32) {
+    /// How a legend's mark is drawn.
+    #[derive(Clone, Copy)]
+    enum Mark {
+        Dot,
+        Line,
+        Block,
+        Tick,
+    }
+    let weak = ui.visuals().weak_text_color();
+    let band = Color32::from_rgb(60, 160, 120);
+    let mut entries = vec![
+        (Mark::Dot, score, "score"),
+        (Mark::Line, weak, "first score"),
+        (
+            Mark::Block,
+            window.gamma_multiply(3.0),
+            "when the plan expects a result",
+        ),
+        (Mark::Tick, session, "session"),
+    ];
+    if has_band {
+        entries.push((Mark::Block, band, "change too small to matter"));
+    }
+    ui.horizontal_wrapped(|ui| {
+        for (mark, color, text) in entries {
+            let (rect, _) = ui.allocate_exact_size(Vec2::splat(12.0), Sense::hover());
+            let painter = ui.painter();
+            let center = rect.center();
+            match mark {
+                Mark::Dot => {
+                    painter.circle_filled(center, 4.0, color);
+                }
+                Mark::Line => {
+                    painter.line_segment(
+                        [center - Vec2::new(6.0, 0.0), center + Vec2::new(6.0, 0.0)],
+                        Stroke::new(1.0, color),
+                    );
+                }
+                Mark::Block => {
+                    painter.rect_filled(rect.shrink(1.0), 0.0, color);
+                }
+                Mark::Tick => {
+                    painter.line_segment(
+                        [center - Vec2::new(0.0, 5.0), center + Vec2::new(0.0, 5.0)],
+                        Stroke::new(2.0, color),
+                    );
+                }
+            }
+            ui.weak(text);
+            ui.add_space(8.0);
+        }
+    });
 }

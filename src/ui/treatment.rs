@@ -166,45 +166,75 @@ pub fn scores_ui(
     let scales = catalog.scales();
     section_heading(ui, "Outcome scores");
     let mut action = None;
-    let mut any_scale = false;
-    for (index, visit) in record.plan.follow_ups.iter().enumerate() {
-        let visit_scales = visit_scales(scales, visit);
-        if visit_scales.is_empty() {
-            continue;
-        }
-        any_scale = true;
-        let purpose = plan
-            .follow_ups
-            .get(index)
-            .map_or(visit.purpose.as_str(), |shown| shown.purpose.as_str());
-        ui.label(RichText::new(format!("{}: {purpose}", date_text(visit.date))).strong());
-        for scale in visit_scales {
-            let key = (index, scale.id.to_string());
-            let draft = state
-                .scores
-                .entry(key.clone())
-                .or_insert_with(|| ScoreDraft {
-                    value: String::new(),
-                    date: visit.date.min(today).to_string(),
-                    refused: None,
-                });
-            if let Some(score) = score_entry_ui(ui, scale, draft, purpose, catalog, today) {
-                action = Some(Action::EnterScore(score));
-                state.scores.remove(&key);
-            }
-        }
-    }
-    if !any_scale {
-        ui.weak("The follow-up visits of this plan name no outcome scale of the catalog.");
-    }
+    // The charts first: "did this work?" at a glance.
     let series = score_series(scales, &record.plan, &record.scores);
     for one in series.iter().filter(|one| !one.points.is_empty()) {
         ui.add_space(6.0);
         ui.label(RichText::new(&one.scale.name).strong());
         score_chart_ui(ui, one, &record.plan);
     }
-    if series.iter().all(|one| one.points.is_empty()) && any_scale {
-        ui.weak("No scores yet: the charts appear with the first score.");
+    let plan_scales = crate::planning::plan_scales(scales, &record.plan, &[]);
+    if plan_scales.is_empty() {
+        ui.weak("The follow-up visits of this plan name no outcome scale of the catalog.");
+        return None;
+    }
+    if series.iter().all(|one| one.points.is_empty()) {
+        ui.weak("No scores yet: enter a baseline before the first session; the charts appear with the first score.");
+    }
+    ui.add_space(6.0);
+    ui.label(RichText::new("Enter a score").strong());
+    // A baseline before the first session, on any scale the plan's visits use; then
+    // each visit with its own scales. Visits more than two weeks ahead start closed.
+    let first_session = record.plan.sessions.first().map(|session| session.date);
+    let mut groups: Vec<(usize, String, Date, Vec<&Scale>, bool)> = vec![(
+        usize::MAX,
+        "Baseline, before the first session".to_owned(),
+        first_session.unwrap_or(today),
+        plan_scales,
+        record.scores.is_empty(),
+    )];
+    let soon = today
+        .checked_add(jiff::Span::new().days(14))
+        .unwrap_or(today);
+    for (index, visit) in record.plan.follow_ups.iter().enumerate() {
+        let visit_scales = visit_scales(scales, visit);
+        if visit_scales.is_empty() {
+            continue;
+        }
+        let purpose = plan
+            .follow_ups
+            .get(index)
+            .map_or(visit.purpose.as_str(), |shown| shown.purpose.as_str());
+        groups.push((
+            index,
+            purpose.to_owned(),
+            visit.date,
+            visit_scales,
+            visit.date <= soon,
+        ));
+    }
+    for (index, purpose, date, group_scales, open) in groups {
+        egui::CollapsingHeader::new(format!("{}: {purpose}", date_text(date)))
+            .id_salt(("scores", index))
+            .default_open(open)
+            .show(ui, |ui| {
+                for scale in group_scales {
+                    let key = (index, scale.id.to_string());
+                    let draft = state
+                        .scores
+                        .entry(key.clone())
+                        .or_insert_with(|| ScoreDraft {
+                            value: String::new(),
+                            date: date.min(today).to_string(),
+                            refused: None,
+                        });
+                    if let Some(score) = score_entry_ui(ui, scale, draft, &purpose, catalog, today)
+                    {
+                        action = Some(Action::EnterScore(score));
+                        state.scores.remove(&key);
+                    }
+                }
+            });
     }
     action
 }
@@ -220,21 +250,29 @@ fn score_entry_ui(
     today: Date,
 ) -> Option<Score> {
     let mut entered = None;
-    ui.horizontal_wrapped(|ui| {
-        let label = ui.label(format!("{} score, {visit}", scale.short_name));
-        let value = ui
-            .add(
-                egui::TextEdit::singleline(&mut draft.value)
-                    .desired_width(60.0)
-                    .hint_text(scale.range_text()),
-            )
-            .labelled_by(label.id);
-        let label = ui.label(format!("{} date, {visit}", scale.short_name));
-        ui.add(egui::TextEdit::singleline(&mut draft.date).desired_width(90.0))
-            .labelled_by(label.id);
+    // The row shows the scale's short name once; each field is named in full for a
+    // screen reader, with the visit, since every visit has the same fields.
+    ui.horizontal(|ui| {
+        ui.add_sized(
+            egui::vec2(110.0, ui.spacing().interact_size.y),
+            egui::Label::new(&scale.short_name).truncate(),
+        );
+        let value = named_text_edit(
+            ui,
+            &mut draft.value,
+            60.0,
+            &format!("{} score, {visit}", scale.short_name),
+        );
+        ui.weak("on");
+        named_text_edit(
+            ui,
+            &mut draft.date,
+            90.0,
+            &format!("{} date, {visit}", scale.short_name),
+        );
         let enter_pressed =
             value.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
-        let button = ui.button(format!("Enter {} score", scale.short_name));
+        let button = ui.button("Enter");
         button.widget_info(|| {
             egui::WidgetInfo::labeled(
                 egui::Role::Button,
@@ -284,4 +322,15 @@ fn read_score(
             .map(|first| first.to_uppercase().chain(chars).collect())
             .unwrap_or_default()
     })
+}
+
+/// A one-line text field whose accessible name is `name`.
+fn named_text_edit(ui: &mut Ui, text: &mut String, width: f32, name: &str) -> egui::Response {
+    let response = ui.add(egui::TextEdit::singleline(text).desired_width(width));
+    response.widget_info(|| {
+        let mut info = egui::WidgetInfo::text_edit(true, "", text.as_str(), "");
+        info.label = Some(name.to_owned());
+        info
+    });
+    response
 }
