@@ -34,6 +34,7 @@ pub fn lot_recall_ui(
     ui: &mut Ui,
     state: &mut LotRecallState,
     lots: &LotsShown<'_>,
+    fresh: bool,
 ) -> Option<Action> {
     let mut action = None;
     ui.heading("Lot recall");
@@ -43,7 +44,9 @@ pub fn lot_recall_ui(
         let field = ui
             .add(egui::TextEdit::singleline(&mut state.query).desired_width(220.0))
             .labelled_by(label.id);
-        if state.found.is_none() && state.query.is_empty() {
+        // The screen is for typing a lot: the field has the keyboard unless another
+        // field took it.
+        if fresh || (state.query.is_empty() && ui.memory(|memory| memory.focused().is_none())) {
             field.request_focus();
         }
     });

@@ -244,7 +244,7 @@ impl App {
                     (None, Some(failed)) => LotsShown::Failed(failed),
                     (None, None) => LotsShown::Reading,
                 };
-                lot_recall_ui(ui, state, &shown)
+                lot_recall_ui(ui, state, &shown, fresh)
             }
         }
     }
