@@ -203,32 +203,34 @@ fn a_stretch_marks_course_is_recorded_through_the_form_and_its_scores_are_plotte
     harness.run_steps(2);
     assert!(!shows(&harness, "Session 1 needs an adverse-event entry"));
 
+    posas_scores_are_plotted(&mut harness, data.path(), &id);
+}
+
+/// POSAS scores entered at the reviews of the stretch-marks plan: none yet, so no
+/// chart; a value outside the scale is refused; each score changes the chart's text.
+fn posas_scores_are_plotted(harness: &mut Harness<'static, App>, data: &Path, id: &PlanId) {
     // Scores: none yet, so no chart; each score changes the chart's text.
-    assert_eq!(chart_text(&harness, "POSAS patient"), None);
-    enter_score(&mut harness, "POSAS patient", "One-month review", "99");
+    assert_eq!(chart_text(harness, "POSAS patient"), None);
+    enter_score(harness, "POSAS patient", "One-month review", "99");
     assert!(
-        shows(&harness, "POSAS patient scores run from 6 to 60"),
+        shows(harness, "POSAS patient scores run from 6 to 60"),
         "a value outside the scale is refused with its range"
     );
-    assert_eq!(chart_text(&harness, "POSAS patient"), None);
-    enter_score(&mut harness, "POSAS patient", "One-month review", "44");
-    wait_for_saved(&mut harness, data.path(), &id, "the first score", |saved| {
+    assert_eq!(chart_text(harness, "POSAS patient"), None);
+    enter_score(harness, "POSAS patient", "One-month review", "44");
+    wait_for_saved(harness, data, id, "the first score", |saved| {
         saved.scores.len() == 1
     });
     harness.run_steps(2);
-    let first = chart_text(&harness, "POSAS patient").expect("the chart shows");
+    let first = chart_text(harness, "POSAS patient").expect("the chart shows");
     assert!(first.contains("44 on"), "{first}");
     assert!(first.contains("Only the first score is entered"), "{first}");
-    enter_score(&mut harness, "POSAS patient", "Three-month review", "30");
-    wait_for_saved(
-        &mut harness,
-        data.path(),
-        &id,
-        "the second score",
-        |saved| saved.scores.len() == 2,
-    );
+    enter_score(harness, "POSAS patient", "Three-month review", "30");
+    wait_for_saved(harness, data, id, "the second score", |saved| {
+        saved.scores.len() == 2
+    });
     harness.run_steps(2);
-    let second = chart_text(&harness, "POSAS patient").unwrap();
+    let second = chart_text(harness, "POSAS patient").unwrap();
     assert_ne!(first, second);
     assert!(second.contains("30 on"), "{second}");
     assert!(

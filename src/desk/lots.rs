@@ -57,14 +57,23 @@ fn lots_only(record: &SessionRecord) -> Option<SessionRecord> {
 
 impl LotBook {
     /// Puts a plan's records in the book, replacing what it held of the plan (after a
-    /// save, a plan's lots are as saved).
+    /// save, a plan's lots are as saved). An empty patient name keeps the one the book
+    /// had for the plan.
     pub fn put(&mut self, entry: &LotBookEntry, record: &PlanRecord) {
+        let known_name = self
+            .plans
+            .iter()
+            .find(|known| known.plan == entry.plan.as_str())
+            .map(|known| known.patient_name.clone());
         self.plans.retain(|known| known.plan != entry.plan.as_str());
         let records: Vec<SessionRecord> = record.records.iter().filter_map(lots_only).collect();
         if !records.is_empty() {
             self.plans.push(LotPlan {
                 patient: entry.patient.clone(),
-                patient_name: entry.patient_name.clone(),
+                patient_name: match known_name {
+                    Some(name) if entry.patient_name.is_empty() => name,
+                    _ => entry.patient_name.clone(),
+                },
                 plan: entry.plan.to_string(),
                 records,
             });

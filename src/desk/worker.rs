@@ -73,6 +73,18 @@ pub enum ExportProblem {
     Failed(String),
 }
 
+/// What a desk's export is made with besides the plan: the app's folders (never
+/// written into), the settings (the clinic, the prices) and the catalog's outcome
+/// scales (for the progress report).
+pub struct ExportDesk {
+    /// The app's folders.
+    pub dirs: AppDirs,
+    /// The desk's settings.
+    pub settings: Settings,
+    /// The outcome scales.
+    pub scales: crate::catalog::Scales,
+}
+
 /// What an export of a saved plan reports: the files written, or why not.
 pub type ExportResult = Result<Vec<PathBuf>, ExportProblem>;
 
@@ -84,14 +96,17 @@ pub type ExportResult = Result<Vec<PathBuf>, ExportProblem>;
 /// When the system cannot start a thread.
 pub fn start_export(
     store: Store,
-    dirs: AppDirs,
-    settings: Settings,
+    desk: ExportDesk,
     plan: PlanId,
     order: ExportOrder,
-    scales: crate::catalog::Scales,
     today: Date,
     wake: impl Fn() + Send + 'static,
 ) -> std::io::Result<Receiver<ExportResult>> {
+    let ExportDesk {
+        dirs,
+        settings,
+        scales,
+    } = desk;
     let (sender, receiver) = channel();
     std::thread::Builder::new()
         .name("export".into())

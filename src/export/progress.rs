@@ -8,7 +8,7 @@ use super::layout::{ACCENT, Color, Flow, INK, MUTED, Marker, Op, Pen, RULE, Span
 use super::parts::{
     INFO_FILL, INFO_STRIPE, contact, milestone_rows, patient_pdf, section, subsection, title,
 };
-use super::wording::{Citations, long_date, plain_date};
+use super::wording::{Citations, long_date, month_short, plain_date};
 use super::{Document, ExportError};
 use crate::catalog::{Better, number};
 use crate::planning::{ScoreSeries, SessionProgress, score_series, session_states};
@@ -190,6 +190,37 @@ fn scale_section(
     flow.paragraph(&verdict);
 }
 
+/// Where days and scores fall on a chart.
+struct Frame {
+    start: jiff::civil::Date,
+    end: jiff::civil::Date,
+    total_days: f32,
+    left: f32,
+    right: f32,
+    top: f32,
+    bottom: f32,
+    min: f64,
+    max: f64,
+}
+
+impl Frame {
+    fn x(&self, date: jiff::civil::Date) -> f32 {
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "a plan spans a few thousand days"
+        )]
+        let days = (date - self.start).get_days() as f32;
+        self.left + days / self.total_days * (self.right - self.left)
+    }
+
+    fn y(&self, value: f64) -> f32 {
+        let span = (self.max - self.min).max(f64::EPSILON);
+        #[expect(clippy::cast_possible_truncation, reason = "a position on the page")]
+        let share = ((value - self.min) / span).clamp(0.0, 1.0) as f32;
+        self.bottom - share * (self.bottom - self.top)
+    }
+}
+
 /// The chart of one scale: expected result windows, the band of change that matters,
 /// the first score, the scores joined in date order, the sessions as ticks.
 fn chart(flow: &mut Flow<'_>, series: &ScoreSeries, document: &Document) {
@@ -212,49 +243,63 @@ fn chart(flow: &mut Flow<'_>, series: &ScoreSeries, document: &Document) {
         clippy::cast_precision_loss,
         reason = "a plan spans a few thousand days"
     )]
-    let total = ((end - start).get_days().max(28)) as f32;
-    let left = 34.0;
-    let right = flow.text_width() - 6.0;
-    let top = 6.0;
-    let height = 120.0;
-    let bottom = top + height;
-    #[expect(
-        clippy::cast_precision_loss,
-        reason = "a plan spans a few thousand days"
-    )]
-    let x = |date: jiff::civil::Date| {
-        left + ((date - start).get_days() as f32) / total * (right - left)
+    let total_days = (end - start).get_days().max(28) as f32;
+    let frame = Frame {
+        start,
+        end,
+        total_days,
+        left: 34.0,
+        right: flow.text_width() - 6.0,
+        top: 6.0,
+        bottom: 126.0,
+        min: series.scale.range.min,
+        max: series.scale.range.max,
     };
-    let range = series.scale.range;
-    let span = (range.max - range.min).max(f64::EPSILON);
-    #[expect(clippy::cast_possible_truncation, reason = "a position on the page")]
-    let y = |value: f64| bottom - (((value - range.min) / span).clamp(0.0, 1.0) as f32) * height;
     let mut ops = Vec::new();
+    background(flow, series, document, &frame, &mut ops);
+    scores(series, &frame, &mut ops);
+    months(&frame, &mut ops);
+    let height = legend(flow, series.mcid.is_some(), &frame, &mut ops);
+    flow.push(height, ops, false);
+}
+
+/// The windows, the band, the frame with the range at its ends, the first score and the
+/// sessions.
+fn background(
+    flow: &Flow<'_>,
+    series: &ScoreSeries,
+    document: &Document,
+    frame: &Frame,
+    ops: &mut Vec<Op>,
+) {
+    let height = frame.bottom - frame.top;
+    let width = frame.right - frame.left;
     for window in &series.windows {
-        let from = x(window.from);
+        let from = frame.x(window.from);
         ops.push(Op::rect(
             from,
-            top,
-            (x(window.to) - from).max(2.0),
+            frame.top,
+            (frame.x(window.to) - from).max(2.0),
             height,
             Some(WINDOW),
             None,
         ));
     }
     if let Some(band) = &series.mcid {
+        let top = frame.y(band.high);
         ops.push(Op::rect(
-            left,
-            y(band.high),
-            right - left,
-            y(band.low) - y(band.high),
+            frame.left,
+            top,
+            width,
+            frame.y(band.low) - top,
             Some(BAND),
             None,
         ));
     }
     ops.push(Op::rect(
-        left,
-        top,
-        right - left,
+        frame.left,
+        frame.top,
+        width,
         height,
         None,
         Some(Pen {
@@ -263,23 +308,23 @@ fn chart(flow: &mut Flow<'_>, series: &ScoreSeries, document: &Document) {
             dashed: false,
         }),
     ));
-    for value in [range.min, range.max] {
+    for value in [frame.min, frame.max] {
         let text = number(value);
-        let width = flow
+        let text_width = flow
             .fonts()
             .width(AXIS_STYLE.weight, AXIS_STYLE.size, &text);
         ops.push(Op::Text {
-            x: left - 4.0 - width,
-            baseline: y(value) + 2.5,
+            x: frame.left - 4.0 - text_width,
+            baseline: frame.y(value) + 2.5,
             style: AXIS_STYLE,
             text,
         });
     }
     if let Some(baseline) = &series.baseline {
-        let at = y(baseline.value);
+        let at = frame.y(baseline.value);
         ops.push(Op::Line {
-            from: (left, at),
-            to: (right, at),
+            from: (frame.left, at),
+            to: (frame.right, at),
             pen: Pen {
                 color: MUTED,
                 width: 0.6,
@@ -287,11 +332,11 @@ fn chart(flow: &mut Flow<'_>, series: &ScoreSeries, document: &Document) {
             },
         });
     }
-    for session in &plan.sessions {
-        let at = x(session.date);
+    for session in &document.plan.sessions {
+        let at = frame.x(session.date);
         ops.push(Op::Line {
-            from: (at, bottom),
-            to: (at, bottom - 8.0),
+            from: (at, frame.bottom),
+            to: (at, frame.bottom - 8.0),
             pen: Pen {
                 color: ACCENT,
                 width: 1.6,
@@ -299,10 +344,14 @@ fn chart(flow: &mut Flow<'_>, series: &ScoreSeries, document: &Document) {
             },
         });
     }
+}
+
+/// The scores, joined in date order.
+fn scores(series: &ScoreSeries, frame: &Frame, ops: &mut Vec<Op>) {
     let points: Vec<(f32, f32)> = series
         .points
         .iter()
-        .map(|point| (x(point.date), y(point.value)))
+        .map(|point| (frame.x(point.date), frame.y(point.value)))
         .collect();
     for pair in points.windows(2) {
         ops.push(Op::Line {
@@ -315,37 +364,33 @@ fn chart(flow: &mut Flow<'_>, series: &ScoreSeries, document: &Document) {
             },
         });
     }
-    for (px, py) in &points {
-        ops.push(Op::Shape {
-            points: vec![
-                (px - 2.6, py - 2.6),
-                (px + 2.6, py - 2.6),
-                (px + 2.6, py + 2.6),
-                (px - 2.6, py + 2.6),
-            ],
-            fill: Some(SCORE),
-            pen: None,
-        });
+    for (x, y) in &points {
+        ops.push(Op::rect(x - 2.6, y - 2.6, 5.2, 5.2, Some(SCORE), None));
     }
-    // Months along the axis, at most about ten labels.
-    let mut month = start;
-    let mut index = 0;
+}
+
+/// The months along the axis, at most about ten labels, the year at the first and at
+/// each January.
+fn months(frame: &Frame, ops: &mut Vec<Op>) {
     #[expect(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,
         reason = "a few dozen months"
     )]
-    let step = ((total / 30.0 / 10.0).ceil() as usize).max(1);
-    while month < end {
+    let step = ((frame.total_days / 30.0 / 10.0).ceil() as usize).max(1);
+    let mut month = frame.start;
+    let mut index = 0;
+    while month < frame.end {
         if index % step == 0 {
+            let name = month_short(month);
             ops.push(Op::Text {
-                x: x(month) + 1.5,
-                baseline: bottom + 10.0,
+                x: frame.x(month) + 1.5,
+                baseline: frame.bottom + 10.0,
                 style: AXIS_STYLE,
                 text: if index == 0 || month.month() == 1 {
-                    format!("{} {}", super::wording::month_short(month), month.year())
+                    format!("{name} {}", month.year())
                 } else {
-                    super::wording::month_short(month).to_owned()
+                    name.to_owned()
                 },
             });
         }
@@ -355,24 +400,26 @@ fn chart(flow: &mut Flow<'_>, series: &ScoreSeries, document: &Document) {
             Err(_) => break,
         }
     }
-    // The legend.
-    let baseline = bottom + 24.0;
-    let mut lx = left;
+}
+
+/// What the marks mean, under the axis; returns the chart's whole height.
+fn legend(flow: &Flow<'_>, has_band: bool, frame: &Frame, ops: &mut Vec<Op>) -> f32 {
     let style = AXIS_STYLE.colored(INK);
+    let pen = |color, width, dashed| Pen {
+        color,
+        width,
+        dashed,
+    };
     let mut entries: Vec<(Op, &str)> = vec![
         (
-            Op::rect(0.0, -3.0, 6.0, 6.0, Some(SCORE), None),
+            Op::rect(2.0, -3.0, 6.0, 6.0, Some(SCORE), None),
             "your score",
         ),
         (
             Op::Line {
                 from: (0.0, 0.0),
                 to: (10.0, 0.0),
-                pen: Pen {
-                    color: MUTED,
-                    width: 0.6,
-                    dashed: true,
-                },
+                pen: pen(MUTED, 0.6, true),
             },
             "your first score",
         ),
@@ -382,38 +429,35 @@ fn chart(flow: &mut Flow<'_>, series: &ScoreSeries, document: &Document) {
         ),
         (
             Op::Line {
-                from: (4.0, 3.5),
-                to: (4.0, -3.5),
-                pen: Pen {
-                    color: ACCENT,
-                    width: 1.6,
-                    dashed: false,
-                },
+                from: (5.0, 3.5),
+                to: (5.0, -3.5),
+                pen: pen(ACCENT, 1.6, false),
             },
             "a session",
         ),
     ];
-    if series.mcid.is_some() {
+    if has_band {
         entries.push((
             Op::rect(0.0, -3.5, 10.0, 7.0, Some(BAND), None),
             "a change too small to matter",
         ));
     }
-    let mut row_y = baseline;
+    let mut x = frame.left;
+    let mut baseline = frame.bottom + 24.0;
     for (mark, text) in entries {
         let width = flow.fonts().width(style.weight, style.size, text) + 30.0;
-        if lx + width > right {
-            lx = left;
-            row_y += 11.0;
+        if x + width > frame.right {
+            x = frame.left;
+            baseline += 11.0;
         }
-        ops.push(mark.moved(lx, row_y - 2.6));
+        ops.push(mark.moved(x, baseline - 2.6));
         ops.push(Op::Text {
-            x: lx + 14.0,
-            baseline: row_y,
+            x: x + 14.0,
+            baseline,
             style,
             text: text.to_owned(),
         });
-        lx += width;
+        x += width;
     }
-    flow.push(row_y + 6.0, ops, false);
+    baseline + 6.0
 }

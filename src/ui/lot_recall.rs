@@ -2,6 +2,8 @@
 //! dates; a click opens the plan. The lots are read off the UI thread; this screen
 //! only filters what was read.
 
+use std::fmt::Write as _;
+
 use egui::{RichText, Ui};
 
 use super::action::Action;
@@ -104,39 +106,48 @@ pub fn lot_recall_ui(
         found.len(),
         |ui, rows| {
             for row in &found[rows] {
-                ui.horizontal(|ui| {
-                    let mut text = format!(
-                        "{}: session {} on {}, {} ({}, lot {})",
-                        row.patient_name,
-                        row.session,
-                        date_text(row.performed),
-                        row.material,
-                        row.kind.label().to_lowercase(),
-                        row.lot
-                    );
-                    if let Some(expiry) = row.expiry {
-                        text.push_str(&format!(", expires {expiry}"));
-                    }
-                    ui.label(text);
-                    let open = ui.small_button("Open plan");
-                    open.widget_info(|| {
-                        egui::WidgetInfo::labeled(
-                            egui::Role::Button,
-                            true,
-                            format!(
-                                "Open the plan of {} (session {} on {})",
-                                row.patient_name, row.session, row.performed
-                            ),
-                        )
-                    });
-                    if open.clicked()
-                        && let Ok(id) = row.plan.parse::<PlanId>()
-                    {
-                        action = Some(Action::OpenPlan(id));
-                    }
-                });
+                if let Some(open) = match_row_ui(ui, row) {
+                    action = Some(open);
+                }
             }
         },
     );
+    action
+}
+
+/// One session that received the lot, with a button that opens its plan.
+fn match_row_ui(ui: &mut Ui, row: &LotMatch) -> Option<Action> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        let mut text = format!(
+            "{}: session {} on {}, {} ({}, lot {})",
+            row.patient_name,
+            row.session,
+            date_text(row.performed),
+            row.material,
+            row.kind.label().to_lowercase(),
+            row.lot
+        );
+        if let Some(expiry) = row.expiry {
+            let _ = write!(text, ", expires {expiry}");
+        }
+        ui.label(text);
+        let open = ui.small_button("Open plan");
+        open.widget_info(|| {
+            egui::WidgetInfo::labeled(
+                egui::Role::Button,
+                true,
+                format!(
+                    "Open the plan of {} (session {} on {})",
+                    row.patient_name, row.session, row.performed
+                ),
+            )
+        });
+        if open.clicked()
+            && let Ok(id) = row.plan.parse::<PlanId>()
+        {
+            action = Some(Action::OpenPlan(id));
+        }
+    });
     action
 }

@@ -3,6 +3,8 @@
 //! A dose above the protocol's maximum is saved but flagged, and the form asks for an
 //! adverse-event entry. Lots already used are offered while a lot is typed.
 
+use std::fmt::Write as _;
+
 use egui::{RichText, Ui};
 use jiff::civil::{Date, Time};
 
@@ -211,7 +213,7 @@ impl RecordForm {
     pub fn has_typing(&self) -> bool {
         let empty = Self::new(self.session, Date::MIN);
         let mut compared = self.clone();
-        compared.performed_on = empty.performed_on.clone();
+        compared.performed_on.clone_from(&empty.performed_on);
         compared.failure = None;
         !self.correcting && compared != empty
     }
@@ -258,62 +260,8 @@ impl RecordForm {
                 volume_ml: harvest_volume,
             });
         }
-        for (index, row) in self.materials.iter().enumerate() {
-            let expiry = read.date(
-                &format!("materials[{}].expiry", index + 1),
-                "The expiry",
-                &row.expiry,
-            );
-            record.materials.push(Material {
-                name: row.name.trim().to_owned(),
-                kind: row.kind.unwrap_or(MaterialKind::Kit),
-                lot: text(&row.lot),
-                expiry,
-            });
-        }
-        for (index, row) in self.spins.iter().enumerate() {
-            let i = index + 1;
-            let g = read.whole(&format!("spins[{i}].g"), "The centrifuge force", &row.g);
-            let minutes = read.whole(
-                &format!("spins[{i}].minutes"),
-                "The centrifuge time",
-                &row.minutes,
-            );
-            record.spins.push(Spin {
-                g: g.unwrap_or(0),
-                minutes: minutes.unwrap_or(0),
-            });
-        }
-        let product = Product {
-            platelet_factor: read.number(
-                "product.platelet_factor",
-                "The platelet concentration factor",
-                &self.platelet_factor,
-            ),
-            platelets_thousand_per_ul: read.number(
-                "product.platelets_thousand_per_ul",
-                "The platelet count",
-                &self.platelets,
-            ),
-            cells_million: read.number(
-                "product.cells_million",
-                "The cell count",
-                &self.cells_million,
-            ),
-            viability_percent: read.number(
-                "product.viability_percent",
-                "The cell viability",
-                &self.viability_percent,
-            ),
-            volume_ml: read.number(
-                "product.volume_ml",
-                "The product volume",
-                &self.product_volume_ml,
-            ),
-        };
-        if product != Product::default() {
-            record.product = Some(product);
-        }
+        self.read_materials_and_spins(&mut read, &mut record);
+        self.read_product(&mut read, &mut record);
         for (index, row) in self.sites.iter().enumerate() {
             let volume = read.number(
                 &format!("administration[{}].volume_ml", index + 1),
@@ -359,6 +307,70 @@ impl RecordForm {
             Ok(record)
         } else {
             Err(read.problems)
+        }
+    }
+
+    /// The materials with their lots, and the centrifuge spins.
+    fn read_materials_and_spins(&self, read: &mut Reader, record: &mut SessionRecord) {
+        for (index, row) in self.materials.iter().enumerate() {
+            let expiry = read.date(
+                &format!("materials[{}].expiry", index + 1),
+                "The expiry",
+                &row.expiry,
+            );
+            record.materials.push(Material {
+                name: row.name.trim().to_owned(),
+                kind: row.kind.unwrap_or(MaterialKind::Kit),
+                lot: text(&row.lot),
+                expiry,
+            });
+        }
+        for (index, row) in self.spins.iter().enumerate() {
+            let i = index + 1;
+            let g = read.whole(&format!("spins[{i}].g"), "The centrifuge force", &row.g);
+            let minutes = read.whole(
+                &format!("spins[{i}].minutes"),
+                "The centrifuge time",
+                &row.minutes,
+            );
+            record.spins.push(Spin {
+                g: g.unwrap_or(0),
+                minutes: minutes.unwrap_or(0),
+            });
+        }
+    }
+
+    /// The product, when anything of it was typed.
+    fn read_product(&self, read: &mut Reader, record: &mut SessionRecord) {
+        let product = Product {
+            platelet_factor: read.number(
+                "product.platelet_factor",
+                "The platelet concentration factor",
+                &self.platelet_factor,
+            ),
+            platelets_thousand_per_ul: read.number(
+                "product.platelets_thousand_per_ul",
+                "The platelet count",
+                &self.platelets,
+            ),
+            cells_million: read.number(
+                "product.cells_million",
+                "The cell count",
+                &self.cells_million,
+            ),
+            viability_percent: read.number(
+                "product.viability_percent",
+                "The cell viability",
+                &self.viability_percent,
+            ),
+            volume_ml: read.number(
+                "product.volume_ml",
+                "The product volume",
+                &self.product_volume_ml,
+            ),
+        };
+        if product != Product::default() {
+            record.product = Some(product);
         }
     }
 }
@@ -690,9 +702,9 @@ fn materials_ui(
                         if named_small_button(ui, &text, &format!("Use lot {}", suggestion.lot))
                             .clicked()
                         {
-                            row.lot = suggestion.lot.clone();
+                            row.lot.clone_from(&suggestion.lot);
                             if row.name.trim().is_empty() {
-                                row.name = suggestion.material.clone();
+                                row.name.clone_from(&suggestion.material);
                             }
                         }
                     }
@@ -875,13 +887,10 @@ pub fn record_summary(record: &SessionRecord) -> Vec<String> {
     // The date is on the line above; the time and who performed it, when recorded.
     let mut first = String::new();
     if let Some(time) = record.performed_at {
-        first.push_str(&format!("At {}", time.strftime("%H:%M")));
+        let _ = write!(first, "At {}", time.strftime("%H:%M"));
     }
     if let Some(by) = &record.performer {
-        first.push_str(&format!(
-            "{}y {by}",
-            if first.is_empty() { "B" } else { " b" }
-        ));
+        let _ = write!(first, "{}y {by}", if first.is_empty() { "B" } else { " b" });
     }
     if !first.is_empty() {
         lines.push(first);
@@ -889,23 +898,23 @@ pub fn record_summary(record: &SessionRecord) -> Vec<String> {
     if let Some(harvest) = &record.harvest {
         let mut text = "Harvest".to_owned();
         if let Some(site) = &harvest.site {
-            text.push_str(&format!(" from {site}"));
+            let _ = write!(text, " from {site}");
         }
         if let Some(volume) = harvest.volume_ml {
-            text.push_str(&format!(", {} mL", crate::catalog::number(volume)));
+            let _ = write!(text, ", {} mL", crate::catalog::number(volume));
         }
         if let Some(minutes) = record.harvest_to_injection_minutes {
-            text.push_str(&format!(", injected {minutes} minutes later"));
+            let _ = write!(text, ", injected {minutes} minutes later");
         }
         lines.push(text);
     }
     for material in &record.materials {
         let mut text = format!("{}: {}", material.kind.label(), material.name);
         if let Some(lot) = &material.lot {
-            text.push_str(&format!(", lot {lot}"));
+            let _ = write!(text, ", lot {lot}");
         }
         if let Some(expiry) = material.expiry {
-            text.push_str(&format!(", expires {expiry}"));
+            let _ = write!(text, ", expires {expiry}");
         }
         lines.push(text);
     }
@@ -917,6 +926,12 @@ pub fn record_summary(record: &SessionRecord) -> Vec<String> {
             .collect();
         lines.push(format!("Centrifuge: {}", spins.join(", then ")));
     }
+    given_lines(record, &mut lines);
+    lines
+}
+
+/// The product, where it went, the anaesthetic, adverse events and notes.
+fn given_lines(record: &SessionRecord, lines: &mut Vec<String>) {
     if let Some(product) = &record.product {
         let mut parts = Vec::new();
         let n = crate::catalog::number;
@@ -955,7 +970,7 @@ pub fn record_summary(record: &SessionRecord) -> Vec<String> {
             crate::catalog::number(given.total_mg)
         );
         if let Some(weight) = record.weight_kg {
-            text.push_str(&format!(" (patient {} kg)", crate::catalog::number(weight)));
+            let _ = write!(text, " (patient {} kg)", crate::catalog::number(weight));
         }
         lines.push(text);
     }
@@ -966,7 +981,7 @@ pub fn record_summary(record: &SessionRecord) -> Vec<String> {
             event.what
         );
         if let Some(action) = &event.action {
-            text.push_str(&format!("; {action}"));
+            let _ = write!(text, "; {action}");
         }
         text.push_str(if event.resolved {
             "; resolved"
@@ -978,7 +993,6 @@ pub fn record_summary(record: &SessionRecord) -> Vec<String> {
     if let Some(notes) = &record.notes {
         lines.push(format!("Notes: {notes}"));
     }
-    lines
 }
 
 #[cfg(test)]

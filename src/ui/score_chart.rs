@@ -47,7 +47,62 @@ fn span(series: &ScoreSeries, plan: &Plan) -> Option<(Date, Date)> {
     ))
 }
 
-/// Draws the chart of one scale, with its verdict below.
+/// Where days and scores fall in the plotting area.
+struct Geometry {
+    plot: Rect,
+    start: Date,
+    total_days: f32,
+    min: f64,
+    max: f64,
+}
+
+impl Geometry {
+    fn x(&self, date: Date) -> f32 {
+        self.plot.left() + days(self.start, date) / self.total_days * self.plot.width()
+    }
+
+    fn y(&self, value: f64) -> f32 {
+        let height = (self.max - self.min).max(f64::EPSILON);
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "a chart's height in pixels"
+        )]
+        let share = ((value - self.min) / height).clamp(0.0, 1.0) as f32;
+        self.plot.bottom() - share * self.plot.height()
+    }
+}
+
+/// The colours of the chart, for the light or the dark theme.
+struct Colors {
+    text: Color32,
+    weak: Color32,
+    grid: Color32,
+    window: Color32,
+    band: Color32,
+    score: Color32,
+    session: Color32,
+}
+
+impl Colors {
+    fn of(visuals: &egui::Visuals) -> Self {
+        let dark = visuals.dark_mode;
+        Self {
+            text: visuals.text_color(),
+            weak: visuals.weak_text_color(),
+            grid: visuals.widgets.noninteractive.bg_stroke.color,
+            window: Color32::from_rgba_unmultiplied(150, 90, 190, if dark { 40 } else { 28 }),
+            band: Color32::from_rgba_unmultiplied(60, 160, 120, if dark { 50 } else { 40 }),
+            score: if dark {
+                Color32::from_rgb(240, 170, 80)
+            } else {
+                Color32::from_rgb(194, 106, 26)
+            },
+            session: Color32::from_rgb(30, 110, 200),
+        }
+    }
+}
+
+/// Draws the chart of one scale, with its legend and verdict below.
 pub fn score_chart_ui(ui: &mut Ui, series: &ScoreSeries, plan: &Plan) {
     let Some((start, end)) = span(series, plan) else {
         return;
@@ -59,141 +114,177 @@ pub fn score_chart_ui(ui: &mut Ui, series: &ScoreSeries, plan: &Plan) {
     let description = format!("Chart of {}", series.describe());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, &description));
     let outer = response.rect;
-    let plot = Rect::from_min_max(
-        Pos2::new(outer.left() + LEFT, outer.top() + TOP),
-        Pos2::new(outer.right() - 8.0, outer.bottom() - BOTTOM),
-    );
-    let visuals = ui.visuals();
-    let text = visuals.text_color();
-    let weak = visuals.weak_text_color();
-    let grid = visuals.widgets.noninteractive.bg_stroke.color;
-    let dark = visuals.dark_mode;
-    let total = days(start, end).max(1.0);
-    let x_of = |date: Date| plot.left() + days(start, date) / total * plot.width();
-    let range = series.scale.range;
-    let height = (range.max - range.min).max(f64::EPSILON);
-    #[expect(
-        clippy::cast_possible_truncation,
-        reason = "a chart's height in pixels"
-    )]
-    let y_of = |value: f64| {
-        let share = ((value - range.min) / height).clamp(0.0, 1.0) as f32;
-        plot.bottom() - share * plot.height()
+    let geometry = Geometry {
+        plot: Rect::from_min_max(
+            Pos2::new(outer.left() + LEFT, outer.top() + TOP),
+            Pos2::new(outer.right() - 8.0, outer.bottom() - BOTTOM),
+        ),
+        start,
+        total_days: days(start, end).max(1.0),
+        min: series.scale.range.min,
+        max: series.scale.range.max,
     };
-    painter.rect_stroke(plot, 0.0, Stroke::new(0.5, grid), egui::StrokeKind::Inside);
-
-    // Expected result windows.
-    let window_fill = if dark {
-        Color32::from_rgba_unmultiplied(150, 90, 190, 40)
-    } else {
-        Color32::from_rgba_unmultiplied(150, 90, 190, 28)
-    };
-    for window in &series.windows {
-        let rect = Rect::from_min_max(
-            Pos2::new(x_of(window.from), plot.top()),
-            Pos2::new(x_of(window.to).max(x_of(window.from) + 2.0), plot.bottom()),
-        );
-        painter.rect_filled(rect, 0.0, window_fill);
+    let colors = Colors::of(ui.visuals());
+    background(&painter, &geometry, series, &colors);
+    axis(&painter, &geometry, plan, (start, end), outer, &colors);
+    let hovered = scores(&painter, &geometry, series, response.hover_pos(), &colors);
+    if !hovered.is_empty() {
+        response.on_hover_text_at_pointer(hovered.join("\n"));
     }
-    // The band of change too small to matter, from the baseline towards better.
+    legend_ui(
+        ui,
+        series.mcid.is_some(),
+        colors.score,
+        colors.window,
+        colors.session,
+    );
+    ui.label(series.verdict.sentence(&series.scale.unit));
+    if series.mcid.is_none()
+        && let Some(note) = &series.scale.mcid_note
+    {
+        ui.weak(note);
+    }
+}
+
+/// The frame, the expected result windows, the band of change too small to matter
+/// (from the baseline towards better) and the first score.
+fn background(painter: &egui::Painter, geometry: &Geometry, series: &ScoreSeries, colors: &Colors) {
+    let plot = geometry.plot;
+    painter.rect_stroke(
+        plot,
+        0.0,
+        Stroke::new(0.5, colors.grid),
+        egui::StrokeKind::Inside,
+    );
+    for window in &series.windows {
+        let left = geometry.x(window.from);
+        let rect = Rect::from_min_max(
+            Pos2::new(left, plot.top()),
+            Pos2::new(geometry.x(window.to).max(left + 2.0), plot.bottom()),
+        );
+        painter.rect_filled(rect, 0.0, colors.window);
+    }
+    let lower_is_better = series.scale.better == Better::Lower;
     if let Some(band) = &series.mcid {
         let rect = Rect::from_min_max(
-            Pos2::new(plot.left(), y_of(band.high)),
-            Pos2::new(plot.right(), y_of(band.low)),
+            Pos2::new(plot.left(), geometry.y(band.high)),
+            Pos2::new(plot.right(), geometry.y(band.low)),
         );
-        let fill = if dark {
-            Color32::from_rgba_unmultiplied(60, 160, 120, 50)
-        } else {
-            Color32::from_rgba_unmultiplied(60, 160, 120, 40)
-        };
-        painter.rect_filled(rect, 0.0, fill);
+        painter.rect_filled(rect, 0.0, colors.band);
         painter.text(
-            Pos2::new(plot.right() - 4.0, y_of(band.threshold)),
-            if series.scale.better == Better::Lower {
+            Pos2::new(plot.right() - 4.0, geometry.y(band.threshold)),
+            if lower_is_better {
                 Align2::RIGHT_TOP
             } else {
                 Align2::RIGHT_BOTTOM
             },
             "beyond this line: a change that matters",
             FontId::proportional(10.0),
-            weak,
+            colors.weak,
         );
     }
     if let Some(baseline) = &series.baseline {
-        let y = y_of(baseline.value);
+        let y = geometry.y(baseline.value);
         painter.line_segment(
             [Pos2::new(plot.left(), y), Pos2::new(plot.right(), y)],
-            Stroke::new(1.0, weak),
+            Stroke::new(1.0, colors.weak),
         );
         // At the right end, on the side away from the band.
         painter.text(
             Pos2::new(plot.right() - 4.0, y),
-            if series.scale.better == Better::Lower {
+            if lower_is_better {
                 Align2::RIGHT_BOTTOM
             } else {
                 Align2::RIGHT_TOP
             },
             format!("first score {}", number(baseline.value)),
             FontId::proportional(10.0),
-            weak,
+            colors.weak,
         );
     }
-    // The axis: the range at the ends, the sessions as ticks, months along the bottom.
-    for value in [range.min, range.max] {
+    painter.text(
+        Pos2::new(plot.left() + 4.0, plot.top() + 2.0),
+        Align2::LEFT_TOP,
+        format!(
+            "{} ({})",
+            series.scale.short_name,
+            if lower_is_better {
+                "lower is better"
+            } else {
+                "higher is better"
+            }
+        ),
+        FontId::proportional(11.0),
+        colors.text,
+    );
+}
+
+/// The range at the ends of the axis, the sessions as ticks, the first and last month.
+fn axis(
+    painter: &egui::Painter,
+    geometry: &Geometry,
+    plan: &Plan,
+    (start, end): (Date, Date),
+    outer: Rect,
+    colors: &Colors,
+) {
+    let plot = geometry.plot;
+    for value in [geometry.min, geometry.max] {
         painter.text(
-            Pos2::new(plot.left() - 4.0, y_of(value)),
+            Pos2::new(plot.left() - 4.0, geometry.y(value)),
             Align2::RIGHT_CENTER,
             number(value),
             FontId::proportional(10.0),
-            weak,
+            colors.weak,
         );
     }
-    let session_color = Color32::from_rgb(30, 110, 200);
     for session in &plan.sessions {
-        let x = x_of(session.date);
+        let x = geometry.x(session.date);
         painter.line_segment(
             [
                 Pos2::new(x, plot.bottom()),
                 Pos2::new(x, plot.bottom() - 8.0),
             ],
-            Stroke::new(2.0, session_color),
+            Stroke::new(2.0, colors.session),
         );
     }
-    painter.text(
-        Pos2::new(plot.left(), outer.bottom()),
-        Align2::LEFT_BOTTOM,
-        start.strftime("%b %Y").to_string(),
-        FontId::proportional(10.0),
-        weak,
-    );
-    painter.text(
-        Pos2::new(plot.right(), outer.bottom()),
-        Align2::RIGHT_BOTTOM,
-        end.strftime("%b %Y").to_string(),
-        FontId::proportional(10.0),
-        weak,
-    );
-    // The scores.
-    let line = if dark {
-        Color32::from_rgb(240, 170, 80)
-    } else {
-        Color32::from_rgb(194, 106, 26)
-    };
-    let points: Vec<Pos2> = series
+    for (date, x, align) in [
+        (start, plot.left(), Align2::LEFT_BOTTOM),
+        (end, plot.right(), Align2::RIGHT_BOTTOM),
+    ] {
+        painter.text(
+            Pos2::new(x, outer.bottom()),
+            align,
+            date.strftime("%b %Y").to_string(),
+            FontId::proportional(10.0),
+            colors.weak,
+        );
+    }
+}
+
+/// The scores joined in date order; returns the texts of those under the pointer.
+fn scores(
+    painter: &egui::Painter,
+    geometry: &Geometry,
+    series: &ScoreSeries,
+    hover: Option<Pos2>,
+    colors: &Colors,
+) -> Vec<String> {
+    let positions: Vec<Pos2> = series
         .points
         .iter()
-        .map(|point| Pos2::new(x_of(point.date), y_of(point.value)))
+        .map(|point| Pos2::new(geometry.x(point.date), geometry.y(point.value)))
         .collect();
-    if points.len() > 1 {
-        painter.add(egui::Shape::line(points.clone(), Stroke::new(2.0, line)));
+    if positions.len() > 1 {
+        painter.add(egui::Shape::line(
+            positions.clone(),
+            Stroke::new(2.0, colors.score),
+        ));
     }
     let mut hovered = Vec::new();
-    for (position, point) in points.iter().zip(&series.points) {
-        painter.circle_filled(*position, 4.5, line);
-        if response
-            .hover_pos()
-            .is_some_and(|pointer| pointer.distance(*position) < 8.0)
-        {
+    for (position, point) in positions.iter().zip(&series.points) {
+        painter.circle_filled(*position, 4.5, colors.score);
+        if hover.is_some_and(|at| at.distance(*position) < 8.0) {
             hovered.push(format!(
                 "{} {} on {}",
                 number(point.value),
@@ -202,30 +293,7 @@ pub fn score_chart_ui(ui: &mut Ui, series: &ScoreSeries, plan: &Plan) {
             ));
         }
     }
-    painter.text(
-        Pos2::new(plot.left() + 4.0, plot.top() + 2.0),
-        Align2::LEFT_TOP,
-        format!(
-            "{} ({})",
-            series.scale.short_name,
-            match series.scale.better {
-                Better::Higher => "higher is better",
-                Better::Lower => "lower is better",
-            }
-        ),
-        FontId::proportional(11.0),
-        text,
-    );
-    if !hovered.is_empty() {
-        response.on_hover_text_at_pointer(hovered.join("\n"));
-    }
-    legend_ui(ui, series.mcid.is_some(), line, window_fill, session_color);
-    ui.label(series.verdict.sentence(&series.scale.unit));
-    if series.mcid.is_none()
-        && let Some(note) = &series.scale.mcid_note
-    {
-        ui.weak(note);
-    }
+    hovered
 }
 
 /// What the marks of the chart mean, in one line.

@@ -173,6 +173,9 @@ pub fn scores_ui(
         ui.label(RichText::new(&one.scale.name).strong());
         score_chart_ui(ui, one, &record.plan);
     }
+    if series.iter().any(|one| one.points.len() > 1) {
+        ui.weak("A change in a score does not on its own show that the treatment caused it: scores also change with time, activity and other treatment.");
+    }
     let plan_scales = crate::planning::plan_scales(scales, &record.plan, &[]);
     if plan_scales.is_empty() {
         ui.weak("The follow-up visits of this plan name no outcome scale of the catalog.");

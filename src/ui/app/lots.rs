@@ -9,6 +9,8 @@ use super::{App, IndexState};
 use crate::desk::lots::{LotBook, LotBookEntry, read_lot_book};
 use crate::planning::{LotSuggestion, RecallSource};
 use crate::store::{PlanId, PlanRecord};
+use crate::ui::action::Action;
+use crate::ui::lot_recall::{LotRecallState, LotsShown, lot_recall_ui};
 
 /// The lots, being read, read, or why not.
 #[derive(Default)]
@@ -89,13 +91,21 @@ impl App {
     }
 
     /// A saved plan's lots replace what the book held of it.
-    pub(super) fn lots_saved(&mut self, id: &PlanId, record: &PlanRecord, patient_name: &str) {
+    pub(super) fn lots_saved(&mut self, id: &PlanId, record: &PlanRecord) {
+        // The patient's name is the open plan's; a plan saved while another is open
+        // keeps the name the book read.
+        let patient_name = self
+            .open_plan
+            .as_ref()
+            .filter(|open| &open.id == id)
+            .map(|open| open.patient_name.clone())
+            .unwrap_or_default();
         if let Some(book) = &mut self.lots.book {
             book.put(
                 &LotBookEntry {
                     plan: id.clone(),
                     patient: record.patient.to_string(),
-                    patient_name: patient_name.to_owned(),
+                    patient_name,
                 },
                 record,
             );
@@ -114,4 +124,19 @@ pub(super) fn suggestions(
         Some(book) => book.suggest(typed, Some(open), 8),
         None => crate::planning::lot_suggestions(typed, [open], 8),
     }
+}
+
+/// The lot recall screen, with the lots as they stand.
+pub(super) fn lot_recall_panel(
+    ui: &mut egui::Ui,
+    lots: &LotsState,
+    state: &mut LotRecallState,
+    fresh: bool,
+) -> Option<Action> {
+    let shown = match (&lots.book, &lots.failed) {
+        (Some(book), _) => LotsShown::Ready(book),
+        (None, Some(failed)) => LotsShown::Failed(failed),
+        (None, None) => LotsShown::Reading,
+    };
+    lot_recall_ui(ui, state, &shown, fresh)
 }

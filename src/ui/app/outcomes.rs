@@ -95,13 +95,7 @@ impl App {
                 summary,
                 history,
             } => {
-                let patient_name = self
-                    .open_plan
-                    .as_ref()
-                    .filter(|open| open.id == id)
-                    .map(|open| open.patient_name.clone())
-                    .unwrap_or_default();
-                self.lots_saved(&id, &revision.value, &patient_name);
+                self.lots_saved(&id, &revision.value);
                 self.saved(&id, &revision, summary, history);
                 self.confirm_save_if_asked(ctx);
             }

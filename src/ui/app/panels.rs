@@ -12,7 +12,6 @@ use crate::ui::action::Action;
 use crate::ui::close_dialog::close_dialog_ui;
 use crate::ui::export_dialog::export_ui;
 use crate::ui::library::library_ui;
-use crate::ui::lot_recall::{LotsShown, lot_recall_ui};
 use crate::ui::new_plan::new_plan_ui;
 use crate::ui::patient_list::{ListStatus, patient_list_ui};
 use crate::ui::patient_view::{PatientShown, patient_view_ui};
@@ -238,14 +237,7 @@ impl App {
                 library_ui(ui, &self.catalog, &self.catalog_problems, state, fresh);
                 None
             }
-            Screen::LotRecall(state) => {
-                let shown = match (&self.lots.book, &self.lots.failed) {
-                    (Some(book), _) => LotsShown::Ready(book),
-                    (None, Some(failed)) => LotsShown::Failed(failed),
-                    (None, None) => LotsShown::Reading,
-                };
-                lot_recall_ui(ui, state, &shown, fresh)
-            }
+            Screen::LotRecall(state) => super::lots::lot_recall_panel(ui, &self.lots, state, fresh),
         }
     }
 }

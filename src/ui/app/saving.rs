@@ -10,7 +10,7 @@ use egui::Ui;
 
 use super::{App, Reading, Screen, today};
 use crate::desk::ExportOrder;
-use crate::desk::worker::{ExportProblem, Job, start_export};
+use crate::desk::worker::{ExportDesk, ExportProblem, Job, start_export};
 use crate::store::{PlanId, PlanRecord, Revision, RevisionInfo, StoreError, Summary};
 use crate::ui::plan_view::{PlanViewState, SaveState};
 
@@ -256,11 +256,13 @@ impl App {
         };
         match start_export(
             store.clone(),
-            self.dirs.clone(),
-            self.settings.clone(),
+            ExportDesk {
+                dirs: self.dirs.clone(),
+                settings: self.settings.clone(),
+                scales: self.catalog.scales().clone(),
+            },
             dialog.plan.clone(),
             order,
-            self.catalog.scales().clone(),
             today(),
             wake,
         ) {
