@@ -57,8 +57,10 @@ pub fn progress_pdf(document: &Document) -> Result<Vec<u8>, ExportError> {
                     "No scores have been entered yet. They are measured at your check-up visits.",
                 )]);
             }
+            // A scale's description, scores, chart and verdict are read together: they
+            // stay on one page.
             for one in &series {
-                scale_section(flow, one, document, &mut sources);
+                flow.keep_together(|flow| scale_section(flow, one, document, &mut sources));
             }
             if !document.plan.milestones.is_empty() {
                 section(flow, "What the plan expected, and when");
