@@ -6,6 +6,7 @@
 
 mod backup;
 mod bodies;
+mod changes;
 mod claims;
 mod demo_marker;
 mod disk;
