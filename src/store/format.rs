@@ -5,7 +5,7 @@
 //! of the record on that part's line:
 //!
 //! ```text
-//! // Regen Planner plan revision 7: what changed since revision 6. Do not edit: ...
+//! // Regen Planner plan revision 7: the changes since revision 6. Do not edit: ...
 //! (
 //!     format_version: 3,
 //!     kind: "plan",
@@ -282,7 +282,7 @@ pub(crate) fn render_revision<T: Record>(
             T::KIND
         ),
         Body::Changes(_) => format!(
-            "// Regen Planner {} revision {number}: what changed since revision {}. Do not edit: `regen-planner plans verify` reports any change.\n",
+            "// Regen Planner {} revision {number}: the changes since revision {}. Do not edit: `plans verify` checks it.\n",
             T::KIND,
             number.saturating_sub(1)
         ),
@@ -752,7 +752,7 @@ pub(crate) fn render_head<S: Serialize>(
         summary,
     };
     let mut text = String::from(
-        "// Regen Planner: this record's newest revision, its SHA-256, and what the lists show of it. Do not edit: `regen-planner plans verify` checks it.\n",
+        "// Regen Planner: the newest revision and what the lists show of it. Do not edit: `plans verify` checks it.\n",
     );
     text.push_str(&ron::ser::to_string_pretty(&head, head_pretty())?);
     text.push('\n');
