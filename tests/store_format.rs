@@ -616,3 +616,72 @@ fn a_tick_writes_about_a_kilobyte_and_a_backup_carries_the_generated_plans() {
     let copy = Store::open(&backup).unwrap();
     assert_eq!(copy.load_plan(plan).unwrap().value, record);
 }
+
+#[test]
+fn a_version_2_folder_loads_unchanged_and_its_chain_goes_on_in_version_3() {
+    let (_dir, store) = open_copy("v2");
+    let before = files(store.data_dir());
+    let plan: PlanId = PLAN.parse().unwrap();
+    let dir = store.data_dir().join("plans").join(PLAN);
+    let loaded = store.load_plan(&plan).unwrap();
+    assert_eq!(loaded.number, 3);
+    assert!(store.verify().is_ok(), "{:?}", store.verify().problems);
+    let index = store.load_index(&mut |_| {}).unwrap();
+    assert!(index.problems.is_empty(), "{:?}", index.problems);
+    assert_eq!(files(store.data_dir()), before, "reading rewrote a file");
+
+    // The first save in version 3 is a whole revision, chained to version 2's newest;
+    // it names the very generated plan version 2 wrote (no new file).
+    let names = std::fs::read_dir(&dir).unwrap().count();
+    let mut record = loaded.value.clone();
+    record.checklist.insert(
+        checklist_keys::session(2),
+        "2027-03-03T10:00:00Z".parse().unwrap(),
+    );
+    store
+        .save_plan(&plan, 3, &record, "Dr. Helena Ruiz")
+        .unwrap();
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), names + 1);
+    let fourth = std::fs::read_to_string(dir.join("revision-000004.ron")).unwrap();
+    assert!(
+        fourth.contains("    format_version: 3,\n") && fourth.contains("    record: ("),
+        "{fourth}"
+    );
+    // The next records only what changed.
+    record.notes.push(regen_planner::planning::Note {
+        written_at: "2027-03-03T10:05:00Z".parse().unwrap(),
+        author: "Dr. Helena Ruiz".to_owned(),
+        text: "Second session done.".to_owned(),
+    });
+    store
+        .save_plan(&plan, 4, &record, "Dr. Helena Ruiz")
+        .unwrap();
+    let fifth = std::fs::read_to_string(dir.join("revision-000005.ron")).unwrap();
+    assert!(
+        fifth.contains("    changes: (") && fifth.contains("Second session done."),
+        "{fifth}"
+    );
+    assert!(fifth.len() < 700, "a note wrote {} bytes", fifth.len());
+    let after = files(store.data_dir());
+    for (name, bytes) in &before {
+        if !name.ends_with("head.ron") {
+            assert_eq!(after.get(name), Some(bytes), "{name} was rewritten");
+        }
+    }
+    assert_eq!(store.load_plan(&plan).unwrap().value, record);
+    assert_eq!(
+        store.load_plan_revision(&plan, 3).unwrap().value,
+        loaded.value
+    );
+    let history = store.history(&plan).unwrap();
+    assert_eq!(history.len(), 5);
+    assert!(fourth.contains(&history[2].hash) && fifth.contains(&history[3].hash));
+    let report = store.verify();
+    assert!(report.is_ok(), "{:?}", report.problems);
+    // A fresh index (as after an update, whose index cache is of another version)
+    // lists the plan from its head.
+    std::fs::remove_file(store.data_dir().join("index.json")).unwrap();
+    let index = store.load_index(&mut |_| {}).unwrap();
+    assert!(index.problems.is_empty(), "{:?}", index.problems);
+    assert_eq!(index.plans[0].revision, 5);
+}

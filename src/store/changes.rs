@@ -223,3 +223,93 @@ fn apply_list<T>(
     list.extend(then);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> PlanDisk {
+        let text = r#"(patient: "0190cccccccc7000800000000000cccc", request: (selection: (modality: "injection", source: "autologous-adipose", area: "abdomen", indication: "stretch-marks"), start: "2027-01-18"), generated_sha256: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", notes: [(written_at: "2027-01-18T10:00:00Z", author: "A", text: "one")], extra_tasks: [(text: "t1"), (text: "t2")], status: "draft", checklist: {"session:1": "2027-01-18T10:00:00Z", "session:2": "2027-01-19T10:00:00Z"})"#;
+        ron::from_str(text).unwrap()
+    }
+
+    fn round_trip(base: &PlanDisk, new: &PlanDisk) -> PlanChangesDisk {
+        let changes = PlanChangesDisk::between(base, new).unwrap();
+        let text = ron::to_string(&changes).unwrap();
+        let read: PlanChangesDisk = ron::from_str(&text).unwrap();
+        assert_eq!(read, changes, "{text}");
+        assert_eq!(read.apply(base.clone(), 1).unwrap(), *new, "{text}");
+        changes
+    }
+
+    #[test]
+    fn each_kind_of_change_gives_back_the_plan_exactly() {
+        let base = plan();
+        assert_eq!(round_trip(&base, &base), PlanChangesDisk::default());
+        assert_eq!(
+            ron::to_string(&PlanChangesDisk::default()).unwrap(),
+            "()",
+            "nothing changed writes nothing"
+        );
+        let mut new = base.clone();
+        new.checklist.remove("session:1");
+        new.checklist.insert(
+            "session:2".into(),
+            "2027-02-01T10:00:00Z".parse().unwrap(),
+        );
+        new.checklist
+            .insert("session:3".into(), "2027-02-02T10:00:00Z".parse().unwrap());
+        let changes = round_trip(&base, &new);
+        assert_eq!(changes.ticked.len(), 2);
+        assert_eq!(changes.unticked.len(), 1);
+        assert!(changes.notes.is_none() && changes.request.is_none());
+
+        let mut new = base.clone();
+        new.notes.push(new.notes[0].clone());
+        let changes = round_trip(&base, &new);
+        assert_eq!(changes.notes.as_ref().map(|change| change.keep), Some(1));
+
+        let mut new = base.clone();
+        new.extra_tasks[0].withdrawn = true;
+        let changes = round_trip(&base, &new);
+        assert_eq!(
+            changes.extra_tasks.as_ref().map(|c| (c.keep, c.then.len())),
+            Some((0, 2))
+        );
+
+        let mut new = base.clone();
+        new.extra_tasks.pop();
+        let changes = round_trip(&base, &new);
+        assert_eq!(
+            changes.extra_tasks.as_ref().map(|c| (c.keep, c.then.len())),
+            Some((1, 0))
+        );
+
+        let mut new = base.clone();
+        new.status = StatusDisk::Active;
+        new.request.session_count = Some(3);
+        new.generated_sha256 = "b".repeat(64);
+        let changes = round_trip(&base, &new);
+        assert!(changes.status.is_some() && changes.request.is_some());
+        let text = ron::to_string(&changes).unwrap();
+        assert!(text.contains("status:\"active\""), "written bare: {text}");
+    }
+
+    #[test]
+    fn changes_that_do_not_fit_are_refused() {
+        let base = plan();
+        let untick: PlanChangesDisk = ron::from_str(r#"(unticked: ["session:9"])"#).unwrap();
+        assert!(
+            untick
+                .apply(base.clone(), 4)
+                .unwrap_err()
+                .contains("which revision 4 does not have")
+        );
+        let keep: PlanChangesDisk = ron::from_str("(scores: (keep: 2))").unwrap();
+        assert!(
+            keep.apply(base, 4)
+                .unwrap_err()
+                .contains("keeps the first 2 scores of revision 4, which has only 0")
+        );
+    }
+}

@@ -1274,6 +1274,13 @@ pub(crate) fn read_rebuilt<T: Record>(
             Err(StoreError::NotFound { .. }) => {
                 return Err(builds_on(&file, "is missing".to_owned()));
             }
+            Err(StoreError::Read { cause, .. }) if cause.kind() == io::ErrorKind::NotFound => {
+                return Err(builds_on(&file, "is missing".to_owned()));
+            }
+            Err(StoreError::Damaged { what, .. }) => {
+                let what = crate::untrusted::escape_controls(&what).into_owned();
+                return Err(builds_on(&file, format!("cannot be used ({what})")));
+            }
             Err(error) => {
                 let text = crate::untrusted::escape_controls(&error.to_string()).into_owned();
                 return Err(builds_on(&file, format!("cannot be used: {text}")));
