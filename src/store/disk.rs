@@ -1,4 +1,4 @@
-//! The store's own on-disk shapes of format version 2, and the conversions between them
+//! The store's own on-disk shapes (of format versions 2 and 3), and the conversions between them
 //! and the types the rest of the app uses.
 //!
 //! The engine's and the catalog's types change as the app grows; a file, once written,
@@ -15,10 +15,10 @@
 //! of these shapes, the generated plan's included, fails until the format version is
 //! raised (and the older shape is kept for reading, as `v0` and `v1` are).
 //!
-//! A plan revision of version 2 holds everything but the generated plan, and names the
-//! generated plan by the SHA-256 of its file: a tick or a note costs a revision of about
-//! a kilobyte, and the revision's hash, recorded by the next revision, covers the
-//! generated plan too.
+//! A whole plan revision (version 2 and 3) holds everything but the generated plan, and
+//! names the generated plan by the SHA-256 of its file: the revision's hash, recorded by
+//! the next revision, covers the generated plan too. Most revisions of version 3 hold
+//! only what changed since the revision before (`changes.rs`), in these same shapes.
 
 use std::collections::{BTreeMap, BTreeSet};
 

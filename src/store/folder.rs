@@ -4,7 +4,8 @@
 //! ```text
 //! <data folder>/
 //!     patients/<patient id>/revision-000001.ron, revision-000002.ron, ..., head.ron
-//!     plans/<plan id>/revision-000001.ron, ..., head.ron,
+//!     plans/<plan id>/revision-000001.ron, ..., head.ron (most plan revisions hold only
+//!                     what changed since the one before, see changes.rs),
 //!                     generated-<sha256>.ron (one per change of the request)
 //!     clinic-ids/   one claim per clinic id, so that it names one patient (see claims.rs)
 //!     index.json    a cache of the list screens' summaries; rebuilt when missing

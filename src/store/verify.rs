@@ -5,12 +5,17 @@
 //! of it. So an edit of any revision, a removed revision, two revisions swapped, or a
 //! head whose summary no longer matches its revision shows up here with the file's name.
 //!
-//! A plan's revisions of format version 2 name their generated plan
+//! A plan's revisions of format version 2 and later name their generated plan
 //! (`generated-<sha256>.ron`) by its SHA-256: each one named is read and hashed again
 //! (once per plan, however many revisions name it), so a generated plan that was edited,
 //! removed or replaced by something else is reported with its file's name. A generated
 //! plan no revision names (a save interrupted between the two files) is a note: it is
 //! never read.
+//!
+//! A plan's revision of changes (version 3) is rebuilt on the revision before it, as the
+//! walk goes: changes that do not fit it, a run of changes longer than the app writes,
+//! and (once per run) the revisions of changes that cannot be rebuilt because the
+//! revision they build on cannot be used are reported, naming the file to restore.
 //!
 //! The index cache is compared too: an entry that claims to be up to date and shows
 //! something else than its record is reported (the cache was edited or damaged).
