@@ -77,12 +77,19 @@ fn revisions(
     (patients, plans)
 }
 
+/// One edit of a plan.
+type Edit<'a> = Box<dyn Fn(&mut PlanRecord) + 'a>;
+
 /// The edits of the plan of format version 3's committed files after the three of
 /// version 2: every kind of change a revision of changes records (ticks set and taken
 /// back, a note, a task added and withdrawn, session records recorded, corrected and
 /// removed, scores entered and removed, the status, a moved session with its plan
 /// generated again), and then ticks until a whole revision is due and one more after
 /// it.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one list of edits, one of each kind, in the order they are saved"
+)]
 fn edits_of_version_3(v2: &[Revision<PlanRecord>]) -> Vec<Revision<PlanRecord>> {
     use regen_planner::planning::{
         AdverseEvent, AdverseSeverity, ExtraTask, Harvest, Material, MaterialKind, Note,
@@ -105,10 +112,13 @@ fn edits_of_version_3(v2: &[Revision<PlanRecord>]) -> Vec<Revision<PlanRecord>> 
         lot: Some("K-2291".to_owned()),
         expiry: Some(date("2027-06-30")),
     });
-    first_record.spins.push(Spin { g: 800, minutes: 10 });
+    first_record.spins.push(Spin {
+        g: 800,
+        minutes: 10,
+    });
     first_record.weight_kg = Some(64.5);
     first_record.notes = Some("Tolerated well.".to_owned());
-    let edits: Vec<Box<dyn Fn(&mut PlanRecord)>> = vec![
+    let edits: Vec<Edit<'_>> = vec![
         Box::new(|record| {
             record.checklist.clear();
             record.checklist.insert(
@@ -352,7 +362,7 @@ fn a_version_1_folder_loads_unchanged_and_moves_to_the_new_shape_at_its_next_sav
 /// revision, and generated plans in the order revisions first name them, each with
 /// the first revision that names it.
 struct Current {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     store: Store,
     plan: PlanId,
     folder: PathBuf,
@@ -384,7 +394,7 @@ fn current_plan() -> Current {
         "the fixture's two moves make a second and a third generated plan"
     );
     Current {
-        _dir: dir,
+        dir,
         store,
         plan,
         folder,
@@ -606,11 +616,14 @@ fn a_tick_writes_about_a_kilobyte_and_a_backup_carries_the_generated_plans() {
         "the generated plan is {generated_size} bytes"
     );
 
-    let backup = current._dir.path().join("backup");
+    let backup = current.dir.path().join("backup");
     let report = store.backup(&backup).unwrap();
     assert!(report.verify.is_ok(), "{:?}", report.verify.problems);
     for (file, _) in &current.generated {
-        let copy = backup.join("plans").join(PLAN).join(file.file_name().unwrap());
+        let copy = backup
+            .join("plans")
+            .join(PLAN)
+            .join(file.file_name().unwrap());
         assert_eq!(std::fs::read(copy).unwrap(), std::fs::read(file).unwrap());
     }
     let copy = Store::open(&backup).unwrap();

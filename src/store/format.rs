@@ -147,8 +147,11 @@ pub(crate) trait Record: Clone {
     ///
     /// # Errors
     /// When the changes do not fit: the end of a sentence that says what.
-    fn apply(changes: Self::Changes, base: Self::Disk, base_number: u32)
-    -> Result<Self::Disk, String>;
+    fn apply(
+        changes: Self::Changes,
+        base: Self::Disk,
+        base_number: u32,
+    ) -> Result<Self::Disk, String>;
     /// The summary of a revision of the record with this id; `None` when the id is not
     /// one of ours.
     fn summarize(id: &str, meta: &RevisionMeta, record: &Self) -> Option<Self::Summary>;
@@ -187,7 +190,6 @@ pub(crate) struct ParsedRevision<T> {
 }
 
 #[derive(Serialize)]
-#[serde(bound(serialize = "D: Serialize, C: Serialize"))]
 struct RevisionOut<'a, D, C> {
     format_version: u32,
     kind: &'a str,
@@ -196,10 +198,29 @@ struct RevisionOut<'a, D, C> {
     saved_at: Timestamp,
     saved_by: &'a str,
     previous_sha256: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none", with = "super::changes::bare")]
-    record: Option<&'a D>,
-    #[serde(skip_serializing_if = "Option::is_none", with = "super::changes::bare")]
-    changes: Option<&'a C>,
+    #[serde(skip_serializing_if = "Part::is_none")]
+    record: Part<'a, D>,
+    #[serde(skip_serializing_if = "Part::is_none")]
+    changes: Part<'a, C>,
+}
+
+/// A part of a revision that is written bare when there (`record: (...)`), and left
+/// out when not.
+struct Part<'a, T>(Option<&'a T>);
+
+impl<T> Part<'_, T> {
+    fn is_none(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl<T: Serialize> Serialize for Part<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(value) => value.serialize(serializer),
+            None => serializer.serialize_unit(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -273,8 +294,8 @@ pub(crate) fn render_revision<T: Record>(
         saved_at,
         saved_by,
         previous_sha256,
-        record,
-        changes,
+        record: Part(record),
+        changes: Part(changes),
     };
     let mut text = match body {
         Body::Whole(_) => format!(
@@ -901,7 +922,11 @@ impl Record for Patient {
     }
 
     /// A patient's revisions are always whole: they are few and small.
-    fn apply(changes: NoChanges, _base: PatientDisk, _base_number: u32) -> Result<PatientDisk, String> {
+    fn apply(
+        changes: NoChanges,
+        _base: PatientDisk,
+        _base_number: u32,
+    ) -> Result<PatientDisk, String> {
         match changes {}
     }
 }
@@ -976,7 +1001,7 @@ impl Record for PlanRecord {
     }
 
     fn changes(base: &PlanDisk, new: &PlanDisk) -> Option<PlanChangesDisk> {
-        PlanChangesDisk::between(base, new)
+        Some(PlanChangesDisk::between(base, new))
     }
 
     fn apply(

@@ -36,9 +36,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::bodies::{generated_file_name, generated_sha256_of, read_generated};
+use super::changes::MAX_CHANGES_IN_A_ROW;
 use super::error::StoreError;
 use super::folder::{Store, check_identity, is_real_dir, revision_files};
-use super::changes::MAX_CHANGES_IN_A_ROW;
 use super::format::{
     HEAD_FILE, ParsedRevision, Record, RevisionMeta, Stored, StoredRevision, parse_head,
     parse_stored, revision_file_name, sha256_hex, summary_sha256,
@@ -300,7 +300,10 @@ impl Store {
                                     Some(Stored::Current(rebuilt.0))
                                 }
                                 Err(Unbuilt::NoBase) => {
-                                    unbuilt = Some(unbuilt.map_or((number, number), |(first, _)| (first, number)));
+                                    unbuilt =
+                                        Some(unbuilt.map_or((number, number), |(first, _)| {
+                                            (first, number)
+                                        }));
                                     None
                                 }
                                 Err(Unbuilt::Reported) => {
