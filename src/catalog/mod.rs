@@ -11,6 +11,7 @@ mod protocol;
 mod scale;
 mod validate;
 
+pub(crate) use cite::MONTH_NAMES;
 pub use cite::{Citer, numbered, reference_key_in, without_citations};
 pub use ids::{Area, CellSource, Factor, Indication, Modality, UnknownId};
 pub(crate) use load::combinations;
