@@ -419,3 +419,66 @@ mod tests {
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 }
+
+#[cfg(test)]
+mod plan_tests {
+    use std::collections::BTreeSet;
+
+    use super::super::photo_bytes::fixtures::jpeg;
+    use super::*;
+    use crate::catalog::{Area, Catalog, CellSource, Indication, Modality, Selection};
+    use crate::planning::{PhotoMoment, PlanPhoto, PlanRequest, generate, moment_for};
+    use crate::store::{Patient, PlanRecord};
+
+    #[test]
+    fn a_plan_keeps_its_photographs_through_its_revisions() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("data")).unwrap();
+        let (catalog, _) = Catalog::builtin();
+        let request = PlanRequest::new(
+            Selection {
+                modality: Modality::Injection,
+                source: CellSource::AutologousPrp,
+                area: Area::Scalp,
+                indication: Indication::AndrogeneticAlopecia,
+                adjuncts: Vec::new(),
+            },
+            BTreeSet::new(),
+            "2027-03-01".parse().unwrap(),
+        );
+        let plan = generate(&catalog, &request).unwrap();
+        let (patient, _) = store
+            .create_patient(&Patient::new("Ana Souza"), "Dr. Vega")
+            .unwrap();
+        let mut record = PlanRecord::new(patient, request, plan);
+        let (id, first) = store.create_plan(&record, "Dr. Vega").unwrap();
+        let kept = store.add_photo(&jpeg(90, 60, Some(6), true)).unwrap();
+        let taken = record.plan.sessions[0].date;
+        let photo = PlanPhoto {
+            sha256: kept.sha256.clone(),
+            view: "vertex".into(),
+            taken,
+            moment: moment_for(&record.plan, taken),
+            width: kept.probe.width,
+            height: kept.probe.height,
+            added_at: jiff::Timestamp::from_second(1_800_000_000).unwrap(),
+            removed: false,
+        };
+        assert_eq!(photo.moment, Some(PhotoMoment::Session(1)));
+        assert_eq!(record.add_photos([photo.clone(), photo.clone()]), 1);
+        let second = store
+            .save_plan(&id, first.number, &record, "Dr. Vega")
+            .unwrap();
+        assert_eq!(store.load_plan(&id).unwrap().value.photos, vec![photo]);
+        assert!(record.set_photo_removed(&kept.sha256, true));
+        store
+            .save_plan(&id, second.number, &record, "Dr. Vega")
+            .unwrap();
+        let loaded = store.load_plan(&id).unwrap().value;
+        assert!(loaded.photos[0].removed);
+        assert_eq!(record.add_photos([loaded.photos[0].clone()]), 1);
+        assert!(!record.photos[0].removed);
+        assert!(!record.set_photo_removed(&"0".repeat(64), true));
+        assert!(store.verify().is_ok(), "{:?}", store.verify().problems);
+    }
+}
