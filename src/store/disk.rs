@@ -26,15 +26,15 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use super::disk_records::{ScoreDisk, SessionRecordDisk};
+use super::disk_records::{PhotoDisk, ScoreDisk, SessionRecordDisk};
 use super::ids::PatientId;
 use super::records::{Patient, PlanRecord, Screening};
 use crate::catalog::{
     Area, Audience, CellSource, Factor, Indication, Jurisdiction, Modality, Selection,
 };
 use crate::planning::{
-    ClinicOptions, ExtraTask, Note, Plan, PlanRequest, PlanStatus, Score, SessionRecord, Weekday,
-    WorkingDays,
+    ClinicOptions, ExtraTask, Note, Plan, PlanPhoto, PlanRequest, PlanStatus, Score, SessionRecord,
+    Weekday, WorkingDays,
 };
 
 /// A patient, as a revision file holds them.
@@ -90,6 +90,9 @@ pub(crate) struct PlanDisk {
     /// Outcome scores entered at visits; left out when there is none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scores: Vec<ScoreDisk>,
+    /// The plan's photographs; left out when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<PhotoDisk>,
 }
 
 /// What the physician asked for, from which the plan is generated.
@@ -454,6 +457,7 @@ impl PlanDisk {
             checklist,
             records,
             scores,
+            photos,
         } = record;
         PlanDisk {
             patient: patient.clone(),
@@ -465,6 +469,7 @@ impl PlanDisk {
             checklist: checklist.clone(),
             records: records.iter().map(SessionRecordDisk::from).collect(),
             scores: scores.iter().map(ScoreDisk::from).collect(),
+            photos: photos.iter().map(PhotoDisk::from).collect(),
         }
     }
 
@@ -480,6 +485,7 @@ impl PlanDisk {
             checklist: self.checklist,
             records: self.records.into_iter().map(SessionRecord::from).collect(),
             scores: self.scores.into_iter().map(Score::from).collect(),
+            photos: self.photos.into_iter().map(PlanPhoto::from).collect(),
         }
     }
 }
@@ -496,6 +502,7 @@ impl From<PlanV1> for PlanRecord {
             checklist: old.checklist,
             records: Vec::new(),
             scores: Vec::new(),
+            photos: Vec::new(),
         }
     }
 }

@@ -977,6 +977,7 @@ impl Record for PlanRecord {
             checklist: old.done,
             records: Vec::new(),
             scores: Vec::new(),
+            photos: Vec::new(),
         }
     }
 
