@@ -84,7 +84,7 @@ type Edit<'a> = Box<dyn Fn(&mut PlanRecord) + 'a>;
 /// version 2: every kind of change a revision of changes records (ticks set and taken
 /// back, a note, a task added and withdrawn, session records recorded, corrected and
 /// removed, scores entered and removed, the status, a moved session with its plan
-/// generated again), and then ticks until a whole revision is due and one more after
+/// generated again, a photograph added and removed), and then ticks until a whole revision is due and one more after
 /// it.
 #[expect(
     clippy::too_many_lines,
@@ -178,6 +178,23 @@ fn edits_of_version_3(v2: &[Revision<PlanRecord>]) -> Vec<Revision<PlanRecord>> 
             record.request.moved_sessions.insert(3, date("2027-03-22"));
             record.plan = regen_planner::planning::generate(&catalog, &record.request).unwrap();
         }),
+        Box::new(|record| {
+            let bytes = fixture_photo();
+            record.add_photos([regen_planner::planning::PlanPhoto {
+                sha256: sha256_hex(&bytes),
+                view: "front".to_owned(),
+                taken: date("2027-01-18"),
+                moment: Some(regen_planner::planning::PhotoMoment::Session(1)),
+                width: 24,
+                height: 16,
+                added_at: "2027-03-01T09:30:00Z".parse().unwrap(),
+                removed: false,
+            }]);
+        }),
+        Box::new(|record| {
+            let sha = sha256_hex(&fixture_photo());
+            assert!(record.set_photo_removed(&sha, true));
+        }),
         Box::new(|record| record.status = PlanStatus::Completed),
     ];
     let mut edits = edits.into_iter();
@@ -203,6 +220,27 @@ fn edits_of_version_3(v2: &[Revision<PlanRecord>]) -> Vec<Revision<PlanRecord>> 
     revisions
 }
 
+/// The photograph of the fixtures: a small PNG made here, the same bytes every time.
+fn fixture_photo() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(24, 16, |x, y| {
+        image::Rgb([
+            u8::try_from(x * 10).unwrap(),
+            u8::try_from(y * 15).unwrap(),
+            90,
+        ])
+    });
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(image)
+        .write_with_encoder(image::codecs::png::PngEncoder::new(&mut bytes))
+        .unwrap();
+    bytes
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    format!("{:x}", sha2::Sha256::digest(bytes))
+}
+
 /// Writes the records again into a new data folder, each revision with its own time
 /// and author, exactly as the app saves.
 fn rewrite(
@@ -213,6 +251,12 @@ fn rewrite(
     let store = Store::open(data).unwrap();
     let patient: PatientId = PATIENT.parse().unwrap();
     let plan: PlanId = PLAN.parse().unwrap();
+    if plans
+        .iter()
+        .any(|revision| !revision.value.photos.is_empty())
+    {
+        store.add_photo(&fixture_photo()).unwrap();
+    }
     for (base, revision) in patients.iter().enumerate() {
         store
             .write_patient_at(

@@ -5,7 +5,7 @@
 //! dozens of ticks and notes; writing the whole plan again at every save made each
 //! revision grow with the plan (4 kB by the fiftieth edit). So most revisions of a plan
 //! hold [`PlanChangesDisk`]: the ticks set and taken back, the notes, tasks, session
-//! records and scores after the first ones kept, and the request, the generated plan's
+//! records, scores and photographs after the first ones kept, and the request, the generated plan's
 //! SHA-256, the status or the patient only when they changed. A revision that holds
 //! the whole plan (a *full* revision) is written at revision 1, on top of a revision of
 //! an older format version, and whenever [`MAX_CHANGES_IN_A_ROW`] revisions of changes
@@ -22,7 +22,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::disk::{ExtraTaskDisk, NoteDisk, PlanDisk, RequestDisk, StatusDisk};
-use super::disk_records::{ScoreDisk, SessionRecordDisk};
+use super::disk_records::{PhotoDisk, ScoreDisk, SessionRecordDisk};
 use super::ids::PatientId;
 
 /// At most this many revisions of changes follow one another: the next one is a full
@@ -65,6 +65,9 @@ pub(crate) struct PlanChangesDisk {
     /// The outcome scores, when they changed.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "bare")]
     pub scores: Option<ListChange<ScoreDisk>>,
+    /// The photographs, when they changed (added, removed or put back).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "bare")]
+    pub photos: Option<ListChange<PhotoDisk>>,
 }
 
 /// A list after a change: its first `keep` entries as they were, then `then`. A note
@@ -134,6 +137,7 @@ impl PlanChangesDisk {
             extra_tasks: list_change(&base.extra_tasks, &new.extra_tasks),
             records: list_change(&base.records, &new.records),
             scores: list_change(&base.scores, &new.scores),
+            photos: list_change(&base.photos, &new.photos),
         }
     }
 
@@ -154,6 +158,7 @@ impl PlanChangesDisk {
             extra_tasks,
             records,
             scores,
+            photos,
         } = self;
         if let Some(patient) = patient {
             base.patient = patient;
@@ -191,6 +196,7 @@ impl PlanChangesDisk {
         )?;
         apply_list(&mut base.records, records, "session records", base_number)?;
         apply_list(&mut base.scores, scores, "scores", base_number)?;
+        apply_list(&mut base.photos, photos, "photographs", base_number)?;
         Ok(base)
     }
 }
