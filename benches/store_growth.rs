@@ -7,8 +7,10 @@
 //!
 //! Run with `cargo bench --bench store_growth` (set `REGEN_PLANNER_BENCH_PATIENTS` for
 //! another number of patients). The folder is made on `/dev/shm` when there is one
-//! and removed at the end (it takes about 4 GB there, and ten minutes to make on two
-//! busy cores). The README's performance section reports the figures.
+//! and removed at the end (it takes about 2.5 GB there in format version 3, 4 GB in
+//! version 2, and ten to thirty minutes to make on two busy cores). The README's
+//! performance section reports the figures. A tick or a note writes a revision of
+//! changes, and every twentieth revision is whole: the average counts both.
 
 #![allow(
     clippy::unwrap_used,

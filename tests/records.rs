@@ -787,6 +787,7 @@ fn records_and_scores_round_trip_through_the_store() {
                 extra_tasks: &before.extra_tasks,
                 records: &before.records,
                 scores: &before.scores,
+                photos: &before.photos,
             }),
             &PlanState {
                 plan: &record.plan,
@@ -796,6 +797,7 @@ fn records_and_scores_round_trip_through_the_store() {
                 extra_tasks: &record.extra_tasks,
                 records: &record.records,
                 scores: &record.scores,
+                photos: &record.photos,
             },
         )
     };

@@ -184,10 +184,18 @@ fn verify_names_a_hand_edited_old_revision() {
     let problems = verify_after(|store, id| {
         edit(&revision_file(store, id, 1), "save 1", "save 7");
     });
-    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(
         problems[0]
             .contains("revision-000001.ron: revision 1 was changed after revision 2 was saved"),
+        "{problems:?}"
+    );
+    // Revisions 2 and 3 record only what changed since the revision before: they are
+    // named once, with what to restore.
+    assert!(
+        problems[1].contains(
+            "revision-000002.ron: revisions 2 to 3 record only what changed since the revision before"
+        ) && problems[1].contains("restore"),
         "{problems:?}"
     );
 }

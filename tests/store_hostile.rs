@@ -367,3 +367,259 @@ fn a_tmp_folder_that_links_elsewhere_is_refused() {
     );
     assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
 }
+
+// ----- revisions that record only what changed (format version 3) -----
+
+fn sha256(path: &Path) -> String {
+    use sha2::Digest as _;
+    format!("{:x}", sha2::Sha256::digest(std::fs::read(path).unwrap()))
+}
+
+/// Writes revision `number` of a plan as a revision of changes, as the app writes one
+/// but with the changes given, chained to the revision before it.
+fn write_changes(store: &Store, id: &PlanId, number: u32, changes: &str) -> PathBuf {
+    let dir = plan_dir(store, id);
+    let previous = dir.join(format!("revision-{:06}.ron", number - 1));
+    let previous = if number > 1 {
+        format!("Some(\"{}\")", sha256(&previous))
+    } else {
+        "None".to_owned()
+    };
+    let file = dir.join(format!("revision-{number:06}.ron"));
+    let text = format!(
+        "// Regen Planner plan revision {number}: the changes since revision {}.\n(\n    format_version: 3,\n    kind: \"plan\",\n    id: \"{}\",\n    number: {number},\n    saved_at: \"2027-01-18T10:00:00Z\",\n    saved_by: \"Someone\",\n    previous_sha256: {previous},\n    changes: (\n        {changes}\n    ),\n)\n",
+        number - 1,
+        id.as_str()
+    );
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
+fn verify_problems(store: &Store) -> Vec<String> {
+    store
+        .verify()
+        .problems
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn changes_that_do_not_fit_the_revision_before_are_named_and_nothing_is_lost() {
+    for (changes, expected) in [
+        (
+            "unticked: [\"no-such-task\"],",
+            "takes back the tick of 'no-such-task', which revision 3 does not have",
+        ),
+        (
+            "notes: (keep: 99),",
+            "keeps the first 99 notes of revision 3, which has only 1",
+        ),
+        (
+            "ticked: {\"session:1\": \"2027-01-18T10:00:00Z\"}, unticked: [\"session:1\"],",
+            "both ticks and takes back",
+        ),
+        (
+            "generated_sha256: \"../../etc/passwd\",",
+            "other than a SHA-256",
+        ),
+        (
+            &format!("generated_sha256: \"{}\",", "0".repeat(64)),
+            "which is missing",
+        ),
+    ] {
+        let (_dir, store, id, records) = plan_with_revisions(3);
+        let file = write_changes(&store, &id, 4, changes);
+        let before = common::snapshot(store.data_dir());
+        let loaded = store.load_plan_checked(&id).unwrap();
+        assert_eq!(loaded.revision.number, 3, "{changes}");
+        assert_eq!(loaded.revision.value, records[2]);
+        let problem = loaded
+            .problems
+            .iter()
+            .map(ToString::to_string)
+            .find(|problem| problem.contains("revision-000004.ron"))
+            .unwrap_or_else(|| panic!("{changes}: {:?}", loaded.problems));
+        assert!(problem.contains(expected), "{problem}");
+        let found = verify_problems(&store);
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("revision-000004.ron") || p.contains("generated-")),
+            "{changes}: {found:?}"
+        );
+        // A save on top of the revision before it never replaces it.
+        let error = store
+            .save_plan(&id, 3, &records[2], "Dr. Vega")
+            .unwrap_err();
+        assert!(matches!(error, StoreError::Conflict { .. }), "{error}");
+        let after = common::snapshot(store.data_dir());
+        assert_eq!(
+            after.get(&format!("plans/{}/revision-000004.ron", id.as_str())),
+            before.get(&format!("plans/{}/revision-000004.ron", id.as_str()))
+        );
+        assert!(file.exists());
+    }
+}
+
+#[test]
+fn a_removed_or_damaged_revision_that_changes_build_on_is_named_with_what_to_restore() {
+    let (_dir, store, id, records) = plan_with_revisions(4);
+    let dir = plan_dir(&store, &id);
+    let third = dir.join("revision-000003.ron");
+    let text = std::fs::read_to_string(&third).unwrap();
+    assert!(text.contains("changes: ("), "{text}");
+
+    // Removed: the newest is rebuilt from it, so it cannot be read; the one before is.
+    std::fs::remove_file(&third).unwrap();
+    let loaded = store.load_plan_checked(&id).unwrap();
+    assert_eq!(loaded.revision.number, 2);
+    assert_eq!(loaded.revision.value, records[1]);
+    let problems: Vec<String> = loaded.problems.iter().map(ToString::to_string).collect();
+    assert!(
+        problems.iter().any(|p| p.contains("revision-000004.ron")
+            && p.contains("revision-000003.ron, which is missing")
+            && p.contains("restore that file from a backup")),
+        "{problems:?}"
+    );
+    let found = verify_problems(&store);
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("revision-000003.ron: revision 3 is missing")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|p| p
+            .contains("revision-000004.ron: revision 4 records only what changed")
+            && p.contains("revision-000003.ron from a backup")),
+        "{found:?}"
+    );
+
+    // Damaged: named, with what is wrong with it.
+    std::fs::write(&third, "garbage").unwrap();
+    let error = store.load_plan_revision(&id, 4).unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("revision-000004.ron")
+            && message.contains(
+                "revision-000003.ron, which cannot be used (it is not a file the app wrote"
+            ),
+        "{message}"
+    );
+
+    // Hand-edited: its changes are never applied to what it holds now.
+    std::fs::write(&third, text.replace("save 3", "save 9")).unwrap();
+    let error = store.load_plan_revision(&id, 4).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("was changed after the revision after it was saved"),
+        "{error}"
+    );
+    assert_eq!(
+        store.load_plan_revision(&id, 3).unwrap().value.notes[0].text,
+        "save 9",
+        "the edited file itself is read as it is (verify names it)"
+    );
+    assert!(!store.verify().is_ok());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_in_place_of_a_revision_that_changes_build_on_is_never_waited_on() {
+    let (_dir, store, id, _records) = plan_with_revisions(3);
+    let second = plan_dir(&store, &id).join("revision-000002.ron");
+    std::fs::remove_file(&second).unwrap();
+    make_fifo(&second);
+    let error = within("load", Duration::from_secs(20), {
+        let store = store.clone();
+        let id = id.clone();
+        move || store.load_plan_revision(&id, 3).unwrap_err()
+    });
+    assert!(
+        error
+            .to_string()
+            .contains("revision-000002.ron, which cannot be used")
+            && error.to_string().contains("named pipe"),
+        "{error}"
+    );
+    let found = within("verify", Duration::from_secs(20), move || {
+        verify_problems(&store)
+    });
+    assert!(found.iter().any(|p| p.contains("named pipe")), "{found:?}");
+}
+
+#[test]
+fn a_run_of_changes_longer_than_the_app_writes_is_refused() {
+    let (_dir, store, id, records) = plan_with_revisions(21);
+    let dir = plan_dir(&store, &id);
+    // The app wrote revision 21 whole: 19 revisions of changes follow revision 1.
+    let whole = std::fs::read_to_string(dir.join("revision-000021.ron")).unwrap();
+    assert!(whole.contains("    record: ("), "{whole}");
+    assert!(
+        std::fs::read_to_string(dir.join("revision-000020.ron"))
+            .unwrap()
+            .contains("    changes: (")
+    );
+    assert_eq!(store.load_plan(&id).unwrap().value, records[20]);
+    // One that claims to be a revision of changes there is refused, named.
+    write_changes(&store, &id, 21, "status: \"completed\",");
+    let error = store.load_plan_revision(&id, 21).unwrap_err();
+    assert!(
+        matches!(error, StoreError::Damaged { .. })
+            && error
+                .to_string()
+                .contains("none of the 19 revisions before it holds the whole plan"),
+        "{error}"
+    );
+    let found = verify_problems(&store);
+    assert!(
+        found.iter().any(|p| p.contains("revision-000021.ron")
+            && p.contains("none of the 19 revisions before it holds the whole plan")),
+        "{found:?}"
+    );
+    assert_eq!(store.load_plan(&id).unwrap().number, 20);
+}
+
+#[test]
+fn a_first_revision_of_changes_or_one_with_both_shapes_is_refused() {
+    let (_dir, store, id, records) = plan_with_revisions(2);
+    let dir = plan_dir(&store, &id);
+    let first = dir.join("revision-000001.ron");
+    let whole = std::fs::read_to_string(&first).unwrap();
+    write_changes(&store, &id, 1, "status: \"completed\",");
+    let error = store.load_plan_revision(&id, 1).unwrap_err();
+    assert!(
+        error.to_string().contains("names no revision before it"),
+        "{error}"
+    );
+    // Both the whole record and changes in one file: the app never writes that.
+    let both = whole.replacen("\n)\n", "\n    changes: (status: \"completed\"),\n)\n", 1);
+    assert_ne!(both, whole);
+    std::fs::write(&first, both).unwrap();
+    let error = store.load_plan_revision(&id, 1).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("both a whole record and changes"),
+        "{error}"
+    );
+    // A patient's revisions are always whole.
+    let patient = records[0].patient.clone();
+    let patient_file = store
+        .data_dir()
+        .join("patients")
+        .join(patient.as_str())
+        .join("revision-000001.ron");
+    let text = std::fs::read_to_string(&patient_file).unwrap();
+    let start = text.find("    record: (").unwrap();
+    let changed = format!("{}    changes: (name: \"Eve\"),\n)\n", &text[..start]);
+    std::fs::write(&patient_file, changed).unwrap();
+    let error = store.load_patient(&patient).unwrap_err();
+    assert!(
+        matches!(error, StoreError::Damaged { .. })
+            && error.to_string().contains("revision-000001.ron"),
+        "{error}"
+    );
+}

@@ -95,29 +95,32 @@ enum Group {
     Unresolved,
 }
 
+/// The months' names in English, January first: a month is not an author, and the
+/// documents write dates out with them.
+pub(crate) const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 /// Whether an item reads like an author and year, "Hamilton 2015" or "Smith et al. 2020".
 fn looks_like_author_year(item: &str) -> bool {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let mut words = item.split_whitespace();
     let Some(first) = words.next() else {
         return false;
     };
     let last = item.split_whitespace().last().unwrap_or_default();
     first.chars().next().is_some_and(char::is_uppercase)
-        && !MONTHS.contains(&first)
+        && !MONTH_NAMES.contains(&first)
         && last.len() == 4
         && last.chars().all(|c| c.is_ascii_digit())
         && item.split_whitespace().count() <= 4

@@ -66,6 +66,103 @@ pub struct Catalog {
     scales: Scales,
 }
 
+/// A value of a catalog file as [`merge_files`] keeps it: where it came from, and the
+/// file it was read from.
+pub(super) struct Kept<'f, T> {
+    /// The protocol or scale.
+    pub value: T,
+    /// Built-in, or which clinic file.
+    pub origin: Origin,
+    /// The file it was read from.
+    pub file: &'f ProtocolFile,
+}
+
+/// How [`merge_files`] reads one kind of catalog file.
+pub(super) struct Files<Load, IdOf, Duplicate> {
+    /// Parses and checks a file, adding its problems; `None` when it is left out.
+    pub load: Load,
+    /// The value's id.
+    pub id_of: IdOf,
+    /// The problem of a second file with an id already used.
+    pub duplicate: Duplicate,
+}
+
+/// Merges the built-in files of one kind (protocols, scales) with the clinic's: a file
+/// with a problem is reported and left out; a second file with the same id is reported
+/// and left out; a clinic file with a built-in id replaces it, a new id adds one, each
+/// only when `admit` finds no problem with it among what is already kept.
+pub(super) fn merge_files<'f, T, Id: Ord + Clone>(
+    builtin: &'f [ProtocolFile],
+    clinic: &'f [ProtocolFile],
+    problems: &mut Vec<Problem>,
+    files: Files<
+        impl Fn(&ProtocolFile, &mut Vec<Problem>) -> Option<T>,
+        impl Fn(&T) -> Id,
+        impl Fn(&ProtocolFile, &Id) -> Problem,
+    >,
+    admit: impl Fn(&T, &BTreeMap<Id, Kept<'f, T>>, &ProtocolFile) -> Option<Problem>,
+) -> BTreeMap<Id, Kept<'f, T>> {
+    let Files {
+        load,
+        id_of,
+        duplicate,
+    } = files;
+    let mut kept: BTreeMap<Id, Kept<'f, T>> = BTreeMap::new();
+    for file in builtin {
+        let Some(value) = load(file, problems) else {
+            continue;
+        };
+        let id = id_of(&value);
+        if kept.contains_key(&id) {
+            problems.push(duplicate(file, &id));
+            continue;
+        }
+        kept.insert(
+            id,
+            Kept {
+                value,
+                origin: Origin::BuiltIn,
+                file,
+            },
+        );
+    }
+    let builtin_ids: Vec<Id> = kept.keys().cloned().collect();
+    let mut clinic_ids: Vec<Id> = Vec::new();
+    for file in clinic {
+        let Some(value) = load(file, problems) else {
+            continue;
+        };
+        let id = id_of(&value);
+        if clinic_ids.contains(&id) {
+            problems.push(duplicate(file, &id));
+            continue;
+        }
+        clinic_ids.push(id.clone());
+        let origin = if builtin_ids.contains(&id) {
+            Origin::Override {
+                file: file.name.clone(),
+            }
+        } else {
+            Origin::Addition {
+                file: file.name.clone(),
+            }
+        };
+        if let Some(problem) = admit(&value, &kept, file) {
+            problems.push(problem);
+            continue;
+        }
+        kept.insert(
+            id,
+            Kept {
+                value,
+                origin,
+                file,
+            },
+        );
+    }
+    kept
+}
+
 /// Parses one protocol file, reporting a syntax or shape error at its position.
 fn parse(file: &ProtocolFile) -> Result<Protocol, Problem> {
     let options = ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME);
@@ -120,67 +217,43 @@ impl Catalog {
     #[must_use]
     pub fn load(builtin: &[ProtocolFile], clinic: &[ProtocolFile]) -> (Catalog, Vec<Problem>) {
         let mut problems = Vec::new();
-        let mut by_id: BTreeMap<ProtocolId, (Entry, Option<&ProtocolFile>)> = BTreeMap::new();
-        for file in builtin {
-            if let Some(protocol) = load_file(file, &mut problems) {
-                if by_id.contains_key(&protocol.id) {
-                    problems.push(duplicate_id(file, &protocol.id));
-                    continue;
-                }
-                let entry = Entry {
-                    protocol,
-                    origin: Origin::BuiltIn,
-                };
-                by_id.insert(entry.protocol.id.clone(), (entry, Some(file)));
-            }
-        }
-        let builtin_ids: Vec<ProtocolId> = by_id.keys().cloned().collect();
-        let mut clinic_ids = Vec::new();
-        for file in clinic {
-            let Some(protocol) = load_file(file, &mut problems) else {
-                continue;
-            };
-            if clinic_ids.contains(&protocol.id) {
-                problems.push(duplicate_id(file, &protocol.id));
-                continue;
-            }
-            clinic_ids.push(protocol.id.clone());
-            let origin = if builtin_ids.contains(&protocol.id) {
-                Origin::Override {
-                    file: file.name.clone(),
-                }
-            } else {
-                Origin::Addition {
-                    file: file.name.clone(),
-                }
-            };
-            let candidate = Entry { protocol, origin };
-            let others = by_id
-                .values()
-                .filter(|(entry, _)| entry.protocol.id != candidate.protocol.id)
-                .map(|(entry, _)| &entry.protocol);
-            if let Some(problem) = first_overlap(&candidate.protocol, others, file) {
-                problems.push(problem);
-                continue;
-            }
-            by_id.insert(candidate.protocol.id.clone(), (candidate, Some(file)));
-        }
+        let by_id = merge_files(
+            builtin,
+            clinic,
+            &mut problems,
+            Files {
+                load: load_file,
+                id_of: |protocol: &Protocol| protocol.id.clone(),
+                duplicate: duplicate_id,
+            },
+            |candidate, merged, file| {
+                let others = merged
+                    .values()
+                    .map(|kept| &kept.value)
+                    .filter(|protocol| protocol.id != candidate.id);
+                first_overlap(candidate, others, file)
+            },
+        );
 
         // Built-in protocols must not overlap each other either.
-        let protocols: Vec<&Protocol> = by_id.values().map(|(entry, _)| &entry.protocol).collect();
-        for (index, (entry, file)) in by_id.values().enumerate() {
-            if entry.origin != Origin::BuiltIn {
+        let protocols: Vec<&Protocol> = by_id.values().map(|kept| &kept.value).collect();
+        for (index, kept) in by_id.values().enumerate() {
+            if kept.origin != Origin::BuiltIn {
                 continue;
             }
             let later = protocols[index + 1..].iter().copied();
-            if let Some(file) = file
-                && let Some(problem) = first_overlap(&entry.protocol, later, file)
-            {
+            if let Some(problem) = first_overlap(&kept.value, later, kept.file) {
                 problems.push(problem);
             }
         }
 
-        let entries = by_id.into_values().map(|(entry, _)| entry).collect();
+        let entries = by_id
+            .into_values()
+            .map(|kept| Entry {
+                protocol: kept.value,
+                origin: kept.origin,
+            })
+            .collect();
         let (scales, scale_problems) = Scales::builtin();
         problems.extend(scale_problems);
         (Catalog { entries, scales }, problems)

@@ -2,7 +2,8 @@
 //!
 //! Nothing here touches the file system: built-in protocols are embedded in the binary,
 //! and a clinic's override files arrive as [`ProtocolFile`]s read by the caller. The
-//! outcome scales follow the same rules ([`Scales`]).
+//! outcome scales follow the same rules ([`Scales`]), and the standard views of
+//! clinical photographs are data too ([`PhotoViews`]).
 
 mod cite;
 pub(crate) mod ids;
@@ -10,7 +11,9 @@ mod load;
 mod protocol;
 mod scale;
 mod validate;
+mod views;
 
+pub(crate) use cite::MONTH_NAMES;
 pub use cite::{Citer, numbered, reference_key_in, without_citations};
 pub use ids::{Area, CellSource, Factor, Indication, Modality, UnknownId};
 pub(crate) use load::combinations;
@@ -27,6 +30,7 @@ pub use scale::{
     ScaleRange, Scales, UnknownScale, builtin_scale_files, number,
 };
 pub use validate::Problem;
+pub use views::{CLINIC_VIEW_FOLDER, PhotoView, PhotoViews};
 
 /// One choice of the four axes, plus any adjunct biologics.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

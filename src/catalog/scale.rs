@@ -6,14 +6,13 @@
 //! clinic adds or replaces scales with files of its own, which arrive here as text
 //! (nothing in this module reads a file).
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use ron::extensions::Extensions;
 use serde::{Deserialize, Serialize};
 
 use super::ids::string_enum;
-use super::load::{Origin, ProtocolFile};
+use super::load::{Files, Origin, ProtocolFile, merge_files};
 use super::validate::{Locator, Problem};
 
 /// The stable id of an outcome scale, such as `vas-pain`: lowercase letters, digits and
@@ -287,45 +286,24 @@ impl Scales {
     #[must_use]
     pub fn load(builtin: &[ProtocolFile], clinic: &[ProtocolFile]) -> (Scales, Vec<Problem>) {
         let mut problems = Vec::new();
-        let mut by_id: BTreeMap<ScaleId, ScaleEntry> = BTreeMap::new();
-        for file in builtin {
-            if let Some(scale) = load_file(file, &mut problems) {
-                if by_id.contains_key(&scale.id) {
-                    problems.push(duplicate(file, &scale.id));
-                    continue;
-                }
-                by_id.insert(
-                    scale.id.clone(),
-                    ScaleEntry {
-                        scale,
-                        origin: Origin::BuiltIn,
-                    },
-                );
-            }
-        }
-        let builtin_ids: Vec<ScaleId> = by_id.keys().cloned().collect();
-        let mut clinic_ids: Vec<ScaleId> = Vec::new();
-        for file in clinic {
-            let Some(scale) = load_file(file, &mut problems) else {
-                continue;
-            };
-            if clinic_ids.contains(&scale.id) {
-                problems.push(duplicate(file, &scale.id));
-                continue;
-            }
-            clinic_ids.push(scale.id.clone());
-            let origin = if builtin_ids.contains(&scale.id) {
-                Origin::Override {
-                    file: file.name.clone(),
-                }
-            } else {
-                Origin::Addition {
-                    file: file.name.clone(),
-                }
-            };
-            by_id.insert(scale.id.clone(), ScaleEntry { scale, origin });
-        }
-        let entries = by_id.into_values().collect();
+        let by_id = merge_files(
+            builtin,
+            clinic,
+            &mut problems,
+            Files {
+                load: load_file,
+                id_of: |scale: &Scale| scale.id.clone(),
+                duplicate,
+            },
+            |_, _, _| None,
+        );
+        let entries = by_id
+            .into_values()
+            .map(|kept| ScaleEntry {
+                scale: kept.value,
+                origin: kept.origin,
+            })
+            .collect();
         (Scales { entries }, problems)
     }
 

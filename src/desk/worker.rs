@@ -408,6 +408,7 @@ fn plan_state(record: &PlanRecord) -> PlanState<'_> {
         extra_tasks: &record.extra_tasks,
         records: &record.records,
         scores: &record.scores,
+        photos: &record.photos,
     }
 }
 

@@ -5,27 +5,13 @@ use std::fmt::Write as _;
 
 use jiff::civil::Date;
 
+use crate::catalog::MONTH_NAMES;
 use crate::catalog::{Range, RegulatoryStatus, Selection, without_citations};
 use crate::planning::{Plan, Weekday, map_texts, readable};
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 fn month_name(date: Date) -> &'static str {
     let index = usize::try_from(date.month() - 1).unwrap_or(0);
-    MONTHS.get(index).copied().unwrap_or("January")
+    MONTH_NAMES.get(index).copied().unwrap_or("January")
 }
 
 /// The short name of a month: "Jan".

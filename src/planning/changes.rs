@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 
 use super::edit::{ExtraTask, Note};
+use super::photos::PlanPhoto;
 use super::plan::Plan;
 use super::progress::Score;
 use super::record::SessionRecord;
@@ -30,6 +31,8 @@ pub struct PlanState<'a> {
     pub records: &'a [SessionRecord],
     /// Outcome scores entered at visits.
     pub scores: &'a [Score],
+    /// The plan's photographs.
+    pub photos: &'a [PlanPhoto],
 }
 
 /// What `after` changed from `before`, one phrase each; "plan created" for the first
@@ -107,6 +110,7 @@ pub fn changes(before: Option<&PlanState<'_>>, after: &PlanState<'_>) -> Vec<Str
         }
     }
     said.extend(treatment_changes(before, after));
+    said.extend(photo_changes(before, after));
     if said.is_empty() {
         said.push("no change to the plan".to_owned());
     }
@@ -164,6 +168,30 @@ fn treatment_changes(before: &PlanState<'_>, after: &PlanState<'_>) -> Vec<Strin
             crate::catalog::number(score.value),
             score.date
         ));
+    }
+    said
+}
+
+/// What `after` changed from `before` in the photographs.
+fn photo_changes(before: &PlanState<'_>, after: &PlanState<'_>) -> Vec<String> {
+    let mut said = Vec::new();
+    let on_plan = |state: &PlanState<'_>, photo: &PlanPhoto| {
+        state
+            .photos
+            .iter()
+            .any(|kept| kept.sha256 == photo.sha256 && kept.view == photo.view && !kept.removed)
+    };
+    for photo in after.photos {
+        let was = on_plan(before, photo);
+        let is = !photo.removed;
+        if was != is {
+            said.push(format!(
+                "photo of the {} view taken on {} {}",
+                photo.view,
+                photo.taken,
+                if is { "added" } else { "removed" }
+            ));
+        }
     }
     said
 }
@@ -240,6 +268,7 @@ mod tests {
             extra_tasks: &[],
             records: &[],
             scores: &[],
+            photos: &[],
         };
         assert_eq!(changes(None, &before), ["plan created as Draft"]);
         assert_eq!(changes(Some(&before), &before), ["no change to the plan"]);
@@ -257,6 +286,7 @@ mod tests {
             extra_tasks: &[],
             records: &[],
             scores: &[],
+            photos: &[],
         };
         let old = |index: usize| plan.sessions[index].date;
         let new = |index: usize| moved.sessions[index].date;

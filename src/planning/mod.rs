@@ -12,6 +12,7 @@ mod edit;
 mod engine;
 mod feasible;
 mod lots;
+mod photos;
 mod plan;
 mod progress;
 mod readable;
@@ -27,6 +28,10 @@ pub use edit::{Course, EditContext, EditError, ExtraTask, Note, PlanEdit, move_s
 pub use engine::{PlanError, generate};
 pub use feasible::earliest_feasible_start;
 pub use lots::{LotMatch, LotSuggestion, RecallSource, find_lot, lot_suggestions, normalise_lot};
+pub use photos::{
+    PhotoMoment, PlanPhoto, VISIT_WINDOW_DAYS, days_since_first_session, moment_date, moment_for,
+    photos_of_view,
+};
 pub use plan::{
     AftercareItem, AftercareSite, DatedAction, DatedTask, FollowUpVisit, MilestoneWindow, Plan,
     PlanStep, ProtocolRef, RegulatoryInfo, Session, Severity, Warning,

@@ -396,7 +396,9 @@ impl SessionRecord {
         self.check_administration_and_anaesthetic(&mut problems);
         self.check_events_and_notes(&mut problems);
         if problems.0.is_empty() {
-            Ok(self.dose_warnings(against.dose_limits))
+            let mut warnings = self.expiry_warnings();
+            warnings.extend(self.dose_warnings(against.dose_limits));
+            Ok(warnings)
         } else {
             Err(InvalidRecord {
                 problems: problems.0,
@@ -433,18 +435,6 @@ impl SessionRecord {
                 } else {
                     problems.text(&field("lot"), "The lot number", lot, false);
                 }
-            }
-            if let Some(expiry) = material.expiry
-                && expiry < self.performed_on
-            {
-                problems.add(
-                    field("expiry"),
-                    format!(
-                        "The expiry date {expiry} of {} is before the session on {}; check the date on the label (an expired material must not be used).",
-                        material.name.trim(),
-                        self.performed_on
-                    ),
-                );
             }
         }
     }
@@ -572,6 +562,30 @@ impl SessionRecord {
     /// The day's total is checked against the highest maximum that applies (lidocaine
     /// given by any technique adds to the same total), and each entry against the limit
     /// of its own drug or technique.
+    /// A material used after the expiry date on its label is recorded, because it was
+    /// used, and flagged, so that the patient is watched and the incident reported.
+    fn expiry_warnings(&self) -> Vec<RecordWarning> {
+        self.materials
+            .iter()
+            .filter_map(|material| {
+                let expiry = material.expiry.filter(|expiry| *expiry < self.performed_on)?;
+                let lot = material
+                    .lot
+                    .as_deref()
+                    .map(|lot| format!(" (lot {})", lot.trim()))
+                    .unwrap_or_default();
+                Some(RecordWarning {
+                    message: format!(
+                        "{}{lot} was used on {} after its expiry date {expiry}. It is recorded as it happened: check the date on the label, watch the patient for infection or a reaction, and report it under the clinic's incident procedure.",
+                        material.name.trim(),
+                        self.performed_on
+                    ),
+                    asks_for_adverse_event: false,
+                })
+            })
+            .collect()
+    }
+
     fn dose_warnings(&self, limits: &[DoseLimit]) -> Vec<RecordWarning> {
         if self.anaesthetics.is_empty() || limits.is_empty() {
             return Vec::new();
@@ -727,6 +741,32 @@ mod tests {
     }
 
     #[test]
+    fn an_expired_material_is_recorded_and_flagged() {
+        let mut record = SessionRecord::new(1, date("2027-03-01"));
+        record.materials.push(Material {
+            name: "PRP tube set".to_owned(),
+            kind: MaterialKind::Kit,
+            lot: Some(" K-77 ".to_owned()),
+            expiry: Some(date("2027-02-28")),
+        });
+        record.materials.push(Material {
+            name: "Cannula".to_owned(),
+            kind: MaterialKind::Device,
+            lot: None,
+            expiry: Some(date("2027-03-01")),
+        });
+        let warnings = check(&record, &[]).unwrap();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].message.starts_with(
+                "PRP tube set (lot K-77) was used on 2027-03-01 after its expiry date 2027-02-28."
+            ),
+            "{}",
+            warnings[0].message
+        );
+    }
+
+    #[test]
     fn a_record_with_only_a_date_is_accepted() {
         let record = SessionRecord::new(1, date("2027-03-01"));
         assert_eq!(check(&record, &[tumescent()]), Ok(Vec::new()));
@@ -784,10 +824,6 @@ mod tests {
             (
                 "materials[1].lot",
                 "The lot number of PRP tube set is longer than 64 characters; copy it from the label.",
-            ),
-            (
-                "materials[1].expiry",
-                "The expiry date 2027-02-28 of PRP tube set is before the session on 2027-03-02; check the date on the label (an expired material must not be used).",
             ),
             (
                 "spins[1].g",

@@ -265,13 +265,16 @@ impl Copy<'_> {
             });
             return Ok(());
         }
-        let kind = if from
-            .extension()
-            .is_some_and(|extension| extension == "json")
-        {
-            FileKind::ClaimList
-        } else {
-            FileKind::Revision
+        let extension = from.extension().and_then(|extension| extension.to_str());
+        let is_photo = from
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|folder| folder == super::photos::PHOTO_FOLDER)
+            && matches!(extension, Some("jpg" | "png"));
+        let kind = match extension {
+            _ if is_photo => FileKind::Photo,
+            Some("json") => FileKind::ClaimList,
+            _ => FileKind::Revision,
         };
         let content = match read_regular(from, kind) {
             Ok(content) => content,
@@ -300,6 +303,18 @@ impl Copy<'_> {
                 return Ok(());
             }
         };
+        // A photograph is named by the SHA-256 of its bytes: one that no longer has it
+        // is not copied as if it were whole.
+        if is_photo
+            && from.file_stem().and_then(|stem| stem.to_str())
+                != Some(super::format::sha256_hex(&content).as_str())
+        {
+            self.skipped.push(VerifyProblem {
+                file: from.to_path_buf(),
+                what: "was not copied: the photograph has changed since it was stored (its bytes no longer have the SHA-256 in its name); restore it from an earlier backup".to_owned(),
+            });
+            return Ok(());
+        }
         let write = || -> std::io::Result<()> {
             let mut options = std::fs::OpenOptions::new();
             options.write(true).create_new(true);

@@ -2,7 +2,7 @@
 //! the SHA-256 of its bytes (`generated-<sha256>.ron`), written once and never
 //! replaced, and re-hashed whenever it is read.
 //!
-//! A plan's revisions of format version 2 name the file they build on; the file is
+//! A plan's revisions of format version 2 and later name the file they build on; the file is
 //! written (and flushed) before the revision that names it, so a revision never names a
 //! file that is not there, unless something removed it, which `verify` reports.
 
@@ -14,6 +14,11 @@ use super::error::{StoreError, write_error};
 use super::format::{FORMAT_VERSION, damaged, pretty, sha256_hex, utf8};
 use super::fsio::{FileKind, NewFileError, ReadFailure, read_regular, write_file_new, write_new};
 use crate::planning::Plan;
+
+/// The format version of a generated plan's file: its shape has not changed since
+/// version 2, so format version 3 writes it exactly as version 2 did, and a plan saved
+/// again after an update names the very file it named before.
+pub(crate) const GENERATED_FORMAT_VERSION: u32 = 2;
 
 /// What a generated plan's file says it is.
 pub(crate) const GENERATED_KIND: &str = "generated plan";
@@ -54,7 +59,7 @@ pub(crate) fn looks_generated(name: &str) -> bool {
 /// Only if the plan cannot be written as RON.
 pub(crate) fn render_generated(plan: &Plan) -> Result<(String, String), ron::Error> {
     let file = GeneratedFile {
-        format_version: FORMAT_VERSION,
+        format_version: GENERATED_FORMAT_VERSION,
         kind: GENERATED_KIND.to_owned(),
         plan,
     };
@@ -145,7 +150,7 @@ fn parse_generated(file: &Path, bytes: &[u8]) -> Result<Plan, StoreError> {
     }
     let text = utf8(file, bytes)?;
     let probe: Probe = ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
-    if probe.format_version > FORMAT_VERSION {
+    if probe.format_version > GENERATED_FORMAT_VERSION {
         return Err(StoreError::NewerFormat {
             file: file.to_path_buf(),
             found: probe.format_version,
@@ -154,13 +159,13 @@ fn parse_generated(file: &Path, bytes: &[u8]) -> Result<Plan, StoreError> {
     }
     let parsed: GeneratedFile<Plan> =
         ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
-    if parsed.kind != GENERATED_KIND || parsed.format_version != FORMAT_VERSION {
+    if parsed.kind != GENERATED_KIND || parsed.format_version != GENERATED_FORMAT_VERSION {
         return Err(StoreError::Damaged {
             file: file.to_path_buf(),
             line: None,
             column: None,
             what: format!(
-                "it holds a {} of format version {} where a generated plan of version {FORMAT_VERSION} belongs",
+                "it holds a {} of format version {} where a generated plan of version {GENERATED_FORMAT_VERSION} belongs",
                 crate::untrusted::for_message(&parsed.kind),
                 parsed.format_version
             ),

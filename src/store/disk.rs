@@ -1,4 +1,4 @@
-//! The store's own on-disk shapes of format version 2, and the conversions between them
+//! The store's own on-disk shapes (of format versions 2 and 3), and the conversions between them
 //! and the types the rest of the app uses.
 //!
 //! The engine's and the catalog's types change as the app grows; a file, once written,
@@ -15,10 +15,10 @@
 //! of these shapes, the generated plan's included, fails until the format version is
 //! raised (and the older shape is kept for reading, as `v0` and `v1` are).
 //!
-//! A plan revision of version 2 holds everything but the generated plan, and names the
-//! generated plan by the SHA-256 of its file: a tick or a note costs a revision of about
-//! a kilobyte, and the revision's hash, recorded by the next revision, covers the
-//! generated plan too.
+//! A whole plan revision (version 2 and 3) holds everything but the generated plan, and
+//! names the generated plan by the SHA-256 of its file: the revision's hash, recorded by
+//! the next revision, covers the generated plan too. Most revisions of version 3 hold
+//! only what changed since the revision before (`changes.rs`), in these same shapes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,15 +26,15 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use super::disk_records::{ScoreDisk, SessionRecordDisk};
+use super::disk_records::{PhotoDisk, ScoreDisk, SessionRecordDisk};
 use super::ids::PatientId;
 use super::records::{Patient, PlanRecord, Screening};
 use crate::catalog::{
     Area, Audience, CellSource, Factor, Indication, Jurisdiction, Modality, Selection,
 };
 use crate::planning::{
-    ClinicOptions, ExtraTask, Note, Plan, PlanRequest, PlanStatus, Score, SessionRecord, Weekday,
-    WorkingDays,
+    ClinicOptions, ExtraTask, Note, Plan, PlanPhoto, PlanRequest, PlanStatus, Score, SessionRecord,
+    Weekday, WorkingDays,
 };
 
 /// A patient, as a revision file holds them.
@@ -90,6 +90,9 @@ pub(crate) struct PlanDisk {
     /// Outcome scores entered at visits; left out when there is none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scores: Vec<ScoreDisk>,
+    /// The plan's photographs; left out when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<PhotoDisk>,
 }
 
 /// What the physician asked for, from which the plan is generated.
@@ -454,6 +457,7 @@ impl PlanDisk {
             checklist,
             records,
             scores,
+            photos,
         } = record;
         PlanDisk {
             patient: patient.clone(),
@@ -465,6 +469,7 @@ impl PlanDisk {
             checklist: checklist.clone(),
             records: records.iter().map(SessionRecordDisk::from).collect(),
             scores: scores.iter().map(ScoreDisk::from).collect(),
+            photos: photos.iter().map(PhotoDisk::from).collect(),
         }
     }
 
@@ -480,6 +485,7 @@ impl PlanDisk {
             checklist: self.checklist,
             records: self.records.into_iter().map(SessionRecord::from).collect(),
             scores: self.scores.into_iter().map(Score::from).collect(),
+            photos: self.photos.into_iter().map(PlanPhoto::from).collect(),
         }
     }
 }
@@ -496,6 +502,7 @@ impl From<PlanV1> for PlanRecord {
             checklist: old.checklist,
             records: Vec::new(),
             scores: Vec::new(),
+            photos: Vec::new(),
         }
     }
 }

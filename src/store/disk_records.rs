@@ -1,5 +1,5 @@
-//! The store's own on-disk shapes of what was done at a session and of the scores
-//! entered at visits, and their conversions to and from the engine's types.
+//! The store's own on-disk shapes of what was done at a session, of the scores
+//! entered at visits and of the plan's photographs, and their conversions to and from the engine's types.
 //!
 //! As for the rest of a revision (`disk.rs`), the engine's [`SessionRecord`] and
 //! [`Score`] may change as the app grows, but a file, once written, does not: a change
@@ -7,13 +7,14 @@
 //! leaves are the catalog's and the engine's ids (`MaterialKind`, `AdverseSeverity`,
 //! `Technique`, scale ids), whose text is stable by contract.
 
+use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{ScaleId, Technique};
 use crate::planning::{
     Administration, AdverseEvent, AdverseSeverity, Anaesthetic, Harvest, Material, MaterialKind,
-    Product, Score, SessionRecord, Spin,
+    PhotoMoment, PlanPhoto, Product, Score, SessionRecord, Spin,
 };
 
 /// What was done at one session, as a revision holds it.
@@ -122,6 +123,30 @@ pub(crate) struct ScoreDisk {
     pub scale: ScaleId,
     pub value: f64,
     pub date: Date,
+}
+
+/// A photograph of a plan: its hash names the original in `photos/`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct PhotoDisk {
+    pub sha256: String,
+    pub view: String,
+    pub taken: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moment: Option<MomentDisk>,
+    pub width: u32,
+    pub height: u32,
+    pub added_at: Timestamp,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
+}
+
+/// The visit a photograph belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum MomentDisk {
+    #[serde(rename = "session")]
+    Session(u32),
+    #[serde(rename = "follow-up")]
+    FollowUp(u32),
 }
 
 // ----- conversions at the edge -----
@@ -329,6 +354,52 @@ impl From<ScoreDisk> for Score {
             scale: disk.scale,
             value: disk.value,
             date: disk.date,
+        }
+    }
+}
+
+impl From<&PlanPhoto> for PhotoDisk {
+    fn from(photo: &PlanPhoto) -> Self {
+        let PlanPhoto {
+            sha256,
+            view,
+            taken,
+            moment,
+            width,
+            height,
+            added_at,
+            removed,
+        } = photo;
+        PhotoDisk {
+            sha256: sha256.clone(),
+            view: view.clone(),
+            taken: *taken,
+            moment: moment.map(|moment| match moment {
+                PhotoMoment::Session(number) => MomentDisk::Session(number),
+                PhotoMoment::FollowUp(number) => MomentDisk::FollowUp(number),
+            }),
+            width: *width,
+            height: *height,
+            added_at: *added_at,
+            removed: *removed,
+        }
+    }
+}
+
+impl From<PhotoDisk> for PlanPhoto {
+    fn from(disk: PhotoDisk) -> Self {
+        PlanPhoto {
+            sha256: disk.sha256,
+            view: disk.view,
+            taken: disk.taken,
+            moment: disk.moment.map(|moment| match moment {
+                MomentDisk::Session(number) => PhotoMoment::Session(number),
+                MomentDisk::FollowUp(number) => PhotoMoment::FollowUp(number),
+            }),
+            width: disk.width,
+            height: disk.height,
+            added_at: disk.added_at,
+            removed: disk.removed,
         }
     }
 }

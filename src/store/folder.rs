@@ -4,7 +4,8 @@
 //! ```text
 //! <data folder>/
 //!     patients/<patient id>/revision-000001.ron, revision-000002.ron, ..., head.ron
-//!     plans/<plan id>/revision-000001.ron, ..., head.ron,
+//!     plans/<plan id>/revision-000001.ron, ..., head.ron (most plan revisions hold only
+//!                     what changed since the one before, see changes.rs),
 //!                     generated-<sha256>.ron (one per change of the request)
 //!     clinic-ids/   one claim per clinic id, so that it names one patient (see claims.rs)
 //!     index.json    a cache of the list screens' summaries; rebuilt when missing
@@ -27,10 +28,12 @@ use serde::Serialize;
 use serde::de::IgnoredAny;
 
 use super::bodies::{render_generated, stage_generated, write_generated};
+use super::changes::MAX_CHANGES_IN_A_ROW;
 use super::error::{LoadProblem, ProblemKind, StoreError, write_error};
 use super::format::{
-    FORMAT_VERSION, HEAD_FILE, ParsedRevision, Record, RevisionMeta, parse_head, parse_stored,
-    render_head, render_revision, revision_file_name, revision_number, sha256_hex,
+    Body, FORMAT_VERSION, HEAD_FILE, ParsedRevision, Record, RevisionMeta, Stored, StoredRevision,
+    parse_head, parse_stored, render_head, render_revision, revision_file_name, revision_number,
+    sha256_hex,
 };
 use super::fsio::{
     FileKind, NewFileError, create_private_dir, read_checked, read_failure, read_regular, sync_dir,
@@ -352,15 +355,13 @@ impl Store {
         id: &PlanId,
         number: u32,
     ) -> Result<Revision<PlanRecord>, StoreError> {
-        let file = self
-            .record_dir::<PlanRecord>(id.as_str())
-            .join(revision_file_name(number));
-        let bytes = read_existing(&file, FileKind::Revision, || {
+        let dir = self.record_dir::<PlanRecord>(id.as_str());
+        let file = dir.join(revision_file_name(number));
+        read_existing(&file, FileKind::Revision, || {
             format!("revision {number} of plan {id}")
         })?;
-        let stored = parse_stored::<PlanRecord>(&file, &bytes)?;
-        check_identity::<PlanRecord>(&file, &stored.meta, id.as_str(), number)?;
-        Ok(into_revision(stored.resolve(&file)?))
+        let rebuilt = read_rebuilt::<PlanRecord>(&dir, id.as_str(), number)?;
+        Ok(into_revision(rebuilt.stored.resolve(&file)?))
     }
 
     /// The plans of one patient, from the index (see [`Store::load_index`]).
@@ -728,7 +729,23 @@ impl Store {
             })?;
             let hash = sha256_hex(&bytes);
             check_base_against_head::<T>(id, &dir, base_revision, &hash)?;
-            Some(hash)
+            // The revision saved builds on the base as its files hold it: only what
+            // changed is written when the base can be rebuilt, was written in this
+            // format and is not too far from a full revision. Else the new revision is
+            // a full one (as it always is on top of an older format version).
+            let base = read_rebuilt::<T>(&dir, id, base_revision)
+                .ok()
+                .filter(|rebuilt| rebuilt.sha256 == hash)
+                .and_then(|rebuilt| match rebuilt.stored.content {
+                    Stored::Current(disk)
+                        if rebuilt.stored.meta.format_version == FORMAT_VERSION
+                            && rebuilt.run < MAX_CHANGES_IN_A_ROW =>
+                    {
+                        Some(disk)
+                    }
+                    _ => None,
+                });
+            Some((hash, base))
         };
         let number = base_revision
             .checked_add(1)
@@ -737,14 +754,29 @@ impl Store {
                 file: dir.clone(),
                 cause: io::Error::other("the record has the largest number of revisions possible"),
             })?;
-        self.write_revision(id, number, previous.as_deref(), record, author, saved_at)
+        let (previous_sha256, base) =
+            previous.map_or((None, None), |(hash, base)| (Some(hash), base));
+        self.write_revision(
+            id,
+            number,
+            previous_sha256.as_deref(),
+            base.as_ref(),
+            record,
+            author,
+            saved_at,
+        )
     }
 
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one revision: where, which, on what, what, by whom and when"
+    )]
     fn write_revision<T: Record>(
         &self,
         id: &str,
         number: u32,
         previous_sha256: Option<&str>,
+        base: Option<&T::Disk>,
         record: &T,
         author: &str,
         saved_at: Timestamp,
@@ -759,7 +791,20 @@ impl Store {
             write_generated(&self.tmp_dir(), &dir, text, hash, &label)?;
         }
         let disk = record.to_disk(generated.as_ref().map(|(_, hash)| hash.as_str()));
-        let text = render_revision::<T>(id, number, saved_at, author, previous_sha256, &disk)
+        // Only what changed, when that gives back exactly this record from the base
+        // (checked here, before anything is written).
+        let changes = base.and_then(|base| {
+            let changes = T::changes(base, &disk)?;
+            let text = ron::to_string(&changes).ok()?;
+            let again: T::Changes = ron::from_str(&text).ok()?;
+            let rebuilt = T::apply(again, base.clone(), number - 1).ok()?;
+            (rebuilt == disk).then_some(changes)
+        });
+        let body = match &changes {
+            Some(changes) => Body::Changes(changes),
+            None => Body::Whole(&disk),
+        };
+        let text = render_revision::<T>(id, number, saved_at, author, previous_sha256, &body)
             .map_err(|error| StoreError::Serialize {
                 record: label.clone(),
                 what: error.to_string(),
@@ -875,12 +920,8 @@ impl Store {
         let mut first_error = None;
         for &number in numbers.iter().rev() {
             let file = dir.join(revision_file_name(number));
-            let result = read_checked(&file, FileKind::Revision)
-                .and_then(|bytes| parse_stored::<T>(&file, &bytes))
-                .and_then(|stored| {
-                    check_identity::<T>(&file, &stored.meta, id, number).map(|()| stored)
-                })
-                .and_then(|stored| stored.resolve(&file));
+            let result = read_rebuilt::<T>(&dir, id, number)
+                .and_then(|rebuilt| rebuilt.stored.resolve(&file));
             match result {
                 Ok(parsed) => return Newest::Found(parsed, problems),
                 Err(error @ StoreError::NewerFormat { .. }) => {
@@ -1047,12 +1088,11 @@ impl Creation {
             stage_generated(&dir, text, hash, &label)?;
         }
         let disk = record.to_disk(generated.as_ref().map(|(_, hash)| hash.as_str()));
-        let text = render_revision::<T>(id, 1, saved_at, author, None, &disk).map_err(|error| {
-            StoreError::Serialize {
+        let text = render_revision::<T>(id, 1, saved_at, author, None, &Body::Whole(&disk))
+            .map_err(|error| StoreError::Serialize {
                 record: label.clone(),
                 what: error.to_string(),
-            }
-        })?;
+            })?;
         let file = dir.join(revision_file_name(1));
         write_file_new(&file, text.as_bytes())
             .map_err(|source| write_error(&label, &file, source))?;
@@ -1177,6 +1217,161 @@ fn read_existing(
             record: what(),
             path,
         })
+    })
+}
+
+/// A revision as its files hold it, with what is needed to build on it.
+pub(crate) struct Rebuilt<T: Record> {
+    /// The revision: whole (never [`Stored::Changes`]), its generated plan not read.
+    pub stored: StoredRevision<T>,
+    /// The SHA-256 of the revision's own file.
+    pub sha256: String,
+    /// How many revisions of changes it took since the full revision before: 0 for a
+    /// full revision.
+    pub run: u32,
+}
+
+/// Reads revision `number` of a record from its folder: a full revision as it is, a
+/// revision of changes rebuilt from the full revision before it and the changes after
+/// that, each file read, checked to be the revision its name says, and checked
+/// against the SHA-256 the revision after it recorded (so changes are never applied to
+/// a revision that was changed). At most [`MAX_CHANGES_IN_A_ROW`] revisions of changes
+/// are read.
+///
+/// # Errors
+/// The revision's own file's error; for a file it builds on, `Damaged` naming the
+/// revision, the file it builds on and what is wrong with it.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one walk back to a whole revision and forward again, each file checked in order"
+)]
+pub(crate) fn read_rebuilt<T: Record>(
+    dir: &Path,
+    id: &str,
+    number: u32,
+) -> Result<Rebuilt<T>, StoreError> {
+    let newest_file = dir.join(revision_file_name(number));
+    let builds_on = |file: &Path, what: String| StoreError::Damaged {
+        file: newest_file.clone(),
+        line: None,
+        column: None,
+        what: format!(
+            "it records only what changed since the revision before, and is rebuilt from {}, which {what}; restore that file from a backup",
+            file.display()
+        ),
+    };
+    let mut pending: Vec<(PathBuf, T::Changes, u32)> = Vec::new();
+    let mut newest: Option<(RevisionMeta, String)> = None;
+    // The SHA-256 the revision after `at` recorded for it.
+    let mut expected: Option<String> = None;
+    let mut at = number;
+    let base = loop {
+        let file = dir.join(revision_file_name(at));
+        let checked = read_checked(&file, FileKind::Revision).and_then(|bytes| {
+            let stored = parse_stored::<T>(&file, &bytes)?;
+            check_identity::<T>(&file, &stored.meta, id, at)?;
+            Ok((stored, sha256_hex(&bytes)))
+        });
+        let (stored, sha256) = match checked {
+            Ok(found) => found,
+            Err(error) if at == number => return Err(error),
+            Err(StoreError::NotFound { .. }) => {
+                return Err(builds_on(&file, "is missing".to_owned()));
+            }
+            Err(StoreError::Read { cause, .. }) if cause.kind() == io::ErrorKind::NotFound => {
+                return Err(builds_on(&file, "is missing".to_owned()));
+            }
+            Err(StoreError::Damaged { what, .. }) => {
+                let what = crate::untrusted::escape_controls(&what).into_owned();
+                return Err(builds_on(&file, format!("cannot be used ({what})")));
+            }
+            Err(error) => {
+                let text = crate::untrusted::escape_controls(&error.to_string()).into_owned();
+                return Err(builds_on(&file, format!("cannot be used: {text}")));
+            }
+        };
+        if let Some(expected) = &expected
+            && *expected != sha256
+        {
+            return Err(builds_on(
+                &file,
+                format!(
+                    "was changed after the revision after it was saved (its SHA-256 is {sha256}, revision {} recorded {expected})",
+                    at + 1
+                ),
+            ));
+        }
+        let StoredRevision { meta, content } = stored;
+        if newest.is_none() {
+            newest = Some((meta.clone(), sha256));
+        }
+        match content {
+            Stored::Changes(changes) => {
+                let run = u32::try_from(pending.len()).unwrap_or(u32::MAX);
+                if run >= MAX_CHANGES_IN_A_ROW {
+                    return Err(StoreError::Damaged {
+                        file: newest_file.clone(),
+                        line: None,
+                        column: None,
+                        what: format!(
+                            "it records only what changed since the revision before, and none of the {MAX_CHANGES_IN_A_ROW} revisions before it holds the whole plan: the app writes a whole one at least every {} revisions, so files were changed or replaced; restore the folder from a backup",
+                            MAX_CHANGES_IN_A_ROW + 1
+                        ),
+                    });
+                }
+                let Some(previous) = meta.previous_sha256.clone().filter(|_| at > 1) else {
+                    return Err(StoreError::Damaged {
+                        file,
+                        line: None,
+                        column: None,
+                        what: "it records only what changed since the revision before, and names no revision before it, which the app never writes; restore it from a backup".to_owned(),
+                    });
+                };
+                expected = Some(previous);
+                pending.push((file, changes, at));
+                at -= 1;
+            }
+            Stored::Current(disk) => break Stored::Current(disk),
+            Stored::Whole(record) if pending.is_empty() => break Stored::Whole(record),
+            Stored::Whole(_) => {
+                return Err(builds_on(
+                    &file,
+                    format!(
+                        "was saved in format version {}, on which the app never records only changes",
+                        meta.format_version
+                    ),
+                ));
+            }
+        }
+    };
+    let run = u32::try_from(pending.len()).unwrap_or(u32::MAX);
+    let content = match base {
+        Stored::Current(mut state) => {
+            let mut base_number = at;
+            for (file, changes, number) in pending.into_iter().rev() {
+                state = T::apply(changes, state, base_number).map_err(|what| {
+                    StoreError::Damaged {
+                        file,
+                        line: None,
+                        column: None,
+                        what: format!(
+                            "its changes do not fit revision {base_number} ({what}): it or a revision before it was changed; restore the folder from a backup"
+                        ),
+                    }
+                })?;
+                base_number = number;
+            }
+            Stored::Current(state)
+        }
+        other => other,
+    };
+    let Some((meta, sha256)) = newest else {
+        return Err(builds_on(&newest_file, "is missing".to_owned()));
+    };
+    Ok(Rebuilt {
+        stored: StoredRevision { meta, content },
+        sha256,
+        run,
     })
 }
 

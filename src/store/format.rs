@@ -1,29 +1,36 @@
 //! The files of the data folder: revision files, the head pointer of each record, and
 //! reading older format versions.
 //!
-//! A revision file is pretty-printed RON:
+//! A revision file is RON, each field on a line of its own and what is inside a part
+//! of the record on that part's line:
 //!
 //! ```text
-//! // Regen Planner plan revision. Do not edit: ...
+//! // Regen Planner plan revision 7: the changes since revision 6. Do not edit: ...
 //! (
-//!     format_version: 1,
+//!     format_version: 3,
 //!     kind: "plan",
 //!     id: "0190...",
-//!     number: 2,
+//!     number: 7,
 //!     saved_at: "2027-01-18T10:04:00Z",
 //!     saved_by: "Dr. Vega",
 //!     previous_sha256: Some("9f86d0..."),
-//!     record: ( ... ),
+//!     changes: (
+//!         ticked: {"session:2": "2027-01-18T10:04:00Z"},
+//!     ),
 //! )
 //! ```
 //!
-//! The record is written in the store's own shapes (`disk.rs`). A plan's record of
-//! version 2 names its generated plan by SHA-256 (`bodies.rs`) instead of holding it.
+//! A revision holds either the whole `record:` or only its `changes:` since the
+//! revision before (plans only, version 3, see `changes.rs`). The record is written in
+//! the store's own shapes (`disk.rs`). A plan's record of version 2 and later names its
+//! generated plan by SHA-256 (`bodies.rs`) instead of holding it.
 //!
 //! Versions: 0 (before files carried a version; test fixtures only), 1 (the generated
 //! plan inline in every plan revision, in the engine's types), 2 (the store's own
-//! shapes, the generated plan in a file of its own). Files of every version are read;
-//! only version 2 is written; nothing is ever rewritten.
+//! shapes, the generated plan in a file of its own), 3 (revisions of changes between
+//! full revisions; revisions and heads written with their parts on one line each).
+//! Files of every version are read; only version 3 is written; nothing is ever
+//! rewritten.
 
 use std::path::Path;
 
@@ -33,6 +40,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use super::bodies::{generated_file_name, read_generated};
+use super::changes::PlanChangesDisk;
 use super::disk::{PatientDisk, PlanDisk, PlanV1};
 use super::error::StoreError;
 use super::ids::{PatientId, PlanId};
@@ -41,9 +49,12 @@ use crate::catalog::Factor;
 use crate::planning::{Note, Plan};
 
 /// The format version this app writes, and the newest it reads: of revision files,
-/// heads, generated plans and the index cache. Version 2 gave the store shapes of its
-/// own and moved a plan's generated plan into a file of its own.
-pub const FORMAT_VERSION: u32 = 2;
+/// heads and the index cache. Version 2 gave the store shapes of its own and moved a
+/// plan's generated plan into a file of its own; version 3 made most plan revisions
+/// record only what changed since the revision before (`changes.rs`) and writes
+/// revisions and heads with their inner parts on one line each. Generated plans keep
+/// the shape of version 2 ([`super::bodies::GENERATED_FORMAT_VERSION`]).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The oldest format version whose heads keep a summary of the same shape as today's.
 pub(crate) const OLDEST_HEAD_WITH_SUMMARY: u32 = 1;
@@ -72,10 +83,25 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// How files are pretty-printed: the same on every system, so hashes and diffs agree.
+/// Generated plans are written so (as in version 2).
 pub(crate) fn pretty() -> ron::ser::PrettyConfig {
     ron::ser::PrettyConfig::new()
         .new_line("\n")
         .indentor("    ")
+}
+
+/// How revisions are written since version 3: each field of the envelope, and each
+/// part of the record or of its changes, on a line of its own, and what is inside a
+/// part (a note, a tick, the request) on that line. Still text that reads as it is,
+/// at about half the bytes.
+pub(crate) fn revision_pretty() -> ron::ser::PrettyConfig {
+    pretty().depth_limit(2)
+}
+
+/// How heads are written since version 3: each field on a line of its own, the
+/// summary on one line.
+fn head_pretty() -> ron::ser::PrettyConfig {
+    pretty().depth_limit(1)
 }
 
 /// A kind of record that is saved in revisions: what its files are called, its shapes
@@ -90,7 +116,9 @@ pub(crate) trait Record: Clone {
     /// The record's shape in format version 1.
     type V1: DeserializeOwned;
     /// The record's shape in the current format version, as written.
-    type Disk: Serialize + DeserializeOwned;
+    type Disk: Clone + PartialEq + Serialize + DeserializeOwned;
+    /// What changed since the revision before, as a revision of changes holds it.
+    type Changes: Serialize + DeserializeOwned;
     /// What the list screens show of the record; kept in the index cache and the head.
     type Summary: Clone + PartialEq + Serialize + DeserializeOwned;
     /// Converts a version 0 record, given the revision's author and time.
@@ -110,6 +138,20 @@ pub(crate) trait Record: Clone {
     fn generated(&self) -> Option<&Plan> {
         None
     }
+    /// What changed from `base` to `new`, for a record whose revisions may record only
+    /// that; `None` for one whose revisions are always whole.
+    fn changes(_base: &Self::Disk, _new: &Self::Disk) -> Option<Self::Changes> {
+        None
+    }
+    /// The record after `changes`, applied to revision `base_number` (`base`).
+    ///
+    /// # Errors
+    /// When the changes do not fit: the end of a sentence that says what.
+    fn apply(
+        changes: Self::Changes,
+        base: Self::Disk,
+        base_number: u32,
+    ) -> Result<Self::Disk, String>;
     /// The summary of a revision of the record with this id; `None` when the id is not
     /// one of ours.
     fn summarize(id: &str, meta: &RevisionMeta, record: &Self) -> Option<Self::Summary>;
@@ -148,7 +190,7 @@ pub(crate) struct ParsedRevision<T> {
 }
 
 #[derive(Serialize)]
-struct RevisionOut<'a, T> {
+struct RevisionOut<'a, D, C> {
     format_version: u32,
     kind: &'a str,
     id: &'a str,
@@ -156,7 +198,29 @@ struct RevisionOut<'a, T> {
     saved_at: Timestamp,
     saved_by: &'a str,
     previous_sha256: Option<&'a str>,
-    record: &'a T,
+    #[serde(skip_serializing_if = "Part::is_none")]
+    record: Part<'a, D>,
+    #[serde(skip_serializing_if = "Part::is_none")]
+    changes: Part<'a, C>,
+}
+
+/// A part of a revision that is written bare when there (`record: (...)`), and left
+/// out when not.
+struct Part<'a, T>(Option<&'a T>);
+
+impl<T> Part<'_, T> {
+    fn is_none(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl<T: Serialize> Serialize for Part<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(value) => value.serialize(serializer),
+            None => serializer.serialize_unit(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -169,6 +233,33 @@ struct RevisionIn<T> {
     saved_by: String,
     previous_sha256: Option<String>,
     record: T,
+}
+
+/// A revision of version 2 or 3: it holds the whole record, or (version 3) only what
+/// changed since the revision before.
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "D: Deserialize<'de>, C: Deserialize<'de>"))]
+struct RevisionIn3<D, C> {
+    format_version: u32,
+    kind: String,
+    id: String,
+    number: u32,
+    saved_at: Timestamp,
+    saved_by: String,
+    previous_sha256: Option<String>,
+    #[serde(default = "none", with = "super::changes::bare")]
+    record: Option<D>,
+    #[serde(default = "none", with = "super::changes::bare")]
+    changes: Option<C>,
+}
+
+/// What a revision of the current version holds: the whole record, or what changed
+/// since the revision before.
+pub(crate) enum Body<'a, T: Record> {
+    /// The whole record.
+    Whole(&'a T::Disk),
+    /// What changed since the revision before.
+    Changes(&'a T::Changes),
 }
 
 /// Only the format version; every other field is skipped unread. A file without the
@@ -189,8 +280,12 @@ pub(crate) fn render_revision<T: Record>(
     saved_at: Timestamp,
     saved_by: &str,
     previous_sha256: Option<&str>,
-    record: &T::Disk,
+    body: &Body<'_, T>,
 ) -> Result<String, ron::Error> {
+    let (record, changes) = match body {
+        Body::Whole(record) => (Some(*record), None),
+        Body::Changes(changes) => (None, Some(*changes)),
+    };
     let out = RevisionOut {
         format_version: FORMAT_VERSION,
         kind: T::KIND,
@@ -199,13 +294,21 @@ pub(crate) fn render_revision<T: Record>(
         saved_at,
         saved_by,
         previous_sha256,
-        record,
+        record: Part(record),
+        changes: Part(changes),
     };
-    let mut text = format!(
-        "// Regen Planner {} revision {number}. Do not edit: the next revision records this file's SHA-256, and `regen-planner plans verify` reports any change.\n",
-        T::KIND
-    );
-    text.push_str(&ron::ser::to_string_pretty(&out, pretty())?);
+    let mut text = match body {
+        Body::Whole(_) => format!(
+            "// Regen Planner {} revision {number}. Do not edit: the next revision records this file's SHA-256, and `regen-planner plans verify` reports any change.\n",
+            T::KIND
+        ),
+        Body::Changes(_) => format!(
+            "// Regen Planner {} revision {number}: the changes since revision {}. Do not edit: `plans verify` checks it.\n",
+            T::KIND,
+            number.saturating_sub(1)
+        ),
+    };
+    text.push_str(&ron::ser::to_string_pretty(&out, revision_pretty())?);
     text.push('\n');
     Ok(text)
 }
@@ -352,25 +455,36 @@ pub(crate) struct StoredRevision<T: Record> {
 pub(crate) enum Stored<T: Record> {
     /// A record of an older format version, converted in memory, whole.
     Whole(T),
-    /// A record of the current format version, which may name a generated plan.
+    /// A record of the current format version (or of version 2, which has its shape),
+    /// which may name a generated plan.
     Current(T::Disk),
+    /// What changed since the revision before (version 3): the record is rebuilt from
+    /// the revisions before it (`folder::read_rebuilt`).
+    Changes(T::Changes),
 }
 
 impl<T: Record> StoredRevision<T> {
     /// The SHA-256 of the generated plan the revision builds on, if it names one.
     pub(crate) fn generated_sha256(&self) -> Option<&str> {
         match &self.content {
-            Stored::Whole(_) => None,
+            Stored::Whole(_) | Stored::Changes(_) => None,
             Stored::Current(disk) => T::generated_of(disk),
         }
     }
 
+    /// Whether the revision records only what changed since the revision before.
+    pub(crate) fn is_changes(&self) -> bool {
+        matches!(self.content, Stored::Changes(_))
+    }
+
     /// The revision, with the generated plan it names (already read and checked);
-    /// `None` when it names one and none is given.
+    /// `None` when it names one and none is given, or holds only changes (which are
+    /// rebuilt first, see `folder::read_rebuilt`).
     pub(crate) fn complete(self, generated: Option<Plan>) -> Option<ParsedRevision<T>> {
         let record = match self.content {
             Stored::Whole(record) => record,
             Stored::Current(disk) => T::from_disk(disk, generated)?,
+            Stored::Changes(_) => return None,
         };
         Some(ParsedRevision {
             meta: self.meta,
@@ -386,6 +500,15 @@ impl<T: Record> StoredRevision<T> {
     /// `Damaged` (naming the revision) when the generated plan is missing or changed;
     /// the file's own error when it is not a regular file, too large, or newer.
     pub(crate) fn resolve(self, file: &Path) -> Result<ParsedRevision<T>, StoreError> {
+        if self.is_changes() {
+            return Err(StoreError::Damaged {
+                file: file.to_path_buf(),
+                line: None,
+                column: None,
+                what: "it records only what changed since the revision before, which was not read"
+                    .to_owned(),
+            });
+        }
         let missing = || StoreError::Damaged {
             file: file.to_path_buf(),
             line: None,
@@ -430,13 +553,13 @@ pub(crate) fn parse_stored<T: Record>(
     bytes: &[u8],
 ) -> Result<StoredRevision<T>, StoreError> {
     let text = utf8(file, bytes)?;
-    // Nearly every file is of the current version and whole: one pass reads it. Any
-    // other file is read again below, which finds its version and says what is wrong
-    // exactly as before.
-    if let Ok(current) = ron::from_str::<RevisionIn<T::Disk>>(text)
-        && current.format_version == FORMAT_VERSION
+    // Nearly every file is of the current version (or of version 2, whose records
+    // have today's shape): one pass reads it. Any other file is read again below,
+    // which finds its version and says what is wrong exactly as before.
+    if let Ok(current) = ron::from_str::<RevisionIn3<T::Disk, T::Changes>>(text)
+        && (2..=FORMAT_VERSION).contains(&current.format_version)
     {
-        return current_revision(file, current, Stored::Current);
+        return current_body(file, current);
     }
     let probe: VersionProbe = ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
     match probe.format_version {
@@ -461,16 +584,64 @@ pub(crate) fn parse_stored<T: Record>(
                 ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
             current_revision(file, old, |old| Stored::Whole(T::from_v1(old)))
         }
-        FORMAT_VERSION => {
-            let current: RevisionIn<T::Disk> =
+        2..=FORMAT_VERSION => {
+            let current: RevisionIn3<T::Disk, T::Changes> =
                 ron::from_str(text).map_err(|error| damaged(file, text, &error))?;
-            current_revision(file, current, Stored::Current)
+            current_body(file, current)
         }
         found => Err(StoreError::NewerFormat {
             file: file.to_path_buf(),
             found,
             supported: FORMAT_VERSION,
         }),
+    }
+}
+
+/// A parsed revision of version 2 or 3: exactly one of the whole record and its
+/// changes (version 3 only).
+fn current_body<T: Record>(
+    file: &Path,
+    revision: RevisionIn3<T::Disk, T::Changes>,
+) -> Result<StoredRevision<T>, StoreError> {
+    let damaged = |what: &str| StoreError::Damaged {
+        file: file.to_path_buf(),
+        line: None,
+        column: None,
+        what: what.to_owned(),
+    };
+    let RevisionIn3 {
+        format_version,
+        kind,
+        id,
+        number,
+        saved_at,
+        saved_by,
+        previous_sha256,
+        record,
+        changes,
+    } = revision;
+    let envelope = RevisionIn {
+        format_version,
+        kind,
+        id,
+        number,
+        saved_at,
+        saved_by,
+        previous_sha256,
+        record: (),
+    };
+    match (record, changes) {
+        (Some(record), None) => current_revision(file, envelope, |()| Stored::Current(record)),
+        (None, Some(changes)) if format_version >= 3 => {
+            current_revision(file, envelope, |()| Stored::Changes(changes))
+        }
+        (None, Some(_)) => Err(damaged(
+            "it records only changes, which format version 2 never did",
+        )),
+        (Some(_), Some(_)) => Err(damaged(
+            "it holds both a whole record and changes, which the app never writes",
+        )),
+        (None, None) => Err(damaged("the field 'record' is missing")),
     }
 }
 
@@ -602,9 +773,9 @@ pub(crate) fn render_head<S: Serialize>(
         summary,
     };
     let mut text = String::from(
-        "// Regen Planner: the newest revision of this record, its SHA-256 (so that `regen-planner plans verify` notices an edit of it) and what the lists show of it, with that summary's SHA-256 (used only while they match).\n",
+        "// Regen Planner: the newest revision and what the lists show of it. Do not edit: `plans verify` checks it.\n",
     );
-    text.push_str(&ron::ser::to_string_pretty(&head, pretty())?);
+    text.push_str(&ron::ser::to_string_pretty(&head, head_pretty())?);
     text.push('\n');
     Ok(text)
 }
@@ -697,6 +868,7 @@ impl Record for Patient {
     type V0 = v0::PatientV0;
     type V1 = PatientDisk;
     type Disk = PatientDisk;
+    type Changes = NoChanges;
     type Summary = PatientSummary;
 
     fn summarize(id: &str, meta: &RevisionMeta, record: &Self) -> Option<PatientSummary> {
@@ -748,6 +920,15 @@ impl Record for Patient {
     fn to_disk(&self, _generated_sha256: Option<&str>) -> PatientDisk {
         PatientDisk::from(self)
     }
+
+    /// A patient's revisions are always whole: they are few and small.
+    fn apply(
+        changes: NoChanges,
+        _base: PatientDisk,
+        _base_number: u32,
+    ) -> Result<PatientDisk, String> {
+        match changes {}
+    }
 }
 
 impl Record for PlanRecord {
@@ -756,6 +937,7 @@ impl Record for PlanRecord {
     type V0 = v0::PlanV0;
     type V1 = PlanV1;
     type Disk = PlanDisk;
+    type Changes = PlanChangesDisk;
     type Summary = PlanSummary;
 
     /// The patient's name and clinic id are filled in from the patient's record when
@@ -795,6 +977,7 @@ impl Record for PlanRecord {
             checklist: old.done,
             records: Vec::new(),
             scores: Vec::new(),
+            photos: Vec::new(),
         }
     }
 
@@ -817,7 +1000,29 @@ impl Record for PlanRecord {
     fn generated(&self) -> Option<&Plan> {
         Some(&self.plan)
     }
+
+    fn changes(base: &PlanDisk, new: &PlanDisk) -> Option<PlanChangesDisk> {
+        Some(PlanChangesDisk::between(base, new))
+    }
+
+    fn apply(
+        changes: PlanChangesDisk,
+        base: PlanDisk,
+        base_number: u32,
+    ) -> Result<PlanDisk, String> {
+        let plan = changes.apply(base, base_number)?;
+        if super::bodies::is_sha256(&plan.generated_sha256) {
+            Ok(plan)
+        } else {
+            Err("it names its generated plan by something other than a SHA-256, which the app never writes".to_owned())
+        }
+    }
 }
+
+/// The changes of a record whose revisions are always whole: there are none (a file
+/// that holds some for such a record is damaged).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) enum NoChanges {}
 
 #[cfg(test)]
 mod tests {
@@ -852,7 +1057,7 @@ mod tests {
             saved_at,
             "Dr. Vega",
             Some("abc"),
-            &patient.to_disk(None),
+            &Body::Whole(&patient.to_disk(None)),
         )
         .unwrap();
         let parsed: ParsedRevision<Patient> =

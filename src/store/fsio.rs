@@ -45,6 +45,10 @@ pub(crate) enum FileKind {
     Claim,
     /// The clinic ids claimed when a data folder from before claims was upgraded.
     ClaimList,
+    /// A clinical photograph's original, `photos/<sha256>.jpg` or `.png`.
+    Photo,
+    /// A photograph's thumbnail.
+    Thumbnail,
 }
 
 impl FileKind {
@@ -54,9 +58,10 @@ impl FileKind {
         match self {
             FileKind::Revision => 16 * MIB,
             FileKind::Head | FileKind::Settings => MIB,
-            FileKind::Protocol | FileKind::Generated => 4 * MIB,
+            FileKind::Protocol | FileKind::Generated | FileKind::Thumbnail => 4 * MIB,
             FileKind::Claim => 64 * 1024,
             FileKind::ClaimList => 256 * MIB,
+            FileKind::Photo => super::photo_bytes::MAX_PHOTO_BYTES,
             // Each record's entry is a summary of bounded size, about 400 bytes.
             FileKind::Index { records } => {
                 MIB.saturating_add((16 * 1024_u64).saturating_mul(records as u64))
@@ -75,6 +80,8 @@ impl FileKind {
             FileKind::Protocol => "a protocol file",
             FileKind::Claim => "a clinic id's claim file",
             FileKind::ClaimList => "the list of clinic ids",
+            FileKind::Photo => "a photograph",
+            FileKind::Thumbnail => "a photograph's thumbnail",
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod backup;
 mod bodies;
+mod changes;
 mod claims;
 mod demo_marker;
 mod disk;
@@ -18,6 +19,8 @@ mod fsio;
 mod ids;
 mod index;
 mod paths;
+mod photo_bytes;
+mod photos;
 mod protocol_files;
 mod records;
 pub mod rules;
@@ -36,6 +39,11 @@ pub use format::FORMAT_VERSION;
 pub use ids::{InvalidId, PatientId, PlanId};
 pub use index::{Index, LoadProgress, Summary};
 pub use paths::{AppDirs, DirsError};
+pub use photo_bytes::{
+    MAX_PHOTO_BYTES, PhotoFormat, PhotoProbe, PhotoRefusal, THUMBNAIL_SIDE_PIXELS, decode_oriented,
+    probe as probe_photo, thumbnail_png, without_metadata,
+};
+pub use photos::{PhotoError, StoredPhoto};
 pub use protocol_files::{ProtocolDirError, read_protocol_dir};
 pub use records::{
     Patient, PatientSummary, PlanRecord, PlanSummary, Revision, RevisionInfo, Screening,

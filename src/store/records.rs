@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::ids::{PatientId, PlanId};
 use crate::catalog::{Factor, ProtocolId};
 use crate::planning::{
-    Course, ExtraTask, Note, Plan, PlanRequest, PlanStatus, Score, SessionRecord, Treatment,
+    Course, ExtraTask, Note, Plan, PlanPhoto, PlanRequest, PlanStatus, Score, SessionRecord,
+    Treatment,
 };
 
 /// The screening answers of a patient, with the day they were asked.
@@ -100,6 +101,10 @@ pub struct PlanRecord {
     /// Outcome scores entered at visits, in the order they were entered.
     #[serde(default)]
     pub scores: Vec<Score>,
+    /// Clinical photographs of the plan, in the order they were added; a removed one
+    /// stays, marked, so that the history keeps it.
+    #[serde(default)]
+    pub photos: Vec<PlanPhoto>,
 }
 
 impl PlanRecord {
@@ -116,7 +121,48 @@ impl PlanRecord {
             checklist: BTreeMap::new(),
             records: Vec::new(),
             scores: Vec::new(),
+            photos: Vec::new(),
         }
+    }
+
+    /// Adds photographs to the plan; one already on it with the same view is not added
+    /// twice (it is put back if it was removed). Returns how many were added or put
+    /// back.
+    pub fn add_photos(&mut self, photos: impl IntoIterator<Item = PlanPhoto>) -> usize {
+        let mut changed = 0;
+        for photo in photos {
+            match self
+                .photos
+                .iter_mut()
+                .find(|kept| kept.sha256 == photo.sha256 && kept.view == photo.view)
+            {
+                Some(kept) if kept.removed => {
+                    kept.removed = false;
+                    changed += 1;
+                }
+                Some(_) => {}
+                None => {
+                    self.photos.push(photo);
+                    changed += 1;
+                }
+            }
+        }
+        changed
+    }
+
+    /// Takes a photograph off the plan (or puts it back): it stays in the record,
+    /// marked. Returns false when no photograph of that id is on the plan.
+    pub fn set_photo_removed(&mut self, sha256: &str, removed: bool) -> bool {
+        let mut found = false;
+        for photo in self
+            .photos
+            .iter_mut()
+            .filter(|photo| photo.sha256 == sha256)
+        {
+            photo.removed = removed;
+            found = true;
+        }
+        found
     }
 
     /// The parts of the plan that the physician's edits change

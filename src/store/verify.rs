@@ -5,12 +5,17 @@
 //! of it. So an edit of any revision, a removed revision, two revisions swapped, or a
 //! head whose summary no longer matches its revision shows up here with the file's name.
 //!
-//! A plan's revisions of format version 2 name their generated plan
+//! A plan's revisions of format version 2 and later name their generated plan
 //! (`generated-<sha256>.ron`) by its SHA-256: each one named is read and hashed again
 //! (once per plan, however many revisions name it), so a generated plan that was edited,
 //! removed or replaced by something else is reported with its file's name. A generated
 //! plan no revision names (a save interrupted between the two files) is a note: it is
 //! never read.
+//!
+//! A plan's revision of changes (version 3) is rebuilt on the revision before it, as the
+//! walk goes: changes that do not fit it, a run of changes longer than the app writes,
+//! and (once per run) the revisions of changes that cannot be rebuilt because the
+//! revision they build on cannot be used are reported, naming the file to restore.
 //!
 //! The index cache is compared too: an entry that claims to be up to date and shows
 //! something else than its record is reported (the cache was edited or damaged).
@@ -31,11 +36,12 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::bodies::{generated_file_name, generated_sha256_of, read_generated};
+use super::changes::MAX_CHANGES_IN_A_ROW;
 use super::error::StoreError;
 use super::folder::{Store, check_identity, is_real_dir, revision_files};
 use super::format::{
-    HEAD_FILE, ParsedRevision, Record, RevisionMeta, StoredRevision, parse_head, parse_stored,
-    revision_file_name, sha256_hex, summary_sha256,
+    HEAD_FILE, ParsedRevision, Record, RevisionMeta, Stored, StoredRevision, parse_head,
+    parse_stored, revision_file_name, sha256_hex, summary_sha256,
 };
 use super::fsio::{FileKind, not_a_file, read_checked, read_regular};
 use super::ids::{PlanId, is_well_formed};
@@ -219,6 +225,12 @@ impl Store {
         let mut previous_ok = false;
         let mut expected = 1;
         let mut last: Option<StoredRevision<T>> = None;
+        // The record as the revision before holds it, rebuilt, and how many revisions
+        // of changes it took since a full one; `None` when it could not be rebuilt.
+        let mut state: Option<(T::Disk, u32)> = None;
+        // Revisions of changes, first and last, that cannot be rebuilt because the
+        // revision before them cannot be used: reported once, as one run.
+        let mut unbuilt: Option<(u32, u32)> = None;
         // Each generated plan named, read and hashed once: the plan, or `None` when it
         // could not be used (reported once).
         let mut generated: BTreeMap<String, Option<Plan>> = BTreeMap::new();
@@ -226,6 +238,10 @@ impl Store {
             if number > expected {
                 report_gap(&dir, expected, number - 1, report);
                 previous_ok = false;
+                state = None;
+                if let Some(run) = unbuilt.take() {
+                    report_unbuilt(&dir, run, report);
+                }
             }
             expected = number.saturating_add(1);
             report.revisions += 1;
@@ -236,6 +252,10 @@ impl Store {
                     report.problem(&file, problem_text(&error));
                     flagged.push(file);
                     previous_ok = false;
+                    state = None;
+                    if let Some(run) = unbuilt.take() {
+                        report_unbuilt(&dir, run, report);
+                    }
                     continue;
                 }
             };
@@ -258,22 +278,85 @@ impl Store {
                         report,
                         &mut flagged,
                     );
-                    if let Some(hash) = parsed.generated_sha256()
-                        && !generated.contains_key(hash)
-                    {
-                        let plan = check_generated(&dir, hash, number, report);
-                        generated.insert(hash.to_owned(), plan);
+                    let linked = previous_ok
+                        && previous_hash.is_some()
+                        && parsed.meta.previous_sha256.as_deref() == previous_hash;
+                    let StoredRevision { meta, content } = parsed;
+                    let content = match content {
+                        Stored::Changes(changes) => {
+                            let rebuilt = rebuild::<T>(
+                                &file,
+                                number,
+                                changes,
+                                state.take().filter(|_| linked),
+                                report,
+                            );
+                            match rebuilt {
+                                Ok(rebuilt) => {
+                                    if let Some(run) = unbuilt.take() {
+                                        report_unbuilt(&dir, run, report);
+                                    }
+                                    state = Some(rebuilt.clone());
+                                    Some(Stored::Current(rebuilt.0))
+                                }
+                                Err(Unbuilt::NoBase) => {
+                                    unbuilt =
+                                        Some(unbuilt.map_or((number, number), |(first, _)| {
+                                            (first, number)
+                                        }));
+                                    None
+                                }
+                                Err(Unbuilt::Reported) => {
+                                    if let Some(run) = unbuilt.take() {
+                                        report_unbuilt(&dir, run, report);
+                                    }
+                                    None
+                                }
+                            }
+                        }
+                        Stored::Current(disk) => {
+                            if let Some(run) = unbuilt.take() {
+                                report_unbuilt(&dir, run, report);
+                            }
+                            state = Some((disk.clone(), 0));
+                            Some(Stored::Current(disk))
+                        }
+                        Stored::Whole(record) => {
+                            if let Some(run) = unbuilt.take() {
+                                report_unbuilt(&dir, run, report);
+                            }
+                            state = None;
+                            Some(Stored::Whole(record))
+                        }
+                    };
+                    if let Some(content) = content {
+                        let parsed = StoredRevision { meta, content };
+                        if let Some(hash) = parsed.generated_sha256()
+                            && !generated.contains_key(hash)
+                        {
+                            let plan = check_generated(&dir, hash, number, report);
+                            generated.insert(hash.to_owned(), plan);
+                        }
+                        last = Some(parsed);
+                    } else {
+                        flagged.push(file);
                     }
-                    last = Some(parsed);
                     previous_ok = true;
                 }
                 Err(error) => {
                     report.problem(&file, problem_text(&error));
                     flagged.push(file);
                     previous_ok = false;
+                    state = None;
+                    if let Some(run) = unbuilt.take() {
+                        report_unbuilt(&dir, run, report);
+                    }
                 }
             }
             hashes.insert(number, hash);
+        }
+        if let Some(run) = unbuilt.take() {
+            report_unbuilt(&dir, run, report);
         }
         report_unnamed(&dir, &generated_files, &generated, report);
         let last: Option<ParsedRevision<T>> = last.and_then(|stored| {
@@ -296,6 +379,69 @@ impl Store {
             T::check_references(self, &dir, &parsed.record, report);
         }
     }
+}
+
+/// Why a revision of changes could not be rebuilt.
+enum Unbuilt {
+    /// The revision before it could not be used (already reported).
+    NoBase,
+    /// Its own problem, reported.
+    Reported,
+}
+
+/// A revision of changes applied to the revision before it (`base`, with the number of
+/// revisions of changes it took since a full one), or why it cannot be.
+fn rebuild<T: Record>(
+    file: &Path,
+    number: u32,
+    changes: T::Changes,
+    base: Option<(T::Disk, u32)>,
+    report: &mut VerifyReport,
+) -> Result<(T::Disk, u32), Unbuilt> {
+    let before = number.saturating_sub(1);
+    let Some((base, run)) = base else {
+        return Err(Unbuilt::NoBase);
+    };
+    if run >= MAX_CHANGES_IN_A_ROW {
+        report.problem(
+            file,
+            format!(
+                "records only what changed since revision {before}, and none of the {MAX_CHANGES_IN_A_ROW} revisions before it holds the whole plan: the app writes a whole one at least every {} revisions, so files were changed or replaced; {RESTORE}",
+                MAX_CHANGES_IN_A_ROW + 1
+            ),
+        );
+        return Err(Unbuilt::Reported);
+    }
+    match T::apply(changes, base, before) {
+        Ok(disk) => Ok((disk, run + 1)),
+        Err(what) => {
+            report.problem(
+                file,
+                format!(
+                    "its changes do not fit revision {before} ({what}): it or a revision before it was changed; {RESTORE}"
+                ),
+            );
+            Err(Unbuilt::Reported)
+        }
+    }
+}
+
+/// One problem for a run of revisions of changes that cannot be rebuilt because the
+/// revision before the first cannot be used.
+fn report_unbuilt(dir: &Path, (first, last): (u32, u32), report: &mut VerifyReport) {
+    let before = first.saturating_sub(1);
+    let which = if first == last {
+        format!("revision {first} records")
+    } else {
+        format!("revisions {first} to {last} record")
+    };
+    report.problem(
+        &dir.join(revision_file_name(first)),
+        format!(
+            "{which} only what changed since the revision before, so they cannot be rebuilt while revision {before} cannot be used (see the problem with it); restore {} from a backup, and they are whole again (the files themselves are unchanged)",
+            dir.join(revision_file_name(before)).display()
+        ),
+    );
 }
 
 /// One problem for a run of missing revision numbers, however long.

@@ -1,0 +1,484 @@
+//! Clinical photographs in the data folder: each original stored once, write-only,
+//! named by the SHA-256 of its bytes (`photos/<sha256>.jpg` or `.png`), with its
+//! thumbnail beside it (`photos/thumbnails/<sha256>.png`, named by the original's
+//! hash), owner-only like every file of the app.
+//!
+//! An original is never replaced: the same photograph added twice is stored once, and
+//! a file already under its name that holds other bytes (damaged, or put there by
+//! hand) is reported and left alone. Every read re-hashes the bytes, so a changed or
+//! missing photograph is named, never shown as if it were the one recorded. The
+//! thumbnail is made again from the original whenever it is missing or is not the
+//! thumbnail of that original (its bytes are always the same for the same original),
+//! so it is never trusted either.
+//!
+//! Which photographs belong to a plan, with their view, date and session, is the
+//! plan's business and is kept in its revisions; this file only keeps the bytes.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::bodies::is_sha256;
+use super::folder::Store;
+use super::format::sha256_hex;
+use super::fsio::{
+    FileKind, NewFileError, ReadFailure, create_private_dir, read_regular, write_new,
+};
+use super::photo_bytes::{PhotoFormat, PhotoProbe, PhotoRefusal, probe, thumbnail_png};
+
+/// The folder of photographs inside the data folder.
+pub(crate) const PHOTO_FOLDER: &str = "photos";
+/// The folder of thumbnails inside the photographs' folder.
+const THUMBNAIL_FOLDER: &str = "thumbnails";
+
+/// A photograph kept in the data folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPhoto {
+    /// The SHA-256 of the original's bytes, in hex: its name.
+    pub sha256: String,
+    /// What its header says: format, size as shown, orientation.
+    pub probe: PhotoProbe,
+    /// The original's size in bytes.
+    pub bytes: u64,
+    /// False when an identical photograph was already kept (nothing new was written).
+    pub is_new: bool,
+}
+
+/// A photograph that could not be kept or read.
+#[derive(Debug, thiserror::Error)]
+pub enum PhotoError {
+    /// The bytes are not a photograph the app keeps; nothing was stored.
+    #[error("{0}")]
+    Refused(#[from] PhotoRefusal),
+    /// The id is not a SHA-256.
+    #[error("'{0}' is not a photograph's id; ids are the 64 characters `photos list` prints")]
+    BadId(String),
+    /// No photograph of that id is in the data folder.
+    #[error(
+        "photograph {sha256} is missing from the data folder (file {}); restore it from a backup",
+        file.display()
+    )]
+    Missing {
+        /// Its id.
+        sha256: String,
+        /// Where it should be.
+        file: PathBuf,
+    },
+    /// The file under the photograph's name holds other bytes.
+    #[error(
+        "photograph file {} has changed since it was stored (its bytes no longer have the SHA-256 in its name); it was left as it is: restore it from a backup",
+        file.display()
+    )]
+    Changed {
+        /// The file.
+        file: PathBuf,
+    },
+    /// The file is not a regular file, or larger than a photograph may be.
+    #[error("photograph file {} is refused: {what}; move it away and restore the photograph from a backup", file.display())]
+    NotAPhotoFile {
+        /// The file.
+        file: PathBuf,
+        /// What is wrong, in words.
+        what: String,
+    },
+    /// The system could not read or write the file.
+    #[error("could not {doing} photograph file {}: {cause}; check the disk and the data folder's permissions, and try again; nothing was overwritten", file.display())]
+    Io {
+        /// "read" or "write".
+        doing: &'static str,
+        /// The file.
+        file: PathBuf,
+        /// Why.
+        cause: io::Error,
+    },
+}
+
+impl Store {
+    fn photo_dir(&self) -> PathBuf {
+        self.data_dir().join(PHOTO_FOLDER)
+    }
+
+    /// Where the original with this hash and format is kept.
+    fn photo_file(&self, sha256: &str, format: PhotoFormat) -> PathBuf {
+        self.photo_dir()
+            .join(format!("{sha256}.{}", format.extension()))
+    }
+
+    fn thumbnail_file(&self, sha256: &str) -> PathBuf {
+        self.photo_dir()
+            .join(THUMBNAIL_FOLDER)
+            .join(format!("{sha256}.png"))
+    }
+
+    /// Keeps a photograph: checks it (format, size, claimed pixels, a whole file),
+    /// stores the original under its SHA-256 unless an identical one is there, and makes
+    /// its thumbnail. Nothing is stored when it is refused.
+    ///
+    /// # Errors
+    /// When the bytes are refused ([`PhotoRefusal`]), a different file is already under
+    /// the photograph's name, or the disk cannot be written.
+    pub fn add_photo(&self, bytes: &[u8]) -> Result<StoredPhoto, PhotoError> {
+        let probe = probe(bytes)?;
+        // Decoding the whole image once here refuses a file whose header is fine but
+        // whose pixels are not, before anything is written.
+        let thumbnail = thumbnail_png(bytes)?;
+        let sha256 = sha256_hex(bytes);
+        let file = self.photo_file(&sha256, probe.format);
+        let io_error = |doing, file: &Path| {
+            let file = file.to_path_buf();
+            move |cause| PhotoError::Io { doing, file, cause }
+        };
+        create_private_dir(&self.photo_dir().join(THUMBNAIL_FOLDER))
+            .map_err(io_error("write", &self.photo_dir()))?;
+        create_private_dir(&self.tmp_dir()).map_err(io_error("write", &self.tmp_dir()))?;
+        let is_new = match write_new(&self.tmp_dir(), &file, bytes) {
+            Ok(()) => true,
+            Err(NewFileError::Exists) => {
+                Self::read_photo_file(&sha256, &file)?;
+                false
+            }
+            Err(NewFileError::Io(cause)) => {
+                return Err(PhotoError::Io {
+                    doing: "write",
+                    file,
+                    cause,
+                });
+            }
+        };
+        self.keep_thumbnail(&sha256, &thumbnail)?;
+        Ok(StoredPhoto {
+            sha256,
+            probe,
+            bytes: bytes.len() as u64,
+            is_new,
+        })
+    }
+
+    /// The original bytes of a photograph, checked against its hash.
+    ///
+    /// # Errors
+    /// When the id is not a hash, the photograph is missing, its file changed, or it
+    /// cannot be read.
+    pub fn read_photo(&self, sha256: &str) -> Result<(PhotoFormat, Vec<u8>), PhotoError> {
+        if !is_sha256(sha256) {
+            return Err(PhotoError::BadId(crate::untrusted::for_message(sha256)));
+        }
+        for format in [PhotoFormat::Jpeg, PhotoFormat::Png] {
+            let file = self.photo_file(sha256, format);
+            match Self::read_photo_file(sha256, &file) {
+                Err(PhotoError::Missing { .. }) => {}
+                other => return other.map(|bytes| (format, bytes)),
+            }
+        }
+        Err(PhotoError::Missing {
+            sha256: sha256.to_owned(),
+            file: self.photo_file(sha256, PhotoFormat::Jpeg),
+        })
+    }
+
+    /// The thumbnail of a photograph (a PNG), made again from the original when it is
+    /// missing or is not that original's thumbnail.
+    ///
+    /// # Errors
+    /// As [`Store::read_photo`], and when the thumbnail cannot be written.
+    pub fn photo_thumbnail(&self, sha256: &str) -> Result<Vec<u8>, PhotoError> {
+        let (_, original) = self.read_photo(sha256)?;
+        let expected = thumbnail_png(&original)?;
+        let file = self.thumbnail_file(sha256);
+        match read_regular(&file, FileKind::Thumbnail) {
+            Ok(kept) if kept == expected => return Ok(kept),
+            _ => {}
+        }
+        self.keep_thumbnail(sha256, &expected)?;
+        Ok(expected)
+    }
+
+    /// Writes the thumbnail, replacing one that is wrong (a thumbnail is never a
+    /// record: it is made from the original, always the same).
+    fn keep_thumbnail(&self, sha256: &str, thumbnail: &[u8]) -> Result<(), PhotoError> {
+        let file = self.thumbnail_file(sha256);
+        if read_regular(&file, FileKind::Thumbnail).is_ok_and(|kept| kept == thumbnail) {
+            return Ok(());
+        }
+        super::fsio::write_replace(&self.tmp_dir(), &file, thumbnail).map_err(|cause| {
+            PhotoError::Io {
+                doing: "write",
+                file,
+                cause,
+            }
+        })
+    }
+
+    /// The bytes of `file`, which must hash to `sha256`.
+    fn read_photo_file(sha256: &str, file: &Path) -> Result<Vec<u8>, PhotoError> {
+        let bytes = match read_regular(file, FileKind::Photo) {
+            Ok(bytes) => bytes,
+            Err(failure) if failure.is_not_found() => {
+                return Err(PhotoError::Missing {
+                    sha256: sha256.to_owned(),
+                    file: file.to_path_buf(),
+                });
+            }
+            Err(ReadFailure::Io(cause)) => {
+                return Err(PhotoError::Io {
+                    doing: "read",
+                    file: file.to_path_buf(),
+                    cause,
+                });
+            }
+            Err(ReadFailure::NotAFile { what }) => {
+                return Err(PhotoError::NotAPhotoFile {
+                    file: file.to_path_buf(),
+                    what,
+                });
+            }
+            Err(ReadFailure::TooLarge { len, limit }) => {
+                return Err(PhotoError::NotAPhotoFile {
+                    file: file.to_path_buf(),
+                    what: format!("it is {len} bytes, more than the {limit} a photograph may have"),
+                });
+            }
+        };
+        if sha256_hex(&bytes) != sha256 {
+            return Err(PhotoError::Changed {
+                file: file.to_path_buf(),
+            });
+        }
+        Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::photo_bytes::fixtures::{jpeg, png_claiming};
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("data")).unwrap();
+        (dir, store)
+    }
+
+    fn files_under(dir: &Path) -> usize {
+        walk(dir).len()
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    found.extend(walk(&path));
+                } else {
+                    found.push(path);
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn the_same_photograph_is_kept_once_under_its_hash() {
+        let (_dir, store) = store();
+        let photo = jpeg(120, 80, Some(6), true);
+        let first = store.add_photo(&photo).unwrap();
+        assert!(first.is_new);
+        assert_eq!(first.sha256, sha256_hex(&photo));
+        assert_eq!((first.probe.width, first.probe.height), (80, 120));
+        let again = store.add_photo(&photo).unwrap();
+        assert!(!again.is_new);
+        assert_eq!(again.sha256, first.sha256);
+        let photos = store.data_dir().join(PHOTO_FOLDER);
+        assert_eq!(files_under(&photos), 2, "{:?}", walk(&photos));
+        let (format, bytes) = store.read_photo(&first.sha256).unwrap();
+        assert_eq!((format, bytes), (PhotoFormat::Jpeg, photo));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            for file in walk(&photos) {
+                let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+                assert_eq!(mode & 0o077, 0, "{} is readable by others", file.display());
+            }
+        }
+    }
+
+    #[test]
+    fn a_refused_photograph_leaves_nothing_behind() {
+        let (_dir, store) = store();
+        for bad in [
+            png_claiming(50_000, 50_000),
+            b"not a photograph at all".to_vec(),
+            {
+                let photo = jpeg(200, 100, None, false);
+                photo[..photo.len() - 200].to_vec()
+            },
+        ] {
+            assert!(matches!(store.add_photo(&bad), Err(PhotoError::Refused(_))));
+        }
+        assert_eq!(files_under(&store.data_dir().join(PHOTO_FOLDER)), 0);
+    }
+
+    #[test]
+    fn a_changed_or_missing_photograph_is_named_and_left_alone() {
+        let (_dir, store) = store();
+        let photo = jpeg(64, 64, None, false);
+        let kept = store.add_photo(&photo).unwrap();
+        let file = store.photo_file(&kept.sha256, PhotoFormat::Jpeg);
+        let mut changed = photo.clone();
+        let middle = changed.len() / 2;
+        changed[middle] ^= 0x01;
+        std::fs::write(&file, &changed).unwrap();
+        let error = store.read_photo(&kept.sha256).unwrap_err();
+        assert!(matches!(error, PhotoError::Changed { .. }), "{error}");
+        assert!(error.to_string().contains(&kept.sha256), "{error}");
+        // Adding the photograph again does not overwrite the changed file.
+        assert!(matches!(
+            store.add_photo(&photo),
+            Err(PhotoError::Changed { .. })
+        ));
+        assert_eq!(std::fs::read(&file).unwrap(), changed);
+        std::fs::remove_file(&file).unwrap();
+        assert!(matches!(
+            store.read_photo(&kept.sha256),
+            Err(PhotoError::Missing { .. })
+        ));
+        assert!(matches!(
+            store.read_photo("../../etc/passwd"),
+            Err(PhotoError::BadId(_))
+        ));
+    }
+
+    #[test]
+    fn a_wrong_or_missing_thumbnail_is_made_again_from_the_original() {
+        let (_dir, store) = store();
+        let photo = jpeg(800, 600, None, false);
+        let kept = store.add_photo(&photo).unwrap();
+        let right = store.photo_thumbnail(&kept.sha256).unwrap();
+        let file = store.thumbnail_file(&kept.sha256);
+        std::fs::write(&file, jpeg(10, 10, None, false)).unwrap();
+        assert_eq!(store.photo_thumbnail(&kept.sha256).unwrap(), right);
+        assert_eq!(std::fs::read(&file).unwrap(), right);
+        std::fs::remove_file(&file).unwrap();
+        assert_eq!(store.photo_thumbnail(&kept.sha256).unwrap(), right);
+    }
+
+    #[test]
+    fn a_backup_copies_the_photographs_and_leaves_out_a_changed_one() {
+        let (dir, store) = store();
+        let whole = store.add_photo(&jpeg(64, 64, None, false)).unwrap();
+        let damaged = store.add_photo(&jpeg(32, 96, Some(3), false)).unwrap();
+        let file = store.photo_file(&damaged.sha256, PhotoFormat::Jpeg);
+        let mut bytes = std::fs::read(&file).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x40;
+        std::fs::write(&file, &bytes).unwrap();
+        let dest = dir.path().join("backup");
+        let report = store.backup(&dest).unwrap();
+        let copy = Store::open(&dest).unwrap();
+        assert_eq!(
+            copy.read_photo(&whole.sha256).unwrap().1,
+            store.read_photo(&whole.sha256).unwrap().1
+        );
+        assert!(matches!(
+            copy.read_photo(&damaged.sha256),
+            Err(PhotoError::Missing { .. })
+        ));
+        assert!(
+            report
+                .skipped
+                .iter()
+                .any(|problem| problem.file == file && problem.what.contains("changed")),
+            "{:?}",
+            report.skipped
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_or_a_link_where_a_photograph_should_be_is_refused_quickly() {
+        let (dir, store) = store();
+        let photo = jpeg(64, 64, None, false);
+        let kept = store.add_photo(&photo).unwrap();
+        let file = store.photo_file(&kept.sha256, PhotoFormat::Jpeg);
+        std::fs::remove_file(&file).unwrap();
+        let outside = dir.path().join("outside.jpg");
+        std::fs::write(&outside, &photo).unwrap();
+        std::os::unix::fs::symlink(&outside, &file).unwrap();
+        assert!(matches!(
+            store.read_photo(&kept.sha256),
+            Err(PhotoError::NotAPhotoFile { .. })
+        ));
+        std::fs::remove_file(&file).unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(&file)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let started = std::time::Instant::now();
+        assert!(store.read_photo(&kept.sha256).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use std::collections::BTreeSet;
+
+    use super::super::photo_bytes::fixtures::jpeg;
+    use super::*;
+    use crate::catalog::{Area, Catalog, CellSource, Indication, Modality, Selection};
+    use crate::planning::{PhotoMoment, PlanPhoto, PlanRequest, generate, moment_for};
+    use crate::store::{Patient, PlanRecord};
+
+    #[test]
+    fn a_plan_keeps_its_photographs_through_its_revisions() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("data")).unwrap();
+        let (catalog, _) = Catalog::builtin();
+        let request = PlanRequest::new(
+            Selection {
+                modality: Modality::Injection,
+                source: CellSource::AutologousPrp,
+                area: Area::Scalp,
+                indication: Indication::AndrogeneticAlopecia,
+                adjuncts: Vec::new(),
+            },
+            BTreeSet::new(),
+            "2027-03-01".parse().unwrap(),
+        );
+        let plan = generate(&catalog, &request).unwrap();
+        let (patient, _) = store
+            .create_patient(&Patient::new("Ana Souza"), "Dr. Vega")
+            .unwrap();
+        let mut record = PlanRecord::new(patient, request, plan);
+        let (id, first) = store.create_plan(&record, "Dr. Vega").unwrap();
+        let kept = store.add_photo(&jpeg(90, 60, Some(6), true)).unwrap();
+        let taken = record.plan.sessions[0].date;
+        let photo = PlanPhoto {
+            sha256: kept.sha256.clone(),
+            view: "vertex".into(),
+            taken,
+            moment: moment_for(&record.plan, taken),
+            width: kept.probe.width,
+            height: kept.probe.height,
+            added_at: jiff::Timestamp::from_second(1_800_000_000).unwrap(),
+            removed: false,
+        };
+        assert_eq!(photo.moment, Some(PhotoMoment::Session(1)));
+        assert_eq!(record.add_photos([photo.clone(), photo.clone()]), 1);
+        let second = store
+            .save_plan(&id, first.number, &record, "Dr. Vega")
+            .unwrap();
+        assert_eq!(store.load_plan(&id).unwrap().value.photos, vec![photo]);
+        assert!(record.set_photo_removed(&kept.sha256, true));
+        store
+            .save_plan(&id, second.number, &record, "Dr. Vega")
+            .unwrap();
+        let loaded = store.load_plan(&id).unwrap().value;
+        assert!(loaded.photos[0].removed);
+        assert_eq!(record.add_photos([loaded.photos[0].clone()]), 1);
+        assert!(!record.photos[0].removed);
+        assert!(!record.set_photo_removed(&"0".repeat(64), true));
+        assert!(store.verify().is_ok(), "{:?}", store.verify().problems);
+    }
+}
