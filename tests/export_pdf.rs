@@ -616,6 +616,8 @@ fn every_built_in_protocol_makes_both_documents_with_its_sessions_risks_and_alte
                 }),
                 generated_on: start,
                 calendar_patient_names: false,
+                performed: Vec::new(),
+                scores: Vec::new(),
             };
             let handout_bytes = handout_pdf(&document)
                 .unwrap_or_else(|error| panic!("{} handout: {error}", protocol.id));

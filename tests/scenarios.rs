@@ -661,6 +661,8 @@ fn pdf_words(plan: &Plan, consent: bool) -> String {
         price: None,
         generated_on: Date::new(2026, 12, 1).unwrap(),
         calendar_patient_names: false,
+        performed: Vec::new(),
+        scores: Vec::new(),
     };
     let bytes = if consent {
         export::consent_pdf(&document)

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use regen_planner::desk::{ExportKind, export_document};
+use regen_planner::desk::{ExportKind, export_document_for};
 use regen_planner::store::{
     AppDirs, ExportGuard, ExportTarget, Replace, Settings, Store, StoreError, write_export,
 };
@@ -96,7 +96,9 @@ pub fn run(args: &ExportArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     }
     let store = Store::open(&dirs.data)?;
     let settings = Settings::load(&dirs.config)?;
-    let document = export_document(&store, &id, &settings, jiff::Zoned::now().date())?;
+    let catalog = super::load_catalog(dirs);
+    let document =
+        export_document_for(&store, &id, &settings, &catalog, jiff::Zoned::now().date())?;
     let mut written = String::new();
     for (path, target, kind) in targets {
         let bytes = kind.render(&document)?;

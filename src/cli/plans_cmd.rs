@@ -60,15 +60,23 @@ pub enum PlansCommand {
     /// Walk every chain of revisions and report any that was changed, removed or
     /// reordered; exits 1 if there is any.
     Verify,
+    /// Record what was done at a session (or correct its record): the date, the
+    /// harvest, materials and lots, processing, product, sites, anaesthetic, adverse
+    /// events. Saves the plan's next revision and prints the record's warnings.
+    Record(Box<super::record_cmd::RecordArgs>),
+    /// Enter an outcome score measured at a visit, within the scale's range.
+    Score(super::record_cmd::ScoreArgs),
 }
 
 pub fn run(args: &PlansArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&dirs.data)?;
     match &args.command {
         PlansCommand::List { format } => list(&store, *format),
-        PlansCommand::Show { id, format } => show(&store, &parse_plan_id(id)?, *format),
+        PlansCommand::Show { id, format } => show(&store, dirs, &parse_plan_id(id)?, *format),
         PlansCommand::History { id } => history(&store, &parse_plan_id(id)?),
         PlansCommand::Verify => verify(&store),
+        PlansCommand::Record(record) => super::record_cmd::record(record, dirs),
+        PlansCommand::Score(score) => super::record_cmd::score(score, dirs),
     }
 }
 
@@ -78,7 +86,7 @@ pub(crate) fn parse_plan_id(text: &str) -> anyhow::Result<PlanId> {
 
 /// The author of saves: the physician's name from the settings, else the system user
 /// name, else "unknown"; the fallbacks are said on stderr.
-fn author(dirs: &AppDirs) -> anyhow::Result<String> {
+pub(crate) fn author(dirs: &AppDirs) -> anyhow::Result<String> {
     let settings = Settings::load(&dirs.config)?;
     let name = settings.physician_name.trim();
     if !name.is_empty() {
@@ -306,7 +314,12 @@ fn local_time(at: jiff::Timestamp) -> String {
         .to_string()
 }
 
-fn show(store: &Store, id: &PlanId, format: ListFormat) -> anyhow::Result<ExitCode> {
+fn show(
+    store: &Store,
+    dirs: &AppDirs,
+    id: &PlanId,
+    format: ListFormat,
+) -> anyhow::Result<ExitCode> {
     let loaded = store.load_plan_checked(id)?;
     let revision = &loaded.revision;
     let record = &revision.value;
@@ -326,6 +339,8 @@ fn show(store: &Store, id: &PlanId, format: ListFormat) -> anyhow::Result<ExitCo
                 "saved_by": revision.saved_by,
                 "patient": patient,
                 "record": record,
+                "records": records_json(&super::load_catalog(dirs), record)?,
+                "scores": record.scores,
             });
             let mut text = serde_json::to_string_pretty(&value)?;
             text.push('\n');
@@ -338,6 +353,35 @@ fn show(store: &Store, id: &PlanId, format: ListFormat) -> anyhow::Result<ExitCo
         loaded.problems.iter().map(ToString::to_string),
         "newer revision file(s) were skipped; the plan above is the newest that could be read",
     ))
+}
+
+/// Each session record with every field and its `warnings`: what the physician was
+/// told when it was recorded (a dose above the maximum), checked again now.
+fn records_json(
+    catalog: &regen_planner::catalog::Catalog,
+    record: &PlanRecord,
+) -> anyhow::Result<Vec<serde_json::Value>> {
+    let today = jiff::Zoned::now().date();
+    record
+        .records
+        .iter()
+        .map(|session| {
+            let mut value = serde_json::to_value(session)?;
+            let warnings: Vec<String> = regen_planner::planning::saved_record_warnings(
+                catalog,
+                &record.plan,
+                session,
+                today,
+            )
+                .into_iter()
+                .map(|warning| warning.message)
+                .collect();
+            if let Some(object) = value.as_object_mut() {
+                object.insert("warnings".into(), warnings.into());
+            }
+            Ok(value)
+        })
+        .collect()
 }
 
 fn show_text(

@@ -6,8 +6,10 @@ use std::path::PathBuf;
 
 use jiff::civil::Date;
 
+use crate::catalog::Catalog;
 use crate::export::{
     self, ClinicDetails, Document, ExportError, PatientDetails, PhysicianNote, PhysicianTask, Price,
+    treatment_parts,
 };
 use crate::store::{ExportGuard, PlanId, Replace, Settings, Store, StoreError, write_export};
 
@@ -130,6 +132,23 @@ pub fn export_document(
     settings: &Settings,
     generated_on: Date,
 ) -> Result<Document, StoreError> {
+    let (catalog, _) = Catalog::builtin();
+    export_document_for(store, id, settings, &catalog, generated_on)
+}
+
+/// As [`export_document`], with the dose limits of the session records and the names of
+/// the outcome scales taken from `catalog` (the clinic's protocols and scales merged
+/// over the built-in ones) rather than from the built-in catalog.
+///
+/// # Errors
+/// When the plan or its patient cannot be read.
+pub fn export_document_for(
+    store: &Store,
+    id: &PlanId,
+    settings: &Settings,
+    catalog: &Catalog,
+    generated_on: Date,
+) -> Result<Document, StoreError> {
     let revision = store.load_plan(id)?;
     let record = revision.value;
     let patient = store.load_patient(&record.patient)?.value;
@@ -140,6 +159,13 @@ pub fn export_document(
             per_session: *per_session,
             currency: settings.currency.clone(),
         });
+    let (performed, scores) = treatment_parts(
+        catalog,
+        &record.plan,
+        &record.records,
+        &record.scores,
+        generated_on,
+    );
     Ok(Document {
         plan_id: id.to_string(),
         revision: revision.number,
@@ -179,6 +205,8 @@ pub fn export_document(
         price,
         generated_on,
         calendar_patient_names: settings.calendar_patient_names,
+        performed,
+        scores,
     })
 }
 
