@@ -23,6 +23,7 @@ use regen_planner::planning::{
 use regen_planner::store::{AppDirs, Store};
 use regen_planner::untrusted::for_message;
 
+use super::plan_cmd::parse_date;
 use super::plans_cmd::{author, parse_plan_id};
 use super::{load_catalog, print, warn};
 
@@ -35,10 +36,10 @@ pub struct RecordArgs {
     #[arg(long, value_name = "N")]
     pub session: u32,
     /// The day it took place, YYYY-MM-DD; not later than today.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub performed: Date,
     /// The time it began, HH:MM (24 hours).
-    #[arg(long, value_name = "HH:MM")]
+    #[arg(long, value_name = "HH:MM", value_parser = parse_time)]
     pub time: Option<Time>,
     /// Who performed it.
     #[arg(long, value_name = "NAME")]
@@ -47,7 +48,7 @@ pub struct RecordArgs {
     #[arg(long, value_name = "TEXT")]
     pub harvest_site: Option<String>,
     /// How much was taken, in millilitres.
-    #[arg(long, value_name = "ML")]
+    #[arg(long, value_name = "ML", allow_negative_numbers = true)]
     pub harvest_volume_ml: Option<f64>,
     /// A device, kit or product used, by its name on the label; repeat for each. Its
     /// --kind, --lot and --expiry follow it, or give it whole: "NAME;KIND;LOT;EXPIRY".
@@ -60,25 +61,25 @@ pub struct RecordArgs {
     #[arg(long = "lot", value_name = "LOT")]
     pub lots: Vec<String>,
     /// The expiry date of the material before it, YYYY-MM-DD.
-    #[arg(long = "expiry", value_name = "YYYY-MM-DD")]
+    #[arg(long = "expiry", value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub expiries: Vec<Date>,
     /// A centrifuge run as force and minutes, such as 1500:10; repeat for a double spin.
     #[arg(long = "spin", value_name = "G:MIN")]
     pub spins: Vec<String>,
     /// The product's platelet concentration, in times the blood count.
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
     pub platelet_factor: Option<f64>,
     /// The product's platelet count, in thousands per microlitre (10⁹/L).
-    #[arg(long, value_name = "COUNT")]
+    #[arg(long, value_name = "COUNT", allow_negative_numbers = true)]
     pub platelets: Option<f64>,
     /// Cells in the product, in millions.
-    #[arg(long, value_name = "MILLIONS")]
+    #[arg(long, value_name = "MILLIONS", allow_negative_numbers = true)]
     pub cells_million: Option<f64>,
     /// The share of living cells, in per cent.
-    #[arg(long, value_name = "PERCENT")]
+    #[arg(long, value_name = "PERCENT", allow_negative_numbers = true)]
     pub viability_percent: Option<f64>,
     /// The volume of product prepared, in millilitres.
-    #[arg(long, value_name = "ML")]
+    #[arg(long, value_name = "ML", allow_negative_numbers = true)]
     pub product_volume_ml: Option<f64>,
     /// A site injected, with its volume in millilitres after `=` if measured, such as
     /// "left knee, lateral=4"; repeat for each site.
@@ -86,10 +87,10 @@ pub struct RecordArgs {
     pub sites: Vec<String>,
     /// The volume injected, in millilitres, when there is one site (named by --site, or
     /// the plan's treated area).
-    #[arg(long, value_name = "ML")]
+    #[arg(long, value_name = "ML", allow_negative_numbers = true)]
     pub injected_volume_ml: Option<f64>,
     /// The patient's weight on the day, in kilograms: the anaesthetic is checked against it.
-    #[arg(long, value_name = "KG")]
+    #[arg(long, value_name = "KG", allow_negative_numbers = true)]
     pub weight_kg: Option<f64>,
     /// A local anaesthetic given, such as "lidocaine 1% with adrenaline"; its
     /// --technique and --anaesthetic-mg follow it. Repeat for each.
@@ -99,7 +100,7 @@ pub struct RecordArgs {
     #[arg(long = "technique", value_name = "TECHNIQUE")]
     pub techniques: Vec<Technique>,
     /// The total of the anaesthetic before it, in milligrams.
-    #[arg(long = "anaesthetic-mg", value_name = "MG")]
+    #[arg(long = "anaesthetic-mg", value_name = "MG", allow_negative_numbers = true)]
     pub anaesthetic_mg: Vec<f64>,
     /// Minutes from the end of the harvest to the injection.
     #[arg(long, value_name = "MIN")]
@@ -131,11 +132,28 @@ pub struct ScoreArgs {
     #[arg(long, value_name = "ID")]
     pub scale: String,
     /// The score, within the scale's range.
-    #[arg(long, value_name = "V")]
+    #[arg(long, value_name = "V", allow_negative_numbers = true)]
     pub value: f64,
     /// The day it was measured, YYYY-MM-DD (default: today).
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<Date>,
+}
+
+/// `HH:MM` on the 24-hour clock.
+fn parse_time(text: &str) -> Result<Time, String> {
+    let refused = || {
+        format!(
+            "'{}' is not a time; write HH:MM on the 24-hour clock, such as 09:30 or 14:05",
+            for_message(text)
+        )
+    };
+    let (hours, minutes) = text.trim().split_once(':').ok_or_else(refused)?;
+    if minutes.len() != 2 {
+        return Err(refused());
+    }
+    let hours: i8 = hours.parse().map_err(|_| refused())?;
+    let minutes: i8 = minutes.parse().map_err(|_| refused())?;
+    Time::new(hours, minutes, 0, 0).map_err(|_| refused())
 }
 
 /// `plans record`.
@@ -178,7 +196,12 @@ pub fn score(args: &ScoreArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let date = args.date.unwrap_or(today);
     // The scale is checked before the author is looked up: a typing error is said first.
     regen_planner::planning::Score::new(catalog.scales(), &args.scale, args.value, date, today)
-        .map_err(|error| anyhow::anyhow!("{error}; nothing was saved"))?;
+        .map_err(|error| {
+            anyhow::anyhow!(
+                "{}; nothing was saved",
+                error.to_string().trim_end_matches('.')
+            )
+        })?;
     let author = author(dirs)?;
     let (revision, score) = add_score(
         &store,
@@ -218,7 +241,10 @@ fn refusal(error: TreatmentError, session: u32) -> anyhow::Error {
                 sentences.join(" ")
             )
         }
-        other => anyhow::anyhow!("{other}; nothing was saved"),
+        other => anyhow::anyhow!(
+            "{}; nothing was saved",
+            other.to_string().trim_end_matches('.')
+        ),
     }
 }
 

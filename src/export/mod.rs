@@ -23,6 +23,7 @@ pub use document::{
 };
 pub use fhir::fhir_bundle_json;
 pub use handout::handout_pdf;
+pub use shared::record_lines;
 use shared::session_details;
 
 pub use text::{catalog_text, plan_text};
