@@ -47,7 +47,9 @@ pub fn run(args: &LotsArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
 
 fn find(lot: &str, format: ListFormat, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     if lot.trim().is_empty() {
-        anyhow::bail!("give the lot to look for, as on the recall notice, such as `regen-planner lots find A2317`");
+        anyhow::bail!(
+            "give the lot to look for, as on the recall notice, such as `regen-planner lots find A2317`"
+        );
     }
     let store = Store::open(&dirs.data)?;
     let index = store.load_index(&mut |_| {})?;
@@ -82,7 +84,8 @@ fn find(lot: &str, format: ListFormat, dirs: &AppDirs) -> anyhow::Result<ExitCod
                     for_message(lot.trim())
                 );
             } else {
-                let mut patients: Vec<&str> = found.iter().map(|hit| hit.patient.as_str()).collect();
+                let mut patients: Vec<&str> =
+                    found.iter().map(|hit| hit.patient.as_str()).collect();
                 patients.sort_unstable();
                 patients.dedup();
                 let _ = writeln!(
@@ -97,7 +100,11 @@ fn find(lot: &str, format: ListFormat, dirs: &AppDirs) -> anyhow::Result<ExitCod
                         .expiry
                         .map(|date| format!(", expiry {date}"))
                         .unwrap_or_default();
-                    let unverified = if verified(&hit.plan) { "" } else { " [UNVERIFIED]" };
+                    let unverified = if verified(&hit.plan) {
+                        ""
+                    } else {
+                        " [UNVERIFIED]"
+                    };
                     let _ = writeln!(
                         out,
                         "{}  {} (patient {})  plan {} session {}  {} {} lot {}{expiry}{unverified}",

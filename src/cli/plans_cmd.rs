@@ -373,9 +373,9 @@ fn records_json(
                 session,
                 today,
             )
-                .into_iter()
-                .map(|warning| warning.message)
-                .collect();
+            .into_iter()
+            .map(|warning| warning.message)
+            .collect();
             if let Some(object) = value.as_object_mut() {
                 object.insert("warnings".into(), warnings.into());
             }

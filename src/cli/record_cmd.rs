@@ -100,7 +100,11 @@ pub struct RecordArgs {
     #[arg(long = "technique", value_name = "TECHNIQUE")]
     pub techniques: Vec<Technique>,
     /// The total of the anaesthetic before it, in milligrams.
-    #[arg(long = "anaesthetic-mg", value_name = "MG", allow_negative_numbers = true)]
+    #[arg(
+        long = "anaesthetic-mg",
+        value_name = "MG",
+        allow_negative_numbers = true
+    )]
     pub anaesthetic_mg: Vec<f64>,
     /// Minutes from the end of the harvest to the injection.
     #[arg(long, value_name = "MIN")]
@@ -282,9 +286,12 @@ fn owners(
     followers
         .iter()
         .map(|&at| {
-            heads.iter().rposition(|&start| start < at).with_context(|| {
-                format!("{flag} belongs to the {head} before it; put it after that {head}")
-            })
+            heads
+                .iter()
+                .rposition(|&start| start < at)
+                .with_context(|| {
+                    format!("{flag} belongs to the {head} before it; put it after that {head}")
+                })
         })
         .collect()
 }
@@ -369,7 +376,13 @@ fn materials(args: &RecordArgs, matches: Option<&ArgMatches>) -> anyhow::Result<
     let owner = owners_of("lots", "--lot", args.lots.len())?;
     assign(&mut lots, &args.lots, &owner, "--lot", "material")?;
     let owner = owners_of("expiries", "--expiry", args.expiries.len())?;
-    assign(&mut expiries, &args.expiries, &owner, "--expiry", "material")?;
+    assign(
+        &mut expiries,
+        &args.expiries,
+        &owner,
+        "--expiry",
+        "material",
+    )?;
     let mut out = Vec::with_capacity(count);
     for (index, text) in args.materials.iter().enumerate() {
         let mut material = if text.contains(';') {
@@ -413,9 +426,9 @@ fn grouped_material(text: &str) -> anyhow::Result<Material> {
     }
     let part = |index: usize| parts.get(index).copied().filter(|part| !part.is_empty());
     let kind = match part(1) {
-        Some(kind) => kind.parse::<MaterialKind>().map_err(|error| {
-            anyhow::anyhow!("--material '{}': {error}", for_message(text))
-        })?,
+        Some(kind) => kind
+            .parse::<MaterialKind>()
+            .map_err(|error| anyhow::anyhow!("--material '{}': {error}", for_message(text)))?,
         None => MaterialKind::Kit,
     };
     let expiry = match part(3) {
@@ -511,9 +524,25 @@ fn anaesthetics(
         owners(matches, ("anaesthetics", "--anaesthetic"), (id, flag), len)
     };
     let owner = owners_of("techniques", "--technique", args.techniques.len())?;
-    assign(&mut techniques, &args.techniques, &owner, "--technique", "anaesthetic")?;
-    let owner = owners_of("anaesthetic_mg", "--anaesthetic-mg", args.anaesthetic_mg.len())?;
-    assign(&mut totals, &args.anaesthetic_mg, &owner, "--anaesthetic-mg", "anaesthetic")?;
+    assign(
+        &mut techniques,
+        &args.techniques,
+        &owner,
+        "--technique",
+        "anaesthetic",
+    )?;
+    let owner = owners_of(
+        "anaesthetic_mg",
+        "--anaesthetic-mg",
+        args.anaesthetic_mg.len(),
+    )?;
+    assign(
+        &mut totals,
+        &args.anaesthetic_mg,
+        &owner,
+        "--anaesthetic-mg",
+        "anaesthetic",
+    )?;
     args.anaesthetics
         .iter()
         .enumerate()
@@ -551,14 +580,37 @@ fn adverse_events(
     let mut actions = vec![None; count];
     let mut resolved = vec![None; count];
     let owners_of = |id: &str, flag: &str, len: usize| {
-        owners(matches, ("adverse_events", "--adverse-event"), (id, flag), len)
+        owners(
+            matches,
+            ("adverse_events", "--adverse-event"),
+            (id, flag),
+            len,
+        )
     };
     let owner = owners_of("severities", "--severity", args.severities.len())?;
-    assign(&mut severities, &args.severities, &owner, "--severity", "adverse event")?;
+    assign(
+        &mut severities,
+        &args.severities,
+        &owner,
+        "--severity",
+        "adverse event",
+    )?;
     let owner = owners_of("actions", "--action", args.actions.len())?;
-    assign(&mut actions, &args.actions, &owner, "--action", "adverse event")?;
+    assign(
+        &mut actions,
+        &args.actions,
+        &owner,
+        "--action",
+        "adverse event",
+    )?;
     let owner = owners_of("resolved", "--resolved", resolved_count)?;
-    assign(&mut resolved, &vec![true; resolved_count], &owner, "--resolved", "adverse event")?;
+    assign(
+        &mut resolved,
+        &vec![true; resolved_count],
+        &owner,
+        "--resolved",
+        "adverse event",
+    )?;
     args.adverse_events
         .iter()
         .enumerate()

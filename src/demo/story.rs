@@ -18,8 +18,8 @@ use crate::catalog::{
     Selection,
 };
 use crate::planning::{
-    ClinicOptions, EditContext, ExtraTask, PlanEdit, PlanRequest, PlanStatus, Score,
-    SessionRecord, Weekday, WorkingDays, checklist_keys, generate,
+    ClinicOptions, EditContext, ExtraTask, PlanEdit, PlanRequest, PlanStatus, Score, SessionRecord,
+    Weekday, WorkingDays, checklist_keys, generate,
 };
 use crate::store::{Patient, PatientId, PlanId, PlanRecord, Screening};
 
@@ -322,7 +322,11 @@ impl<'a> Story<'a> {
         // The low bits of the id are random: a stream of the plan's own.
         #[expect(clippy::cast_possible_truncation, reason = "the low 64 bits of the id")]
         let item = uuid.as_u128() as u64;
-        let recorded = self.recorded(&mut Rng::new(self.seed ^ TREATMENT_STREAM, item), &base, created_at);
+        let recorded = self.recorded(
+            &mut Rng::new(self.seed ^ TREATMENT_STREAM, item),
+            &base,
+            created_at,
+        );
 
         // Revision 1 is the draft as it was made, as in the app; then the revisions that
         // saved what happened: the last one, and now and then some in between.
@@ -359,7 +363,13 @@ impl<'a> Story<'a> {
                 DemoRevision {
                     saved_at,
                     saved_by,
-                    value: state_at(self.catalog, &base, (&events, &recorded), saved_at, physician),
+                    value: state_at(
+                        self.catalog,
+                        &base,
+                        (&events, &recorded),
+                        saved_at,
+                        physician,
+                    ),
                 }
             })
             .collect();
@@ -369,7 +379,12 @@ impl<'a> Story<'a> {
     /// The records of the sessions that took place before today (on their planned
     /// days) and the scores entered at the baseline and the follow-ups since, oldest
     /// first, never before the plan was made.
-    fn recorded(&self, rng: &mut Rng, base: &PlanRecord, created_at: Timestamp) -> Vec<RecordedEvent> {
+    fn recorded(
+        &self,
+        rng: &mut Rng,
+        base: &PlanRecord,
+        created_at: Timestamp,
+    ) -> Vec<RecordedEvent> {
         let plan = &base.plan;
         if !plan.candidate {
             return Vec::new();
@@ -377,8 +392,19 @@ impl<'a> Story<'a> {
         let earliest = created_at.saturating_add(1.minute()).unwrap_or(created_at);
         let weight_kg = f64::from(u8::try_from(rng.between(52, 104)).unwrap_or(70));
         let mut recorded = Vec::new();
-        for session in plan.sessions.iter().filter(|session| session.date < self.today) {
-            let record = session_record(self.catalog, plan, session.number, session.date, weight_kg, rng);
+        for session in plan
+            .sessions
+            .iter()
+            .filter(|session| session.date < self.today)
+        {
+            let record = session_record(
+                self.catalog,
+                plan,
+                session.number,
+                session.date,
+                weight_kg,
+                rng,
+            );
             let minutes = rng.between(14 * 60, 15 * 60);
             recorded.push(RecordedEvent {
                 at: self.at(session.date, minutes).max(earliest),

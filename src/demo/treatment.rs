@@ -120,14 +120,8 @@ const PERFORMERS: &[&str] = &["Dr. Demo Vega", "Dr. Demo Okafor", "Dr. Demo Lind
 
 /// What went wrong now and then, with what was done.
 const MILD_EVENTS: &[(&str, &str)] = &[
-    (
-        "Bruising at the injection site",
-        "Cold packs; reassured",
-    ),
-    (
-        "Swelling and soreness for two days",
-        "Paracetamol and rest",
-    ),
+    ("Bruising at the injection site", "Cold packs; reassured"),
+    ("Swelling and soreness for two days", "Paracetamol and rest"),
     (
         "Vasovagal episode during the blood draw",
         "Lying flat, oral fluids; recovered within minutes",
@@ -139,10 +133,7 @@ const MODERATE_EVENTS: &[(&str, &str)] = &[
         "Painful effusion of the joint for a week",
         "Rest, ice and paracetamol; reviewed at day 5",
     ),
-    (
-        "Donor-site haematoma",
-        "Compression; reviewed at day 3",
-    ),
+    ("Donor-site haematoma", "Compression; reviewed at day 3"),
 ];
 
 /// The record of session `number` of `plan`, performed on the planned day: what a
@@ -191,10 +182,7 @@ pub(super) fn session_record(
                     minutes: 10,
                 }
             } else {
-                Spin {
-                    g: 700,
-                    minutes: 3,
-                }
+                Spin { g: 700, minutes: 3 }
             });
             if prp && rng.chance(40) {
                 record.spins.push(Spin {
@@ -271,7 +259,8 @@ pub(super) fn session_record(
     if record.adverse_events.is_empty() {
         let roll = rng.below(100);
         let event = if roll < 5 {
-            rng.pick(MILD_EVENTS).map(|event| (event, AdverseSeverity::Mild))
+            rng.pick(MILD_EVENTS)
+                .map(|event| (event, AdverseSeverity::Mild))
         } else if roll < 6 {
             rng.pick(MODERATE_EVENTS)
                 .map(|event| (event, AdverseSeverity::Moderate))
@@ -306,8 +295,8 @@ pub(super) fn session_record(
 /// Where the product went: one site, or both sides for a face or a pair of joints, with
 /// the product's volume shared between them.
 fn sites(area: Area, label: &str, volume: Option<f64>, rng: &mut Rng) -> Vec<Administration> {
-    let paired = matches!(area, Area::Face | Area::Knee | Area::Hips | Area::Shoulder)
-        && rng.chance(35);
+    let paired =
+        matches!(area, Area::Face | Area::Knee | Area::Hips | Area::Shoulder) && rng.chance(35);
     if paired {
         let half = volume.map(|volume| round_to(volume / 2.0, 0.5));
         ["left", "right"]
@@ -318,7 +307,10 @@ fn sites(area: Area, label: &str, volume: Option<f64>, rng: &mut Rng) -> Vec<Adm
             })
             .collect()
     } else {
-        let side = if matches!(area, Area::Knee | Area::Shoulder | Area::Elbow | Area::Tendon) {
+        let side = if matches!(
+            area,
+            Area::Knee | Area::Shoulder | Area::Elbow | Area::Tendon
+        ) {
             if rng.chance(50) { "left " } else { "right " }
         } else {
             ""

@@ -8,8 +8,8 @@ use jiff::civil::Date;
 
 use crate::catalog::Catalog;
 use crate::export::{
-    self, ClinicDetails, Document, ExportError, PatientDetails, PhysicianNote, PhysicianTask, Price,
-    treatment_parts,
+    self, ClinicDetails, Document, ExportError, PatientDetails, PhysicianNote, PhysicianTask,
+    Price, treatment_parts,
 };
 use crate::store::{ExportGuard, PlanId, Replace, Settings, Store, StoreError, write_export};
 

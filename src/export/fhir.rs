@@ -11,8 +11,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{Document, ExportError, PerformedSession, ScoreLine, session_details};
-use crate::planning::{MaterialKind, PlanStatus};
 use crate::planning::checklist_keys as keys;
+use crate::planning::{MaterialKind, PlanStatus};
 
 /// The code system of HL7 version 2 identifier types (table 0203), for the chart number.
 const IDENTIFIER_TYPES: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
@@ -554,7 +554,10 @@ fn procedure_notes(performed: &PerformedSession) -> Vec<Annotation> {
 fn observation(score: &ScoreLine, index: usize, links: &Links) -> Entry {
     let (value_integer, value_quantity) = if score.whole_numbers && score.value.fract() == 0.0 {
         // A whole score of a scale fits an i64 many times over (the range is checked).
-        #[expect(clippy::cast_possible_truncation, reason = "a whole number within the scale's range")]
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "a whole number within the scale's range"
+        )]
         let whole = score.value as i64;
         (Some(whole), None)
     } else {
