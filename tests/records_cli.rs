@@ -127,6 +127,22 @@ fn full_record(lot: &str) -> SessionRecord {
     record
 }
 
+/// The patient, lot, session and day of each session the index recalls for PK-2611-A.
+fn hits(store: &Store) -> Vec<(String, String, u32, String)> {
+    let index = store.load_index(&mut |_| {}).unwrap();
+    recall("pk-2611-A", &index.plans)
+        .into_iter()
+        .map(|hit| {
+            (
+                hit.patient_name,
+                hit.lot,
+                hit.session,
+                hit.performed.to_string(),
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn records_and_scores_are_saved_as_revisions_and_the_index_recalls_their_lots() {
     let (_dir, store) = common::temp_store();
@@ -161,7 +177,7 @@ fn records_and_scores_are_saved_as_revisions_and_the_index_recalls_their_lots() 
     let mut other_first = SessionRecord::new(1, date("2027-01-18"));
     other_first.materials.push(kit("PK-2612-B"));
     record_session(&store, &other, other_first, &catalog, today, "Dr. Vega").unwrap();
-    let (revision, score) = add_score(
+    let (revision, womac) = add_score(
         &store,
         &ana,
         ("womac", 41.0, date("2027-01-18")),
@@ -171,32 +187,18 @@ fn records_and_scores_are_saved_as_revisions_and_the_index_recalls_their_lots() 
     )
     .unwrap();
     assert_eq!(revision.number, 4);
-    assert_eq!(score.scale.as_str(), "womac");
+    assert_eq!(womac.scale.as_str(), "womac");
 
     // Everything round-trips through the files, and verify covers it.
     let saved = store.load_plan(&ana).unwrap().value;
     assert_eq!(saved.status, PlanStatus::Active);
     assert_eq!(saved.records.len(), 2);
     assert_eq!(saved.record_of(1), Some(&full_record("PK-2611-A")));
-    assert_eq!(saved.scores, [score]);
+    assert_eq!(saved.scores, [womac]);
     assert!(store.verify().is_ok());
 
     // The recall comes from the summaries: oldest first, whatever the case and spaces,
     // with the patient's name; the same after the index cache is rebuilt.
-    let hits = |store: &Store| -> Vec<(String, String, u32, String)> {
-        let index = store.load_index(&mut |_| {}).unwrap();
-        recall("pk-2611-A", &index.plans)
-            .into_iter()
-            .map(|hit| {
-                (
-                    hit.patient_name,
-                    hit.lot,
-                    hit.session,
-                    hit.performed.to_string(),
-                )
-            })
-            .collect()
-    };
     let expected = vec![
         (
             "Ana Ruiz".to_owned(),
@@ -376,8 +378,10 @@ fn references(value: &Value, found: &mut Vec<String>) {
 /// The type of the resource a reference points at, inside the bundle.
 fn target<'a>(urls: &'a BTreeMap<String, String>, reference: &Value) -> &'a str {
     urls.get(reference["reference"].as_str().unwrap())
-        .map(String::as_str)
-        .unwrap_or_else(|| panic!("{reference} does not resolve inside the bundle"))
+        .map_or_else(
+            || panic!("{reference} does not resolve inside the bundle"),
+            String::as_str,
+        )
 }
 
 fn is_fhir_date(text: &str) -> bool {
@@ -403,19 +407,29 @@ fn the_fhir_bundle_has_a_procedure_per_session_with_its_lots_and_an_observation_
         .map(|(url, _)| url.clone())
         .unwrap();
 
+    check_procedure(&by_type, &urls, &patient);
+    check_materials(&by_type);
+    check_adverse_event(&by_type, &urls, &patient);
+    check_observations(&by_type, &patient);
+    check_care_plan(&by_type, &urls);
+}
+
+type ByType = BTreeMap<String, Vec<Value>>;
+type Urls = BTreeMap<String, String>;
+
+fn check_procedure(by_type: &ByType, urls: &Urls, patient: &str) {
     let procedures = &by_type["Procedure"];
     assert_eq!(procedures.len(), 1);
     let procedure = &procedures[0];
     assert_eq!(procedure["status"], "completed");
     assert_eq!(procedure["performedDateTime"], "2027-01-18");
-    assert_eq!(procedure["subject"]["reference"], patient.as_str());
-    assert_eq!(target(&urls, &procedure["basedOn"][0]), "CarePlan");
-    assert_eq!(
+    assert_eq!(procedure["subject"]["reference"], patient);
+    assert_eq!(target(urls, &procedure["basedOn"][0]), "CarePlan");
+    assert!(
         procedure["code"]["text"]
             .as_str()
             .unwrap()
-            .ends_with(": session 1"),
-        true
+            .ends_with(": session 1")
     );
     assert_eq!(
         procedure["complication"][0]["text"],
@@ -436,10 +450,12 @@ fn the_fhir_bundle_has_a_procedure_per_session_with_its_lots_and_an_observation_
         .as_array()
         .unwrap()
         .iter()
-        .map(|reference| target(&urls, reference))
+        .map(|reference| target(urls, reference))
         .collect();
     assert_eq!(used, ["Device", "Device", "Medication"]);
+}
 
+fn check_materials(by_type: &ByType) {
     let devices = &by_type["Device"];
     assert_eq!(devices[0]["lotNumber"], "PK-2611-A");
     assert_eq!(devices[0]["expirationDate"], "2028-06-30");
@@ -451,25 +467,29 @@ fn the_fhir_bundle_has_a_procedure_per_session_with_its_lots_and_an_observation_
     assert_eq!(medication["code"]["text"], "Lidocaine 1%");
     assert_eq!(medication["batch"]["lotNumber"], "LA-2611-A");
     assert_eq!(medication["batch"]["expirationDate"], "2029-03-31");
+}
 
+fn check_adverse_event(by_type: &ByType, urls: &Urls, patient: &str) {
     let event = &by_type["AdverseEvent"][0];
     assert_eq!(event["actuality"], "actual");
-    assert_eq!(event["subject"]["reference"], patient.as_str());
+    assert_eq!(event["subject"]["reference"], patient);
     assert_eq!(event["event"]["text"], "Perioral tingling");
     assert!(is_fhir_date(event["date"].as_str().unwrap()));
     assert_eq!(event["severity"]["coding"][0]["code"], "moderate");
     assert_eq!(event["outcome"]["coding"][0]["code"], "resolved");
     assert_eq!(
-        target(&urls, &event["suspectEntity"][0]["instance"]),
+        target(urls, &event["suspectEntity"][0]["instance"]),
         "Procedure"
     );
+}
 
+fn check_observations(by_type: &ByType, patient: &str) {
     let observations = &by_type["Observation"];
     let summary: Vec<(String, String, String, String)> = observations
         .iter()
         .map(|observation| {
             assert_eq!(observation["status"], "final");
-            assert_eq!(observation["subject"]["reference"], patient.as_str());
+            assert_eq!(observation["subject"]["reference"], patient);
             assert!(is_fhir_date(
                 observation["effectiveDateTime"].as_str().unwrap()
             ));
@@ -514,8 +534,10 @@ fn the_fhir_bundle_has_a_procedure_per_session_with_its_lots_and_an_observation_
         (summary[2].2.as_str(), summary[2].3.as_str()),
         ("2027-02-28", "30")
     );
+}
 
-    // The care plan's session 1 is completed, with the procedure as its outcome.
+/// The care plan's session 1 is completed, with the procedure as its outcome.
+fn check_care_plan(by_type: &ByType, urls: &Urls) {
     let care_plan = &by_type["CarePlan"][0];
     let sessions: Vec<&Value> = care_plan["activity"]
         .as_array()
@@ -525,7 +547,7 @@ fn the_fhir_bundle_has_a_procedure_per_session_with_its_lots_and_an_observation_
         .collect();
     assert_eq!(sessions[0]["detail"]["status"], "completed");
     assert_eq!(
-        target(&urls, &sessions[0]["outcomeReference"][0]),
+        target(urls, &sessions[0]["outcomeReference"][0]),
         "Procedure"
     );
     assert_eq!(sessions[1]["detail"]["status"], "scheduled");
@@ -571,11 +593,9 @@ fn days_ago(days: i64) -> String {
         .to_string()
 }
 
-#[test]
-fn the_command_line_records_scores_shows_and_recalls() {
-    let desk = Desk::with_physician("Dr. Vega");
-    let start = days_ago(40);
-    let id = desk.save_plan_with(
+/// A knee PRP plan from `start` for Ana Ruiz, saved through the command line.
+fn save_knee_plan(desk: &Desk, start: &str) -> String {
+    desk.save_plan_with(
         &[
             "--modality",
             "injection",
@@ -586,10 +606,17 @@ fn the_command_line_records_scores_shows_and_recalls() {
             "--indication",
             "osteoarthritis",
             "--start",
-            &start,
+            start,
         ],
         &["--patient-name", "Ana Ruiz"],
-    );
+    )
+}
+
+#[test]
+fn the_command_line_records_scores_shows_and_recalls() {
+    let desk = Desk::with_physician("Dr. Vega");
+    let start = days_ago(40);
+    let id = save_knee_plan(&desk, &start);
     let performed = days_ago(39);
     let output = desk.run(&[
         "plans",
@@ -654,11 +681,40 @@ fn the_command_line_records_scores_shows_and_recalls() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
 
-    let output = desk.run(&["plans", "show", &id, "--format", "json"]);
+    check_shown(&desk, &id, &performed);
+    check_recall(&desk, &id, &performed);
+
+    // A flag out of its group is one sentence, and nothing is saved.
+    let output = desk.run(&[
+        "plans",
+        "record",
+        &id,
+        "--session",
+        "2",
+        "--performed",
+        &performed,
+        "--lot",
+        "X1",
+        "--material",
+        "Kit",
+    ]);
+    assert!(!output.status.success());
+    assert_eq!(
+        stderr(&output),
+        "error: --lot belongs to the --material before it; put it after that --material\n"
+    );
+    let history = desk.store().history(&id.parse().unwrap()).unwrap();
+    assert_eq!(history.len(), 3, "the plan, the record and the score");
+}
+
+/// `plans show --format json` has the record with every field and its warnings, and
+/// the score.
+fn check_shown(desk: &Desk, id: &str, performed: &str) {
+    let output = desk.run(&["plans", "show", id, "--format", "json"]);
     let shown: Value = serde_json::from_str(&stdout(&output)).unwrap();
     let record = &shown["records"][0];
     assert_eq!(record["session"], 1);
-    assert_eq!(record["performed_on"], performed.as_str());
+    assert_eq!(record["performed_on"], performed);
     assert_eq!(record["performed_at"], "09:30:00");
     let materials: Vec<(String, String, Option<String>)> = record["materials"]
         .as_array()
@@ -707,7 +763,10 @@ fn the_command_line_records_scores_shows_and_recalls() {
         shown["scores"],
         serde_json::json!([{ "scale": "womac", "value": 44.0, "date": performed }])
     );
+}
 
+/// `lots find --format json` has the fields of the contract.
+fn check_recall(desk: &Desk, id: &str, performed: &str) {
     let output = desk.run(&["lots", "find", "pk-2611-a", "--format", "json"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let found: Value = serde_json::from_str(&stdout(&output)).unwrap();
@@ -727,28 +786,6 @@ fn the_command_line_records_scores_shows_and_recalls() {
         assert!(hit.get(key).is_some(), "{key} in {hit}");
     }
     assert_eq!(hit["patient_name"], "Ana Ruiz");
-    assert_eq!(hit["plan"], id.as_str());
-    assert_eq!(hit["performed"], performed.as_str());
-
-    // A flag out of its group is one sentence, and nothing is saved.
-    let output = desk.run(&[
-        "plans",
-        "record",
-        &id,
-        "--session",
-        "2",
-        "--performed",
-        &performed,
-        "--lot",
-        "X1",
-        "--material",
-        "Kit",
-    ]);
-    assert!(!output.status.success());
-    assert_eq!(
-        stderr(&output),
-        "error: --lot belongs to the --material before it; put it after that --material\n"
-    );
-    let history = desk.store().history(&id.parse().unwrap()).unwrap();
-    assert_eq!(history.len(), 3, "the plan, the record and the score");
+    assert_eq!(hit["plan"], id);
+    assert_eq!(hit["performed"], performed);
 }

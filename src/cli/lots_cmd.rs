@@ -32,8 +32,9 @@ pub enum LotsCommand {
     Find {
         /// The lot or batch number, as on the recall notice.
         lot: String,
-        /// Output format. JSON is a list of objects with lot, material, kind, patient,
-        /// patient_name, plan, session, performed, expiry (when recorded) and verified.
+        /// Output format. JSON is a list of objects: the lot, material, kind, patient
+        /// (id), patient's name, plan, session, performed date, expiry (when recorded)
+        /// and whether the plan's files were verified.
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },

@@ -75,8 +75,8 @@ pub fn run(args: &PlansArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
         PlansCommand::Show { id, format } => show(&store, dirs, &parse_plan_id(id)?, *format),
         PlansCommand::History { id } => history(&store, &parse_plan_id(id)?),
         PlansCommand::Verify => verify(&store),
-        PlansCommand::Record(record) => super::record_cmd::record(record, dirs),
-        PlansCommand::Score(score) => super::record_cmd::score(score, dirs),
+        PlansCommand::Record(args) => super::record_cmd::record(args, dirs),
+        PlansCommand::Score(args) => super::record_cmd::score(args, dirs),
     }
 }
 

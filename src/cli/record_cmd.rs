@@ -207,7 +207,7 @@ pub fn score(args: &ScoreArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
             )
         })?;
     let author = author(dirs)?;
-    let (revision, score) = add_score(
+    let (revision, entered) = add_score(
         &store,
         &id,
         (&args.scale, args.value, date),
@@ -216,15 +216,14 @@ pub fn score(args: &ScoreArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
         &author,
     )
     .map_err(|error| anyhow::anyhow!("{error}"))?;
-    let name = catalog
-        .scales()
-        .find(score.scale.as_str())
-        .map(|scale| scale.short_name.clone())
-        .unwrap_or_else(|_| score.scale.to_string());
+    let name = catalog.scales().find(entered.scale.as_str()).map_or_else(
+        |_| entered.scale.to_string(),
+        |scale| scale.short_name.clone(),
+    );
     print(&format!(
         "Entered {name} {} on {} for plan {id}; saved as revision {}.\n",
-        number(score.value),
-        score.date,
+        number(entered.value),
+        entered.date,
         revision.number
     ))?;
     Ok(ExitCode::SUCCESS)

@@ -157,8 +157,40 @@ pub(super) fn session_record(
     record.performed_at = jiff::civil::Time::new(hour, minute, 0, 0).ok();
     record.performer = rng.pick(PERFORMERS).map(|name| (*name).to_owned());
     let area = selection.area.label().to_lowercase();
+    let product_volume = biologic(&mut record, selection.source, day, rng);
+    if selection.modality == Modality::Injection || selection.modality == Modality::FatGrafting {
+        record.administration = sites(selection.area, &area, product_volume, rng);
+    }
+    anaesthetic(catalog, plan, &mut record, weight_kg, rng);
+    if record.adverse_events.is_empty() {
+        record.adverse_events.extend(adverse_event(rng));
+    }
+    if rng.chance(12) {
+        record.notes = Some(
+            rng.pick(&[
+                "Tolerated well; aftercare explained again.",
+                "Patient anxious; procedure paused once, completed.",
+                "Product slightly haemolysed; used as planned.",
+                "Photographs taken under the standard lighting.",
+            ])
+            .copied()
+            .unwrap_or("Tolerated well.")
+            .to_owned(),
+        );
+    }
+    record
+}
+
+/// The harvest, the materials with their lots, the centrifuge runs and the product of a
+/// session with this biologic; returns the product's volume, when there is one.
+fn biologic(
+    record: &mut SessionRecord,
+    source: CellSource,
+    day: Date,
+    rng: &mut Rng,
+) -> Option<f64> {
     let mut product_volume = None;
-    match selection.source {
+    match source {
         CellSource::AutologousPrp | CellSource::AutologousPrf => {
             let drawn = rng.between(2, 6) * 10;
             record.harvest = Some(Harvest {
@@ -172,7 +204,7 @@ pub(super) fn session_record(
                 ),
                 volume_ml: Some(to_f64(drawn)),
             });
-            let prp = selection.source == CellSource::AutologousPrp;
+            let prp = source == CellSource::AutologousPrp;
             record
                 .materials
                 .push(material(if prp { &PRP_KIT } else { &PRF_TUBES }, day, rng));
@@ -252,44 +284,29 @@ pub(super) fn session_record(
         CellSource::Allogeneic => record.materials.push(material(&DONOR_CELLS, day, rng)),
         CellSource::PlantDerived => record.materials.push(material(&PLANT_EXTRACT, day, rng)),
     }
-    if selection.modality == Modality::Injection || selection.modality == Modality::FatGrafting {
-        record.administration = sites(selection.area, &area, product_volume, rng);
-    }
-    anaesthetic(catalog, plan, &mut record, weight_kg, rng);
-    if record.adverse_events.is_empty() {
-        let roll = rng.below(100);
-        let event = if roll < 5 {
-            rng.pick(MILD_EVENTS)
-                .map(|event| (event, AdverseSeverity::Mild))
-        } else if roll < 6 {
-            rng.pick(MODERATE_EVENTS)
-                .map(|event| (event, AdverseSeverity::Moderate))
-        } else {
-            None
-        };
-        if let Some(((what, action), severity)) = event {
-            record.adverse_events.push(AdverseEvent {
-                what: (*what).to_owned(),
-                severity,
-                action: Some((*action).to_owned()),
-                resolved: rng.chance(90),
-            });
-        }
-    }
-    if rng.chance(12) {
-        record.notes = Some(
-            rng.pick(&[
-                "Tolerated well; aftercare explained again.",
-                "Patient anxious; procedure paused once, completed.",
-                "Product slightly haemolysed; used as planned.",
-                "Photographs taken under the standard lighting.",
-            ])
-            .copied()
-            .unwrap_or("Tolerated well.")
-            .to_owned(),
-        );
-    }
-    record
+    product_volume
+}
+
+/// Now and then something that went wrong: mild in one session of twenty, moderate in
+/// one of a hundred.
+fn adverse_event(rng: &mut Rng) -> Option<AdverseEvent> {
+    let roll = rng.below(100);
+    let event = if roll < 5 {
+        rng.pick(MILD_EVENTS)
+            .map(|event| (event, AdverseSeverity::Mild))
+    } else if roll < 6 {
+        rng.pick(MODERATE_EVENTS)
+            .map(|event| (event, AdverseSeverity::Moderate))
+    } else {
+        None
+    };
+    let ((what, action), severity) = event?;
+    Some(AdverseEvent {
+        what: (*what).to_owned(),
+        severity,
+        action: Some((*action).to_owned()),
+        resolved: rng.chance(90),
+    })
 }
 
 /// Where the product went: one site, or both sides for a face or a pair of joints, with

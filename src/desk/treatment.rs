@@ -63,16 +63,16 @@ pub fn record_session(
 pub fn add_score(
     store: &Store,
     id: &PlanId,
-    score: (&str, f64, Date),
+    entry: (&str, f64, Date),
     catalog: &Catalog,
     today: Date,
     author: &str,
 ) -> Result<(Revision<PlanRecord>, Score), TreatmentError> {
-    let (scale, value, date) = score;
-    let score = Score::new(catalog.scales(), scale, value, date, today)?;
+    let (scale, value, date) = entry;
+    let entered = Score::new(catalog.scales(), scale, value, date, today)?;
     let newest = store.load_plan(id)?;
     let mut plan = newest.value;
-    plan.scores.push(score.clone());
+    plan.scores.push(entered.clone());
     let revision = store.save_plan(id, newest.number, &plan, author)?;
-    Ok((revision, score))
+    Ok((revision, entered))
 }

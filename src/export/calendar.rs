@@ -16,7 +16,7 @@ use icalendar::{
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 
-use super::{Document, ExportError, record_lines, session_details};
+use super::{Document, ExportError, PerformedSession, record_lines, session_details};
 use crate::planning::PlanStatus;
 
 /// The domain part of every UID, so the app's events never collide with another
@@ -144,7 +144,6 @@ struct Item {
 fn items(document: &Document) -> Vec<Item> {
     let plan = &document.plan;
     let title = &plan.protocol.title;
-    let session_count = plan.sessions.len();
     let first_session = plan.sessions.first().map(|session| session.date);
     let mut items = Vec::new();
 
@@ -184,53 +183,7 @@ fn items(document: &Document) -> Vec<Item> {
         });
     }
 
-    for session in &plan.sessions {
-        let performed = document
-            .performed
-            .iter()
-            .find(|performed| performed.record.session == session.number);
-        // A session that took place keeps its UID and moves to the day it took place,
-        // with what was done in place of what was planned.
-        if let Some(performed) = performed {
-            let record = &performed.record;
-            let mut description = format!(
-                "{title}, session {} of {session_count}: done on {}.",
-                session.number, record.performed_on
-            );
-            for warning in &performed.warnings {
-                let _ = write!(description, "\nWarning: {warning}");
-            }
-            for line in record_lines(record) {
-                let _ = write!(description, "\n{line}");
-            }
-            items.push(Item {
-                key: format!("session-{}", session.number),
-                summary: format!("Done: {title}: session {}", session.number),
-                description,
-                date: record.performed_on,
-                category: "Session",
-                transparency: "OPAQUE",
-                withdrawn: false,
-                done: true,
-            });
-            continue;
-        }
-        let description = format!(
-            "{title}, session {} of {session_count}.\n{}",
-            session.number,
-            session_details(session)
-        );
-        items.push(Item {
-            key: format!("session-{}", session.number),
-            summary: format!("{title}: session {}", session.number),
-            description,
-            date: session.date,
-            category: "Session",
-            transparency: "OPAQUE",
-            withdrawn: false,
-            done: false,
-        });
-    }
+    items.extend(session_items(document));
 
     for task in &document.extra_tasks {
         let Some(due) = task.due else {
@@ -272,6 +225,66 @@ fn items(document: &Document) -> Vec<Item> {
         });
     }
     items
+}
+
+/// Each session: planned, or done on the day it took place.
+fn session_items(document: &Document) -> Vec<Item> {
+    let plan = &document.plan;
+    let title = &plan.protocol.title;
+    let session_count = plan.sessions.len();
+    let mut items = Vec::new();
+    for session in &plan.sessions {
+        if let Some(done) = document
+            .performed
+            .iter()
+            .find(|performed| performed.record.session == session.number)
+        {
+            items.push(done_item(title, session_count, done));
+            continue;
+        }
+        let description = format!(
+            "{title}, session {} of {session_count}.\n{}",
+            session.number,
+            session_details(session)
+        );
+        items.push(Item {
+            key: format!("session-{}", session.number),
+            summary: format!("{title}: session {}", session.number),
+            description,
+            date: session.date,
+            category: "Session",
+            transparency: "OPAQUE",
+            withdrawn: false,
+            done: false,
+        });
+    }
+    items
+}
+
+/// A session that took place keeps its UID and moves to the day it took place, with
+/// what was done in place of what was planned.
+fn done_item(title: &str, session_count: usize, performed: &PerformedSession) -> Item {
+    let record = &performed.record;
+    let mut description = format!(
+        "{title}, session {} of {session_count}: done on {}.",
+        record.session, record.performed_on
+    );
+    for warning in &performed.warnings {
+        let _ = write!(description, "\nWarning: {warning}");
+    }
+    for line in record_lines(record) {
+        let _ = write!(description, "\n{line}");
+    }
+    Item {
+        key: format!("session-{}", record.session),
+        summary: format!("Done: {title}: session {}", record.session),
+        description,
+        date: record.performed_on,
+        category: "Session",
+        transparency: "OPAQUE",
+        withdrawn: false,
+        done: true,
+    }
 }
 
 /// Makes UIDs from the plan id and each item's key; a key seen before (two tasks with

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Document, ExportError, PerformedSession, ScoreLine, session_details};
 use crate::planning::checklist_keys as keys;
-use crate::planning::{MaterialKind, PlanStatus};
+use crate::planning::{AdverseEvent, MaterialKind, PlanStatus, SessionRecord};
 
 /// The code system of HL7 version 2 identifier types (table 0203), for the chart number.
 const IDENTIFIER_TYPES: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
@@ -225,18 +225,7 @@ fn activities(document: &Document, status: PlanStatus, links: &Links) -> Vec<Act
             Some(Period::day(session.date)),
             session_details(session),
         );
-        // A session that took place is completed, and its record is the outcome.
-        if let Some(performed) = document
-            .performed
-            .iter()
-            .find(|performed| performed.record.session == session.number)
-        {
-            planned.detail.status = "completed";
-            planned.outcome_reference.push(Reference {
-                reference: Some(links.procedure(performed.record.session)),
-                display: None,
-            });
-        }
+        mark_performed(document, links, session.number, &mut planned);
         planned
     });
     let extra_tasks = document
@@ -283,6 +272,20 @@ fn activities(document: &Document, status: PlanStatus, links: &Links) -> Vec<Act
         .chain(extra_tasks)
         .chain(follow_ups)
         .collect()
+}
+
+/// A session that took place is completed, and its record is the outcome.
+fn mark_performed(document: &Document, links: &Links, number: u32, activity: &mut Activity) {
+    if document
+        .performed
+        .iter()
+        .any(|performed| performed.record.session == number)
+    {
+        activity.detail.status = "completed";
+        activity
+            .outcome_reference
+            .push(Links::to(links.procedure(number)));
+    }
 }
 
 /// From the first to the last dated item; none when the plan has no dated item (a
@@ -399,48 +402,7 @@ fn performed_entries(
     let record = &performed.record;
     let session = record.session;
     let procedure_url = links.procedure(session);
-    let mut entries = Vec::new();
-    let mut used = Vec::new();
-    for (index, material) in record.materials.iter().enumerate() {
-        let url = links.material(session, index + 1);
-        let name = material.name.trim().to_owned();
-        let lot = material
-            .lot
-            .as_deref()
-            .map(str::trim)
-            .filter(|lot| !lot.is_empty())
-            .map(str::to_owned);
-        let expiry = material.expiry.map(iso_date);
-        let resource = match material.kind {
-            MaterialKind::Device | MaterialKind::Kit => Resource::Device(Device {
-                device_name: vec![DeviceName {
-                    name: name.clone(),
-                    kind: "user-friendly-name",
-                }],
-                lot_number: lot,
-                expiration_date: expiry,
-                kind: Some(Text {
-                    text: material.kind.label().to_owned(),
-                }),
-                patient: Some(Links::to(links.patient.clone())),
-            }),
-            MaterialKind::Product => Resource::Medication(Medication {
-                code: Text { text: name.clone() },
-                batch: (lot.is_some() || expiry.is_some()).then_some(Batch {
-                    lot_number: lot,
-                    expiration_date: expiry,
-                }),
-            }),
-        };
-        used.push(Reference {
-            reference: Some(url.clone()),
-            display: Some(name),
-        });
-        entries.push(Entry {
-            full_url: url,
-            resource,
-        });
-    }
+    let (mut entries, used) = material_entries(record, links);
     let title = &document.plan.protocol.title;
     let procedure = Procedure {
         based_on: vec![Links::to(links.care_plan.clone())],
@@ -491,43 +453,111 @@ fn performed_entries(
         },
     );
     for (index, event) in record.adverse_events.iter().enumerate() {
-        let (outcome, outcome_display) = if event.resolved {
-            ("resolved", "Resolved")
-        } else {
-            ("ongoing", "Ongoing")
-        };
-        entries.push(Entry {
-            full_url: links.adverse_event(session, index + 1),
-            resource: Resource::AdverseEvent(Box::new(AdverseEventResource {
-                actuality: "actual",
-                event: Text {
-                    text: event.what.trim().to_owned(),
-                },
-                subject: Links::to(links.patient.clone()),
-                date: iso_date(record.performed_on),
-                severity: CodeableConcept {
-                    coding: vec![Coding {
-                        system: ADVERSE_EVENT_SEVERITY,
-                        code: event.severity.id(),
-                        display: event.severity.label(),
-                    }],
-                    text: event.severity.label().to_owned(),
-                },
-                outcome: CodeableConcept {
-                    coding: vec![Coding {
-                        system: ADVERSE_EVENT_OUTCOME,
-                        code: outcome,
-                        display: outcome_display,
-                    }],
-                    text: outcome_display.to_owned(),
-                },
-                suspect_entity: vec![SuspectEntity {
-                    instance: Links::to(procedure_url.clone()),
-                }],
-            })),
-        });
+        entries.push(adverse_event_entry(
+            record,
+            index,
+            event,
+            &procedure_url,
+            links,
+        ));
     }
     entries
+}
+
+/// A `Device` (a device or kit) or `Medication` (a product) for each material of a
+/// record, with its lot and expiry, and the procedure's references to them.
+fn material_entries(record: &SessionRecord, links: &Links) -> (Vec<Entry>, Vec<Reference>) {
+    let session = record.session;
+    let mut entries = Vec::new();
+    let mut used = Vec::new();
+    for (index, material) in record.materials.iter().enumerate() {
+        let url = links.material(session, index + 1);
+        let name = material.name.trim().to_owned();
+        let lot = material
+            .lot
+            .as_deref()
+            .map(str::trim)
+            .filter(|lot| !lot.is_empty())
+            .map(str::to_owned);
+        let expiry = material.expiry.map(iso_date);
+        let resource = match material.kind {
+            MaterialKind::Device | MaterialKind::Kit => Resource::Device(Device {
+                names: vec![DeviceName {
+                    name: name.clone(),
+                    kind: "user-friendly-name",
+                }],
+                lot_number: lot,
+                expiration_date: expiry,
+                kind: Some(Text {
+                    text: material.kind.label().to_owned(),
+                }),
+                patient: Some(Links::to(links.patient.clone())),
+            }),
+            MaterialKind::Product => Resource::Medication(Medication {
+                code: Text { text: name.clone() },
+                batch: (lot.is_some() || expiry.is_some()).then_some(Batch {
+                    lot_number: lot,
+                    expiration_date: expiry,
+                }),
+            }),
+        };
+        used.push(Reference {
+            reference: Some(url.clone()),
+            display: Some(name),
+        });
+        entries.push(Entry {
+            full_url: url,
+            resource,
+        });
+    }
+    (entries, used)
+}
+
+/// An `AdverseEvent` with the elements R4 requires (actuality, subject), its severity
+/// and outcome coded, and the procedure as its suspect.
+fn adverse_event_entry(
+    record: &SessionRecord,
+    index: usize,
+    event: &AdverseEvent,
+    procedure_url: &str,
+    links: &Links,
+) -> Entry {
+    let session = record.session;
+    let (outcome, outcome_display) = if event.resolved {
+        ("resolved", "Resolved")
+    } else {
+        ("ongoing", "Ongoing")
+    };
+    Entry {
+        full_url: links.adverse_event(session, index + 1),
+        resource: Resource::AdverseEvent(Box::new(AdverseEventResource {
+            actuality: "actual",
+            event: Text {
+                text: event.what.trim().to_owned(),
+            },
+            subject: Links::to(links.patient.clone()),
+            date: iso_date(record.performed_on),
+            severity: CodeableConcept {
+                coding: vec![Coding {
+                    system: ADVERSE_EVENT_SEVERITY,
+                    code: event.severity.id(),
+                    display: event.severity.label(),
+                }],
+                text: event.severity.label().to_owned(),
+            },
+            outcome: CodeableConcept {
+                coding: vec![Coding {
+                    system: ADVERSE_EVENT_OUTCOME,
+                    code: outcome,
+                    display: outcome_display,
+                }],
+                text: outcome_display.to_owned(),
+            },
+            suspect_entity: vec![SuspectEntity {
+                instance: Links::to(procedure_url.to_owned()),
+            }],
+        })),
+    }
 }
 
 /// What the record says beyond the elements of a `Procedure`: its warnings first, then
@@ -768,7 +798,8 @@ struct Device {
     lot_number: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     expiration_date: Option<String>,
-    device_name: Vec<DeviceName>,
+    #[serde(rename = "deviceName")]
+    names: Vec<DeviceName>,
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     kind: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]

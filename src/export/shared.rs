@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::catalog::number;
-use crate::planning::{Session, SessionRecord};
+use crate::planning::{Harvest, Product, Session, SessionRecord};
 
 /// A session's duration and steps, one step a line, for a calendar event's description
 /// or a care plan activity's.
@@ -45,17 +45,7 @@ pub fn record_lines(record: &SessionRecord) -> Vec<String> {
     {
         lines.push(format!("Performed by {performer}."));
     }
-    if let Some(harvest) = &record.harvest {
-        let mut text = "Harvest".to_owned();
-        if let Some(site) = &harvest.site {
-            let _ = write!(text, " from {}", site.trim());
-        }
-        if let Some(volume) = harvest.volume_ml {
-            let _ = write!(text, ", {} mL", number(volume));
-        }
-        text.push('.');
-        lines.push(text);
-    }
+    lines.extend(record.harvest.as_ref().map(harvest_line));
     for material in &record.materials {
         let mut text = format!("{}: {}", material.kind.label(), material.name.trim());
         if let Some(lot) = &material.lot {
@@ -75,29 +65,7 @@ pub fn record_lines(record: &SessionRecord) -> Vec<String> {
             .collect();
         lines.push(format!("Centrifuged: {}.", spins.join(", then ")));
     }
-    if let Some(product) = &record.product {
-        let parts: Vec<String> = [
-            product
-                .platelet_factor
-                .map(|x| format!("platelets {} × the blood count", number(x))),
-            product
-                .platelets_thousand_per_ul
-                .map(|x| format!("{} × 10⁹ platelets/L", number(x))),
-            product
-                .cells_million
-                .map(|x| format!("{} million cells", number(x))),
-            product
-                .viability_percent
-                .map(|x| format!("viability {} %", number(x))),
-            product.volume_ml.map(|x| format!("{} mL", number(x))),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        if !parts.is_empty() {
-            lines.push(format!("Product: {}.", parts.join(", ")));
-        }
-    }
+    lines.extend(record.product.as_ref().and_then(product_line));
     if !record.administration.is_empty() {
         let sites: Vec<String> = record
             .administration
@@ -146,4 +114,40 @@ pub fn record_lines(record: &SessionRecord) -> Vec<String> {
         lines.push(format!("Note: {}", notes.trim()));
     }
     lines
+}
+
+/// "Harvest from the lower abdomen, 120 mL."
+fn harvest_line(harvest: &Harvest) -> String {
+    let mut text = "Harvest".to_owned();
+    if let Some(site) = &harvest.site {
+        let _ = write!(text, " from {}", site.trim());
+    }
+    if let Some(volume) = harvest.volume_ml {
+        let _ = write!(text, ", {} mL", number(volume));
+    }
+    text.push('.');
+    text
+}
+
+/// What was measured in the product, when anything was.
+fn product_line(product: &Product) -> Option<String> {
+    let parts: Vec<String> = [
+        product
+            .platelet_factor
+            .map(|x| format!("platelets {} × the blood count", number(x))),
+        product
+            .platelets_thousand_per_ul
+            .map(|x| format!("{} × 10⁹ platelets/L", number(x))),
+        product
+            .cells_million
+            .map(|x| format!("{} million cells", number(x))),
+        product
+            .viability_percent
+            .map(|x| format!("viability {} %", number(x))),
+        product.volume_ml.map(|x| format!("{} mL", number(x))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| format!("Product: {}.", parts.join(", ")))
 }
