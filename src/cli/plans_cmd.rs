@@ -346,7 +346,22 @@ fn show(
             text.push('\n');
             text
         }
-        ListFormat::Text => show_text(id, revision, patient.as_ref()),
+        ListFormat::Text => {
+            let catalog = super::load_catalog(dirs);
+            let today = jiff::Zoned::now().date();
+            let warnings = |session: &regen_planner::planning::SessionRecord| {
+                regen_planner::planning::saved_record_warnings(
+                    &catalog,
+                    &record.plan,
+                    session,
+                    today,
+                )
+                .into_iter()
+                .map(|warning| warning.message)
+                .collect()
+            };
+            show_text(id, revision, patient.as_ref(), &warnings)
+        }
     };
     print(&text)?;
     Ok(report_problems(
@@ -388,6 +403,7 @@ fn show_text(
     id: &PlanId,
     revision: &regen_planner::store::Revision<PlanRecord>,
     patient: Option<&Patient>,
+    warnings: &dyn Fn(&regen_planner::planning::SessionRecord) -> Vec<String>,
 ) -> String {
     let record = &revision.value;
     let mut out = String::new();
@@ -446,6 +462,34 @@ fn show_text(
                     let _ = writeln!(out, "- {text}{withdrawn}");
                 }
             }
+        }
+    }
+    if !record.records.is_empty() {
+        let _ = writeln!(out, "\nRecorded sessions\n-----------------");
+        for session in &record.records {
+            let _ = writeln!(
+                out,
+                "- Session {}, {}:",
+                session.session, session.performed_on
+            );
+            for warning in warnings(session) {
+                let _ = writeln!(out, "    WARNING: {}", escape_controls(&warning));
+            }
+            for line in export::record_lines(session) {
+                let _ = writeln!(out, "    {}", escape_controls(&line));
+            }
+        }
+    }
+    if !record.scores.is_empty() {
+        let _ = writeln!(out, "\nScores\n------");
+        for score in &record.scores {
+            let _ = writeln!(
+                out,
+                "- {} {}: {}",
+                score.date,
+                score.scale,
+                regen_planner::catalog::number(score.value)
+            );
         }
     }
     if !record.checklist.is_empty() {
