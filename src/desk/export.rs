@@ -132,8 +132,7 @@ pub fn export_document(
     settings: &Settings,
     generated_on: Date,
 ) -> Result<Document, StoreError> {
-    let (catalog, _) = Catalog::builtin();
-    export_document_for(store, id, settings, &catalog, generated_on)
+    gather(store, id, settings, None, generated_on)
 }
 
 /// As [`export_document`], with the dose limits of the session records and the names of
@@ -149,6 +148,18 @@ pub fn export_document_for(
     catalog: &Catalog,
     generated_on: Date,
 ) -> Result<Document, StoreError> {
+    gather(store, id, settings, Some(catalog), generated_on)
+}
+
+/// The document, with the dose limits and scale names from `catalog`, or from the
+/// built-in catalog (read only when the plan has records or scores) when there is none.
+fn gather(
+    store: &Store,
+    id: &PlanId,
+    settings: &Settings,
+    catalog: Option<&Catalog>,
+    generated_on: Date,
+) -> Result<Document, StoreError> {
     let revision = store.load_plan(id)?;
     let record = revision.value;
     let patient = store.load_patient(&record.patient)?.value;
@@ -159,13 +170,24 @@ pub fn export_document_for(
             per_session: *per_session,
             currency: settings.currency.clone(),
         });
-    let (performed, scores) = treatment_parts(
-        catalog,
-        &record.plan,
-        &record.records,
-        &record.scores,
-        generated_on,
-    );
+    let (performed, scores) = if record.records.is_empty() && record.scores.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        let builtin;
+        let catalog = if let Some(catalog) = catalog {
+            catalog
+        } else {
+            builtin = Catalog::builtin().0;
+            &builtin
+        };
+        treatment_parts(
+            catalog,
+            &record.plan,
+            &record.records,
+            &record.scores,
+            generated_on,
+        )
+    };
     Ok(Document {
         plan_id: id.to_string(),
         revision: revision.number,
