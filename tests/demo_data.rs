@@ -265,3 +265,91 @@ fn the_app_says_the_patients_are_not_real() {
             .is_none()
     );
 }
+
+#[test]
+fn demo_records_share_lots_as_a_recall_finds_them_and_scores_follow_the_visits() {
+    use regen_planner::planning::{RecallSource, find_lot, saved_record_warnings};
+    use std::collections::BTreeMap;
+
+    let (catalog, _) = Catalog::builtin();
+    let folder = tempfile::tempdir().unwrap();
+    let today: jiff::civil::Date = "2027-01-18".parse().unwrap();
+    let (store, _) = create_demo(folder.path(), &catalog, &options(150, 5)).unwrap();
+    let index = store.load_index(&mut |_| {}).unwrap();
+    let mut plans = Vec::new();
+    for summary in &index.plans {
+        plans.push((summary.clone(), store.load_plan(&summary.id).unwrap().value));
+    }
+    let mut patients_of_lot: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let (mut records, mut over_the_maximum, mut improved, mut not_improved) = (0, 0, 0, 0);
+    for (summary, plan) in &plans {
+        for record in &plan.records {
+            records += 1;
+            assert!(record.performed_on < today);
+            // Every demo record passes the checks a physician's record passes.
+            let planned = plan
+                .plan
+                .sessions
+                .iter()
+                .find(|s| s.number == record.session);
+            assert_eq!(planned.map(|s| s.date), Some(record.performed_on));
+            for warning in saved_record_warnings(&catalog, &plan.plan, record, today) {
+                assert!(warning.message.contains("above the maximum"), "{warning:?}");
+                assert!(!record.adverse_events.is_empty(), "the event it asks for");
+                over_the_maximum += 1;
+            }
+            for material in &record.materials {
+                let lot = material.lot.clone().unwrap();
+                assert!(material.expiry.unwrap() > record.performed_on);
+                patients_of_lot
+                    .entry(lot)
+                    .or_default()
+                    .insert(summary.patient.to_string());
+            }
+        }
+        // Scores: a baseline at the first session, later ones at the follow-ups.
+        let mut by_scale: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        for score in &plan.scores {
+            assert!(score.date < today);
+            by_scale
+                .entry(score.scale.as_str())
+                .or_default()
+                .push(score.value);
+        }
+        for (scale, values) in by_scale {
+            let scale = catalog.scales().find(scale).unwrap();
+            if let [first, .., last] = values.as_slice() {
+                if scale.improved(*first, *last) {
+                    improved += 1;
+                } else {
+                    not_improved += 1;
+                }
+            }
+        }
+    }
+    assert!(records > 100, "{records} records");
+    assert!(over_the_maximum <= records / 50, "rare: {over_the_maximum}");
+    let widest = patients_of_lot.values().map(BTreeSet::len).max().unwrap();
+    assert!(widest >= 5, "a lot shared by many patients: {widest}");
+    assert!(
+        improved > not_improved && not_improved > 0,
+        "{improved} {not_improved}"
+    );
+
+    // The index's summaries recall exactly what the records hold.
+    let (lot, _) = patients_of_lot
+        .iter()
+        .max_by_key(|(_, patients)| patients.len())
+        .unwrap();
+    let sources = plans.iter().map(|(summary, plan)| RecallSource {
+        patient: summary.patient.as_str(),
+        patient_name: &summary.patient_name,
+        plan: summary.id.as_str(),
+        records: &plan.records,
+    });
+    let from_records = find_lot(lot, sources);
+    assert_eq!(
+        regen_planner::store::recall(lot, &index.plans),
+        from_records
+    );
+}

@@ -619,6 +619,8 @@ fn every_built_in_protocol_makes_both_documents_with_its_sessions_risks_and_alte
                 records: Vec::new(),
                 scores: Vec::new(),
                 scales: regen_planner::catalog::Scales::default(),
+                performed: Vec::new(),
+                score_lines: Vec::new(),
             };
             let handout_bytes = handout_pdf(&document)
                 .unwrap_or_else(|error| panic!("{} handout: {error}", protocol.id));

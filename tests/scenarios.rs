@@ -664,6 +664,8 @@ fn pdf_words(plan: &Plan, consent: bool) -> String {
         records: Vec::new(),
         scores: Vec::new(),
         scales: regen_planner::catalog::Scales::default(),
+        performed: Vec::new(),
+        score_lines: Vec::new(),
     };
     let bytes = if consent {
         export::consent_pdf(&document)

@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use regen_planner::desk::{ExportKind, export_document};
+use regen_planner::desk::{ExportKind, export_document_for};
 use regen_planner::store::{
     AppDirs, ExportGuard, ExportTarget, Replace, Settings, Store, StoreError, write_export,
 };
 
 use super::plans_cmd::parse_plan_id;
-use super::{load_catalog, print};
+use super::print;
 
 /// Arguments of `export`: the plan, and one or more files to write.
 #[derive(Debug, Args)]
@@ -101,14 +101,9 @@ pub fn run(args: &ExportArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     }
     let store = Store::open(&dirs.data)?;
     let settings = Settings::load(&dirs.config)?;
-    let catalog = load_catalog(dirs);
-    let document = export_document(
-        &store,
-        &id,
-        &settings,
-        catalog.scales(),
-        jiff::Zoned::now().date(),
-    )?;
+    let catalog = super::load_catalog(dirs);
+    let document =
+        export_document_for(&store, &id, &settings, &catalog, jiff::Zoned::now().date())?;
     let mut written = String::new();
     for (path, target, kind) in targets {
         let bytes = kind.render(&document)?;

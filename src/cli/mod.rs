@@ -3,8 +3,10 @@
 mod catalog_cmd;
 mod demo_cmd;
 mod export_cmd;
+mod lots_cmd;
 mod plan_cmd;
 mod plans_cmd;
+mod record_cmd;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -60,6 +62,9 @@ pub enum Command {
     Plans(plans_cmd::PlansArgs),
     /// Export a saved plan for the patient or another system (JSON, and more below).
     Export(export_cmd::ExportArgs),
+    /// Find every patient, plan and session that received a kit, device or product of a
+    /// lot, for a manufacturer's recall.
+    Lots(lots_cmd::LotsArgs),
     /// Make up realistic demo patients and plans in a new data folder (--data-dir DIR).
     DemoData(demo_cmd::DemoArgs),
     /// Copy the whole data folder to DEST (a new folder), then check the copy.
@@ -116,6 +121,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Plan(args)) => plan_cmd::run(&args, &dirs),
         Some(Command::Plans(args)) => plans_cmd::run(&args, &dirs),
         Some(Command::Export(args)) => export_cmd::run(&args, &dirs),
+        Some(Command::Lots(args)) => lots_cmd::run(&args, &dirs),
         Some(Command::Backup { dest }) => plans_cmd::backup(&dest, &dirs),
         Some(Command::DemoData(args)) => demo_cmd::run(&args, &dirs, cli.data_dir.is_some()),
     }

@@ -60,15 +60,23 @@ pub enum PlansCommand {
     /// Walk every chain of revisions and report any that was changed, removed or
     /// reordered; exits 1 if there is any.
     Verify,
+    /// Record what was done at a session (or correct its record): the date, the
+    /// harvest, materials and lots, processing, product, sites, anaesthetic, adverse
+    /// events. Saves the plan's next revision and prints the record's warnings.
+    Record(Box<super::record_cmd::RecordArgs>),
+    /// Enter an outcome score measured at a visit, within the scale's range.
+    Score(super::record_cmd::ScoreArgs),
 }
 
 pub fn run(args: &PlansArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&dirs.data)?;
     match &args.command {
         PlansCommand::List { format } => list(&store, *format),
-        PlansCommand::Show { id, format } => show(&store, &parse_plan_id(id)?, *format),
+        PlansCommand::Show { id, format } => show(&store, dirs, &parse_plan_id(id)?, *format),
         PlansCommand::History { id } => history(&store, &parse_plan_id(id)?),
         PlansCommand::Verify => verify(&store),
+        PlansCommand::Record(args) => super::record_cmd::record(args, dirs),
+        PlansCommand::Score(args) => super::record_cmd::score(args, dirs),
     }
 }
 
@@ -78,7 +86,7 @@ pub(crate) fn parse_plan_id(text: &str) -> anyhow::Result<PlanId> {
 
 /// The author of saves: the physician's name from the settings, else the system user
 /// name, else "unknown"; the fallbacks are said on stderr.
-fn author(dirs: &AppDirs) -> anyhow::Result<String> {
+pub(crate) fn author(dirs: &AppDirs) -> anyhow::Result<String> {
     let settings = Settings::load(&dirs.config)?;
     let name = settings.physician_name.trim();
     if !name.is_empty() {
@@ -306,7 +314,12 @@ fn local_time(at: jiff::Timestamp) -> String {
         .to_string()
 }
 
-fn show(store: &Store, id: &PlanId, format: ListFormat) -> anyhow::Result<ExitCode> {
+fn show(
+    store: &Store,
+    dirs: &AppDirs,
+    id: &PlanId,
+    format: ListFormat,
+) -> anyhow::Result<ExitCode> {
     let loaded = store.load_plan_checked(id)?;
     let revision = &loaded.revision;
     let record = &revision.value;
@@ -326,12 +339,29 @@ fn show(store: &Store, id: &PlanId, format: ListFormat) -> anyhow::Result<ExitCo
                 "saved_by": revision.saved_by,
                 "patient": patient,
                 "record": record,
+                "records": records_json(&super::load_catalog(dirs), record)?,
+                "scores": record.scores,
             });
             let mut text = serde_json::to_string_pretty(&value)?;
             text.push('\n');
             text
         }
-        ListFormat::Text => show_text(id, revision, patient.as_ref()),
+        ListFormat::Text => {
+            let catalog = super::load_catalog(dirs);
+            let today = jiff::Zoned::now().date();
+            let warnings = |session: &regen_planner::planning::SessionRecord| {
+                regen_planner::planning::saved_record_warnings(
+                    &catalog,
+                    &record.plan,
+                    session,
+                    today,
+                )
+                .into_iter()
+                .map(|warning| warning.message)
+                .collect()
+            };
+            show_text(id, revision, patient.as_ref(), &warnings)
+        }
     };
     print(&text)?;
     Ok(report_problems(
@@ -340,10 +370,40 @@ fn show(store: &Store, id: &PlanId, format: ListFormat) -> anyhow::Result<ExitCo
     ))
 }
 
+/// Each session record with every field and its `warnings`: what the physician was
+/// told when it was recorded (a dose above the maximum), checked again now.
+fn records_json(
+    catalog: &regen_planner::catalog::Catalog,
+    record: &PlanRecord,
+) -> anyhow::Result<Vec<serde_json::Value>> {
+    let today = jiff::Zoned::now().date();
+    record
+        .records
+        .iter()
+        .map(|session| {
+            let mut value = serde_json::to_value(session)?;
+            let warnings: Vec<String> = regen_planner::planning::saved_record_warnings(
+                catalog,
+                &record.plan,
+                session,
+                today,
+            )
+            .into_iter()
+            .map(|warning| warning.message)
+            .collect();
+            if let Some(object) = value.as_object_mut() {
+                object.insert("warnings".into(), warnings.into());
+            }
+            Ok(value)
+        })
+        .collect()
+}
+
 fn show_text(
     id: &PlanId,
     revision: &regen_planner::store::Revision<PlanRecord>,
     patient: Option<&Patient>,
+    warnings: &dyn Fn(&regen_planner::planning::SessionRecord) -> Vec<String>,
 ) -> String {
     let record = &revision.value;
     let mut out = String::new();
@@ -402,6 +462,34 @@ fn show_text(
                     let _ = writeln!(out, "- {text}{withdrawn}");
                 }
             }
+        }
+    }
+    if !record.records.is_empty() {
+        let _ = writeln!(out, "\nRecorded sessions\n-----------------");
+        for session in &record.records {
+            let _ = writeln!(
+                out,
+                "- Session {}, {}:",
+                session.session, session.performed_on
+            );
+            for warning in warnings(session) {
+                let _ = writeln!(out, "    WARNING: {}", escape_controls(&warning));
+            }
+            for line in export::record_lines(session) {
+                let _ = writeln!(out, "    {}", escape_controls(&line));
+            }
+        }
+    }
+    if !record.scores.is_empty() {
+        let _ = writeln!(out, "\nScores\n------");
+        for score in &record.scores {
+            let _ = writeln!(
+                out,
+                "- {} {}: {}",
+                score.date,
+                score.scale,
+                regen_planner::catalog::number(score.value)
+            );
         }
     }
     if !record.checklist.is_empty() {

@@ -5,7 +5,10 @@
 //! and catalog give the same files, byte for byte. Patients have names from several
 //! cultures, birth dates, screening answers; their plans use every pathway the
 //! new-plan screen offers, start from eighteen months ago to four months ahead, and have
-//! the statuses, ticks, notes and revisions that those dates call for.
+//! the statuses, ticks, notes and revisions that those dates call for. Sessions that
+//! took place have records (harvest, kits and products with lots shared by the
+//! patients of the same weeks, as a recall finds them, the product, the anaesthetic),
+//! and the follow-ups have outcome scores, mostly improving, some not.
 //!
 //! Demo data is marked three ways: a marker file in the data folder
 //! ([`crate::store::DEMO_MARKER_FILE`]; the app shows a banner while it is there), clinic ids that
@@ -21,6 +24,7 @@
 mod names;
 mod rng;
 mod story;
+mod treatment;
 
 use std::path::Path;
 use std::sync::Mutex;

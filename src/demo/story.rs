@@ -12,13 +12,14 @@ use jiff::{Timestamp, ToSpan as _};
 
 use super::names::{CANCELLATIONS, CULTURES, EXTRA_TASKS, NOTES, PHYSICIANS};
 use super::rng::Rng;
+use super::treatment::{Response, scores, session_record};
 use crate::catalog::{
     Area, Catalog, CellSource, Factor, Indication, Jurisdiction, Modality, Range, RegulatoryStatus,
     Selection,
 };
 use crate::planning::{
-    ClinicOptions, EditContext, ExtraTask, PlanEdit, PlanRequest, PlanStatus, Weekday, WorkingDays,
-    checklist_keys, generate,
+    ClinicOptions, EditContext, ExtraTask, PlanEdit, PlanRequest, PlanStatus, Score, SessionRecord,
+    Weekday, WorkingDays, checklist_keys, generate,
 };
 use crate::store::{Patient, PatientId, PlanId, PlanRecord, Screening};
 
@@ -74,6 +75,22 @@ struct Event {
     at: Timestamp,
     what: Happening,
 }
+
+/// What the clinic recorded about a plan's treatment, and when: a session's record or
+/// a score. Kept apart from the other events, so that the revisions and their times
+/// are what they were before records were made.
+enum Recorded {
+    Session(Box<SessionRecord>),
+    Score(Score),
+}
+
+struct RecordedEvent {
+    at: Timestamp,
+    what: Recorded,
+}
+
+/// The stream of the records and scores of a plan, apart from the plan's own.
+const TREATMENT_STREAM: u64 = 0x7EC0_4D5E_55C0_4E55;
 
 /// Screening answers that are common and only call for caution.
 const COMMON_FACTORS: &[Factor] = &[
@@ -300,7 +317,16 @@ impl<'a> Story<'a> {
         }
         let mut base = PlanRecord::new(patient.clone(), request, plan);
         let events = self.events(rng, &mut base, created_at);
-        let id = PlanId::from_uuid(id_at(created_at, rng));
+        let uuid = id_at(created_at, rng);
+        let id = PlanId::from_uuid(uuid);
+        // The low bits of the id are random: a stream of the plan's own.
+        #[expect(clippy::cast_possible_truncation, reason = "the low 64 bits of the id")]
+        let item = uuid.as_u128() as u64;
+        let recorded = self.recorded(
+            &mut Rng::new(self.seed ^ TREATMENT_STREAM, item),
+            &base,
+            created_at,
+        );
 
         // Revision 1 is the draft as it was made, as in the app; then the revisions that
         // saved what happened: the last one, and now and then some in between.
@@ -337,11 +363,64 @@ impl<'a> Story<'a> {
                 DemoRevision {
                     saved_at,
                     saved_by,
-                    value: state_at(self.catalog, &base, &events, saved_at, physician),
+                    value: state_at(
+                        self.catalog,
+                        &base,
+                        (&events, &recorded),
+                        saved_at,
+                        physician,
+                    ),
                 }
             })
             .collect();
         Some(DemoPlan { id, revisions })
+    }
+
+    /// The records of the sessions that took place before today (on their planned
+    /// days) and the scores entered at the baseline and the follow-ups since, oldest
+    /// first, never before the plan was made.
+    fn recorded(
+        &self,
+        rng: &mut Rng,
+        base: &PlanRecord,
+        created_at: Timestamp,
+    ) -> Vec<RecordedEvent> {
+        let plan = &base.plan;
+        if !plan.candidate {
+            return Vec::new();
+        }
+        let earliest = created_at.saturating_add(1.minute()).unwrap_or(created_at);
+        let weight_kg = f64::from(u8::try_from(rng.between(52, 104)).unwrap_or(70));
+        let mut recorded = Vec::new();
+        for session in plan
+            .sessions
+            .iter()
+            .filter(|session| session.date < self.today)
+        {
+            let record = session_record(
+                self.catalog,
+                plan,
+                session.number,
+                session.date,
+                weight_kg,
+                rng,
+            );
+            let minutes = rng.between(14 * 60, 15 * 60);
+            recorded.push(RecordedEvent {
+                at: self.at(session.date, minutes).max(earliest),
+                what: Recorded::Session(Box::new(record)),
+            });
+        }
+        let response = Response::draw(rng);
+        for score in scores(self.catalog, plan, self.today, response, rng) {
+            let minutes = rng.between(10 * 60, 13 * 60);
+            recorded.push(RecordedEvent {
+                at: self.at(score.date, minutes).max(earliest),
+                what: Recorded::Score(score),
+            });
+        }
+        recorded.sort_by_key(|event| event.at);
+        recorded
     }
 
     /// What happened to a plan after `created_at`, oldest first: ticks consistent with
@@ -551,7 +630,7 @@ fn date_of(at: Timestamp) -> Date {
 fn state_at(
     catalog: &Catalog,
     base: &PlanRecord,
-    events: &[Event],
+    (events, recorded): (&[Event], &[RecordedEvent]),
     at: Timestamp,
     author: &str,
 ) -> PlanRecord {
@@ -585,6 +664,25 @@ fn state_at(
             }
         };
         apply(catalog, &mut record, edit, event.at, author);
+    }
+    for event in recorded.iter().filter(|event| event.at <= at) {
+        match &event.what {
+            Recorded::Session(session) => {
+                let today = date_of(event.at);
+                if let Err(error) =
+                    record
+                        .treatment()
+                        .record(session.as_ref().clone(), catalog, today)
+                {
+                    tracing::warn!("a demo plan was made without one of its records: {error}");
+                }
+            }
+            Recorded::Score(score) => record.scores.push(score.clone()),
+        }
+        // A recorded session makes a draft active, as recording one in the app does.
+        if status == PlanStatus::Draft && matches!(event.what, Recorded::Session(_)) {
+            status = PlanStatus::Active;
+        }
     }
     apply(
         catalog,

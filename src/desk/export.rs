@@ -6,8 +6,10 @@ use std::path::PathBuf;
 
 use jiff::civil::Date;
 
+use crate::catalog::Catalog;
 use crate::export::{
-    self, ClinicDetails, Document, ExportError, PatientDetails, PhysicianNote, PhysicianTask, Price,
+    self, ClinicDetails, Document, ExportError, PatientDetails, PhysicianNote, PhysicianTask,
+    Price, treatment_parts,
 };
 use crate::store::{ExportGuard, PlanId, Replace, Settings, Store, StoreError, write_export};
 
@@ -138,6 +140,35 @@ pub fn export_document(
     scales: &crate::catalog::Scales,
     generated_on: Date,
 ) -> Result<Document, StoreError> {
+    gather(store, id, settings, None, scales, generated_on)
+}
+
+/// As [`export_document`], with the dose limits of the session records and the names of
+/// the outcome scales taken from `catalog` (the clinic's protocols and scales merged
+/// over the built-in ones) rather than from the built-in catalog.
+///
+/// # Errors
+/// When the plan or its patient cannot be read.
+pub fn export_document_for(
+    store: &Store,
+    id: &PlanId,
+    settings: &Settings,
+    catalog: &Catalog,
+    generated_on: Date,
+) -> Result<Document, StoreError> {
+    gather(store, id, settings, Some(catalog), catalog.scales(), generated_on)
+}
+
+/// The document, with the dose limits and scale names from `catalog`, or from the
+/// built-in catalog (read only when the plan has records or scores) when there is none.
+fn gather(
+    store: &Store,
+    id: &PlanId,
+    settings: &Settings,
+    catalog: Option<&Catalog>,
+    scales: &crate::catalog::Scales,
+    generated_on: Date,
+) -> Result<Document, StoreError> {
     let revision = store.load_plan(id)?;
     let record = revision.value;
     let patient = store.load_patient(&record.patient)?.value;
@@ -148,6 +179,24 @@ pub fn export_document(
             per_session: *per_session,
             currency: settings.currency.clone(),
         });
+    let (performed, score_lines) = if record.records.is_empty() && record.scores.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        let builtin;
+        let catalog = if let Some(catalog) = catalog {
+            catalog
+        } else {
+            builtin = Catalog::builtin().0;
+            &builtin
+        };
+        treatment_parts(
+            catalog,
+            &record.plan,
+            &record.records,
+            &record.scores,
+            generated_on,
+        )
+    };
     Ok(Document {
         plan_id: id.to_string(),
         revision: revision.number,
@@ -190,6 +239,8 @@ pub fn export_document(
         records: record.records,
         scores: record.scores,
         scales: scales.clone(),
+        performed,
+        score_lines,
     })
 }
 

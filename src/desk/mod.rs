@@ -6,15 +6,19 @@
 //!
 //! This layer sits above `store` and `export` and joins them, so that neither knows the
 //! other: `store` keeps records, `export` turns a [`crate::export::Document`] into
-//! bytes, and only this module reads one to make the other. It knows no egui.
+//! bytes, and only this module reads one to make the other. Recording a session or a
+//! score on a saved plan ([`treatment`]) is here too. It knows no egui.
 
 pub mod export;
 pub mod lots;
 pub mod screenshot;
+pub mod treatment;
 pub mod worker;
 mod workspace;
 
 pub use export::{
-    ExportFailure, ExportKind, ExportOrder, export_document, file_name, write_exports,
+    ExportFailure, ExportKind, ExportOrder, export_document, export_document_for, file_name,
+    write_exports,
 };
+pub use treatment::{Recorded, TreatmentError, add_score, record_session};
 pub use workspace::Workspace;

@@ -16,7 +16,7 @@ use icalendar::{
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 
-use super::{Document, ExportError, session_details};
+use super::{Document, ExportError, PerformedSession, record_lines, session_details};
 use crate::planning::PlanStatus;
 
 /// The domain part of every UID, so the app's events never collide with another
@@ -41,7 +41,9 @@ const REMINDER_BEFORE_HOURS: i64 = 15;
 /// export, and a reminder the day before at 09:00. The summary carries the patient's name only when the clinic opted in
 /// ([`Document::calendar_patient_names`]). A cancelled plan's events are
 /// `STATUS:CANCELLED`, without reminders, so calendar apps remove or strike them; a
-/// draft's are tentative.
+/// draft's are tentative. A session that took place is marked "Done:" on the day it
+/// took place, `STATUS:CONFIRMED` without a reminder, its record summarized in the
+/// description (with any warning first).
 ///
 /// # Errors
 /// When a date lies beyond what a calendar can hold (plan dates never do).
@@ -78,6 +80,9 @@ pub fn calendar_ics(document: &Document) -> Result<String, ExportError> {
         let description = lines(&item.description);
         let item_status = if item.withdrawn {
             EventStatus::Cancelled
+        } else if item.done {
+            // It took place, whatever became of the plan since.
+            EventStatus::Confirmed
         } else {
             event_status
         };
@@ -93,7 +98,8 @@ pub fn calendar_ics(document: &Document) -> Result<String, ExportError> {
             .status(item_status)
             .categories([item.category])
             .add_property("TRANSP", item.transparency);
-        if item_status != EventStatus::Cancelled {
+        // A session that took place needs no reminder.
+        if item_status != EventStatus::Cancelled && !item.done {
             let mut reminder = Alarm::display(
                 &summary,
                 Trigger::from((-Duration::hours(REMINDER_BEFORE_HOURS), Related::Start)),
@@ -128,6 +134,9 @@ struct Item {
     transparency: &'static str,
     /// Taken back by the physician: its event is cancelled, whatever the plan's status.
     withdrawn: bool,
+    /// A session that took place: confirmed, without a reminder, whatever the plan's
+    /// status.
+    done: bool,
 }
 
 /// Every item of the plan that has a date, in the plan's order: preparation, sessions,
@@ -135,7 +144,6 @@ struct Item {
 fn items(document: &Document) -> Vec<Item> {
     let plan = &document.plan;
     let title = &plan.protocol.title;
-    let session_count = plan.sessions.len();
     let first_session = plan.sessions.first().map(|session| session.date);
     let mut items = Vec::new();
 
@@ -171,25 +179,11 @@ fn items(document: &Document) -> Vec<Item> {
             category: "Preparation",
             transparency: "TRANSPARENT",
             withdrawn: false,
+            done: false,
         });
     }
 
-    for session in &plan.sessions {
-        let description = format!(
-            "{title}, session {} of {session_count}.\n{}",
-            session.number,
-            session_details(session)
-        );
-        items.push(Item {
-            key: format!("session-{}", session.number),
-            summary: format!("{title}: session {}", session.number),
-            description,
-            date: session.date,
-            category: "Session",
-            transparency: "OPAQUE",
-            withdrawn: false,
-        });
-    }
+    items.extend(session_items(document));
 
     for task in &document.extra_tasks {
         let Some(due) = task.due else {
@@ -206,6 +200,7 @@ fn items(document: &Document) -> Vec<Item> {
             category: "Task",
             transparency: "TRANSPARENT",
             withdrawn: task.withdrawn,
+            done: false,
         });
     }
 
@@ -226,9 +221,70 @@ fn items(document: &Document) -> Vec<Item> {
             category: "Follow-up",
             transparency: "OPAQUE",
             withdrawn: false,
+            done: false,
         });
     }
     items
+}
+
+/// Each session: planned, or done on the day it took place.
+fn session_items(document: &Document) -> Vec<Item> {
+    let plan = &document.plan;
+    let title = &plan.protocol.title;
+    let session_count = plan.sessions.len();
+    let mut items = Vec::new();
+    for session in &plan.sessions {
+        if let Some(done) = document
+            .performed
+            .iter()
+            .find(|performed| performed.record.session == session.number)
+        {
+            items.push(done_item(title, session_count, done));
+            continue;
+        }
+        let description = format!(
+            "{title}, session {} of {session_count}.\n{}",
+            session.number,
+            session_details(session)
+        );
+        items.push(Item {
+            key: format!("session-{}", session.number),
+            summary: format!("{title}: session {}", session.number),
+            description,
+            date: session.date,
+            category: "Session",
+            transparency: "OPAQUE",
+            withdrawn: false,
+            done: false,
+        });
+    }
+    items
+}
+
+/// A session that took place keeps its UID and moves to the day it took place, with
+/// what was done in place of what was planned.
+fn done_item(title: &str, session_count: usize, performed: &PerformedSession) -> Item {
+    let record = &performed.record;
+    let mut description = format!(
+        "{title}, session {} of {session_count}: done on {}.",
+        record.session, record.performed_on
+    );
+    for warning in &performed.warnings {
+        let _ = write!(description, "\nWarning: {warning}");
+    }
+    for line in record_lines(record) {
+        let _ = write!(description, "\n{line}");
+    }
+    Item {
+        key: format!("session-{}", record.session),
+        summary: format!("Done: {title}: session {}", record.session),
+        description,
+        date: record.performed_on,
+        category: "Session",
+        transparency: "OPAQUE",
+        withdrawn: false,
+        done: true,
+    }
 }
 
 /// Makes UIDs from the plan id and each item's key; a key seen before (two tasks with

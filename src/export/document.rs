@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use crate::catalog::Audience;
-use crate::catalog::Scales;
-use crate::planning::{Plan, PlanStatus, Score, SessionRecord};
+use crate::catalog::{Audience, Catalog, ScaleId, Scales};
+use crate::planning::{Plan, PlanStatus, Score, SessionRecord, saved_record_warnings};
 
 /// The patient, as printed on a handout or consent form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +68,74 @@ pub struct PhysicianNote {
     pub text: String,
 }
 
+/// A session that took place: its record, with what the physician must know about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PerformedSession {
+    /// What was done.
+    pub record: SessionRecord,
+    /// The record's warnings in words, such as a dose above the protocol's maximum.
+    pub warnings: Vec<String>,
+}
+
+/// An outcome score with its scale's names and unit, as an export writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreLine {
+    /// The scale's id.
+    pub scale: ScaleId,
+    /// The scale's full name; the id when the scale is not in the catalog.
+    pub name: String,
+    /// The scale's short label, such as "VAS pain".
+    pub short_name: String,
+    /// The unit of a score; empty when the scale is not in the catalog.
+    pub unit: String,
+    /// Whether a score is a whole number.
+    pub whole_numbers: bool,
+    /// The value.
+    pub value: f64,
+    /// The day it was measured.
+    pub date: Date,
+}
+
+/// The records of the sessions that took place, with their warnings, and the scores with
+/// their scales, as a [`Document`] carries them: the catalog gives the protocol's dose
+/// limits and the scales' names.
+#[must_use]
+pub fn treatment_parts(
+    catalog: &Catalog,
+    plan: &Plan,
+    records: &[SessionRecord],
+    scores: &[Score],
+    today: Date,
+) -> (Vec<PerformedSession>, Vec<ScoreLine>) {
+    let performed = records
+        .iter()
+        .map(|record| PerformedSession {
+            record: record.clone(),
+            warnings: saved_record_warnings(catalog, plan, record, today)
+                .into_iter()
+                .map(|warning| warning.message)
+                .collect(),
+        })
+        .collect();
+    let scores = scores
+        .iter()
+        .map(|score| {
+            let scale = catalog.scales().find(score.scale.as_str()).ok();
+            ScoreLine {
+                scale: score.scale.clone(),
+                name: scale.map_or_else(|| score.scale.to_string(), |scale| scale.name.clone()),
+                short_name: scale
+                    .map_or_else(|| score.scale.to_string(), |scale| scale.short_name.clone()),
+                unit: scale.map(|scale| scale.unit.clone()).unwrap_or_default(),
+                whole_numbers: scale.is_some_and(|scale| scale.whole_numbers),
+                value: score.value,
+                date: score.date,
+            }
+        })
+        .collect();
+    (performed, scores)
+}
+
 /// A saved plan with everything an export prints or encodes about it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
@@ -104,6 +171,10 @@ pub struct Document {
     pub scores: Vec<Score>,
     /// The outcome scales of the catalog, for the progress report.
     pub scales: Scales,
+    /// The sessions that took place, by session number ([`treatment_parts`]).
+    pub performed: Vec<PerformedSession>,
+    /// The outcome scores entered, in the order they were entered.
+    pub score_lines: Vec<ScoreLine>,
 }
 
 impl Document {

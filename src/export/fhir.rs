@@ -10,9 +10,9 @@ use jiff::civil::Date;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{Document, ExportError, session_details};
-use crate::planning::PlanStatus;
+use super::{Document, ExportError, PerformedSession, ScoreLine, session_details};
 use crate::planning::checklist_keys as keys;
+use crate::planning::{AdverseEvent, MaterialKind, PlanStatus, SessionRecord};
 
 /// The code system of HL7 version 2 identifier types (table 0203), for the chart number.
 const IDENTIFIER_TYPES: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
@@ -48,24 +48,41 @@ pub fn fhir_bundle_json(document: &Document) -> Result<String, ExportError> {
         name_based_uuid(&format!("patient {plan_uuid}"))
     );
     let care_plan_url = format!("urn:uuid:{plan_uuid}");
+    let links = Links {
+        plan_uuid,
+        patient: patient_url.clone(),
+        care_plan: care_plan_url.clone(),
+    };
+    let mut entry = vec![
+        Entry {
+            full_url: patient_url.clone(),
+            resource: Resource::Patient(patient(document)),
+        },
+        Entry {
+            full_url: care_plan_url.clone(),
+            resource: Resource::CarePlan(Box::new(care_plan(
+                document,
+                status,
+                &care_plan_url,
+                &patient_url,
+                &links,
+            ))),
+        },
+    ];
+    for performed in &document.performed {
+        entry.extend(performed_entries(document, performed, &links));
+    }
+    entry.extend(
+        document
+            .score_lines
+            .iter()
+            .enumerate()
+            .map(|(index, score)| observation(score, index, &links)),
+    );
     let bundle = Bundle {
         resource_type: "Bundle",
         kind: "collection",
-        entry: vec![
-            Entry {
-                full_url: patient_url.clone(),
-                resource: Resource::Patient(patient(document)),
-            },
-            Entry {
-                full_url: care_plan_url.clone(),
-                resource: Resource::CarePlan(Box::new(care_plan(
-                    document,
-                    status,
-                    &care_plan_url,
-                    &patient_url,
-                ))),
-            },
-        ],
+        entry,
     };
     let mut text = serde_json::to_string_pretty(&bundle)?;
     text.push('\n');
@@ -114,6 +131,7 @@ fn care_plan(
     status: PlanStatus,
     care_plan_url: &str,
     patient_url: &str,
+    links: &Links,
 ) -> CarePlan {
     let plan = &document.plan;
     let physician = document.clinic.physician.trim();
@@ -146,7 +164,7 @@ fn care_plan(
             reference: None,
             display: Some(physician.to_owned()),
         }),
-        activity: activities(document, status),
+        activity: activities(document, status, links),
         note: notes(document),
     }
 }
@@ -155,7 +173,7 @@ fn care_plan(
 /// visit, in that order. An item ticked off on the checklist is `completed` (with the
 /// time it was ticked, in UTC, in its description), a withdrawn task `cancelled`; the
 /// others follow the plan's status.
-fn activities(document: &Document, status: PlanStatus) -> Vec<Activity> {
+fn activities(document: &Document, status: PlanStatus, links: &Links) -> Vec<Activity> {
     let plan = &document.plan;
     let title = &plan.protocol.title;
     let status = match status {
@@ -173,6 +191,7 @@ fn activities(document: &Document, status: PlanStatus) -> Vec<Activity> {
             );
         }
         Activity {
+            outcome_reference: Vec::new(),
             detail: ActivityDetail {
                 kind,
                 code: Text { text: code },
@@ -199,13 +218,15 @@ fn activities(document: &Document, status: PlanStatus) -> Vec<Activity> {
         )
     });
     let sessions = plan.sessions.iter().map(|session| {
-        activity(
+        let mut planned = activity(
             keys::session(session.number),
             "ServiceRequest",
             format!("{title}: session {}", session.number),
             Some(Period::day(session.date)),
             session_details(session),
-        )
+        );
+        mark_performed(document, links, session.number, &mut planned);
+        planned
     });
     let extra_tasks = document
         .extra_tasks
@@ -251,6 +272,20 @@ fn activities(document: &Document, status: PlanStatus) -> Vec<Activity> {
         .chain(extra_tasks)
         .chain(follow_ups)
         .collect()
+}
+
+/// A session that took place is completed, and its record is the outcome.
+fn mark_performed(document: &Document, links: &Links, number: u32, activity: &mut Activity) {
+    if document
+        .performed
+        .iter()
+        .any(|performed| performed.record.session == number)
+    {
+        activity.detail.status = "completed";
+        activity
+            .outcome_reference
+            .push(Links::to(links.procedure(number)));
+    }
 }
 
 /// From the first to the last dated item; none when the plan has no dated item (a
@@ -305,6 +340,286 @@ fn notes(document: &Document) -> Vec<Annotation> {
     notes
 }
 
+/// The `urn:uuid:` full URLs the resources refer to each other by. Each comes from the
+/// plan's id and what the resource is (a session's number, a material's place in its
+/// record, a score's place in the plan), so the same plan gives the same bundle.
+struct Links {
+    plan_uuid: uuid::Uuid,
+    patient: String,
+    care_plan: String,
+}
+
+impl Links {
+    fn url(&self, what: &str) -> String {
+        format!(
+            "urn:uuid:{}",
+            name_based_uuid(&format!("{what} {}", self.plan_uuid))
+        )
+    }
+
+    fn procedure(&self, session: u32) -> String {
+        self.url(&format!("procedure {session}"))
+    }
+
+    fn material(&self, session: u32, index: usize) -> String {
+        self.url(&format!("material {session} {index}"))
+    }
+
+    fn adverse_event(&self, session: u32, index: usize) -> String {
+        self.url(&format!("adverse-event {session} {index}"))
+    }
+
+    fn observation(&self, index: usize) -> String {
+        self.url(&format!("score {index}"))
+    }
+
+    fn to(reference: String) -> Reference {
+        Reference {
+            reference: Some(reference),
+            display: None,
+        }
+    }
+}
+
+/// The code system of adverse event severity (mild, moderate, severe).
+const ADVERSE_EVENT_SEVERITY: &str = "http://terminology.hl7.org/CodeSystem/adverse-event-severity";
+
+/// The code system of adverse event outcome (resolved, ongoing, ...).
+const ADVERSE_EVENT_OUTCOME: &str = "http://terminology.hl7.org/CodeSystem/adverse-event-outcome";
+
+/// The app's own code system for outcome scales: the codes are the scales' ids. The
+/// `.invalid` domain never resolves, so the system is plainly local.
+pub const OUTCOME_SCALE_SYSTEM: &str = "http://regen-planner.invalid/fhir/CodeSystem/outcome-scale";
+
+/// A session that took place: its `Procedure`, a `Device` (device or kit) or
+/// `Medication` (product) for each material with its lot and expiry, and an
+/// `AdverseEvent` for each adverse event, whose suspect is the procedure.
+fn performed_entries(
+    document: &Document,
+    performed: &PerformedSession,
+    links: &Links,
+) -> Vec<Entry> {
+    let record = &performed.record;
+    let session = record.session;
+    let procedure_url = links.procedure(session);
+    let (mut entries, used) = material_entries(record, links);
+    let title = &document.plan.protocol.title;
+    let procedure = Procedure {
+        based_on: vec![Links::to(links.care_plan.clone())],
+        status: "completed",
+        code: Text {
+            text: format!("{title}: session {session}"),
+        },
+        subject: Reference {
+            reference: Some(links.patient.clone()),
+            display: Some(document.patient.name.trim().to_owned()).filter(|name| !name.is_empty()),
+        },
+        performed_date_time: iso_date(record.performed_on),
+        performer: record
+            .performer
+            .as_deref()
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(|name| Performer {
+                actor: Reference {
+                    reference: None,
+                    display: Some(name.to_owned()),
+                },
+            })
+            .into_iter()
+            .collect(),
+        body_site: record
+            .administration
+            .iter()
+            .map(|site| Text {
+                text: site.site.trim().to_owned(),
+            })
+            .collect(),
+        complication: record
+            .adverse_events
+            .iter()
+            .map(|event| Text {
+                text: format!("{} ({})", event.what.trim(), event.severity.id()),
+            })
+            .collect(),
+        note: procedure_notes(performed),
+        used_reference: used,
+    };
+    entries.insert(
+        0,
+        Entry {
+            full_url: procedure_url.clone(),
+            resource: Resource::Procedure(Box::new(procedure)),
+        },
+    );
+    for (index, event) in record.adverse_events.iter().enumerate() {
+        entries.push(adverse_event_entry(
+            record,
+            index,
+            event,
+            &procedure_url,
+            links,
+        ));
+    }
+    entries
+}
+
+/// A `Device` (a device or kit) or `Medication` (a product) for each material of a
+/// record, with its lot and expiry, and the procedure's references to them.
+fn material_entries(record: &SessionRecord, links: &Links) -> (Vec<Entry>, Vec<Reference>) {
+    let session = record.session;
+    let mut entries = Vec::new();
+    let mut used = Vec::new();
+    for (index, material) in record.materials.iter().enumerate() {
+        let url = links.material(session, index + 1);
+        let name = material.name.trim().to_owned();
+        let lot = material
+            .lot
+            .as_deref()
+            .map(str::trim)
+            .filter(|lot| !lot.is_empty())
+            .map(str::to_owned);
+        let expiry = material.expiry.map(iso_date);
+        let resource = match material.kind {
+            MaterialKind::Device | MaterialKind::Kit => Resource::Device(Device {
+                names: vec![DeviceName {
+                    name: name.clone(),
+                    kind: "user-friendly-name",
+                }],
+                lot_number: lot,
+                expiration_date: expiry,
+                kind: Some(Text {
+                    text: material.kind.label().to_owned(),
+                }),
+                patient: Some(Links::to(links.patient.clone())),
+            }),
+            MaterialKind::Product => Resource::Medication(Medication {
+                code: Text { text: name.clone() },
+                batch: (lot.is_some() || expiry.is_some()).then_some(Batch {
+                    lot_number: lot,
+                    expiration_date: expiry,
+                }),
+            }),
+        };
+        used.push(Reference {
+            reference: Some(url.clone()),
+            display: Some(name),
+        });
+        entries.push(Entry {
+            full_url: url,
+            resource,
+        });
+    }
+    (entries, used)
+}
+
+/// An `AdverseEvent` with the elements R4 requires (actuality, subject), its severity
+/// and outcome coded, and the procedure as its suspect.
+fn adverse_event_entry(
+    record: &SessionRecord,
+    index: usize,
+    event: &AdverseEvent,
+    procedure_url: &str,
+    links: &Links,
+) -> Entry {
+    let session = record.session;
+    let (outcome, outcome_display) = if event.resolved {
+        ("resolved", "Resolved")
+    } else {
+        ("ongoing", "Ongoing")
+    };
+    Entry {
+        full_url: links.adverse_event(session, index + 1),
+        resource: Resource::AdverseEvent(Box::new(AdverseEventResource {
+            actuality: "actual",
+            event: Text {
+                text: event.what.trim().to_owned(),
+            },
+            subject: Links::to(links.patient.clone()),
+            date: iso_date(record.performed_on),
+            severity: CodeableConcept {
+                coding: vec![Coding {
+                    system: ADVERSE_EVENT_SEVERITY,
+                    code: event.severity.id(),
+                    display: event.severity.label(),
+                }],
+                text: event.severity.label().to_owned(),
+            },
+            outcome: CodeableConcept {
+                coding: vec![Coding {
+                    system: ADVERSE_EVENT_OUTCOME,
+                    code: outcome,
+                    display: outcome_display,
+                }],
+                text: outcome_display.to_owned(),
+            },
+            suspect_entity: vec![SuspectEntity {
+                instance: Links::to(procedure_url.to_owned()),
+            }],
+        })),
+    }
+}
+
+/// What the record says beyond the elements of a `Procedure`: its warnings first, then
+/// the time, harvest, processing, product, volumes, anaesthetic, the actions taken for
+/// adverse events, and the physician's note.
+fn procedure_notes(performed: &PerformedSession) -> Vec<Annotation> {
+    let record = &performed.record;
+    let mut notes: Vec<Annotation> = performed
+        .warnings
+        .iter()
+        .map(|warning| Annotation::text(format!("Warning: {warning}")))
+        .collect();
+    notes.extend(
+        crate::export::record_lines(record)
+            .into_iter()
+            .map(Annotation::text),
+    );
+    notes
+}
+
+/// An outcome score as an `Observation`: the scale's name as the code's text and its
+/// id as a code of the app's own system, the value as an integer for a scale of whole
+/// numbers, else as a quantity in the scale's unit.
+fn observation(score: &ScoreLine, index: usize, links: &Links) -> Entry {
+    let (value_integer, value_quantity) = if score.whole_numbers && score.value.fract() == 0.0 {
+        // A whole score of a scale fits an i64 many times over (the range is checked).
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "a whole number within the scale's range"
+        )]
+        let whole = score.value as i64;
+        (Some(whole), None)
+    } else {
+        (
+            None,
+            Some(Quantity {
+                value: score.value,
+                unit: Some(score.unit.clone()).filter(|unit| !unit.is_empty()),
+            }),
+        )
+    };
+    Entry {
+        full_url: links.observation(index + 1),
+        resource: Resource::Observation(Box::new(Observation {
+            based_on: vec![Links::to(links.care_plan.clone())],
+            status: "final",
+            code: ScaleCode {
+                coding: vec![ScaleCoding {
+                    system: OUTCOME_SCALE_SYSTEM,
+                    code: score.scale.to_string(),
+                    display: score.short_name.clone(),
+                }],
+                text: score.name.clone(),
+            },
+            subject: Links::to(links.patient.clone()),
+            effective_date_time: iso_date(score.date),
+            value_quantity,
+            value_integer,
+        })),
+    }
+}
+
 /// The plan's id as a UUID: the store's ids are UUIDs written as 32 hexadecimal digits;
 /// any other id gets a UUID made from it, so the bundle is still valid.
 fn plan_uuid(plan_id: &str) -> uuid::Uuid {
@@ -348,6 +663,11 @@ struct Entry {
 enum Resource {
     Patient(Patient),
     CarePlan(Box<CarePlan>),
+    Procedure(Box<Procedure>),
+    Device(Device),
+    Medication(Medication),
+    AdverseEvent(Box<AdverseEventResource>),
+    Observation(Box<Observation>),
 }
 
 #[derive(Serialize)]
@@ -439,8 +759,126 @@ impl Period {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Activity {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    outcome_reference: Vec<Reference>,
     detail: ActivityDetail,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Procedure {
+    based_on: Vec<Reference>,
+    status: &'static str,
+    code: Text,
+    subject: Reference,
+    performed_date_time: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    performer: Vec<Performer>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    body_site: Vec<Text>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    complication: Vec<Text>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    note: Vec<Annotation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    used_reference: Vec<Reference>,
+}
+
+#[derive(Serialize)]
+struct Performer {
+    actor: Reference,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Device {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lot_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expiration_date: Option<String>,
+    #[serde(rename = "deviceName")]
+    names: Vec<DeviceName>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    patient: Option<Reference>,
+}
+
+#[derive(Serialize)]
+struct DeviceName {
+    name: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Medication {
+    code: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    batch: Option<Batch>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Batch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lot_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expiration_date: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AdverseEventResource {
+    actuality: &'static str,
+    event: Text,
+    subject: Reference,
+    date: String,
+    severity: CodeableConcept,
+    outcome: CodeableConcept,
+    suspect_entity: Vec<SuspectEntity>,
+}
+
+#[derive(Serialize)]
+struct SuspectEntity {
+    instance: Reference,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Observation {
+    based_on: Vec<Reference>,
+    status: &'static str,
+    code: ScaleCode,
+    subject: Reference,
+    effective_date_time: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value_quantity: Option<Quantity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value_integer: Option<i64>,
+}
+
+/// A `CodeableConcept` whose code is a scale's id.
+#[derive(Serialize)]
+struct ScaleCode {
+    coding: Vec<ScaleCoding>,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct ScaleCoding {
+    system: &'static str,
+    code: String,
+    display: String,
+}
+
+#[derive(Serialize)]
+struct Quantity {
+    value: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<String>,
 }
 
 #[derive(Serialize)]

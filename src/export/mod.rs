@@ -18,10 +18,14 @@ mod wording;
 
 pub use calendar::calendar_ics;
 pub use consent::consent_pdf;
-pub use document::{ClinicDetails, Document, PatientDetails, PhysicianNote, PhysicianTask, Price};
+pub use document::{
+    ClinicDetails, Document, PatientDetails, PerformedSession, PhysicianNote, PhysicianTask, Price,
+    ScoreLine, treatment_parts,
+};
 pub use fhir::fhir_bundle_json;
 pub use handout::handout_pdf;
 pub use progress::progress_pdf;
+pub use shared::record_lines;
 use shared::session_details;
 
 pub use text::{catalog_text, plan_text};

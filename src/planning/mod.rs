@@ -44,7 +44,7 @@ pub use readable::{map_texts, readable};
 pub use record::{
     Administration, AdverseEvent, AdverseSeverity, Anaesthetic, FieldProblem, Harvest,
     InvalidRecord, Material, MaterialKind, Product, RecordCheck, RecordWarning, SessionRecord,
-    Spin, dose_limits,
+    Spin, dose_limits, saved_record_warnings,
 };
 pub use schedule::{ClinicOptions, PlanRequest, Weekday, WorkingDays};
 pub use series::{

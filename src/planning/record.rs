@@ -657,6 +657,37 @@ impl SessionRecord {
     }
 }
 
+/// The warnings of a record already saved on `plan`, checked again against the
+/// protocol's dose limits for its session: what the plan screen, `plans show` and the
+/// exports say about it. A record that no longer passes its checks (a protocol changed
+/// since) gets each problem as a warning, so nothing about it is hidden.
+#[must_use]
+pub fn saved_record_warnings(
+    catalog: &Catalog,
+    plan: &Plan,
+    record: &SessionRecord,
+    today: Date,
+) -> Vec<RecordWarning> {
+    let limits = dose_limits(catalog, plan, record.session);
+    let check = RecordCheck {
+        // A saved record was not in the future when it was saved.
+        today: today.max(record.performed_on),
+        session_count: u32::try_from(plan.sessions.len()).unwrap_or(u32::MAX),
+        dose_limits: &limits,
+    };
+    match record.check(&check) {
+        Ok(warnings) => warnings,
+        Err(invalid) => invalid
+            .problems
+            .into_iter()
+            .map(|problem| RecordWarning {
+                message: problem.message,
+                asks_for_adverse_event: false,
+            })
+            .collect(),
+    }
+}
+
 /// The most milligrams of a limit's drug for a patient of `weight_kg`.
 fn max_mg(limit: &DoseLimit, weight_kg: f64) -> f64 {
     let by_weight = f64::from(limit.mg_per_kg.tenths()) * weight_kg / 10.0;

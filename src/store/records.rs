@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::ids::{PatientId, PlanId};
 use crate::catalog::{Factor, ProtocolId};
 use crate::planning::{
-    Course, ExtraTask, Note, Plan, PlanPhoto, PlanRequest, PlanStatus, Score, SessionRecord,
-    Treatment,
+    Course, ExtraTask, LotMatch, MaterialKind, Note, Plan, PlanPhoto, PlanRequest, PlanStatus,
+    Score, SessionRecord, Treatment, normalise_lot,
 };
 
 /// The screening answers of a patient, with the day they were asked.
@@ -240,6 +240,100 @@ pub struct PlanSummary {
     pub saved_at: Timestamp,
     /// Who saved it.
     pub saved_by: String,
+    /// Every material with a lot given at a recorded session, so that a recall is
+    /// answered from the index without reading any plan; left out when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lots: Vec<LotUse>,
+}
+
+/// A material with a lot used at one recorded session, as the plan's summary keeps it
+/// for lot recall.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LotUse {
+    /// The lot as it was recorded (without surrounding spaces).
+    pub lot: String,
+    /// The material's name.
+    pub material: String,
+    /// Device, kit or product.
+    pub kind: MaterialKind,
+    /// The session (1-based).
+    pub session: u32,
+    /// The day it took place.
+    pub performed: Date,
+    /// The expiry recorded with the lot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry: Option<Date>,
+}
+
+impl LotUse {
+    /// The materials with a lot of the records, in the order of the sessions and of
+    /// the materials in each.
+    #[must_use]
+    pub fn of_records(records: &[SessionRecord]) -> Vec<LotUse> {
+        records
+            .iter()
+            .flat_map(|record| {
+                record.materials.iter().filter_map(move |material| {
+                    let lot = material.lot.as_deref()?.trim();
+                    (!lot.is_empty()).then(|| LotUse {
+                        lot: lot.to_owned(),
+                        material: material.name.trim().to_owned(),
+                        kind: material.kind,
+                        session: record.session,
+                        performed: record.performed_on,
+                        expiry: material.expiry,
+                    })
+                })
+            })
+            .collect()
+    }
+}
+
+/// Every session of the summarized plans that received a material of `lot` (compared
+/// as [`normalise_lot`] does: case and surrounding spaces do not matter), ordered by
+/// the day it took place, then patient, plan and session, as
+/// [`crate::planning::find_lot`] orders them. Reads no file: the summaries hold the
+/// lots. An empty lot finds nothing.
+#[must_use]
+pub fn recall<'a>(lot: &str, plans: impl IntoIterator<Item = &'a PlanSummary>) -> Vec<LotMatch> {
+    let wanted = normalise_lot(lot);
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    for plan in plans {
+        for used in &plan.lots {
+            // A lot of plain ASCII (nearly all) is compared without lower-casing a copy.
+            let same = if used.lot.is_ascii() {
+                used.lot.trim().eq_ignore_ascii_case(&wanted)
+            } else {
+                normalise_lot(&used.lot) == wanted
+            };
+            if !same {
+                continue;
+            }
+            found.push(LotMatch {
+                lot: used.lot.clone(),
+                material: used.material.clone(),
+                kind: used.kind,
+                patient: plan.patient.to_string(),
+                patient_name: plan.patient_name.clone(),
+                plan: plan.id.to_string(),
+                session: used.session,
+                performed: used.performed,
+                expiry: used.expiry,
+            });
+        }
+    }
+    found.sort_by(|a, b| {
+        (a.performed, &a.patient, &a.plan, a.session).cmp(&(
+            b.performed,
+            &b.patient,
+            &b.plan,
+            b.session,
+        ))
+    });
+    found
 }
 
 impl PlanSummary {
@@ -266,6 +360,7 @@ impl PlanSummary {
             revision: number,
             saved_at,
             saved_by: saved_by.to_owned(),
+            lots: LotUse::of_records(&record.records),
         }
     }
 }
