@@ -40,7 +40,10 @@ use super::format::{
 };
 use super::fsio::{FileKind, not_a_file, read_regular, with_small_file, write_replace};
 use super::ids::{PatientId, PlanId};
-use super::records::{Patient, PatientSummary, PlanRecord, PlanSummary, Revision};
+use super::records::{
+    AgendaItems, Patient, PatientSummary, PlanRecord, PlanSummary, Revision, agenda_sha256,
+};
+use crate::planning::agenda::DatedItem;
 
 /// How far [`Store::load_index`] has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +79,11 @@ impl Index {
     }
 }
 
+/// The version of the rules that make a plan's dated items
+/// ([`crate::planning::agenda::dated_items`]), kept in the index cache: a cache whose
+/// items were made otherwise is rebuilt. One more whenever those rules change.
+const AGENDA_VERSION: u32 = 1;
+
 /// How often progress is reported, in records.
 const PROGRESS_EVERY: usize = 100;
 
@@ -99,11 +107,75 @@ pub(crate) struct Cached<S> {
     /// reported at every start-up until the folder is restored.
     #[serde(default)]
     removed: bool,
+    /// A plan's dated items, in the file only: in memory they are in the summary
+    /// ([`WithAgenda`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    agenda: Vec<DatedItem>,
+}
+
+/// A summary that may carry a plan's dated items ([`PlanSummary::agenda`]): they are
+/// kept in the index cache beside the summary, not in it nor in the head, and are used
+/// only while they have the hash the summary records (and so the head).
+pub(crate) trait WithAgenda {
+    /// Whether summaries of this kind carry dated items, made from the record.
+    const HAS_AGENDA: bool;
+    /// Moves the items out, for the cache file.
+    fn take_agenda(&mut self) -> Vec<DatedItem>;
+    /// Puts items read from the cache file, or made from the record, in.
+    fn put_agenda(&mut self, items: Vec<DatedItem>);
+    /// Whether the items have the hash the summary records (a summary written before
+    /// the agenda records none: its items were made from the record when it was
+    /// summarized, and are kept while its newest revision file is unchanged).
+    fn agenda_fits(&self) -> bool;
+    /// Whether two summaries carry the same items.
+    fn same_agenda(&self, other: &Self) -> bool;
+}
+
+impl WithAgenda for PatientSummary {
+    const HAS_AGENDA: bool = false;
+
+    fn take_agenda(&mut self) -> Vec<DatedItem> {
+        Vec::new()
+    }
+
+    fn put_agenda(&mut self, _items: Vec<DatedItem>) {}
+
+    fn agenda_fits(&self) -> bool {
+        true
+    }
+
+    fn same_agenda(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+impl WithAgenda for PlanSummary {
+    const HAS_AGENDA: bool = true;
+
+    fn take_agenda(&mut self) -> Vec<DatedItem> {
+        std::mem::take(&mut self.agenda.0)
+    }
+
+    fn put_agenda(&mut self, items: Vec<DatedItem>) {
+        self.agenda = AgendaItems(items);
+    }
+
+    fn agenda_fits(&self) -> bool {
+        self.agenda_sha256.is_empty() || self.agenda_sha256.0 == agenda_sha256(&self.agenda)
+    }
+
+    fn same_agenda(&self, other: &Self) -> bool {
+        self.agenda.0 == other.agenda.0
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct IndexFile {
     format_version: u32,
+    /// [`AGENDA_VERSION`] of the app that wrote the file: a cache from before the
+    /// agenda, or made with other rules for the dated items, is rebuilt.
+    #[serde(default)]
+    agenda_version: u32,
     patients: Vec<Cached<PatientSummary>>,
     plans: Vec<Cached<PlanSummary>>,
 }
@@ -170,13 +242,14 @@ impl Store {
             || cache.as_ref().is_none_or(|cache| {
                 cache.patients.len() != patients.len() || cache.plans.len() != plans.len()
             });
-        let file = IndexFile {
+        let mut file = IndexFile {
             format_version: FORMAT_VERSION,
+            agenda_version: AGENDA_VERSION,
             patients,
             plans,
         };
         if changed {
-            self.write_cache(&file);
+            self.write_cache(&mut file);
         }
         let mut index = self.assemble(file);
         cache_problems.append(&mut folder_problems);
@@ -277,7 +350,10 @@ impl Store {
         &self,
         id: &str,
         cache: &HashMap<&str, &Cached<T::Summary>>,
-    ) -> (Cached<T::Summary>, Fresh) {
+    ) -> (Cached<T::Summary>, Fresh)
+    where
+        T::Summary: WithAgenda,
+    {
         let dir = self.record_dir::<T>(id);
         let mut claimed_current = None;
         if let Some(cached) = cache.get(id)
@@ -294,15 +370,26 @@ impl Store {
                 .checked_add(1)
                 .is_some_and(|next| !dir.join(revision_file_name(next)).exists())
         {
-            if head_vouches_for::<T>(&dir, cached.summary.as_ref()) {
+            if head_vouches_for::<T>(&dir, cached.summary.as_ref())
+                && cached.summary.as_ref().is_some_and(WithAgenda::agenda_fits)
+            {
                 return ((*cached).clone(), Fresh::No);
             }
             claimed_current = Some(*cached);
         }
         let fresh = self.fresh_entry::<T>(id, &dir);
+        let same_agenda = match (&claimed_current, &fresh.summary) {
+            (Some(cached), Some(fresh)) => cached
+                .summary
+                .as_ref()
+                .is_some_and(|cached| cached.same_agenda(fresh)),
+            _ => true,
+        };
         let verdict = match claimed_current {
             Some(cached)
-                if cached.summary != fresh.summary || cached.problems != fresh.problems =>
+                if cached.summary != fresh.summary
+                    || !same_agenda
+                    || cached.problems != fresh.problems =>
             {
                 Fresh::Mismatched
             }
@@ -312,7 +399,10 @@ impl Store {
     }
 
     /// A record's entry made from its files.
-    fn fresh_entry<T: Record>(&self, id: &str, dir: &Path) -> Cached<T::Summary> {
+    fn fresh_entry<T: Record>(&self, id: &str, dir: &Path) -> Cached<T::Summary>
+    where
+        T::Summary: WithAgenda,
+    {
         let files = match revision_files(dir) {
             Ok(files) => files,
             Err(source) => {
@@ -326,6 +416,7 @@ impl Store {
                     summary: None,
                     problems: vec![unreadable(dir, &error)],
                     removed: false,
+                    agenda: Vec::new(),
                 };
             }
         };
@@ -352,18 +443,28 @@ impl Store {
                 summary: None,
                 problems,
                 removed: false,
+                agenda: Vec::new(),
             };
         };
-        let from_head = summary_from_head::<T>(id, dir, newest);
-        if let HeadSays::Summary(summary) = from_head {
-            return Cached {
-                id: id.to_owned(),
-                stamp,
-                summary: Some(summary),
-                problems,
-                removed: false,
-            };
-        }
+        let from_head = match summary_from_head::<T>(id, dir, newest) {
+            HeadSays::Summary(mut summary) => match self.agenda_from_record::<T>(id, &numbers) {
+                Some(items) => {
+                    summary.put_agenda(items);
+                    return Cached {
+                        id: id.to_owned(),
+                        stamp,
+                        summary: Some(summary),
+                        problems,
+                        removed: false,
+                        agenda: Vec::new(),
+                    };
+                }
+                // The revision the head vouches for cannot be read after all: it is
+                // parsed below, which says why.
+                None => HeadSays::Unusable,
+            },
+            other => other,
+        };
         // Revisions of format version 0 had no head.
         let mut before_heads = false;
         let (summary, shows_newest, mut found) = match self.newest_readable::<T>(id, &numbers) {
@@ -395,6 +496,27 @@ impl Store {
             summary,
             problems,
             removed: false,
+            agenda: Vec::new(),
+        }
+    }
+
+    /// A plan's dated items, made from its newest revision, which its head vouches
+    /// for: they are not in the head. Nothing to make for a patient; `None` when the
+    /// newest revision cannot be read.
+    fn agenda_from_record<T: Record>(&self, id: &str, numbers: &[u32]) -> Option<Vec<DatedItem>>
+    where
+        T::Summary: WithAgenda,
+    {
+        if !T::Summary::HAS_AGENDA {
+            return Some(Vec::new());
+        }
+        let &newest = numbers.last()?;
+        match self.newest_readable::<T>(id, numbers) {
+            Newest::Found(parsed, _) if parsed.meta.number == newest => {
+                T::summarize(id, &parsed.meta, &parsed.record)
+                    .map(|mut from_record| from_record.take_agenda())
+            }
+            _ => None,
         }
     }
 
@@ -421,7 +543,18 @@ impl Store {
             }
         };
         match serde_json::from_slice::<IndexFile>(&text) {
-            Ok(cache) if cache.format_version == FORMAT_VERSION => Some(cache),
+            Ok(mut cache)
+                if cache.format_version == FORMAT_VERSION
+                    && cache.agenda_version == AGENDA_VERSION =>
+            {
+                for entry in &mut cache.plans {
+                    let items = std::mem::take(&mut entry.agenda);
+                    if let Some(summary) = &mut entry.summary {
+                        summary.put_agenda(items);
+                    }
+                }
+                Some(cache)
+            }
             Ok(_) => None,
             Err(error) => {
                 tracing::info!(
@@ -433,11 +566,23 @@ impl Store {
         }
     }
 
-    fn write_cache(&self, index: &IndexFile) {
+    /// Writes the cache; the plans' dated items go beside their summaries in the file
+    /// and are back in the summaries when it returns.
+    fn write_cache(&self, index: &mut IndexFile) {
         let file = self.index_file();
-        let result = serde_json::to_vec(index)
-            .map_err(io::Error::other)
-            .and_then(|text| write_replace(&self.tmp_dir(), &file, &text));
+        for entry in &mut index.plans {
+            if let Some(summary) = &mut entry.summary {
+                entry.agenda = summary.take_agenda();
+            }
+        }
+        let result = serde_json::to_vec(&*index).map_err(io::Error::other);
+        for entry in &mut index.plans {
+            let items = std::mem::take(&mut entry.agenda);
+            if let Some(summary) = &mut entry.summary {
+                summary.put_agenda(items);
+            }
+        }
+        let result = result.and_then(|text| write_replace(&self.tmp_dir(), &file, &text));
         if let Err(error) = result {
             tracing::warn!(
                 "could not update the index cache {} ({error}); the next start-up rebuilds it",

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::{PatientId, PlanId};
 use crate::catalog::{Factor, ProtocolId};
+use crate::planning::agenda::{DatedItem, PlanParts, dated_items};
 use crate::planning::{
     Course, ExtraTask, Note, Plan, PlanRequest, PlanStatus, Score, SessionRecord, Treatment,
 };
@@ -170,6 +171,9 @@ pub struct Revision<T> {
 }
 
 /// What the plan list shows of one plan, without reading its revisions.
+///
+/// Two summaries are equal when every field but the dated items is, and, where both
+/// have one, their items' hash ([`AgendaHash`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanSummary {
     /// The plan.
@@ -194,6 +198,59 @@ pub struct PlanSummary {
     pub saved_at: Timestamp,
     /// Who saved it.
     pub saved_by: String,
+    /// The SHA-256 of the plan's dated items ([`PlanSummary::agenda`]) as the index
+    /// cache keeps them: the head records the summary's hash and so this one, and the
+    /// cached items are used only while they have it. Empty in summaries written before
+    /// the agenda (and then left out, so their hash is unchanged).
+    #[serde(default, skip_serializing_if = "AgendaHash::is_empty")]
+    pub agenda_sha256: AgendaHash,
+    /// The plan's dated items, for the clinic's agenda
+    /// ([`crate::planning::agenda::dated_items`]): kept in the index cache beside the
+    /// summary, never in the head.
+    #[serde(skip)]
+    pub agenda: AgendaItems,
+}
+
+/// The SHA-256 of a plan's dated items as JSON, in lowercase hexadecimal; empty in a
+/// summary written before the agenda. An empty hash equals any other: such a summary
+/// describes its revision as well as one that has the hash.
+#[derive(Debug, Clone, Default, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AgendaHash(pub String);
+
+impl AgendaHash {
+    /// Whether the summary was written before the agenda.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl PartialEq for AgendaHash {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.is_empty() || other.0.is_empty() || self.0 == other.0
+    }
+}
+
+/// A plan's dated items beside its summary. They take no part in comparing summaries:
+/// their hash does ([`AgendaHash`]).
+#[derive(Debug, Clone, Default)]
+pub struct AgendaItems(pub Vec<DatedItem>);
+
+impl PartialEq for AgendaItems {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for AgendaItems {}
+
+impl std::ops::Deref for AgendaItems {
+    type Target = [DatedItem];
+
+    fn deref(&self) -> &[DatedItem] {
+        &self.0
+    }
 }
 
 impl PlanSummary {
@@ -220,7 +277,52 @@ impl PlanSummary {
             revision: number,
             saved_at,
             saved_by: saved_by.to_owned(),
+            agenda_sha256: AgendaHash::default(),
+            agenda: AgendaItems::default(),
         }
+        .with_agenda(dated_items(PlanParts {
+            plan: &record.plan,
+            clinic: &record.request.options,
+            records: &record.records,
+            scores: &record.scores,
+            checklist: &record.checklist,
+        }))
+    }
+
+    /// The summary with these dated items, and their hash.
+    #[must_use]
+    pub fn with_agenda(mut self, agenda: Vec<DatedItem>) -> Self {
+        self.agenda_sha256 = AgendaHash(agenda_sha256(&agenda));
+        self.agenda = AgendaItems(agenda);
+        self
+    }
+}
+
+
+/// The SHA-256 of dated items as JSON, in lowercase hexadecimal.
+pub(crate) fn agenda_sha256(items: &[DatedItem]) -> String {
+    // A list of plain values always serializes; an empty text would only make the
+    // cached items be made again.
+    serde_json::to_vec(items)
+        .map(|json| super::format::sha256_hex(&json))
+        .unwrap_or_default()
+}
+
+impl crate::planning::agenda::AgendaPlan for PlanSummary {
+    fn status(&self) -> PlanStatus {
+        self.status
+    }
+
+    fn items(&self) -> &[DatedItem] {
+        &self.agenda
+    }
+
+    fn protocol(&self) -> &str {
+        self.protocol_id.as_str()
+    }
+
+    fn patient_name(&self) -> &str {
+        &self.patient_name
     }
 }
 
