@@ -8,6 +8,7 @@
 //! other: `store` keeps records, `export` turns a [`crate::export::Document`] into
 //! bytes, and only this module reads one to make the other. It knows no egui.
 
+pub mod agenda;
 pub mod export;
 pub mod screenshot;
 pub mod worker;

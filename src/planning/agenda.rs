@@ -143,17 +143,19 @@ pub struct DatedItem {
 }
 
 impl DatedItem {
-    /// The title shown on the agenda: what happens, after its kind.
+    /// The title shown on the agenda: what happens, after its kind, without the
+    /// source markers of the protocol's texts ("[3]", "[CF 14]").
     #[must_use]
     pub fn title(&self) -> String {
+        let text = without_markers(&self.text);
         match self.kind {
-            ItemKind::Session => self.text.clone(),
-            ItemKind::FollowUp => format!("Follow-up visit: {}", self.text),
+            ItemKind::Session => text,
+            ItemKind::FollowUp => format!("Follow-up visit: {text}"),
             ItemKind::Preparation => match self.session {
-                Some(number) => format!("Check before session {number}: {}", self.text),
-                None => format!("Check: {}", self.text),
+                Some(number) => format!("Check before session {number}: {text}"),
+                None => format!("Check: {text}"),
             },
-            ItemKind::ReminderCall | ItemKind::CheckInCall => format!("Call: {}", self.text),
+            ItemKind::ReminderCall | ItemKind::CheckInCall => format!("Call: {text}"),
         }
     }
 
@@ -291,6 +293,34 @@ pub fn dated_items(parts: PlanParts<'_>) -> Vec<DatedItem> {
         });
     }
     items
+}
+
+/// The text without bracketed source markers ("[3]", "[CF 14]") or "(seed 004)", and
+/// with its spaces collapsed: an agenda line cites nothing.
+#[must_use]
+pub fn without_markers(text: &str) -> String {
+    let mut plain = String::with_capacity(text.len());
+    let mut depth = 0_u32;
+    for character in text.chars() {
+        match character {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => plain.push(character),
+            _ => {}
+        }
+    }
+    while let Some(start) = plain.find("(seed ") {
+        let Some(length) = plain[start..].find(')') else {
+            break;
+        };
+        plain.replace_range(start..=start + length, "");
+    }
+    let words: Vec<&str> = plain.split_whitespace().collect();
+    words
+        .join(" ")
+        .replace(" .", ".")
+        .replace(" ,", ",")
+        .replace(" ;", ";")
 }
 
 /// A step's kind as a session's summary names it.
@@ -664,6 +694,16 @@ mod tests {
                 Some(ItemState::Done),
             ]
         );
+    }
+
+    #[test]
+    fn titles_cite_nothing() {
+        let mut task = item(ItemKind::Preparation, "2027-01-04", Some(2), false);
+        task.text = "Stop NSAIDs 7 days before [CF 12] (seed 004).".into();
+        assert_eq!(task.title(), "Check before session 2: Stop NSAIDs 7 days before.");
+        task.kind = ItemKind::FollowUp;
+        task.text = "Three-month review [3]".into();
+        assert_eq!(task.title(), "Follow-up visit: Three-month review");
     }
 
     #[test]

@@ -41,7 +41,7 @@ use super::format::{
 use super::fsio::{FileKind, not_a_file, read_regular, with_small_file, write_replace};
 use super::ids::{PatientId, PlanId};
 use super::records::{
-    AgendaItems, Patient, PatientSummary, PlanRecord, PlanSummary, Revision, agenda_sha256,
+    AgendaItems, Patient, PatientSummary, PlanRecord, PlanSummary, Revision,
 };
 use crate::planning::agenda::DatedItem;
 
@@ -111,22 +111,30 @@ pub(crate) struct Cached<S> {
     /// ([`WithAgenda`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     agenda: Vec<DatedItem>,
+    /// The SHA-256 of the items as JSON, so that damaged items are noticed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    agenda_sha256: String,
+    /// The SHA-256 of the summary the items were made with (the one the head records
+    /// for the revision they come from), so that items of another revision are never
+    /// taken for this one's.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    agenda_for: String,
+    /// Whether the items read from the file belong to the summary (both hashes match);
+    /// not in the file.
+    #[serde(skip)]
+    agenda_checked: bool,
 }
 
 /// A summary that may carry a plan's dated items ([`PlanSummary::agenda`]): they are
-/// kept in the index cache beside the summary, not in it nor in the head, and are used
-/// only while they have the hash the summary records (and so the head).
-pub(crate) trait WithAgenda {
+/// kept in the index cache beside the summary, not in it nor in the head, with the
+/// hash of the summary they were made with (which the head records) and their own.
+pub(crate) trait WithAgenda: Serialize {
     /// Whether summaries of this kind carry dated items, made from the record.
     const HAS_AGENDA: bool;
     /// Moves the items out, for the cache file.
     fn take_agenda(&mut self) -> Vec<DatedItem>;
     /// Puts items read from the cache file, or made from the record, in.
     fn put_agenda(&mut self, items: Vec<DatedItem>);
-    /// Whether the items have the hash the summary records (a summary written before
-    /// the agenda records none: its items were made from the record when it was
-    /// summarized, and are kept while its newest revision file is unchanged).
-    fn agenda_fits(&self) -> bool;
     /// Whether two summaries carry the same items.
     fn same_agenda(&self, other: &Self) -> bool;
 }
@@ -139,10 +147,6 @@ impl WithAgenda for PatientSummary {
     }
 
     fn put_agenda(&mut self, _items: Vec<DatedItem>) {}
-
-    fn agenda_fits(&self) -> bool {
-        true
-    }
 
     fn same_agenda(&self, _other: &Self) -> bool {
         true
@@ -160,13 +164,36 @@ impl WithAgenda for PlanSummary {
         self.agenda = AgendaItems(items);
     }
 
-    fn agenda_fits(&self) -> bool {
-        self.agenda_sha256.is_empty() || self.agenda_sha256.0 == agenda_sha256(&self.agenda)
-    }
-
     fn same_agenda(&self, other: &Self) -> bool {
         self.agenda.0 == other.agenda.0
     }
+}
+
+/// The SHA-256 of dated items as JSON, in lowercase hexadecimal; empty in the unlikely
+/// case they cannot be written as JSON (then they are made again at the next load).
+fn agenda_sha256(items: &[DatedItem]) -> String {
+    serde_json::to_vec(items)
+        .map(|json| sha256_hex(&json))
+        .unwrap_or_default()
+}
+
+/// Moves the dated items read with an entry into its summary when they belong to it:
+/// they have their hash and were made with this very summary.
+fn check_agenda<S: WithAgenda>(entry: &mut Cached<S>) {
+    let items = std::mem::take(&mut entry.agenda);
+    entry.agenda_checked = match &mut entry.summary {
+        None => true,
+        Some(_) if !S::HAS_AGENDA => true,
+        Some(summary) => {
+            let fits = !entry.agenda_sha256.is_empty()
+                && entry.agenda_sha256 == agenda_sha256(&items)
+                && entry.agenda_for == summary_sha256(&*summary);
+            if fits {
+                summary.put_agenda(items);
+            }
+            fits
+        }
+    };
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -370,9 +397,7 @@ impl Store {
                 .checked_add(1)
                 .is_some_and(|next| !dir.join(revision_file_name(next)).exists())
         {
-            if head_vouches_for::<T>(&dir, cached.summary.as_ref())
-                && cached.summary.as_ref().is_some_and(WithAgenda::agenda_fits)
-            {
+            if cached.agenda_checked && head_vouches_for::<T>(&dir, cached.summary.as_ref()) {
                 return ((*cached).clone(), Fresh::No);
             }
             claimed_current = Some(*cached);
@@ -417,6 +442,9 @@ impl Store {
                     problems: vec![unreadable(dir, &error)],
                     removed: false,
                     agenda: Vec::new(),
+                    agenda_sha256: String::new(),
+                    agenda_for: String::new(),
+                    agenda_checked: true,
                 };
             }
         };
@@ -444,6 +472,9 @@ impl Store {
                 problems,
                 removed: false,
                 agenda: Vec::new(),
+                agenda_sha256: String::new(),
+                agenda_for: String::new(),
+                agenda_checked: true,
             };
         };
         let from_head = match summary_from_head::<T>(id, dir, newest) {
@@ -457,6 +488,9 @@ impl Store {
                         problems,
                         removed: false,
                         agenda: Vec::new(),
+                        agenda_sha256: String::new(),
+                        agenda_for: String::new(),
+                        agenda_checked: true,
                     };
                 }
                 // The revision the head vouches for cannot be read after all: it is
@@ -497,6 +531,9 @@ impl Store {
             problems,
             removed: false,
             agenda: Vec::new(),
+            agenda_sha256: String::new(),
+            agenda_for: String::new(),
+            agenda_checked: true,
         }
     }
 
@@ -547,12 +584,8 @@ impl Store {
                 if cache.format_version == FORMAT_VERSION
                     && cache.agenda_version == AGENDA_VERSION =>
             {
-                for entry in &mut cache.plans {
-                    let items = std::mem::take(&mut entry.agenda);
-                    if let Some(summary) = &mut entry.summary {
-                        summary.put_agenda(items);
-                    }
-                }
+                cache.patients.iter_mut().for_each(check_agenda);
+                cache.plans.iter_mut().for_each(check_agenda);
                 Some(cache)
             }
             Ok(_) => None,
@@ -573,6 +606,8 @@ impl Store {
         for entry in &mut index.plans {
             if let Some(summary) = &mut entry.summary {
                 entry.agenda = summary.take_agenda();
+                entry.agenda_sha256 = agenda_sha256(&entry.agenda);
+                entry.agenda_for = summary_sha256(&*summary);
             }
         }
         let result = serde_json::to_vec(&*index).map_err(io::Error::other);

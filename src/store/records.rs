@@ -172,8 +172,7 @@ pub struct Revision<T> {
 
 /// What the plan list shows of one plan, without reading its revisions.
 ///
-/// Two summaries are equal when every field but the dated items is, and, where both
-/// have one, their items' hash ([`AgendaHash`]).
+/// Two summaries are equal when every field but the dated items is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanSummary {
     /// The plan.
@@ -198,42 +197,16 @@ pub struct PlanSummary {
     pub saved_at: Timestamp,
     /// Who saved it.
     pub saved_by: String,
-    /// The SHA-256 of the plan's dated items ([`PlanSummary::agenda`]) as the index
-    /// cache keeps them: the head records the summary's hash and so this one, and the
-    /// cached items are used only while they have it. Empty in summaries written before
-    /// the agenda (and then left out, so their hash is unchanged).
-    #[serde(default, skip_serializing_if = "AgendaHash::is_empty")]
-    pub agenda_sha256: AgendaHash,
     /// The plan's dated items, for the clinic's agenda
     /// ([`crate::planning::agenda::dated_items`]): kept in the index cache beside the
-    /// summary, never in the head.
+    /// summary (with the hash of the summary they belong to), never in the head, and
+    /// left out of comparisons of summaries.
     #[serde(skip)]
     pub agenda: AgendaItems,
 }
 
-/// The SHA-256 of a plan's dated items as JSON, in lowercase hexadecimal; empty in a
-/// summary written before the agenda. An empty hash equals any other: such a summary
-/// describes its revision as well as one that has the hash.
-#[derive(Debug, Clone, Default, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct AgendaHash(pub String);
-
-impl AgendaHash {
-    /// Whether the summary was written before the agenda.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl PartialEq for AgendaHash {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.is_empty() || other.0.is_empty() || self.0 == other.0
-    }
-}
-
 /// A plan's dated items beside its summary. They take no part in comparing summaries:
-/// their hash does ([`AgendaHash`]).
+/// they follow from the revision the summary names.
 #[derive(Debug, Clone, Default)]
 pub struct AgendaItems(pub Vec<DatedItem>);
 
@@ -277,7 +250,6 @@ impl PlanSummary {
             revision: number,
             saved_at,
             saved_by: saved_by.to_owned(),
-            agenda_sha256: AgendaHash::default(),
             agenda: AgendaItems::default(),
         }
         .with_agenda(dated_items(PlanParts {
@@ -289,24 +261,14 @@ impl PlanSummary {
         }))
     }
 
-    /// The summary with these dated items, and their hash.
+    /// The summary with these dated items.
     #[must_use]
     pub fn with_agenda(mut self, agenda: Vec<DatedItem>) -> Self {
-        self.agenda_sha256 = AgendaHash(agenda_sha256(&agenda));
         self.agenda = AgendaItems(agenda);
         self
     }
 }
 
-
-/// The SHA-256 of dated items as JSON, in lowercase hexadecimal.
-pub(crate) fn agenda_sha256(items: &[DatedItem]) -> String {
-    // A list of plain values always serializes; an empty text would only make the
-    // cached items be made again.
-    serde_json::to_vec(items)
-        .map(|json| super::format::sha256_hex(&json))
-        .unwrap_or_default()
-}
 
 impl crate::planning::agenda::AgendaPlan for PlanSummary {
     fn status(&self) -> PlanStatus {
