@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use super::ExportError;
 use super::calendar::{
-    Uids, day_after, escape_text, follow_up_key, headline, lines, naive_date,
-    one_line, start_of_day_utc, task_key,
+    Uids, day_after, escape_text, follow_up_key, headline, lines, naive_date, one_line,
+    start_of_day_utc, task_key,
 };
 use super::fonts::{Fonts, Weight};
 use super::layout::{ACCENT, Flow, MUTED, Marker, Span, TextStyle};
@@ -138,10 +138,7 @@ impl AgendaSheet<'_> {
     fn counts(&self) -> String {
         let overdue = self.overdue().count();
         let total = self.rows.len() - overdue;
-        let mut text = format!(
-            "{} on these days",
-            super::count(total, "item", "items")
-        );
+        let mut text = format!("{} on these days", super::count(total, "item", "items"));
         if overdue > 0 {
             let _ = write!(text, ", and {overdue} overdue from before today");
         }
@@ -246,14 +243,16 @@ pub fn agenda_pdf(sheet: &AgendaSheet<'_>) -> Result<Vec<u8>, ExportError> {
     };
     let overdue: Vec<&AgendaRow> = sheet.overdue().collect();
     if !overdue.is_empty() {
-        flow.heading(
-            &format!("Overdue ({})", overdue.len()),
-            SECTION_SIZE,
-            14.0,
-        );
+        flow.heading(&format!("Overdue ({})", overdue.len()), SECTION_SIZE, 14.0);
         for row in overdue {
             let mut body = body(row);
-            body.insert(0, Span::styled(format!("{}: ", row.kind_label()), TextStyle::BODY.colored(ACCENT)));
+            body.insert(
+                0,
+                Span::styled(
+                    format!("{}: ", row.kind_label()),
+                    TextStyle::BODY.colored(ACCENT),
+                ),
+            );
             flow.row(
                 Marker::Checkbox,
                 &[Span::styled(readable_day(row.date), label_style)],
@@ -346,7 +345,10 @@ pub fn clinic_calendar_ics(
     let mut calendar = Calendar::empty();
     calendar
         .append_property(Property::new("VERSION", "2.0"))
-        .append_property(Property::new("PRODID", "-//Regen Planner//Clinic agenda//EN"))
+        .append_property(Property::new(
+            "PRODID",
+            "-//Regen Planner//Clinic agenda//EN",
+        ))
         .append_property(Property::new("CALSCALE", "GREGORIAN"))
         .append_property(Property::new("METHOD", "PUBLISH"));
     let clinic = options.clinic_name.trim();
@@ -375,9 +377,11 @@ pub fn clinic_calendar_ics(
                 keyed.push((uids.next(&key_of(item)), item));
             }
         }
-        for item in plan.items.iter().filter(|item| {
-            matches!(item.kind, ItemKind::ReminderCall | ItemKind::CheckInCall)
-        }) {
+        for item in plan
+            .items
+            .iter()
+            .filter(|item| matches!(item.kind, ItemKind::ReminderCall | ItemKind::CheckInCall))
+        {
             keyed.push((uids.next(&key_of(item)), item));
         }
         keyed.sort_by_key(|(_, item)| item.date);

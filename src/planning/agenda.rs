@@ -645,12 +645,7 @@ mod tests {
         ]);
         assert_eq!(
             states(&plan, "2027-01-11"),
-            [
-                Some(ItemState::Overdue),
-                None,
-                Some(ItemState::Due),
-                None
-            ]
+            [Some(ItemState::Overdue), None, Some(ItemState::Due), None]
         );
     }
 
@@ -700,7 +695,10 @@ mod tests {
     fn titles_cite_nothing() {
         let mut task = item(ItemKind::Preparation, "2027-01-04", Some(2), false);
         task.text = "Stop NSAIDs 7 days before [CF 12] (seed 004).".into();
-        assert_eq!(task.title(), "Check before session 2: Stop NSAIDs 7 days before.");
+        assert_eq!(
+            task.title(),
+            "Check before session 2: Stop NSAIDs 7 days before."
+        );
         task.kind = ItemKind::FollowUp;
         task.text = "Three-month review [3]".into();
         assert_eq!(task.title(), "Follow-up visit: Three-month review");
@@ -865,7 +863,12 @@ mod tests {
         assert!(find(ItemKind::Preparation, &task.task).done);
         assert!(find(ItemKind::FollowUp, &visit.purpose).done);
         let later = plan.follow_ups.last().unwrap();
-        if later.date > visit.date.checked_add((2 * SCORE_WINDOW_DAYS).days()).unwrap() {
+        if later.date
+            > visit
+                .date
+                .checked_add((2 * SCORE_WINDOW_DAYS).days())
+                .unwrap()
+        {
             assert!(!find(ItemKind::FollowUp, &later.purpose).done);
         }
     }

@@ -40,9 +40,7 @@ use super::format::{
 };
 use super::fsio::{FileKind, not_a_file, read_regular, with_small_file, write_replace};
 use super::ids::{PatientId, PlanId};
-use super::records::{
-    AgendaItems, Patient, PatientSummary, PlanRecord, PlanSummary, Revision,
-};
+use super::records::{AgendaItems, Patient, PatientSummary, PlanRecord, PlanSummary, Revision};
 use crate::planning::agenda::DatedItem;
 
 /// How far [`Store::load_index`] has come.

@@ -38,7 +38,8 @@ pub use index::{Index, LoadProgress, Summary};
 pub use paths::{AppDirs, DirsError};
 pub use protocol_files::{ProtocolDirError, read_protocol_dir};
 pub use records::{
-    AgendaItems, Patient, PatientSummary, PlanRecord, PlanSummary, Revision, RevisionInfo, Screening,
+    AgendaItems, Patient, PatientSummary, PlanRecord, PlanSummary, Revision, RevisionInfo,
+    Screening,
 };
 pub use settings::{SETTINGS_FILE, Settings, ThemePreference};
 pub use verify::{VerifyProblem, VerifyReport};

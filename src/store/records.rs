@@ -269,7 +269,6 @@ impl PlanSummary {
     }
 }
 
-
 impl crate::planning::agenda::AgendaPlan for PlanSummary {
     fn status(&self) -> PlanStatus {
         self.status
