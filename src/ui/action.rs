@@ -37,6 +37,8 @@ pub enum Action {
     EditPlan(PlanEdit),
     /// Show every plan in a table.
     ShowAllPlans,
+    /// Show the clinic's agenda, the home screen.
+    ShowAgenda,
     /// Show the protocol library.
     ShowLibrary,
     /// Open the settings dialog.

@@ -84,7 +84,14 @@ impl App {
             Action::CreatePlan(draft) => self.create_plan(&draft),
             Action::EditPlan(edit) => self.edit_plan(edit),
             Action::ShowLibrary => self.show(Screen::Library(LibraryState::default())),
-            Action::ShowAllPlans => self.show(Screen::Home),
+            Action::ShowAllPlans => {
+                self.home_shows_all_plans = true;
+                self.show(Screen::Home);
+            }
+            Action::ShowAgenda => {
+                self.home_shows_all_plans = false;
+                self.show(Screen::Home);
+            }
             Action::CancelNewPlan => {
                 if matches!(&self.screen, Screen::NewPlan(draft) if draft.has_work()) {
                     self.draft_question = Some(DraftQuestion::Cancel);

@@ -31,6 +31,7 @@ use super::new_plan::NewPlanDraft;
 use super::patient_list::PatientList;
 use super::patient_view::PatientEdit;
 use super::plan_view::{PlanViewState, SaveState};
+use super::agenda_view::AgendaView;
 use super::plans_table::PlansTable;
 use super::settings::SettingsDialog;
 use super::startup::StartupLog;
@@ -131,6 +132,10 @@ pub struct App {
     index: IndexState,
     list: PatientList,
     plans_table: PlansTable,
+    /// The home screen: the clinic's agenda.
+    agenda: AgendaView,
+    /// The home screen shows every plan in a table instead of the agenda.
+    home_shows_all_plans: bool,
     query: String,
     screen: Screen,
     open_plan: Option<OpenPlan>,
@@ -253,6 +258,8 @@ impl App {
             index,
             list: PatientList::default(),
             plans_table: PlansTable::default(),
+            agenda: AgendaView::default(),
+            home_shows_all_plans: false,
             query: String::new(),
             screen: Screen::Home,
             open_plan: None,

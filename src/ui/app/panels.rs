@@ -16,6 +16,7 @@ use crate::ui::new_plan::new_plan_ui;
 use crate::ui::patient_list::{ListStatus, patient_list_ui};
 use crate::ui::patient_view::{PatientShown, patient_view_ui};
 use crate::ui::plan_view::{PlanShown, plan_view_ui};
+use crate::ui::agenda_view::{AgendaShown, agenda_ui};
 use crate::ui::plans_table::plans_table_ui;
 use crate::ui::settings::settings_ui;
 
@@ -156,6 +157,24 @@ impl App {
             _ => Vec::new(),
         };
         match &mut self.screen {
+            Screen::Home if !self.home_shows_all_plans => {
+                let protocols: Vec<(String, String)> = self
+                    .catalog
+                    .protocols()
+                    .map(|protocol| (protocol.id.as_str().to_owned(), protocol.title.clone()))
+                    .collect();
+                let shown = AgendaShown {
+                    index: match &self.index {
+                        IndexState::Ready(index) => Some(index),
+                        _ => None,
+                    },
+                    protocols: &protocols,
+                    search: &self.query,
+                    today,
+                    fresh,
+                };
+                agenda_ui(ui, &mut self.agenda, &shown)
+            }
             Screen::Home => {
                 ui.heading("All plans");
                 if self.plans_table.is_empty() && self.is_index_loaded() {
