@@ -47,7 +47,13 @@ pub struct AgendaView {
     lines: Vec<Line>,
     /// The search the lines were made for.
     lines_for: Option<String>,
+    /// Every overdue item is listed, not only the oldest few.
+    all_overdue: bool,
 }
+
+/// How many overdue items are listed before "Show all": enough to see what was
+/// missed, few enough that today's items are in view.
+const OVERDUE_SHOWN: usize = 6;
 
 /// One line of the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +64,8 @@ enum Line {
     Day(Date, usize),
     /// The `n`-th matched row.
     Item(usize),
+    /// The button that lists the overdue items left out, with their count.
+    MoreOverdue(usize),
 }
 
 impl AgendaView {
@@ -77,9 +85,7 @@ impl AgendaView {
     }
 
     fn query(&self, today: Date) -> AgendaQuery {
-        let from = today
-            .checked_add(self.offset_days.days())
-            .unwrap_or(today);
+        let from = today.checked_add(self.offset_days.days()).unwrap_or(today);
         AgendaQuery {
             today,
             from,
@@ -115,7 +121,7 @@ impl AgendaView {
         }
         if self.lines_for.as_deref() != Some(search) {
             self.rows.set_query(search);
-            self.lines = lines_of(&self.rows);
+            self.lines = lines_of(&self.rows, self.all_overdue);
             self.lines_for = Some(search.to_owned());
         }
     }
@@ -131,7 +137,7 @@ impl AgendaView {
     }
 }
 
-fn lines_of(rows: &Searchable<AgendaRow>) -> Vec<Line> {
+fn lines_of(rows: &Searchable<AgendaRow>, all_overdue: bool) -> Vec<Line> {
     let count = rows.match_count();
     let mut lines = Vec::with_capacity(count + 16);
     let mut at = 0;
@@ -140,7 +146,15 @@ fn lines_of(rows: &Searchable<AgendaRow>) -> Vec<Line> {
         .count();
     if overdue > 0 {
         lines.push(Line::Overdue(overdue));
-        lines.extend((0..overdue).map(Line::Item));
+        let listed = if all_overdue {
+            overdue
+        } else {
+            overdue.min(OVERDUE_SHOWN)
+        };
+        lines.extend((0..listed).map(Line::Item));
+        if listed < overdue {
+            lines.push(Line::MoreOverdue(overdue - listed));
+        }
         at = overdue;
     }
     while at < count {
@@ -242,28 +256,44 @@ pub fn agenda_ui(ui: &mut Ui, view: &mut AgendaView, shown: &AgendaShown<'_>) ->
     if shown.fresh {
         area = area.vertical_scroll_offset(0.0);
     }
+    let mut toggle_overdue = false;
     area.show_rows(ui, row_height, view.lines.len(), |ui, range| {
         for line in &view.lines[range] {
             match *line {
                 Line::Overdue(count) => {
-                    ui.add_sized(
-                        [ui.available_width(), row_height],
-                        egui::Label::new(
+                    let color = ui.visuals().error_fg_color;
+                    heading_line(ui, row_height, |ui| {
+                        ui.label(
                             RichText::new(format!("Overdue ({count})"))
                                 .strong()
-                                .color(ui.visuals().error_fg_color),
-                        ),
-                    );
+                                .size(15.0)
+                                .color(color),
+                        );
+                        if view.all_overdue
+                            && count > OVERDUE_SHOWN
+                            && ui.button("Show only the oldest").clicked()
+                        {
+                            toggle_overdue = true;
+                        }
+                    });
+                }
+                Line::MoreOverdue(count) => {
+                    heading_line(ui, row_height, |ui| {
+                        ui.add_space(12.0);
+                        if ui.button(format!("Show {} more overdue", count)).clicked() {
+                            toggle_overdue = true;
+                        }
+                    });
                 }
                 Line::Day(date, count) => {
                     let today = if date == shown.today { ", today" } else { "" };
-                    ui.add_sized(
-                        [ui.available_width(), row_height],
-                        egui::Label::new(
+                    heading_line(ui, row_height, |ui| {
+                        ui.label(
                             RichText::new(format!("{}{today} ({count})", readable_day(date)))
-                                .strong(),
-                        ),
-                    );
+                                .strong()
+                                .size(15.0),
+                        );
+                    });
                 }
                 Line::Item(at) => {
                     if let Some(row) = view.rows.matched(at)
@@ -275,7 +305,19 @@ pub fn agenda_ui(ui: &mut Ui, view: &mut AgendaView, shown: &AgendaShown<'_>) ->
             }
         }
     });
+    if toggle_overdue {
+        view.all_overdue = !view.all_overdue;
+        view.lines = lines_of(&view.rows, view.all_overdue);
+    }
     action
+}
+
+/// A line of the list other than an item: left-aligned, as tall as an item.
+fn heading_line(ui: &mut Ui, row_height: f32, add: impl FnOnce(&mut Ui)) {
+    ui.horizontal(|ui| {
+        ui.set_min_height(row_height - 4.0);
+        add(ui);
+    });
 }
 
 fn filters_ui(ui: &mut Ui, view: &mut AgendaView, protocols: &[(String, String)]) {
@@ -284,28 +326,35 @@ fn filters_ui(ui: &mut Ui, view: &mut AgendaView, protocols: &[(String, String)]
         .iter()
         .find(|(count, _)| *count == days)
         .map_or_else(|| format!("{days} days"), |(_, text)| (*text).to_owned());
-    egui::ComboBox::from_label("Days")
+    let label = ui.label("Days");
+    egui::ComboBox::from_id_salt("agenda-days")
         .selected_text(days_text)
         .show_ui(ui, |ui| {
             for (count, text) in RANGES {
                 ui.selectable_value(&mut view.days, *count, *text);
             }
-        });
+        })
+        .response
+        .labelled_by(label.id);
     let state_text = view.state.map_or("Everything", ItemState::label);
-    egui::ComboBox::from_label("Status")
+    let label = ui.label("Status");
+    egui::ComboBox::from_id_salt("agenda-status")
         .selected_text(state_text)
         .show_ui(ui, |ui| {
             ui.selectable_value(&mut view.state, None, "Everything");
             for state in [ItemState::Overdue, ItemState::Due, ItemState::Done] {
                 ui.selectable_value(&mut view.state, Some(state), state.label());
             }
-        });
+        })
+        .response
+        .labelled_by(label.id);
     let protocol_text = view
         .protocol
         .as_ref()
         .and_then(|id| protocols.iter().find(|(known, _)| known == id))
         .map_or("Every protocol", |(_, title)| title.as_str());
-    egui::ComboBox::from_label("Protocol")
+    let label = ui.label("Protocol");
+    egui::ComboBox::from_id_salt("agenda-protocol")
         .selected_text(protocol_text)
         .width(220.0)
         .truncate()
@@ -314,41 +363,63 @@ fn filters_ui(ui: &mut Ui, view: &mut AgendaView, protocols: &[(String, String)]
             for (id, title) in protocols {
                 ui.selectable_value(&mut view.protocol, Some(id.clone()), title);
             }
-        });
+        })
+        .response
+        .labelled_by(label.id);
 }
 
 /// One item: its kind (and duration), its state when overdue or done, the patient
 /// (opens the plan) and what happens.
 fn item_ui(ui: &mut Ui, row: &AgendaRow, row_height: f32) -> Option<Action> {
     let mut action = None;
-    ui.push_id((&row.plan, row.kind, row.date, row.number, row.session, &row.title), |ui| {
-        ui.horizontal(|ui| {
-            ui.set_min_height(row_height - 4.0);
-            ui.add_space(12.0);
-            ui.add_sized(
-                [150.0, row_height - 6.0],
-                egui::Label::new(RichText::new(row.kind_label()).strong()).truncate(),
-            );
-            if row.overdue {
-                badge(ui, &format!("Overdue since {}", readable_day(row.date)), Severity::Contraindicated);
-            } else if row.state == ItemState::Done {
-                badge(ui, "Done", Severity::Notice);
-            }
-            let patient = ui
-                .add(egui::Button::new(RichText::new(row.patient_label()).strong()).frame(false))
-                .on_hover_text(format!("Open the plan: {}", row.protocol_title));
-            if patient.clicked() {
-                action = Some(Action::OpenPlan(
-                    match row.plan.parse() {
+    ui.push_id(
+        (
+            &row.plan,
+            row.kind,
+            row.date,
+            row.number,
+            row.session,
+            &row.title,
+        ),
+        |ui| {
+            ui.horizontal(|ui| {
+                ui.set_min_height(row_height - 4.0);
+                ui.add_space(12.0);
+                ui.allocate_ui_with_layout(
+                    egui::vec2(150.0, row_height - 6.0),
+                    egui::Layout::left_to_right(egui::Align::Center),
+                    |ui| {
+                        ui.set_min_width(150.0);
+                        ui.add(
+                            egui::Label::new(RichText::new(row.kind_label()).strong()).truncate(),
+                        );
+                    },
+                );
+                if row.overdue {
+                    badge(
+                        ui,
+                        &format!("Overdue since {}", readable_day(row.date)),
+                        Severity::Contraindicated,
+                    );
+                } else if row.state == ItemState::Done {
+                    badge(ui, "Done", Severity::Notice);
+                }
+                let patient = ui
+                    .add(
+                        egui::Button::new(RichText::new(row.patient_label()).strong()).frame(false),
+                    )
+                    .on_hover_text(format!("Open the plan: {}", row.protocol_title));
+                if patient.clicked() {
+                    action = Some(Action::OpenPlan(match row.plan.parse() {
                         Ok(id) => id,
                         Err(_) => return,
-                    },
-                ));
-            }
-            ui.add(
-                egui::Label::new(format!("{}: {}", row.protocol_title, row.title)).truncate(),
-            );
-        });
-    });
+                    }));
+                }
+                ui.add(
+                    egui::Label::new(format!("{} ({})", row.title, row.protocol_title)).truncate(),
+                );
+            });
+        },
+    );
     action
 }

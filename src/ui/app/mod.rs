@@ -25,13 +25,13 @@ use egui::Ui;
 use jiff::civil::Date;
 
 use super::action::Action;
+use super::agenda_view::AgendaView;
 use super::export_dialog::ExportDialog;
 use super::library::LibraryState;
 use super::new_plan::NewPlanDraft;
 use super::patient_list::PatientList;
 use super::patient_view::PatientEdit;
 use super::plan_view::{PlanViewState, SaveState};
-use super::agenda_view::AgendaView;
 use super::plans_table::PlansTable;
 use super::settings::SettingsDialog;
 use super::startup::StartupLog;

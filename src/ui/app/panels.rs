@@ -9,6 +9,7 @@ use super::{App, DraftQuestion, IndexState, Reading, Screen, today};
 use crate::planning::ClinicOptions;
 use crate::store::PlanSummary;
 use crate::ui::action::Action;
+use crate::ui::agenda_view::{AgendaShown, agenda_ui};
 use crate::ui::close_dialog::close_dialog_ui;
 use crate::ui::export_dialog::export_ui;
 use crate::ui::library::library_ui;
@@ -16,7 +17,6 @@ use crate::ui::new_plan::new_plan_ui;
 use crate::ui::patient_list::{ListStatus, patient_list_ui};
 use crate::ui::patient_view::{PatientShown, patient_view_ui};
 use crate::ui::plan_view::{PlanShown, plan_view_ui};
-use crate::ui::agenda_view::{AgendaShown, agenda_ui};
 use crate::ui::plans_table::plans_table_ui;
 use crate::ui::settings::settings_ui;
 
