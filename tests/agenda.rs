@@ -508,3 +508,80 @@ fn the_clinic_calendar_reads_back_with_the_per_plan_uids() {
         );
     }
 }
+
+#[test]
+fn the_command_prints_the_same_agenda_and_refuses_bad_input_in_a_sentence() {
+    let (dir, store) = demo(30);
+    let config = dir.path().join("config");
+    let data = store.data_dir().to_path_buf();
+    let output = common::regen(
+        &data,
+        &config,
+        &[
+            "agenda",
+            "--today",
+            "2027-01-18",
+            "--days",
+            "8",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let printed: Vec<serde_json::Value> = serde_json::from_str(&common::stdout(&output)).unwrap();
+    let index = store.load_index(&mut |_| {}).unwrap();
+    let rows = agenda_rows(&index, &AgendaQuery::week_from(today()));
+    assert_eq!(printed.len(), rows.len());
+    assert_eq!(
+        serde_json::to_value(&rows).unwrap(),
+        serde_json::Value::Array(printed.clone())
+    );
+    for object in &printed {
+        for field in [
+            "date",
+            "kind",
+            "overdue",
+            "patient",
+            "patient_name",
+            "plan",
+            "title",
+        ] {
+            assert!(object.get(field).is_some(), "{field} in {object}");
+        }
+        if object["kind"] == "session" {
+            assert!(object["number"].is_u64());
+            assert!(object["duration_minutes"]["min"].is_u64());
+        }
+    }
+    let text = common::regen(&data, &config, &["agenda", "--today", "2027-01-18"]);
+    assert!(text.status.success());
+    assert!(common::stdout(&text).starts_with("Agenda from Mon 18 Jan 2027 to Mon 25 Jan 2027"));
+
+    let wrong = common::regen(&data, &config, &["agenda", "--days", "0"]);
+    assert!(!wrong.status.success());
+    assert!(common::stderr(&wrong).contains("--days 0 is outside 1 to 366"));
+    let wrong = common::regen(&data, &config, &["agenda", "--from", "2027-02-30"]);
+    assert!(!wrong.status.success());
+    assert_eq!(common::stderr(&wrong).lines().count(), 1);
+    // An export never lands on an existing file without --force, nor in the data folder.
+    let pdf = dir.path().join("day.pdf");
+    std::fs::write(&pdf, b"keep").unwrap();
+    let refused = common::regen(&data, &config, &["agenda", "--pdf", pdf.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert_eq!(std::fs::read(&pdf).unwrap(), b"keep");
+    let inside = data.join("agenda.ics");
+    let refused = common::regen(
+        &data,
+        &config,
+        &["agenda", "--calendar", inside.to_str().unwrap()],
+    );
+    assert!(!refused.status.success());
+    assert!(!inside.exists());
+    let written = common::regen(
+        &data,
+        &config,
+        &["agenda", "--pdf", pdf.to_str().unwrap(), "--force"],
+    );
+    assert!(written.status.success(), "{}", common::stderr(&written));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+}

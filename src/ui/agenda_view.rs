@@ -126,6 +126,17 @@ impl AgendaView {
         }
     }
 
+    /// A view of `days` days from today, showing every overdue item, as the benchmarks
+    /// measure it.
+    #[must_use]
+    pub fn with_days(days: u32) -> Self {
+        Self {
+            days,
+            all_overdue: true,
+            ..Self::default()
+        }
+    }
+
     /// How many items the agenda shows, and how many of them are overdue.
     #[must_use]
     pub fn counts(&self) -> (usize, usize) {
@@ -176,6 +187,8 @@ fn lines_of(rows: &Searchable<AgendaRow>, all_overdue: bool) -> Vec<Line> {
 pub struct AgendaShown<'a> {
     /// The index, once it is loaded.
     pub index: Option<&'a Index>,
+    /// Why the index could not be loaded, if it could not.
+    pub failed: Option<&'a str>,
     /// The protocols for the filter: id and title.
     pub protocols: &'a [(String, String)],
     /// The patient list's search.
@@ -210,10 +223,17 @@ pub fn agenda_ui(ui: &mut Ui, view: &mut AgendaView, shown: &AgendaShown<'_>) ->
         }
     });
     let Some(index) = shown.index else {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label("Loading the agenda…");
-        });
+        if let Some(error) = shown.failed {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("The agenda cannot be made: {error}"),
+            );
+        } else {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Loading the agenda…");
+            });
+        }
         return action;
     };
     view.refresh(index, shown.today, shown.search);

@@ -1,7 +1,7 @@
 //! The egui desktop app. Only this module knows egui.
 
 mod action;
-mod agenda_view;
+pub mod agenda_view;
 mod app;
 mod close_dialog;
 mod export_dialog;

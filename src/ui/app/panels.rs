@@ -168,6 +168,10 @@ impl App {
                         IndexState::Ready(index) => Some(index),
                         _ => None,
                     },
+                    failed: match &self.index {
+                        IndexState::Failed(error) => Some(error.as_str()),
+                        _ => None,
+                    },
                     protocols: &protocols,
                     search: &self.query,
                     today,
