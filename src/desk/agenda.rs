@@ -2,8 +2,6 @@
 //! the rules are [`crate::planning::agenda`]'s, the plans and their dated items the
 //! index's ([`Index`]), so no plan is read to make it.
 
-use jiff::civil::Date;
-
 use crate::export::agenda::{AgendaRow, CalendarPlan};
 use crate::planning::agenda::{self, AgendaEntry, AgendaQuery, ItemKind, ItemState};
 use crate::store::{Index, PlanSummary};
@@ -55,10 +53,4 @@ pub fn calendar_plans(index: &Index) -> Vec<CalendarPlan<'_>> {
             items: &plan.agenda,
         })
         .collect()
-}
-
-/// The range of a query, for the exports' headings: its first and last day.
-#[must_use]
-pub fn range_of(query: &AgendaQuery) -> (Date, Date) {
-    (query.from, query.until())
 }

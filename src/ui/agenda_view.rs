@@ -218,9 +218,6 @@ pub fn agenda_ui(ui: &mut Ui, view: &mut AgendaView, shown: &AgendaShown<'_>) ->
             view.offset_days += i64::from(view.days());
         }
         filters_ui(ui, view, shown.protocols);
-        if ui.button("All plans").clicked() {
-            action = Some(Action::ShowAllPlans);
-        }
     });
     let Some(index) = shown.index else {
         if let Some(error) = shown.failed {
@@ -300,7 +297,7 @@ pub fn agenda_ui(ui: &mut Ui, view: &mut AgendaView, shown: &AgendaShown<'_>) ->
                 Line::MoreOverdue(count) => {
                     heading_line(ui, row_height, |ui| {
                         ui.add_space(12.0);
-                        if ui.button(format!("Show {} more overdue", count)).clicked() {
+                        if ui.button(format!("Show {count} more overdue")).clicked() {
                             toggle_overdue = true;
                         }
                     });
@@ -429,11 +426,10 @@ fn item_ui(ui: &mut Ui, row: &AgendaRow, row_height: f32) -> Option<Action> {
                         egui::Button::new(RichText::new(row.patient_label()).strong()).frame(false),
                     )
                     .on_hover_text(format!("Open the plan: {}", row.protocol_title));
-                if patient.clicked() {
-                    action = Some(Action::OpenPlan(match row.plan.parse() {
-                        Ok(id) => id,
-                        Err(_) => return,
-                    }));
+                if patient.clicked()
+                    && let Ok(id) = row.plan.parse()
+                {
+                    action = Some(Action::OpenPlan(id));
                 }
                 ui.add(
                     egui::Label::new(format!("{} ({})", row.title, row.protocol_title)).truncate(),
