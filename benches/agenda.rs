@@ -5,7 +5,7 @@
 //!   index (`desk::agenda::agenda_rows`, what the command and the home screen call);
 //! - what a save adds: the saved plan's summary with its dated items made from the
 //!   record, put into the loaded index (`PlanSummary::new` and `Index::upsert`);
-//! - one frame of the home screen's agenda (run_ui + tessellate, headless, 1280x800)
+//! - one frame of the home screen's agenda (`run_ui` + tessellate, headless, 1280x800)
 //!   with more than 500 items on it.
 //!
 //! Targets: under 50 ms for the agenda; the update after a save independent of the

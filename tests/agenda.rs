@@ -383,6 +383,47 @@ fn the_day_list_pdf_reads_back_with_the_clinic_patients_and_items() {
     assert!(!flat.contains('['), "no source markers in the day list");
 }
 
+/// How many of a plan's dated items fall within the days.
+fn items_in(plan: &regen_planner::store::PlanSummary, from: Date, until: Date) -> usize {
+    plan.agenda
+        .iter()
+        .filter(|item| item.date >= from && item.date <= until)
+        .count()
+}
+
+/// The UID and start of every event of the per-plan calendar export of (up to 15)
+/// plans with items within the days.
+fn per_plan_starts(
+    store: &Store,
+    index: &Index,
+    from: Date,
+    until: Date,
+) -> BTreeMap<String, Option<String>> {
+    use icalendar::{Calendar, CalendarComponent, Component as _};
+
+    let settings = regen_planner::store::Settings::default();
+    let mut per_plan = BTreeMap::new();
+    let in_the_range = index
+        .plans
+        .iter()
+        .filter(|plan| items_in(plan, from, until) > 0);
+    for plan in in_the_range.take(15) {
+        let document =
+            regen_planner::desk::export_document(store, &plan.id, &settings, today()).unwrap();
+        let single: Calendar = regen_planner::export::calendar_ics(&document)
+            .unwrap()
+            .parse()
+            .unwrap();
+        for component in &single.components {
+            if let CalendarComponent::Event(event) = component {
+                let date = event.get_start().map(|start| format!("{start:?}"));
+                per_plan.insert(event.get_uid().unwrap().to_owned(), date);
+            }
+        }
+    }
+    per_plan
+}
+
 #[test]
 fn the_clinic_calendar_reads_back_with_the_per_plan_uids() {
     use icalendar::{Calendar, CalendarComponent, Component as _};
@@ -422,12 +463,7 @@ fn the_clinic_calendar_reads_back_with_the_per_plan_uids() {
     let in_range: usize = index
         .plans
         .iter()
-        .map(|plan| {
-            plan.agenda
-                .iter()
-                .filter(|item| item.date >= from && item.date <= until)
-                .count()
-        })
+        .map(|plan| items_in(plan, from, until))
         .sum();
     assert_eq!(events.len(), in_range);
     let mut uids = std::collections::BTreeSet::new();
@@ -445,12 +481,7 @@ fn the_clinic_calendar_reads_back_with_the_per_plan_uids() {
         .plans
         .iter()
         .filter(|plan| plan.status == PlanStatus::Cancelled)
-        .map(|plan| {
-            plan.agenda
-                .iter()
-                .filter(|item| item.date >= from && item.date <= until)
-                .count()
-        })
+        .map(|plan| items_in(plan, from, until))
         .sum::<usize>();
     assert_eq!(cancelled, cancelled_plans);
     // No patient's name without the opt-in; with it, in the titles.
@@ -461,11 +492,7 @@ fn the_clinic_calendar_reads_back_with_the_per_plan_uids() {
     let named = index
         .plans
         .iter()
-        .filter(|plan| {
-            plan.agenda
-                .iter()
-                .any(|item| item.date >= from && item.date <= until)
-        })
+        .filter(|plan| items_in(plan, from, until) > 0)
         .all(|plan| with_names.contains(plan.patient_name.as_str()));
     assert!(
         named,
@@ -473,27 +500,7 @@ fn the_clinic_calendar_reads_back_with_the_per_plan_uids() {
     );
 
     // The per-plan export gives a plan's sessions, tasks and visits the same UIDs.
-    let settings = regen_planner::store::Settings::default();
-    let mut per_plan = BTreeMap::new();
-    let in_the_range = index.plans.iter().filter(|plan| {
-        plan.agenda
-            .iter()
-            .any(|item| item.date >= from && item.date <= until)
-    });
-    for plan in in_the_range.take(15) {
-        let document =
-            regen_planner::desk::export_document(&store, &plan.id, &settings, today()).unwrap();
-        let single: Calendar = regen_planner::export::calendar_ics(&document)
-            .unwrap()
-            .parse()
-            .unwrap();
-        for component in &single.components {
-            if let CalendarComponent::Event(event) = component {
-                let date = event.get_start().map(|start| format!("{start:?}"));
-                per_plan.insert(event.get_uid().unwrap().to_owned(), date);
-            }
-        }
-    }
+    let per_plan = per_plan_starts(&store, &index, from, until);
     let shared: Vec<_> = events
         .iter()
         .filter(|event| per_plan.contains_key(event.get_uid().unwrap()))

@@ -577,6 +577,7 @@ mod tests {
         status: PlanStatus,
         items: Vec<DatedItem>,
         name: String,
+        protocol: String,
     }
 
     impl AgendaPlan for TestPlan {
@@ -587,7 +588,7 @@ mod tests {
             &self.items
         }
         fn protocol(&self) -> &str {
-            "p"
+            &self.protocol
         }
         fn patient_name(&self) -> &str {
             &self.name
@@ -614,6 +615,7 @@ mod tests {
             status: PlanStatus::Active,
             items,
             name: "Ana".into(),
+            protocol: "p".into(),
         }
     }
 

@@ -123,6 +123,23 @@ pub(crate) struct Cached<S> {
     agenda_checked: bool,
 }
 
+impl<S> Cached<S> {
+    /// An entry made from a record's files.
+    fn made(id: &str, stamp: Stamp, summary: Option<S>, problems: Vec<LoadProblem>) -> Self {
+        Self {
+            id: id.to_owned(),
+            stamp,
+            summary,
+            problems,
+            removed: false,
+            agenda: Vec::new(),
+            agenda_sha256: String::new(),
+            agenda_for: String::new(),
+            agenda_checked: true,
+        }
+    }
+}
+
 /// A summary that may carry a plan's dated items ([`PlanSummary::agenda`]): they are
 /// kept in the index cache beside the summary, not in it nor in the head, with the
 /// hash of the summary they were made with (which the head records) and their own.
@@ -433,17 +450,7 @@ impl Store {
                     file: dir.to_path_buf(),
                     cause: source,
                 };
-                return Cached {
-                    id: id.to_owned(),
-                    stamp: Stamp::NONE,
-                    summary: None,
-                    problems: vec![unreadable(dir, &error)],
-                    removed: false,
-                    agenda: Vec::new(),
-                    agenda_sha256: String::new(),
-                    agenda_for: String::new(),
-                    agenda_checked: true,
-                };
+                return Cached::made(id, Stamp::NONE, None, vec![unreadable(dir, &error)]);
             }
         };
         let mut problems: Vec<LoadProblem> = files
@@ -463,33 +470,13 @@ impl Store {
             .and_then(|&newest| stamp_of(&dir.join(revision_file_name(newest)), newest))
             .unwrap_or(Stamp::NONE);
         let Some(&newest) = numbers.last() else {
-            return Cached {
-                id: id.to_owned(),
-                stamp,
-                summary: None,
-                problems,
-                removed: false,
-                agenda: Vec::new(),
-                agenda_sha256: String::new(),
-                agenda_for: String::new(),
-                agenda_checked: true,
-            };
+            return Cached::made(id, stamp, None, problems);
         };
         let from_head = match summary_from_head::<T>(id, dir, newest) {
             HeadSays::Summary(mut summary) => match self.agenda_from_record::<T>(id, &numbers) {
                 Some(items) => {
                     summary.put_agenda(items);
-                    return Cached {
-                        id: id.to_owned(),
-                        stamp,
-                        summary: Some(summary),
-                        problems,
-                        removed: false,
-                        agenda: Vec::new(),
-                        agenda_sha256: String::new(),
-                        agenda_for: String::new(),
-                        agenda_checked: true,
-                    };
+                    return Cached::made(id, stamp, Some(summary), problems);
                 }
                 // The revision the head vouches for cannot be read after all: it is
                 // parsed below, which says why.
@@ -522,17 +509,7 @@ impl Store {
             shows_newest,
             before_heads,
         ));
-        Cached {
-            id: id.to_owned(),
-            stamp,
-            summary,
-            problems,
-            removed: false,
-            agenda: Vec::new(),
-            agenda_sha256: String::new(),
-            agenda_for: String::new(),
-            agenda_checked: true,
-        }
+        Cached::made(id, stamp, summary, problems)
     }
 
     /// A plan's dated items, made from its newest revision, which its head vouches

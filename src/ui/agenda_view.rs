@@ -205,18 +205,7 @@ pub fn agenda_ui(ui: &mut Ui, view: &mut AgendaView, shown: &AgendaShown<'_>) ->
     ui.horizontal_wrapped(|ui| {
         ui.heading("Agenda");
         ui.separator();
-        if ui.button("Previous days").clicked() {
-            view.offset_days -= i64::from(view.days());
-        }
-        if ui
-            .add_enabled(view.offset_days != 0, egui::Button::new("Today"))
-            .clicked()
-        {
-            view.offset_days = 0;
-        }
-        if ui.button("Next days").clicked() {
-            view.offset_days += i64::from(view.days());
-        }
+        range_buttons_ui(ui, view);
         filters_ui(ui, view, shown.protocols);
     });
     let Some(index) = shown.index else {
@@ -277,47 +266,16 @@ pub fn agenda_ui(ui: &mut Ui, view: &mut AgendaView, shown: &AgendaShown<'_>) ->
     area.show_rows(ui, row_height, view.lines.len(), |ui, range| {
         for line in &view.lines[range] {
             match *line {
-                Line::Overdue(count) => {
-                    let color = ui.visuals().error_fg_color;
-                    heading_line(ui, row_height, |ui| {
-                        ui.label(
-                            RichText::new(format!("Overdue ({count})"))
-                                .strong()
-                                .size(15.0)
-                                .color(color),
-                        );
-                        if view.all_overdue
-                            && count > OVERDUE_SHOWN
-                            && ui.button("Show only the oldest").clicked()
-                        {
-                            toggle_overdue = true;
-                        }
-                    });
-                }
-                Line::MoreOverdue(count) => {
-                    heading_line(ui, row_height, |ui| {
-                        ui.add_space(12.0);
-                        if ui.button(format!("Show {count} more overdue")).clicked() {
-                            toggle_overdue = true;
-                        }
-                    });
-                }
-                Line::Day(date, count) => {
-                    let today = if date == shown.today { ", today" } else { "" };
-                    heading_line(ui, row_height, |ui| {
-                        ui.label(
-                            RichText::new(format!("{}{today} ({count})", readable_day(date)))
-                                .strong()
-                                .size(15.0),
-                        );
-                    });
-                }
                 Line::Item(at) => {
                     if let Some(row) = view.rows.matched(at)
                         && let Some(clicked) = item_ui(ui, row, row_height)
                     {
                         action = Some(clicked);
                     }
+                }
+                heading => {
+                    toggle_overdue |=
+                        heading_ui(ui, heading, view.all_overdue, shown.today, row_height);
                 }
             }
         }
@@ -329,12 +287,73 @@ pub fn agenda_ui(ui: &mut Ui, view: &mut AgendaView, shown: &AgendaShown<'_>) ->
     action
 }
 
+/// A heading line: the overdue items' or a day's, or the button that lists the overdue
+/// items left out. Returns whether the overdue items were asked to be shown otherwise.
+fn heading_ui(ui: &mut Ui, line: Line, all_overdue: bool, today: Date, row_height: f32) -> bool {
+    let mut toggle_overdue = false;
+    match line {
+        Line::Overdue(count) => {
+            let color = ui.visuals().error_fg_color;
+            heading_line(ui, row_height, |ui| {
+                ui.label(
+                    RichText::new(format!("Overdue ({count})"))
+                        .strong()
+                        .size(15.0)
+                        .color(color),
+                );
+                if all_overdue
+                    && count > OVERDUE_SHOWN
+                    && ui.button("Show only the oldest").clicked()
+                {
+                    toggle_overdue = true;
+                }
+            });
+        }
+        Line::MoreOverdue(count) => {
+            heading_line(ui, row_height, |ui| {
+                ui.add_space(12.0);
+                if ui.button(format!("Show {count} more overdue")).clicked() {
+                    toggle_overdue = true;
+                }
+            });
+        }
+        Line::Day(date, count) => {
+            let today = if date == today { ", today" } else { "" };
+            heading_line(ui, row_height, |ui| {
+                ui.label(
+                    RichText::new(format!("{}{today} ({count})", readable_day(date)))
+                        .strong()
+                        .size(15.0),
+                );
+            });
+        }
+        Line::Item(_) => {}
+    }
+    toggle_overdue
+}
+
 /// A line of the list other than an item: left-aligned, as tall as an item.
 fn heading_line(ui: &mut Ui, row_height: f32, add: impl FnOnce(&mut Ui)) {
     ui.horizontal(|ui| {
         ui.set_min_height(row_height - 4.0);
         add(ui);
     });
+}
+
+/// Previous days, Today, Next days.
+fn range_buttons_ui(ui: &mut Ui, view: &mut AgendaView) {
+    if ui.button("Previous days").clicked() {
+        view.offset_days -= i64::from(view.days());
+    }
+    if ui
+        .add_enabled(view.offset_days != 0, egui::Button::new("Today"))
+        .clicked()
+    {
+        view.offset_days = 0;
+    }
+    if ui.button("Next days").clicked() {
+        view.offset_days += i64::from(view.days());
+    }
 }
 
 fn filters_ui(ui: &mut Ui, view: &mut AgendaView, protocols: &[(String, String)]) {

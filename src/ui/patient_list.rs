@@ -306,7 +306,7 @@ mod tests {
             revision: 1,
             saved_at: Timestamp::from_second(1_800_000_000 + seconds).unwrap(),
             saved_by: "Dr. Test".to_owned(),
-            agenda: Default::default(),
+            agenda: crate::store::AgendaItems::default(),
         }
     }
 

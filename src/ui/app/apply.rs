@@ -85,11 +85,11 @@ impl App {
             Action::EditPlan(edit) => self.edit_plan(edit),
             Action::ShowLibrary => self.show(Screen::Library(LibraryState::default())),
             Action::ShowAllPlans => {
-                self.home_shows_all_plans = true;
+                self.home = super::Home::AllPlans;
                 self.show(Screen::Home);
             }
             Action::ShowAgenda => {
-                self.home_shows_all_plans = false;
+                self.home = super::Home::Agenda;
                 self.show(Screen::Home);
             }
             Action::CancelNewPlan => {

@@ -90,6 +90,15 @@ enum Screen {
     Library(LibraryState),
 }
 
+/// What the home screen shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Home {
+    /// The clinic's agenda, the first screen.
+    Agenda,
+    /// Every plan in a table.
+    AllPlans,
+}
+
 /// Which screen is shown, to tell the first frame of a screen from the next ones: a
 /// screen opens at its top.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,8 +143,8 @@ pub struct App {
     plans_table: PlansTable,
     /// The home screen: the clinic's agenda.
     agenda: AgendaView,
-    /// The home screen shows every plan in a table instead of the agenda.
-    home_shows_all_plans: bool,
+    /// What the home screen shows.
+    home: Home,
     query: String,
     screen: Screen,
     open_plan: Option<OpenPlan>,
@@ -259,7 +268,7 @@ impl App {
             list: PatientList::default(),
             plans_table: PlansTable::default(),
             agenda: AgendaView::default(),
-            home_shows_all_plans: false,
+            home: Home::Agenda,
             query: String::new(),
             screen: Screen::Home,
             open_plan: None,

@@ -5,7 +5,7 @@
 use egui::{Key, KeyboardShortcut, Modifiers, Ui};
 
 use super::saving::AfterSave;
-use super::{App, DraftQuestion, IndexState, Reading, Screen, today};
+use super::{App, DraftQuestion, Home, IndexState, Reading, Screen, today};
 use crate::planning::ClinicOptions;
 use crate::store::PlanSummary;
 use crate::ui::action::Action;
@@ -140,6 +140,35 @@ impl App {
         actions
     }
 
+    /// The home screen's agenda.
+    fn agenda_home_ui(
+        &mut self,
+        ui: &mut Ui,
+        today: jiff::civil::Date,
+        fresh: bool,
+    ) -> Option<Action> {
+        let protocols: Vec<(String, String)> = self
+            .catalog
+            .protocols()
+            .map(|protocol| (protocol.id.as_str().to_owned(), protocol.title.clone()))
+            .collect();
+        let shown = AgendaShown {
+            index: match &self.index {
+                IndexState::Ready(index) => Some(index),
+                _ => None,
+            },
+            failed: match &self.index {
+                IndexState::Failed(error) => Some(error.as_str()),
+                _ => None,
+            },
+            protocols: &protocols,
+            search: &self.query,
+            today,
+            fresh,
+        };
+        agenda_ui(ui, &mut self.agenda, &shown)
+    }
+
     pub(super) fn central_ui(&mut self, ui: &mut Ui) -> Option<Action> {
         let today = today();
         let fresh = self.is_fresh_screen();
@@ -157,28 +186,7 @@ impl App {
             _ => Vec::new(),
         };
         match &mut self.screen {
-            Screen::Home if !self.home_shows_all_plans => {
-                let protocols: Vec<(String, String)> = self
-                    .catalog
-                    .protocols()
-                    .map(|protocol| (protocol.id.as_str().to_owned(), protocol.title.clone()))
-                    .collect();
-                let shown = AgendaShown {
-                    index: match &self.index {
-                        IndexState::Ready(index) => Some(index),
-                        _ => None,
-                    },
-                    failed: match &self.index {
-                        IndexState::Failed(error) => Some(error.as_str()),
-                        _ => None,
-                    },
-                    protocols: &protocols,
-                    search: &self.query,
-                    today,
-                    fresh,
-                };
-                agenda_ui(ui, &mut self.agenda, &shown)
-            }
+            Screen::Home if self.home == Home::Agenda => self.agenda_home_ui(ui, today, fresh),
             Screen::Home => {
                 ui.heading("All plans");
                 if self.plans_table.is_empty() && self.is_index_loaded() {
