@@ -90,8 +90,10 @@ fn a_plan_made_ticked_and_moved_is_found_again_after_reopening() {
         (plan_id.clone(), moved_to, ticked_key)
     };
 
-    // Reopen from the same folder: the patient, the tick and the move are there.
+    // Reopen from the same folder: the patient, the tick and the move are there. (The
+    // table of all plans, not the agenda, beside the list: the agenda names her too.)
     let mut harness = harness(data.path(), config.path());
+    click(&mut harness, "All plans");
     type_into(&mut harness, "Search", "alva");
     assert!(
         harness

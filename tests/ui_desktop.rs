@@ -114,6 +114,8 @@ fn search_ignores_accents_in_the_list_all_plans_and_the_picker() {
         prp_hair_plan(data.path(), name, BTreeSet::new(), start);
     }
     let mut harness = harness(data.path(), config.path());
+    // The home screen is the agenda; All plans is one click away.
+    click(&mut harness, "All plans");
     type_into(&mut harness, "Search", "peter");
     // The patient list and the All plans table both show her, and no one else.
     assert_eq!(harness.query_all_by_label("Péter Varga").count(), 2);
@@ -352,6 +354,7 @@ fn all_plans_sort_by_a_click_on_a_header() {
         prp_hair_plan(data.path(), name, BTreeSet::new(), start);
     }
     let mut harness = harness(data.path(), config.path());
+    click(&mut harness, "All plans");
     assert!(
         harness
             .query_by_label_contains("3 plans, newest save first")
@@ -628,6 +631,7 @@ fn all_plans_fit_a_1024_window_and_widen_the_protocol_at_1920() {
             .with_size(egui::vec2(width, height))
             .build_eframe(move |cc| App::new(cc, options));
         wait_until(&mut harness, "the index to load", App::is_index_loaded);
+        click(&mut harness, "All plans");
         let last = harness.get_by_label("Last saved").rect();
         assert!(
             last.right() <= width,
@@ -655,6 +659,8 @@ fn editing_patient(data: &Path, config: &Path, button: &str) -> Harness<'static,
     .save(config)
     .unwrap();
     let mut harness = harness(data, config);
+    // All plans beside the list, not the agenda, which names the patient too.
+    click(&mut harness, "All plans");
     harness
         .get_by_role_and_label(egui::accesskit::Role::Button, button)
         .click();

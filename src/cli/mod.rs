@@ -1,5 +1,6 @@
 //! The command line: also the contract that tests and other tools use.
 
+mod agenda_cmd;
 mod catalog_cmd;
 mod demo_cmd;
 mod export_cmd;
@@ -54,6 +55,9 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// What is due today and the next 7 days across every plan, and what is overdue;
+    /// also as a PDF day list and one calendar for the clinic.
+    Agenda(agenda_cmd::AgendaArgs),
     /// List every id and protocol, or check a folder of protocol files.
     Catalog(catalog_cmd::CatalogArgs),
     /// Make a dated plan for one patient, and with --save keep it in the data folder.
@@ -117,6 +121,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             regen_planner::ui::run(options).map_err(|error| anyhow::anyhow!(error))?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Agenda(args)) => agenda_cmd::run(&args, &dirs),
         Some(Command::Catalog(args)) => catalog_cmd::run(&args, &dirs),
         Some(Command::Plan(args)) => plan_cmd::run(&args, &dirs),
         Some(Command::Plans(args)) => plans_cmd::run(&args, &dirs),

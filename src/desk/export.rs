@@ -156,7 +156,14 @@ pub fn export_document_for(
     catalog: &Catalog,
     generated_on: Date,
 ) -> Result<Document, StoreError> {
-    gather(store, id, settings, Some(catalog), catalog.scales(), generated_on)
+    gather(
+        store,
+        id,
+        settings,
+        Some(catalog),
+        catalog.scales(),
+        generated_on,
+    )
 }
 
 /// The document, with the dose limits and scale names from `catalog`, or from the

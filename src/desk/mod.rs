@@ -9,6 +9,7 @@
 //! bytes, and only this module reads one to make the other. Recording a session or a
 //! score on a saved plan ([`treatment`]) is here too. It knows no egui.
 
+pub mod agenda;
 pub mod export;
 pub mod lots;
 pub mod screenshot;

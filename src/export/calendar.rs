@@ -21,7 +21,7 @@ use crate::planning::PlanStatus;
 
 /// The domain part of every UID, so the app's events never collide with another
 /// program's.
-const UID_DOMAIN: &str = "regen-planner";
+pub(super) const UID_DOMAIN: &str = "regen-planner";
 
 /// When the reminder goes off, counted from the start of the all-day event (midnight):
 /// the day before at 09:00.
@@ -164,15 +164,8 @@ fn items(document: &Document) -> Vec<Item> {
             (_, None) => {}
         }
         let _ = write!(description, ".\n{title}.");
-        // Session 1 keeps the key of plans saved before tasks were dated per session,
-        // so a calendar imported again updates its events instead of doubling them.
-        let key = if task.session > 1 {
-            format!("task-{}-{}", task.session, short_hash(&task.task))
-        } else {
-            format!("task-{}", short_hash(&task.task))
-        };
         items.push(Item {
-            key,
+            key: task_key(task.session, &task.task),
             summary: format!("{title}: preparation, {}", headline(&task.task)),
             description,
             date: task.due,
@@ -214,7 +207,7 @@ fn items(document: &Document) -> Vec<Item> {
             );
         }
         items.push(Item {
-            key: format!("follow-up-{}", short_hash(&visit.purpose)),
+            key: follow_up_key(&visit.purpose),
             summary: format!("{title}: follow-up, {}", headline(&visit.purpose)),
             description,
             date: visit.date,
@@ -287,22 +280,38 @@ fn done_item(title: &str, session_count: usize, performed: &PerformedSession) ->
     }
 }
 
+/// The stable part of a preparation task's UID. Session 1 keeps the key of plans saved
+/// before tasks were dated per session, so a calendar imported again updates its
+/// events instead of doubling them.
+pub(super) fn task_key(session: u32, task: &str) -> String {
+    if session > 1 {
+        format!("task-{session}-{}", short_hash(task))
+    } else {
+        format!("task-{}", short_hash(task))
+    }
+}
+
+/// The stable part of a follow-up visit's UID.
+pub(super) fn follow_up_key(purpose: &str) -> String {
+    format!("follow-up-{}", short_hash(purpose))
+}
+
 /// Makes UIDs from the plan id and each item's key; a key seen before (two tasks with
 /// the same text) gets `-2`, `-3`, ... in the order of the plan, so UIDs stay unique.
-struct Uids<'a> {
+pub(super) struct Uids<'a> {
     plan_id: &'a str,
     seen: BTreeMap<String, u32>,
 }
 
 impl<'a> Uids<'a> {
-    fn new(plan_id: &'a str) -> Self {
+    pub(super) fn new(plan_id: &'a str) -> Self {
         Self {
             plan_id,
             seen: BTreeMap::new(),
         }
     }
 
-    fn next(&mut self, key: &str) -> String {
+    pub(super) fn next(&mut self, key: &str) -> String {
         let count = self.seen.entry(key.to_owned()).or_insert(0);
         *count += 1;
         if *count == 1 {
@@ -320,7 +329,7 @@ fn uid_local_part(uid: &str) -> &str {
 
 /// The first 16 hexadecimal digits of the SHA-256 of a text: a short key that is the
 /// same for the same text, whatever its length or script.
-fn short_hash(text: &str) -> String {
+pub(super) fn short_hash(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
     digest
         .iter()
@@ -338,7 +347,7 @@ const HEADLINE_MAX_CHARS: usize = 60;
 /// `;` or full stop, without source markers such as `[CF 14]`, cut at a word with `…`
 /// when still long, and starting in lower case after the comma it follows (unless the
 /// first word is an abbreviation such as "NSAIDs"). The whole text is in the description.
-fn headline(text: &str) -> String {
+pub(super) fn headline(text: &str) -> String {
     let mut plain = String::with_capacity(text.len());
     let mut depth = 0_u32;
     for character in text.chars() {
@@ -386,14 +395,14 @@ fn headline(text: &str) -> String {
 /// is a space, and every other control character, line separator or direction
 /// override is shown as `�`. The crate escapes the rest of RFC 5545's TEXT rules, so
 /// no text can end a property and start another (an injected `BEGIN:VEVENT`).
-fn one_line(text: &str) -> String {
+pub(super) fn one_line(text: &str) -> String {
     lines(text).replace('\n', " ")
 }
 
 /// A text for a multi-line property (a description): line breaks of any kind are
 /// `\n` (which the crate writes as the escape `\n`), tabs stay, and every other control
 /// character, line separator or direction override is shown as `�`.
-fn lines(text: &str) -> String {
+pub(super) fn lines(text: &str) -> String {
     let text = text.replace("\r\n", "\n");
     text.chars()
         .map(|character| match character {
@@ -407,7 +416,7 @@ fn lines(text: &str) -> String {
 
 /// RFC 5545's escaping of a TEXT value (section 3.3.11), for the one property the
 /// crate writes unescaped.
-fn escape_text(text: &str) -> String {
+pub(super) fn escape_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for character in text.chars() {
         match character {
@@ -431,7 +440,7 @@ fn with_patient_name(document: &Document, text: &str) -> String {
     }
 }
 
-fn naive_date(date: Date) -> Result<NaiveDate, ExportError> {
+pub(super) fn naive_date(date: Date) -> Result<NaiveDate, ExportError> {
     // RFC 5545 dates have four digits: years 1 to 9999 (0 and below are not dates a
     // calendar app reads).
     if date.year() < 1 {
@@ -449,7 +458,7 @@ fn naive_date(date: Date) -> Result<NaiveDate, ExportError> {
 
 /// Midnight UTC of the day of the export: `DTSTAMP` must be a UTC date-time, and the
 /// export knows the day, not the time.
-fn start_of_day_utc(date: Date) -> Result<DateTime<Utc>, ExportError> {
+pub(super) fn start_of_day_utc(date: Date) -> Result<DateTime<Utc>, ExportError> {
     naive_date(date)?
         .and_hms_opt(0, 0, 0)
         .map(|time| time.and_utc())
@@ -457,7 +466,7 @@ fn start_of_day_utc(date: Date) -> Result<DateTime<Utc>, ExportError> {
 }
 
 /// The day after: an all-day event ends at the start of the next day (RFC 5545).
-fn day_after(date: Date) -> Result<Date, ExportError> {
+pub(super) fn day_after(date: Date) -> Result<Date, ExportError> {
     date.tomorrow()
         .map_err(|error| ExportError::Calendar(format!("the day after {date}: {error}")))
 }

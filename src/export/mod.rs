@@ -1,6 +1,7 @@
 //! A plan in, bytes out: the text a physician reads, JSON and RON for other systems, and
 //! the PDFs a patient takes home (the handout and the consent form).
 
+pub mod agenda;
 mod calendar;
 mod chart;
 mod consent;

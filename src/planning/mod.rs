@@ -4,6 +4,7 @@
 //! Pure: no IO and no clock. "Today" is never read here; a caller that needs it passes
 //! it in.
 
+pub mod agenda;
 mod calendar;
 mod changes;
 pub mod checklist;

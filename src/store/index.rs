@@ -40,7 +40,8 @@ use super::format::{
 };
 use super::fsio::{FileKind, not_a_file, read_regular, with_small_file, write_replace};
 use super::ids::{PatientId, PlanId};
-use super::records::{Patient, PatientSummary, PlanRecord, PlanSummary, Revision};
+use super::records::{AgendaItems, Patient, PatientSummary, PlanRecord, PlanSummary, Revision};
+use crate::planning::agenda::DatedItem;
 
 /// How far [`Store::load_index`] has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +77,11 @@ impl Index {
     }
 }
 
+/// The version of the rules that make a plan's dated items
+/// ([`crate::planning::agenda::dated_items`]), kept in the index cache: a cache whose
+/// items were made otherwise is rebuilt. One more whenever those rules change.
+const AGENDA_VERSION: u32 = 1;
+
 /// How often progress is reported, in records.
 const PROGRESS_EVERY: usize = 100;
 
@@ -99,11 +105,119 @@ pub(crate) struct Cached<S> {
     /// reported at every start-up until the folder is restored.
     #[serde(default)]
     removed: bool,
+    /// A plan's dated items, in the file only: in memory they are in the summary
+    /// ([`WithAgenda`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    agenda: Vec<DatedItem>,
+    /// The SHA-256 of the items as JSON, so that damaged items are noticed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    agenda_sha256: String,
+    /// The SHA-256 of the summary the items were made with (the one the head records
+    /// for the revision they come from), so that items of another revision are never
+    /// taken for this one's.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    agenda_for: String,
+    /// Whether the items read from the file belong to the summary (both hashes match);
+    /// not in the file.
+    #[serde(skip)]
+    agenda_checked: bool,
+}
+
+impl<S> Cached<S> {
+    /// An entry made from a record's files.
+    fn made(id: &str, stamp: Stamp, summary: Option<S>, problems: Vec<LoadProblem>) -> Self {
+        Self {
+            id: id.to_owned(),
+            stamp,
+            summary,
+            problems,
+            removed: false,
+            agenda: Vec::new(),
+            agenda_sha256: String::new(),
+            agenda_for: String::new(),
+            agenda_checked: true,
+        }
+    }
+}
+
+/// A summary that may carry a plan's dated items ([`PlanSummary::agenda`]): they are
+/// kept in the index cache beside the summary, not in it nor in the head, with the
+/// hash of the summary they were made with (which the head records) and their own.
+pub(crate) trait WithAgenda: Serialize {
+    /// Whether summaries of this kind carry dated items, made from the record.
+    const HAS_AGENDA: bool;
+    /// Moves the items out, for the cache file.
+    fn take_agenda(&mut self) -> Vec<DatedItem>;
+    /// Puts items read from the cache file, or made from the record, in.
+    fn put_agenda(&mut self, items: Vec<DatedItem>);
+    /// Whether two summaries carry the same items.
+    fn same_agenda(&self, other: &Self) -> bool;
+}
+
+impl WithAgenda for PatientSummary {
+    const HAS_AGENDA: bool = false;
+
+    fn take_agenda(&mut self) -> Vec<DatedItem> {
+        Vec::new()
+    }
+
+    fn put_agenda(&mut self, _items: Vec<DatedItem>) {}
+
+    fn same_agenda(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+impl WithAgenda for PlanSummary {
+    const HAS_AGENDA: bool = true;
+
+    fn take_agenda(&mut self) -> Vec<DatedItem> {
+        std::mem::take(&mut self.agenda.0)
+    }
+
+    fn put_agenda(&mut self, items: Vec<DatedItem>) {
+        self.agenda = AgendaItems(items);
+    }
+
+    fn same_agenda(&self, other: &Self) -> bool {
+        self.agenda.0 == other.agenda.0
+    }
+}
+
+/// The SHA-256 of dated items as JSON, in lowercase hexadecimal; empty in the unlikely
+/// case they cannot be written as JSON (then they are made again at the next load).
+fn agenda_sha256(items: &[DatedItem]) -> String {
+    serde_json::to_vec(items)
+        .map(|json| sha256_hex(&json))
+        .unwrap_or_default()
+}
+
+/// Moves the dated items read with an entry into its summary when they belong to it:
+/// they have their hash and were made with this very summary.
+fn check_agenda<S: WithAgenda>(entry: &mut Cached<S>) {
+    let items = std::mem::take(&mut entry.agenda);
+    entry.agenda_checked = match &mut entry.summary {
+        None => true,
+        Some(_) if !S::HAS_AGENDA => true,
+        Some(summary) => {
+            let fits = !entry.agenda_sha256.is_empty()
+                && entry.agenda_sha256 == agenda_sha256(&items)
+                && entry.agenda_for == summary_sha256(&*summary);
+            if fits {
+                summary.put_agenda(items);
+            }
+            fits
+        }
+    };
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct IndexFile {
     format_version: u32,
+    /// [`AGENDA_VERSION`] of the app that wrote the file: a cache from before the
+    /// agenda, or made with other rules for the dated items, is rebuilt.
+    #[serde(default)]
+    agenda_version: u32,
     patients: Vec<Cached<PatientSummary>>,
     plans: Vec<Cached<PlanSummary>>,
 }
@@ -170,13 +284,14 @@ impl Store {
             || cache.as_ref().is_none_or(|cache| {
                 cache.patients.len() != patients.len() || cache.plans.len() != plans.len()
             });
-        let file = IndexFile {
+        let mut file = IndexFile {
             format_version: FORMAT_VERSION,
+            agenda_version: AGENDA_VERSION,
             patients,
             plans,
         };
         if changed {
-            self.write_cache(&file);
+            self.write_cache(&mut file);
         }
         let mut index = self.assemble(file);
         cache_problems.append(&mut folder_problems);
@@ -277,7 +392,10 @@ impl Store {
         &self,
         id: &str,
         cache: &HashMap<&str, &Cached<T::Summary>>,
-    ) -> (Cached<T::Summary>, Fresh) {
+    ) -> (Cached<T::Summary>, Fresh)
+    where
+        T::Summary: WithAgenda,
+    {
         let dir = self.record_dir::<T>(id);
         let mut claimed_current = None;
         if let Some(cached) = cache.get(id)
@@ -294,15 +412,24 @@ impl Store {
                 .checked_add(1)
                 .is_some_and(|next| !dir.join(revision_file_name(next)).exists())
         {
-            if head_vouches_for::<T>(&dir, cached.summary.as_ref()) {
+            if cached.agenda_checked && head_vouches_for::<T>(&dir, cached.summary.as_ref()) {
                 return ((*cached).clone(), Fresh::No);
             }
             claimed_current = Some(*cached);
         }
         let fresh = self.fresh_entry::<T>(id, &dir);
+        let same_agenda = match (&claimed_current, &fresh.summary) {
+            (Some(cached), Some(fresh)) => cached
+                .summary
+                .as_ref()
+                .is_some_and(|cached| cached.same_agenda(fresh)),
+            _ => true,
+        };
         let verdict = match claimed_current {
             Some(cached)
-                if cached.summary != fresh.summary || cached.problems != fresh.problems =>
+                if cached.summary != fresh.summary
+                    || !same_agenda
+                    || cached.problems != fresh.problems =>
             {
                 Fresh::Mismatched
             }
@@ -312,7 +439,10 @@ impl Store {
     }
 
     /// A record's entry made from its files.
-    fn fresh_entry<T: Record>(&self, id: &str, dir: &Path) -> Cached<T::Summary> {
+    fn fresh_entry<T: Record>(&self, id: &str, dir: &Path) -> Cached<T::Summary>
+    where
+        T::Summary: WithAgenda,
+    {
         let files = match revision_files(dir) {
             Ok(files) => files,
             Err(source) => {
@@ -320,13 +450,7 @@ impl Store {
                     file: dir.to_path_buf(),
                     cause: source,
                 };
-                return Cached {
-                    id: id.to_owned(),
-                    stamp: Stamp::NONE,
-                    summary: None,
-                    problems: vec![unreadable(dir, &error)],
-                    removed: false,
-                };
+                return Cached::made(id, Stamp::NONE, None, vec![unreadable(dir, &error)]);
             }
         };
         let mut problems: Vec<LoadProblem> = files
@@ -346,24 +470,20 @@ impl Store {
             .and_then(|&newest| stamp_of(&dir.join(revision_file_name(newest)), newest))
             .unwrap_or(Stamp::NONE);
         let Some(&newest) = numbers.last() else {
-            return Cached {
-                id: id.to_owned(),
-                stamp,
-                summary: None,
-                problems,
-                removed: false,
-            };
+            return Cached::made(id, stamp, None, problems);
         };
-        let from_head = summary_from_head::<T>(id, dir, newest);
-        if let HeadSays::Summary(summary) = from_head {
-            return Cached {
-                id: id.to_owned(),
-                stamp,
-                summary: Some(summary),
-                problems,
-                removed: false,
-            };
-        }
+        let from_head = match summary_from_head::<T>(id, dir, newest) {
+            HeadSays::Summary(mut summary) => match self.agenda_from_record::<T>(id, &numbers) {
+                Some(items) => {
+                    summary.put_agenda(items);
+                    return Cached::made(id, stamp, Some(summary), problems);
+                }
+                // The revision the head vouches for cannot be read after all: it is
+                // parsed below, which says why.
+                None => HeadSays::Unusable,
+            },
+            other => other,
+        };
         // Revisions of format version 0 had no head.
         let mut before_heads = false;
         let (summary, shows_newest, mut found) = match self.newest_readable::<T>(id, &numbers) {
@@ -389,12 +509,26 @@ impl Store {
             shows_newest,
             before_heads,
         ));
-        Cached {
-            id: id.to_owned(),
-            stamp,
-            summary,
-            problems,
-            removed: false,
+        Cached::made(id, stamp, summary, problems)
+    }
+
+    /// A plan's dated items, made from its newest revision, which its head vouches
+    /// for: they are not in the head. Nothing to make for a patient; `None` when the
+    /// newest revision cannot be read.
+    fn agenda_from_record<T: Record>(&self, id: &str, numbers: &[u32]) -> Option<Vec<DatedItem>>
+    where
+        T::Summary: WithAgenda,
+    {
+        if !T::Summary::HAS_AGENDA {
+            return Some(Vec::new());
+        }
+        let &newest = numbers.last()?;
+        match self.newest_readable::<T>(id, numbers) {
+            Newest::Found(parsed, _) if parsed.meta.number == newest => {
+                T::summarize(id, &parsed.meta, &parsed.record)
+                    .map(|mut from_record| from_record.take_agenda())
+            }
+            _ => None,
         }
     }
 
@@ -421,7 +555,14 @@ impl Store {
             }
         };
         match serde_json::from_slice::<IndexFile>(&text) {
-            Ok(cache) if cache.format_version == FORMAT_VERSION => Some(cache),
+            Ok(mut cache)
+                if cache.format_version == FORMAT_VERSION
+                    && cache.agenda_version == AGENDA_VERSION =>
+            {
+                cache.patients.iter_mut().for_each(check_agenda);
+                cache.plans.iter_mut().for_each(check_agenda);
+                Some(cache)
+            }
             Ok(_) => None,
             Err(error) => {
                 tracing::info!(
@@ -433,11 +574,25 @@ impl Store {
         }
     }
 
-    fn write_cache(&self, index: &IndexFile) {
+    /// Writes the cache; the plans' dated items go beside their summaries in the file
+    /// and are back in the summaries when it returns.
+    fn write_cache(&self, index: &mut IndexFile) {
         let file = self.index_file();
-        let result = serde_json::to_vec(index)
-            .map_err(io::Error::other)
-            .and_then(|text| write_replace(&self.tmp_dir(), &file, &text));
+        for entry in &mut index.plans {
+            if let Some(summary) = &mut entry.summary {
+                entry.agenda = summary.take_agenda();
+                entry.agenda_sha256 = agenda_sha256(&entry.agenda);
+                entry.agenda_for = summary_sha256(&*summary);
+            }
+        }
+        let result = serde_json::to_vec(&*index).map_err(io::Error::other);
+        for entry in &mut index.plans {
+            let items = std::mem::take(&mut entry.agenda);
+            if let Some(summary) = &mut entry.summary {
+                summary.put_agenda(items);
+            }
+        }
+        let result = result.and_then(|text| write_replace(&self.tmp_dir(), &file, &text));
         if let Err(error) = result {
             tracing::warn!(
                 "could not update the index cache {} ({error}); the next start-up rebuilds it",

@@ -46,8 +46,8 @@ pub use photo_bytes::{
 pub use photos::{PhotoError, StoredPhoto};
 pub use protocol_files::{ProtocolDirError, read_protocol_dir};
 pub use records::{
-    LotUse, Patient, PatientSummary, PlanRecord, PlanSummary, Revision, RevisionInfo, Screening,
-    recall,
+    AgendaItems, LotUse, Patient, PatientSummary, PlanRecord, PlanSummary, Revision, RevisionInfo,
+    Screening, recall,
 };
 pub use settings::{SETTINGS_FILE, Settings, ThemePreference};
 pub use verify::{VerifyProblem, VerifyReport};

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::{PatientId, PlanId};
 use crate::catalog::{Factor, ProtocolId};
+use crate::planning::agenda::{DatedItem, PlanParts, dated_items};
 use crate::planning::{
     Course, ExtraTask, LotMatch, MaterialKind, Note, Plan, PlanPhoto, PlanRequest, PlanStatus,
     Score, SessionRecord, Treatment, normalise_lot,
@@ -216,6 +217,8 @@ pub struct Revision<T> {
 }
 
 /// What the plan list shows of one plan, without reading its revisions.
+///
+/// Two summaries are equal when every field but the dated items is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanSummary {
     /// The plan.
@@ -244,6 +247,12 @@ pub struct PlanSummary {
     /// answered from the index without reading any plan; left out when there is none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lots: Vec<LotUse>,
+    /// The plan's dated items, for the clinic's agenda
+    /// ([`crate::planning::agenda::dated_items`]): kept in the index cache beside the
+    /// summary (with the hash of the summary they belong to), never in the head, and
+    /// left out of comparisons of summaries.
+    #[serde(skip)]
+    pub agenda: AgendaItems,
 }
 
 /// A material with a lot used at one recorded session, as the plan's summary keeps it
@@ -336,6 +345,27 @@ pub fn recall<'a>(lot: &str, plans: impl IntoIterator<Item = &'a PlanSummary>) -
     found
 }
 
+/// A plan's dated items beside its summary. They take no part in comparing summaries:
+/// they follow from the revision the summary names.
+#[derive(Debug, Clone, Default)]
+pub struct AgendaItems(pub Vec<DatedItem>);
+
+impl PartialEq for AgendaItems {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for AgendaItems {}
+
+impl std::ops::Deref for AgendaItems {
+    type Target = [DatedItem];
+
+    fn deref(&self) -> &[DatedItem] {
+        &self.0
+    }
+}
+
 impl PlanSummary {
     /// The summary of revision `number` of a plan, saved at `saved_at` by `saved_by`:
     /// what the index cache and the head keep, and what the lists show. The patient's
@@ -361,7 +391,40 @@ impl PlanSummary {
             saved_at,
             saved_by: saved_by.to_owned(),
             lots: LotUse::of_records(&record.records),
+            agenda: AgendaItems::default(),
         }
+        .with_agenda(dated_items(PlanParts {
+            plan: &record.plan,
+            clinic: &record.request.options,
+            records: &record.records,
+            scores: &record.scores,
+            checklist: &record.checklist,
+        }))
+    }
+
+    /// The summary with these dated items.
+    #[must_use]
+    pub fn with_agenda(mut self, agenda: Vec<DatedItem>) -> Self {
+        self.agenda = AgendaItems(agenda);
+        self
+    }
+}
+
+impl crate::planning::agenda::AgendaPlan for PlanSummary {
+    fn status(&self) -> PlanStatus {
+        self.status
+    }
+
+    fn items(&self) -> &[DatedItem] {
+        &self.agenda
+    }
+
+    fn protocol(&self) -> &str {
+        self.protocol_id.as_str()
+    }
+
+    fn patient_name(&self) -> &str {
+        &self.patient_name
     }
 }
 

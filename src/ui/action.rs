@@ -44,6 +44,8 @@ pub enum Action {
     ShowAllPlans,
     /// Show the lot recall screen.
     ShowLotRecall,
+    /// Show the clinic's agenda, the home screen.
+    ShowAgenda,
     /// Show the protocol library.
     ShowLibrary,
     /// Open the settings dialog.

@@ -1,6 +1,7 @@
 //! The egui desktop app. Only this module knows egui.
 
 mod action;
+pub mod agenda_view;
 mod app;
 mod close_dialog;
 mod export_dialog;

@@ -307,6 +307,7 @@ mod tests {
             saved_at: Timestamp::from_second(1_800_000_000 + seconds).unwrap(),
             saved_by: "Dr. Test".to_owned(),
             lots: Vec::new(),
+            agenda: crate::store::AgendaItems::default(),
         }
     }
 

@@ -17,6 +17,9 @@ pub fn top_bar_ui(ui: &mut Ui, settings: &Settings) -> Option<Action> {
         if ui.button("New plan… (Ctrl+N)").clicked() {
             action = Some(Action::NewPlan(None));
         }
+        if ui.button("Agenda").clicked() {
+            action = Some(Action::ShowAgenda);
+        }
         if ui.button("All plans").clicked() {
             action = Some(Action::ShowAllPlans);
         }

@@ -92,7 +92,14 @@ impl App {
             }
             Action::RecordSession(record) => self.record_session(*record),
             Action::EnterScore(score) => self.enter_score(score),
-            Action::ShowAllPlans => self.show(Screen::Home),
+            Action::ShowAllPlans => {
+                self.home = super::Home::AllPlans;
+                self.show(Screen::Home);
+            }
+            Action::ShowAgenda => {
+                self.home = super::Home::Agenda;
+                self.show(Screen::Home);
+            }
             Action::CancelNewPlan => {
                 if matches!(&self.screen, Screen::NewPlan(draft) if draft.has_work()) {
                     self.draft_question = Some(DraftQuestion::Cancel);

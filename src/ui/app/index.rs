@@ -83,6 +83,7 @@ impl App {
             .into_iter()
             .map(|summary| index.upsert(summary))
             .collect();
+        self.agenda.invalidate();
         let IndexState::Ready(index) = &self.index else {
             return;
         };
@@ -109,6 +110,7 @@ impl App {
         if let IndexState::Ready(index) = &self.index {
             self.list = PatientList::new(&index.patients, &index.plans);
             self.plans_table = PlansTable::new(&index.plans);
+            self.agenda.invalidate();
         }
     }
 }

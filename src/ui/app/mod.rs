@@ -26,6 +26,7 @@ use egui::Ui;
 use jiff::civil::Date;
 
 use super::action::Action;
+use super::agenda_view::AgendaView;
 use super::export_dialog::ExportDialog;
 use super::library::LibraryState;
 use super::lot_recall::LotRecallState;
@@ -93,6 +94,15 @@ enum Screen {
     LotRecall(LotRecallState),
 }
 
+/// What the home screen shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Home {
+    /// The clinic's agenda, the first screen.
+    Agenda,
+    /// Every plan in a table.
+    AllPlans,
+}
+
 /// Which screen is shown, to tell the first frame of a screen from the next ones: a
 /// screen opens at its top.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +146,10 @@ pub struct App {
     index: IndexState,
     list: PatientList,
     plans_table: PlansTable,
+    /// The home screen: the clinic's agenda.
+    agenda: AgendaView,
+    /// What the home screen shows.
+    home: Home,
     query: String,
     screen: Screen,
     open_plan: Option<OpenPlan>,
@@ -260,6 +274,8 @@ impl App {
             index,
             list: PatientList::default(),
             plans_table: PlansTable::default(),
+            agenda: AgendaView::default(),
+            home: Home::Agenda,
             query: String::new(),
             screen: Screen::Home,
             open_plan: None,

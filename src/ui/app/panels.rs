@@ -5,10 +5,11 @@
 use egui::{Key, KeyboardShortcut, Modifiers, Ui};
 
 use super::saving::AfterSave;
-use super::{App, DraftQuestion, IndexState, Reading, Screen, today};
+use super::{App, DraftQuestion, Home, IndexState, Reading, Screen, today};
 use crate::planning::ClinicOptions;
 use crate::store::PlanSummary;
 use crate::ui::action::Action;
+use crate::ui::agenda_view::{AgendaShown, agenda_ui};
 use crate::ui::close_dialog::close_dialog_ui;
 use crate::ui::export_dialog::export_ui;
 use crate::ui::library::library_ui;
@@ -139,6 +140,35 @@ impl App {
         actions
     }
 
+    /// The home screen's agenda.
+    fn agenda_home_ui(
+        &mut self,
+        ui: &mut Ui,
+        today: jiff::civil::Date,
+        fresh: bool,
+    ) -> Option<Action> {
+        let protocols: Vec<(String, String)> = self
+            .catalog
+            .protocols()
+            .map(|protocol| (protocol.id.as_str().to_owned(), protocol.title.clone()))
+            .collect();
+        let shown = AgendaShown {
+            index: match &self.index {
+                IndexState::Ready(index) => Some(index),
+                _ => None,
+            },
+            failed: match &self.index {
+                IndexState::Failed(error) => Some(error.as_str()),
+                _ => None,
+            },
+            protocols: &protocols,
+            search: &self.query,
+            today,
+            fresh,
+        };
+        agenda_ui(ui, &mut self.agenda, &shown)
+    }
+
     pub(super) fn central_ui(&mut self, ui: &mut Ui) -> Option<Action> {
         let today = today();
         let fresh = self.is_fresh_screen();
@@ -156,6 +186,7 @@ impl App {
             _ => Vec::new(),
         };
         match &mut self.screen {
+            Screen::Home if self.home == Home::Agenda => self.agenda_home_ui(ui, today, fresh),
             Screen::Home => {
                 ui.heading("All plans");
                 if self.plans_table.is_empty() && self.is_index_loaded() {
