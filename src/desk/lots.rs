@@ -2,13 +2,14 @@
 //! thread, so that the window can find every patient of a lot (a recall) and offer the
 //! lots already used while one is typed.
 //!
-//! [`read_lot_book`] reads every plan of the list; once the index keeps each plan's
-//! lots, it is the one function to switch to building the book from the index.
+//! The book is made from the index ([`LotBook::from_summaries`]): each plan's summary
+//! keeps the lots of its records, so no plan is read. [`read_lot_book`] reads the plans
+//! themselves, for a check of the index against the records.
 
 use crate::planning::{
     LotMatch, LotSuggestion, Material, RecallSource, SessionRecord, find_lot, lot_suggestions,
 };
-use crate::store::{PlanId, PlanRecord, Store};
+use crate::store::{PlanId, PlanRecord, PlanSummary, Store};
 
 /// One plan's sessions that used a material with a lot.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +57,47 @@ fn lots_only(record: &SessionRecord) -> Option<SessionRecord> {
 }
 
 impl LotBook {
+    /// The lots of every summarized plan, from the lots its summary keeps: no file is
+    /// read, so it is made at once, and again whenever the index changes.
+    #[must_use]
+    pub fn from_summaries(plans: &[PlanSummary]) -> LotBook {
+        let plans = plans
+            .iter()
+            .filter(|plan| !plan.lots.is_empty())
+            .map(|plan| {
+                let mut records: Vec<SessionRecord> = Vec::new();
+                for used in &plan.lots {
+                    let at = match records
+                        .iter()
+                        .position(|record| record.session == used.session)
+                    {
+                        Some(at) => at,
+                        None => {
+                            records.push(SessionRecord::new(used.session, used.performed));
+                            records.len() - 1
+                        }
+                    };
+                    records[at].materials.push(Material {
+                        name: used.material.clone(),
+                        kind: used.kind,
+                        lot: Some(used.lot.clone()),
+                        expiry: used.expiry,
+                    });
+                }
+                LotPlan {
+                    patient: plan.patient.to_string(),
+                    patient_name: plan.patient_name.clone(),
+                    plan: plan.id.to_string(),
+                    records,
+                }
+            })
+            .collect();
+        LotBook {
+            plans,
+            problems: Vec::new(),
+        }
+    }
+
     /// Puts a plan's records in the book, replacing what it held of the plan (after a
     /// save, a plan's lots are as saved). An empty patient name keeps the one the book
     /// had for the plan.

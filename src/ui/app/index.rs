@@ -84,6 +84,7 @@ impl App {
             .map(|summary| index.upsert(summary))
             .collect();
         self.agenda.invalidate();
+        self.lots_follow_index();
         let IndexState::Ready(index) = &self.index else {
             return;
         };
@@ -111,6 +112,7 @@ impl App {
             self.list = PatientList::new(&index.patients, &index.plans);
             self.plans_table = PlansTable::new(&index.plans);
             self.agenda.invalidate();
+            self.lots_follow_index();
         }
     }
 }

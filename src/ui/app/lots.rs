@@ -1,70 +1,47 @@
 //! The lots the window knows, for lot recall and for the suggestions of the record
-//! form: read once, when first needed, on a thread of their own (reading every plan can
-//! take a while and must not hold up opening or saving one), and kept up to date with
-//! the plans saved since.
-
-use std::sync::mpsc::{Receiver, channel};
+//! form: made from the index when first needed (each plan's summary keeps its lots, so
+//! no plan is read), and made again whenever the index changes.
 
 use super::{App, IndexState};
-use crate::desk::lots::{LotBook, LotBookEntry, read_lot_book};
+use crate::desk::lots::{LotBook, LotBookEntry};
 use crate::planning::{LotSuggestion, RecallSource};
 use crate::store::{PlanId, PlanRecord};
 use crate::ui::action::Action;
 use crate::ui::lot_recall::{LotRecallState, LotsShown, lot_recall_ui};
 
-/// The lots, being read, read, or why not.
+/// The lots, made or not, or why not.
 #[derive(Default)]
 pub(super) struct LotsState {
     pub(super) book: Option<LotBook>,
-    reading: Option<Receiver<LotBook>>,
     pub(super) failed: Option<String>,
 }
 
 impl App {
-    /// Starts reading the lots of every plan in the list, unless they are read or being
-    /// read. Waits for the list: a plan not in it yet is added when it is saved.
-    pub(super) fn ask_for_lots(&mut self, ctx: &egui::Context) {
-        if self.lots.book.is_some() || self.lots.reading.is_some() {
+    /// Makes the book of lots from the index, unless it is made: each plan's summary
+    /// keeps its lots, so nothing is read from disk. Waits for the index.
+    pub(super) fn ask_for_lots(&mut self, _ctx: &egui::Context) {
+        if self.lots.book.is_some() {
             return;
         }
         let IndexState::Ready(index) = &self.index else {
             return;
         };
-        let Ok(store) = &self.store else {
-            self.lots.failed = Some("there is no data folder to search".to_owned());
+        self.lots.book = Some(LotBook::from_summaries(&index.plans));
+        self.lots.failed = None;
+    }
+
+    /// The index changed (loaded again, or a save's summary put in): a book already
+    /// made is made again from it, so that a plan saved at another desk is found too.
+    pub(super) fn lots_follow_index(&mut self) {
+        if self.lots.book.is_none() {
             return;
-        };
-        let entries: Vec<LotBookEntry> = index
-            .plans
-            .iter()
-            .map(|plan| LotBookEntry {
-                plan: plan.id.clone(),
-                patient: plan.patient.to_string(),
-                patient_name: plan.patient_name.clone(),
-            })
-            .collect();
-        let store = store.clone();
-        let wake = {
-            let ctx = ctx.clone();
-            move || ctx.request_repaint()
-        };
-        let (sender, receiver) = channel();
-        let started = std::thread::Builder::new()
-            .name("read-lots".into())
-            .spawn(move || {
-                let _ = sender.send(read_lot_book(&store, &entries));
-                wake();
-            });
-        match started {
-            Ok(_) => self.lots.reading = Some(receiver),
-            Err(error) => {
-                self.lots.failed = Some(format!("could not start reading the lots: {error}"));
-            }
+        }
+        if let IndexState::Ready(index) = &self.index {
+            self.lots.book = Some(LotBook::from_summaries(&index.plans));
         }
     }
 
-    /// Takes the lots once they are read; never waits. An open record form wants the
-    /// lots already used, so they are asked for then.
+    /// An open record form wants the lots already used, so they are made then.
     pub(super) fn poll_lots(&mut self, ctx: &egui::Context) {
         if self
             .open_plan
@@ -72,21 +49,6 @@ impl App {
             .is_some_and(|open| open.view.treatment.form.is_some())
         {
             self.ask_for_lots(ctx);
-        }
-        let Some(receiver) = &self.lots.reading else {
-            return;
-        };
-        match receiver.try_recv() {
-            Ok(book) => {
-                self.lots.book = Some(book);
-                self.lots.reading = None;
-            }
-            Err(std::sync::mpsc::TryRecvError::Empty) => {}
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                self.lots.reading = None;
-                self.lots.failed =
-                    Some("reading the lots stopped; open this screen again".to_owned());
-            }
         }
     }
 
