@@ -78,7 +78,7 @@ pub(crate) fn parse_plan_id(text: &str) -> anyhow::Result<PlanId> {
 
 /// The author of saves: the physician's name from the settings, else the system user
 /// name, else "unknown"; the fallbacks are said on stderr.
-fn author(dirs: &AppDirs) -> anyhow::Result<String> {
+pub(crate) fn author(dirs: &AppDirs) -> anyhow::Result<String> {
     let settings = Settings::load(&dirs.config)?;
     let name = settings.physician_name.trim();
     if !name.is_empty() {
@@ -271,7 +271,7 @@ fn cell(text: &str) -> String {
 
 /// Columns padded to their widest cell, two spaces apart. Every cell is made safe
 /// ([`cell`]) first; padding is counted by hand, so a cell of any width is fine.
-fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+pub(crate) fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
     let rows: Vec<[String; N]> = rows
         .iter()
         .map(|row| row.each_ref().map(|text| cell(text)))

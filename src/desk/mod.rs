@@ -9,6 +9,7 @@
 //! bytes, and only this module reads one to make the other. It knows no egui.
 
 pub mod export;
+pub mod photos;
 pub mod screenshot;
 pub mod worker;
 mod workspace;

@@ -35,6 +35,8 @@ pub enum Action {
     CreatePlan(Box<NewPlanDraft>),
     /// Change the open plan.
     EditPlan(PlanEdit),
+    /// Add, tag or take off the open plan's photographs.
+    Photos(super::photos::PhotoAction),
     /// Show every plan in a table.
     ShowAllPlans,
     /// Show the protocol library.

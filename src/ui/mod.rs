@@ -8,6 +8,7 @@ mod library;
 mod new_plan;
 mod patient_list;
 mod patient_view;
+pub mod photos;
 mod plan_view;
 mod plans_table;
 mod search;

@@ -37,6 +37,8 @@ pub struct PlanViewState {
     /// A session moved sooner after the one before than the protocol allows, waiting
     /// for the physician to confirm it with a reason.
     pub sooner: Option<SoonerMove>,
+    /// The photographs' section: files being added, thumbnails, a comparison.
+    pub photos: super::photos::PhotosState,
 }
 
 /// A session moved too soon after the one before, and the reason being typed.
@@ -106,6 +108,7 @@ impl PlanViewState {
             task_has_due: false,
             task_for_clinic: false,
             sooner: None,
+            photos: super::photos::PhotosState::default(),
         }
     }
 }
@@ -133,6 +136,7 @@ impl PlanViewState {
                 excerpt(sooner.reason.trim())
             ));
         }
+        unsaved.extend(self.photos.unsaved_text(patient));
         unsaved
     }
 }
@@ -238,6 +242,8 @@ pub struct PlanShown<'a> {
     pub protocol: Option<&'a Protocol>,
     /// What each revision changed, in words, by revision number.
     pub changes: &'a BTreeMap<u32, Vec<String>>,
+    /// The standard photograph views of the plan's area.
+    pub photo_views: &'a [crate::catalog::PhotoView],
 }
 
 /// The whole plan screen. `patient_name` heads it; `save` says how it stands on disk.
@@ -255,6 +261,7 @@ pub fn plan_view_ui(
         history,
         protocol,
         changes,
+        photo_views,
     } = *shown;
     let mut action = None;
     // Readers see numbered references, also in plans saved before they were numbered;
@@ -269,6 +276,7 @@ pub fn plan_view_ui(
         regulatory_ui(ui, plan);
         section_heading(ui, "Timeline");
         timeline_ui(ui, plan, today);
+        super::photos::photo_days_ui(ui, record);
         if plan.candidate {
             let edit = pre_procedure_ui(ui, record, plan, today)
                 .or(sessions_ui(ui, record, plan, protocol, state))
@@ -280,6 +288,14 @@ pub fn plan_view_ui(
         }
         if let Some(edit) = notes_and_tasks_ui(ui, record, state) {
             action = Some(Action::EditPlan(edit));
+        }
+        let photos = super::photos::PhotosShown {
+            record,
+            views: photo_views,
+            today,
+        };
+        if let Some(photo_action) = super::photos::photos_ui(ui, &photos, &mut state.photos) {
+            action = Some(Action::Photos(photo_action));
         }
         consent_ui(ui, plan);
         history_ui(ui, history, changes);

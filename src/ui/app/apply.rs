@@ -83,6 +83,7 @@ impl App {
             }
             Action::CreatePlan(draft) => self.create_plan(&draft),
             Action::EditPlan(edit) => self.edit_plan(edit),
+            Action::Photos(photo_action) => self.apply_photo_action(photo_action),
             Action::ShowLibrary => self.show(Screen::Library(LibraryState::default())),
             Action::ShowAllPlans => self.show(Screen::Home),
             Action::CancelNewPlan => {

@@ -206,6 +206,7 @@ impl App {
                         history: &open.history,
                         protocol: self.catalog.get(&open.record.plan.protocol.id),
                         changes: &open.changes,
+                        photo_views: self.photo_views.for_area(open.record.plan.selection.area),
                     };
                     plan_view_ui(ui, &shown, &mut open.view, today, fresh)
                 }
