@@ -105,7 +105,7 @@ fn gallery_frame_200_photos(bencher: Bencher) {
     let mut state = PhotosState::default();
     let mut offset = 0.0_f32;
     let mut most_textures = 0;
-    let mut frame = |state: &mut PhotosState, offset: f32| {
+    let frame = |state: &mut PhotosState, offset: f32| {
         let input = egui::RawInput {
             screen_rect: Some(egui::Rect::from_min_size(
                 egui::Pos2::ZERO,
