@@ -343,7 +343,7 @@ pub fn photo_days_ui(ui: &mut Ui, record: &PlanRecord) {
             format!("{} ({count}{visit})", date_text(*day))
         })
         .collect();
-    ui.label(format!("📷 Photographs taken: {}", parts.join(" · ")));
+    ui.label(format!("Photographs taken: {}", parts.join(" · ")));
 }
 
 /// The "Photos" section of the plan screen.
