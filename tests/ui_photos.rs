@@ -72,7 +72,9 @@ fn a_photograph_added_by_its_path_or_dropped_lands_in_the_plan_and_its_gallery()
     // scrolled into view (a thumbnail off screen is not even asked for).
     wait_for_label(&mut harness, "Photograph Front");
     assert_eq!(harness.state().photo_texture_counts(), Some((0, 0)));
-    harness.get_by_label_contains("Photograph Front").scroll_to_me();
+    harness
+        .get_by_label_contains("Photograph Front")
+        .scroll_to_me();
     harness.run_steps(2);
     wait_until(&mut harness, "the thumbnail", |app| {
         app.photo_texture_counts()
@@ -132,7 +134,10 @@ fn two_photographs_of_a_view_are_compared_with_their_zoom_linked() {
     wait_for_label(&mut harness, "Before photograph");
     wait_for_label(&mut harness, "After photograph");
     assert!(
-        harness.query_all_by_label_contains("day 0").next().is_some(),
+        harness
+            .query_all_by_label_contains("day 0")
+            .next()
+            .is_some(),
         "the first is on the day of session 1"
     );
     wait_until(&mut harness, "both pictures", |app| {

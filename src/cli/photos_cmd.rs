@@ -369,11 +369,12 @@ pub(crate) fn list(store: &Store, id: &PlanId, format: ListFormat) -> anyhow::Re
                     "Plan {id} has no photographs yet. Add some with `regen-planner photos add {id} FILE... --view ID`.\n"
                 ));
             }
-            let rows: Vec<[String; 7]> = listed
+            // The id is printed whole on a line of its own (a table cell would shorten
+            // it), with the photograph's details on the lines under it.
+            let rows: Vec<[String; 6]> = listed
                 .iter()
                 .map(|photo| {
                     [
-                        photo.id.to_owned(),
                         photo.view.to_owned(),
                         photo.taken.to_string(),
                         photo.visit.clone().unwrap_or_default(),
@@ -386,10 +387,16 @@ pub(crate) fn list(store: &Store, id: &PlanId, format: ListFormat) -> anyhow::Re
                     ]
                 })
                 .collect();
-            Ok(table(
-                &["ID", "VIEW", "TAKEN", "VISIT", "DAY", "SIZE", ""],
-                &rows,
-            ))
+            let rendered = table(&["VIEW", "TAKEN", "VISIT", "DAY", "SIZE", ""], &rows);
+            let mut lines = rendered.lines();
+            let mut out = String::new();
+            if let Some(header) = lines.next() {
+                let _ = writeln!(out, "{header}");
+            }
+            for (photo, line) in listed.iter().zip(lines) {
+                let _ = writeln!(out, "{}\n  {line}", photo.id);
+            }
+            Ok(out)
         }
     }
 }
@@ -610,6 +617,10 @@ mod tests {
         assert!(
             text.contains("Session 1") && text.contains("64 x 48"),
             "{text}"
+        );
+        assert!(
+            text.lines().any(|line| line == ids[0]),
+            "the id is printed whole: {text}"
         );
 
         // The same file again changes nothing.
