@@ -573,14 +573,12 @@ mod tests {
         }
 
         fn photo_files(&self) -> usize {
-            std::fs::read_dir(self.dirs.data.join("photos"))
-                .map(|entries| {
-                    entries
-                        .flatten()
-                        .filter(|entry| entry.path().is_file())
-                        .count()
-                })
-                .unwrap_or(0)
+            std::fs::read_dir(self.dirs.data.join("photos")).map_or(0, |entries| {
+                entries
+                    .flatten()
+                    .filter(|entry| entry.path().is_file())
+                    .count()
+            })
         }
     }
 
@@ -704,7 +702,7 @@ mod tests {
         let desk = desk();
         let good = desk.file("good.jpg", &synthetic_photo(64, 48, 0, 0).unwrap());
         let error = desk
-            .add(&[good.clone()], "vertex", None)
+            .add(std::slice::from_ref(&good), "vertex", None)
             .unwrap_err()
             .to_string();
         assert!(error.contains("'vertex' is not a view"), "{error}");

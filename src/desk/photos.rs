@@ -129,14 +129,20 @@ impl PhotoWorker {
         })
     }
 
-    /// Queues a job. Returns false if the thread is gone.
-    pub fn send(&self, job: PhotoJob) -> bool {
-        self.jobs
+    /// Queues a job; if the thread is gone (it stops only when the window closes), the
+    /// job is dropped and logged.
+    pub fn send(&self, job: PhotoJob) {
+        let sent = self
+            .jobs
             .as_ref()
-            .is_some_and(|jobs| jobs.send(job).is_ok())
+            .is_some_and(|jobs| jobs.send(job).is_ok());
+        if !sent {
+            tracing::error!("the photos thread is gone; a photograph job was dropped");
+        }
     }
 
     /// What arrived since the last call; never waits.
+    #[must_use]
     pub fn poll(&self) -> Vec<PhotoOutcome> {
         self.outcomes.try_iter().collect()
     }

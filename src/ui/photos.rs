@@ -10,6 +10,7 @@
 //! follows what is shown, not how many photographs the plan has.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use egui::{Color32, Rect, RichText, Sense, TextureHandle, Ui, Vec2, pos2, vec2};
@@ -613,16 +614,20 @@ fn fit(size: Vec2, bounds: Vec2) -> Vec2 {
 fn caption(plan: &Plan, photo: &PlanPhoto) -> String {
     let mut text = date_text(photo.taken);
     if let Some(moment) = photo.moment {
-        text.push_str(&format!(", {}", moment.label()));
+        let _ = write!(text, ", {}", moment.label());
     }
     if let Some(days) = days_since_first_session(plan, photo.taken) {
-        text.push_str(&format!(", day {days}"));
+        let _ = write!(text, ", day {days}");
     }
     text
 }
 
 /// The gallery: per view, the photographs oldest first; each can be chosen for a
 /// comparison or taken off the plan.
+#[allow(
+    clippy::too_many_lines,
+    reason = "one view's heading, its tiles and the removed photographs read best together"
+)]
 fn gallery_ui(
     ui: &mut Ui,
     shown: &PhotosShown<'_>,
@@ -807,6 +812,10 @@ fn paint_tile(ui: &Ui, rect: Rect, texture: Option<&TextureHandle>, failure: Opt
     clippy::cast_precision_loss,
     reason = "the parts of the photographs' state it changes, each borrowed apart; pixel sizes are far below 2^24"
 )]
+#[allow(
+    clippy::too_many_lines,
+    reason = "the controls and the two linked pictures read best together"
+)]
 fn compare_ui(
     ui: &mut Ui,
     shown: &PhotosShown<'_>,
@@ -830,6 +839,7 @@ fn compare_ui(
                 "Comparison: {}",
                 view_label(shown.views, &before.view)
             ));
+            ui.spacing_mut().slider_width = 140.0;
             ui.add(
                 egui::Slider::new(&mut comparison.zoom, 1.0..=MAX_ZOOM)
                     .text("Zoom")
@@ -886,7 +896,7 @@ fn compare_ui(
                         comparison.centre.y -= delta.y / image.y.max(1.0) / comparison.zoom;
                     }
                     if response.hovered() {
-                        let zoom = ui.input(|input| input.zoom_delta());
+                        let zoom = ui.input(egui::InputState::zoom_delta);
                         if (zoom - 1.0).abs() > f32::EPSILON {
                             comparison.zoom *= zoom;
                         }

@@ -139,8 +139,8 @@ pub struct App {
     photo_keeping: Option<(PlanId, Vec<crate::planning::PlanPhoto>)>,
     /// The plan files being checked were chosen for.
     photo_checks_for: Option<PlanId>,
-    /// Show the first comparison once the plan asked for with `--open` is open.
-    compare_on_open: bool,
+    /// Show the first comparison once this plan (asked for with `--open`) is open.
+    compare_on_open: Option<PlanId>,
     index: IndexState,
     list: PatientList,
     plans_table: PlansTable,
@@ -266,6 +266,7 @@ impl App {
             Err(error) => (IndexState::Failed(error.clone()), None, None),
         };
         // Without a data folder, no plan can be opened; the banner says why.
+        let compare_on_open = options.open_plan.clone().filter(|_| options.compare_photos);
         let pending_open = options.open_plan.filter(|_| store.is_ok());
         Self {
             dirs,
@@ -278,7 +279,7 @@ impl App {
             photo_views,
             photo_keeping: None,
             photo_checks_for: None,
-            compare_on_open: options.compare_photos,
+            compare_on_open,
             index,
             list: PatientList::default(),
             plans_table: PlansTable::default(),

@@ -113,6 +113,10 @@ impl App {
         }
     }
 
+    #[allow(
+        clippy::too_many_lines,
+        reason = "one arm per outcome of the photos thread"
+    )]
     fn apply_photo_outcome(&mut self, outcome: PhotoOutcome, ctx: &egui::Context) {
         let open_id = self.open_plan.as_ref().map(|open| open.id.clone());
         match outcome {
@@ -252,13 +256,13 @@ impl App {
     /// `--compare-photos`: once the plan is open, its first view with two photographs
     /// or more is compared (first and latest).
     pub(super) fn compare_after_open(&mut self) {
-        if !self.compare_on_open || self.pending_open.is_some() || self.opening.is_some() {
-            return;
-        }
         let Some(open) = &mut self.open_plan else {
             return;
         };
-        self.compare_on_open = false;
+        if self.compare_on_open.as_ref() != Some(&open.id) {
+            return;
+        }
+        self.compare_on_open = None;
         let views = self.photo_views.for_area(open.record.plan.selection.area);
         open.view.photos.compare_first_view(&open.record, views);
     }
