@@ -89,6 +89,7 @@ pub fn create_demo(
     let extras = Extras {
         photos: &photos,
         views: &views,
+        now: options.now,
     };
     let stories = Story::new(catalog, options.seed, options.now);
     let next = AtomicUsize::new(0);
@@ -151,6 +152,8 @@ pub fn create_demo(
 struct Extras<'a> {
     photos: &'a photos::DemoPhotos,
     views: &'a crate::catalog::PhotoViews,
+    /// Nothing is saved after this.
+    now: Timestamp,
 }
 
 /// Writes one patient's revisions, then each plan's, oldest first, each on top of the
@@ -184,14 +187,16 @@ fn write_patient(
         }
         counts.plans += 1;
         counts.revisions += plan.revisions.len();
+        // The photographs' revision comes a minute after the last one, never after now.
         if let Some(last) = plan.revisions.last()
-            && let Some(with_photos) =
-                extras
-                    .photos
-                    .on_plan(&last.value, extras.views, last.saved_at)
+            && let Ok(at) = last
+                .saved_at
+                .checked_add(jiff::SignedDuration::from_mins(1))
+            && at <= extras.now
+            && let Some(with_photos) = extras.photos.on_plan(&last.value, extras.views, at)
         {
             let base = u32::try_from(plan.revisions.len()).unwrap_or(u32::MAX);
-            store.write_plan_at(&plan.id, base, &with_photos, last.saved_by, last.saved_at)?;
+            store.write_plan_at(&plan.id, base, &with_photos, last.saved_by, at)?;
             counts.revisions += 1;
         }
     }
