@@ -36,6 +36,7 @@ fn app_options(open_plan: Option<PlanId>) -> (tempfile::TempDir, AppOptions) {
         }),
         screenshot: None,
         open_plan,
+        compare_photos: false,
     };
     (config, options)
 }

@@ -5,6 +5,7 @@ mod catalog_cmd;
 mod demo_cmd;
 mod export_cmd;
 mod lots_cmd;
+mod photos_cmd;
 mod plan_cmd;
 mod plans_cmd;
 mod record_cmd;
@@ -47,6 +48,10 @@ pub struct Cli {
     /// Open this plan when the window opens.
     #[arg(long = "open", value_name = "PLAN_ID")]
     pub open_plan: Option<String>,
+    /// With --open: show the plan's first comparison of two photographs of one view
+    /// (for a --screenshot of it).
+    #[arg(long, requires = "open_plan")]
+    pub compare_photos: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -64,6 +69,9 @@ pub enum Command {
     Plan(Box<plan_cmd::PlanArgs>),
     /// List, show, trace and verify the saved plans.
     Plans(plans_cmd::PlansArgs),
+    /// Add, list, export (without location or camera metadata) and remove a plan's
+    /// clinical photographs.
+    Photos(photos_cmd::PhotosArgs),
     /// Export a saved plan for the patient or another system (JSON, and more below).
     Export(export_cmd::ExportArgs),
     /// Find every patient, plan and session that received a kit, device or product of a
@@ -117,6 +125,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 workspace: regen_planner::desk::Workspace::open(dirs),
                 screenshot: cli.screenshot,
                 open_plan,
+                compare_photos: cli.compare_photos,
             };
             regen_planner::ui::run(options).map_err(|error| anyhow::anyhow!(error))?;
             Ok(ExitCode::SUCCESS)
@@ -125,6 +134,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Catalog(args)) => catalog_cmd::run(&args, &dirs),
         Some(Command::Plan(args)) => plan_cmd::run(&args, &dirs),
         Some(Command::Plans(args)) => plans_cmd::run(&args, &dirs),
+        Some(Command::Photos(args)) => photos_cmd::run(&args, &dirs),
         Some(Command::Export(args)) => export_cmd::run(&args, &dirs),
         Some(Command::Lots(args)) => lots_cmd::run(&args, &dirs),
         Some(Command::Backup { dest }) => plans_cmd::backup(&dest, &dirs),

@@ -279,7 +279,7 @@ fn cell(text: &str) -> String {
 
 /// Columns padded to their widest cell, two spaces apart. Every cell is made safe
 /// ([`cell`]) first; padding is counted by hand, so a cell of any width is fine.
-fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+pub(crate) fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
     let rows: Vec<[String; N]> = rows
         .iter()
         .map(|row| row.each_ref().map(|text| cell(text)))

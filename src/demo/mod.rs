@@ -22,6 +22,7 @@
 //! in the app waits for its own flushes exactly as before.
 
 mod names;
+mod photos;
 mod rng;
 mod story;
 mod treatment;
@@ -34,6 +35,7 @@ use jiff::Timestamp;
 
 use crate::catalog::Catalog;
 use crate::store::{DemoMarker, Store, StoreError};
+pub use photos::synthetic_photo;
 use story::{DemoPatient, Story};
 
 /// The seed used when none is given.
@@ -86,6 +88,13 @@ pub fn create_demo(
         made_at: options.now,
     };
     let store = Store::open_for_demo(data_dir, &marker)?;
+    let photos = photos::DemoPhotos::keep(&store)?;
+    let (views, _) = crate::catalog::PhotoViews::builtin();
+    let extras = Extras {
+        photos: &photos,
+        views: &views,
+        now: options.now,
+    };
     let stories = Story::new(catalog, options.seed, options.now);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
@@ -111,7 +120,7 @@ pub fn create_demo(
                         if index >= options.patients {
                             break;
                         }
-                        match write_patient(&store, &stories.patient(index)) {
+                        match write_patient(&store, &stories.patient(index), &extras) {
                             Ok(counts) => {
                                 written.patients += 1;
                                 written.plans += counts.plans;
@@ -143,9 +152,22 @@ pub fn create_demo(
     Ok((store, report))
 }
 
+/// What is added to the story's plans: made-up photographs of the sessions held.
+struct Extras<'a> {
+    photos: &'a photos::DemoPhotos,
+    views: &'a crate::catalog::PhotoViews,
+    /// Nothing is saved after this.
+    now: Timestamp,
+}
+
 /// Writes one patient's revisions, then each plan's, oldest first, each on top of the
-/// one before.
-fn write_patient(store: &Store, patient: &DemoPatient) -> Result<DemoReport, StoreError> {
+/// one before; a plan whose sessions began gets one more revision with demo
+/// photographs.
+fn write_patient(
+    store: &Store,
+    patient: &DemoPatient,
+    extras: &Extras<'_>,
+) -> Result<DemoReport, StoreError> {
     let mut counts = DemoReport::default();
     for (base, revision) in (0u32..).zip(&patient.revisions) {
         store.write_patient_at(
@@ -169,6 +191,18 @@ fn write_patient(store: &Store, patient: &DemoPatient) -> Result<DemoReport, Sto
         }
         counts.plans += 1;
         counts.revisions += plan.revisions.len();
+        // The photographs' revision comes a minute after the last one, never after now.
+        if let Some(last) = plan.revisions.last()
+            && let Ok(at) = last
+                .saved_at
+                .checked_add(jiff::SignedDuration::from_mins(1))
+            && at <= extras.now
+            && let Some(with_photos) = extras.photos.on_plan(&last.value, extras.views, at)
+        {
+            let base = u32::try_from(plan.revisions.len()).unwrap_or(u32::MAX);
+            store.write_plan_at(&plan.id, base, &with_photos, last.saved_by, at)?;
+            counts.revisions += 1;
+        }
     }
     Ok(counts)
 }

@@ -67,15 +67,14 @@ impl LotBook {
             .map(|plan| {
                 let mut records: Vec<SessionRecord> = Vec::new();
                 for used in &plan.lots {
-                    let at = match records
+                    let at = if let Some(at) = records
                         .iter()
                         .position(|record| record.session == used.session)
                     {
-                        Some(at) => at,
-                        None => {
-                            records.push(SessionRecord::new(used.session, used.performed));
-                            records.len() - 1
-                        }
+                        at
+                    } else {
+                        records.push(SessionRecord::new(used.session, used.performed));
+                        records.len() - 1
                     };
                     records[at].materials.push(Material {
                         name: used.material.clone(),

@@ -12,6 +12,7 @@
 pub mod agenda;
 pub mod export;
 pub mod lots;
+pub mod photos;
 pub mod screenshot;
 pub mod treatment;
 pub mod worker;

@@ -5,7 +5,8 @@
 //! folder that cannot be opened is shown with a way forward.
 
 use crate::catalog::{
-    CLINIC_SCALE_FOLDER, Catalog, Problem, Scales, builtin_files, builtin_scale_files,
+    CLINIC_SCALE_FOLDER, CLINIC_VIEW_FOLDER, Catalog, PhotoViews, Problem, Scales, builtin_files,
+    builtin_scale_files,
 };
 use crate::store::{AppDirs, Settings, Store, read_protocol_dir};
 
@@ -18,6 +19,8 @@ pub struct Workspace {
     pub catalog: Catalog,
     /// Problems in the clinic's protocol files, for the protocol library.
     pub catalog_problems: Vec<Problem>,
+    /// The standard views of clinical photographs, with the clinic's views added.
+    pub photo_views: PhotoViews,
     /// The desk's settings, or the defaults when they could not be read.
     pub settings: Settings,
     /// The data folder, or why it cannot be opened.
@@ -34,7 +37,8 @@ impl Workspace {
     #[must_use]
     pub fn open(dirs: AppDirs) -> Self {
         let mut messages = Vec::new();
-        let (catalog, catalog_problems) = load_catalog(&dirs, &mut messages);
+        let (catalog, mut catalog_problems) = load_catalog(&dirs, &mut messages);
+        let photo_views = load_views(&dirs, &mut messages, &mut catalog_problems);
         let settings = match Settings::load(&dirs.config) {
             Ok(settings) => settings,
             Err(error) => {
@@ -50,6 +54,7 @@ impl Workspace {
             dirs,
             catalog,
             catalog_problems,
+            photo_views,
             settings,
             store,
             is_demo,
@@ -91,4 +96,32 @@ fn load_catalog(dirs: &AppDirs, messages: &mut Vec<String>) -> (Catalog, Vec<Pro
         ));
     }
     (catalog, problems)
+}
+
+/// The built-in photograph views with the clinic's view files (`protocols/views/`)
+/// added; a problem leaves the clinic's view out and is listed with the protocols'.
+fn load_views(
+    dirs: &AppDirs,
+    messages: &mut Vec<String>,
+    problems: &mut Vec<Problem>,
+) -> PhotoViews {
+    let (files, unreadable) = match read_protocol_dir(&dirs.protocols().join(CLINIC_VIEW_FOLDER)) {
+        Ok(found) => found,
+        Err(error) => {
+            messages.push(format!("{error}; the built-in photograph views are used"));
+            (Vec::new(), Vec::new())
+        }
+    };
+    for error in unreadable {
+        messages.push(format!("{error}; the built-in photograph views are used"));
+    }
+    let (views, view_problems) = PhotoViews::load(&files);
+    if !view_problems.is_empty() {
+        messages.push(format!(
+            "{} problem(s) in the clinic's photograph view files; those views are left out",
+            view_problems.len()
+        ));
+    }
+    problems.extend(view_problems);
+    views
 }

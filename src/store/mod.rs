@@ -43,7 +43,7 @@ pub use photo_bytes::{
     MAX_PHOTO_BYTES, PhotoFormat, PhotoProbe, PhotoRefusal, THUMBNAIL_SIDE_PIXELS, decode_oriented,
     probe as probe_photo, thumbnail_png, without_metadata,
 };
-pub use photos::{PhotoError, StoredPhoto};
+pub use photos::{CheckedPhoto, PhotoError, PhotoReference, StoredPhoto, check_photo};
 pub use protocol_files::{ProtocolDirError, read_protocol_dir};
 pub use records::{
     AgendaItems, LotUse, Patient, PatientSummary, PlanRecord, PlanSummary, Revision, RevisionInfo,

@@ -24,6 +24,7 @@ use super::fsio::{
     FileKind, NewFileError, ReadFailure, create_private_dir, read_regular, write_new,
 };
 use super::photo_bytes::{PhotoFormat, PhotoProbe, PhotoRefusal, probe, thumbnail_png};
+use super::verify::VerifyProblem;
 
 /// The folder of photographs inside the data folder.
 pub(crate) const PHOTO_FOLDER: &str = "photos";
@@ -92,7 +93,120 @@ pub enum PhotoError {
     },
 }
 
+/// A photograph whose bytes were checked whole (header, size, every pixel decoded) and
+/// whose thumbnail is made, not yet stored: [`check_photo`], then [`Store::keep_photo`].
+#[derive(Debug, Clone)]
+pub struct CheckedPhoto<'a> {
+    bytes: std::borrow::Cow<'a, [u8]>,
+    /// What its header says.
+    pub probe: PhotoProbe,
+    thumbnail: Vec<u8>,
+    /// The SHA-256 of its bytes, in hex: the id it will be kept under.
+    pub sha256: String,
+}
+
+/// Checks a photograph before anything is stored: its format, size and claimed pixels
+/// ([`probe`]), then every pixel, by making its thumbnail.
+///
+/// # Errors
+/// [`PhotoRefusal`] in one sentence; nothing is stored.
+pub fn check_photo<'a>(
+    bytes: impl Into<std::borrow::Cow<'a, [u8]>>,
+) -> Result<CheckedPhoto<'a>, PhotoRefusal> {
+    let bytes = bytes.into();
+    let probe = probe(&bytes)?;
+    // Decoding the whole image once here refuses a file whose header is fine but whose
+    // pixels are not, before anything is written.
+    let thumbnail = thumbnail_png(&bytes)?;
+    let sha256 = sha256_hex(&bytes);
+    Ok(CheckedPhoto {
+        bytes,
+        probe,
+        thumbnail,
+        sha256,
+    })
+}
+
+impl CheckedPhoto<'_> {
+    /// Its thumbnail, a PNG ([`thumbnail_png`]).
+    #[must_use]
+    pub fn thumbnail_png(&self) -> &[u8] {
+        &self.thumbnail
+    }
+}
+
+/// One photograph a plan refers to, for [`Store::verify_photos`].
+#[derive(Debug, Clone, Copy)]
+pub struct PhotoReference<'a> {
+    /// The plan's id.
+    pub plan: &'a str,
+    /// The photograph's SHA-256.
+    pub sha256: &'a str,
+}
+
 impl Store {
+    /// Re-hashes every photograph the plans refer to (each file once) and names each
+    /// that went missing, changed or cannot be read, with the plans that refer to it.
+    /// Reads only; nothing is changed.
+    #[must_use]
+    pub fn verify_photos<'a>(
+        &self,
+        references: impl IntoIterator<Item = PhotoReference<'a>>,
+    ) -> Vec<VerifyProblem> {
+        let mut plans_of: std::collections::BTreeMap<&str, Vec<&str>> =
+            std::collections::BTreeMap::new();
+        for reference in references {
+            let plans = plans_of.entry(reference.sha256).or_default();
+            if !plans.contains(&reference.plan) {
+                plans.push(reference.plan);
+            }
+        }
+        let mut problems = Vec::new();
+        for (sha256, plans) in plans_of {
+            let Err(error) = self.read_photo(sha256) else {
+                continue;
+            };
+            let file = match &error {
+                PhotoError::Missing { file, .. }
+                | PhotoError::Changed { file }
+                | PhotoError::NotAPhotoFile { file, .. }
+                | PhotoError::Io { file, .. } => file.clone(),
+                PhotoError::Refused(_) | PhotoError::BadId(_) => self.photo_dir(),
+            };
+            problems.push(VerifyProblem {
+                file,
+                what: format!("a photograph of plan {}: {error}", plans.join(", plan ")),
+            });
+        }
+        problems
+    }
+
+    /// [`Store::verify_photos`] for the photographs of the newest readable revision of
+    /// each of these plans (a removed photograph stays in the record, so the newest
+    /// revision names every photograph the plan ever had). A plan that cannot be read
+    /// is left to the check of its chain.
+    pub(crate) fn verify_photos_of_plans(&self, plan_ids: &[String]) -> Vec<VerifyProblem> {
+        let records: Vec<(String, Vec<String>)> = plan_ids
+            .iter()
+            .filter_map(|id| {
+                let id: super::ids::PlanId = id.parse().ok()?;
+                let loaded = self.load_plan_checked(&id).ok()?;
+                let shas = loaded
+                    .revision
+                    .value
+                    .photos
+                    .iter()
+                    .map(|photo| photo.sha256.clone())
+                    .collect();
+                Some((id.to_string(), shas))
+            })
+            .collect();
+        self.verify_photos(records.iter().flat_map(|(plan, shas)| {
+            shas.iter()
+                .map(move |sha256| PhotoReference { plan, sha256 })
+        }))
+    }
+
     fn photo_dir(&self) -> PathBuf {
         self.data_dir().join(PHOTO_FOLDER)
     }
@@ -117,11 +231,25 @@ impl Store {
     /// When the bytes are refused ([`PhotoRefusal`]), a different file is already under
     /// the photograph's name, or the disk cannot be written.
     pub fn add_photo(&self, bytes: &[u8]) -> Result<StoredPhoto, PhotoError> {
-        let probe = probe(bytes)?;
-        // Decoding the whole image once here refuses a file whose header is fine but
-        // whose pixels are not, before anything is written.
-        let thumbnail = thumbnail_png(bytes)?;
-        let sha256 = sha256_hex(bytes);
+        self.keep_photo(&check_photo(bytes)?)
+    }
+
+    /// Keeps a photograph already checked with [`check_photo`]: the second half of
+    /// [`Store::add_photo`], so that a batch is checked whole before any of it is
+    /// stored.
+    ///
+    /// # Errors
+    /// When a different file is already under the photograph's name, or the disk cannot
+    /// be written.
+    pub fn keep_photo(&self, checked: &CheckedPhoto<'_>) -> Result<StoredPhoto, PhotoError> {
+        let CheckedPhoto {
+            ref bytes,
+            probe,
+            ref thumbnail,
+            ref sha256,
+        } = *checked;
+        let bytes: &[u8] = bytes;
+        let sha256 = sha256.clone();
         let file = self.photo_file(&sha256, probe.format);
         let io_error = |doing, file: &Path| {
             let file = file.to_path_buf();
@@ -144,7 +272,7 @@ impl Store {
                 });
             }
         };
-        self.keep_thumbnail(&sha256, &thumbnail)?;
+        self.keep_thumbnail(&sha256, thumbnail)?;
         Ok(StoredPhoto {
             sha256,
             probe,

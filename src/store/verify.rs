@@ -124,6 +124,7 @@ impl Store {
         for removed in self.removed_records(cache.as_ref()) {
             report.problem(&removed.path, removed.what);
         }
+        report.problems.extend(self.verify_photos_of_plans(&plans));
         report
     }
 

@@ -40,6 +40,8 @@ pub enum Action {
     RecordSession(Box<SessionRecord>),
     /// Add an outcome score to the open plan.
     EnterScore(Score),
+    /// Add, tag or take off the open plan's photographs.
+    Photos(super::photos::PhotoAction),
     /// Show every plan in a table.
     ShowAllPlans,
     /// Show the lot recall screen.

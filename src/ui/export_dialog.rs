@@ -45,11 +45,17 @@ pub struct ExportDialog {
 impl ExportDialog {
     /// A dialog for a plan, with every kind ticked.
     #[must_use]
-    pub fn new(plan: PlanId, folder: &Path) -> Self {
+    /// The dialog for a plan; the progress report is chosen only when the plan has
+    /// scores to report.
+    pub fn new(plan: PlanId, folder: &Path, has_scores: bool) -> Self {
         Self {
             plan,
             folder: folder.display().to_string(),
-            chosen: ExportKind::ALL.iter().copied().collect(),
+            chosen: ExportKind::ALL
+                .iter()
+                .copied()
+                .filter(|kind| has_scores || *kind != ExportKind::Progress)
+                .collect(),
             waiting_for_save: false,
             running: None,
             outcome: None,

@@ -10,6 +10,7 @@ mod lot_recall;
 mod new_plan;
 mod patient_list;
 mod patient_view;
+pub mod photos;
 mod plan_view;
 mod plans_table;
 mod record_form;

@@ -41,6 +41,8 @@ pub struct PlanViewState {
     pub sooner: Option<SoonerMove>,
     /// The record form and the scores being typed.
     pub treatment: TreatmentState,
+    /// The photographs' section: files being added, thumbnails, a comparison.
+    pub photos: super::photos::PhotosState,
 }
 
 /// A session moved too soon after the one before, and the reason being typed.
@@ -111,6 +113,7 @@ impl PlanViewState {
             task_for_clinic: false,
             sooner: None,
             treatment: TreatmentState::default(),
+            photos: super::photos::PhotosState::default(),
         }
     }
 }
@@ -139,6 +142,7 @@ impl PlanViewState {
             ));
         }
         unsaved.extend(self.treatment.unsaved_text(patient));
+        unsaved.extend(self.photos.unsaved_text(patient));
         unsaved
     }
 }
@@ -248,6 +252,8 @@ pub struct PlanShown<'a> {
     pub catalog: &'a Catalog,
     /// The lots already used that begin with what was typed, for the record form.
     pub lot_suggestions: &'a dyn Fn(&str) -> Vec<LotSuggestion>,
+    /// The standard photograph views of the plan's area.
+    pub photo_views: &'a [crate::catalog::PhotoView],
 }
 
 /// The whole plan screen. `patient_name` heads it; `save` says how it stands on disk.
@@ -267,6 +273,7 @@ pub fn plan_view_ui(
         changes,
         catalog,
         lot_suggestions,
+        photo_views,
     } = *shown;
     let mut action = None;
     // Readers see numbered references, also in plans saved before they were numbered;
@@ -278,10 +285,12 @@ pub fn plan_view_ui(
     super::widgets::scroll_area("plan-view", fresh).show(ui, |ui| {
         ui.set_max_width(ui.available_width().min(980.0));
         warnings_ui(ui, plan);
+        record_warnings_ui(ui, catalog, record, today);
         regulatory_ui(ui, plan);
         section_heading(ui, "Timeline");
         let states = session_states(&record.plan, record.status, &record.records, today);
         timeline_ui(ui, plan, today, &states);
+        super::photos::photo_days_ui(ui, record);
         if plan.candidate {
             let recorded = sessions_record_ui(
                 ui,
@@ -305,6 +314,14 @@ pub fn plan_view_ui(
         }
         if let Some(edit) = notes_and_tasks_ui(ui, record, state) {
             action = Some(Action::EditPlan(edit));
+        }
+        let photos = super::photos::PhotosShown {
+            record,
+            views: photo_views,
+            today,
+        };
+        if let Some(photo_action) = super::photos::photos_ui(ui, &photos, &mut state.photos) {
+            action = Some(Action::Photos(photo_action));
         }
         consent_ui(ui, plan);
         history_ui(ui, history, changes);
@@ -436,6 +453,35 @@ fn warnings_ui(ui: &mut Ui, plan: &Plan) {
         });
         ui.add_space(6.0);
     }
+}
+
+/// What the session records say that the physician must know (an anaesthetic above the
+/// protocol's maximum, a material used after its expiry), at the top of the plan with
+/// its other warnings.
+fn record_warnings_ui(ui: &mut Ui, catalog: &Catalog, record: &PlanRecord, today: Date) {
+    let said: Vec<String> = record
+        .records
+        .iter()
+        .flat_map(|session| {
+            crate::planning::saved_record_warnings(catalog, &record.plan, session, today)
+                .into_iter()
+                .map(move |warning| format!("• Session {}: {}", session.session, warning.message))
+        })
+        .collect();
+    if said.is_empty() {
+        return;
+    }
+    banner(ui, Severity::Caution, |ui, color| {
+        ui.label(
+            RichText::new("From the session records")
+                .color(color)
+                .strong(),
+        );
+        for line in said {
+            ui.label(RichText::new(line).color(color));
+        }
+    });
+    ui.add_space(6.0);
 }
 
 fn regulatory_ui(ui: &mut Ui, plan: &Plan) {

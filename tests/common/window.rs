@@ -30,6 +30,7 @@ pub fn options(data: &Path, config: &Path, open_plan: Option<PlanId>) -> AppOpti
         }),
         screenshot: None,
         open_plan,
+        compare_photos: false,
     }
 }
 

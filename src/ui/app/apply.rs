@@ -83,6 +83,7 @@ impl App {
             }
             Action::CreatePlan(draft) => self.create_plan(&draft),
             Action::EditPlan(edit) => self.edit_plan(edit),
+            Action::Photos(photo_action) => self.apply_photo_action(photo_action),
             Action::ShowLibrary => self.show(Screen::Library(LibraryState::default())),
             Action::ShowLotRecall => {
                 self.ask_for_lots(ctx);
@@ -100,28 +101,8 @@ impl App {
                 self.home = super::Home::Agenda;
                 self.show(Screen::Home);
             }
-            Action::CancelNewPlan => {
-                if matches!(&self.screen, Screen::NewPlan(draft) if draft.has_work()) {
-                    self.draft_question = Some(DraftQuestion::Cancel);
-                } else if matches!(self.screen, Screen::NewPlan(_)) {
-                    self.show(Screen::Home);
-                }
-            }
-            Action::KeepDraft => {
-                self.draft_question = None;
-                if let Some(draft) = self.parked_draft.take() {
-                    self.show(Screen::NewPlan(draft));
-                }
-            }
-            Action::DiscardDraft => {
-                self.parked_draft = None;
-                if let Screen::NewPlan(_) = self.screen {
-                    self.screen = Screen::Home;
-                }
-                match self.draft_question.take() {
-                    Some(DraftQuestion::Replace(patient)) => self.start_new_plan(patient),
-                    Some(DraftQuestion::Cancel) | None => {}
-                }
+            Action::CancelNewPlan | Action::KeepDraft | Action::DiscardDraft => {
+                self.apply_draft_action(&action);
             }
             Action::OpenSettings => {
                 self.settings_dialog = Some(SettingsDialog::new(&self.settings, &self.catalog));
@@ -138,7 +119,11 @@ impl App {
                         .export_folder
                         .clone()
                         .unwrap_or_else(|| default_folder(&self.dirs.data));
-                    self.export_dialog = Some(ExportDialog::new(open.id.clone(), &folder));
+                    self.export_dialog = Some(ExportDialog::new(
+                        open.id.clone(),
+                        &folder,
+                        !open.record.scores.is_empty(),
+                    ));
                 }
             }
             Action::RunExport(order) => self.run_export(order, ctx),
@@ -162,6 +147,37 @@ impl App {
                 self.discard_typing = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
+        }
+    }
+
+    /// The new-plan draft's actions: cancel it (asking first when it holds work), keep
+    /// it, or discard it.
+    fn apply_draft_action(&mut self, action: &Action) {
+        match action {
+            Action::CancelNewPlan => {
+                if matches!(&self.screen, Screen::NewPlan(draft) if draft.has_work()) {
+                    self.draft_question = Some(DraftQuestion::Cancel);
+                } else if matches!(self.screen, Screen::NewPlan(_)) {
+                    self.show(Screen::Home);
+                }
+            }
+            Action::KeepDraft => {
+                self.draft_question = None;
+                if let Some(draft) = self.parked_draft.take() {
+                    self.show(Screen::NewPlan(draft));
+                }
+            }
+            Action::DiscardDraft => {
+                self.parked_draft = None;
+                if let Screen::NewPlan(_) = self.screen {
+                    self.screen = Screen::Home;
+                }
+                match self.draft_question.take() {
+                    Some(DraftQuestion::Replace(patient)) => self.start_new_plan(patient),
+                    Some(DraftQuestion::Cancel) | None => {}
+                }
+            }
+            _ => {}
         }
     }
 

@@ -13,6 +13,7 @@ mod index;
 mod lots;
 mod outcomes;
 mod panels;
+mod photos;
 mod saving;
 mod screenshot;
 
@@ -60,6 +61,8 @@ pub struct AppOptions {
     pub screenshot: Option<PathBuf>,
     /// Open this plan once the index is loaded.
     pub open_plan: Option<PlanId>,
+    /// Once that plan is open, show its first comparison of two photographs of a view.
+    pub compare_photos: bool,
 }
 
 /// What `--screenshot` produced, read by the binary after the window closed.
@@ -143,6 +146,16 @@ pub struct App {
     settings: Settings,
     store: Result<Store, String>,
     worker: Option<Worker>,
+    /// The `photos` thread: checks, keeps and decodes photographs.
+    photo_worker: Option<crate::desk::photos::PhotoWorker>,
+    /// The standard views of clinical photographs.
+    photo_views: crate::catalog::PhotoViews,
+    /// Photographs on their way into the data folder, for the plan they will be added to.
+    photo_keeping: Option<(PlanId, Vec<crate::planning::PlanPhoto>)>,
+    /// The plan files being checked were chosen for.
+    photo_checks_for: Option<PlanId>,
+    /// Show the first comparison once this plan (asked for with `--open`) is open.
+    compare_on_open: Option<PlanId>,
     index: IndexState,
     list: PatientList,
     plans_table: PlansTable,
@@ -228,6 +241,7 @@ impl App {
             dirs,
             catalog,
             catalog_problems,
+            photo_views,
             settings,
             store,
             is_demo,
@@ -239,7 +253,7 @@ impl App {
             let ctx = ctx.clone();
             move || ctx.request_repaint()
         };
-        let (index, worker) = match &store {
+        let (index, worker, photo_worker) = match &store {
             Ok(store) => {
                 let index = match load_index(store.clone(), wake.clone()) {
                     Ok(receiver) => IndexState::Loading {
@@ -251,6 +265,16 @@ impl App {
                         IndexState::Failed(format!("could not start loading the plans: {error}"))
                     }
                 };
+                let photo_worker = match crate::desk::photos::PhotoWorker::start(
+                    store.clone(),
+                    wake.clone(),
+                ) {
+                    Ok(worker) => Some(worker),
+                    Err(error) => {
+                        messages.push(format!("could not start the thread for photographs: {error}; photographs cannot be shown or added, restart the app"));
+                        None
+                    }
+                };
                 let worker = match Worker::start(store.clone(), wake) {
                     Ok(worker) => Some(worker),
                     Err(error) => {
@@ -258,11 +282,12 @@ impl App {
                         None
                     }
                 };
-                (index, worker)
+                (index, worker, photo_worker)
             }
-            Err(error) => (IndexState::Failed(error.clone()), None),
+            Err(error) => (IndexState::Failed(error.clone()), None, None),
         };
         // Without a data folder, no plan can be opened; the banner says why.
+        let compare_on_open = options.open_plan.clone().filter(|_| options.compare_photos);
         let pending_open = options.open_plan.filter(|_| store.is_ok());
         Self {
             dirs,
@@ -271,6 +296,11 @@ impl App {
             settings,
             store,
             worker,
+            photo_worker,
+            photo_views,
+            photo_keeping: None,
+            photo_checks_for: None,
+            compare_on_open,
             index,
             list: PatientList::default(),
             plans_table: PlansTable::default(),
@@ -499,7 +529,10 @@ impl eframe::App for App {
         self.poll_worker(&ctx);
         self.poll_lots(&ctx);
         self.poll_openings();
+        self.poll_photos(&ctx);
+        self.compare_after_open();
         let mut actions: Vec<Action> = Vec::new();
+        actions.extend(self.dropped_photos(&ctx));
         actions.extend(self.shortcuts(ui));
 
         if self.is_demo_data {
@@ -540,6 +573,7 @@ impl eframe::App for App {
         for action in actions {
             self.apply(action, &ctx);
         }
+        self.send_photo_requests();
         self.settle_after_save(&ctx);
         if matches!(self.index, IndexState::Loading { .. })
             || self.worker.as_ref().is_some_and(Worker::is_busy)

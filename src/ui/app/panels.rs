@@ -169,6 +169,19 @@ impl App {
         agenda_ui(ui, &mut self.agenda, &shown)
     }
 
+    /// The table of every plan, or what to do when there is none yet.
+    fn all_plans_ui(&mut self, ui: &mut Ui, fresh: bool) -> Option<Action> {
+        ui.heading("All plans");
+        if self.plans_table.is_empty() && self.is_index_loaded() {
+            ui.label("No plan yet. Start one with Ctrl+N; every plan states its evidence and regulatory status, and the physician decides.");
+            if ui.button("New plan…").clicked() {
+                return Some(Action::NewPlan(None));
+            }
+            return None;
+        }
+        plans_table_ui(ui, &mut self.plans_table, &self.query, fresh)
+    }
+
     pub(super) fn central_ui(&mut self, ui: &mut Ui) -> Option<Action> {
         let today = today();
         let fresh = self.is_fresh_screen();
@@ -187,17 +200,7 @@ impl App {
         };
         match &mut self.screen {
             Screen::Home if self.home == Home::Agenda => self.agenda_home_ui(ui, today, fresh),
-            Screen::Home => {
-                ui.heading("All plans");
-                if self.plans_table.is_empty() && self.is_index_loaded() {
-                    ui.label("No plan yet. Start one with Ctrl+N; every plan states its evidence and regulatory status, and the physician decides.");
-                    if ui.button("New plan…").clicked() {
-                        return Some(Action::NewPlan(None));
-                    }
-                    return None;
-                }
-                plans_table_ui(ui, &mut self.plans_table, &self.query, fresh)
-            }
+            Screen::Home => self.all_plans_ui(ui, fresh),
             Screen::Patient { id, record, edit } => match record {
                 Reading::Loading => {
                     waiting_ui(ui, "Opening the patient…");
@@ -247,6 +250,7 @@ impl App {
                         changes: &open.changes,
                         catalog: &self.catalog,
                         lot_suggestions: &suggest,
+                        photo_views: self.photo_views.for_area(open.record.plan.selection.area),
                     };
                     plan_view_ui(ui, &shown, &mut open.view, today, fresh)
                 }

@@ -215,10 +215,10 @@ impl App {
     /// Keeps what was typed on a plan that is being closed, for when it opens again.
     pub(super) fn park_view(&mut self, open: &OpenPlan) {
         if !open.view.unsaved_text(&open.patient_name).is_empty() {
-            self.parked_views.insert(
-                open.id.clone(),
-                (open.patient_name.clone(), open.view.clone()),
-            );
+            let mut view = open.view.clone();
+            view.photos.release_textures();
+            self.parked_views
+                .insert(open.id.clone(), (open.patient_name.clone(), view));
         }
     }
 

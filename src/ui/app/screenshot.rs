@@ -41,7 +41,8 @@ impl App {
         let loaded = self.is_index_loaded()
             && self.pending_open.is_none()
             && self.opening.is_none()
-            && !matches!(self.screen, Screen::OpeningPlan { failed: None, .. });
+            && !matches!(self.screen, Screen::OpeningPlan { failed: None, .. })
+            && !self.is_loading_photos();
         let Some(shot) = &mut self.screenshot else {
             return;
         };

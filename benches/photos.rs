@@ -1,0 +1,163 @@
+//! Clinical photographs: adding a 24-megapixel JPEG (checked whole and its thumbnail
+//! made: what the window waits for before the photograph shows), and a frame of the
+//! plan's photographs section with 200 photographs while it scrolls, with the
+//! thumbnails' textures that stay in memory.
+//!
+//! Targets: a 24-megapixel JPEG's thumbnail ready within 300 ms; a gallery frame under
+//! 2 ms of CPU; textures bounded by those on screen plus the cache
+//! (`THUMBNAIL_CACHE`), not by the number of photographs. Run with
+//! `cargo bench --bench photos`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    reason = "a benchmark stops loudly on anything unexpected, and says what it kept"
+)]
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use divan::Bencher;
+use regen_planner::catalog::{
+    Area, Catalog, CellSource, Indication, Modality, PhotoViews, Selection,
+};
+use regen_planner::demo::synthetic_photo;
+use regen_planner::planning::{PhotoMoment, PlanPhoto, PlanRequest, generate};
+use regen_planner::store::{PatientId, PlanRecord, Store, check_photo};
+use regen_planner::ui::photos::{
+    PhotoRequest, PhotosShown, PhotosState, THUMBNAIL_CACHE, photos_ui,
+};
+
+fn main() {
+    divan::main();
+}
+
+/// A 6000 x 4000 JPEG (24 megapixels), made once.
+static LARGE_JPEG: LazyLock<Vec<u8>> = LazyLock::new(|| synthetic_photo(6000, 4000, 0, 0).unwrap());
+
+/// Checking a 24-megapixel JPEG whole and making its thumbnail, then keeping it in a
+/// new data folder: the `photos` thread's work between the file being dropped and its
+/// thumbnail showing.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn add_24_megapixel_jpeg(bencher: Bencher) {
+    let bytes: &[u8] = &LARGE_JPEG;
+    bencher
+        .with_inputs(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(&dir.path().join("data")).unwrap();
+            (dir, store)
+        })
+        .bench_local_values(|(dir, store)| {
+            let checked = check_photo(bytes).unwrap();
+            let thumbnail = image::load_from_memory(checked.thumbnail_png()).unwrap();
+            store.keep_photo(&checked).unwrap();
+            drop(dir);
+            thumbnail.width()
+        });
+}
+
+/// A plan record with `count` photographs of three views over the plan's sessions.
+fn record_with_photos(count: usize) -> PlanRecord {
+    let (catalog, _) = Catalog::builtin();
+    let request = PlanRequest::new(
+        Selection {
+            modality: Modality::Injection,
+            source: CellSource::AutologousAdipose,
+            area: Area::Abdomen,
+            indication: Indication::StretchMarks,
+            adjuncts: Vec::new(),
+        },
+        BTreeSet::new(),
+        "2027-01-18".parse().unwrap(),
+    );
+    let plan = generate(&catalog, &request).unwrap();
+    let first = plan.sessions[0].date;
+    let mut record = PlanRecord::new(PatientId::generate(), request, plan);
+    let views = ["front", "left", "right"];
+    let shas: Vec<String> = (0..count).map(|index| format!("{index:064x}")).collect();
+    let photos = shas.iter().enumerate().map(|(index, sha)| PlanPhoto {
+        sha256: sha.clone(),
+        view: views[index % 3].to_owned(),
+        taken: first
+            .checked_add(jiff::Span::new().days(i64::try_from(index / 3).unwrap()))
+            .unwrap(),
+        moment: Some(PhotoMoment::Session(1)),
+        width: 320,
+        height: 240,
+        added_at: jiff::Timestamp::UNIX_EPOCH,
+        removed: false,
+    });
+    record.add_photos(photos);
+    record
+}
+
+/// One frame of the photographs' section of a plan with 200 photographs, scrolled a
+/// little further each frame (top to bottom, then again), each thumbnail asked for
+/// given back at once as the `photos` thread would.
+#[divan::bench]
+fn gallery_frame_200_photos(bencher: Bencher) {
+    let record = record_with_photos(200);
+    let (views, _) = PhotoViews::builtin();
+    let views = views.for_area(Area::Abdomen).to_vec();
+    let ctx = egui::Context::default();
+    let pixels = synthetic_pixels();
+    let mut state = PhotosState::default();
+    let mut offset = 0.0_f32;
+    let mut most_textures = 0;
+    let frame = |state: &mut PhotosState, offset: f32| {
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1280.0, 800.0),
+            )),
+            ..Default::default()
+        };
+        let shown = PhotosShown {
+            record: &record,
+            views: &views,
+            today: "2027-12-01".parse().unwrap(),
+        };
+        let mut output = ctx.run_ui(input, |ui| {
+            egui::ScrollArea::vertical()
+                .vertical_scroll_offset(offset)
+                .show(ui, |ui| {
+                    let _ = photos_ui(ui, &shown, state);
+                });
+        });
+        output.textures_delta.clear();
+        for request in state.take_requests() {
+            if let PhotoRequest::Thumbnail(sha) = request {
+                let texture = ctx.load_texture(&sha, pixels.clone(), egui::TextureOptions::LINEAR);
+                let at = state.frame();
+                state.thumbnails.insert(sha, texture, at);
+            }
+        }
+        ctx.tessellate(output.shapes, output.pixels_per_point).len()
+    };
+    for _ in 0..5 {
+        frame(&mut state, 0.0);
+    }
+    bencher.bench_local(|| {
+        offset = if offset > 12_000.0 {
+            0.0
+        } else {
+            offset + 40.0
+        };
+        let meshes = frame(&mut state, offset);
+        most_textures = most_textures.max(state.thumbnails.len());
+        meshes
+    });
+    // About 7 rows of 9 tiles are on screen at 1280x800; the rest is the cache.
+    assert!(
+        most_textures <= 80 + THUMBNAIL_CACHE,
+        "textures kept: {most_textures}"
+    );
+    eprintln!("thumbnail textures kept at most: {most_textures} (of 200 photographs)");
+}
+
+fn synthetic_pixels() -> egui::ColorImage {
+    let jpeg = synthetic_photo(320, 240, 0, 0).unwrap();
+    let image = image::load_from_memory(&jpeg).unwrap().to_rgba8();
+    egui::ColorImage::from_rgba_unmultiplied([320, 240], image.as_raw())
+}
