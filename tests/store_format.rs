@@ -650,8 +650,10 @@ fn a_tick_writes_about_a_kilobyte_and_a_backup_carries_the_generated_plans() {
         .unwrap()
         .len();
     let head = std::fs::metadata(folder.join("head.ron")).unwrap().len();
+    // About a kilobyte: the head also carries the lots of the plan's session records,
+    // so that a recall reads no plan (this plan has one).
     assert!(
-        revision + head < 1_200,
+        revision + head < 1_400,
         "a tick wrote a revision of {revision} bytes and a head of {head}"
     );
     let generated_size = std::fs::metadata(&current.generated[1].0).unwrap().len();
