@@ -14,35 +14,22 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{regen, stderr, stdout};
+use common::{Desk, stderr, stdout};
 
-struct Desk {
-    _dir: tempfile::TempDir,
-    data: PathBuf,
-    config: PathBuf,
+/// What these tests do on a desk besides running the binary.
+trait CliDesk {
+    /// Saves a stretch-marks plan with the patient flags `extra`.
+    fn save(&self, extra: &[&str]) -> Output;
+    /// Saves as `save` does and returns the new plan's id.
+    fn save_ok(&self, extra: &[&str]) -> String;
+    /// Puts `text` in place of `from` in every file of a record's folder: a record
+    /// changed by hand, as a hostile or broken tool would leave it.
+    fn edit_record(&self, folder: &Path, from: &str, text: &str);
+    /// The one record folder of a kind (`patients`, `plans`).
+    fn only_folder(&self, kind: &str) -> PathBuf;
 }
 
-impl Desk {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let (data, config) = (dir.path().join("data"), dir.path().join("config"));
-        std::fs::create_dir_all(&config).unwrap();
-        std::fs::write(
-            config.join("settings.ron"),
-            "(format_version: 1, physician_name: \"Dr. Vega\")",
-        )
-        .unwrap();
-        Desk {
-            _dir: dir,
-            data,
-            config,
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        regen(&self.data, &self.config, args)
-    }
-
+impl CliDesk for Desk {
     fn save(&self, extra: &[&str]) -> Output {
         let mut args = vec!["plan"];
         args.extend_from_slice(common::STRETCH_MARKS);
@@ -57,8 +44,6 @@ impl Desk {
         stdout(&output).trim().to_owned()
     }
 
-    /// Puts `text` in place of `from` in every file of a record's folder: a record
-    /// changed by hand, as a hostile or broken tool would leave it.
     fn edit_record(&self, folder: &Path, from: &str, text: &str) {
         for entry in std::fs::read_dir(folder).unwrap() {
             let path = entry.unwrap().path();
@@ -105,7 +90,7 @@ fn assert_plain(text: &str) {
 
 #[test]
 fn names_are_limited_at_entry_with_one_sentence() {
-    let desk = Desk::new();
+    let desk = Desk::with_physician("Dr. Vega");
     let long = "A".repeat(65_536);
     let sentence = one_sentence(&desk.save(&["--patient-name", &long]));
     assert!(
@@ -162,7 +147,7 @@ fn names_are_limited_at_entry_with_one_sentence() {
 
 #[test]
 fn dates_no_clinic_can_mean_are_refused_naming_the_range() {
-    let desk = Desk::new();
+    let desk = Desk::with_physician("Dr. Vega");
     let plan = |start: &str, birth: Option<&str>| {
         let mut args = vec![
             "plan",
@@ -218,7 +203,7 @@ fn dates_no_clinic_can_mean_are_refused_naming_the_range() {
 
 #[test]
 fn hostile_names_in_the_files_never_break_or_forge_the_listing() {
-    let desk = Desk::new();
+    let desk = Desk::with_physician("Dr. Vega");
     let id = desk.save_ok(&["--patient-name", "Ana Souza", "--patient-id", "C-17"]);
     let long = "N".repeat(65_536);
     let patient = desk.only_folder("patients");
@@ -284,7 +269,7 @@ fn hostile_names_in_the_files_never_break_or_forge_the_listing() {
 
 #[test]
 fn an_id_of_100_kilobytes_is_not_echoed_back_whole() {
-    let desk = Desk::new();
+    let desk = Desk::with_physician("Dr. Vega");
     let huge = "f".repeat(100_000);
     for args in [
         vec!["plans", "show", huge.as_str()],
@@ -317,7 +302,7 @@ fn an_id_of_100_kilobytes_is_not_echoed_back_whole() {
 
 #[test]
 fn log_lines_carry_no_colour_codes_when_stderr_is_not_a_terminal() {
-    let desk = Desk::new();
+    let desk = Desk::with_physician("Dr. Vega");
     let id = desk.save_ok(&["--patient-name", "Ana Souza"]);
     let plan = desk.only_folder("plans");
     // A damaged file is logged as a warning when a plan's patient is read.
@@ -335,7 +320,7 @@ fn log_lines_carry_no_colour_codes_when_stderr_is_not_a_terminal() {
 
 #[test]
 fn parse_errors_say_what_is_wrong_in_words() {
-    let desk = Desk::new();
+    let desk = Desk::with_physician("Dr. Vega");
     std::fs::write(
         desk.config.join("settings.ron"),
         "(format_version: 1, theme: purple)",

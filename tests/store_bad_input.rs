@@ -14,25 +14,8 @@ mod common;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use regen_planner::catalog::{Catalog, Factor};
-use regen_planner::store::{
-    PatientId, PlanId, PlanRecord, PlanStatus, ProblemKind, Store, StoreError,
-};
-
-/// A plan with `count` revisions; revision k holds save k.
-fn plan_with_revisions(count: u32) -> (tempfile::TempDir, Store, PlanId, Vec<PlanRecord>) {
-    let (catalog, _) = Catalog::builtin();
-    let (dir, store, id, first) = common::store_with_plan();
-    let mut records = vec![first];
-    for number in 2..=count {
-        let record = common::record_of_save(&catalog, &records[0].patient, u64::from(number));
-        store
-            .save_plan(&id, number - 1, &record, "Dr. Vega")
-            .unwrap();
-        records.push(record);
-    }
-    (dir, store, id, records)
-}
+use regen_planner::catalog::Factor;
+use regen_planner::store::{PatientId, PlanId, PlanStatus, ProblemKind, Store, StoreError};
 
 fn revision_file(store: &Store, id: &PlanId, number: u32) -> PathBuf {
     store
@@ -45,7 +28,7 @@ fn revision_file(store: &Store, id: &PlanId, number: u32) -> PathBuf {
 /// The newest revision is replaced by `bytes`: the one before it loads, the broken one
 /// is reported everywhere with its name, and is never changed, even by a save.
 fn newest_revision_broken(bytes: impl Fn(&[u8]) -> Vec<u8>) -> (StoreError, Vec<String>) {
-    let (_dir, store, id, records) = plan_with_revisions(2);
+    let (_dir, store, id, records) = common::plan_with_revisions(2);
     let file = revision_file(&store, &id, 2);
     let broken = bytes(&std::fs::read(&file).unwrap());
     std::fs::write(&file, &broken).unwrap();
@@ -123,7 +106,7 @@ fn garbage_bytes_are_reported_and_skipped() {
 
 #[test]
 fn a_file_from_a_newer_app_is_refused_and_left_alone() {
-    let (_dir, store, id, records) = plan_with_revisions(2);
+    let (_dir, store, id, records) = common::plan_with_revisions(2);
     let file = revision_file(&store, &id, 2);
     let text = std::fs::read_to_string(&file).unwrap().replace(
         &format!("format_version: {},", regen_planner::store::FORMAT_VERSION),
@@ -165,7 +148,7 @@ fn a_file_from_a_newer_app_is_refused_and_left_alone() {
 
 /// Runs `verify` after `tamper` and returns its problems as text.
 fn verify_after(tamper: impl Fn(&Store, &PlanId)) -> Vec<String> {
-    let (_dir, store, id, _) = plan_with_revisions(3);
+    let (_dir, store, id, _) = common::plan_with_revisions(3);
     assert!(store.verify().is_ok());
     tamper(&store, &id);
     let report = store.verify();
@@ -227,7 +210,7 @@ fn verify_names_a_head_whose_summary_was_edited() {
 
 #[test]
 fn a_rebuilt_index_reads_a_changed_newest_revision_not_its_head() {
-    let (_dir, store, id, _) = plan_with_revisions(2);
+    let (_dir, store, id, _) = common::plan_with_revisions(2);
     let _ = std::fs::remove_file(store.data_dir().join("index.json"));
     let index = store.load_index(&mut |_| {}).unwrap();
     assert_eq!(index.plans[0].saved_by, "Dr. Vega");
@@ -446,7 +429,7 @@ fn make_writable(store: &Store, how: &Unwritable) {
 #[cfg(unix)]
 #[test]
 fn a_folder_that_cannot_be_written_gives_a_clear_error_and_nothing_half_written() {
-    let (_dir, store, id, records) = plan_with_revisions(1);
+    let (_dir, store, id, records) = common::plan_with_revisions(1);
     let before = common::snapshot(store.data_dir());
     let how = make_unwritable(&store, &id);
 
@@ -661,7 +644,7 @@ fn a_write_cut_off_midway_leaves_nothing_half_written() {
 
 #[test]
 fn a_removed_plan_folder_is_reported_until_it_is_restored() {
-    let (dir, store, id, _) = plan_with_revisions(2);
+    let (dir, store, id, _) = common::plan_with_revisions(2);
     assert!(store.load_index(&mut |_| {}).unwrap().problems.is_empty());
     let folder = store.data_dir().join("plans").join(id.as_str());
     let parked = dir.path().join("parked");
@@ -727,7 +710,7 @@ fn verify_names_a_removed_newest_revision_whose_head_was_removed() {
 
 #[test]
 fn the_list_marks_a_record_without_its_head_as_unverified_and_saves_stop() {
-    let (_dir, store, id, records) = plan_with_revisions(3);
+    let (_dir, store, id, records) = common::plan_with_revisions(3);
     let index = store.load_index(&mut |_| {}).unwrap();
     assert!(index.unverified.is_empty());
     assert!(!index.is_unverified(&index.plans[0]));
@@ -763,7 +746,7 @@ fn the_list_marks_a_record_without_its_head_as_unverified_and_saves_stop() {
 
 #[test]
 fn a_save_on_top_of_a_changed_newest_revision_is_refused() {
-    let (_dir, store, id, records) = plan_with_revisions(2);
+    let (_dir, store, id, records) = common::plan_with_revisions(2);
     let newest = revision_file(&store, &id, 2);
     edit(&newest, "save 2", "save 9");
     let error = store
@@ -790,7 +773,7 @@ fn edit_cache(store: &Store, edit: impl FnOnce(&mut serde_json::Value)) {
 
 #[test]
 fn a_hand_edited_index_cache_is_found_rebuilt_and_reported() {
-    let (_dir, store, id, records) = plan_with_revisions(2);
+    let (_dir, store, id, records) = common::plan_with_revisions(2);
     let index = store.load_index(&mut |_| {}).unwrap();
     assert!(index.problems.is_empty(), "{:?}", index.problems);
     let truth = index.clone();
@@ -851,7 +834,7 @@ fn a_hand_edited_index_cache_is_found_rebuilt_and_reported() {
 
 #[test]
 fn a_cache_that_hides_a_problem_is_found() {
-    let (_dir, store, id, _) = plan_with_revisions(2);
+    let (_dir, store, id, _) = common::plan_with_revisions(2);
     let newest = revision_file(&store, &id, 2);
     std::fs::write(&newest, "garbage").unwrap();
     let index = store.load_index(&mut |_| {}).unwrap();

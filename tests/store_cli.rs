@@ -11,37 +11,18 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{regen, stderr, stdout};
+use common::{Desk, regen, stderr, stdout};
 use serde_json::Value;
 
-struct Desk {
-    _dir: tempfile::TempDir,
-    data: PathBuf,
-    config: PathBuf,
+/// What these tests do on a desk besides running the binary.
+trait StoreDesk {
+    /// Saves a stretch-marks plan and returns its id.
+    fn save(&self, extra: &[&str]) -> String;
+    /// The saved plans, as `plans list --format json` prints them.
+    fn list(&self) -> Vec<Value>;
 }
 
-impl Desk {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let (data, config) = (dir.path().join("data"), dir.path().join("config"));
-        std::fs::create_dir_all(&config).unwrap();
-        std::fs::write(
-            config.join("settings.ron"),
-            "(format_version: 1, physician_name: \"Dr. Vega\")",
-        )
-        .unwrap();
-        Desk {
-            _dir: dir,
-            data,
-            config,
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        regen(&self.data, &self.config, args)
-    }
-
-    /// Saves a stretch-marks plan and returns its id.
+impl StoreDesk for Desk {
     fn save(&self, extra: &[&str]) -> String {
         let mut args = vec!["plan"];
         args.extend_from_slice(common::STRETCH_MARKS);
@@ -85,7 +66,7 @@ fn one_sentence(output: &std::process::Output) -> String {
 
 #[test]
 fn a_saved_plan_is_listed_shown_and_traced() {
-    let desk = Desk::new();
+    let desk = Desk::with_physician("Dr. Vega");
     let id = desk.save(&[
         "--patient-name",
         "Ana Souza",
@@ -136,7 +117,7 @@ fn a_saved_plan_is_listed_shown_and_traced() {
 
 #[test]
 fn a_known_clinic_id_saves_for_the_same_patient() {
-    let desk = Desk::new();
+    let desk = Desk::with_physician("Dr. Vega");
     desk.save(&["--patient-name", "Ana Souza", "--patient-id", "C-17"]);
     desk.save(&["--patient-name", "Ana Souza", "--patient-id", "C-17"]);
     desk.save(&["--patient-name", "Ana Souza", "--patient-id", "C-18"]);
@@ -148,7 +129,7 @@ fn a_known_clinic_id_saves_for_the_same_patient() {
 
 #[test]
 fn verify_passes_then_names_a_hand_edited_file() {
-    let desk = Desk::new();
+    let desk = Desk::with_physician("Dr. Vega");
     let id = desk.save(&["--patient-name", "Ana Souza"]);
     let output = desk.run(&["plans", "verify"]);
     assert!(output.status.success(), "{}", stdout(&output));
@@ -181,7 +162,7 @@ fn verify_passes_then_names_a_hand_edited_file() {
 
 #[test]
 fn a_backup_is_a_verified_copy_that_loads_elsewhere() {
-    let desk = Desk::new();
+    let desk = Desk::with_physician("Dr. Vega");
     let id = desk.save(&["--patient-name", "Ana Souza"]);
     let place = tempfile::tempdir().unwrap();
     let backup_dir = place.path().join("backup-2027-01-18");
@@ -218,7 +199,7 @@ fn a_backup_is_a_verified_copy_that_loads_elsewhere() {
 
 #[test]
 fn problems_are_one_sentence_with_a_non_zero_exit() {
-    let desk = Desk::new();
+    let desk = Desk::with_physician("Dr. Vega");
     let bad_id = one_sentence(&desk.run(&["plans", "show", "../etc"]));
     assert!(
         bad_id.contains("'../etc' is not a valid plan id"),
@@ -254,7 +235,7 @@ fn problems_are_one_sentence_with_a_non_zero_exit() {
 
 #[test]
 fn a_damaged_file_is_reported_and_the_list_still_loads() {
-    let desk = Desk::new();
+    let desk = Desk::with_physician("Dr. Vega");
     let id = desk.save(&["--patient-name", "Ana Souza"]);
     let other = desk.save(&["--patient-name", "Rui Costa"]);
     let file = desk
@@ -276,7 +257,7 @@ fn a_damaged_file_is_reported_and_the_list_still_loads() {
 
 #[test]
 fn without_a_physician_name_the_author_fallback_is_said() {
-    let desk = Desk::new();
+    let desk = Desk::with_physician("Dr. Vega");
     std::fs::remove_file(desk.config.join("settings.ron")).unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_regen-planner"))
         .arg("plan")
@@ -338,7 +319,7 @@ fn backup_with_umask(desk: &Desk, umask: &str, backup_dir: &Path) -> std::proces
 #[cfg(unix)]
 #[test]
 fn a_backup_is_the_owners_alone_whatever_the_umask() {
-    let desk = Desk::new();
+    let desk = Desk::with_physician("Dr. Vega");
     desk.save(&["--patient-name", "Ana Souza", "--patient-id", "C-1"]);
     let place = tempfile::tempdir().unwrap();
     for umask in ["000", "022", "077"] {
@@ -360,7 +341,7 @@ fn a_backup_is_the_owners_alone_whatever_the_umask() {
 #[cfg(unix)]
 #[test]
 fn a_backup_never_follows_a_link_out_of_the_data_folder_nor_waits_on_a_pipe() {
-    let desk = Desk::new();
+    let desk = Desk::with_physician("Dr. Vega");
     let id = desk.save(&["--patient-name", "Ana Souza"]);
     let outside = tempfile::tempdir().unwrap();
     let secret = outside.path().join("passwd");
@@ -413,7 +394,7 @@ fn a_backup_never_follows_a_link_out_of_the_data_folder_nor_waits_on_a_pipe() {
 #[cfg(unix)]
 #[test]
 fn a_killed_backup_leaves_nothing_behind_after_the_next() {
-    let desk = Desk::new();
+    let desk = Desk::with_physician("Dr. Vega");
     let demo = tempfile::tempdir().unwrap();
     let data = demo.path().join("data");
     let made = regen(
@@ -497,7 +478,7 @@ fn a_killed_backup_leaves_nothing_behind_after_the_next() {
 
 #[test]
 fn demo_data_goes_into_a_folder_the_app_made_but_never_saved_in() {
-    let desk = Desk::new();
+    let desk = Desk::with_physician("Dr. Vega");
     let listed = desk.run(&["plans", "list"]);
     assert!(listed.status.success(), "{}", stderr(&listed));
     let data = desk.data.to_str().unwrap().to_owned();

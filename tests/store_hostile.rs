@@ -15,23 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use regen_planner::catalog::Catalog;
-use regen_planner::store::{PlanId, PlanRecord, ProblemKind, Store, StoreError};
-
-/// A plan with `count` revisions.
-fn plan_with_revisions(count: u32) -> (tempfile::TempDir, Store, PlanId, Vec<PlanRecord>) {
-    let (catalog, _) = Catalog::builtin();
-    let (dir, store, id, first) = common::store_with_plan();
-    let mut records = vec![first];
-    for number in 2..=count {
-        let record = common::record_of_save(&catalog, &records[0].patient, u64::from(number));
-        store
-            .save_plan(&id, number - 1, &record, "Dr. Vega")
-            .unwrap();
-        records.push(record);
-    }
-    (dir, store, id, records)
-}
+use regen_planner::store::{PlanId, ProblemKind, Store, StoreError};
 
 fn plan_dir(store: &Store, id: &PlanId) -> PathBuf {
     store.data_dir().join("plans").join(id.as_str())
@@ -68,7 +52,7 @@ fn make_fifo(path: &Path) {
 #[cfg(unix)]
 #[test]
 fn a_named_pipe_is_reported_and_never_waited_on() {
-    let (_dir, store, id, records) = plan_with_revisions(2);
+    let (_dir, store, id, records) = common::plan_with_revisions(2);
     let dir = plan_dir(&store, &id);
     let newest = dir.join("revision-000002.ron");
     std::fs::remove_file(&newest).unwrap();
@@ -144,7 +128,7 @@ fn a_named_pipe_for_settings_or_a_protocol_is_reported_not_waited_on() {
 
 #[test]
 fn a_huge_sparse_file_is_refused_at_once_with_its_path() {
-    let (_dir, store, id, records) = plan_with_revisions(2);
+    let (_dir, store, id, records) = common::plan_with_revisions(2);
     let newest = plan_dir(&store, &id).join("revision-000002.ron");
     let file = std::fs::OpenOptions::new()
         .write(true)
@@ -213,7 +197,7 @@ fn an_oversized_settings_file_is_refused_with_its_path() {
 #[cfg(unix)]
 #[test]
 fn a_link_to_another_file_is_reported_as_a_link_and_not_read() {
-    let (dir, store, id, records) = plan_with_revisions(2);
+    let (dir, store, id, records) = common::plan_with_revisions(2);
     let secret = dir.path().join("secret.txt");
     std::fs::write(&secret, "rootpassword:x:0:0\n").unwrap();
     let newest = plan_dir(&store, &id).join("revision-000002.ron");
@@ -257,7 +241,7 @@ fn a_link_to_another_file_is_reported_as_a_link_and_not_read() {
 #[cfg(unix)]
 #[test]
 fn a_record_folder_that_is_a_link_is_reported_and_not_followed() {
-    let (dir, store, id, _) = plan_with_revisions(1);
+    let (dir, store, id, _) = common::plan_with_revisions(1);
     let folder = plan_dir(&store, &id);
     let elsewhere = dir.path().join("elsewhere");
     std::fs::rename(&folder, &elsewhere).unwrap();
@@ -283,7 +267,7 @@ fn a_record_folder_that_is_a_link_is_reported_and_not_followed() {
 
 #[test]
 fn a_revision_number_nobody_gave_is_reported_and_sizes_nothing() {
-    let (_dir, store, id, records) = plan_with_revisions(3);
+    let (_dir, store, id, records) = common::plan_with_revisions(3);
     let dir = plan_dir(&store, &id);
     let highest = dir.join("revision-4294967295.ron");
     std::fs::copy(dir.join("revision-000003.ron"), &highest).unwrap();
@@ -332,7 +316,7 @@ fn a_revision_number_nobody_gave_is_reported_and_sizes_nothing() {
 
 #[test]
 fn a_run_of_missing_revisions_is_one_problem() {
-    let (_dir, store, id, _) = plan_with_revisions(6);
+    let (_dir, store, id, _) = common::plan_with_revisions(6);
     let dir = plan_dir(&store, &id);
     for number in 2..=4 {
         std::fs::remove_file(dir.join(format!("revision-{number:06}.ron"))).unwrap();
@@ -428,7 +412,7 @@ fn changes_that_do_not_fit_the_revision_before_are_named_and_nothing_is_lost() {
             "which is missing",
         ),
     ] {
-        let (_dir, store, id, records) = plan_with_revisions(3);
+        let (_dir, store, id, records) = common::plan_with_revisions(3);
         let file = write_changes(&store, &id, 4, changes);
         let before = common::snapshot(store.data_dir());
         let loaded = store.load_plan_checked(&id).unwrap();
@@ -464,7 +448,7 @@ fn changes_that_do_not_fit_the_revision_before_are_named_and_nothing_is_lost() {
 
 #[test]
 fn a_removed_or_damaged_revision_that_changes_build_on_is_named_with_what_to_restore() {
-    let (_dir, store, id, records) = plan_with_revisions(4);
+    let (_dir, store, id, records) = common::plan_with_revisions(4);
     let dir = plan_dir(&store, &id);
     let third = dir.join("revision-000003.ron");
     let text = std::fs::read_to_string(&third).unwrap();
@@ -528,7 +512,7 @@ fn a_removed_or_damaged_revision_that_changes_build_on_is_named_with_what_to_res
 #[cfg(unix)]
 #[test]
 fn a_pipe_in_place_of_a_revision_that_changes_build_on_is_never_waited_on() {
-    let (_dir, store, id, _records) = plan_with_revisions(3);
+    let (_dir, store, id, _records) = common::plan_with_revisions(3);
     let second = plan_dir(&store, &id).join("revision-000002.ron");
     std::fs::remove_file(&second).unwrap();
     make_fifo(&second);
@@ -552,7 +536,7 @@ fn a_pipe_in_place_of_a_revision_that_changes_build_on_is_never_waited_on() {
 
 #[test]
 fn a_run_of_changes_longer_than_the_app_writes_is_refused() {
-    let (_dir, store, id, records) = plan_with_revisions(21);
+    let (_dir, store, id, records) = common::plan_with_revisions(21);
     let dir = plan_dir(&store, &id);
     // The app wrote revision 21 whole: 19 revisions of changes follow revision 1.
     let whole = std::fs::read_to_string(dir.join("revision-000021.ron")).unwrap();
@@ -584,7 +568,7 @@ fn a_run_of_changes_longer_than_the_app_writes_is_refused() {
 
 #[test]
 fn a_first_revision_of_changes_or_one_with_both_shapes_is_refused() {
-    let (_dir, store, id, records) = plan_with_revisions(2);
+    let (_dir, store, id, records) = common::plan_with_revisions(2);
     let dir = plan_dir(&store, &id);
     let first = dir.join("revision-000001.ron");
     let whole = std::fs::read_to_string(&first).unwrap();

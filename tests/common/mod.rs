@@ -17,7 +17,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use regen_planner::catalog::{Area, Catalog, CellSource, Factor, Indication, Modality, Selection};
 use regen_planner::planning::{Note, PlanRequest, PlanStatus, generate};
-use regen_planner::store::{Patient, PatientId, PlanRecord, Store};
+use regen_planner::store::{Patient, PatientId, PlanId, PlanRecord, Store};
 
 /// The `plan` arguments of the README's example: adipose stem cells for stretch marks,
 /// starting on Monday 18 January 2027.
@@ -114,6 +114,22 @@ pub fn store_with_plan() -> (
 }
 
 /// Saves a stretch-marks plan (on the thighs, from 1 March 2027) for a new patient
+/// A store with one plan of `count` revisions; revision k holds save k (the records,
+/// first to last).
+pub fn plan_with_revisions(count: u32) -> (tempfile::TempDir, Store, PlanId, Vec<PlanRecord>) {
+    let (catalog, _) = Catalog::builtin();
+    let (dir, store, id, first) = store_with_plan();
+    let mut records = vec![first];
+    for number in 2..=count {
+        let record = record_of_save(&catalog, &records[0].patient, u64::from(number));
+        store
+            .save_plan(&id, number - 1, &record, "Dr. Vega")
+            .unwrap();
+        records.push(record);
+    }
+    (dir, store, id, records)
+}
+
 /// straight through the store, as another desk would, and returns its id.
 pub fn saved_plan(data: &Path, name: &str) -> regen_planner::store::PlanId {
     let store = Store::open(data).unwrap();
