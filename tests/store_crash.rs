@@ -228,48 +228,15 @@ fn saves_survive_being_killed() {
     let mut random = Lcg(seed);
     let mut saved = Vec::new();
     for round in 1..=ROUNDS {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "saves_survive_being_killed", "--nocapture"])
-            .env(CHILD_DIR, &data)
-            .env(CHILD_ROUND, round.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (lines_tx, lines_rx) = std::sync::mpsc::channel();
-        let reader = std::thread::Builder::new()
-            .name("read-child".into())
-            .spawn(move || {
-                for line in BufReader::new(stdout).lines() {
-                    let Ok(line) = line else { break };
-                    if lines_tx.send(line).is_err() {
-                        break;
-                    }
-                }
-            })
-            .unwrap();
-        // Wait for the first save to return, then kill the child at a random moment
-        // of the saves that follow.
-        let mut lines = Vec::new();
-        let started = Instant::now();
-        while !lines.iter().any(|line: &String| parse(line).is_some()) {
-            let left = Duration::from_secs(30).saturating_sub(started.elapsed());
-            match lines_rx.recv_timeout(left) {
-                Ok(line) => lines.push(line),
-                Err(error) => panic!("the child saved nothing in 30 s ({error})"),
-            }
-        }
-        std::thread::sleep(Duration::from_millis(random.below(150)));
-        child.kill().unwrap();
-        let status = child.wait().unwrap();
-        assert_eq!(
-            status.signal(),
-            Some(9),
-            "the child stopped on its own ({status}) before it was killed: a save after an earlier kill failed (seed {seed})"
+        let lines = run_and_kill(
+            "saves_survive_being_killed",
+            CHILD_DIR,
+            &data,
+            round,
+            &mut random,
+            seed,
+            |line| parse(line).is_some(),
         );
-        reader.join().unwrap();
-        lines.extend(lines_rx.try_iter());
         saved.extend(lines.iter().filter_map(|line| parse(line)));
     }
     assert!(
@@ -286,8 +253,8 @@ fn saves_survive_being_killed() {
 }
 
 /// Starts this test binary as a child running `test` with `variable` set to the data
-/// folder, kills it at a random moment after its first reported line, and returns its
-/// lines.
+/// folder, waits for the first line that shows a save returned (`done`), kills the
+/// child at a random moment of the saves that follow, and returns its lines.
 fn run_and_kill(
     test: &str,
     variable: &str,
@@ -295,7 +262,7 @@ fn run_and_kill(
     round: u64,
     random: &mut Lcg,
     seed: u64,
-    done: &str,
+    done: impl Fn(&str) -> bool,
 ) -> Vec<String> {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", test, "--nocapture"])
@@ -320,7 +287,7 @@ fn run_and_kill(
         .unwrap();
     let mut lines = Vec::new();
     let started = Instant::now();
-    while !lines.iter().any(|line: &String| line.starts_with(done)) {
+    while !lines.iter().any(|line: &String| done(line)) {
         let left = Duration::from_secs(30).saturating_sub(started.elapsed());
         match lines_rx.recv_timeout(left) {
             Ok(line) => lines.push(line),
@@ -333,7 +300,7 @@ fn run_and_kill(
     assert_eq!(
         status.signal(),
         Some(9),
-        "the child stopped on its own ({status}) before it was killed (seed {seed})"
+        "the child stopped on its own ({status}) before it was killed: a save after an earlier kill failed (seed {seed})"
     );
     reader.join().unwrap();
     lines.extend(lines_rx.try_iter());
@@ -375,7 +342,7 @@ fn new_patients_with_their_first_plan_survive_being_killed() {
             round,
             &mut random,
             seed,
-            "created ",
+            |line| line.starts_with("created "),
         );
         created.extend(lines.iter().filter_map(|line| parse_created(line)));
     }
