@@ -49,6 +49,22 @@ fn prp_hair_plan(data: &Path, name: &str, factors: BTreeSet<Factor>, start: Date
     store.create_plan(&record, "Dr Test").unwrap().0
 }
 
+/// Fresh folders with one plan for Nora Berg (PRP for hair loss, no screening
+/// findings) that starts `days` from today.
+fn nora_in_days(days: i64) -> (tempfile::TempDir, tempfile::TempDir, PlanId) {
+    let (data, config) = folders();
+    let start = today().checked_add(jiff::Span::new().days(days)).unwrap();
+    let id = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    (data, config, id)
+}
+
+/// Opens the new-plan form with Ctrl+N and types a new patient's name.
+fn start_draft_for(harness: &mut Harness<'static, App>, name: &str) {
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run_steps(2);
+    type_into(harness, "Name", name);
+}
+
 /// Chooses PRP injections for pattern hair loss on the new-plan screen.
 fn choose_prp_hair(harness: &mut Harness<'static, App>) {
     click(harness, "Injection");
@@ -145,13 +161,9 @@ fn search_ignores_accents_in_the_list_all_plans_and_the_picker() {
 
 #[test]
 fn a_half_filled_new_plan_is_kept_when_another_screen_is_opened() {
-    let (data, config) = folders();
-    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
-    prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let (data, config, _) = nora_in_days(30);
     let mut harness = harness(data.path(), config.path());
-    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
-    harness.run_steps(2);
-    type_into(&mut harness, "Name", "Maria Alvarez");
+    start_draft_for(&mut harness, "Maria Alvarez");
     click(&mut harness, "Injection");
 
     // A click on a patient in the list keeps the draft aside; Ctrl+N brings it back.
@@ -198,13 +210,9 @@ fn a_half_filled_new_plan_is_kept_when_another_screen_is_opened() {
 
 #[test]
 fn a_new_plan_for_another_patient_asks_before_the_draft_is_dropped() {
-    let (data, config) = folders();
-    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
-    prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let (data, config, _) = nora_in_days(30);
     let mut harness = harness(data.path(), config.path());
-    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
-    harness.run_steps(2);
-    type_into(&mut harness, "Name", "Maria Alvarez");
+    start_draft_for(&mut harness, "Maria Alvarez");
     click(&mut harness, "Nora Berg");
     wait_for_label(&mut harness, "New plan for this patient…");
     click(&mut harness, "New plan for this patient…");
@@ -226,9 +234,7 @@ fn a_new_plan_for_another_patient_asks_before_the_draft_is_dropped() {
 fn the_number_of_sessions_is_chosen_within_the_protocols_range() {
     let (data, config) = folders();
     let mut harness = harness(data.path(), config.path());
-    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
-    harness.run_steps(2);
-    type_into(&mut harness, "Name", "Maria Alvarez");
+    start_draft_for(&mut harness, "Maria Alvarez");
     choose_prp_hair(&mut harness);
     assert_eq!(
         harness.get_by_label("Sessions").value().as_deref(),
@@ -251,9 +257,7 @@ fn the_number_of_sessions_is_chosen_within_the_protocols_range() {
 
 #[test]
 fn aftercare_of_a_session_not_held_cannot_be_ticked_and_information_is_not_a_task() {
-    let (data, config) = folders();
-    let start = today().checked_add(jiff::Span::new().days(20)).unwrap();
-    let id = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let (data, config, id) = nora_in_days(20);
     let mut harness = harness_with_plan(data.path(), config.path(), &id);
     let record = harness.state().open_plan_record().unwrap().clone();
     let label = |item: &regen_planner::planning::AftercareItem| {
@@ -330,9 +334,7 @@ fn a_contraindicated_answer_stays_in_the_form_column_at_1024() {
 
 #[test]
 fn the_plan_line_under_a_patients_name_opens_the_plan() {
-    let (data, config) = folders();
-    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
-    let id = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let (data, config, id) = nora_in_days(30);
     let mut harness = harness(data.path(), config.path());
     harness
         .get_by_role_and_label(
@@ -424,9 +426,7 @@ fn prp_with_fat_grafting_is_said_to_be_an_add_on() {
 
 #[test]
 fn ctrl_s_says_which_revision_was_saved() {
-    let (data, config) = folders();
-    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
-    let id = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let (data, config, id) = nora_in_days(30);
     let mut harness = harness_with_plan(data.path(), config.path(), &id);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     harness.run_steps(2);
@@ -475,9 +475,7 @@ fn closed_dates_set_in_settings_keep_sessions_off_them_and_say_so() {
     });
     assert!(harness.state().settings().closed_dates.contains(&monday));
 
-    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
-    harness.run_steps(2);
-    type_into(&mut harness, "Name", "Maria Alvarez");
+    start_draft_for(&mut harness, "Maria Alvarez");
     choose_prp_hair(&mut harness);
     type_into(&mut harness, "First session", &monday.to_string());
     harness.key_press(Key::Enter);
@@ -589,9 +587,7 @@ fn a_session_moved_too_soon_is_flagged_beside_it_and_needs_a_reason() {
 
 #[test]
 fn the_revision_history_says_what_each_revision_changed() {
-    let (data, config) = folders();
-    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
-    let id = prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let (data, config, id) = nora_in_days(30);
     let mut harness = harness_with_plan(data.path(), config.path(), &id);
     wait_for_label(&mut harness, "Changed: plan created as Draft");
     click(&mut harness, "Session 1 held");
@@ -622,9 +618,7 @@ fn the_calendar_has_no_buttons_named_only_by_arrows() {
 
 #[test]
 fn all_plans_fit_a_1024_window_and_widen_the_protocol_at_1920() {
-    let (data, config) = folders();
-    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
-    prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let (data, config, _) = nora_in_days(30);
     for (width, height) in [(1024.0, 640.0), (1920.0, 1080.0)] {
         let options = common::window::options(data.path(), config.path(), None);
         let mut harness = Harness::builder()
@@ -825,9 +819,7 @@ fn a_clinic_id_of_another_patient_or_a_save_from_another_desk_is_refused_and_nam
 
 #[test]
 fn closing_over_unsaved_patient_details_asks_first() {
-    let (data, config) = folders();
-    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
-    prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let (data, config, _) = nora_in_days(30);
     let mut harness = editing_patient(data.path(), config.path(), "Nora Berg");
     type_into(&mut harness, "Allergies", "Latex");
     // Another screen keeps the typing; the patient's screen shows it again.
@@ -945,9 +937,7 @@ fn list_width(harness: &Harness<'static, App>, width: f32) -> f32 {
 
 #[test]
 fn the_patient_list_widens_at_1920_and_keeps_its_width_in_the_windows_memory() {
-    let (data, config) = folders();
-    let start = today().checked_add(jiff::Span::new().days(30)).unwrap();
-    prp_hair_plan(data.path(), "Nora Berg", BTreeSet::new(), start);
+    let (data, config, _) = nora_in_days(30);
     let build = |memory: Option<String>| {
         let options = common::window::options(data.path(), config.path(), None);
         let mut harness = Harness::builder()
@@ -1115,9 +1105,7 @@ fn text_is_left_aligned_never_justified_on_the_new_plan_and_plan_screens() {
         Vec::<String>::new(),
         "on the plan screen"
     );
-    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
-    harness.run_steps(2);
-    type_into(&mut harness, "Name", "Maria Alvarez");
+    start_draft_for(&mut harness, "Maria Alvarez");
     choose_prp_hair(&mut harness);
     harness.run_steps(2);
     assert!(
