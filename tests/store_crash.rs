@@ -17,7 +17,7 @@ mod common;
 
 use std::io::{BufRead as _, BufReader};
 use std::os::unix::process::ExitStatusExt as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -211,21 +211,14 @@ impl Lcg {
 
 #[test]
 fn saves_survive_being_killed() {
-    if let Some(dir) = std::env::var_os(CHILD_DIR) {
-        let round = std::env::var(CHILD_ROUND).unwrap().parse().unwrap();
-        let mut stdout = std::io::stdout().lock();
-        save_loop(Path::new(&dir), round, None, &mut stdout);
+    if let Some((dir, round)) = child_of(CHILD_DIR) {
+        save_loop(&dir, round, None, &mut std::io::stdout().lock());
         return;
     }
 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
-    let seed = now.as_secs() ^ u64::from(now.subsec_nanos()) << 20;
-    println!("crash test seed {seed}");
-    let mut random = Lcg(seed);
+    let (seed, mut random) = seeded();
     let mut saved = Vec::new();
     for round in 1..=ROUNDS {
         let lines = run_and_kill(
@@ -250,6 +243,28 @@ fn saves_survive_being_killed() {
         saved.len()
     );
     check(&data, &saved);
+}
+
+/// The seed of this run's random kill moments, printed so a failure can be replayed,
+/// and the generator it starts.
+#[expect(
+    clippy::print_stdout,
+    reason = "the seed is printed to replay a failure"
+)]
+fn seeded() -> (u64, Lcg) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    let seed = now.as_secs() ^ u64::from(now.subsec_nanos()) << 20;
+    println!("crash test seed {seed}");
+    (seed, Lcg(seed))
+}
+
+/// In a child started by [`run_and_kill`]: its data folder (from `variable`) and round.
+fn child_of(variable: &str) -> Option<(PathBuf, u64)> {
+    let dir = std::env::var_os(variable)?;
+    let round = std::env::var(CHILD_ROUND).unwrap().parse().unwrap();
+    Some((PathBuf::from(dir), round))
 }
 
 /// Starts this test binary as a child running `test` with `variable` set to the data
@@ -319,20 +334,13 @@ fn parse_created(line: &str) -> Option<(PatientId, PlanId, u64)> {
 
 #[test]
 fn new_patients_with_their_first_plan_survive_being_killed() {
-    if let Some(dir) = std::env::var_os(NEW_PATIENTS_CHILD_DIR) {
-        let round = std::env::var(CHILD_ROUND).unwrap().parse().unwrap();
-        let mut stdout = std::io::stdout().lock();
-        new_patients_loop(Path::new(&dir), round, None, &mut stdout);
+    if let Some((dir, round)) = child_of(NEW_PATIENTS_CHILD_DIR) {
+        new_patients_loop(&dir, round, None, &mut std::io::stdout().lock());
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
-    let seed = now.as_secs() ^ u64::from(now.subsec_nanos()) << 20;
-    println!("crash test seed {seed}");
-    let mut random = Lcg(seed);
+    let (seed, mut random) = seeded();
     let mut created = Vec::new();
     for round in 1..=ROUNDS {
         let lines = run_and_kill(
