@@ -141,6 +141,16 @@ fn expected_of(id: &str, record: &PlanRecord, query: &AgendaQuery, out: &mut Vec
             overdue,
         );
     }
+    // The tasks the physician added with a due day, as preparation deadlines: overdue
+    // once the day passed unticked; a withdrawn one is not on the agenda.
+    for (index, task) in record.extra_tasks.iter().enumerate() {
+        let Some(due) = task.due else { continue };
+        if task.withdrawn {
+            continue;
+        }
+        let ticked = record.checklist.contains_key(&checklist_keys::extra(index));
+        push(AgendaKind::Preparation, due, None, !ticked && due < today);
+    }
     for visit in &plan.follow_ups {
         let scored = record.scores.iter().any(|score| {
             let days = (score.date - visit.date).get_days().abs();
@@ -192,6 +202,20 @@ fn every_dated_item_of_every_plan_is_on_the_agenda_exactly_once() {
             "the demo data has items in the range and overdue ones: {expected:?}"
         );
         assert_eq!(shown(&index, &query), expected);
+        // The physician's dated tasks are among them, on their day and overdue.
+        let added = |overdue: bool| {
+            rows.iter()
+                .filter(|row| {
+                    row.overdue == overdue && row.title.starts_with("Task added to the plan: ")
+                })
+                .count()
+        };
+        assert!(
+            added(true) > 0 && (days < 90 || added(false) > 0),
+            "the demo data has added tasks overdue and, over 90 days, to come: {} overdue, {} to come over {days} days",
+            added(true),
+            added(false)
+        );
         // Overdue first, oldest first; then by day.
         let overdue = rows.iter().take_while(|row| row.overdue).count();
         assert!(rows[overdue..].iter().all(|row| !row.overdue));
@@ -483,11 +507,20 @@ fn the_clinic_calendar_reads_back_with_the_per_plan_uids() {
             cancelled += 1;
         }
     }
+    // A cancelled plan's events, and the tasks the physician withdrew on other plans.
     let cancelled_plans = index
         .plans
         .iter()
-        .filter(|plan| plan.status == PlanStatus::Cancelled)
-        .map(|plan| items_in(plan, from, until))
+        .map(|plan| {
+            if plan.status == PlanStatus::Cancelled {
+                items_in(plan, from, until)
+            } else {
+                plan.agenda
+                    .iter()
+                    .filter(|item| item.withdrawn && item.date >= from && item.date <= until)
+                    .count()
+            }
+        })
         .sum::<usize>();
     assert_eq!(cancelled, cancelled_plans);
     // No patient's name without the opt-in; with it, in the titles.

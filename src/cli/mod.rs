@@ -45,6 +45,9 @@ pub struct Cli {
     /// Open the window, write a PNG of its first complete frame to PATH, and exit.
     #[arg(long, value_name = "PATH")]
     pub screenshot: Option<PathBuf>,
+    /// The window's size in points, WIDTHxHEIGHT (default 1280x800; at least 960x600).
+    #[arg(long, value_name = "WxH", value_parser = parse_window_size)]
+    pub window_size: Option<[f32; 2]>,
     /// Open this plan when the window opens.
     #[arg(long = "open", value_name = "PLAN_ID")]
     pub open_plan: Option<String>,
@@ -127,7 +130,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 open_plan,
                 compare_photos: cli.compare_photos,
             };
-            regen_planner::ui::run(options).map_err(|error| anyhow::anyhow!(error))?;
+            let size = cli
+                .window_size
+                .unwrap_or(regen_planner::ui::DEFAULT_WINDOW_SIZE);
+            regen_planner::ui::run(options, size).map_err(|error| anyhow::anyhow!(error))?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Agenda(args)) => agenda_cmd::run(&args, &dirs),
@@ -140,6 +146,26 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Backup { dest }) => plans_cmd::backup(&dest, &dirs),
         Some(Command::DemoData(args)) => demo_cmd::run(&args, &dirs, cli.data_dir.is_some()),
     }
+}
+
+/// Reads `--window-size WIDTHxHEIGHT`, within the window's smallest and a generous
+/// largest size.
+fn parse_window_size(text: &str) -> Result<[f32; 2], String> {
+    let [min_width, min_height] = regen_planner::ui::MIN_WINDOW_SIZE;
+    let wrong = || {
+        format!(
+            "'{}' is not a window size; use WIDTHxHEIGHT such as 1280x800, at least {min_width}x{min_height}",
+            escape_controls(text)
+        )
+    };
+    let (width, height) = text.trim().split_once(['x', 'X']).ok_or_else(wrong)?;
+    let width: u16 = width.trim().parse().map_err(|_| wrong())?;
+    let height: u16 = height.trim().parse().map_err(|_| wrong())?;
+    let size = [f32::from(width), f32::from(height)];
+    if size[0] < min_width || size[1] < min_height || width > 8192 || height > 8192 {
+        return Err(wrong());
+    }
+    Ok(size)
 }
 
 /// Prints help and version as clap does; any other command-line mistake as one line on

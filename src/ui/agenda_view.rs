@@ -1,7 +1,8 @@
 //! The home screen: the clinic's agenda. What is overdue across every plan at the top,
 //! then today and the next days, each item with its patient, protocol and what
 //! happens; filtered by status and protocol, searched with the patient list's search.
-//! A click on the patient opens the plan.
+//! A click on the patient or on what happens opens the plan at the item: its line
+//! highlighted and scrolled into view.
 //!
 //! The agenda is made from the index ([`crate::desk::agenda::agenda_rows`], the same
 //! as `regen-planner agenda`) when the index, the day or a filter changes, not at every
@@ -444,15 +445,25 @@ fn item_ui(ui: &mut Ui, row: &AgendaRow, row_height: f32) -> Option<Action> {
                     .add(
                         egui::Button::new(RichText::new(row.patient_label()).strong()).frame(false),
                     )
-                    .on_hover_text(format!("Open the plan: {}", row.protocol_title));
-                if patient.clicked()
+                    .on_hover_text(format!(
+                        "Open the plan at this item: {}",
+                        row.protocol_title
+                    ));
+                let what = ui
+                    .add(
+                        egui::Button::new(format!("{} ({})", row.title, row.protocol_title))
+                            .frame(false)
+                            .truncate(),
+                    )
+                    .on_hover_text("Open the plan at this item");
+                if (patient.clicked() || what.clicked())
                     && let Ok(id) = row.plan.parse()
                 {
-                    action = Some(Action::OpenPlan(id));
+                    action = Some(match &row.place {
+                        Some(place) => Action::OpenPlanAt(id, place.clone()),
+                        None => Action::OpenPlan(id),
+                    });
                 }
-                ui.add(
-                    egui::Label::new(format!("{} ({})", row.title, row.protocol_title)).truncate(),
-                );
             });
         },
     );

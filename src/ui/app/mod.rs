@@ -166,6 +166,9 @@ pub struct App {
     query: String,
     screen: Screen,
     open_plan: Option<OpenPlan>,
+    /// The item of a plan the agenda asked to open the plan at: the plan screen shows
+    /// it (highlighted, scrolled to) once that plan is open.
+    plan_target: Option<(PlanId, crate::planning::agenda::ItemPlace)>,
     /// The plan whose reading was asked for last; an older read that arrives late is
     /// dropped.
     opening: Option<PlanId>,
@@ -309,6 +312,7 @@ impl App {
             query: String::new(),
             screen: Screen::Home,
             open_plan: None,
+            plan_target: None,
             opening: None,
             after_save: Vec::new(),
             parked_views: BTreeMap::new(),
