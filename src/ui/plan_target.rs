@@ -27,6 +27,12 @@ impl PlanTarget {
         self.place = place;
     }
 
+    /// The item highlighted, if any.
+    #[must_use]
+    pub fn place(&self) -> Option<&ItemPlace> {
+        self.place.as_ref()
+    }
+
     /// The end of a frame of the plan screen: a line that was not drawn in it (a
     /// session or task no longer on the plan) is not scrolled to later, when the
     /// physician has scrolled elsewhere.

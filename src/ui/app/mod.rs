@@ -392,6 +392,15 @@ impl App {
         self.open_plan.as_ref().map(|open| &open.record)
     }
 
+    /// The item the open plan's screen highlights (it was opened at it from the
+    /// agenda), if any.
+    #[must_use]
+    pub fn open_plan_highlight(&self) -> Option<&crate::planning::agenda::ItemPlace> {
+        self.open_plan
+            .as_ref()
+            .and_then(|open| open.view.target.place())
+    }
+
     /// The open plan's id and its newest saved revision, if a plan is open.
     #[must_use]
     pub fn open_plan_revision(&self) -> Option<(&PlanId, u32)> {
