@@ -205,9 +205,7 @@ fn every_dated_item_of_every_plan_is_on_the_agenda_exactly_once() {
         // The physician's dated tasks are among them, on their day and overdue.
         let added = |overdue: bool| {
             rows.iter()
-                .filter(|row| {
-                    row.overdue == overdue && row.title.starts_with("Task added to the plan: ")
-                })
+                .filter(|row| row.overdue == overdue && row.title.starts_with("Added task: "))
                 .count()
         };
         assert!(

@@ -201,9 +201,9 @@ fn a_click_on_an_item_opens_the_plan_at_that_item() {
     let session_line = "Session 1: planned for";
 
     let mut harness = harness(data.path(), config.path());
-    wait_for_label(&mut harness, "Task added to the plan: Ask the GP");
+    wait_for_label(&mut harness, "Added task: Ask the GP");
     harness
-        .get_by_label_contains("Task added to the plan: Ask the GP")
+        .get_by_label_contains("Added task: Ask the GP")
         .click_accesskit();
     wait_until(&mut harness, "the plan to open", |app| {
         app.open_plan_record().is_some()

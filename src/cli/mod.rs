@@ -45,7 +45,8 @@ pub struct Cli {
     /// Open the window, write a PNG of its first complete frame to PATH, and exit.
     #[arg(long, value_name = "PATH")]
     pub screenshot: Option<PathBuf>,
-    /// The window's size in points, WIDTHxHEIGHT (default 1280x800; at least 960x600).
+    /// The window's size in points, WIDTHxHEIGHT, at least 960x600 (default: as it was
+    /// left, 1280x800 the first time).
     #[arg(long, value_name = "WxH", value_parser = parse_window_size)]
     pub window_size: Option<[f32; 2]>,
     /// Open this plan when the window opens.
@@ -130,10 +131,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 open_plan,
                 compare_photos: cli.compare_photos,
             };
-            let size = cli
-                .window_size
-                .unwrap_or(regen_planner::ui::DEFAULT_WINDOW_SIZE);
-            regen_planner::ui::run(options, size).map_err(|error| anyhow::anyhow!(error))?;
+            regen_planner::ui::run(options, cli.window_size)
+                .map_err(|error| anyhow::anyhow!(error))?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Agenda(args)) => agenda_cmd::run(&args, &dirs),

@@ -171,7 +171,7 @@ impl DatedItem {
                 None => format!("Check: {text}"),
             },
             ItemKind::ReminderCall | ItemKind::CheckInCall => format!("Call: {text}"),
-            ItemKind::ExtraTask => format!("Task added to the plan: {text}"),
+            ItemKind::ExtraTask => format!("Added task: {text}"),
         }
     }
 
@@ -873,10 +873,7 @@ mod tests {
             ),
             (date("2027-02-01"), Some(2), false, true)
         );
-        assert_eq!(
-            added[1].title(),
-            "Task added to the plan: Send the photographs"
-        );
+        assert_eq!(added[1].title(), "Added task: Send the photographs");
     }
 
     #[test]
