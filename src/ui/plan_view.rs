@@ -319,7 +319,7 @@ pub fn plan_view_ui(
                 action = Some(Action::EditPlan(edit));
             }
         }
-        if let Some(edit) = notes_and_tasks_ui(ui, record, state) {
+        if let Some(edit) = notes_and_tasks_ui(ui, record, state, today) {
             action = Some(Action::EditPlan(edit));
         }
         let photos = super::photos::PhotosShown {
@@ -797,6 +797,7 @@ fn notes_and_tasks_ui(
     ui: &mut Ui,
     record: &PlanRecord,
     state: &mut PlanViewState,
+    today: Date,
 ) -> Option<PlanEdit> {
     let mut edit = None;
     section_heading(ui, "Extra tasks");
@@ -827,11 +828,13 @@ fn notes_and_tasks_ui(
                     });
                 }
             } else {
-                edit = edit.take().or(checklist_item(
+                // Overdue once its day passed unticked, as on the agenda.
+                edit = edit.take().or(dated_checklist_item(
                     ui,
                     &record.checklist,
                     keys::extra(index),
                     &label,
+                    task.due.is_some_and(|due| due < today),
                 ));
                 if named_button(ui, "Withdraw", &format!("Withdraw task: {}", task.text))
                     .on_hover_text(
