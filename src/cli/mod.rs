@@ -45,8 +45,8 @@ pub struct Cli {
     /// Open the window, write a PNG of its first complete frame to PATH, and exit.
     #[arg(long, value_name = "PATH")]
     pub screenshot: Option<PathBuf>,
-    /// The window's size in points, WIDTHxHEIGHT, at least 960x600 (default: as it was
-    /// left, 1280x800 the first time).
+    /// The window's width and height in points, such as 1024x640 (at least 960x600;
+    /// default: as it was left, 1280x800 the first time).
     #[arg(long, value_name = "WxH", value_parser = parse_window_size)]
     pub window_size: Option<[f32; 2]>,
     /// Open this plan when the window opens.

@@ -331,22 +331,37 @@ pub fn dated_items(parts: PlanParts<'_>) -> Vec<DatedItem> {
             });
         }
     }
-    for (index, task) in parts.extra_tasks.iter().enumerate() {
-        let (Some(due), Ok(place)) = (task.due, u32::try_from(index)) else {
-            continue;
-        };
-        items.push(DatedItem {
-            date: due,
-            kind: ItemKind::ExtraTask,
-            session: None,
-            text: task.text.clone(),
-            duration_minutes: None,
-            done: parts.checklist.contains_key(&checklist_keys::extra(index)),
-            task: Some(place),
-            withdrawn: task.withdrawn,
-        });
-    }
-    for visit in &plan.follow_ups {
+    items.extend(added_task_items(parts));
+    items.extend(follow_up_items(parts));
+    items
+}
+
+/// The tasks the physician added that have a due day, in their order on the plan.
+fn added_task_items(parts: PlanParts<'_>) -> impl Iterator<Item = DatedItem> + '_ {
+    parts
+        .extra_tasks
+        .iter()
+        .enumerate()
+        .filter_map(move |(index, task)| {
+            let (Some(due), Ok(place)) = (task.due, u32::try_from(index)) else {
+                return None;
+            };
+            Some(DatedItem {
+                date: due,
+                kind: ItemKind::ExtraTask,
+                session: None,
+                text: task.text.clone(),
+                duration_minutes: None,
+                done: parts.checklist.contains_key(&checklist_keys::extra(index)),
+                task: Some(place),
+                withdrawn: task.withdrawn,
+            })
+        })
+}
+
+/// The follow-up visits, each settled by a score near its day or by its tick.
+fn follow_up_items(parts: PlanParts<'_>) -> impl Iterator<Item = DatedItem> + '_ {
+    parts.plan.follow_ups.iter().map(move |visit| {
         let earliest = visit
             .date
             .checked_sub(SCORE_WINDOW_DAYS.days())
@@ -362,7 +377,7 @@ pub fn dated_items(parts: PlanParts<'_>) -> Vec<DatedItem> {
         let ticked = parts
             .checklist
             .contains_key(&checklist_keys::follow_up(&visit.purpose));
-        items.push(DatedItem {
+        DatedItem {
             date: visit.date,
             kind: ItemKind::FollowUp,
             session: None,
@@ -371,9 +386,8 @@ pub fn dated_items(parts: PlanParts<'_>) -> Vec<DatedItem> {
             done: scored || ticked,
             task: None,
             withdrawn: false,
-        });
-    }
-    items
+        }
+    })
 }
 
 /// The text without bracketed source markers ("[3]", "[CF 14]") or "(seed 004)", and
