@@ -401,6 +401,10 @@ fn the_day_list_pdf_reads_back_with_the_clinic_patients_and_items() {
             .join(" ");
         assert!(flat.contains(&name), "{name} is not in the PDF");
     }
+    // The physician's dated tasks are on the day list too.
+    if rows.iter().any(|row| row.title.starts_with("Added task: ")) {
+        assert!(flat.contains("Added task:"), "{flat}");
+    }
     assert!(flat.contains("Page 1 of"));
     assert!(!flat.contains('['), "no source markers in the day list");
 }
@@ -536,6 +540,27 @@ fn the_clinic_calendar_reads_back_with_the_per_plan_uids() {
         "with the opt-in, every plan's events name its patient"
     );
 
+    // The physician's dated tasks are events of their own, with the per-plan UIDs.
+    let added: Vec<&str> = events
+        .iter()
+        .map(|event| event.get_uid().unwrap())
+        .filter(|uid| uid.contains("-extra-task-"))
+        .collect();
+    let dated_tasks = index
+        .plans
+        .iter()
+        .flat_map(|plan| plan.agenda.iter())
+        .filter(|item| {
+            item.kind == regen_planner::planning::agenda::ItemKind::ExtraTask
+                && item.date >= from
+                && item.date <= until
+        })
+        .count();
+    assert!(
+        dated_tasks > 0,
+        "the demo data has dated added tasks in the range"
+    );
+    assert_eq!(added.len(), dated_tasks);
     // The per-plan export gives a plan's sessions, tasks and visits the same UIDs.
     let per_plan = per_plan_starts(&store, &index, from, until);
     let shared: Vec<_> = events

@@ -279,3 +279,29 @@ pub(crate) fn load_catalog(dirs: &AppDirs) -> Catalog {
 fn problem_with_fallback(problem: &Problem) -> String {
     format!("{problem}; this file is ignored and the built-in protocol is used")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_window_size;
+
+    #[test]
+    fn a_window_size_is_width_by_height_within_bounds() {
+        assert_eq!(parse_window_size("1024x640"), Ok([1024.0, 640.0]));
+        assert_eq!(parse_window_size(" 1920X1080 "), Ok([1920.0, 1080.0]));
+        for wrong in [
+            "1280",
+            "800x1280x3",
+            "x",
+            "1280x",
+            "12.5x800",
+            "100x100",
+            "9000x800",
+        ] {
+            let error = parse_window_size(wrong).unwrap_err();
+            assert!(
+                error.contains("is not a window size") && error.contains("at least 960x600"),
+                "{wrong}: {error}"
+            );
+        }
+    }
+}
