@@ -456,6 +456,39 @@ fn per_plan_starts(
     per_plan
 }
 
+/// How many events of the days the clinic's calendar cancels: a cancelled plan's, and
+/// the tasks the physician withdrew on other plans.
+fn cancelled_in(index: &Index, from: Date, until: Date) -> usize {
+    index
+        .plans
+        .iter()
+        .map(|plan| {
+            if plan.status == PlanStatus::Cancelled {
+                items_in(plan, from, until)
+            } else {
+                plan.agenda
+                    .iter()
+                    .filter(|item| item.withdrawn && item.date >= from && item.date <= until)
+                    .count()
+            }
+        })
+        .sum()
+}
+
+/// How many of the physician's dated tasks fall within the days, on every plan.
+fn added_tasks_in(index: &Index, from: Date, until: Date) -> usize {
+    index
+        .plans
+        .iter()
+        .flat_map(|plan| plan.agenda.iter())
+        .filter(|item| {
+            item.kind == regen_planner::planning::agenda::ItemKind::ExtraTask
+                && item.date >= from
+                && item.date <= until
+        })
+        .count()
+}
+
 #[test]
 fn the_clinic_calendar_reads_back_with_the_per_plan_uids() {
     use icalendar::{Calendar, CalendarComponent, Component as _};
@@ -509,22 +542,7 @@ fn the_clinic_calendar_reads_back_with_the_per_plan_uids() {
             cancelled += 1;
         }
     }
-    // A cancelled plan's events, and the tasks the physician withdrew on other plans.
-    let cancelled_plans = index
-        .plans
-        .iter()
-        .map(|plan| {
-            if plan.status == PlanStatus::Cancelled {
-                items_in(plan, from, until)
-            } else {
-                plan.agenda
-                    .iter()
-                    .filter(|item| item.withdrawn && item.date >= from && item.date <= until)
-                    .count()
-            }
-        })
-        .sum::<usize>();
-    assert_eq!(cancelled, cancelled_plans);
+    assert_eq!(cancelled, cancelled_in(&index, from, until));
     // No patient's name without the opt-in; with it, in the titles.
     for plan in &index.plans {
         assert!(!text.contains(plan.patient_name.as_str()));
@@ -541,26 +559,16 @@ fn the_clinic_calendar_reads_back_with_the_per_plan_uids() {
     );
 
     // The physician's dated tasks are events of their own, with the per-plan UIDs.
-    let added: Vec<&str> = events
+    let added = events
         .iter()
-        .map(|event| event.get_uid().unwrap())
-        .filter(|uid| uid.contains("-extra-task-"))
-        .collect();
-    let dated_tasks = index
-        .plans
-        .iter()
-        .flat_map(|plan| plan.agenda.iter())
-        .filter(|item| {
-            item.kind == regen_planner::planning::agenda::ItemKind::ExtraTask
-                && item.date >= from
-                && item.date <= until
-        })
+        .filter(|event| event.get_uid().unwrap().contains("-extra-task-"))
         .count();
+    let dated_tasks = added_tasks_in(&index, from, until);
     assert!(
         dated_tasks > 0,
         "the demo data has dated added tasks in the range"
     );
-    assert_eq!(added.len(), dated_tasks);
+    assert_eq!(added, dated_tasks);
     // The per-plan export gives a plan's sessions, tasks and visits the same UIDs.
     let per_plan = per_plan_starts(&store, &index, from, until);
     let shared: Vec<_> = events
