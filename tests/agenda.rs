@@ -141,6 +141,16 @@ fn expected_of(id: &str, record: &PlanRecord, query: &AgendaQuery, out: &mut Vec
             overdue,
         );
     }
+    // The tasks the physician added with a due day, as preparation deadlines: overdue
+    // once the day passed unticked; a withdrawn one is not on the agenda.
+    for (index, task) in record.extra_tasks.iter().enumerate() {
+        let Some(due) = task.due else { continue };
+        if task.withdrawn {
+            continue;
+        }
+        let ticked = record.checklist.contains_key(&checklist_keys::extra(index));
+        push(AgendaKind::Preparation, due, None, !ticked && due < today);
+    }
     for visit in &plan.follow_ups {
         let scored = record.scores.iter().any(|score| {
             let days = (score.date - visit.date).get_days().abs();
@@ -192,6 +202,18 @@ fn every_dated_item_of_every_plan_is_on_the_agenda_exactly_once() {
             "the demo data has items in the range and overdue ones: {expected:?}"
         );
         assert_eq!(shown(&index, &query), expected);
+        // The physician's dated tasks are among them, on their day and overdue.
+        let added = |overdue: bool| {
+            rows.iter()
+                .filter(|row| row.overdue == overdue && row.title.starts_with("Added task: "))
+                .count()
+        };
+        assert!(
+            added(true) > 0 && (days < 90 || added(false) > 0),
+            "the demo data has added tasks overdue and, over 90 days, to come: {} overdue, {} to come over {days} days",
+            added(true),
+            added(false)
+        );
         // Overdue first, oldest first; then by day.
         let overdue = rows.iter().take_while(|row| row.overdue).count();
         assert!(rows[overdue..].iter().all(|row| !row.overdue));
@@ -379,6 +401,10 @@ fn the_day_list_pdf_reads_back_with_the_clinic_patients_and_items() {
             .join(" ");
         assert!(flat.contains(&name), "{name} is not in the PDF");
     }
+    // The physician's dated tasks are on the day list too.
+    if rows.iter().any(|row| row.title.starts_with("Added task: ")) {
+        assert!(flat.contains("Added task:"), "{flat}");
+    }
     assert!(flat.contains("Page 1 of"));
     assert!(!flat.contains('['), "no source markers in the day list");
 }
@@ -428,6 +454,39 @@ fn per_plan_starts(
         }
     }
     per_plan
+}
+
+/// How many events of the days the clinic's calendar cancels: a cancelled plan's, and
+/// the tasks the physician withdrew on other plans.
+fn cancelled_in(index: &Index, from: Date, until: Date) -> usize {
+    index
+        .plans
+        .iter()
+        .map(|plan| {
+            if plan.status == PlanStatus::Cancelled {
+                items_in(plan, from, until)
+            } else {
+                plan.agenda
+                    .iter()
+                    .filter(|item| item.withdrawn && item.date >= from && item.date <= until)
+                    .count()
+            }
+        })
+        .sum()
+}
+
+/// How many of the physician's dated tasks fall within the days, on every plan.
+fn added_tasks_in(index: &Index, from: Date, until: Date) -> usize {
+    index
+        .plans
+        .iter()
+        .flat_map(|plan| plan.agenda.iter())
+        .filter(|item| {
+            item.kind == regen_planner::planning::agenda::ItemKind::ExtraTask
+                && item.date >= from
+                && item.date <= until
+        })
+        .count()
 }
 
 #[test]
@@ -483,13 +542,7 @@ fn the_clinic_calendar_reads_back_with_the_per_plan_uids() {
             cancelled += 1;
         }
     }
-    let cancelled_plans = index
-        .plans
-        .iter()
-        .filter(|plan| plan.status == PlanStatus::Cancelled)
-        .map(|plan| items_in(plan, from, until))
-        .sum::<usize>();
-    assert_eq!(cancelled, cancelled_plans);
+    assert_eq!(cancelled, cancelled_in(&index, from, until));
     // No patient's name without the opt-in; with it, in the titles.
     for plan in &index.plans {
         assert!(!text.contains(plan.patient_name.as_str()));
@@ -505,6 +558,17 @@ fn the_clinic_calendar_reads_back_with_the_per_plan_uids() {
         "with the opt-in, every plan's events name its patient"
     );
 
+    // The physician's dated tasks are events of their own, with the per-plan UIDs.
+    let added = events
+        .iter()
+        .filter(|event| event.get_uid().unwrap().contains("-extra-task-"))
+        .count();
+    let dated_tasks = added_tasks_in(&index, from, until);
+    assert!(
+        dated_tasks > 0,
+        "the demo data has dated added tasks in the range"
+    );
+    assert_eq!(added, dated_tasks);
     // The per-plan export gives a plan's sessions, tasks and visits the same UIDs.
     let per_plan = per_plan_starts(&store, &index, from, until);
     let shared: Vec<_> = events

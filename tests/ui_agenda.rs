@@ -1,7 +1,7 @@
 //! The home screen is the clinic's agenda: what is overdue at the top, then the coming
-//! days; its filters and the patient list's search narrow it; a click on a patient
-//! opens the plan; a saved change moves it at once. Through the accessibility tree, as
-//! a screen reader sees it.
+//! days; its filters and the patient list's search narrow it; a click on an item opens
+//! the plan at that item; a saved change moves it at once. Through the accessibility
+//! tree, as a screen reader sees it.
 
 #![allow(
     clippy::unwrap_used,
@@ -20,6 +20,7 @@ use jiff::ToSpan as _;
 use jiff::civil::Date;
 use regen_planner::catalog::{Area, Catalog, CellSource, Indication, Modality, Selection};
 use regen_planner::planning::PlanStatus;
+use regen_planner::planning::agenda::ItemPlace;
 use regen_planner::store::{Patient, PlanId, Store};
 
 fn today() -> Date {
@@ -166,6 +167,80 @@ fn the_first_screen_is_the_agenda_with_what_was_missed_on_top() {
         .get_by_role_and_label(egui::accesskit::Role::Button, "Agenda")
         .click_accesskit();
     wait_for_label(&mut harness, "Overdue (");
+}
+
+/// Whether a widget's rectangle lies within the window (1280x800), below the top bar.
+fn in_view(rect: egui::Rect) -> bool {
+    rect.top() > 40.0 && rect.bottom() < 800.0
+}
+
+#[test]
+fn a_click_on_an_item_opens_the_plan_at_that_item() {
+    let (data, config) = folders();
+    let start = today().checked_add(1.days()).unwrap();
+    let (id, _) = plan(data.path(), "Tove Target", start, PlanStatus::Active);
+    // A task the physician added, due in two days: far down the plan screen, under
+    // "Extra tasks".
+    let due = today().checked_add(2.days()).unwrap();
+    let store = Store::open(data.path()).unwrap();
+    let revision = store.load_plan(&id).unwrap();
+    let mut record = revision.value.clone();
+    record.extra_tasks.push(regen_planner::store::ExtraTask {
+        text: "Ask the GP for the blood count".into(),
+        due: Some(due),
+        withdrawn: false,
+        audience: regen_planner::catalog::Audience::Clinic,
+    });
+    store
+        .save_plan(&id, revision.number, &record, "Dr Test")
+        .unwrap();
+    let task_line = format!(
+        "By {} {due}: Ask the GP for the blood count (for the clinic)",
+        due.strftime("%a")
+    );
+    let session_line = "Session 1: planned for";
+
+    let mut harness = harness(data.path(), config.path());
+    wait_for_label(&mut harness, "Added task: Ask the GP");
+    harness
+        .get_by_label_contains("Added task: Ask the GP")
+        .click_accesskit();
+    wait_until(&mut harness, "the plan to open", |app| {
+        app.open_plan_record().is_some()
+    });
+    harness.run_steps(3);
+    assert_eq!(harness.state().open_plan_revision().unwrap().0, &id);
+    let task = harness.get_by_label(&task_line).rect();
+    assert!(in_view(task), "the added task is in view: {task:?}");
+    assert_eq!(
+        harness.state().open_plan_highlight(),
+        Some(&ItemPlace::ExtraTask(0)),
+        "the task's line is highlighted"
+    );
+    // The plan did not open at its top: the treatment record is scrolled away.
+    let session = harness.get_by_label_contains(session_line).rect();
+    assert!(!in_view(session), "the top is scrolled away: {session:?}");
+
+    // From the agenda again, the session: its line in the treatment record is in
+    // view, and the added task far below it is not.
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Agenda")
+        .click_accesskit();
+    wait_for_label(&mut harness, "Session 1 of ");
+    harness
+        .get_by_label_contains("Session 1 of ")
+        .click_accesskit();
+    harness.run_steps(4);
+    wait_for_label(&mut harness, session_line);
+    harness.run_steps(2);
+    let session = harness.get_by_label_contains(session_line).rect();
+    assert!(in_view(session), "the session is in view: {session:?}");
+    assert_eq!(
+        harness.state().open_plan_highlight(),
+        Some(&ItemPlace::Session(1))
+    );
+    let task = harness.get_by_label(&task_line).rect();
+    assert!(!in_view(task), "the added task is out of view: {task:?}");
 }
 
 #[test]

@@ -45,6 +45,10 @@ pub struct Cli {
     /// Open the window, write a PNG of its first complete frame to PATH, and exit.
     #[arg(long, value_name = "PATH")]
     pub screenshot: Option<PathBuf>,
+    /// The window's width and height in points, such as 1024x640 (at least 960x600;
+    /// default: as it was left, 1280x800 the first time).
+    #[arg(long, value_name = "WxH", value_parser = parse_window_size)]
+    pub window_size: Option<[f32; 2]>,
     /// Open this plan when the window opens.
     #[arg(long = "open", value_name = "PLAN_ID")]
     pub open_plan: Option<String>,
@@ -127,7 +131,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 open_plan,
                 compare_photos: cli.compare_photos,
             };
-            regen_planner::ui::run(options).map_err(|error| anyhow::anyhow!(error))?;
+            regen_planner::ui::run(options, cli.window_size)
+                .map_err(|error| anyhow::anyhow!(error))?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Agenda(args)) => agenda_cmd::run(&args, &dirs),
@@ -140,6 +145,26 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Backup { dest }) => plans_cmd::backup(&dest, &dirs),
         Some(Command::DemoData(args)) => demo_cmd::run(&args, &dirs, cli.data_dir.is_some()),
     }
+}
+
+/// Reads `--window-size WIDTHxHEIGHT`, within the window's smallest and a generous
+/// largest size.
+fn parse_window_size(text: &str) -> Result<[f32; 2], String> {
+    let [min_width, min_height] = regen_planner::ui::MIN_WINDOW_SIZE;
+    let wrong = || {
+        format!(
+            "'{}' is not a window size; use WIDTHxHEIGHT such as 1280x800, at least {min_width}x{min_height}",
+            escape_controls(text)
+        )
+    };
+    let (width, height) = text.trim().split_once(['x', 'X']).ok_or_else(wrong)?;
+    let width: u16 = width.trim().parse().map_err(|_| wrong())?;
+    let height: u16 = height.trim().parse().map_err(|_| wrong())?;
+    let size = [f32::from(width), f32::from(height)];
+    if size[0] < min_width || size[1] < min_height || width > 8192 || height > 8192 {
+        return Err(wrong());
+    }
+    Ok(size)
 }
 
 /// Prints help and version as clap does; any other command-line mistake as one line on
@@ -253,4 +278,30 @@ pub(crate) fn load_catalog(dirs: &AppDirs) -> Catalog {
 
 fn problem_with_fallback(problem: &Problem) -> String {
     format!("{problem}; this file is ignored and the built-in protocol is used")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_window_size;
+
+    #[test]
+    fn a_window_size_is_width_by_height_within_bounds() {
+        assert_eq!(parse_window_size("1024x640"), Ok([1024.0, 640.0]));
+        assert_eq!(parse_window_size(" 1920X1080 "), Ok([1920.0, 1080.0]));
+        for wrong in [
+            "1280",
+            "800x1280x3",
+            "x",
+            "1280x",
+            "12.5x800",
+            "100x100",
+            "9000x800",
+        ] {
+            let error = parse_window_size(wrong).unwrap_err();
+            assert!(
+                error.contains("is not a window size") && error.contains("at least 960x600"),
+                "{wrong}: {error}"
+            );
+        }
+    }
 }

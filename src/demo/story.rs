@@ -551,9 +551,11 @@ impl<'a> Story<'a> {
                 break;
             };
             let due = (!rng.chance(30)).then(|| created.saturating_add(rng.between(2, 30).days()));
+            // Most tasks whose day passed were ticked; some were forgotten, and are
+            // overdue on the agenda while the plan is under way.
             if let Some(due) = due
                 && due < self.today
-                && rng.chance(80)
+                && rng.chance(60)
             {
                 events.push(Event {
                     at: self.at(due, rng.between(9 * 60, 17 * 60)),

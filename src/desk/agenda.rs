@@ -34,6 +34,7 @@ fn row(entry: &AgendaEntry<'_, PlanSummary>) -> AgendaRow {
         number: item.session.filter(|_| is_session),
         duration_minutes: item.duration_minutes.filter(|_| is_session),
         session: item.session.filter(|_| !is_session),
+        place: item.place(),
     }
 }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::ExportError;
 use super::calendar::{
-    Uids, day_after, escape_text, follow_up_key, headline, lines, naive_date, one_line,
+    Uids, day_after, escape_text, follow_up_key, headline, lines, naive_date, one_line, short_hash,
     start_of_day_utc, task_key,
 };
 use super::fonts::{Fonts, Weight};
@@ -21,7 +21,9 @@ use super::pdf::{CONTENT_WIDTH, Chrome, render};
 use super::wording::long_date;
 use crate::catalog::Range;
 use crate::planning::PlanStatus;
-use crate::planning::agenda::{AgendaKind, DatedItem, ItemKind, ItemState, readable_day};
+use crate::planning::agenda::{
+    AgendaKind, DatedItem, ItemKind, ItemPlace, ItemState, readable_day,
+};
 
 /// One item of the agenda, as the command line prints it and the exports show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,6 +60,10 @@ pub struct AgendaRow {
     /// The session a preparation task or a call is about.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<u32>,
+    /// Where the item is on its plan, for the window to open the plan at it; not in
+    /// the JSON.
+    #[serde(skip)]
+    pub place: Option<ItemPlace>,
 }
 
 impl AgendaRow {
@@ -329,11 +335,12 @@ pub struct ClinicCalendar<'a> {
 }
 
 /// One iCalendar (RFC 5545) for the whole clinic: every session, follow-up visit,
-/// preparation deadline and call of every plan in the range, as all-day events.
-/// Sessions, visits and tasks have the UIDs of the per-plan export
-/// (`<plan id>-session-1@regen-planner`), so importing both does not double them; a
-/// cancelled plan's events are `STATUS:CANCELLED`, so a calendar that has them removes
-/// or strikes them; the patient's name is in a title only when the clinic opted in.
+/// preparation deadline, dated task the physician added and call of every plan in the
+/// range, as all-day events. Sessions, visits and tasks have the UIDs of the per-plan
+/// export (`<plan id>-session-1@regen-planner`), so importing both does not double
+/// them; a cancelled plan's events, and a withdrawn task's, are `STATUS:CANCELLED`, so
+/// a calendar that has them removes or strikes them; the patient's name is in a title
+/// only when the clinic opted in.
 ///
 /// # Errors
 /// When a date lies beyond what a calendar can hold (plan dates never do).
@@ -372,7 +379,12 @@ pub fn clinic_calendar_ics(
         // here; then only the range is written.
         let mut uids = Uids::new(&plan_id);
         let mut keyed: Vec<(String, &DatedItem)> = Vec::with_capacity(plan.items.len());
-        for kind in [ItemKind::Preparation, ItemKind::Session, ItemKind::FollowUp] {
+        for kind in [
+            ItemKind::Preparation,
+            ItemKind::Session,
+            ItemKind::ExtraTask,
+            ItemKind::FollowUp,
+        ] {
             for item in plan.items.iter().filter(|item| item.kind == kind) {
                 keyed.push((uids.next(&key_of(item)), item));
             }
@@ -400,6 +412,12 @@ pub fn clinic_calendar_ics(
             }
             let _ = write!(description, "\n{}.", plan.protocol_title);
             let visit = matches!(item.kind, ItemKind::Session | ItemKind::FollowUp);
+            // A task the physician withdrew is cancelled, as in the per-plan export.
+            let status = if item.withdrawn {
+                EventStatus::Cancelled
+            } else {
+                status
+            };
             let mut event = Event::new();
             event
                 .uid(&uid)
@@ -428,6 +446,7 @@ fn key_of(item: &DatedItem) -> String {
         ItemKind::Preparation => task_key(session, &item.text),
         ItemKind::ReminderCall => format!("call-reminder-{session}"),
         ItemKind::CheckInCall => format!("call-check-in-{session}"),
+        ItemKind::ExtraTask => format!("extra-task-{}", short_hash(&item.text)),
     }
 }
 
@@ -440,6 +459,7 @@ fn event_title(item: &DatedItem) -> String {
         ItemKind::Preparation => format!("preparation, {}", headline(&item.text)),
         ItemKind::ReminderCall => format!("call to remind of session {session}"),
         ItemKind::CheckInCall => format!("aftercare check-in call after session {session}"),
+        ItemKind::ExtraTask => headline(&item.text),
     }
 }
 
@@ -449,5 +469,6 @@ fn category(kind: ItemKind) -> &'static str {
         ItemKind::FollowUp => "Follow-up",
         ItemKind::Preparation => "Preparation",
         ItemKind::ReminderCall | ItemKind::CheckInCall => "Call",
+        ItemKind::ExtraTask => "Task",
     }
 }

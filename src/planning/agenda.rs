@@ -18,6 +18,9 @@
 //!   its session is still to come (today or later) and not recorded: the session is
 //!   near and the preparation is not confirmed. Once the session took place, or its
 //!   day passed (then the session itself is overdue), the task is history.
+//! - A task the physician added to the plan with a due day is overdue once that day
+//!   has passed and it is not ticked; a task the physician withdrew is not on the
+//!   agenda (the clinic's calendar cancels its event).
 //! - The clinic calls the patient the open day before each session (a reminder), and
 //!   the open day after each session with a harvest (an aftercare check-in: the donor
 //!   site). Calls are never overdue: a call is made on its day or not at all.
@@ -31,6 +34,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::checklist_keys;
+use super::edit::ExtraTask;
 use super::plan::Plan;
 use super::progress::Score;
 use super::record::SessionRecord;
@@ -101,6 +105,9 @@ pub enum ItemKind {
     ReminderCall,
     /// The aftercare check-in call the open day after a session with a harvest.
     CheckInCall,
+    /// A dated task the physician added to the plan ([`ExtraTask`]): on the agenda as
+    /// a preparation deadline the clinic checks.
+    ExtraTask,
 }
 
 impl ItemKind {
@@ -110,7 +117,7 @@ impl ItemKind {
         match self {
             ItemKind::Session => AgendaKind::Session,
             ItemKind::FollowUp => AgendaKind::FollowUp,
-            ItemKind::Preparation => AgendaKind::Preparation,
+            ItemKind::Preparation | ItemKind::ExtraTask => AgendaKind::Preparation,
             ItemKind::ReminderCall | ItemKind::CheckInCall => AgendaKind::Call,
         }
     }
@@ -140,6 +147,14 @@ pub struct DatedItem {
     /// Settled: the session recorded, the task ticked, the visit scored.
     #[serde(rename = "x", default, skip_serializing_if = "std::ops::Not::not")]
     pub done: bool,
+    /// A task the physician added: its place among the plan's added tasks (its
+    /// checklist key, [`checklist_keys::extra`]); `None` for every other item.
+    #[serde(rename = "i", default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<u32>,
+    /// A task the physician added and then withdrew: never on the agenda, and
+    /// cancelled in the clinic's calendar.
+    #[serde(rename = "w", default, skip_serializing_if = "std::ops::Not::not")]
+    pub withdrawn: bool,
 }
 
 impl DatedItem {
@@ -156,22 +171,61 @@ impl DatedItem {
                 None => format!("Check: {text}"),
             },
             ItemKind::ReminderCall | ItemKind::CheckInCall => format!("Call: {text}"),
+            ItemKind::ExtraTask => format!("Added task: {text}"),
         }
     }
 
     /// Whether the item is overdue on `today` (see the module's rules); `sessions`
     /// are the plan's own session items, for a preparation task's session.
     fn is_overdue(&self, today: Date, sessions: &[&DatedItem]) -> bool {
-        if self.done || self.date >= today {
+        if self.done || self.withdrawn || self.date >= today {
             return false;
         }
         match self.kind {
-            ItemKind::Session | ItemKind::FollowUp => true,
+            ItemKind::Session | ItemKind::FollowUp | ItemKind::ExtraTask => true,
             ItemKind::Preparation => sessions
                 .iter()
                 .find(|session| session.session == self.session)
                 .is_some_and(|session| !session.done && session.date >= today),
             ItemKind::ReminderCall | ItemKind::CheckInCall => false,
+        }
+    }
+}
+
+/// Where a dated item is on its plan, for opening the plan at it: the stable part of
+/// the item, as the plan screen finds it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ItemPlace {
+    /// A session, by its number: the session itself, and the calls about it.
+    Session(u32),
+    /// A preparation task before a session, by its saved text.
+    Preparation {
+        /// The session it prepares.
+        session: u32,
+        /// The task as saved (its checklist key is made from it).
+        task: String,
+    },
+    /// A follow-up visit, by its saved purpose.
+    FollowUp(String),
+    /// A task the physician added, by its place among the plan's added tasks.
+    ExtraTask(u32),
+}
+
+impl DatedItem {
+    /// Where the item is on its plan; `None` for an item that names no session or
+    /// task where it should (never so for items made by [`dated_items`]).
+    #[must_use]
+    pub fn place(&self) -> Option<ItemPlace> {
+        match self.kind {
+            ItemKind::Session | ItemKind::ReminderCall | ItemKind::CheckInCall => {
+                self.session.map(ItemPlace::Session)
+            }
+            ItemKind::Preparation => self.session.map(|session| ItemPlace::Preparation {
+                session,
+                task: self.text.clone(),
+            }),
+            ItemKind::FollowUp => Some(ItemPlace::FollowUp(self.text.clone())),
+            ItemKind::ExtraTask => self.task.map(ItemPlace::ExtraTask),
         }
     }
 }
@@ -190,10 +244,12 @@ pub struct PlanParts<'a> {
     pub scores: &'a [Score],
     /// The ticked checklist items.
     pub checklist: &'a BTreeMap<String, Timestamp>,
+    /// The tasks the physician added, dated or not.
+    pub extra_tasks: &'a [ExtraTask],
 }
 
 /// Every dated item of a plan, in the plan's order: preparation tasks, sessions with
-/// their calls, follow-up visits. Whatever the plan's status: the agenda leaves out
+/// their calls, the dated tasks the physician added, follow-up visits. Whatever the plan's status: the agenda leaves out
 /// cancelled and completed plans, and the clinic's calendar shows a cancelled plan's
 /// items as cancelled.
 #[must_use]
@@ -211,6 +267,8 @@ pub fn dated_items(parts: PlanParts<'_>) -> Vec<DatedItem> {
             done: parts
                 .checklist
                 .contains_key(&checklist_keys::pre_before(task.session, &task.task)),
+            task: None,
+            withdrawn: false,
         });
     }
     let count = plan.sessions.len();
@@ -235,6 +293,8 @@ pub fn dated_items(parts: PlanParts<'_>) -> Vec<DatedItem> {
             text,
             duration_minutes: Some(session.duration_minutes),
             done,
+            task: None,
+            withdrawn: false,
         });
         if let Some(day) = previous_open_day(parts.clinic, session.date) {
             items.push(DatedItem {
@@ -248,6 +308,8 @@ pub fn dated_items(parts: PlanParts<'_>) -> Vec<DatedItem> {
                 ),
                 duration_minutes: None,
                 done,
+                task: None,
+                withdrawn: false,
             });
         }
         if session.has_harvest()
@@ -264,10 +326,42 @@ pub fn dated_items(parts: PlanParts<'_>) -> Vec<DatedItem> {
                 ),
                 duration_minutes: None,
                 done: false,
+                task: None,
+                withdrawn: false,
             });
         }
     }
-    for visit in &plan.follow_ups {
+    items.extend(added_task_items(parts));
+    items.extend(follow_up_items(parts));
+    items
+}
+
+/// The tasks the physician added that have a due day, in their order on the plan.
+fn added_task_items(parts: PlanParts<'_>) -> impl Iterator<Item = DatedItem> + '_ {
+    parts
+        .extra_tasks
+        .iter()
+        .enumerate()
+        .filter_map(move |(index, task)| {
+            let (Some(due), Ok(place)) = (task.due, u32::try_from(index)) else {
+                return None;
+            };
+            Some(DatedItem {
+                date: due,
+                kind: ItemKind::ExtraTask,
+                session: None,
+                text: task.text.clone(),
+                duration_minutes: None,
+                done: parts.checklist.contains_key(&checklist_keys::extra(index)),
+                task: Some(place),
+                withdrawn: task.withdrawn,
+            })
+        })
+}
+
+/// The follow-up visits, each settled by a score near its day or by its tick.
+fn follow_up_items(parts: PlanParts<'_>) -> impl Iterator<Item = DatedItem> + '_ {
+    parts.plan.follow_ups.iter().map(move |visit| {
         let earliest = visit
             .date
             .checked_sub(SCORE_WINDOW_DAYS.days())
@@ -283,16 +377,17 @@ pub fn dated_items(parts: PlanParts<'_>) -> Vec<DatedItem> {
         let ticked = parts
             .checklist
             .contains_key(&checklist_keys::follow_up(&visit.purpose));
-        items.push(DatedItem {
+        DatedItem {
             date: visit.date,
             kind: ItemKind::FollowUp,
             session: None,
             text: visit.purpose.clone(),
             duration_minutes: None,
             done: scored || ticked,
-        });
-    }
-    items
+            task: None,
+            withdrawn: false,
+        }
+    })
 }
 
 /// The text without bracketed source markers ("[3]", "[CF 14]") or "(seed 004)", and
@@ -506,7 +601,7 @@ pub fn agenda<'a, P: AgendaPlan>(
         }
         let items = plan.items();
         let mut sessions: Option<Vec<&DatedItem>> = None;
-        for item in items {
+        for item in items.iter().filter(|item| !item.withdrawn) {
             // Most items of most plans are neither in the range nor open and past:
             // they are passed over without a look at the plan's sessions.
             let within = item.date >= from && item.date <= until;
@@ -607,6 +702,8 @@ mod tests {
             text: format!("{kind:?}"),
             duration_minutes: None,
             done,
+            task: (kind == ItemKind::ExtraTask).then_some(0),
+            withdrawn: false,
         }
     }
 
@@ -704,6 +801,120 @@ mod tests {
         task.kind = ItemKind::FollowUp;
         task.text = "Three-month review [3]".into();
         assert_eq!(task.title(), "Follow-up visit: Three-month review");
+    }
+
+    #[test]
+    fn an_added_task_is_overdue_once_its_day_passed_unticked_and_never_when_withdrawn() {
+        let mut withdrawn = item(ItemKind::ExtraTask, "2027-01-05", None, false);
+        withdrawn.withdrawn = true;
+        let mut withdrawn_coming = item(ItemKind::ExtraTask, "2027-01-12", None, false);
+        withdrawn_coming.withdrawn = true;
+        let plan = plan(vec![
+            // Long past and not ticked: still overdue, whatever the sessions do.
+            item(ItemKind::ExtraTask, "2026-11-02", None, false),
+            item(ItemKind::ExtraTask, "2027-01-10", None, true),
+            item(ItemKind::ExtraTask, "2027-01-11", None, false),
+            withdrawn,
+            withdrawn_coming,
+        ]);
+        assert_eq!(
+            states(&plan, "2027-01-11"),
+            [
+                Some(ItemState::Overdue),
+                None,
+                Some(ItemState::Due),
+                None,
+                None
+            ]
+        );
+        let task = item(ItemKind::ExtraTask, "2027-01-11", None, false);
+        assert_eq!(task.kind.agenda_kind(), AgendaKind::Preparation);
+    }
+
+    #[test]
+    fn dated_added_tasks_are_items_with_their_tick_and_place() {
+        let (plan, clinic) = stretch_marks();
+        let extra_tasks = [
+            ExtraTask {
+                text: "Ask the GP for the latest blood count".into(),
+                due: Some(date("2027-01-13")),
+                withdrawn: false,
+                audience: crate::catalog::Audience::Clinic,
+            },
+            ExtraTask {
+                text: "Bring the consent form signed".into(),
+                due: None,
+                withdrawn: false,
+                audience: crate::catalog::Audience::Patient,
+            },
+            ExtraTask {
+                text: "Send the photographs [CF 2]".into(),
+                due: Some(date("2027-02-01")),
+                withdrawn: true,
+                audience: crate::catalog::Audience::Patient,
+            },
+        ];
+        let checklist = BTreeMap::from([(checklist_keys::extra(0), Timestamp::UNIX_EPOCH)]);
+        let items = dated_items(PlanParts {
+            plan: &plan,
+            clinic: &clinic,
+            records: &[],
+            scores: &[],
+            checklist: &checklist,
+            extra_tasks: &extra_tasks,
+        });
+        let added: Vec<&DatedItem> = items
+            .iter()
+            .filter(|item| item.kind == ItemKind::ExtraTask)
+            .collect();
+        // The undated task has no day on the agenda; the others keep their place.
+        assert_eq!(added.len(), 2);
+        assert_eq!(
+            (
+                added[0].date,
+                added[0].task,
+                added[0].done,
+                added[0].withdrawn
+            ),
+            (date("2027-01-13"), Some(0), true, false)
+        );
+        assert_eq!(
+            (
+                added[1].date,
+                added[1].task,
+                added[1].done,
+                added[1].withdrawn
+            ),
+            (date("2027-02-01"), Some(2), false, true)
+        );
+        assert_eq!(added[1].title(), "Added task: Send the photographs");
+    }
+
+    #[test]
+    fn each_item_knows_its_place_on_the_plan() {
+        let check = |kind, session, place: Option<ItemPlace>| {
+            let mut item = item(kind, "2027-01-11", session, false);
+            item.text = "Stop NSAIDs".into();
+            assert_eq!(item.place(), place, "{kind:?}");
+        };
+        check(ItemKind::Session, Some(2), Some(ItemPlace::Session(2)));
+        check(ItemKind::ReminderCall, Some(3), Some(ItemPlace::Session(3)));
+        check(ItemKind::CheckInCall, Some(1), Some(ItemPlace::Session(1)));
+        check(
+            ItemKind::Preparation,
+            Some(2),
+            Some(ItemPlace::Preparation {
+                session: 2,
+                task: "Stop NSAIDs".into(),
+            }),
+        );
+        check(
+            ItemKind::FollowUp,
+            None,
+            Some(ItemPlace::FollowUp("Stop NSAIDs".into())),
+        );
+        check(ItemKind::ExtraTask, None, Some(ItemPlace::ExtraTask(0)));
+        check(ItemKind::Session, None, None);
     }
 
     #[test]
@@ -806,6 +1017,7 @@ mod tests {
             records: &[],
             scores: &[],
             checklist: &BTreeMap::new(),
+            extra_tasks: &[],
         });
         let first = plan.sessions[0].date;
         assert_eq!(first, date("2027-01-18"));
@@ -855,6 +1067,7 @@ mod tests {
             records: &[],
             scores: &scores,
             checklist: &checklist,
+            extra_tasks: &[],
         });
         let find = |kind, text: &str| {
             items

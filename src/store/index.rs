@@ -79,8 +79,9 @@ impl Index {
 
 /// The version of the rules that make a plan's dated items
 /// ([`crate::planning::agenda::dated_items`]), kept in the index cache: a cache whose
-/// items were made otherwise is rebuilt. One more whenever those rules change.
-const AGENDA_VERSION: u32 = 1;
+/// items were made otherwise is rebuilt. One more whenever those rules change (2: the
+/// dated tasks the physician added are among them).
+const AGENDA_VERSION: u32 = 2;
 
 /// How often progress is reported, in records.
 const PROGRESS_EVERY: usize = 100;

@@ -399,6 +399,7 @@ impl PlanSummary {
             records: &record.records,
             scores: &record.scores,
             checklist: &record.checklist,
+            extra_tasks: &record.extra_tasks,
         }))
     }
 

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::planning::agenda::ItemPlace;
 use crate::planning::{PlanEdit, Score, SessionRecord};
 use crate::store::{PatientId, PlanId, Settings};
 
@@ -21,6 +22,9 @@ pub enum Action {
     RereadPatient(PatientId),
     /// Open a plan.
     OpenPlan(PlanId),
+    /// Open a plan at one of its items (a click on the agenda): the item's line is
+    /// highlighted and scrolled into view.
+    OpenPlanAt(PlanId, ItemPlace),
     /// Start a new plan, for an existing patient or a new one.
     NewPlan(Option<PatientId>),
     /// Read an existing patient's screening on file for the new plan made for them.

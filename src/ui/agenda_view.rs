@@ -1,7 +1,8 @@
 //! The home screen: the clinic's agenda. What is overdue across every plan at the top,
 //! then today and the next days, each item with its patient, protocol and what
 //! happens; filtered by status and protocol, searched with the patient list's search.
-//! A click on the patient opens the plan.
+//! A click on the patient or on what happens opens the plan at the item: its line
+//! highlighted and scrolled into view.
 //!
 //! The agenda is made from the index ([`crate::desk::agenda::agenda_rows`], the same
 //! as `regen-planner agenda`) when the index, the day or a filter changes, not at every
@@ -202,12 +203,13 @@ pub struct AgendaShown<'a> {
 /// The agenda screen. Returns what the physician asked for.
 pub fn agenda_ui(ui: &mut Ui, view: &mut AgendaView, shown: &AgendaShown<'_>) -> Option<Action> {
     let mut action = None;
+    // Two rows, so that no label is parted from its list on a narrow window.
     ui.horizontal_wrapped(|ui| {
         ui.heading("Agenda");
         ui.separator();
         range_buttons_ui(ui, view);
-        filters_ui(ui, view, shown.protocols);
     });
+    ui.horizontal_wrapped(|ui| filters_ui(ui, view, shown.protocols));
     let Some(index) = shown.index else {
         if let Some(error) = shown.failed {
             ui.colored_label(
@@ -255,7 +257,7 @@ pub fn agenda_ui(ui: &mut Ui, view: &mut AgendaView, shown: &AgendaShown<'_>) ->
         }
         return action;
     }
-    let row_height = ui.spacing().interact_size.y + 6.0;
+    let row_height = ui.spacing().interact_size.y + 2.0;
     let mut area = egui::ScrollArea::vertical()
         .id_salt("agenda")
         .auto_shrink(false);
@@ -334,11 +336,26 @@ fn heading_ui(ui: &mut Ui, line: Line, all_overdue: bool, today: Date, row_heigh
 
 /// A line of the list other than an item: left-aligned, as tall as an item.
 fn heading_line(ui: &mut Ui, row_height: f32, add: impl FnOnce(&mut Ui)) {
-    ui.horizontal(|ui| {
-        ui.set_min_height(row_height - 4.0);
-        add(ui);
-    });
+    line_ui(ui, row_height, add);
 }
+
+/// One line of the list, exactly `row_height` tall, as the list's scrolling counts
+/// them: shorter lines would leave the bottom of the list empty.
+fn line_ui(ui: &mut Ui, row_height: f32, add: impl FnOnce(&mut Ui)) {
+    ui.allocate_ui_with_layout(
+        egui::vec2(ui.available_width(), row_height),
+        egui::Layout::left_to_right(egui::Align::Center),
+        |ui| {
+            ui.set_min_height(row_height);
+            ui.set_max_height(row_height);
+            add(ui);
+        },
+    );
+}
+
+/// The width of the overdue items' badge column ("Overdue since 28 Sep 2026"), so
+/// that their patients line up.
+const OVERDUE_BADGE_WIDTH: f32 = 176.0;
 
 /// Previous days, Today, Next days.
 fn range_buttons_ui(ui: &mut Ui, view: &mut AgendaView) {
@@ -418,8 +435,7 @@ fn item_ui(ui: &mut Ui, row: &AgendaRow, row_height: f32) -> Option<Action> {
             &row.title,
         ),
         |ui| {
-            ui.horizontal(|ui| {
-                ui.set_min_height(row_height - 4.0);
+            line_ui(ui, row_height, |ui| {
                 ui.add_space(12.0);
                 ui.allocate_ui_with_layout(
                     egui::vec2(150.0, row_height - 6.0),
@@ -432,27 +448,48 @@ fn item_ui(ui: &mut Ui, row: &AgendaRow, row_height: f32) -> Option<Action> {
                     },
                 );
                 if row.overdue {
-                    badge(
-                        ui,
-                        &format!("Overdue since {}", readable_day(row.date)),
-                        Severity::Contraindicated,
+                    ui.allocate_ui_with_layout(
+                        egui::vec2(OVERDUE_BADGE_WIDTH, row_height),
+                        egui::Layout::left_to_right(egui::Align::Center),
+                        |ui| {
+                            ui.set_min_width(OVERDUE_BADGE_WIDTH);
+                            badge(
+                                ui,
+                                &format!("Overdue since {}", row.date.strftime("%-d %b %Y")),
+                                Severity::Contraindicated,
+                            );
+                        },
                     );
-                } else if row.state == ItemState::Done {
-                    badge(ui, "Done", Severity::Notice);
                 }
                 let patient = ui
                     .add(
                         egui::Button::new(RichText::new(row.patient_label()).strong()).frame(false),
                     )
-                    .on_hover_text(format!("Open the plan: {}", row.protocol_title));
-                if patient.clicked()
+                    .on_hover_text(format!(
+                        "Open the plan at this item: {}",
+                        row.protocol_title
+                    ));
+                // A settled item says so before what happens, so that the patients of a
+                // day stay in line.
+                if row.state == ItemState::Done {
+                    badge(ui, "Done", Severity::Notice);
+                }
+                let what_text = format!("{} ({})", row.title, row.protocol_title);
+                let what = ui
+                    .add(
+                        egui::Button::new(what_text.as_str())
+                            .frame(false)
+                            .truncate(),
+                    )
+                    .on_hover_text(format!("{what_text}\nOpen the plan at this item."));
+                if (patient.clicked() || what.clicked())
                     && let Ok(id) = row.plan.parse()
                 {
-                    action = Some(Action::OpenPlan(id));
+                    action = Some(match &row.place {
+                        Some(place) => Action::OpenPlanAt(id, place.clone()),
+                        None => Action::OpenPlan(id),
+                    });
                 }
-                ui.add(
-                    egui::Label::new(format!("{} ({})", row.title, row.protocol_title)).truncate(),
-                );
             });
         },
     );

@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use super::action::Action;
+use super::plan_target::PlanTarget;
 use super::timeline::timeline_ui;
 use super::treatment::{TreatmentState, scores_ui, sessions_record_ui};
 use super::widgets::{
@@ -16,6 +17,7 @@ use super::widgets::{
     timestamp_text,
 };
 use crate::catalog::{Catalog, Protocol};
+use crate::planning::agenda::ItemPlace;
 use crate::planning::checklist::{Tickable, aftercare_tickable};
 use crate::planning::{
     AftercareSite, LotSuggestion, Plan, PlanEdit, PlanStatus, Severity, TooSoon,
@@ -43,6 +45,8 @@ pub struct PlanViewState {
     pub treatment: TreatmentState,
     /// The photographs' section: files being added, thumbnails, a comparison.
     pub photos: super::photos::PhotosState,
+    /// The item the plan was opened at from the agenda: highlighted, scrolled to.
+    pub target: PlanTarget,
 }
 
 /// A session moved too soon after the one before, and the reason being typed.
@@ -114,6 +118,7 @@ impl PlanViewState {
             sooner: None,
             treatment: TreatmentState::default(),
             photos: super::photos::PhotosState::default(),
+            target: PlanTarget::default(),
         }
     }
 }
@@ -281,7 +286,8 @@ pub fn plan_view_ui(
     let readable = crate::planning::readable(&record.plan);
     let plan: &Plan = &readable;
     header_ui(ui, record, patient_name, save, &mut action);
-    // A plan opens at its top, on its warnings.
+    // A plan opens at its top, on its warnings, or at the item it was opened at from
+    // the agenda.
     super::widgets::scroll_area("plan-view", fresh).show(ui, |ui| {
         ui.set_max_width(ui.available_width().min(980.0));
         warnings_ui(ui, plan);
@@ -297,6 +303,7 @@ pub fn plan_view_ui(
                 record,
                 catalog,
                 &mut state.treatment,
+                &mut state.target,
                 today,
                 lot_suggestions,
             );
@@ -304,15 +311,15 @@ pub fn plan_view_ui(
             if let Some(asked) = recorded.or(scored) {
                 action = Some(asked);
             }
-            let edit = pre_procedure_ui(ui, record, plan, today)
+            let edit = pre_procedure_ui(ui, record, plan, today, &mut state.target)
                 .or(sessions_ui(ui, record, plan, protocol, state))
                 .or(aftercare_ui(ui, record, plan, today))
-                .or(results_ui(ui, record, plan, today));
+                .or(results_ui(ui, record, plan, today, &mut state.target));
             if let Some(edit) = edit {
                 action = Some(Action::EditPlan(edit));
             }
         }
-        if let Some(edit) = notes_and_tasks_ui(ui, record, state) {
+        if let Some(edit) = notes_and_tasks_ui(ui, record, state, today) {
             action = Some(Action::EditPlan(edit));
         }
         let photos = super::photos::PhotosShown {
@@ -326,6 +333,7 @@ pub fn plan_view_ui(
         consent_ui(ui, plan);
         history_ui(ui, history, changes);
     });
+    state.target.frame_done();
     action
 }
 
@@ -507,6 +515,7 @@ fn pre_procedure_ui(
     record: &PlanRecord,
     readable: &crate::planning::Plan,
     today: Date,
+    target: &mut PlanTarget,
 ) -> Option<PlanEdit> {
     section_heading(ui, "Before each session");
     let mut edit = None;
@@ -526,13 +535,20 @@ fn pre_procedure_ui(
         if task.audience == crate::catalog::Audience::Clinic {
             label.push_str(" (for the clinic)");
         }
-        edit = edit.or(dated_checklist_item(
-            ui,
-            &record.checklist,
-            keys::pre_before(task.session, &task.task),
-            &label,
-            task.due < today,
-        ));
+        let place = ItemPlace::Preparation {
+            session: task.session,
+            task: task.task.clone(),
+        };
+        let ticked = target.line_ui(ui, &place, |ui| {
+            dated_checklist_item(
+                ui,
+                &record.checklist,
+                keys::pre_before(task.session, &task.task),
+                &label,
+                task.due < today,
+            )
+        });
+        edit = edit.or(ticked);
     }
     edit
 }
@@ -701,7 +717,13 @@ fn aftercare_ui(
     edit
 }
 
-fn results_ui(ui: &mut Ui, record: &PlanRecord, plan: &Plan, today: Date) -> Option<PlanEdit> {
+fn results_ui(
+    ui: &mut Ui,
+    record: &PlanRecord,
+    plan: &Plan,
+    today: Date,
+    target: &mut PlanTarget,
+) -> Option<PlanEdit> {
     section_heading(ui, "Expected results");
     for milestone in &plan.milestones {
         ui.label(format!(
@@ -718,13 +740,17 @@ fn results_ui(ui: &mut Ui, record: &PlanRecord, plan: &Plan, today: Date) -> Opt
             visit.purpose,
             visit.assessments.join(", ")
         );
-        edit = edit.or(dated_checklist_item(
-            ui,
-            &record.checklist,
-            keys::follow_up(&saved.purpose),
-            &label,
-            visit.date < today,
-        ));
+        let place = ItemPlace::FollowUp(saved.purpose.clone());
+        let ticked = target.line_ui(ui, &place, |ui| {
+            dated_checklist_item(
+                ui,
+                &record.checklist,
+                keys::follow_up(&saved.purpose),
+                &label,
+                visit.date < today,
+            )
+        });
+        edit = edit.or(ticked);
     }
     section_heading(ui, "Maintenance");
     ui.label(&plan.maintenance.description);
@@ -771,6 +797,7 @@ fn notes_and_tasks_ui(
     ui: &mut Ui,
     record: &PlanRecord,
     state: &mut PlanViewState,
+    today: Date,
 ) -> Option<PlanEdit> {
     let mut edit = None;
     section_heading(ui, "Extra tasks");
@@ -782,7 +809,9 @@ fn notes_and_tasks_ui(
         if task.audience == crate::catalog::Audience::Clinic {
             label.push_str(" (for the clinic)");
         }
-        ui.horizontal(|ui| {
+        let place = ItemPlace::ExtraTask(u32::try_from(index).unwrap_or(u32::MAX));
+        let spot = PlanTarget::spot(ui);
+        let line = ui.horizontal(|ui| {
             if task.withdrawn {
                 // Kept in the record, out of the handout; its calendar event is cancelled.
                 // The space stands where the checkbox would be.
@@ -799,11 +828,13 @@ fn notes_and_tasks_ui(
                     });
                 }
             } else {
-                edit = edit.take().or(checklist_item(
+                // Overdue once its day passed unticked, as on the agenda.
+                edit = edit.take().or(dated_checklist_item(
                     ui,
                     &record.checklist,
                     keys::extra(index),
                     &label,
+                    task.due.is_some_and(|due| due < today),
                 ));
                 if named_button(ui, "Withdraw", &format!("Withdraw task: {}", task.text))
                     .on_hover_text(
@@ -818,6 +849,7 @@ fn notes_and_tasks_ui(
                 }
             }
         });
+        state.target.mark(ui, spot, &place, &line.response);
     }
     edit = edit.or(new_task_ui(ui, state));
 

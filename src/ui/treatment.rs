@@ -8,10 +8,12 @@ use egui::{RichText, Ui};
 use jiff::civil::Date;
 
 use super::action::Action;
+use super::plan_target::PlanTarget;
 use super::record_form::{FormAnswer, RecordForm, check_form, record_form_ui, record_summary};
 use super::score_chart::score_chart_ui;
 use super::widgets::{date_text, section_heading};
 use crate::catalog::{Catalog, Scale};
+use crate::planning::agenda::ItemPlace;
 use crate::planning::{
     LotSuggestion, Plan, RecordCheck, Score, SessionProgress, dose_limits, score_series,
     session_states, visit_scales,
@@ -69,6 +71,7 @@ pub fn sessions_record_ui(
     record: &PlanRecord,
     catalog: &Catalog,
     state: &mut TreatmentState,
+    target: &mut PlanTarget,
     today: Date,
     suggest: &dyn Fn(&str) -> Vec<LotSuggestion>,
 ) -> Option<Action> {
@@ -79,7 +82,9 @@ pub fn sessions_record_ui(
     for session_state in session_states(plan, record.status, &record.records, today) {
         let n = session_state.number;
         let saved = record.record_of(n);
-        ui.horizontal_wrapped(|ui| {
+        // Where the agenda opens the plan at a session or a call about it.
+        let spot = PlanTarget::spot(ui);
+        let line = ui.horizontal_wrapped(|ui| {
             let (text, color) = match session_state.progress {
                 SessionProgress::Done { performed } => (
                     format!("Session {n}: done on {}", date_text(performed)),
@@ -112,6 +117,7 @@ pub fn sessions_record_ui(
                 }
             }
         });
+        target.mark(ui, spot, &ItemPlace::Session(n), &line.response);
         if let Some(saved) = saved {
             ui.indent(("record", n), |ui| {
                 for line in record_summary(saved) {

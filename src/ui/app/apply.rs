@@ -67,7 +67,14 @@ impl App {
                 self.open_patient(id);
             }
             Action::SavePatient(id) => self.save_patient(&id),
-            Action::OpenPlan(id) => self.open_plan_by_id(&id, ctx),
+            Action::OpenPlan(id) => {
+                self.plan_target = None;
+                self.open_plan_by_id(&id, ctx);
+            }
+            Action::OpenPlanAt(id, place) => {
+                self.plan_target = Some((id.clone(), place));
+                self.open_plan_by_id(&id, ctx);
+            }
             Action::NewPlan(patient) => self.new_plan(patient),
             Action::ReadScreening(id) => {
                 let read = self.read_patient(&id);

@@ -166,6 +166,9 @@ pub struct App {
     query: String,
     screen: Screen,
     open_plan: Option<OpenPlan>,
+    /// The item of a plan the agenda asked to open the plan at: the plan screen shows
+    /// it (highlighted, scrolled to) once that plan is open.
+    plan_target: Option<(PlanId, crate::planning::agenda::ItemPlace)>,
     /// The plan whose reading was asked for last; an older read that arrives late is
     /// dropped.
     opening: Option<PlanId>,
@@ -309,6 +312,7 @@ impl App {
             query: String::new(),
             screen: Screen::Home,
             open_plan: None,
+            plan_target: None,
             opening: None,
             after_save: Vec::new(),
             parked_views: BTreeMap::new(),
@@ -386,6 +390,15 @@ impl App {
     #[must_use]
     pub fn open_plan_record(&self) -> Option<&PlanRecord> {
         self.open_plan.as_ref().map(|open| &open.record)
+    }
+
+    /// The item the open plan's screen highlights (it was opened at it from the
+    /// agenda), if any.
+    #[must_use]
+    pub fn open_plan_highlight(&self) -> Option<&crate::planning::agenda::ItemPlace> {
+        self.open_plan
+            .as_ref()
+            .and_then(|open| open.view.target.place())
     }
 
     /// The open plan's id and its newest saved revision, if a plan is open.

@@ -232,6 +232,15 @@ impl App {
             }
             Screen::Plan => match &mut self.open_plan {
                 Some(open) => {
+                    // A plan shown afresh is at its top, or at the item the agenda
+                    // opened it at.
+                    if fresh {
+                        let place = self
+                            .plan_target
+                            .take_if(|(id, _)| *id == open.id)
+                            .map(|(_, place)| place);
+                        open.view.target.set(place);
+                    }
                     let save = open.save_state();
                     let book = self.lots.book.as_ref();
                     let open_source = crate::planning::RecallSource {
