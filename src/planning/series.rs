@@ -197,10 +197,23 @@ impl ScoreSeries {
     }
 }
 
-/// The scales a follow-up visit names in its assessments, each once, in catalog order.
+/// The scales a follow-up visit scores, each once, in the order the protocol names
+/// them; a scale the catalog no longer holds is left out. A visit of a plan made
+/// before follow-ups named their scales by id has the scales its assessments name, in
+/// catalog order.
 #[must_use]
 pub fn visit_scales<'s>(scales: &'s Scales, visit: &FollowUpVisit) -> Vec<&'s Scale> {
     let mut found: Vec<&Scale> = Vec::new();
+    if !visit.scales.is_empty() {
+        for id in &visit.scales {
+            if let Some(scale) = scales.get(id)
+                && !found.iter().any(|known| known.id == scale.id)
+            {
+                found.push(scale);
+            }
+        }
+        return found;
+    }
     for assessment in &visit.assessments {
         for scale in scales.named_in(assessment) {
             if !found.iter().any(|known| known.id == scale.id) {

@@ -307,7 +307,7 @@ pub fn plan_view_ui(
             let edit = pre_procedure_ui(ui, record, plan, today)
                 .or(sessions_ui(ui, record, plan, protocol, state))
                 .or(aftercare_ui(ui, record, plan, today))
-                .or(results_ui(ui, record, plan, today));
+                .or(results_ui(ui, record, plan, catalog, today));
             if let Some(edit) = edit {
                 action = Some(Action::EditPlan(edit));
             }
@@ -701,7 +701,13 @@ fn aftercare_ui(
     edit
 }
 
-fn results_ui(ui: &mut Ui, record: &PlanRecord, plan: &Plan, today: Date) -> Option<PlanEdit> {
+fn results_ui(
+    ui: &mut Ui,
+    record: &PlanRecord,
+    plan: &Plan,
+    catalog: &Catalog,
+    today: Date,
+) -> Option<PlanEdit> {
     section_heading(ui, "Expected results");
     for milestone in &plan.milestones {
         ui.label(format!(
@@ -716,7 +722,7 @@ fn results_ui(ui: &mut Ui, record: &PlanRecord, plan: &Plan, today: Date) -> Opt
             "{}: {} (record: {})",
             date_text(visit.date),
             visit.purpose,
-            visit.assessments.join(", ")
+            visit.measures(catalog.scales()).join(", ")
         );
         edit = edit.or(dated_checklist_item(
             ui,
