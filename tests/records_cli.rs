@@ -939,4 +939,92 @@ fn the_command_line_lists_scores_by_number_and_removes_one() {
     let saved = desk.store().load_plan(&id.parse().unwrap()).unwrap().value;
     let values: Vec<f64> = saved.scores.iter().map(|score| score.value).collect();
     assert_eq!(values, [70.0]);
+
+    // A dose above the maximum without an adverse event: recorded, flagged, and the
+    // record asks for the adverse event with the command that adds it.
+    let output = desk.run(&[
+        "plans",
+        "record",
+        &id,
+        "--session",
+        "1",
+        "--performed",
+        &measured,
+        "--weight-kg",
+        "60",
+        "--anaesthetic",
+        "plain lidocaine 1%",
+        "--anaesthetic-mg",
+        "400",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let said = stderr(&output);
+    assert!(
+        said.contains("is above the maximum of 270 mg for 60 kg"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("warning: record what happened: run `regen-planner plans record {id} --session 1 --performed {measured} ... --adverse-event TEXT --severity mild|moderate|severe` again")),
+        "{said}"
+    );
+}
+
+/// The text of a PDF as `pdftotext` reads it, its whitespace made single spaces.
+fn pdf_words(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    let output = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|error| panic!("pdftotext could not run ({error}); install poppler-utils"));
+    assert!(output.status.success(), "pdftotext failed");
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn a_dose_above_the_maximum_is_told_to_the_patient_in_every_document_they_take_home() {
+    let (document, _) = exported();
+    let told = "At your session 1 on 18 January 2027, you were given 400 mg of local anaesthetic (plain lidocaine for the skin), more than the maximum of 270 mg that the treatment protocol sets for your weight of 60 kg. Your physician has recorded this and will talk it through with you.";
+    for (kind, bytes) in [
+        ("handout", export::handout_pdf(&document).unwrap()),
+        ("consent", export::consent_pdf(&document).unwrap()),
+        ("progress report", export::progress_pdf(&document).unwrap()),
+    ] {
+        let text = pdf_words(&bytes);
+        assert!(
+            text.contains("What happened at your sessions"),
+            "{kind}:\n{text}"
+        );
+        assert!(text.contains(told), "{kind}:\n{text}");
+        assert!(
+            text.contains("if you notice any of these, call your local emergency number"),
+            "{kind}"
+        );
+        // The clinic's own words (what to watch, what to record) are not the patient's.
+        assert!(!text.contains("record an adverse event"), "{kind}");
+    }
+    // The physician's exports keep the physician's words.
+    let bundle = export::fhir_bundle_json(&document).unwrap();
+    assert!(bundle.contains("is above the maximum of 270 mg for 60 kg"));
+    let calendar = export::calendar_ics(&document).unwrap();
+    assert!(
+        calendar
+            .replace("\r\n ", "")
+            .contains("above the maximum of 270 mg")
+    );
+
+    // Without a flag, the section is not there.
+    let mut plain = document.clone();
+    for performed in &mut plain.performed {
+        performed.for_patient.clear();
+    }
+    let text = pdf_words(&export::handout_pdf(&plain).unwrap());
+    assert!(!text.contains("What happened at your sessions"));
 }
