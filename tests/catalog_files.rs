@@ -1129,3 +1129,50 @@ fn a_clinic_file_written_before_scales_had_ids_still_loads_and_scores_by_name() 
         .collect();
     assert_eq!(ids, ["posas-observer", "posas-patient"]);
 }
+
+#[test]
+fn a_scale_kept_to_an_area_the_protocol_does_not_cover_is_refused() {
+    use regen_planner::catalog::{Catalog, ProtocolFile, builtin_files};
+    let text = STRETCH_MARKS.replacen(
+        "scales: [\"posas-patient\"",
+        "scales: [(id: \"womac\", areas: [\"knee\"]), \"posas-patient\"",
+        1,
+    );
+    let (_, problems) = Catalog::load(
+        &builtin_files(),
+        &[ProtocolFile {
+            name: "clinic.ron".to_owned(),
+            text: text.clone(),
+        }],
+    );
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].line, line_of(&text, "\"womac\""));
+    assert_eq!(
+        problems[0].message,
+        "follow-up 'One-month review' keeps the scale 'womac' to the area 'knee', which the protocol does not cover"
+    );
+}
+
+#[test]
+fn the_catalog_json_names_each_follow_ups_scales_by_id() {
+    use regen_planner::catalog::Catalog;
+    let (catalog, _) = Catalog::builtin();
+    let json: serde_json::Value =
+        serde_json::from_str(&regen_planner::export::catalog_json(&catalog).unwrap()).unwrap();
+    let joint = json["protocols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["protocol"]["id"] == "prp-joint")
+        .unwrap();
+    assert_eq!(
+        joint["protocol"]["follow_ups"][0]["scales"],
+        serde_json::json!([
+            "vas-pain",
+            { "id": "womac", "areas": ["knee"] },
+            { "id": "koos", "areas": ["knee"] },
+            { "id": "ikdc", "areas": ["knee"] },
+            { "id": "dash", "areas": ["shoulder", "elbow"] },
+        ])
+    );
+}
