@@ -1031,17 +1031,11 @@ fn a_not_relevant_rule_with_something_to_do_is_refused() {
 #[test]
 fn a_follow_up_naming_an_unknown_scale_is_refused_with_the_protocol_and_the_visit() {
     use regen_planner::catalog::{Catalog, ProtocolFile, builtin_files};
-    let text = STRETCH_MARKS
-        .replacen(
-            "id: \"adipose-stretch-marks\"",
-            "id: \"adipose-stretch-marks\"",
-            1,
-        )
-        .replacen(
-            "scales: [\"posas-patient\"",
-            "scales: [\"posas-patiant\"",
-            1,
-        );
+    let text = STRETCH_MARKS.replacen(
+        "scales: [\"posas-patient\"",
+        "scales: [\"posas-patiant\"",
+        1,
+    );
     let file = ProtocolFile {
         name: "clinic.ron".to_owned(),
         text: text.clone(),
@@ -1114,7 +1108,11 @@ fn a_clinic_file_written_before_scales_had_ids_still_loads_and_scores_by_name() 
     };
     let plan = generate(
         &catalog,
-        &PlanRequest::new(selection, Default::default(), "2027-03-01".parse().unwrap()),
+        &PlanRequest::new(
+            selection,
+            std::collections::BTreeSet::default(),
+            "2027-03-01".parse().unwrap(),
+        ),
     )
     .unwrap();
     let visit = plan

@@ -355,6 +355,30 @@ pub(crate) const LABEL_STYLE: TextStyle = TextStyle {
     color: ACCENT,
 };
 
+/// What happened at the sessions that the patient must be told, in plain words: a dose
+/// above the protocol's maximum, a material used after its expiry. Nothing when there
+/// is none.
+pub(crate) fn session_flags(flow: &mut Flow<'_>, document: &Document) {
+    let flags: Vec<&String> = document
+        .performed
+        .iter()
+        .flat_map(|performed| &performed.for_patient)
+        .collect();
+    if flags.is_empty() {
+        return;
+    }
+    section(flow, "What happened at your sessions");
+    flow.callout(CAUTION_FILL, CAUTION_STRIPE, |flow| {
+        lead(
+            flow,
+            "Your physician recorded this about your treatment so far:",
+        );
+        for flag in flags {
+            flow.row(Marker::Bullet, &[], 0.0, &[Span::body(flag.as_str())]);
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,28 +434,4 @@ mod tests {
         };
         assert_eq!(patient_warning(&odd).reason, odd.message);
     }
-}
-
-/// What happened at the sessions that the patient must be told, in plain words: a dose
-/// above the protocol's maximum, a material used after its expiry. Nothing when there
-/// is none.
-pub(crate) fn session_flags(flow: &mut Flow<'_>, document: &Document) {
-    let flags: Vec<&String> = document
-        .performed
-        .iter()
-        .flat_map(|performed| &performed.for_patient)
-        .collect();
-    if flags.is_empty() {
-        return;
-    }
-    section(flow, "What happened at your sessions");
-    flow.callout(CAUTION_FILL, CAUTION_STRIPE, |flow| {
-        lead(
-            flow,
-            "Your physician recorded this about your treatment so far:",
-        );
-        for flag in flags {
-            flow.row(Marker::Bullet, &[], 0.0, &[Span::body(flag.as_str())]);
-        }
-    });
 }

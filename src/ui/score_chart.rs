@@ -276,7 +276,7 @@ fn month_ticks(
     labelled: &[Rect],
 ) {
     let plot = geometry.plot;
-    let months = f32::from(i16::try_from((end.year() - start.year()) * 12).unwrap_or(i16::MAX))
+    let months = f32::from(end.year().saturating_sub(start.year()).saturating_mul(12))
         + f32::from(end.month() - start.month());
     if months < 1.0 {
         return;
