@@ -1027,3 +1027,150 @@ fn a_not_relevant_rule_with_something_to_do_is_refused() {
         "factor 'no-living-follicles' is marked not relevant but has an action or an alternative",
     );
 }
+
+#[test]
+fn a_follow_up_naming_an_unknown_scale_is_refused_with_the_protocol_and_the_visit() {
+    use regen_planner::catalog::{Catalog, ProtocolFile, builtin_files};
+    let text = STRETCH_MARKS.replacen(
+        "scales: [\"posas-patient\"",
+        "scales: [\"posas-patiant\"",
+        1,
+    );
+    let file = ProtocolFile {
+        name: "clinic.ron".to_owned(),
+        text: text.clone(),
+    };
+    let (catalog, problems) = Catalog::load(&builtin_files(), &[file]);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    let problem = &problems[0];
+    assert_eq!(problem.line, line_of(&text, "posas-patiant"));
+    assert!(
+        problem.message.starts_with(
+            "protocol 'adipose-stretch-marks', follow-up 'One-month review': the outcome scale 'posas-patiant' is not in the catalog; name one of dash, "
+        ),
+        "{problem}"
+    );
+    // The built-in protocol stays in use, with its own scales.
+    let kept = catalog
+        .protocols()
+        .find(|protocol| protocol.id.as_str() == "adipose-stretch-marks")
+        .unwrap();
+    assert!(
+        kept.follow_ups[1]
+            .scales
+            .iter()
+            .any(|scale| scale.id().as_str() == "posas-patient")
+    );
+    // The command line's check says the same.
+    expect_problem(
+        &text,
+        line_of(&text, "posas-patiant"),
+        "the outcome scale 'posas-patiant' is not in the catalog",
+    );
+}
+
+#[test]
+fn a_clinic_file_written_before_scales_had_ids_still_loads_and_scores_by_name() {
+    use regen_planner::catalog::{Catalog, ProtocolFile, builtin_files};
+    use regen_planner::planning::{PlanRequest, generate, visit_scales};
+    // As such a file was written: the scales in the words of its assessments.
+    let mut text = String::new();
+    for line in STRETCH_MARKS.lines() {
+        match line.find(", scales: [") {
+            Some(start) if line.trim_start().starts_with("(purpose:") => {
+                let named = line[..start].replacen(
+                    "assessments: [",
+                    "assessments: [\"POSAS (Patient and Observer Scar Assessment Scale)\", ",
+                    1,
+                );
+                text.push_str(&named);
+                text.push_str("),");
+            }
+            _ => text.push_str(line),
+        }
+        text.push('\n');
+    }
+    assert!(!text.contains("scales: ["));
+    let (catalog, problems) = Catalog::load(
+        &builtin_files(),
+        &[ProtocolFile {
+            name: "clinic.ron".to_owned(),
+            text,
+        }],
+    );
+    assert!(problems.is_empty(), "{problems:?}");
+    let selection = regen_planner::catalog::Selection {
+        modality: regen_planner::catalog::Modality::Injection,
+        source: regen_planner::catalog::CellSource::AutologousAdipose,
+        area: regen_planner::catalog::Area::Abdomen,
+        indication: regen_planner::catalog::Indication::StretchMarks,
+        adjuncts: Vec::new(),
+    };
+    let plan = generate(
+        &catalog,
+        &PlanRequest::new(
+            selection,
+            std::collections::BTreeSet::default(),
+            "2027-03-01".parse().unwrap(),
+        ),
+    )
+    .unwrap();
+    let visit = plan
+        .follow_ups
+        .iter()
+        .find(|visit| visit.purpose == "One-month review")
+        .unwrap();
+    assert!(visit.scales.is_empty());
+    let ids: Vec<&str> = visit_scales(catalog.scales(), visit)
+        .iter()
+        .map(|scale| scale.id.as_str())
+        .collect();
+    assert_eq!(ids, ["posas-observer", "posas-patient"]);
+}
+
+#[test]
+fn a_scale_kept_to_an_area_the_protocol_does_not_cover_is_refused() {
+    use regen_planner::catalog::{Catalog, ProtocolFile, builtin_files};
+    let text = STRETCH_MARKS.replacen(
+        "scales: [\"posas-patient\"",
+        "scales: [(id: \"womac\", areas: [\"knee\"]), \"posas-patient\"",
+        1,
+    );
+    let (_, problems) = Catalog::load(
+        &builtin_files(),
+        &[ProtocolFile {
+            name: "clinic.ron".to_owned(),
+            text: text.clone(),
+        }],
+    );
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].line, line_of(&text, "\"womac\""));
+    assert_eq!(
+        problems[0].message,
+        "follow-up 'One-month review' keeps the scale 'womac' to the area 'knee', which the protocol does not cover"
+    );
+}
+
+#[test]
+fn the_catalog_json_names_each_follow_ups_scales_by_id() {
+    use regen_planner::catalog::Catalog;
+    let (catalog, _) = Catalog::builtin();
+    let json: serde_json::Value =
+        serde_json::from_str(&regen_planner::export::catalog_json(&catalog).unwrap()).unwrap();
+    let joint = json["protocols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["protocol"]["id"] == "prp-joint")
+        .unwrap();
+    assert_eq!(
+        joint["protocol"]["follow_ups"][0]["scales"],
+        serde_json::json!([
+            "vas-pain",
+            { "id": "womac", "areas": ["knee"] },
+            { "id": "koos", "areas": ["knee"] },
+            { "id": "ikdc", "areas": ["knee"] },
+            { "id": "dash", "areas": ["shoulder", "elbow"] },
+        ])
+    );
+}

@@ -543,8 +543,8 @@ fn a_recalled_lot_finds_every_patient_plan_and_session() {
 }
 
 /// Assessments that are observations rather than scores on a scale: a check, a
-/// photograph, a classification or a count of events. Every other assessment of a
-/// follow-up must name a scale of the catalog.
+/// photograph, a classification or a count of events; and the method a score is taken
+/// with. No other free text is left in a follow-up: its scales are named by id.
 const OBSERVATIONS: &[&str] = &[
     "adverse events",
     "date of session 2 confirmed",
@@ -557,6 +557,7 @@ const OBSERVATIONS: &[&str] = &[
     "Norwood-Hamilton or Savin stage",
     "patient satisfaction",
     "per cent improvement from baseline",
+    "phototrichogram or TrichoScan",
     "skin device readings where available",
     "standardised global photographs",
     "standardised photographs",
@@ -564,8 +565,7 @@ const OBSERVATIONS: &[&str] = &[
     "X-ray if clinically indicated",
 ];
 
-/// Which scales each protocol's follow-ups measure: the mapping a later change of the
-/// protocol files from free text to scale ids follows.
+/// Which scales each protocol's follow-ups score, by id, over all areas and indications.
 const FOLLOW_UP_SCALES: &[(&str, &[&str])] = &[
     ("adipose-cells-face", &["gais"]),
     ("adipose-fat-transfer-face", &["gais"]),
@@ -611,7 +611,15 @@ const FOLLOW_UP_SCALES: &[(&str, &[&str])] = &[
     ("prp-joint", &["dash", "ikdc", "koos", "vas-pain", "womac"]),
     (
         "prp-tendon",
-        &["dash", "ikdc", "mayo-elbow", "sane", "vas-pain", "visa-a"],
+        &[
+            "dash",
+            "ikdc",
+            "lefs",
+            "mayo-elbow",
+            "sane",
+            "vas-pain",
+            "visa-a",
+        ],
     ),
     ("secretome-hair", &["hair-count", "hair-density"]),
     ("secretome-intravenous", &[]),
@@ -629,7 +637,7 @@ const FOLLOW_UP_SCALES: &[(&str, &[&str])] = &[
 ];
 
 #[test]
-fn every_follow_up_measure_of_every_protocol_resolves_to_a_known_scale() {
+fn every_follow_up_names_its_scales_by_a_known_id_and_keeps_only_observations_as_text() {
     let (catalog, _) = Catalog::builtin();
     let scales = catalog.scales();
     let mut unresolved = Vec::new();
@@ -637,18 +645,32 @@ fn every_follow_up_measure_of_every_protocol_resolves_to_a_known_scale() {
     for protocol in catalog.protocols() {
         let ids = mapped.entry(protocol.id.to_string()).or_default();
         for visit in &protocol.follow_ups {
+            let visit_ids: BTreeSet<String> = visit
+                .scales
+                .iter()
+                .map(|scale| scale.id().to_string())
+                .collect();
             for assessment in &visit.assessments {
-                let named = scales.named_in(assessment);
-                if named.is_empty() && !OBSERVATIONS.contains(&assessment.as_str()) {
+                if !OBSERVATIONS.contains(&assessment.as_str()) {
                     unresolved.push(format!("{}: '{assessment}'", protocol.id));
                 }
-                ids.extend(named.iter().map(|scale| scale.id.to_string()));
+                // A method named in words ("phototrichogram") comes with its scales.
+                for named in scales.named_in(assessment) {
+                    assert!(
+                        visit_ids.contains(named.id.as_str()),
+                        "{}, '{}': '{assessment}' names {} but the follow-up does not score it",
+                        protocol.id,
+                        visit.purpose,
+                        named.id
+                    );
+                }
             }
+            ids.extend(visit_ids);
         }
     }
     assert!(
         unresolved.is_empty(),
-        "follow-up measures that name no known scale:\n{}",
+        "follow-up assessments in free text that are not observations:\n{}",
         unresolved.join("\n")
     );
     let expected: BTreeMap<String, BTreeSet<String>> = FOLLOW_UP_SCALES
@@ -821,4 +843,84 @@ fn records_and_scores_round_trip_through_the_store() {
     assert!(text.contains("LOT-4411"), "{text}");
     std::fs::write(&file, text.replace("LOT-4411", "LOT-4412")).unwrap();
     assert!(!folder.verify().is_ok());
+}
+
+#[test]
+fn a_follow_up_offers_the_scales_of_the_plans_area_and_indication() {
+    let (catalog, _) = Catalog::builtin();
+    let scales_of = |area: Area, indication: Indication, source: CellSource| -> Vec<Vec<String>> {
+        let selection = Selection {
+            modality: Modality::Injection,
+            source,
+            area,
+            indication,
+            adjuncts: Vec::new(),
+        };
+        let request = PlanRequest::new(selection, BTreeSet::new(), date("2027-03-01"));
+        let plan = generate(&catalog, &request).unwrap();
+        plan.follow_ups
+            .iter()
+            .map(|visit| {
+                regen_planner::planning::visit_scales(catalog.scales(), visit)
+                    .iter()
+                    .map(|scale| scale.id.to_string())
+                    .collect()
+            })
+            .collect()
+    };
+    let knee = scales_of(
+        Area::Knee,
+        Indication::Osteoarthritis,
+        CellSource::AutologousPrp,
+    );
+    assert_eq!(knee[0], ["vas-pain", "womac", "koos", "ikdc"]);
+    let elbow = scales_of(
+        Area::Elbow,
+        Indication::Osteoarthritis,
+        CellSource::AutologousPrp,
+    );
+    assert_eq!(elbow[0], ["vas-pain", "dash"]);
+    let achilles = scales_of(
+        Area::Tendon,
+        Indication::Tendinopathy,
+        CellSource::AutologousPrp,
+    );
+    // The rehabilitation check scores pain alone; the reviews add the tendon's scales.
+    assert_eq!(achilles[0], ["vas-pain"]);
+    assert_eq!(achilles[1], ["vas-pain", "lefs", "visa-a"]);
+    let striae = scales_of(
+        Area::Abdomen,
+        Indication::StretchMarks,
+        CellSource::AutologousAdipose,
+    );
+    assert_eq!(
+        striae[0],
+        Vec::<String>::new(),
+        "the donor-site check scores nothing"
+    );
+    let first_review = striae.iter().find(|ids| !ids.is_empty()).unwrap();
+    assert_eq!(first_review, &["posas-patient", "posas-observer"]);
+    // The plan's JSON names them by id.
+    let selection = Selection {
+        modality: Modality::Injection,
+        source: CellSource::AutologousPrp,
+        area: Area::Knee,
+        indication: Indication::Osteoarthritis,
+        adjuncts: Vec::new(),
+    };
+    let plan = generate(
+        &catalog,
+        &PlanRequest::new(selection, BTreeSet::new(), date("2027-03-01")),
+    )
+    .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&regen_planner::export::plan_json(&plan).unwrap()).unwrap();
+    assert_eq!(
+        json["follow_ups"][0]["scales"],
+        serde_json::json!(["vas-pain", "womac", "koos", "ikdc"])
+    );
+    assert_eq!(
+        json["follow_ups"][0]["assessments"],
+        serde_json::json!(["adverse events"])
+    );
 }

@@ -16,7 +16,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 use regen_planner::catalog::{Area, Catalog, CellSource, Indication, Modality, Selection};
-use regen_planner::desk::{TreatmentError, add_score, export_document_for, record_session};
+use regen_planner::desk::{
+    TreatmentError, add_score, export_document_for, record_session, remove_record, remove_score,
+};
 use regen_planner::export;
 use regen_planner::planning::{
     Administration, AdverseEvent, AdverseSeverity, Anaesthetic, Harvest, Material, MaterialKind,
@@ -761,7 +763,7 @@ fn check_shown(desk: &Desk, id: &str, performed: &str) {
     );
     assert_eq!(
         shown["scores"],
-        serde_json::json!([{ "scale": "womac", "value": 44.0, "date": performed }])
+        serde_json::json!([{ "number": 1, "scale": "womac", "value": 44.0, "date": performed }])
     );
 }
 
@@ -788,4 +790,241 @@ fn check_recall(desk: &Desk, id: &str, performed: &str) {
     assert_eq!(hit["patient_name"], "Ana Ruiz");
     assert_eq!(hit["plan"], id);
     assert_eq!(hit["performed"], performed);
+}
+
+/// What each revision of a plan changed, as the window's revision history says it.
+fn changes_said(store: &Store, id: &PlanId) -> Vec<Vec<String>> {
+    fn state(record: &regen_planner::store::PlanRecord) -> regen_planner::planning::PlanState<'_> {
+        regen_planner::planning::PlanState {
+            plan: &record.plan,
+            status: record.status,
+            checklist: &record.checklist,
+            notes: &record.notes,
+            extra_tasks: &record.extra_tasks,
+            records: &record.records,
+            scores: &record.scores,
+            photos: &record.photos,
+        }
+    }
+    let mut said = Vec::new();
+    let mut before: Option<regen_planner::store::PlanRecord> = None;
+    for info in store.history(id).unwrap() {
+        let revision = store.load_plan_revision(id, info.number).unwrap().value;
+        said.push(regen_planner::planning::changes(
+            before.as_ref().map(state).as_ref(),
+            &state(&revision),
+        ));
+        before = Some(revision);
+    }
+    said
+}
+
+#[test]
+fn a_wrong_score_or_a_record_on_the_wrong_session_is_removed_as_a_new_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let (catalog, _) = Catalog::builtin();
+    let id = knee_plan(&store, &catalog, "Ana Ruiz");
+    let today = date("2027-06-01");
+    let mut wrong = SessionRecord::new(2, date("2027-01-25"));
+    wrong.performer = Some("Dr. Vega".to_owned());
+    record_session(
+        &store,
+        &id,
+        SessionRecord::new(1, date("2027-01-18")),
+        &catalog,
+        today,
+        "Dr. Vega",
+    )
+    .unwrap();
+    record_session(&store, &id, wrong, &catalog, today, "Dr. Vega").unwrap();
+    let planned_3 = store.load_plan(&id).unwrap().value.plan.sessions[2].date;
+    for value in [6.0, 6.0, 4.0] {
+        add_score(
+            &store,
+            &id,
+            ("vas-pain", value, date("2027-03-01")),
+            &catalog,
+            today,
+            "Dr. Vega",
+        )
+        .unwrap();
+    }
+
+    // One of two equal scores, entered twice by mistake.
+    let (revision, removed) = remove_score(&store, &id, 2, "Dr. Vega").unwrap();
+    assert_eq!((removed.value, revision.number), (6.0, 7));
+    let saved = store.load_plan(&id).unwrap().value;
+    let values: Vec<f64> = saved.scores.iter().map(|score| score.value).collect();
+    assert_eq!(values, [6.0, 4.0]);
+    // The record of session 2 was entered on the wrong session: it goes, and nothing
+    // else in the plan moves.
+    let (_, removed) = remove_record(&store, &id, 2, &catalog, "Dr. Vega").unwrap();
+    assert_eq!(removed.performer.as_deref(), Some("Dr. Vega"));
+    let saved = store.load_plan(&id).unwrap().value;
+    assert!(saved.record_of(2).is_none() && saved.record_of(1).is_some());
+    assert_eq!(saved.plan.sessions[1].date, date("2027-01-25"));
+    assert_eq!(saved.plan.sessions[2].date, planned_3);
+    // Nothing is rewritten: the revisions before still hold what was removed, verify
+    // passes, and the history says what changed.
+    let earlier = store.load_plan_revision(&id, 6).unwrap().value;
+    assert_eq!(earlier.scores.len(), 3);
+    assert!(earlier.record_of(2).is_some());
+    assert!(store.verify().problems.is_empty());
+    let said = changes_said(&store, &id);
+    assert_eq!(said[6], ["score vas-pain 6 on 2027-03-01 removed"]);
+    assert_eq!(
+        said[7],
+        ["record of session 2 (performed on 2027-01-25) removed"]
+    );
+
+    // A number that is not there, or a session without a record, is one sentence and
+    // saves nothing.
+    let error = remove_score(&store, &id, 5, "Dr. Vega").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the plan has no score 5; its scores are numbered 1 to 2, as `plans show` lists them"
+    );
+    let error = remove_record(&store, &id, 3, &catalog, "Dr. Vega").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "session 3 has no record to remove; the sessions recorded are: 1"
+    );
+    assert!(matches!(error, TreatmentError::Removal(_)));
+    assert_eq!(store.history(&id).unwrap().len(), 8);
+}
+
+#[test]
+fn the_command_line_lists_scores_by_number_and_removes_one() {
+    let desk = Desk::with_physician("Dr. Vega");
+    let id = save_knee_plan(&desk, &days_ago(40));
+    let measured = days_ago(39);
+    for value in ["7", "70"] {
+        let output = desk.run(&[
+            "plans", "score", &id, "--scale", "koos", "--value", value, "--date", &measured,
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    let output = desk.run(&["plans", "show", &id]);
+    let shown = stdout(&output);
+    assert!(
+        shown.contains("Scores (by number, for `plans remove-score`)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!("1. {measured} koos: 7\n2. {measured} koos: 70")),
+        "{shown}"
+    );
+    let output = desk.run(&["plans", "remove-score", &id, "--score", "3"]);
+    assert!(!output.status.success());
+    assert_eq!(
+        stderr(&output),
+        "error: the plan has no score 3; its scores are numbered 1 to 2, as `plans show` lists them; nothing was saved\n"
+    );
+    let output = desk.run(&["plans", "remove-score", &id, "--score", "1"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).starts_with(&format!(
+            "Removed score 1 (KOOS 7 on {measured}) from plan {id}; saved as revision 4."
+        )),
+        "{}",
+        stdout(&output)
+    );
+    let output = desk.run(&["plans", "remove-record", &id, "--session", "1"]);
+    assert!(!output.status.success());
+    assert_eq!(
+        stderr(&output),
+        "error: session 1 has no record to remove; the sessions recorded are: none; nothing was saved\n"
+    );
+    let saved = desk.store().load_plan(&id.parse().unwrap()).unwrap().value;
+    let values: Vec<f64> = saved.scores.iter().map(|score| score.value).collect();
+    assert_eq!(values, [70.0]);
+
+    // A dose above the maximum without an adverse event: recorded, flagged, and the
+    // record asks for the adverse event with the command that adds it.
+    let output = desk.run(&[
+        "plans",
+        "record",
+        &id,
+        "--session",
+        "1",
+        "--performed",
+        &measured,
+        "--weight-kg",
+        "60",
+        "--anaesthetic",
+        "plain lidocaine 1%",
+        "--anaesthetic-mg",
+        "400",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let said = stderr(&output);
+    assert!(
+        said.contains("is above the maximum of 270 mg for 60 kg"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("warning: record what happened: run `regen-planner plans record {id} --session 1 --performed {measured} ... --adverse-event TEXT --severity mild|moderate|severe` again")),
+        "{said}"
+    );
+}
+
+/// The text of a PDF as `pdftotext` reads it, its whitespace made single spaces.
+fn pdf_words(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    let output = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|error| panic!("pdftotext could not run ({error}); install poppler-utils"));
+    assert!(output.status.success(), "pdftotext failed");
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn a_dose_above_the_maximum_is_told_to_the_patient_in_every_document_they_take_home() {
+    let (document, _) = exported();
+    let told = "At your session 1 on 18 January 2027, you were given 400 mg of local anaesthetic (plain lidocaine for the skin), more than the maximum of 270 mg that the treatment protocol sets for your weight of 60 kg. Your physician has recorded this and will talk it through with you.";
+    for (kind, bytes) in [
+        ("handout", export::handout_pdf(&document).unwrap()),
+        ("consent", export::consent_pdf(&document).unwrap()),
+        ("progress report", export::progress_pdf(&document).unwrap()),
+    ] {
+        let text = pdf_words(&bytes);
+        assert!(
+            text.contains("What happened at your sessions"),
+            "{kind}:\n{text}"
+        );
+        assert!(text.contains(told), "{kind}:\n{text}");
+        assert!(
+            text.contains("if you notice any of these, call your local emergency number"),
+            "{kind}"
+        );
+        // The clinic's own words (what to watch, what to record) are not the patient's.
+        assert!(!text.contains("record an adverse event"), "{kind}");
+    }
+    // The physician's exports keep the physician's words.
+    let bundle = export::fhir_bundle_json(&document).unwrap();
+    assert!(bundle.contains("is above the maximum of 270 mg for 60 kg"));
+    let calendar = export::calendar_ics(&document).unwrap();
+    assert!(
+        calendar
+            .replace("\r\n ", "")
+            .contains("above the maximum of 270 mg")
+    );
+
+    // Without a flag, the section is not there.
+    let mut plain = document.clone();
+    for performed in &mut plain.performed {
+        performed.for_patient.clear();
+    }
+    let text = pdf_words(&export::handout_pdf(&plain).unwrap());
+    assert!(!text.contains("What happened at your sessions"));
 }

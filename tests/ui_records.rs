@@ -384,3 +384,103 @@ fn lot_recall_finds_every_patient_of_a_lot_and_opens_their_plan() {
             .is_some_and(|(open, _)| *open == ids[1])
     });
 }
+
+/// The full label of the one widget whose label holds `part` and ends as `end` does.
+fn label_with(harness: &Harness<'static, App>, part: &str, end: &str) -> String {
+    let labels: Vec<String> = harness
+        .query_all_by_label_contains(part)
+        .filter_map(|node| node.accesskit_node().label())
+        .filter(|label| label.ends_with(end))
+        .collect();
+    assert_eq!(labels.len(), 1, "{labels:?}");
+    labels[0].clone()
+}
+
+#[test]
+fn a_wrong_score_and_a_record_on_the_wrong_session_are_removed_after_asking() {
+    let (data, config) = folders();
+    let start = days_ago(120);
+    let id = plan(data.path(), "Omar Haddad", knee_prp(), start);
+    let (catalog, _) = Catalog::builtin();
+    {
+        let store = Store::open(data.path()).unwrap();
+        let mut record = regen_planner::planning::SessionRecord::new(1, start);
+        record.performer = Some("Dr Test".to_owned());
+        regen_planner::desk::record_session(&store, &id, record, &catalog, today(), "Dr Test")
+            .unwrap();
+        for value in [6.0, 3.0] {
+            regen_planner::desk::add_score(
+                &store,
+                &id,
+                ("vas-pain", value, days_ago(100)),
+                &catalog,
+                today(),
+                "Dr Test",
+            )
+            .unwrap();
+        }
+    }
+    let mut harness = harness_with_plan(data.path(), config.path(), &id);
+
+    // Each score is listed under its chart with a button named after it.
+    let header = "VAS pain scores entered (2)";
+    harness.get_by_label(header).scroll_to_me();
+    click(&mut harness, header);
+    let remove = label_with(&harness, "Remove the VAS pain score of 6 cm on", "…");
+    harness.get_by_label(&remove).scroll_to_me();
+    click(&mut harness, &remove);
+    let confirm = remove.trim_end_matches('…').to_owned();
+    assert!(shows(&harness, "Do this for a score entered by mistake"));
+    // Keeping it changes nothing.
+    click(&mut harness, "Keep it");
+    assert!(harness.query_by_label(&confirm).is_none());
+    click(&mut harness, &remove);
+    click(&mut harness, &confirm);
+    wait_for_saved(&mut harness, data.path(), &id, "the removal", |saved| {
+        saved.scores.len() == 1
+    });
+    let saved = Store::open(data.path())
+        .unwrap()
+        .load_plan(&id)
+        .unwrap()
+        .value;
+    assert!(
+        (saved.scores[0].value - 3.0).abs() < 1e-9,
+        "the other score stays"
+    );
+    harness.run_steps(2);
+    assert!(shows(&harness, "VAS pain scores entered (1)"));
+
+    // The record of session 1, entered on the wrong session.
+    let remove = "Remove the record of session 1…";
+    harness.get_by_label(remove).scroll_to_me();
+    click(&mut harness, remove);
+    assert!(shows(
+        &harness,
+        "The session keeps that date and shows as not done"
+    ));
+    click(&mut harness, "Remove the record of session 1");
+    wait_for_saved(
+        &mut harness,
+        data.path(),
+        &id,
+        "the record's removal",
+        |saved| saved.record_of(1).is_none(),
+    );
+    harness.run_steps(2);
+    assert!(shows(&harness, "Record session 1…"));
+    let store = Store::open(data.path()).unwrap();
+    assert_eq!(
+        store.history(&id).unwrap().len(),
+        6,
+        "each removal is a revision"
+    );
+    assert!(
+        store
+            .load_plan_revision(&id, 4)
+            .unwrap()
+            .value
+            .record_of(1)
+            .is_some()
+    );
+}

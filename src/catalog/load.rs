@@ -182,11 +182,18 @@ fn parse(file: &ProtocolFile) -> Result<Protocol, Problem> {
     })
 }
 
-/// Parses and validates one file; the protocol comes back only when it has no problem.
-fn load_file(file: &ProtocolFile, problems: &mut Vec<Problem>) -> Option<Protocol> {
+/// Parses and validates one file, its follow-ups' scales against `scales`; the
+/// protocol comes back only when it has no problem.
+fn load_file(
+    file: &ProtocolFile,
+    scales: &Scales,
+    problems: &mut Vec<Problem>,
+) -> Option<Protocol> {
     match parse(file) {
         Ok(protocol) => {
-            let found = validate(&protocol, &Locator::new(&file.name, &file.text));
+            let at = Locator::new(&file.name, &file.text);
+            let mut found = validate(&protocol, &at);
+            found.extend(unknown_scales(&protocol, scales, &at));
             if found.is_empty() {
                 // Readers see numbered references, never the keys the file cites by.
                 Some(protocol.with_numbered_citations())
@@ -202,6 +209,31 @@ fn load_file(file: &ProtocolFile, problems: &mut Vec<Problem>) -> Option<Protoco
     }
 }
 
+/// A problem for each scale a follow-up names that the catalog of scales does not
+/// hold: a clinic's protocol may name a scale the clinic never added, or misspell one.
+fn unknown_scales(protocol: &Protocol, scales: &Scales, at: &Locator<'_>) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for follow_up in &protocol.follow_ups {
+        for scale in &follow_up.scales {
+            let id = scale.id();
+            if scales.get(id).is_none() {
+                let valid: Vec<String> = scales.iter().map(|known| known.id.to_string()).collect();
+                problems.push(at.problem(
+                    "scales",
+                    Some(&format!("\"{id}\"")),
+                    format!(
+                        "protocol '{}', follow-up '{}': the outcome scale '{id}' is not in the catalog; name one of {} or add a scale file with that id to the clinic's scales folder",
+                        protocol.id,
+                        follow_up.purpose,
+                        valid.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    problems
+}
+
 impl Catalog {
     /// The built-in catalog alone. Built-in files are checked by the test suite, so the
     /// problems are empty in a released build; they are returned rather than hidden.
@@ -213,16 +245,33 @@ impl Catalog {
     /// Loads the built-in files, then merges the clinic's files over them: a clinic
     /// protocol with a built-in id replaces it, a new id adds one. A clinic file with any
     /// problem is reported and left out, so the built-in protocol stays in use. The
-    /// outcome scales are the built-in ones; [`Catalog::with_scales`] adds a clinic's.
+    /// outcome scales are the built-in ones; [`Catalog::load_with_scales`] takes a clinic's.
     #[must_use]
     pub fn load(builtin: &[ProtocolFile], clinic: &[ProtocolFile]) -> (Catalog, Vec<Problem>) {
+        let (scales, scale_problems) = Scales::builtin();
+        let (catalog, mut problems) = Self::load_with_scales(builtin, clinic, scales);
+        problems.extend(scale_problems);
+        (catalog, problems)
+    }
+
+    /// Loads the protocol files as [`Catalog::load`] does, with these outcome scales
+    /// (the built-in ones with a clinic's merged over them, [`Scales::load`]): a protocol
+    /// whose follow-up names a scale they do not hold is reported and left out.
+    #[must_use]
+    pub fn load_with_scales(
+        builtin: &[ProtocolFile],
+        clinic: &[ProtocolFile],
+        scales: Scales,
+    ) -> (Catalog, Vec<Problem>) {
         let mut problems = Vec::new();
         let by_id = merge_files(
             builtin,
             clinic,
             &mut problems,
             Files {
-                load: load_file,
+                load: |file: &ProtocolFile, problems: &mut Vec<Problem>| {
+                    load_file(file, &scales, problems)
+                },
                 id_of: |protocol: &Protocol| protocol.id.clone(),
                 duplicate: duplicate_id,
             },
@@ -254,17 +303,7 @@ impl Catalog {
                 origin: kept.origin,
             })
             .collect();
-        let (scales, scale_problems) = Scales::builtin();
-        problems.extend(scale_problems);
         (Catalog { entries, scales }, problems)
-    }
-
-    /// The catalog with these outcome scales instead of the built-in ones alone, such
-    /// as the built-in scales with a clinic's files merged over them ([`Scales::load`]).
-    #[must_use]
-    pub fn with_scales(mut self, scales: Scales) -> Catalog {
-        self.scales = scales;
-        self
     }
 
     /// The outcome scales scores are entered on.

@@ -20,10 +20,10 @@ pub(crate) use load::combinations;
 pub use load::{Catalog, Entry, Origin, PartialSelection, ProtocolFile, builtin_files};
 pub use protocol::{
     Access, Adjunct, AftercareTask, Alternative, Anchor, Audience, Coverage, DoseLimit,
-    FactorAction, FactorRule, FactorSeverity, FollowUp, Hazard, Jurisdiction, JurisdictionNote,
-    Maintenance, MgPerKg, Milestone, PreProcedureTask, Protocol, ProtocolId, Range, Regulatory,
-    RegulatoryStatus, Risk, SessionSchedule, SessionScope, Source, Step, StepKind, Technique,
-    TrialRule, in_scope,
+    FactorAction, FactorRule, FactorSeverity, FollowUp, FollowUpScale, Hazard, Jurisdiction,
+    JurisdictionNote, Maintenance, MgPerKg, Milestone, PreProcedureTask, Protocol, ProtocolId,
+    Range, Regulatory, RegulatoryStatus, Risk, ScopedScale, SessionSchedule, SessionScope, Source,
+    Step, StepKind, Technique, TrialRule, in_scope,
 };
 pub use scale::{
     Better, CLINIC_SCALE_FOLDER, Mcid, McidChange, OutOfScale, Scale, ScaleEntry, ScaleId,

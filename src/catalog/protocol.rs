@@ -8,6 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::ids::{Area, CellSource, Factor, Indication, Modality, string_enum};
+use super::scale::ScaleId;
 
 /// The stable id of a protocol, such as `adipose-stretch-marks`: lowercase ASCII
 /// letters, digits and single hyphens.
@@ -596,8 +597,72 @@ pub struct FollowUp {
     pub anchor: Anchor,
     /// How many days after that session.
     pub days_after: u32,
-    /// The outcome scales or measurements to record (e.g. "POSAS", "photos").
+    /// What else is recorded that is not an outcome scale of the catalog, in words
+    /// ("standardised photographs", "adverse events").
     pub assessments: Vec<String>,
+    /// The outcome scales scored at the visit, by id, in the order they are offered. A
+    /// clinic's file written before scales were named by id has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scales: Vec<FollowUpScale>,
+}
+
+impl FollowUp {
+    /// The scales scored at this visit for a plan of this area and indication, in the
+    /// order the protocol names them.
+    pub fn scales_for(&self, area: Area, indication: Indication) -> impl Iterator<Item = &ScaleId> {
+        self.scales
+            .iter()
+            .filter(move |scale| scale.applies_to(area, indication))
+            .map(FollowUpScale::id)
+    }
+}
+
+/// An outcome scale a follow-up scores: a bare id (`"vas-pain"`), or an id kept to some
+/// areas or indications (`(id: "womac", areas: ["knee"])`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FollowUpScale {
+    /// Scored in every plan of the protocol.
+    Always(ScaleId),
+    /// Scored only in plans of the areas and indications named.
+    Only(ScopedScale),
+}
+
+/// A scale scored only for some areas or indications: an empty list means every one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopedScale {
+    /// The scale.
+    pub id: ScaleId,
+    /// The areas it is scored in; empty means every area.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<Area>,
+    /// The indications it is scored for; empty means every indication.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indications: Vec<Indication>,
+}
+
+impl FollowUpScale {
+    /// The scale's id.
+    #[must_use]
+    pub fn id(&self) -> &ScaleId {
+        match self {
+            Self::Always(id) => id,
+            Self::Only(scoped) => &scoped.id,
+        }
+    }
+
+    /// Whether it is scored in a plan of this area and indication.
+    #[must_use]
+    pub fn applies_to(&self, area: Area, indication: Indication) -> bool {
+        match self {
+            Self::Always(_) => true,
+            Self::Only(scoped) => {
+                (scoped.areas.is_empty() || scoped.areas.contains(&area))
+                    && (scoped.indications.is_empty() || scoped.indications.contains(&indication))
+            }
+        }
+    }
 }
 
 /// What keeps the result once the course is over.

@@ -8,9 +8,9 @@ use super::cite::{Citer, reference_key_in};
 use super::ids::{Area, CellSource, Factor, Indication, Modality};
 use super::load::combinations;
 use super::protocol::{
-    Access, Alternative, Audience, DoseLimit, FactorSeverity, Hazard, Jurisdiction, MgPerKg,
-    PreProcedureTask, Protocol, Range, RegulatoryStatus, SessionScope, Step, StepKind, Technique,
-    in_scope,
+    Access, Alternative, Audience, DoseLimit, FactorSeverity, FollowUp, FollowUpScale, Hazard,
+    Jurisdiction, MgPerKg, PreProcedureTask, Protocol, Range, RegulatoryStatus, SessionScope, Step,
+    StepKind, Technique, in_scope,
 };
 
 /// One problem in a protocol file, with where it is.
@@ -423,11 +423,56 @@ fn check_tasks(protocol: &Protocol, report: &mut Report<'_>) {
         );
     }
     for follow_up in &protocol.follow_ups {
-        if follow_up.assessments.is_empty() {
+        if follow_up.assessments.is_empty() && follow_up.scales.is_empty() {
             report(
                 "follow_ups",
                 Some(&follow_up.purpose),
-                format!("follow-up '{}' records no assessment", follow_up.purpose),
+                format!(
+                    "follow-up '{}' records no assessment and scores no scale",
+                    follow_up.purpose
+                ),
+            );
+        }
+        check_follow_up_scales(protocol, follow_up, report);
+    }
+}
+
+/// Each scale of a follow-up kept to some areas or indications names only ones the
+/// protocol covers: otherwise it would never be offered.
+fn check_follow_up_scales(protocol: &Protocol, follow_up: &FollowUp, report: &mut Report<'_>) {
+    for scale in &follow_up.scales {
+        let FollowUpScale::Only(scoped) = scale else {
+            continue;
+        };
+        let covered_areas: Vec<Area> = protocol
+            .covers
+            .iter()
+            .flat_map(|cover| cover.areas.iter().copied())
+            .collect();
+        let covered_indications: Vec<Indication> = protocol
+            .covers
+            .iter()
+            .flat_map(|cover| cover.indications.iter().copied())
+            .collect();
+        let stray_area = scoped
+            .areas
+            .iter()
+            .find(|area| !covered_areas.contains(area));
+        let stray_indication = scoped
+            .indications
+            .iter()
+            .find(|indication| !covered_indications.contains(indication));
+        let stray = stray_area
+            .map(|area| format!("area '{area}'"))
+            .or_else(|| stray_indication.map(|indication| format!("indication '{indication}'")));
+        if let Some(stray) = stray {
+            report(
+                "follow_ups",
+                Some(scoped.id.as_str()),
+                format!(
+                    "follow-up '{}' keeps the scale '{}' to the {stray}, which the protocol does not cover",
+                    follow_up.purpose, scoped.id
+                ),
             );
         }
     }

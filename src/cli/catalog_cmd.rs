@@ -64,10 +64,10 @@ fn check(dir: &Path) -> anyhow::Result<ExitCode> {
         );
     }
     let (files, mut unreadable) = read_protocol_dir(dir)?;
-    let (_, mut problems) = Catalog::load(&builtin_files(), &files);
     let (scale_files, scales_unreadable) = read_protocol_dir(&dir.join(CLINIC_SCALE_FOLDER))?;
     unreadable.extend(scales_unreadable);
-    let (_, scale_problems) = Scales::load(&builtin_scale_files(), &scale_files);
+    let (scales, scale_problems) = Scales::load(&builtin_scale_files(), &scale_files);
+    let (_, mut problems) = Catalog::load_with_scales(&builtin_files(), &files, scales);
     problems.extend(scale_problems);
     let mut report = String::new();
     for error in &unreadable {

@@ -250,11 +250,6 @@ pub(crate) fn load_catalog(dirs: &AppDirs) -> Catalog {
     for error in unreadable {
         warn(&format!("{error}; using the built-in protocols"));
     }
-    let (catalog, problems) =
-        Catalog::load(&regen_planner::catalog::builtin_files(), &clinic_files);
-    for problem in &problems {
-        warn(&problem_with_fallback(problem));
-    }
     let (scale_files, unreadable) =
         match read_protocol_dir(&dirs.protocols().join(CLINIC_SCALE_FOLDER)) {
             Ok(found) => found,
@@ -273,7 +268,16 @@ pub(crate) fn load_catalog(dirs: &AppDirs) -> Catalog {
             "{problem}; this file is ignored and the built-in outcome scales are used"
         ));
     }
-    catalog.with_scales(scales)
+    // The scales first: a protocol's follow-ups are checked against them.
+    let (catalog, problems) = Catalog::load_with_scales(
+        &regen_planner::catalog::builtin_files(),
+        &clinic_files,
+        scales,
+    );
+    for problem in &problems {
+        warn(&problem_with_fallback(problem));
+    }
+    catalog
 }
 
 fn problem_with_fallback(problem: &Problem) -> String {

@@ -66,6 +66,14 @@ pub enum PlansCommand {
     Record(Box<super::record_cmd::RecordArgs>),
     /// Enter an outcome score measured at a visit, within the scale's range.
     Score(super::record_cmd::ScoreArgs),
+    /// Remove a score entered by mistake, by its number in `plans show`. Saves the
+    /// plan's next revision; the revisions before keep the score.
+    RemoveScore(super::record_cmd::RemoveScoreArgs),
+    /// Remove the record of a session, as when it was entered on the wrong session; the
+    /// session keeps its date and shows as not done. Saves the plan's next revision;
+    /// the revisions before keep the record. To change a record, run `plans record`
+    /// again for its session instead.
+    RemoveRecord(super::record_cmd::RemoveRecordArgs),
 }
 
 pub fn run(args: &PlansArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
@@ -77,6 +85,8 @@ pub fn run(args: &PlansArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
         PlansCommand::Verify => verify(&store),
         PlansCommand::Record(args) => super::record_cmd::record(args, dirs),
         PlansCommand::Score(args) => super::record_cmd::score(args, dirs),
+        PlansCommand::RemoveScore(args) => super::record_cmd::remove_score(args, dirs),
+        PlansCommand::RemoveRecord(args) => super::record_cmd::remove_record(args, dirs),
     }
 }
 
@@ -340,7 +350,17 @@ fn show(
                 "patient": patient,
                 "record": record,
                 "records": records_json(&super::load_catalog(dirs), record)?,
-                "scores": record.scores,
+                "scores": record
+                    .scores
+                    .iter()
+                    .enumerate()
+                    .map(|(index, score)| serde_json::json!({
+                        "number": index + 1,
+                        "scale": score.scale,
+                        "value": score.value,
+                        "date": score.date,
+                    }))
+                    .collect::<Vec<_>>(),
             });
             let mut text = serde_json::to_string_pretty(&value)?;
             text.push('\n');
@@ -481,11 +501,15 @@ fn show_text(
         }
     }
     if !record.scores.is_empty() {
-        let _ = writeln!(out, "\nScores\n------");
-        for score in &record.scores {
+        let _ = writeln!(
+            out,
+            "\nScores (by number, for `plans remove-score`)\n------"
+        );
+        for (number, score) in record.scores.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "- {} {}: {}",
+                "{}. {} {}: {}",
+                number + 1,
                 score.date,
                 score.scale,
                 regen_planner::catalog::number(score.value)

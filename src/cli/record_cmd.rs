@@ -16,6 +16,9 @@ use clap::{ArgMatches, Args, CommandFactory as _};
 use jiff::civil::{Date, Time};
 use regen_planner::catalog::{Technique, number};
 use regen_planner::desk::{TreatmentError, add_score, record_session};
+use regen_planner::desk::{
+    remove_record as remove_saved_record, remove_score as remove_saved_score,
+};
 use regen_planner::planning::{
     Administration, AdverseEvent, AdverseSeverity, Anaesthetic, Harvest, Material, MaterialKind,
     Product, RecordError, SessionRecord, Spin,
@@ -143,6 +146,26 @@ pub struct ScoreArgs {
     pub date: Option<Date>,
 }
 
+/// Arguments of `plans remove-score`.
+#[derive(Debug, Clone, Args)]
+pub struct RemoveScoreArgs {
+    /// The plan's id, as `plans list` prints it.
+    pub id: String,
+    /// The score's number, as `plans show` lists the scores (1 is the first entered).
+    #[arg(long, value_name = "N")]
+    pub score: usize,
+}
+
+/// Arguments of `plans remove-record`.
+#[derive(Debug, Clone, Args)]
+pub struct RemoveRecordArgs {
+    /// The plan's id, as `plans list` prints it.
+    pub id: String,
+    /// The session whose record is removed (1-based).
+    #[arg(long, value_name = "N")]
+    pub session: u32,
+}
+
 /// `HH:MM` on the 24-hour clock.
 fn parse_time(text: &str) -> Result<Time, String> {
     let refused = || {
@@ -225,6 +248,43 @@ pub fn score(args: &ScoreArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
         number(entered.value),
         entered.date,
         revision.number
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `plans remove-score`.
+pub fn remove_score(args: &RemoveScoreArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
+    let id = parse_plan_id(&args.id)?;
+    let store = Store::open(&dirs.data)?;
+    let catalog = load_catalog(dirs);
+    let author = author(dirs)?;
+    let (revision, removed) = remove_saved_score(&store, &id, args.score, &author)
+        .map_err(|error| anyhow::anyhow!("{error}; nothing was saved"))?;
+    let name = catalog.scales().find(removed.scale.as_str()).map_or_else(
+        |_| removed.scale.to_string(),
+        |scale| scale.short_name.clone(),
+    );
+    print(&format!(
+        "Removed score {} ({name} {} on {}) from plan {id}; saved as revision {}. The revision history keeps it; enter it again with `plans score` if this was a mistake.\n",
+        args.score,
+        number(removed.value),
+        removed.date,
+        revision.number
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `plans remove-record`.
+pub fn remove_record(args: &RemoveRecordArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
+    let id = parse_plan_id(&args.id)?;
+    let store = Store::open(&dirs.data)?;
+    let catalog = load_catalog(dirs);
+    let author = author(dirs)?;
+    let (revision, removed) = remove_saved_record(&store, &id, args.session, &catalog, &author)
+        .map_err(|error| anyhow::anyhow!("{error}; nothing was saved"))?;
+    print(&format!(
+        "Removed the record of session {} (performed on {}) from plan {id}; the session keeps that date and shows as not done; saved as revision {}. The revision history keeps the record.\n",
+        args.session, removed.performed_on, revision.number
     ))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -436,7 +436,7 @@ pub(super) fn scores(
     let visits: Vec<(Date, Vec<&Scale>)> = plan
         .follow_ups
         .iter()
-        .map(|visit| (visit.date, scales.named_in(&visit.assessments.join("; "))))
+        .map(|visit| (visit.date, crate::planning::visit_scales(scales, visit)))
         .filter(|(_, named)| !named.is_empty())
         .collect();
     let Some(first) = plan.sessions.first() else {

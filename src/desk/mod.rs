@@ -22,5 +22,7 @@ pub use export::{
     ExportFailure, ExportKind, ExportOrder, export_document, export_document_for, file_name,
     write_exports,
 };
-pub use treatment::{Recorded, TreatmentError, add_score, record_session};
+pub use treatment::{
+    Recorded, TreatmentError, add_score, record_session, remove_record, remove_score,
+};
 pub use workspace::Workspace;

@@ -5,7 +5,7 @@
 use jiff::civil::Date;
 
 use crate::catalog::Catalog;
-use crate::planning::{RecordError, RecordWarning, Score, ScoreError, SessionRecord};
+use crate::planning::{RecordError, RecordWarning, RemovalError, Score, ScoreError, SessionRecord};
 use crate::store::{PlanId, PlanRecord, Revision, Store, StoreError};
 
 /// Why a record or a score was not saved; the plan is unchanged.
@@ -21,6 +21,9 @@ pub enum TreatmentError {
     /// The score was refused by its scale or its date.
     #[error(transparent)]
     Score(#[from] ScoreError),
+    /// The record or score to remove is not there.
+    #[error(transparent)]
+    Removal(#[from] RemovalError),
 }
 
 /// A record that was saved, with what the physician must know about it.
@@ -75,4 +78,44 @@ pub fn add_score(
     plan.scores.push(entered.clone());
     let revision = store.save_plan(id, newest.number, &plan, author)?;
     Ok((revision, entered))
+}
+
+/// Removes the record of `session` from the newest revision of plan `id` and saves the
+/// plan as the next revision by `author`; the session keeps its date and shows as not
+/// done again ([`crate::planning::Treatment::remove_record`]). The revisions before
+/// keep the record.
+///
+/// # Errors
+/// When the session has no record, or the plan cannot be read or saved.
+pub fn remove_record(
+    store: &Store,
+    id: &PlanId,
+    session: u32,
+    catalog: &Catalog,
+    author: &str,
+) -> Result<(Revision<PlanRecord>, SessionRecord), TreatmentError> {
+    let newest = store.load_plan(id)?;
+    let mut plan = newest.value;
+    let removed = plan.treatment().remove_record(session, catalog)?;
+    let revision = store.save_plan(id, newest.number, &plan, author)?;
+    Ok((revision, removed))
+}
+
+/// Removes score `number` (1-based, as `plans show` lists them) from the newest
+/// revision of plan `id` and saves the plan as the next revision by `author`. The
+/// revisions before keep the score.
+///
+/// # Errors
+/// When the plan has no score of that number, or it cannot be read or saved.
+pub fn remove_score(
+    store: &Store,
+    id: &PlanId,
+    number: usize,
+    author: &str,
+) -> Result<(Revision<PlanRecord>, Score), TreatmentError> {
+    let newest = store.load_plan(id)?;
+    let mut plan = newest.value;
+    let removed = crate::planning::remove_score(&mut plan.scores, number, None)?;
+    let revision = store.save_plan(id, newest.number, &plan, author)?;
+    Ok((revision, removed))
 }

@@ -74,7 +74,6 @@ fn load_catalog(dirs: &AppDirs, messages: &mut Vec<String>) -> (Catalog, Vec<Pro
     for error in unreadable {
         messages.push(format!("{error}; the built-in protocol is used"));
     }
-    let (catalog, mut problems) = Catalog::load(&builtin_files(), &files);
     let scale_dir = dirs.protocols().join(CLINIC_SCALE_FOLDER);
     let (scale_files, unreadable) = match read_protocol_dir(&scale_dir) {
         Ok(found) => found,
@@ -87,8 +86,9 @@ fn load_catalog(dirs: &AppDirs, messages: &mut Vec<String>) -> (Catalog, Vec<Pro
         messages.push(format!("{error}; the built-in outcome scale is used"));
     }
     let (scales, scale_problems) = Scales::load(&builtin_scale_files(), &scale_files);
+    // The scales first: a protocol's follow-ups are checked against them.
+    let (catalog, mut problems) = Catalog::load_with_scales(&builtin_files(), &files, scales);
     problems.extend(scale_problems);
-    let catalog = catalog.with_scales(scales);
     if !problems.is_empty() {
         messages.push(format!(
             "{} problem(s) in the clinic's protocol files; see the protocol library",

@@ -199,12 +199,9 @@ fn items(document: &Document) -> Vec<Item> {
 
     for visit in &plan.follow_ups {
         let mut description = format!("{title}: follow-up visit.\n{}", visit.purpose);
-        if !visit.assessments.is_empty() {
-            let _ = write!(
-                description,
-                "\nAssessments: {}.",
-                visit.assessments.join("; ")
-            );
+        let measures = visit.measures(&document.scales);
+        if !measures.is_empty() {
+            let _ = write!(description, "\nAssessments: {}.", measures.join("; "));
         }
         items.push(Item {
             key: follow_up_key(&visit.purpose),

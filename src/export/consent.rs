@@ -5,7 +5,7 @@ use super::layout::{Flow, INK, MUTED, Marker, Op, Pen, Span, TextStyle};
 use super::parts::{
     CAUTION_FILL, CAUTION_STRIPE, LABEL_STYLE, STOP_FILL, STOP_STRIPE, contraindications, intro,
     is_status_warning, label_width, labelled_bullet, lead, milestone_rows, patient_pdf,
-    regulatory_box, risk_rows, section, title, warning_row,
+    regulatory_box, risk_rows, section, session_flags, title, warning_row,
 };
 use super::wording::{Citations, count, duration, long_date, money, plain_date, selection_words};
 use super::{Document, ExportError};
@@ -31,6 +31,7 @@ pub fn consent_pdf(document: &Document) -> Result<Vec<u8>, ExportError> {
         }
         proposal(flow, document);
         warnings(flow, document);
+        session_flags(flow, document);
         evidence(flow, document);
         sessions(flow, document);
         risks(flow, document);

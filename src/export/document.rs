@@ -75,6 +75,9 @@ pub struct PerformedSession {
     pub record: SessionRecord,
     /// The record's warnings in words, such as a dose above the protocol's maximum.
     pub warnings: Vec<String>,
+    /// What the patient is told of them, in plain words: a dose above the maximum or
+    /// a material used after its expiry, never the clinic's own bookkeeping.
+    pub for_patient: Vec<String>,
 }
 
 /// An outcome score with its scale's names and unit, as an export writes it.
@@ -109,12 +112,19 @@ pub fn treatment_parts(
 ) -> (Vec<PerformedSession>, Vec<ScoreLine>) {
     let performed = records
         .iter()
-        .map(|record| PerformedSession {
-            record: record.clone(),
-            warnings: saved_record_warnings(catalog, plan, record, today)
-                .into_iter()
-                .map(|warning| warning.message)
-                .collect(),
+        .map(|record| {
+            let warnings = saved_record_warnings(catalog, plan, record, today);
+            PerformedSession {
+                record: record.clone(),
+                for_patient: warnings
+                    .iter()
+                    .filter_map(|warning| warning.for_patient.clone())
+                    .collect(),
+                warnings: warnings
+                    .into_iter()
+                    .map(|warning| warning.message)
+                    .collect(),
+            }
         })
         .collect();
     let scores = scores

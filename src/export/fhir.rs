@@ -254,9 +254,10 @@ fn activities(document: &Document, status: PlanStatus, links: &Links) -> Vec<Act
         });
     let follow_ups = plan.follow_ups.iter().map(|visit| {
         let mut description = format!("Follow-up visit after {title}.");
-        if !visit.assessments.is_empty() {
+        let measures = visit.measures(&document.scales);
+        if !measures.is_empty() {
             description.push_str(" Assessments: ");
-            description.push_str(&visit.assessments.join("; "));
+            description.push_str(&measures.join("; "));
             description.push('.');
         }
         activity(

@@ -11,7 +11,7 @@ use super::parts::{
     CAUTION_FILL, CAUTION_STRIPE, INFO_FILL, INFO_STRIPE, LABEL_STYLE, STOP_FILL, STOP_STRIPE,
     SUBSECTION_SIZE, contact, contraindications, intro, is_status_warning, label_width,
     labelled_bullet, lead, milestone_rows, patient_pdf, regulatory_box, risk_rows, section,
-    subsection, title, warning_row,
+    session_flags, subsection, title, warning_row,
 };
 use super::wording::{Citations, count, date_range, duration, long_date};
 use super::{Document, ExportError, PhysicianTask};
@@ -36,6 +36,7 @@ pub fn handout_pdf(document: &Document) -> Result<Vec<u8>, ExportError> {
             if plan.candidate {
                 what_it_is(flow, plan);
                 warnings(flow, plan);
+                session_flags(flow, document);
                 before(flow, plan, document.generated_on);
                 from_your_physician(flow, document);
                 sessions(flow, plan);
@@ -46,6 +47,7 @@ pub fn handout_pdf(document: &Document) -> Result<Vec<u8>, ExportError> {
             } else {
                 not_a_candidate(flow, plan);
                 warnings(flow, plan);
+                session_flags(flow, document);
                 what_it_is(flow, plan);
                 from_your_physician(flow, document);
             }

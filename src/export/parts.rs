@@ -1,4 +1,4 @@
-//! Parts the handout and the consent form share: the pages they are laid out on, the
+//! Parts the handout, the consent form and the progress report share: the pages they are laid out on, the
 //! title, the warnings in the patient's words, the regulatory status, the risks and the
 //! expected results, and the clinic's contact.
 
@@ -354,6 +354,30 @@ pub(crate) const LABEL_STYLE: TextStyle = TextStyle {
     size: 10.0,
     color: ACCENT,
 };
+
+/// What happened at the sessions that the patient must be told, in plain words: a dose
+/// above the protocol's maximum, a material used after its expiry. Nothing when there
+/// is none.
+pub(crate) fn session_flags(flow: &mut Flow<'_>, document: &Document) {
+    let flags: Vec<&String> = document
+        .performed
+        .iter()
+        .flat_map(|performed| &performed.for_patient)
+        .collect();
+    if flags.is_empty() {
+        return;
+    }
+    section(flow, "What happened at your sessions");
+    flow.callout(CAUTION_FILL, CAUTION_STRIPE, |flow| {
+        lead(
+            flow,
+            "Your physician recorded this about your treatment so far:",
+        );
+        for flag in flags {
+            flow.row(Marker::Bullet, &[], 0.0, &[Span::body(flag.as_str())]);
+        }
+    });
+}
 
 #[cfg(test)]
 mod tests {

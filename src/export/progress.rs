@@ -6,7 +6,8 @@
 use super::fonts::Weight;
 use super::layout::{ACCENT, Color, Flow, INK, MUTED, Marker, Op, Pen, RULE, Span, TextStyle};
 use super::parts::{
-    INFO_FILL, INFO_STRIPE, contact, milestone_rows, patient_pdf, section, subsection, title,
+    INFO_FILL, INFO_STRIPE, contact, milestone_rows, patient_pdf, section, session_flags,
+    subsection, title,
 };
 use super::wording::{Citations, long_date, month_short, plain_date};
 use super::{Document, ExportError};
@@ -49,6 +50,7 @@ pub fn progress_pdf(document: &Document) -> Result<Vec<u8>, ExportError> {
             )]);
         });
             sessions(flow, document);
+            session_flags(flow, document);
             // The sources, numbered in the order they are first cited.
             let mut sources: Vec<String> = Vec::new();
             if series.is_empty() {

@@ -215,7 +215,7 @@ fn schedule_text(out: &mut String, plan: &Plan) {
             "- {}: {} (record: {})",
             visit.date,
             visit.purpose,
-            visit.assessments.join(", ")
+            visit.measures_by_id().join(", ")
         );
     }
 }

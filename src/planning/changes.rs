@@ -142,14 +142,25 @@ fn treatment_changes(before: &PlanState<'_>, after: &PlanState<'_>) -> Vec<Strin
             .iter()
             .any(|record| record.session == old.session)
         {
-            said.push(format!("record of session {} removed", old.session));
+            said.push(format!(
+                "record of session {} (performed on {}) removed",
+                old.session, old.performed_on
+            ));
         }
     }
-    for score in after
-        .scores
-        .iter()
-        .filter(|score| !before.scores.contains(score))
-    {
+    // Scores are matched one to one, so that removing one of two equal scores (entered
+    // twice by mistake) is said too.
+    let mut unmatched: Vec<&Score> = before.scores.iter().collect();
+    let mut entered = Vec::new();
+    for score in after.scores {
+        match unmatched.iter().position(|old| *old == score) {
+            Some(found) => {
+                unmatched.remove(found);
+            }
+            None => entered.push(score),
+        }
+    }
+    for score in entered {
         said.push(format!(
             "score {} {} on {} entered",
             score.scale,
@@ -157,11 +168,7 @@ fn treatment_changes(before: &PlanState<'_>, after: &PlanState<'_>) -> Vec<Strin
             score.date
         ));
     }
-    for score in before
-        .scores
-        .iter()
-        .filter(|score| !after.scores.contains(score))
-    {
+    for score in unmatched {
         said.push(format!(
             "score {} {} on {} removed",
             score.scale,

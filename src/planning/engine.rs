@@ -200,7 +200,7 @@ pub fn generate(catalog: &Catalog, request: &PlanRequest) -> Result<Plan, PlanEr
             pre_procedure(protocol, &adjuncts, &rules, trial, &plan.sessions, request)?;
         plan.aftercare = aftercare(protocol, &plan.sessions, selection)?;
         plan.milestones = milestones(protocol, &plan.sessions)?;
-        plan.follow_ups = follow_ups(protocol, &plan.sessions, &request.options)?;
+        plan.follow_ups = follow_ups(protocol, &plan.sessions, selection, &request.options)?;
     }
     warnings.sort_by_key(|warning| {
         let indication_cannot_respond = warning.factor.is_some_and(indication_cannot_respond);
@@ -969,6 +969,7 @@ fn milestones(
 fn follow_ups(
     protocol: &Protocol,
     sessions: &[Session],
+    selection: &Selection,
     clinic: &ClinicOptions,
 ) -> Result<Vec<FollowUpVisit>, PlanError> {
     let mut visits = Vec::new();
@@ -984,6 +985,10 @@ fn follow_ups(
                 date: next_open_day(wished, clinic)?,
                 purpose,
                 assessments: follow_up.assessments.clone(),
+                scales: follow_up
+                    .scales_for(selection.area, selection.indication)
+                    .cloned()
+                    .collect(),
             });
         }
     }

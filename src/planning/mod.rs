@@ -38,8 +38,8 @@ pub use plan::{
     PlanStep, ProtocolRef, RegulatoryInfo, Session, Severity, Warning,
 };
 pub use progress::{
-    RecordError, Score, ScoreError, SessionProgress, SessionState, Treatment, overdue_sessions,
-    session_states, status_after,
+    RecordError, RemovalError, Score, ScoreError, SessionProgress, SessionState, Treatment,
+    overdue_sessions, remove_score, session_states, status_after,
 };
 pub use readable::{map_texts, readable};
 pub use record::{

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::ids::string_enum;
 use crate::catalog::{
     Alternative, Audience, Factor, Hazard, JurisdictionNote, Maintenance, ProtocolId, Range,
-    RegulatoryStatus, Risk, Selection, Source, StepKind,
+    RegulatoryStatus, Risk, ScaleId, Scales, Selection, Source, StepKind,
 };
 
 string_enum! {
@@ -216,8 +216,42 @@ pub struct FollowUpVisit {
     pub date: Date,
     /// Why the patient comes.
     pub purpose: String,
-    /// What is recorded.
+    /// What else is recorded, in words: what is not an outcome scale of the catalog
+    /// (photographs, adverse events). A plan made before follow-ups named their scales
+    /// by id names them here too.
     pub assessments: Vec<String>,
+    /// The outcome scales scored at the visit, by id, in the order the protocol offers
+    /// them; empty in a plan made before follow-ups named their scales by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scales: Vec<ScaleId>,
+}
+
+impl FollowUpVisit {
+    /// What is recorded at the visit, in words: the scales by their short names (by id,
+    /// for one the catalog does not hold), then the other assessments.
+    #[must_use]
+    pub fn measures(&self, scales: &Scales) -> Vec<String> {
+        self.scales
+            .iter()
+            .map(|id| {
+                scales
+                    .get(id)
+                    .map_or_else(|| id.to_string(), |scale| scale.short_name.clone())
+            })
+            .chain(self.assessments.iter().cloned())
+            .collect()
+    }
+
+    /// What is recorded at the visit, with the scales by id, as the command line names
+    /// them (`plans score --scale ID`).
+    #[must_use]
+    pub fn measures_by_id(&self) -> Vec<String> {
+        self.scales
+            .iter()
+            .map(ToString::to_string)
+            .chain(self.assessments.iter().cloned())
+            .collect()
+    }
 }
 
 /// A dated treatment plan for one patient and one protocol.

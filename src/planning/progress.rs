@@ -93,6 +93,110 @@ impl Treatment<'_> {
     }
 }
 
+/// Why a record or a score could not be removed; the plan is unchanged.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RemovalError {
+    /// No record of that session.
+    #[error("session {session} has no record to remove; the sessions recorded are: {recorded}")]
+    NoRecord {
+        /// The session asked for.
+        session: u32,
+        /// The sessions that have a record, in words ("none" when there is none).
+        recorded: String,
+    },
+    /// No score of that number.
+    #[error("the plan has no score {number}; {}", if *.count == 0 { "it has no score yet".to_owned() } else { format!("its scores are numbered 1 to {}, as `plans show` lists them", .count) })]
+    NoScore {
+        /// The number asked for (1-based).
+        number: usize,
+        /// How many scores the plan has.
+        count: usize,
+    },
+    /// The score at that place is not the one the physician saw (the plan changed at
+    /// another desk in between).
+    #[error(
+        "score {number} is no longer the score shown; look at the plan again and remove it from there"
+    )]
+    Changed {
+        /// The number asked for (1-based).
+        number: usize,
+    },
+    /// The plan could not be generated again without the record.
+    #[error("the record of session {session} was not removed: {source}")]
+    NotScheduled {
+        /// The session.
+        session: u32,
+        /// Why the plan could not be generated.
+        source: PlanError,
+    },
+}
+
+impl Treatment<'_> {
+    /// Removes the record of a session, as when it was entered on the wrong session:
+    /// the session keeps the date it had, as a moved session, so nothing else in the
+    /// plan moves, and it shows as planned (or overdue) again. The status stays as it
+    /// is. Returns the record removed; the revision history keeps it.
+    ///
+    /// # Errors
+    /// When the session has no record, or the plan cannot be generated again.
+    pub fn remove_record(
+        self,
+        session: u32,
+        catalog: &Catalog,
+    ) -> Result<SessionRecord, RemovalError> {
+        let Some(position) = self
+            .records
+            .iter()
+            .position(|record| record.session == session)
+        else {
+            let recorded: Vec<String> = self
+                .records
+                .iter()
+                .map(|record| record.session.to_string())
+                .collect();
+            return Err(RemovalError::NoRecord {
+                session,
+                recorded: if recorded.is_empty() {
+                    "none".to_owned()
+                } else {
+                    recorded.join(", ")
+                },
+            });
+        };
+        let performed = self.records[position].performed_on;
+        let mut request = self.request.clone();
+        request.performed_sessions.remove(&session);
+        request.moved_sessions.insert(session, performed);
+        let plan = super::engine::generate(catalog, &request)
+            .map_err(|source| RemovalError::NotScheduled { session, source })?;
+        *self.request = request;
+        *self.plan = plan;
+        Ok(self.records.remove(position))
+    }
+}
+
+/// Removes score `number` (1-based, in the order entered, as `plans show` lists them)
+/// when it is still `expected` (the score the physician saw), or any score at that
+/// place when `expected` is `None`. Returns the score removed; the revision history
+/// keeps it.
+///
+/// # Errors
+/// When there is no score of that number, or it is not the one expected.
+pub fn remove_score(
+    scores: &mut Vec<Score>,
+    number: usize,
+    expected: Option<&Score>,
+) -> Result<Score, RemovalError> {
+    let count = scores.len();
+    if number == 0 || number > count {
+        return Err(RemovalError::NoScore { number, count });
+    }
+    if expected.is_some_and(|expected| *expected != scores[number - 1]) {
+        return Err(RemovalError::Changed { number });
+    }
+    Ok(scores.remove(number - 1))
+}
+
 /// The status a plan moves to with its records: a draft becomes active at the first
 /// record; an active plan whose every session is recorded is completed once its last
 /// follow-up's day has passed. A completed or cancelled plan stays as it is, and no

@@ -243,6 +243,11 @@ pub struct RecordWarning {
     pub message: String,
     /// Whether the record asks for an adverse-event entry that it does not have yet.
     pub asks_for_adverse_event: bool,
+    /// What the patient is told of it on the handout, the consent form and the progress
+    /// report, in plain words; `None` for the clinic's own bookkeeping (a weight not
+    /// recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_patient: Option<String>,
 }
 
 /// The longest free text of a record's field, in characters.
@@ -581,6 +586,13 @@ impl SessionRecord {
                         self.performed_on
                     ),
                     asks_for_adverse_event: false,
+                    for_patient: Some(format!(
+                        "At your session {} on {}, a material ({}{lot}) was used after its expiry date of {}. Your physician has recorded this and will talk it through with you. Call the clinic if the treated area becomes red, hot, swollen or more painful, or if you have a fever.",
+                        self.session,
+                        day_in_words(self.performed_on),
+                        material.name.trim(),
+                        day_in_words(expiry),
+                    )),
                 })
             })
             .collect()
@@ -601,6 +613,7 @@ impl SessionRecord {
                     per_kg.join("; ")
                 ),
                 asks_for_adverse_event: false,
+                for_patient: None,
             }];
         };
         let needs_entry = self.adverse_events.is_empty();
@@ -620,6 +633,15 @@ impl SessionRecord {
                         .unwrap_or_default()
                 ),
                 asks_for_adverse_event: needs_entry,
+                for_patient: Some(format!(
+                    "At your session {} on {}, you were given {} mg of local anaesthetic ({}), more than the maximum of {} mg that the treatment protocol sets for your weight of {} kg. Your physician has recorded this and will talk it through with you. Too much local anaesthetic shows within hours as numb lips, a metallic taste, ringing in the ears, dizziness, confusion or an irregular heartbeat: if you notice any of these, call your local emergency number.",
+                    self.session,
+                    day_in_words(self.performed_on),
+                    number(given),
+                    limit.drug,
+                    number(maximum),
+                    number(weight),
+                )),
             })
         };
         let mut warnings = Vec::new();
@@ -683,9 +705,15 @@ pub fn saved_record_warnings(
             .map(|problem| RecordWarning {
                 message: problem.message,
                 asks_for_adverse_event: false,
+                for_patient: None,
             })
             .collect(),
     }
+}
+
+/// A day as a patient reads it: "18 January 2027".
+fn day_in_words(day: Date) -> String {
+    day.strftime("%-d %B %Y").to_string()
 }
 
 /// The most milligrams of a limit's drug for a patient of `weight_kg`.
@@ -918,6 +946,7 @@ mod tests {
             [RecordWarning {
                 message: "The anaesthetic given, 2400 mg, is above the maximum of 2100 mg for 60 kg (35 mg/kg of lidocaine with adrenaline at the donor site, at most 2800 mg); watch for toxicity (numb lips, ringing ears, confusion, seizures, an irregular heartbeat) for several hours, and record an adverse event.".to_owned(),
                 asks_for_adverse_event: true,
+                for_patient: Some("At your session 1 on 1 March 2027, you were given 2400 mg of local anaesthetic (lidocaine with adrenaline at the donor site), more than the maximum of 2100 mg that the treatment protocol sets for your weight of 60 kg. Your physician has recorded this and will talk it through with you. Too much local anaesthetic shows within hours as numb lips, a metallic taste, ringing in the ears, dizziness, confusion or an irregular heartbeat: if you notice any of these, call your local emergency number.".to_owned()),
             }]
         );
         record.adverse_events.push(AdverseEvent {

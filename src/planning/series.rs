@@ -103,25 +103,35 @@ impl Verdict {
                     .to_owned()
             }
             Verdict::ImprovedBeyondMcid { change, mcid } => format!(
-                "Improved by more than the minimal important difference: {} {unit} better than the first score, where {} {unit} is the smallest change known to matter to patients.",
-                number(change),
-                number(mcid)
+                "Improved by more than the minimal important difference: {} better than the first score, where {} is the smallest change known to matter to patients.",
+                amount(change, unit),
+                amount(mcid, unit)
             ),
             Verdict::NotYet { change, mcid } => format!(
-                "Not yet: {} {unit} better than the first score, less than the {} {unit} known to matter to patients.",
-                number(change),
-                number(mcid)
+                "Not yet: {} better than the first score, less than the {} known to matter to patients.",
+                amount(change, unit),
+                amount(mcid, unit)
             ),
             Verdict::ImprovedNoMcid { change } => format!(
-                "{} {unit} better than the first score; no minimal important difference is published for this scale, so whether the change matters is judged together with the physician.",
-                number(change)
+                "{} better than the first score; no minimal important difference is published for this scale, so whether the change matters is judged together with the physician.",
+                amount(change, unit)
             ),
             Verdict::Unchanged => "The same as the first score.".to_owned(),
             Verdict::Worse { change } => format!(
-                "Worse: {} {unit} worse than the first score.",
-                number(change)
+                "Worse: {} worse than the first score.",
+                amount(change, unit)
             ),
         }
+    }
+}
+
+/// A number of a scale's unit as written: "1 point", "12 points", "1.75 cm".
+fn amount(value: f64, unit: &str) -> String {
+    let written = number(value);
+    if written == "1" && unit == "points" {
+        "1 point".to_owned()
+    } else {
+        format!("{written} {unit}")
     }
 }
 
@@ -197,10 +207,23 @@ impl ScoreSeries {
     }
 }
 
-/// The scales a follow-up visit names in its assessments, each once, in catalog order.
+/// The scales a follow-up visit scores, each once, in the order the protocol names
+/// them; a scale the catalog no longer holds is left out. A visit of a plan made
+/// before follow-ups named their scales by id has the scales its assessments name, in
+/// catalog order.
 #[must_use]
 pub fn visit_scales<'s>(scales: &'s Scales, visit: &FollowUpVisit) -> Vec<&'s Scale> {
     let mut found: Vec<&Scale> = Vec::new();
+    if !visit.scales.is_empty() {
+        for id in &visit.scales {
+            if let Some(scale) = scales.get(id)
+                && !found.iter().any(|known| known.id == scale.id)
+            {
+                found.push(scale);
+            }
+        }
+        return found;
+    }
     for assessment in &visit.assessments {
         for scale in scales.named_in(assessment) {
             if !found.iter().any(|known| known.id == scale.id) {

@@ -44,6 +44,17 @@ pub enum Action {
     RecordSession(Box<SessionRecord>),
     /// Add an outcome score to the open plan.
     EnterScore(Score),
+    /// Remove score `number` (1-based, in the order entered) of the open plan, when it
+    /// is still `score`: entered by mistake. The revision history keeps it.
+    RemoveScore {
+        /// Its place among the plan's scores, 1-based.
+        number: usize,
+        /// The score the physician saw there.
+        score: Score,
+    },
+    /// Remove the record of this session of the open plan: entered on the wrong
+    /// session. The revision history keeps it.
+    RemoveRecord(u32),
     /// Add, tag or take off the open plan's photographs.
     Photos(super::photos::PhotoAction),
     /// Show every plan in a table.

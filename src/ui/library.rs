@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use egui::{RichText, Ui};
 
 use super::widgets::{badge, banner, section_heading, status_severity};
-use crate::catalog::{Catalog, Entry, Origin, Problem, Protocol, ProtocolId};
+use crate::catalog::{
+    Catalog, Entry, FollowUpScale, Origin, Problem, Protocol, ProtocolId, Scales,
+};
 use crate::planning::Severity;
 
 /// The library screen's own state: which protocol is shown.
@@ -75,7 +77,7 @@ pub fn library_ui(
         if let Some(entry) = entry {
             let shown = entry.protocol.id.clone();
             super::widgets::scroll_area(("library-protocol", shown.as_str()), fresh)
-                .show(ui, |ui| protocol_ui(ui, entry));
+                .show(ui, |ui| protocol_ui(ui, entry, catalog.scales()));
         }
     });
 }
@@ -86,7 +88,7 @@ fn list(ui: &mut Ui, items: impl IntoIterator<Item = String>) {
     }
 }
 
-fn protocol_ui(ui: &mut Ui, entry: &Entry) {
+fn protocol_ui(ui: &mut Ui, entry: &Entry, scales: &Scales) {
     let protocol: &Protocol = &entry.protocol;
     ui.horizontal_wrapped(|ui| {
         ui.heading(&protocol.title);
@@ -133,7 +135,7 @@ fn protocol_ui(ui: &mut Ui, entry: &Entry) {
         }),
     );
 
-    course_ui(ui, protocol);
+    course_ui(ui, protocol, scales);
     factors_ui(ui, protocol);
     section_heading(ui, "Risks and alternatives");
     list(
@@ -176,11 +178,37 @@ fn protocol_ui(ui: &mut Ui, entry: &Entry) {
 }
 
 /// "1 day", "14 days".
+/// A follow-up's scale as the library lists it: its short name, and the areas or
+/// indications it is kept to.
+fn scale_label(scales: &Scales, scale: &FollowUpScale) -> String {
+    let id = scale.id();
+    let name = scales
+        .get(id)
+        .map_or_else(|| id.to_string(), |known| known.short_name.clone());
+    match scale {
+        FollowUpScale::Always(_) => name,
+        FollowUpScale::Only(scoped) => {
+            let scope: Vec<&str> = scoped
+                .areas
+                .iter()
+                .map(|area| area.label())
+                .chain(
+                    scoped
+                        .indications
+                        .iter()
+                        .map(|indication| indication.label()),
+                )
+                .collect();
+            format!("{name} ({})", scope.join(", ").to_lowercase())
+        }
+    }
+}
+
 fn day_count(days: u32) -> String {
     crate::export::count(usize::try_from(days).unwrap_or(usize::MAX), "day", "days")
 }
 
-fn course_ui(ui: &mut Ui, protocol: &Protocol) {
+fn course_ui(ui: &mut Ui, protocol: &Protocol, scales: &Scales) {
     section_heading(ui, "Course");
     let sessions = &protocol.sessions;
     let spacing = if sessions.range.max > 1 {
@@ -268,7 +296,12 @@ fn course_ui(ui: &mut Ui, protocol: &Protocol) {
                 day_count(f.days_after),
                 f.anchor.label().to_lowercase(),
                 f.purpose,
-                f.assessments.join(", ")
+                f.scales
+                    .iter()
+                    .map(|scale| scale_label(scales, scale))
+                    .chain(f.assessments.iter().cloned())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         }),
     );

@@ -314,7 +314,7 @@ pub fn plan_view_ui(
             let edit = pre_procedure_ui(ui, record, plan, today, &mut state.target)
                 .or(sessions_ui(ui, record, plan, protocol, state))
                 .or(aftercare_ui(ui, record, plan, today))
-                .or(results_ui(ui, record, plan, today, &mut state.target));
+                .or(results_ui(ui, record, plan, catalog, today, &mut state.target));
             if let Some(edit) = edit {
                 action = Some(Action::EditPlan(edit));
             }
@@ -721,6 +721,7 @@ fn results_ui(
     ui: &mut Ui,
     record: &PlanRecord,
     plan: &Plan,
+    catalog: &Catalog,
     today: Date,
     target: &mut PlanTarget,
 ) -> Option<PlanEdit> {
@@ -738,7 +739,7 @@ fn results_ui(
             "{}: {} (record: {})",
             date_text(visit.date),
             visit.purpose,
-            visit.assessments.join(", ")
+            visit.measures(catalog.scales()).join(", ")
         );
         let place = ItemPlace::FollowUp(saved.purpose.clone());
         let ticked = target.line_ui(ui, &place, |ui| {

@@ -527,6 +527,31 @@ fn about<'p>(problems: &'p [FieldProblem], path: &str) -> Vec<&'p FieldProblem> 
 }
 
 /// A small button with its own accessible name.
+/// The heading of a group of fields, set off from the group above.
+fn group_heading(ui: &mut Ui, text: &str) {
+    ui.add_space(6.0);
+    ui.label(RichText::new(text).strong());
+}
+
+/// A short visible label ("Lot") and a one-line field whose accessible name says it in
+/// full ("Lot of material 1"), for rows that repeat the same fields.
+fn short_labelled_edit(
+    ui: &mut Ui,
+    shown: &str,
+    name: &str,
+    text: &mut String,
+    edit: impl FnOnce(egui::TextEdit<'_>) -> egui::TextEdit<'_>,
+) -> egui::Response {
+    ui.label(shown);
+    let response = ui.add(edit(egui::TextEdit::singleline(text)));
+    response.widget_info(|| {
+        let mut info = egui::WidgetInfo::text_edit(true, "", text.as_str(), "");
+        info.label = Some(name.to_owned());
+        info
+    });
+    response
+}
+
 fn named_small_button(ui: &mut Ui, text: &str, accessible_name: &str) -> egui::Response {
     let response = ui.small_button(text);
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, accessible_name));
@@ -560,7 +585,7 @@ pub fn record_form_ui(
             ui.colored_label(ui.visuals().error_fg_color, &problem.message);
         }
 
-        ui.label(RichText::new("Harvest").strong());
+        group_heading(ui, "Harvest");
         field(ui, "Harvest site", &mut form.harvest_site, 220.0, &about(problems, "harvest.site"));
         field(ui, "Harvested volume (mL)", &mut form.harvest_volume_ml, 70.0, &about(problems, "harvest.volume_ml"));
         field(
@@ -574,7 +599,7 @@ pub fn record_form_ui(
         materials_ui(ui, form, problems, suggest);
         spins_ui(ui, form, problems);
 
-        ui.label(RichText::new("Product").strong());
+        group_heading(ui, "Product");
         field(ui, "Platelet concentration factor (× blood)", &mut form.platelet_factor, 60.0, &about(problems, "product.platelet_factor"));
         field(ui, "Platelet count (× 10³/µL)", &mut form.platelets, 70.0, &about(problems, "product.platelets_thousand_per_ul"));
         field(ui, "Cell count (million)", &mut form.cells_million, 70.0, &about(problems, "product.cells_million"));
@@ -583,7 +608,7 @@ pub fn record_form_ui(
 
         sites_ui(ui, form, problems);
 
-        ui.label(RichText::new("Anaesthetic").strong());
+        group_heading(ui, "Anaesthetic");
         field(ui, "Patient's weight (kg)", &mut form.weight_kg, 60.0, &about(problems, "weight_kg"));
         anaesthetics_ui(ui, form, problems);
 
@@ -648,7 +673,7 @@ fn materials_ui(
     problems: &[FieldProblem],
     suggest: &dyn Fn(&str) -> Vec<LotSuggestion>,
 ) {
-    ui.label(RichText::new("Materials and lots").strong());
+    group_heading(ui, "Materials and lots");
     let mut remove = None;
     for (index, row) in form.materials.iter_mut().enumerate() {
         let i = index + 1;
@@ -657,13 +682,14 @@ fn materials_ui(
             let label = ui.label(format!("Material {i}"));
             ui.add(
                 egui::TextEdit::singleline(&mut row.name)
-                    .desired_width(160.0)
+                    .desired_width(220.0)
                     .hint_text("name on the label"),
             )
             .labelled_by(label.id);
-            let kind_label = ui.label(format!("Kind of material {i}"));
+            ui.label("Kind");
             let kind = row.kind.unwrap_or(MaterialKind::Kit);
             let mut chosen = kind;
+            let kind_name = format!("Kind of material {i}");
             egui::ComboBox::from_id_salt(("material-kind", i))
                 .selected_text(chosen.label())
                 .show_ui(ui, |ui| {
@@ -672,15 +698,22 @@ fn materials_ui(
                     }
                 })
                 .response
-                .labelled_by(kind_label.id);
+                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, &kind_name));
             row.kind = Some(chosen);
-            let lot_label = ui.label(format!("Lot of material {i}"));
-            let lot = ui
-                .add(egui::TextEdit::singleline(&mut row.lot).desired_width(110.0))
-                .labelled_by(lot_label.id);
-            let expiry_label = ui.label(format!("Expiry of material {i} (YYYY-MM-DD)"));
-            ui.add(egui::TextEdit::singleline(&mut row.expiry).desired_width(90.0))
-                .labelled_by(expiry_label.id);
+            let lot = short_labelled_edit(
+                ui,
+                "Lot",
+                &format!("Lot of material {i}"),
+                &mut row.lot,
+                |edit| edit.desired_width(110.0),
+            );
+            short_labelled_edit(
+                ui,
+                "Expiry",
+                &format!("Expiry of material {i} (YYYY-MM-DD)"),
+                &mut row.expiry,
+                |edit| edit.desired_width(90.0).hint_text("YYYY-MM-DD"),
+            );
             if named_small_button(ui, "Remove", &format!("Remove material {i}")).clicked() {
                 remove = Some(index);
             }
@@ -726,17 +759,26 @@ fn materials_ui(
 }
 
 fn spins_ui(ui: &mut Ui, form: &mut RecordForm, problems: &[FieldProblem]) {
-    ui.label(RichText::new("Processing (centrifuge)").strong());
+    group_heading(ui, "Processing (centrifuge)");
     let mut remove = None;
     for (index, row) in form.spins.iter_mut().enumerate() {
         let i = index + 1;
         ui.horizontal_wrapped(|ui| {
-            let label = ui.label(format!("Spin {i} force (× g)"));
-            ui.add(egui::TextEdit::singleline(&mut row.g).desired_width(60.0))
-                .labelled_by(label.id);
-            let label = ui.label(format!("Spin {i} minutes"));
-            ui.add(egui::TextEdit::singleline(&mut row.minutes).desired_width(40.0))
-                .labelled_by(label.id);
+            short_labelled_edit(
+                ui,
+                &format!("Spin {i}"),
+                &format!("Spin {i} force (× g)"),
+                &mut row.g,
+                |edit| edit.desired_width(60.0),
+            );
+            short_labelled_edit(
+                ui,
+                "× g for",
+                &format!("Spin {i} minutes"),
+                &mut row.minutes,
+                |edit| edit.desired_width(40.0),
+            );
+            ui.label("minutes");
             if named_small_button(ui, "Remove", &format!("Remove spin {i}")).clicked() {
                 remove = Some(index);
             }
@@ -756,7 +798,7 @@ fn spins_ui(ui: &mut Ui, form: &mut RecordForm, problems: &[FieldProblem]) {
 }
 
 fn sites_ui(ui: &mut Ui, form: &mut RecordForm, problems: &[FieldProblem]) {
-    ui.label(RichText::new("Where it was injected").strong());
+    group_heading(ui, "Where it was injected");
     let mut remove = None;
     for (index, row) in form.sites.iter_mut().enumerate() {
         let i = index + 1;
@@ -764,9 +806,13 @@ fn sites_ui(ui: &mut Ui, form: &mut RecordForm, problems: &[FieldProblem]) {
             let label = ui.label(format!("Injection site {i}"));
             ui.add(egui::TextEdit::singleline(&mut row.site).desired_width(180.0))
                 .labelled_by(label.id);
-            let label = ui.label(format!("Volume at site {i} (mL)"));
-            ui.add(egui::TextEdit::singleline(&mut row.volume_ml).desired_width(50.0))
-                .labelled_by(label.id);
+            short_labelled_edit(
+                ui,
+                "Volume (mL)",
+                &format!("Volume at site {i} (mL)"),
+                &mut row.volume_ml,
+                |edit| edit.desired_width(50.0),
+            );
             if named_small_button(ui, "Remove", &format!("Remove injection site {i}")).clicked() {
                 remove = Some(index);
             }
@@ -793,11 +839,12 @@ fn anaesthetics_ui(ui: &mut Ui, form: &mut RecordForm, problems: &[FieldProblem]
             let label = ui.label(format!("Anaesthetic {i}"));
             ui.add(
                 egui::TextEdit::singleline(&mut row.agent)
-                    .desired_width(160.0)
+                    .desired_width(220.0)
                     .hint_text("e.g. lidocaine 1%"),
             )
             .labelled_by(label.id);
-            let label = ui.label(format!("Technique of anaesthetic {i}"));
+            ui.label("Technique");
+            let technique_name = format!("Technique of anaesthetic {i}");
             let mut chosen = row.technique;
             egui::ComboBox::from_id_salt(("technique", i))
                 .selected_text(chosen.map_or("Not said", Technique::label))
@@ -808,11 +855,17 @@ fn anaesthetics_ui(ui: &mut Ui, form: &mut RecordForm, problems: &[FieldProblem]
                     }
                 })
                 .response
-                .labelled_by(label.id);
+                .widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::ComboBox, true, &technique_name)
+                });
             row.technique = chosen;
-            let label = ui.label(format!("Total of anaesthetic {i} (mg)"));
-            ui.add(egui::TextEdit::singleline(&mut row.total_mg).desired_width(60.0))
-                .labelled_by(label.id);
+            short_labelled_edit(
+                ui,
+                "Total (mg)",
+                &format!("Total of anaesthetic {i} (mg)"),
+                &mut row.total_mg,
+                |edit| edit.desired_width(60.0),
+            );
             if named_small_button(ui, "Remove", &format!("Remove anaesthetic {i}")).clicked() {
                 remove = Some(index);
             }
@@ -832,7 +885,7 @@ fn anaesthetics_ui(ui: &mut Ui, form: &mut RecordForm, problems: &[FieldProblem]
 }
 
 fn events_ui(ui: &mut Ui, form: &mut RecordForm, problems: &[FieldProblem]) {
-    ui.label(RichText::new("Adverse events").strong());
+    group_heading(ui, "Adverse events");
     let mut remove = None;
     for (index, row) in form.events.iter_mut().enumerate() {
         let i = index + 1;
@@ -844,7 +897,8 @@ fn events_ui(ui: &mut Ui, form: &mut RecordForm, problems: &[FieldProblem]) {
                     .hint_text("what happened"),
             )
             .labelled_by(label.id);
-            let label = ui.label(format!("Severity of adverse event {i}"));
+            ui.label("Severity");
+            let severity_name = format!("Severity of adverse event {i}");
             egui::ComboBox::from_id_salt(("severity", i))
                 .selected_text(row.severity.label())
                 .show_ui(ui, |ui| {
@@ -853,10 +907,16 @@ fn events_ui(ui: &mut Ui, form: &mut RecordForm, problems: &[FieldProblem]) {
                     }
                 })
                 .response
-                .labelled_by(label.id);
-            let label = ui.label(format!("Action taken for adverse event {i}"));
-            ui.add(egui::TextEdit::singleline(&mut row.action).desired_width(180.0))
-                .labelled_by(label.id);
+                .widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::ComboBox, true, &severity_name)
+                });
+            short_labelled_edit(
+                ui,
+                "Action taken",
+                &format!("Action taken for adverse event {i}"),
+                &mut row.action,
+                |edit| edit.desired_width(180.0),
+            );
             ui.checkbox(&mut row.resolved, format!("Adverse event {i} resolved"));
             if named_small_button(ui, "Remove", &format!("Remove adverse event {i}")).clicked() {
                 remove = Some(index);

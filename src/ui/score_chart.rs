@@ -248,17 +248,73 @@ fn axis(
             Stroke::new(2.0, colors.session),
         );
     }
+    let mut labelled = Vec::new();
     for (date, x, align) in [
         (start, plot.left(), Align2::LEFT_BOTTOM),
         (end, plot.right(), Align2::RIGHT_BOTTOM),
     ] {
-        painter.text(
+        let label = painter.text(
             Pos2::new(x, outer.bottom()),
             align,
             date.strftime("%b %Y").to_string(),
             FontId::proportional(10.0),
             colors.weak,
         );
+        labelled.push(label.expand2(egui::vec2(8.0, 0.0)));
+    }
+    month_ticks(painter, geometry, (start, end), outer, colors, &labelled);
+}
+
+/// A faint line at the start of each month, and the month's name under as many as fit
+/// (January with its year), so that a score's date can be read off the chart.
+fn month_ticks(
+    painter: &egui::Painter,
+    geometry: &Geometry,
+    (start, end): (Date, Date),
+    outer: Rect,
+    colors: &Colors,
+    labelled: &[Rect],
+) {
+    let plot = geometry.plot;
+    let months = f32::from(end.year().saturating_sub(start.year()).saturating_mul(12))
+        + f32::from(end.month() - start.month());
+    if months < 1.0 {
+        return;
+    }
+    // A label every `step` months, about 70 points apart at least.
+    let step = (70.0 / (plot.width() / months)).ceil().max(1.0);
+    let Ok(mut month) = Date::new(start.year(), start.month(), 1) else {
+        return;
+    };
+    let mut count: f32 = 0.0;
+    let mut taken: Vec<Rect> = labelled.to_vec();
+    while month <= end {
+        if month > start {
+            let x = geometry.x(month);
+            painter.line_segment(
+                [Pos2::new(x, plot.top()), Pos2::new(x, plot.bottom())],
+                Stroke::new(1.0, colors.weak.gamma_multiply(0.25)),
+            );
+            if count % step == 0.0 {
+                let text = if month.month() == 1 {
+                    month.strftime("%b %Y").to_string()
+                } else {
+                    month.strftime("%b").to_string()
+                };
+                let galley = painter.layout_no_wrap(text, FontId::proportional(10.0), colors.weak);
+                let rect =
+                    Align2::CENTER_BOTTOM.anchor_size(Pos2::new(x, outer.bottom()), galley.size());
+                if !taken.iter().any(|other| other.intersects(rect)) {
+                    painter.galley(rect.min, galley, colors.weak);
+                    taken.push(rect.expand2(egui::vec2(6.0, 0.0)));
+                }
+            }
+        }
+        count += 1.0;
+        let Ok(next) = month.checked_add(jiff::Span::new().months(1)) else {
+            return;
+        };
+        month = next;
     }
 }
 

@@ -38,6 +38,22 @@ pub struct TreatmentState {
     pub form: Option<RecordForm>,
     /// Scores being typed, by visit and scale.
     pub scores: BTreeMap<(usize, String), ScoreDraft>,
+    /// The removal asked for and not yet confirmed, if any.
+    pub confirm: Option<Removal>,
+}
+
+/// A removal the physician asked for, shown with its confirmation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Removal {
+    /// Score `number` (1-based, in the order entered), as it was shown.
+    Score {
+        /// Its place among the plan's scores, 1-based.
+        number: usize,
+        /// The score shown there.
+        score: Score,
+    },
+    /// The record of a session.
+    Record(u32),
 }
 
 impl TreatmentState {
@@ -115,9 +131,29 @@ pub fn sessions_record_ui(
                         None => RecordForm::new(n, session_state.date.min(today)),
                     });
                 }
+                if saved.is_some()
+                    && ui
+                        .button(format!("Remove the record of session {n}…"))
+                        .clicked()
+                {
+                    state.confirm = Some(Removal::Record(n));
+                }
             }
         });
         target.mark(ui, spot, &ItemPlace::Session(n), &line.response);
+        if state.confirm == Some(Removal::Record(n))
+            && let Some(saved) = saved
+        {
+            let question = format!(
+                "Remove the record of session {n}, performed on {}? Do this when it was entered on the wrong session; to change what it says, correct it instead. The session keeps that date and shows as not done; the plan's revision history keeps the record.",
+                date_text(saved.performed_on)
+            );
+            match confirm_ui(ui, &question, &format!("Remove the record of session {n}")) {
+                Some(true) => action = Some(Action::RemoveRecord(n)),
+                Some(false) => state.confirm = None,
+                None => {}
+            }
+        }
         if let Some(saved) = saved {
             ui.indent(("record", n), |ui| {
                 for line in record_summary(saved) {
@@ -178,6 +214,9 @@ pub fn scores_ui(
         ui.add_space(6.0);
         ui.label(RichText::new(&one.scale.name).strong());
         score_chart_ui(ui, one, &record.plan);
+        if let Some(asked) = entered_scores_ui(ui, &one.scale, &record.scores, state) {
+            action = Some(asked);
+        }
     }
     if series.iter().any(|one| one.points.len() > 1) {
         ui.weak("A change in a score does not on its own show that the treatment caused it: scores also change with time, activity and other treatment.");
@@ -246,6 +285,92 @@ pub fn scores_ui(
             });
     }
     action
+}
+
+/// The scores entered on one scale, oldest first, each with a button to remove it when
+/// it was entered by mistake (asked again before it is removed).
+fn entered_scores_ui(
+    ui: &mut Ui,
+    scale: &Scale,
+    scores: &[Score],
+    state: &mut TreatmentState,
+) -> Option<Action> {
+    let mut action = None;
+    let mut entered: Vec<(usize, &Score)> = scores
+        .iter()
+        .enumerate()
+        .filter(|(_, score)| score.scale == scale.id)
+        .map(|(index, score)| (index + 1, score))
+        .collect();
+    entered.sort_by_key(|(number, score)| (score.date, *number));
+    egui::CollapsingHeader::new(format!(
+        "{} scores entered ({})",
+        scale.short_name,
+        entered.len()
+    ))
+    .id_salt(("entered-scores", scale.id.as_str()))
+    .show(ui, |ui| {
+        for (number, score) in entered {
+            let shown = format!(
+                "{} {} on {}",
+                crate::catalog::number(score.value),
+                scale.unit,
+                date_text(score.date)
+            );
+            ui.horizontal(|ui| {
+                ui.label(&shown);
+                let button = ui.small_button("Remove…");
+                let name = format!("Remove the {} score of {shown}…", scale.short_name);
+                button.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
+                if button.clicked() {
+                    state.confirm = Some(Removal::Score {
+                        number,
+                        score: score.clone(),
+                    });
+                }
+            });
+            let asked = Removal::Score {
+                number,
+                score: score.clone(),
+            };
+            if state.confirm.as_ref() == Some(&asked) {
+                let question = format!(
+                    "Remove the {} score of {shown}? Do this for a score entered by mistake; the plan's revision history keeps it.",
+                    scale.short_name
+                );
+                let confirm = format!("Remove the {} score of {shown}", scale.short_name);
+                match confirm_ui(ui, &question, &confirm) {
+                    Some(true) => {
+                        action = Some(Action::RemoveScore {
+                            number,
+                            score: score.clone(),
+                        });
+                    }
+                    Some(false) => state.confirm = None,
+                    None => {}
+                }
+            }
+        }
+    });
+    action
+}
+
+/// A question with a button that does it and one that keeps things as they are:
+/// `Some(true)` when confirmed, `Some(false)` when kept.
+fn confirm_ui(ui: &mut Ui, question: &str, confirm: &str) -> Option<bool> {
+    let mut answer = None;
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.add(egui::Label::new(RichText::new(question).color(ui.visuals().warn_fg_color)).wrap());
+        ui.horizontal(|ui| {
+            if ui.button(confirm).clicked() {
+                answer = Some(true);
+            }
+            if ui.button("Keep it").clicked() {
+                answer = Some(false);
+            }
+        });
+    });
+    answer
 }
 
 /// The value and date of one score, refused outside the scale's range with the range

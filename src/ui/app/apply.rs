@@ -100,6 +100,8 @@ impl App {
             }
             Action::RecordSession(record) => self.record_session(*record),
             Action::EnterScore(score) => self.enter_score(score),
+            Action::RemoveScore { number, score } => self.remove_score(number, &score),
+            Action::RemoveRecord(session) => self.remove_record(session),
             Action::ShowAllPlans => {
                 self.home = super::Home::AllPlans;
                 self.show(Screen::Home);
@@ -452,6 +454,51 @@ impl App {
         open.record.scores.push(score);
         open.dirty = true;
         self.send_pending_save();
+    }
+
+    /// Removes a score entered by mistake from the open plan; the revision history
+    /// keeps it.
+    fn remove_score(&mut self, number: usize, score: &crate::planning::Score) {
+        let Some(open) = &mut self.open_plan else {
+            return;
+        };
+        match crate::planning::remove_score(&mut open.record.scores, number, Some(score)) {
+            Ok(removed) => {
+                open.view.treatment.confirm = None;
+                open.dirty = true;
+                self.send_pending_save();
+                self.messages.push(format!(
+                    "Removed the {} score of {} on {}; the plan's history keeps it",
+                    removed.scale,
+                    crate::catalog::number(removed.value),
+                    removed.date
+                ));
+            }
+            Err(error) => self.messages.push(capitalised(&error.to_string())),
+        }
+    }
+
+    /// Removes the record of a session entered on the wrong session from the open plan;
+    /// the revision history keeps it.
+    fn remove_record(&mut self, session: u32) {
+        let Some(open) = &mut self.open_plan else {
+            return;
+        };
+        match open
+            .record
+            .treatment()
+            .remove_record(session, &self.catalog)
+        {
+            Ok(_) => {
+                open.view.treatment.confirm = None;
+                open.dirty = true;
+                self.send_pending_save();
+                self.messages.push(format!(
+                    "Removed the record of session {session}; the plan's history keeps it"
+                ));
+            }
+            Err(error) => self.messages.push(capitalised(&error.to_string())),
+        }
     }
 }
 
