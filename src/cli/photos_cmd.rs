@@ -1,4 +1,5 @@
-//! `regen-planner photos add|list|export|remove`: clinical photographs of a plan.
+//! `regen-planner photos add|list|export|export-pair|remove|purge`: clinical
+//! photographs of a plan.
 //!
 //! A batch is all or nothing: every file is read and checked whole (format, size,
 //! claimed pixels, every pixel decoded) before any is stored, and the plan gets one
@@ -15,6 +16,8 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use jiff::civil::Date;
 use regen_planner::catalog::{CLINIC_VIEW_FOLDER, PhotoViews};
+use regen_planner::desk::photos::{PairOrder, export_pair};
+use regen_planner::export::PairFormat;
 use regen_planner::planning::{
     PhotoMoment, PlanPhoto, days_since_first_session, moment_date, moment_for,
 };
@@ -22,6 +25,7 @@ use regen_planner::store::{
     AppDirs, ExportGuard, MAX_PHOTO_BYTES, PlanId, PlanRecord, Replace, Revision, Store,
     StoreError, check_photo, read_protocol_dir, without_metadata, write_export,
 };
+use regen_planner::store::{PurgeOptions, PurgeReport};
 use regen_planner::untrusted::for_message;
 
 use super::plan_cmd::parse_date;
@@ -50,7 +54,8 @@ pub enum PhotosCommand {
         /// The standard view, by id (`photos add PLAN --view ?` lists the plan's views).
         #[arg(long, value_name = "ID")]
         view: String,
-        /// The day they were taken (default: today).
+        /// The day they were taken (default: each photograph's own day from its camera's
+        /// Exif date, else today).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
         taken: Option<Date>,
         /// The session they belong to (default: the visit nearest the day taken).
@@ -78,6 +83,33 @@ pub enum PhotosCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Write a before/after pair for the patient: two photographs of a plan side by
+    /// side, the earlier on the left, with their dates and days since session 1, and no
+    /// location or camera metadata.
+    ExportPair {
+        /// The plan's id: the photographs' dates and visits are its.
+        plan: String,
+        /// One photograph's id, as `photos list` prints it.
+        first: String,
+        /// The other's.
+        second: String,
+        /// The file to write (.jpg or .png).
+        out: PathBuf,
+        /// PNG or JPEG (default: from OUT's extension).
+        #[arg(long, value_enum)]
+        format: Option<PairFormatArg>,
+        /// Replace a file that is already there; without it, nothing is written then.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Delete the photographs' files that no revision of any plan refers to (left by an
+    /// interrupted add). A photograph any revision names, removed or not, is never
+    /// deleted; nothing is deleted unless the data folder verifies clean.
+    Purge {
+        /// Only list what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Take a photograph off a plan (a new revision); its file stays in the data folder.
     Remove {
         /// The plan's id.
@@ -85,6 +117,16 @@ pub enum PhotosCommand {
         /// The photograph's id.
         photo: String,
     },
+}
+
+/// The formats of `photos export-pair`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PairFormatArg {
+    /// PNG.
+    Png,
+    /// JPEG.
+    #[value(alias = "jpg")]
+    Jpeg,
 }
 
 /// The options of `photos add`, as the command line gives them.
@@ -131,6 +173,32 @@ pub fn run(args: &PhotosArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
         }
         PhotosCommand::List { plan, format } => list(&store, &parse_plan_id(plan)?, *format)?,
         PhotosCommand::Export { photo, out, force } => export(&store, dirs, photo, out, *force)?,
+        PhotosCommand::ExportPair {
+            plan,
+            first,
+            second,
+            out,
+            format,
+            force,
+        } => {
+            let order = PairOrder {
+                plan: parse_plan_id(plan)?,
+                first: first.clone(),
+                second: second.clone(),
+                out: out.clone(),
+                format: format.map(|format| match format {
+                    PairFormatArg::Png => PairFormat::Png,
+                    PairFormatArg::Jpeg => PairFormat::Jpeg,
+                }),
+                replace: if *force {
+                    Replace::Existing
+                } else {
+                    Replace::Never
+                },
+            };
+            export_pair_cmd(&store, dirs, &order)?
+        }
+        PhotosCommand::Purge { dry_run } => purge(&store, *dry_run)?,
         PhotosCommand::Remove { plan, photo } => {
             remove(&store, &parse_plan_id(plan)?, photo, &author(dirs)?)?
         }
@@ -226,26 +294,23 @@ pub(crate) fn add(
             known.join(", ")
         );
     };
-    let taken = options.taken.unwrap_or(today);
-    if taken > today {
+    if let Some(taken) = options.taken
+        && taken > today
+    {
         anyhow::bail!(
             "--taken {taken} is after today ({today}); give the day the photographs were taken; nothing was added"
         );
     }
-    let moment = match options.moment {
-        Some(moment) => {
-            if moment_date(&record.plan, moment).is_none() {
-                anyhow::bail!(
-                    "the plan has no {}; its sessions are 1 to {} and it has {} follow-up visit(s); nothing was added",
-                    moment.label().to_lowercase(),
-                    record.plan.sessions.len(),
-                    record.plan.follow_ups.len()
-                );
-            }
-            Some(moment)
-        }
-        None => moment_for(&record.plan, taken),
-    };
+    if let Some(moment) = options.moment
+        && moment_date(&record.plan, moment).is_none()
+    {
+        anyhow::bail!(
+            "the plan has no {}; its sessions are 1 to {} and it has {} follow-up visit(s); nothing was added",
+            moment.label().to_lowercase(),
+            record.plan.sessions.len(),
+            record.plan.follow_ups.len()
+        );
+    }
     // Every file is read and checked before any is stored.
     let mut contents = Vec::with_capacity(files.len());
     for file in files {
@@ -265,6 +330,20 @@ pub(crate) fn add(
     let mut photos = Vec::with_capacity(checked.len());
     let mut out = String::new();
     for (file, photo) in files.iter().zip(&checked) {
+        // The day: as given; else the camera's (unless after today: a clock set
+        // wrong); else today. The visit: as given, else the one nearest that day.
+        let camera_day = photo.exif_taken.filter(|day| *day <= today);
+        if options.taken.is_none()
+            && let Some(day) = photo.exif_taken
+            && day > today
+        {
+            warn(&format!(
+                "{}: its camera says it was taken on {day}, after today; today is used, give --taken to correct it",
+                file.display()
+            ));
+        }
+        let taken = options.taken.or(camera_day).unwrap_or(today);
+        let moment = options.moment.or_else(|| moment_for(&record.plan, taken));
         let stored = store.keep_photo(photo).map_err(|error| {
             anyhow::anyhow!("{}: {error}; the plan was not changed", file.display())
         })?;
@@ -443,6 +522,54 @@ pub(crate) fn export(
     }
     write_export(&target, &stripped)?;
     Ok(format!("{}\n", out.display()))
+}
+
+/// `photos export-pair`: the pair through the same path as the window's
+/// ([`export_pair`]); a file already there is named with the way forward.
+fn export_pair_cmd(store: &Store, dirs: &AppDirs, order: &PairOrder) -> anyhow::Result<String> {
+    match export_pair(store, &ExportGuard::new(dirs), order) {
+        Ok(file) => Ok(format!("{}\n", file.display())),
+        Err(regen_planner::desk::photos::PairExportError::Store(StoreError::ExportExists {
+            file,
+        })) => Err(anyhow::anyhow!(
+            "{} already exists; add --force to replace it, or choose another name; nothing was written",
+            file.display()
+        )),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// `photos purge`: what was (or would be) deleted, one id a line, then a summary.
+fn purge(store: &Store, dry_run: bool) -> anyhow::Result<String> {
+    let report: PurgeReport = store.purge_photos(PurgeOptions { dry_run })?;
+    let mut out = String::new();
+    for sha256 in &report.purged {
+        let _ = writeln!(out, "{sha256}");
+    }
+    let count = report.purged.len();
+    let kb = report.bytes.div_ceil(1024);
+    let _ = match (dry_run, count) {
+        (_, 0) => writeln!(out, "No unused photograph file; nothing was deleted."),
+        (true, _) => writeln!(
+            out,
+            "{count} unused photograph file(s), {kb} kB, would be deleted (dry run: nothing was deleted)."
+        ),
+        (false, _) => writeln!(out, "{count} unused photograph file(s) deleted, {kb} kB."),
+    };
+    if !report.recent.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} unused file(s) kept in the last {} hours were left: they may belong to an add still under way; purge again later.",
+            report.recent.len(),
+            regen_planner::store::PURGE_GRACE_HOURS
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{} photograph(s) that revisions refer to are kept.",
+        report.kept
+    );
+    Ok(out)
 }
 
 /// `photos remove`: takes the photograph off the plan in a new revision.
