@@ -932,6 +932,147 @@ mod tests {
         out
     }
 
+    /// A JPEG whose Exif block says it was taken at `when`, in the Exif sub-IFD
+    /// (pointer 0x8769 in IFD0, DateTimeOriginal 0x9003 there), as cameras write it.
+    fn dated_photo(when: &str) -> Vec<u8> {
+        let plain = synthetic_photo(48, 32, 3, 0).unwrap();
+        let mut text = when.as_bytes().to_vec();
+        text.push(0);
+        let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+        tiff.extend_from_slice(&1u16.to_le_bytes());
+        tiff.extend_from_slice(&0x8769u16.to_le_bytes());
+        tiff.extend_from_slice(&4u16.to_le_bytes());
+        tiff.extend_from_slice(&1u32.to_le_bytes());
+        tiff.extend_from_slice(&26u32.to_le_bytes());
+        tiff.extend_from_slice(&0u32.to_le_bytes());
+        tiff.extend_from_slice(&1u16.to_le_bytes());
+        tiff.extend_from_slice(&0x9003u16.to_le_bytes());
+        tiff.extend_from_slice(&2u16.to_le_bytes());
+        tiff.extend_from_slice(&u32::try_from(text.len()).unwrap().to_le_bytes());
+        tiff.extend_from_slice(&44u32.to_le_bytes());
+        tiff.extend_from_slice(&0u32.to_le_bytes());
+        tiff.extend_from_slice(&text);
+        let mut payload = b"Exif\0\0".to_vec();
+        payload.extend_from_slice(&tiff);
+        let length = u16::try_from(payload.len() + 2).unwrap();
+        let mut out = plain[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&length.to_be_bytes());
+        out.extend_from_slice(&payload);
+        out.extend_from_slice(&plain[2..]);
+        out
+    }
+
+    #[test]
+    fn the_day_taken_and_the_visit_come_from_the_camera_unless_given() {
+        let desk = desk();
+        // The plan's sessions start on 2027-01-18; its second session is weeks later.
+        let second = desk
+            .store
+            .load_plan(&desk.plan)
+            .unwrap()
+            .value
+            .plan
+            .sessions[1]
+            .date;
+        let stamp = format!("{} 09:30:00", second.strftime("%Y:%m:%d"));
+        let dated = desk.file("dated.jpg", &dated_photo(&stamp));
+        let plain = desk.file("plain.jpg", &synthetic_photo(48, 32, 4, 0).unwrap());
+        desk.add(&[dated.clone(), plain], "front", None).unwrap();
+        let json = list(&desk.store, &desk.plan, ListFormat::Json).unwrap();
+        let listed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(listed[0]["taken"], second.to_string(), "{json}");
+        assert_eq!(listed[0]["session"], 2, "preselected from the camera's day");
+        assert_eq!(listed[1]["taken"], "2027-06-01", "no Exif date: today");
+        // --taken wins over the camera.
+        let desk = self::desk();
+        let dated = desk.file("dated.jpg", &dated_photo(&stamp));
+        desk.add(&[dated], "front", Some(desk.first_session))
+            .unwrap();
+        let json = list(&desk.store, &desk.plan, ListFormat::Json).unwrap();
+        let listed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(listed[0]["taken"], desk.first_session.to_string());
+        assert_eq!(listed[0]["session"], 1);
+    }
+
+    #[test]
+    fn a_pair_is_written_earlier_first_without_metadata_and_never_over_a_file_unasked() {
+        let desk = desk();
+        let later = desk.file("later.jpg", &gps_photo());
+        let later = desk
+            .add(&[later], "front", Some(date("2027-04-19")))
+            .unwrap();
+        let earlier = desk.file("earlier.jpg", &synthetic_photo(48, 32, 0, 0).unwrap());
+        let earlier = desk
+            .add(&[earlier], "front", Some(desk.first_session))
+            .unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("pair.png");
+        let order = PairOrder {
+            plan: desk.plan.clone(),
+            first: later.trim().to_owned(),
+            second: earlier.trim().to_owned(),
+            out: out.clone(),
+            format: None,
+            replace: Replace::Never,
+        };
+        let printed = export_pair_cmd(&desk.store, &desk.dirs, &order).unwrap();
+        assert_eq!(printed.trim(), out.display().to_string());
+        let written = std::fs::read(&out).unwrap();
+        assert!(written.starts_with(b"\x89PNG"));
+        for marker in [&b"Exif"[..], b"eXIf", b"CameraMaker", b"tEXt"] {
+            assert!(
+                !contains(&written, marker),
+                "{}",
+                String::from_utf8_lossy(marker)
+            );
+        }
+        let pair = image::load_from_memory(&written).unwrap().to_rgb8();
+        // The earlier photograph (synthetic, variant 0) is on the left: its pixels
+        // differ from the later one's on the right.
+        assert!(pair.width() > pair.height(), "side by side");
+        let error = export_pair_cmd(&desk.store, &desk.dirs, &order).unwrap_err();
+        assert!(error.to_string().contains("--force"), "{error}");
+        let jpeg = PairOrder {
+            out: tmp.path().join("pair.jpg"),
+            ..order.clone()
+        };
+        export_pair_cmd(&desk.store, &desk.dirs, &jpeg).unwrap();
+        let written = std::fs::read(tmp.path().join("pair.jpg")).unwrap();
+        assert!(written.starts_with(&[0xFF, 0xD8]));
+        assert!(!contains(&written, b"Exif") && !contains(&written, b"CameraMaker"));
+        let unknown = PairOrder {
+            out: tmp.path().join("pair.pdf"),
+            ..order.clone()
+        };
+        let error = export_pair_cmd(&desk.store, &desk.dirs, &unknown).unwrap_err();
+        assert!(error.to_string().contains("--format"), "{error}");
+        let not_on_plan = PairOrder {
+            first: "0".repeat(64),
+            out: tmp.path().join("other.png"),
+            ..order
+        };
+        let error = export_pair_cmd(&desk.store, &desk.dirs, &not_on_plan).unwrap_err();
+        assert!(error.to_string().contains("is not on plan"), "{error}");
+    }
+
+    #[test]
+    fn a_purge_keeps_a_removed_photograph_and_says_so() {
+        let desk = desk();
+        let photo = desk.file("photo.jpg", &synthetic_photo(64, 48, 0, 0).unwrap());
+        let id = desk.add(&[photo], "front", None).unwrap().trim().to_owned();
+        remove(&desk.store, &desk.plan, &id, "Dr. Vega").unwrap();
+        let dry = purge(&desk.store, true).unwrap();
+        assert!(dry.contains("No unused photograph file"), "{dry}");
+        assert!(
+            dry.contains("1 photograph(s) that revisions refer to are kept"),
+            "{dry}"
+        );
+        let done = purge(&desk.store, false).unwrap();
+        assert!(done.contains("nothing was deleted"), "{done}");
+        assert!(desk.store.read_photo(&id).is_ok());
+    }
+
     #[test]
     fn verify_names_a_photograph_whose_bytes_changed() {
         let desk = desk();

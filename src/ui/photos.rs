@@ -27,6 +27,10 @@ use crate::store::PlanRecord;
 
 /// How many thumbnails' textures are kept beyond those on screen.
 pub const THUMBNAIL_CACHE: usize = 48;
+/// How many outcomes of the `photos` thread the window takes a frame at most: each can
+/// be a texture to upload, so a burst of thumbnails arriving together (a plan opened,
+/// scrolled far) is spread over frames instead of stalling one.
+pub const PHOTO_OUTCOMES_PER_FRAME: usize = 4;
 /// How many full pictures' textures are kept (the compare view shows two).
 const PICTURE_CACHE: usize = 4;
 /// The side of a thumbnail in the gallery, in points.

@@ -9,12 +9,9 @@ use crate::desk::photos::{PairOrder, PhotoJob, PhotoOutcome, Pixels};
 use crate::export::PairFormat;
 use crate::store::{PurgeOptions, PurgeReport, Replace};
 use crate::ui::action::Action;
-use crate::ui::photos::{PairDraft, PhotoAction, PhotoRequest, to_plan_photos};
-
-/// How many outcomes of the `photos` thread a frame takes at most: each can be a
-/// texture to upload, so a burst of thumbnails arriving together (a plan opened,
-/// scrolled far) is spread over frames instead of stalling one.
-pub const PHOTO_OUTCOMES_PER_FRAME: usize = 4;
+use crate::ui::photos::{
+    PHOTO_OUTCOMES_PER_FRAME, PairDraft, PhotoAction, PhotoRequest, to_plan_photos,
+};
 
 fn texture(ctx: &egui::Context, name: &str, pixels: &Pixels) -> egui::TextureHandle {
     let size = [pixels.width as usize, pixels.height as usize];
