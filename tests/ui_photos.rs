@@ -249,7 +249,7 @@ fn unused_photograph_files_are_purged_only_when_confirmed() {
         .write(true)
         .open(&file)
         .unwrap()
-        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(48 * 3600))
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_hours(48))
         .unwrap();
     let mut harness = harness_with_plan(data.path(), config.path(), &plan);
     wait_for_label(&mut harness, "Unused photograph files");

@@ -933,7 +933,7 @@ mod tests {
     }
 
     /// A JPEG whose Exif block says it was taken at `when`, in the Exif sub-IFD
-    /// (pointer 0x8769 in IFD0, DateTimeOriginal 0x9003 there), as cameras write it.
+    /// (pointer 0x8769 in IFD0, `DateTimeOriginal` 0x9003 there), as cameras write it.
     fn dated_photo(when: &str) -> Vec<u8> {
         let plain = synthetic_photo(48, 32, 3, 0).unwrap();
         let mut text = when.as_bytes().to_vec();

@@ -6,6 +6,8 @@
 //! Pixels in, bytes out: the image is written from its pixels alone, so no metadata of
 //! the originals (location, camera, dates, thumbnails, comments) reaches the file.
 
+use std::fmt::Write as _;
+
 use ab_glyph::{Font as _, FontRef, PxScale, ScaleFont as _, point};
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
@@ -90,7 +92,7 @@ pub fn pair_caption(
         text.push_str(&visit.to_lowercase());
     }
     if let Some(days) = days_since_first_session {
-        text.push_str(&format!(", day {days}"));
+        let _ = write!(text, ", day {days}");
     }
     text
 }

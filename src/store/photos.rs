@@ -314,7 +314,7 @@ impl Store {
         let referenced = self.photos_named_by_any_revision()?;
         let blobs = self.list_photo_blobs()?;
         let now = std::time::SystemTime::now();
-        let grace = std::time::Duration::from_secs(PURGE_GRACE_HOURS * 3600);
+        let grace = std::time::Duration::from_hours(PURGE_GRACE_HOURS);
         let mut report = PurgeReport {
             dry_run: options.dry_run,
             ..PurgeReport::default()
@@ -891,7 +891,7 @@ mod plan_tests {
     /// Sets a file's modification time `hours` back.
     fn age(file: &std::path::Path, hours: u64) {
         let opened = std::fs::File::options().write(true).open(file).unwrap();
-        let then = std::time::SystemTime::now() - std::time::Duration::from_secs(hours * 3600);
+        let then = std::time::SystemTime::now() - std::time::Duration::from_hours(hours);
         opened.set_modified(then).unwrap();
     }
 

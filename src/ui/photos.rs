@@ -433,30 +433,8 @@ pub fn photos_ui(
         }
         ui.weak("JPEG or PNG; or drop the files on the window. Photographs stay in the data folder, owner-only.");
     });
-    if state.adding {
-        ui.horizontal(|ui| {
-            let label = ui.label("Photo file path");
-            let response = ui
-                .add(
-                    egui::TextEdit::singleline(&mut state.path_draft)
-                        .desired_width(ui.available_width().min(520.0) - 80.0)
-                        .hint_text("/path/to/photo.jpg"),
-                )
-                .labelled_by(label.id);
-            let entered =
-                response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
-            let path = state.path_draft.trim().to_owned();
-            if (ui
-                .add_enabled(!path.is_empty(), egui::Button::new("Check file"))
-                .clicked()
-                || entered)
-                && !path.is_empty()
-            {
-                state.checking += 1;
-                state.path_draft.clear();
-                action = Some(PhotoAction::Check(vec![PathBuf::from(path)]));
-            }
-        });
+    if let Some(check) = path_field_ui(ui, state) {
+        action = Some(check);
     }
     if state.checking > 0 {
         ui.horizontal(|ui| {
@@ -464,24 +442,7 @@ pub fn photos_ui(
             ui.label(format!("Checking {} file(s)…", state.checking));
         });
     }
-    let error = ui.visuals().error_fg_color;
-    let mut dismiss_refusals = false;
-    if !state.refusals.is_empty() {
-        ui.label(
-            RichText::new(refused_text(state.refusals.len(), state.pending.len()))
-                .color(error)
-                .strong(),
-        );
-    }
-    for refusal in &state.refusals {
-        ui.label(RichText::new(format!("Not added: {refusal}")).color(error));
-    }
-    if !state.refusals.is_empty() && ui.button("Clear these messages").clicked() {
-        dismiss_refusals = true;
-    }
-    if dismiss_refusals {
-        state.refusals.clear();
-    }
+    refusals_ui(ui, state);
     if let Some(pending) = pending_ui(ui, shown, state) {
         action = Some(pending);
     }
@@ -656,6 +617,60 @@ fn purge_ui(ui: &mut Ui, purge: &mut PurgeState) -> Option<PhotoAction> {
             }
         });
     action
+}
+
+/// The field of "Add photos…": a file's path, then "Check file".
+fn path_field_ui(ui: &mut Ui, state: &mut PhotosState) -> Option<PhotoAction> {
+    if !state.adding {
+        return None;
+    }
+    let mut action = None;
+    ui.horizontal(|ui| {
+        let label = ui.label("Photo file path");
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut state.path_draft)
+                    .desired_width(ui.available_width().min(520.0) - 80.0)
+                    .hint_text("/path/to/photo.jpg"),
+            )
+            .labelled_by(label.id);
+        let entered =
+            response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+        let path = state.path_draft.trim().to_owned();
+        if (ui
+            .add_enabled(!path.is_empty(), egui::Button::new("Check file"))
+            .clicked()
+            || entered)
+            && !path.is_empty()
+        {
+            state.checking += 1;
+            state.path_draft.clear();
+            action = Some(PhotoAction::Check(vec![PathBuf::from(path)]));
+        }
+    });
+    action
+}
+
+/// The files refused: how many, in one sentence, then each with its reason.
+fn refusals_ui(ui: &mut Ui, state: &mut PhotosState) {
+    let error = ui.visuals().error_fg_color;
+    let mut dismiss_refusals = false;
+    if !state.refusals.is_empty() {
+        ui.label(
+            RichText::new(refused_text(state.refusals.len(), state.pending.len()))
+                .color(error)
+                .strong(),
+        );
+    }
+    for refusal in &state.refusals {
+        ui.label(RichText::new(format!("Not added: {refusal}")).color(error));
+    }
+    if !state.refusals.is_empty() && ui.button("Clear these messages").clicked() {
+        dismiss_refusals = true;
+    }
+    if dismiss_refusals {
+        state.refusals.clear();
+    }
 }
 
 /// The batch in one sentence when files were refused: how many, and what became of the

@@ -2,6 +2,8 @@
 //! checks and keeps on the `photos` thread, the textures made from what it reports,
 //! and the photographs added to (or taken off) the open plan as a new revision.
 
+use std::fmt::Write as _;
+
 use egui::{ColorImage, TextureOptions};
 
 use super::{App, Screen};
@@ -332,9 +334,7 @@ impl App {
 pub fn purge_text(report: &PurgeReport) -> String {
     let count = report.purged.len();
     let mut text = match (report.dry_run, count) {
-        (true, 0) | (false, 0) => {
-            "No unused photograph file was found; nothing was deleted.".to_owned()
-        }
+        (_, 0) => "No unused photograph file was found; nothing was deleted.".to_owned(),
         (true, _) => format!(
             "{count} unused photograph file(s), {} kB, would be deleted; nothing was deleted yet.",
             report.bytes.div_ceil(1024)
@@ -345,16 +345,18 @@ pub fn purge_text(report: &PurgeReport) -> String {
         ),
     };
     if !report.recent.is_empty() {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             " {} unused file(s) kept in the last {} hours were left: they may belong to an add still under way.",
             report.recent.len(),
             crate::store::PURGE_GRACE_HOURS
-        ));
+        );
     }
-    text.push_str(&format!(
+    let _ = write!(
+        text,
         " {} photograph(s) that revisions refer to are kept.",
         report.kept
-    ));
+    );
     text
 }
 
