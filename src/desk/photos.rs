@@ -450,9 +450,24 @@ impl Desk {
                     });
                 vec![PhotoOutcome::Picture { sha256, result }]
             }
-            PhotoJob::ExportPair(order) => vec![PhotoOutcome::PairExported(
-                export_pair(store, &self.guard, &order).map_err(|error| error.to_string()),
-            )],
+            PhotoJob::ExportPair(order) => {
+                // The window's default folder for exports may not exist yet: it is
+                // made here, off the UI thread, as the export dialog's is.
+                if let Some(folder) = order
+                    .out
+                    .parent()
+                    .filter(|folder| !folder.as_os_str().is_empty() && !folder.exists())
+                    && let Err(error) = std::fs::create_dir_all(folder)
+                {
+                    return vec![PhotoOutcome::PairExported(Err(format!(
+                        "the folder {} could not be made ({error}); choose another",
+                        folder.display()
+                    )))];
+                }
+                vec![PhotoOutcome::PairExported(
+                    export_pair(store, &self.guard, &order).map_err(|error| error.to_string()),
+                )]
+            }
             PhotoJob::Purge(options) => vec![PhotoOutcome::Purged(
                 store
                     .purge_photos(options)

@@ -110,7 +110,8 @@ pub struct CheckedPhoto<'a> {
 }
 
 /// Checks a photograph before anything is stored: its format, size and claimed pixels
-/// ([`probe`]), then every pixel, by making its thumbnail.
+/// ([`probe`]), then all of its image data, by making its thumbnail from one reduced
+/// decode (every block of a JPEG is still decoded; a PNG is decoded whole).
 ///
 /// # Errors
 /// [`PhotoRefusal`] in one sentence; nothing is stored.

@@ -118,10 +118,6 @@ impl App {
             }
             PhotoAction::ExportPair(draft) => {
                 let out = std::path::PathBuf::from(draft.path.trim());
-                if let Some(folder) = out.parent().filter(|folder| !folder.as_os_str().is_empty()) {
-                    // The exports' folder is made as the export dialog makes it.
-                    let _ = std::fs::create_dir_all(folder);
-                }
                 worker.send(PhotoJob::ExportPair(PairOrder {
                     plan: open.id.clone(),
                     first: draft.before,
