@@ -149,8 +149,121 @@ fn two_photographs_of_a_view_are_compared_with_their_zoom_linked() {
     assert!(zoom > 1.2, "zoomed in: {zoom}");
     click(&mut harness, "Reset zoom");
     assert!((harness.state().photo_comparison().unwrap().zoom - 1.0).abs() < 1e-6);
+
+    // The pair for the patient, written on the photos thread to the file given.
+    click(&mut harness, "Export this pair…");
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("front-pair.jpg");
+    type_into(
+        &mut harness,
+        "Save the pair as",
+        &file.display().to_string(),
+    );
+    click(&mut harness, "Write the pair");
+    wait_for_label(&mut harness, "The pair was written to");
+    let written = std::fs::read(&file).unwrap();
+    assert!(written.starts_with(&[0xFF, 0xD8]), "a JPEG");
+    assert!(
+        !written.windows(4).any(|window| window == b"Exif"),
+        "no metadata"
+    );
+    let pair = image::load_from_memory(&written).unwrap();
+    assert!(
+        pair.width() > 2 * 320 && pair.height() > 240,
+        "both side by side, captioned"
+    );
+    // Asked again over the same file, it is refused in one sentence, the file kept.
+    click(&mut harness, "Export this pair…");
+    type_into(
+        &mut harness,
+        "Save the pair as",
+        &file.display().to_string(),
+    );
+    click(&mut harness, "Write the pair");
+    wait_for_label(&mut harness, "The pair was not written");
+    assert_eq!(std::fs::read(&file).unwrap(), written);
+    click(&mut harness, "Cancel the pair export");
+
     click(&mut harness, "Close comparison");
     assert!(harness.state().photo_comparison().is_none());
+}
+
+#[test]
+fn a_batch_with_a_bad_file_names_it_and_adds_the_others() {
+    let (data, config) = folders();
+    let files = tempfile::tempdir().unwrap();
+    let plan = saved_plan(data.path(), "Rui Costa");
+    let mut dropped = Vec::new();
+    for (name, variant) in [("one.jpg", 0), ("two.jpg", 1)] {
+        let path = files.path().join(name);
+        std::fs::write(&path, synthetic_photo(120, 90, 0, variant).unwrap()).unwrap();
+        dropped.push(path);
+    }
+    let bad = files.path().join("scan.heic");
+    std::fs::write(&bad, b"\0\0\0\x18ftypheic\0\0\0\0mif1heic").unwrap();
+    dropped.insert(1, bad);
+    let mut harness = harness_with_plan(data.path(), config.path(), &plan);
+    wait_for_label(&mut harness, "Add photos…");
+    for path in &dropped {
+        harness
+            .input_mut()
+            .dropped_files
+            .push(std::sync::Arc::new(Dropped(path.clone())));
+    }
+    harness.run_steps(2);
+    wait_for_label(&mut harness, "two.jpg (120 x 90 pixels)");
+    wait_for_label(
+        &mut harness,
+        "1 file was refused (named below with the reason); the 2 other photograph(s)",
+    );
+    wait_for_label(&mut harness, "Not added: scan.heic: this is a HEIC photo");
+    click(&mut harness, "Add 2 photograph(s) to the plan");
+    wait_for_saved(
+        &mut harness,
+        data.path(),
+        &plan,
+        "the two good photographs",
+        |record| record.photos.len() == 2,
+    );
+    assert_eq!(
+        harness.state().confirmation(),
+        Some("2 photograph(s) added to the plan, 1 file(s) refused (named on the plan screen)")
+    );
+}
+
+#[test]
+fn unused_photograph_files_are_purged_only_when_confirmed() {
+    let (data, config) = folders();
+    let plan = saved_plan(data.path(), "Mia Park");
+    let store = Store::open(data.path()).unwrap();
+    // A file no revision names (an add interrupted before the plan was saved), kept
+    // two days ago.
+    let orphan = store
+        .add_photo(&synthetic_photo(64, 48, 0, 5).unwrap())
+        .unwrap();
+    let file = data
+        .path()
+        .join("photos")
+        .join(format!("{}.jpg", orphan.sha256));
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_hours(48))
+        .unwrap();
+    let mut harness = harness_with_plan(data.path(), config.path(), &plan);
+    wait_for_label(&mut harness, "Unused photograph files");
+    click(&mut harness, "Unused photograph files");
+    click(&mut harness, "Find unused photograph files");
+    wait_for_label(&mut harness, "1 unused photograph file(s)");
+    assert!(file.exists(), "a dry run deletes nothing");
+    click(&mut harness, "Purge unused photograph files…");
+    click(&mut harness, "Keep them");
+    assert!(file.exists());
+    click(&mut harness, "Purge unused photograph files…");
+    click(&mut harness, "Delete the unused files");
+    wait_for_label(&mut harness, "1 unused photograph file(s) deleted");
+    assert!(!file.exists());
 }
 
 /// A file dropped on the window, as the windowing system hands it over.

@@ -1,4 +1,5 @@
-//! `regen-planner photos add|list|export|remove`: clinical photographs of a plan.
+//! `regen-planner photos add|list|export|export-pair|remove|purge`: clinical
+//! photographs of a plan.
 //!
 //! A batch is all or nothing: every file is read and checked whole (format, size,
 //! claimed pixels, every pixel decoded) before any is stored, and the plan gets one
@@ -15,6 +16,8 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use jiff::civil::Date;
 use regen_planner::catalog::{CLINIC_VIEW_FOLDER, PhotoViews};
+use regen_planner::desk::photos::{PairOrder, export_pair};
+use regen_planner::export::PairFormat;
 use regen_planner::planning::{
     PhotoMoment, PlanPhoto, days_since_first_session, moment_date, moment_for,
 };
@@ -22,6 +25,7 @@ use regen_planner::store::{
     AppDirs, ExportGuard, MAX_PHOTO_BYTES, PlanId, PlanRecord, Replace, Revision, Store,
     StoreError, check_photo, read_protocol_dir, without_metadata, write_export,
 };
+use regen_planner::store::{PurgeOptions, PurgeReport};
 use regen_planner::untrusted::for_message;
 
 use super::plan_cmd::parse_date;
@@ -50,7 +54,8 @@ pub enum PhotosCommand {
         /// The standard view, by id (`photos add PLAN --view ?` lists the plan's views).
         #[arg(long, value_name = "ID")]
         view: String,
-        /// The day they were taken (default: today).
+        /// The day they were taken (default: each photograph's own day from its camera's
+        /// Exif date, else today).
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
         taken: Option<Date>,
         /// The session they belong to (default: the visit nearest the day taken).
@@ -78,6 +83,33 @@ pub enum PhotosCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Write a before/after pair for the patient: two photographs of a plan side by
+    /// side, the earlier on the left, with their dates and days since session 1, and no
+    /// location or camera metadata.
+    ExportPair {
+        /// The plan's id: the photographs' dates and visits are its.
+        plan: String,
+        /// One photograph's id, as `photos list` prints it.
+        first: String,
+        /// The other's.
+        second: String,
+        /// The file to write (.jpg or .png).
+        out: PathBuf,
+        /// PNG or JPEG (default: from OUT's extension).
+        #[arg(long, value_enum)]
+        format: Option<PairFormatArg>,
+        /// Replace a file that is already there; without it, nothing is written then.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Delete the photographs' files that no revision of any plan refers to (left by an
+    /// interrupted add). A photograph any revision names, removed or not, is never
+    /// deleted; nothing is deleted unless the data folder verifies clean.
+    Purge {
+        /// Only list what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Take a photograph off a plan (a new revision); its file stays in the data folder.
     Remove {
         /// The plan's id.
@@ -85,6 +117,16 @@ pub enum PhotosCommand {
         /// The photograph's id.
         photo: String,
     },
+}
+
+/// The formats of `photos export-pair`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PairFormatArg {
+    /// PNG.
+    Png,
+    /// JPEG.
+    #[value(alias = "jpg")]
+    Jpeg,
 }
 
 /// The options of `photos add`, as the command line gives them.
@@ -131,6 +173,32 @@ pub fn run(args: &PhotosArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
         }
         PhotosCommand::List { plan, format } => list(&store, &parse_plan_id(plan)?, *format)?,
         PhotosCommand::Export { photo, out, force } => export(&store, dirs, photo, out, *force)?,
+        PhotosCommand::ExportPair {
+            plan,
+            first,
+            second,
+            out,
+            format,
+            force,
+        } => {
+            let order = PairOrder {
+                plan: parse_plan_id(plan)?,
+                first: first.clone(),
+                second: second.clone(),
+                out: out.clone(),
+                format: format.map(|format| match format {
+                    PairFormatArg::Png => PairFormat::Png,
+                    PairFormatArg::Jpeg => PairFormat::Jpeg,
+                }),
+                replace: if *force {
+                    Replace::Existing
+                } else {
+                    Replace::Never
+                },
+            };
+            export_pair_cmd(&store, dirs, &order)?
+        }
+        PhotosCommand::Purge { dry_run } => purge(&store, *dry_run)?,
         PhotosCommand::Remove { plan, photo } => {
             remove(&store, &parse_plan_id(plan)?, photo, &author(dirs)?)?
         }
@@ -226,26 +294,23 @@ pub(crate) fn add(
             known.join(", ")
         );
     };
-    let taken = options.taken.unwrap_or(today);
-    if taken > today {
+    if let Some(taken) = options.taken
+        && taken > today
+    {
         anyhow::bail!(
             "--taken {taken} is after today ({today}); give the day the photographs were taken; nothing was added"
         );
     }
-    let moment = match options.moment {
-        Some(moment) => {
-            if moment_date(&record.plan, moment).is_none() {
-                anyhow::bail!(
-                    "the plan has no {}; its sessions are 1 to {} and it has {} follow-up visit(s); nothing was added",
-                    moment.label().to_lowercase(),
-                    record.plan.sessions.len(),
-                    record.plan.follow_ups.len()
-                );
-            }
-            Some(moment)
-        }
-        None => moment_for(&record.plan, taken),
-    };
+    if let Some(moment) = options.moment
+        && moment_date(&record.plan, moment).is_none()
+    {
+        anyhow::bail!(
+            "the plan has no {}; its sessions are 1 to {} and it has {} follow-up visit(s); nothing was added",
+            moment.label().to_lowercase(),
+            record.plan.sessions.len(),
+            record.plan.follow_ups.len()
+        );
+    }
     // Every file is read and checked before any is stored.
     let mut contents = Vec::with_capacity(files.len());
     for file in files {
@@ -265,6 +330,20 @@ pub(crate) fn add(
     let mut photos = Vec::with_capacity(checked.len());
     let mut out = String::new();
     for (file, photo) in files.iter().zip(&checked) {
+        // The day: as given; else the camera's (unless after today: a clock set
+        // wrong); else today. The visit: as given, else the one nearest that day.
+        let camera_day = photo.exif_taken.filter(|day| *day <= today);
+        if options.taken.is_none()
+            && let Some(day) = photo.exif_taken
+            && day > today
+        {
+            warn(&format!(
+                "{}: its camera says it was taken on {day}, after today; today is used, give --taken to correct it",
+                file.display()
+            ));
+        }
+        let taken = options.taken.or(camera_day).unwrap_or(today);
+        let moment = options.moment.or_else(|| moment_for(&record.plan, taken));
         let stored = store.keep_photo(photo).map_err(|error| {
             anyhow::anyhow!("{}: {error}; the plan was not changed", file.display())
         })?;
@@ -443,6 +522,54 @@ pub(crate) fn export(
     }
     write_export(&target, &stripped)?;
     Ok(format!("{}\n", out.display()))
+}
+
+/// `photos export-pair`: the pair through the same path as the window's
+/// ([`export_pair`]); a file already there is named with the way forward.
+fn export_pair_cmd(store: &Store, dirs: &AppDirs, order: &PairOrder) -> anyhow::Result<String> {
+    match export_pair(store, &ExportGuard::new(dirs), order) {
+        Ok(file) => Ok(format!("{}\n", file.display())),
+        Err(regen_planner::desk::photos::PairExportError::Store(StoreError::ExportExists {
+            file,
+        })) => Err(anyhow::anyhow!(
+            "{} already exists; add --force to replace it, or choose another name; nothing was written",
+            file.display()
+        )),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// `photos purge`: what was (or would be) deleted, one id a line, then a summary.
+fn purge(store: &Store, dry_run: bool) -> anyhow::Result<String> {
+    let report: PurgeReport = store.purge_photos(PurgeOptions { dry_run })?;
+    let mut out = String::new();
+    for sha256 in &report.purged {
+        let _ = writeln!(out, "{sha256}");
+    }
+    let count = report.purged.len();
+    let kb = report.bytes.div_ceil(1024);
+    let _ = match (dry_run, count) {
+        (_, 0) => writeln!(out, "No unused photograph file; nothing was deleted."),
+        (true, _) => writeln!(
+            out,
+            "{count} unused photograph file(s), {kb} kB, would be deleted (dry run: nothing was deleted)."
+        ),
+        (false, _) => writeln!(out, "{count} unused photograph file(s) deleted, {kb} kB."),
+    };
+    if !report.recent.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} unused file(s) kept in the last {} hours were left: they may belong to an add still under way; purge again later.",
+            report.recent.len(),
+            regen_planner::store::PURGE_GRACE_HOURS
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{} photograph(s) that revisions refer to are kept.",
+        report.kept
+    );
+    Ok(out)
 }
 
 /// `photos remove`: takes the photograph off the plan in a new revision.
@@ -803,6 +930,147 @@ mod tests {
         out.extend_from_slice(&plain[2..]);
         assert!(contains(&out, b"CameraMaker"));
         out
+    }
+
+    /// A JPEG whose Exif block says it was taken at `when`, in the Exif sub-IFD
+    /// (pointer 0x8769 in IFD0, `DateTimeOriginal` 0x9003 there), as cameras write it.
+    fn dated_photo(when: &str) -> Vec<u8> {
+        let plain = synthetic_photo(48, 32, 3, 0).unwrap();
+        let mut text = when.as_bytes().to_vec();
+        text.push(0);
+        let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+        tiff.extend_from_slice(&1u16.to_le_bytes());
+        tiff.extend_from_slice(&0x8769u16.to_le_bytes());
+        tiff.extend_from_slice(&4u16.to_le_bytes());
+        tiff.extend_from_slice(&1u32.to_le_bytes());
+        tiff.extend_from_slice(&26u32.to_le_bytes());
+        tiff.extend_from_slice(&0u32.to_le_bytes());
+        tiff.extend_from_slice(&1u16.to_le_bytes());
+        tiff.extend_from_slice(&0x9003u16.to_le_bytes());
+        tiff.extend_from_slice(&2u16.to_le_bytes());
+        tiff.extend_from_slice(&u32::try_from(text.len()).unwrap().to_le_bytes());
+        tiff.extend_from_slice(&44u32.to_le_bytes());
+        tiff.extend_from_slice(&0u32.to_le_bytes());
+        tiff.extend_from_slice(&text);
+        let mut payload = b"Exif\0\0".to_vec();
+        payload.extend_from_slice(&tiff);
+        let length = u16::try_from(payload.len() + 2).unwrap();
+        let mut out = plain[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&length.to_be_bytes());
+        out.extend_from_slice(&payload);
+        out.extend_from_slice(&plain[2..]);
+        out
+    }
+
+    #[test]
+    fn the_day_taken_and_the_visit_come_from_the_camera_unless_given() {
+        let desk = desk();
+        // The plan's sessions start on 2027-01-18; its second session is weeks later.
+        let second = desk
+            .store
+            .load_plan(&desk.plan)
+            .unwrap()
+            .value
+            .plan
+            .sessions[1]
+            .date;
+        let stamp = format!("{} 09:30:00", second.strftime("%Y:%m:%d"));
+        let dated = desk.file("dated.jpg", &dated_photo(&stamp));
+        let plain = desk.file("plain.jpg", &synthetic_photo(48, 32, 4, 0).unwrap());
+        desk.add(&[dated.clone(), plain], "front", None).unwrap();
+        let json = list(&desk.store, &desk.plan, ListFormat::Json).unwrap();
+        let listed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(listed[0]["taken"], second.to_string(), "{json}");
+        assert_eq!(listed[0]["session"], 2, "preselected from the camera's day");
+        assert_eq!(listed[1]["taken"], "2027-06-01", "no Exif date: today");
+        // --taken wins over the camera.
+        let desk = self::desk();
+        let dated = desk.file("dated.jpg", &dated_photo(&stamp));
+        desk.add(&[dated], "front", Some(desk.first_session))
+            .unwrap();
+        let json = list(&desk.store, &desk.plan, ListFormat::Json).unwrap();
+        let listed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(listed[0]["taken"], desk.first_session.to_string());
+        assert_eq!(listed[0]["session"], 1);
+    }
+
+    #[test]
+    fn a_pair_is_written_earlier_first_without_metadata_and_never_over_a_file_unasked() {
+        let desk = desk();
+        let later = desk.file("later.jpg", &gps_photo());
+        let later = desk
+            .add(&[later], "front", Some(date("2027-04-19")))
+            .unwrap();
+        let earlier = desk.file("earlier.jpg", &synthetic_photo(48, 32, 0, 0).unwrap());
+        let earlier = desk
+            .add(&[earlier], "front", Some(desk.first_session))
+            .unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("pair.png");
+        let order = PairOrder {
+            plan: desk.plan.clone(),
+            first: later.trim().to_owned(),
+            second: earlier.trim().to_owned(),
+            out: out.clone(),
+            format: None,
+            replace: Replace::Never,
+        };
+        let printed = export_pair_cmd(&desk.store, &desk.dirs, &order).unwrap();
+        assert_eq!(printed.trim(), out.display().to_string());
+        let written = std::fs::read(&out).unwrap();
+        assert!(written.starts_with(b"\x89PNG"));
+        for marker in [&b"Exif"[..], b"eXIf", b"CameraMaker", b"tEXt"] {
+            assert!(
+                !contains(&written, marker),
+                "{}",
+                String::from_utf8_lossy(marker)
+            );
+        }
+        let pair = image::load_from_memory(&written).unwrap().to_rgb8();
+        // The earlier photograph (synthetic, variant 0) is on the left: its pixels
+        // differ from the later one's on the right.
+        assert!(pair.width() > pair.height(), "side by side");
+        let error = export_pair_cmd(&desk.store, &desk.dirs, &order).unwrap_err();
+        assert!(error.to_string().contains("--force"), "{error}");
+        let jpeg = PairOrder {
+            out: tmp.path().join("pair.jpg"),
+            ..order.clone()
+        };
+        export_pair_cmd(&desk.store, &desk.dirs, &jpeg).unwrap();
+        let written = std::fs::read(tmp.path().join("pair.jpg")).unwrap();
+        assert!(written.starts_with(&[0xFF, 0xD8]));
+        assert!(!contains(&written, b"Exif") && !contains(&written, b"CameraMaker"));
+        let unknown = PairOrder {
+            out: tmp.path().join("pair.pdf"),
+            ..order.clone()
+        };
+        let error = export_pair_cmd(&desk.store, &desk.dirs, &unknown).unwrap_err();
+        assert!(error.to_string().contains("--format"), "{error}");
+        let not_on_plan = PairOrder {
+            first: "0".repeat(64),
+            out: tmp.path().join("other.png"),
+            ..order
+        };
+        let error = export_pair_cmd(&desk.store, &desk.dirs, &not_on_plan).unwrap_err();
+        assert!(error.to_string().contains("is not on plan"), "{error}");
+    }
+
+    #[test]
+    fn a_purge_keeps_a_removed_photograph_and_says_so() {
+        let desk = desk();
+        let photo = desk.file("photo.jpg", &synthetic_photo(64, 48, 0, 0).unwrap());
+        let id = desk.add(&[photo], "front", None).unwrap().trim().to_owned();
+        remove(&desk.store, &desk.plan, &id, "Dr. Vega").unwrap();
+        let dry = purge(&desk.store, true).unwrap();
+        assert!(dry.contains("No unused photograph file"), "{dry}");
+        assert!(
+            dry.contains("1 photograph(s) that revisions refer to are kept"),
+            "{dry}"
+        );
+        let done = purge(&desk.store, false).unwrap();
+        assert!(done.contains("nothing was deleted"), "{done}");
+        assert!(desk.store.read_photo(&id).is_ok());
     }
 
     #[test]

@@ -29,6 +29,11 @@ static BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Bold.ttf");
 static MATH: &[u8] = include_bytes!("../../assets/fonts/NotoSansMath-Regular.ttf");
 static CJK: &[u8] = include_bytes!("../../assets/fonts/DroidSansFallbackFull.ttf");
 
+/// Noto Sans regular, for the captions drawn into a pair of photographs.
+pub(crate) fn regular_font_bytes() -> &'static [u8] {
+    REGULAR
+}
+
 /// The faces for other scripts, in both weights: (name, regular, bold).
 static SCRIPTS: [(&str, &[u8], &[u8]); 4] = [
     (

@@ -12,6 +12,7 @@ mod handout;
 mod layout;
 mod parts;
 mod pdf;
+mod photo_pair;
 mod progress;
 mod shared;
 mod text;
@@ -25,6 +26,9 @@ pub use document::{
 };
 pub use fhir::fhir_bundle_json;
 pub use handout::handout_pdf;
+pub use photo_pair::{
+    PAIR_HEIGHT_PIXELS, PairError, PairFormat, PairSide, pair_caption, photo_pair,
+};
 pub use progress::progress_pdf;
 pub use shared::record_lines;
 use shared::session_details;

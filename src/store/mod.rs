@@ -41,9 +41,12 @@ pub use index::{Index, LoadProgress, Summary};
 pub use paths::{AppDirs, DirsError};
 pub use photo_bytes::{
     MAX_PHOTO_BYTES, PhotoFormat, PhotoProbe, PhotoRefusal, THUMBNAIL_SIDE_PIXELS, decode_oriented,
-    probe as probe_photo, thumbnail_png, without_metadata,
+    decode_reduced, exif_taken_date, probe as probe_photo, thumbnail_png, without_metadata,
 };
-pub use photos::{CheckedPhoto, PhotoError, PhotoReference, StoredPhoto, check_photo};
+pub use photos::{
+    CheckedPhoto, PURGE_GRACE_HOURS, PhotoError, PhotoReference, PurgeError, PurgeOptions,
+    PurgeReport, StoredPhoto, check_photo,
+};
 pub use protocol_files::{ProtocolDirError, read_protocol_dir};
 pub use records::{
     AgendaItems, LotUse, Patient, PatientSummary, PlanRecord, PlanSummary, Revision, RevisionInfo,

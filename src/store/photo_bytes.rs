@@ -247,6 +247,43 @@ pub fn probe(bytes: &[u8]) -> Result<PhotoProbe, PhotoRefusal> {
     })
 }
 
+/// The day the camera says the photograph was taken: its Exif `DateTimeOriginal` (or,
+/// without one, `DateTimeDigitized`), the date part only. `None` when the file has no
+/// Exif block, no such tag, or one that is not a real date (cameras whose clock was
+/// never set write "0000:00:00"); the physician then gives the day.
+#[must_use]
+pub fn exif_taken_date(bytes: &[u8]) -> Option<jiff::civil::Date> {
+    if bytes.len() as u64 > MAX_PHOTO_BYTES || sniff(bytes).is_err() {
+        return None;
+    }
+    let exif = exif::Reader::new()
+        .read_from_container(&mut Cursor::new(bytes))
+        .ok()?;
+    [exif::Tag::DateTimeOriginal, exif::Tag::DateTimeDigitized]
+        .into_iter()
+        .find_map(|tag| {
+            let field = exif.get_field(tag, exif::In::PRIMARY)?;
+            let exif::Value::Ascii(values) = &field.value else {
+                return None;
+            };
+            values.first().and_then(|text| exif_date(text))
+        })
+}
+
+/// "YYYY:MM:DD HH:MM:SS" (the Exif form), or the date alone, as a date.
+fn exif_date(text: &[u8]) -> Option<jiff::civil::Date> {
+    let text = std::str::from_utf8(text).ok()?;
+    let day = text.get(..10)?;
+    let mut parts = day.split(':');
+    let year: i16 = parts.next()?.parse().ok()?;
+    let month: i8 = parts.next()?.parse().ok()?;
+    let day: i8 = parts.next()?.parse().ok()?;
+    if year < 1900 {
+        return None;
+    }
+    jiff::civil::Date::new(year, month, day).ok()
+}
+
 /// The whole photograph, decoded under the memory limit, turned as the camera meant.
 ///
 /// # Errors
@@ -259,13 +296,96 @@ pub fn decode_oriented(bytes: &[u8]) -> Result<DynamicImage, PhotoRefusal> {
     Ok(image)
 }
 
+/// The photograph decoded at a reduced size, turned as the camera meant: its longer
+/// side at least `side` pixels (or the photograph's own size when it is smaller), and
+/// usually at most twice that.
+///
+/// A JPEG is decoded once, at an eighth, a quarter or half of its size, by scaling in
+/// the decoder's inverse DCT: every block of the file is still read and checked, so a
+/// damaged file is refused as surely as by a full decode, but a 24-megapixel photograph
+/// takes a fraction of the time and of the memory. A PNG (and a rare JPEG kind the
+/// scaled decoder does not produce, 16-bit or CMYK) is decoded whole under the memory
+/// limit and then reduced.
+///
+/// # Errors
+/// As [`decode_oriented`].
+pub fn decode_reduced(bytes: &[u8], side: u32) -> Result<DynamicImage, PhotoRefusal> {
+    let (format, mut decoder) = checked_decoder(bytes)?;
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let scaled = if format == PhotoFormat::Jpeg {
+        jpeg_scaled(bytes, side)?
+    } else {
+        None
+    };
+    let mut image = match scaled {
+        Some(image) => image,
+        None => DynamicImage::from_decoder(decoder).map_err(|error| damaged(&error))?,
+    };
+    image.apply_orientation(orientation);
+    Ok(image)
+}
+
+/// A JPEG decoded at the smallest of 1/8, 1/4, 1/2 or full size that keeps a side of at
+/// least `side` pixels; `None` for a kind the scaled decoder does not produce as 8-bit
+/// grey or colour. The header was checked against the limits by the caller; the decoder
+/// keeps its own memory limit too, and a panic inside it (hostile input reaching a bug)
+/// is a refusal, never a crash.
+fn jpeg_scaled(bytes: &[u8], side: u32) -> Result<Option<DynamicImage>, PhotoRefusal> {
+    let jpeg_damaged = |reason: String| PhotoRefusal::Damaged {
+        reason: crate::untrusted::for_message(&reason),
+    };
+    let request = u16::try_from(side).unwrap_or(u16::MAX);
+    let decoded = std::panic::catch_unwind(|| -> Result<_, jpeg_decoder::Error> {
+        let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+        decoder
+            .set_max_decoding_buffer_size(usize::try_from(MAX_DECODE_BYTES).unwrap_or(usize::MAX));
+        decoder.read_info()?;
+        let Some(info) = decoder.info() else {
+            return Ok(None);
+        };
+        let wanted = matches!(
+            info.pixel_format,
+            jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8
+        ) && info.coding_process != jpeg_decoder::CodingProcess::Lossless;
+        if !wanted {
+            return Ok(None);
+        }
+        let (width, height) = decoder.scale(request, request)?;
+        let pixels = decoder.decode()?;
+        Ok(Some((
+            info.pixel_format,
+            u32::from(width),
+            u32::from(height),
+            pixels,
+        )))
+    });
+    let decoded = match decoded {
+        Ok(Ok(decoded)) => decoded,
+        Ok(Err(error)) => return Err(jpeg_damaged(error.to_string())),
+        Err(_) => return Err(jpeg_damaged("the JPEG decoder stopped on it".to_owned())),
+    };
+    let Some((format, width, height, pixels)) = decoded else {
+        return Ok(None);
+    };
+    let short = || jpeg_damaged("the JPEG decoder gave fewer pixels than the image has".to_owned());
+    let image = if format == jpeg_decoder::PixelFormat::RGB24 {
+        DynamicImage::ImageRgb8(image::RgbImage::from_raw(width, height, pixels).ok_or_else(short)?)
+    } else {
+        DynamicImage::ImageLuma8(
+            image::GrayImage::from_raw(width, height, pixels).ok_or_else(short)?,
+        )
+    };
+    Ok(Some(image))
+}
+
 /// A PNG thumbnail of the photograph, its longest side [`THUMBNAIL_SIDE_PIXELS`],
-/// turned as the camera meant. The same photograph always gives the same bytes.
+/// turned as the camera meant, made from one reduced decode ([`decode_reduced`]). The
+/// same photograph always gives the same bytes.
 ///
 /// # Errors
 /// As [`decode_oriented`].
 pub fn thumbnail_png(bytes: &[u8]) -> Result<Vec<u8>, PhotoRefusal> {
-    let image = decode_oriented(bytes)?;
+    let image = decode_reduced(bytes, THUMBNAIL_SIDE_PIXELS)?;
     let small = image.thumbnail(THUMBNAIL_SIDE_PIXELS, THUMBNAIL_SIDE_PIXELS);
     let mut out = Vec::new();
     DynamicImage::ImageRgb8(small.to_rgb8())
@@ -373,6 +493,37 @@ pub(crate) mod fixtures {
         out
     }
 
+    /// A JPEG of `width` x `height` whose Exif block says it was taken at `when`
+    /// ("YYYY:MM:DD HH:MM:SS"), in the Exif sub-directory where cameras write it.
+    pub(crate) fn jpeg_taken(width: u32, height: u32, when: &str) -> Vec<u8> {
+        let plain = jpeg(width, height, None, false);
+        // IFD0 at 8: one entry, the pointer to the Exif IFD (at 26).
+        // Exif IFD at 26: one entry, DateTimeOriginal, ASCII, 20 bytes at 44.
+        let mut text = when.as_bytes().to_vec();
+        text.push(0);
+        let count = u32::try_from(text.len()).unwrap();
+        let mut tiff = b"II*\0".to_vec();
+        tiff.extend_from_slice(&8u32.to_le_bytes());
+        tiff.extend_from_slice(&1u16.to_le_bytes());
+        tiff.extend_from_slice(&0x8769u16.to_le_bytes());
+        tiff.extend_from_slice(&4u16.to_le_bytes());
+        tiff.extend_from_slice(&1u32.to_le_bytes());
+        tiff.extend_from_slice(&26u32.to_le_bytes());
+        tiff.extend_from_slice(&0u32.to_le_bytes());
+        assert_eq!(tiff.len(), 26);
+        tiff.extend_from_slice(&1u16.to_le_bytes());
+        tiff.extend_from_slice(&0x9003u16.to_le_bytes());
+        tiff.extend_from_slice(&2u16.to_le_bytes());
+        tiff.extend_from_slice(&count.to_le_bytes());
+        tiff.extend_from_slice(&44u32.to_le_bytes());
+        tiff.extend_from_slice(&0u32.to_le_bytes());
+        assert_eq!(tiff.len(), 44);
+        tiff.extend_from_slice(&text);
+        let mut block = b"Exif\0\0".to_vec();
+        block.extend_from_slice(&tiff);
+        with_exif(&plain, &block)
+    }
+
     /// A PNG whose header claims `width` x `height` pixels but holds almost no data.
     pub(crate) fn png_claiming(width: u32, height: u32) -> Vec<u8> {
         let mut small = Vec::new();
@@ -404,8 +555,28 @@ pub(crate) mod fixtures {
 
 #[cfg(test)]
 mod tests {
-    use super::fixtures::{jpeg, png_claiming};
+    use super::fixtures::{jpeg, jpeg_taken, png_claiming};
     use super::*;
+
+    #[test]
+    fn the_day_taken_is_read_from_the_camera_s_exif() {
+        let photo = jpeg_taken(64, 48, "2027:03:02 10:15:00");
+        assert_eq!(exif_taken_date(&photo), Some("2027-03-02".parse().unwrap()));
+        assert!(probe(&photo).is_ok());
+        assert_eq!(
+            exif_taken_date(&jpeg_taken(64, 48, "0000:00:00 00:00:00")),
+            None
+        );
+        assert_eq!(
+            exif_taken_date(&jpeg_taken(64, 48, "2027:02:30 10:15:00")),
+            None
+        );
+        assert_eq!(exif_taken_date(&jpeg(64, 48, Some(6), true)), None);
+        assert_eq!(exif_taken_date(b"not a photograph"), None);
+        // The copy for the patient does not carry the date either.
+        let (_, copy) = without_metadata(&photo).unwrap();
+        assert_eq!(exif_taken_date(&copy), None);
+    }
 
     #[test]
     fn a_jpeg_turned_by_its_camera_is_measured_and_shown_turned() {
@@ -436,6 +607,44 @@ mod tests {
         assert_eq!(first, thumbnail_png(&photo).unwrap());
         let probe = probe(&first).unwrap();
         assert_eq!((probe.width, probe.height), (213, 320));
+    }
+
+    #[test]
+    fn a_large_jpeg_is_reduced_in_one_decode_turned_and_in_its_colours() {
+        let photo = jpeg(3000, 2000, Some(6), false);
+        let reduced = decode_reduced(&photo, THUMBNAIL_SIDE_PIXELS)
+            .unwrap()
+            .to_rgb8();
+        // An eighth of 3000 x 2000, turned: 250 x 375, at least 320 on its long side.
+        assert_eq!((reduced.width(), reduced.height()), (250, 375));
+        let top = reduced.get_pixel(125, 20);
+        let bottom = reduced.get_pixel(125, 355);
+        assert!(top[0] > 150 && top[2] < 100, "{top:?}");
+        assert!(bottom[2] > 150 && bottom[0] < 100, "{bottom:?}");
+        let thumbnail = probe(&thumbnail_png(&photo).unwrap()).unwrap();
+        assert_eq!((thumbnail.width, thumbnail.height), (213, 320));
+        // A photograph smaller than asked for is decoded at its own size.
+        let small = decode_reduced(&jpeg(100, 60, None, false), 320).unwrap();
+        assert_eq!((small.width(), small.height()), (100, 60));
+    }
+
+    #[test]
+    fn a_grey_jpeg_and_a_png_make_thumbnails_too() {
+        let grey = image::GrayImage::from_fn(900, 600, |x, _| {
+            image::Luma([u8::try_from(x % 200).unwrap()])
+        });
+        let mut bytes = Vec::new();
+        DynamicImage::ImageLuma8(grey.clone())
+            .write_with_encoder(JpegEncoder::new_with_quality(&mut bytes, 90))
+            .unwrap();
+        let made = probe(&thumbnail_png(&bytes).unwrap()).unwrap();
+        assert_eq!((made.width, made.height), (320, 213));
+        let mut png = Vec::new();
+        DynamicImage::ImageLuma8(grey)
+            .write_with_encoder(PngEncoder::new(&mut png))
+            .unwrap();
+        let made = probe(&thumbnail_png(&png).unwrap()).unwrap();
+        assert_eq!((made.width, made.height), (320, 213));
     }
 
     #[test]

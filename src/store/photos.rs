@@ -23,7 +23,9 @@ use super::format::sha256_hex;
 use super::fsio::{
     FileKind, NewFileError, ReadFailure, create_private_dir, read_regular, write_new,
 };
-use super::photo_bytes::{PhotoFormat, PhotoProbe, PhotoRefusal, probe, thumbnail_png};
+use super::photo_bytes::{
+    PhotoFormat, PhotoProbe, PhotoRefusal, exif_taken_date, probe, thumbnail_png,
+};
 use super::verify::VerifyProblem;
 
 /// The folder of photographs inside the data folder.
@@ -103,10 +105,13 @@ pub struct CheckedPhoto<'a> {
     thumbnail: Vec<u8>,
     /// The SHA-256 of its bytes, in hex: the id it will be kept under.
     pub sha256: String,
+    /// The day the camera says it was taken, from its Exif data, if it says one.
+    pub exif_taken: Option<jiff::civil::Date>,
 }
 
 /// Checks a photograph before anything is stored: its format, size and claimed pixels
-/// ([`probe`]), then every pixel, by making its thumbnail.
+/// ([`probe`]), then all of its image data, by making its thumbnail from one reduced
+/// decode (every block of a JPEG is still decoded; a PNG is decoded whole).
 ///
 /// # Errors
 /// [`PhotoRefusal`] in one sentence; nothing is stored.
@@ -119,11 +124,13 @@ pub fn check_photo<'a>(
     // pixels are not, before anything is written.
     let thumbnail = thumbnail_png(&bytes)?;
     let sha256 = sha256_hex(&bytes);
+    let exif_taken = exif_taken_date(&bytes);
     Ok(CheckedPhoto {
         bytes,
         probe,
         thumbnail,
         sha256,
+        exif_taken,
     })
 }
 
@@ -132,6 +139,78 @@ impl CheckedPhoto<'_> {
     #[must_use]
     pub fn thumbnail_png(&self) -> &[u8] {
         &self.thumbnail
+    }
+}
+
+/// How long a photograph's file is safe from [`Store::purge_photos`] after it was
+/// kept, in hours: an add at another desk keeps the file before it saves the plan.
+pub const PURGE_GRACE_HOURS: u64 = 24;
+
+/// How [`Store::purge_photos`] runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PurgeOptions {
+    /// Only say what would be deleted.
+    pub dry_run: bool,
+}
+
+/// What [`Store::purge_photos`] did (or, in a dry run, would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PurgeReport {
+    /// Whether this was a dry run (nothing deleted).
+    pub dry_run: bool,
+    /// The photographs deleted (or that would be), by SHA-256.
+    pub purged: Vec<String>,
+    /// Their bytes, originals and thumbnails.
+    pub bytes: u64,
+    /// Photographs no revision names, kept because they are recent.
+    pub recent: Vec<String>,
+    /// Photographs kept because a revision names them.
+    pub kept: usize,
+}
+
+/// Why a purge deleted nothing, or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum PurgeError {
+    /// The data folder has problems: a plan that cannot be read might refer to any
+    /// photograph, so nothing is deleted.
+    #[error(
+        "nothing was purged: the data folder has {count} problem(s) (first: {first}); run `plans verify`, restore what it names from a backup, then purge again"
+    )]
+    NotVerified {
+        /// How many problems.
+        count: usize,
+        /// The first, in words.
+        first: String,
+    },
+    /// A file could not be listed or deleted.
+    #[error("the purge stopped after {done} photograph(s): {error}")]
+    Delete {
+        /// What failed.
+        error: PhotoError,
+        /// How many photographs were deleted before.
+        done: usize,
+    },
+}
+
+/// A photograph's files in the data folder.
+#[derive(Debug)]
+struct PhotoBlob {
+    sha256: String,
+    original: Option<PhotoFormat>,
+    has_thumbnail: bool,
+    bytes: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl PhotoBlob {
+    fn new(sha256: String) -> Self {
+        Self {
+            sha256,
+            original: None,
+            has_thumbnail: false,
+            bytes: 0,
+            modified: None,
+        }
     }
 }
 
@@ -207,6 +286,205 @@ impl Store {
         }))
     }
 
+    /// Deletes the photographs' files that no revision of any plan refers to: the
+    /// deliberate purge of issue 15's "the file stays until no revision refers to it".
+    ///
+    /// A revision is never changed, and taking a photograph off a plan is a new
+    /// revision that marks it removed, so a photograph any revision ever named stays
+    /// named by that revision for good: it is never purged. What is purged is what no
+    /// revision ever named: an add that was interrupted between keeping the file and
+    /// saving the plan, or a save that failed after its photographs were kept. Every
+    /// revision of every plan is read, not only the newest, and the purge refuses to
+    /// delete anything when the data folder does not verify clean (a plan that cannot
+    /// be read might refer to any photograph). A file kept in the last
+    /// [`PURGE_GRACE_HOURS`] hours is left too: it may belong to an add still under way
+    /// at another desk. The thumbnail of a purged photograph goes with it, and so does a
+    /// thumbnail whose original is gone.
+    ///
+    /// # Errors
+    /// When the data folder has problems (named in one sentence, nothing deleted), or a
+    /// file cannot be listed or deleted (the report then names what was deleted before).
+    pub fn purge_photos(&self, options: PurgeOptions) -> Result<PurgeReport, PurgeError> {
+        let verified = self.verify();
+        if let Some(first) = verified.problems.first() {
+            return Err(PurgeError::NotVerified {
+                count: verified.problems.len(),
+                first: format!("{}: {}", first.file.display(), first.what),
+            });
+        }
+        let referenced = self.photos_named_by_any_revision()?;
+        let blobs = self.list_photo_blobs()?;
+        let now = std::time::SystemTime::now();
+        let grace = std::time::Duration::from_hours(PURGE_GRACE_HOURS);
+        let mut report = PurgeReport {
+            dry_run: options.dry_run,
+            ..PurgeReport::default()
+        };
+        for blob in blobs {
+            if referenced.contains(&blob.sha256) {
+                report.kept += 1;
+                continue;
+            }
+            let is_recent = blob.modified.is_none_or(|modified| {
+                now.duration_since(modified).map_or(true, |age| age < grace)
+            });
+            if blob.original.is_some() && is_recent {
+                report.recent.push(blob.sha256);
+                continue;
+            }
+            if !options.dry_run {
+                self.delete_photo_blob(&blob)
+                    .map_err(|error| PurgeError::Delete {
+                        error,
+                        done: report.purged.len(),
+                    })?;
+            }
+            report.bytes += blob.bytes;
+            report.purged.push(blob.sha256);
+        }
+        Ok(report)
+    }
+
+    /// The SHA-256 of every photograph named by any revision of any plan.
+    fn photos_named_by_any_revision(
+        &self,
+    ) -> Result<std::collections::BTreeSet<String>, PurgeError> {
+        let folder = self.folder_of::<crate::store::PlanRecord>();
+        let unreadable = |what: String| PurgeError::NotVerified {
+            count: 1,
+            first: what,
+        };
+        let mut named = std::collections::BTreeSet::new();
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(named),
+            Err(error) => {
+                return Err(unreadable(format!(
+                    "{} could not be listed ({error})",
+                    folder.display()
+                )));
+            }
+        };
+        for entry in entries {
+            let entry = entry.map_err(|error| {
+                unreadable(format!(
+                    "{} could not be listed ({error})",
+                    folder.display()
+                ))
+            })?;
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            let Ok(id) = name.parse::<super::ids::PlanId>() else {
+                continue;
+            };
+            let numbers = self
+                .existing_revisions::<crate::store::PlanRecord>(id.as_str())
+                .map_err(|error| unreadable(error.to_string()))?;
+            for number in numbers {
+                let revision = self
+                    .load_plan_revision(&id, number)
+                    .map_err(|error| unreadable(error.to_string()))?;
+                named.extend(revision.value.photos.into_iter().map(|photo| photo.sha256));
+            }
+        }
+        Ok(named)
+    }
+
+    /// Every photograph's files in the data folder, by SHA-256: the original and the
+    /// thumbnail, whichever are there. Files not named as the app names them are not
+    /// the app's and are left out.
+    fn list_photo_blobs(&self) -> Result<Vec<PhotoBlob>, PurgeError> {
+        let mut blobs: std::collections::BTreeMap<String, PhotoBlob> =
+            std::collections::BTreeMap::new();
+        let listed = |dir: &Path| -> Result<Vec<(String, String, std::fs::Metadata)>, PurgeError> {
+            let entries = match std::fs::read_dir(dir) {
+                Ok(entries) => entries,
+                Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+                Err(cause) => {
+                    return Err(PurgeError::Delete {
+                        error: PhotoError::Io {
+                            doing: "list",
+                            file: dir.to_path_buf(),
+                            cause,
+                        },
+                        done: 0,
+                    });
+                }
+            };
+            let mut found = Vec::new();
+            for entry in entries.flatten() {
+                let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                    continue;
+                };
+                let Some((stem, extension)) = name.split_once('.') else {
+                    continue;
+                };
+                // Only regular files, never followed through a link.
+                let Ok(metadata) = std::fs::symlink_metadata(entry.path()) else {
+                    continue;
+                };
+                if is_sha256(stem) && metadata.is_file() {
+                    found.push((stem.to_owned(), extension.to_owned(), metadata));
+                }
+            }
+            Ok(found)
+        };
+        for (sha256, extension, metadata) in listed(&self.photo_dir())? {
+            let format = match extension.as_str() {
+                "jpg" => PhotoFormat::Jpeg,
+                "png" => PhotoFormat::Png,
+                _ => continue,
+            };
+            let blob = blobs
+                .entry(sha256.clone())
+                .or_insert_with(|| PhotoBlob::new(sha256));
+            blob.original = Some(format);
+            blob.bytes += metadata.len();
+            blob.modified = metadata.modified().ok();
+        }
+        for (sha256, extension, metadata) in listed(&self.photo_dir().join(THUMBNAIL_FOLDER))? {
+            if extension != "png" {
+                continue;
+            }
+            let blob = blobs
+                .entry(sha256.clone())
+                .or_insert_with(|| PhotoBlob::new(sha256));
+            blob.has_thumbnail = true;
+            blob.bytes += metadata.len();
+        }
+        Ok(blobs.into_values().collect())
+    }
+
+    /// Deletes a photograph's files: the original, then its thumbnail.
+    fn delete_photo_blob(&self, blob: &PhotoBlob) -> Result<(), PhotoError> {
+        let mut files = Vec::new();
+        if let Some(format) = blob.original {
+            files.push(self.photo_file(&blob.sha256, format));
+        }
+        if blob.has_thumbnail {
+            files.push(self.thumbnail_file(&blob.sha256));
+        }
+        for file in files {
+            match std::fs::remove_file(&file) {
+                Ok(()) => {}
+                Err(cause) if cause.kind() == io::ErrorKind::NotFound => {}
+                Err(cause) => {
+                    return Err(PhotoError::Io {
+                        doing: "delete",
+                        file,
+                        cause,
+                    });
+                }
+            }
+        }
+        super::fsio::sync_dir(&self.photo_dir()).map_err(|cause| PhotoError::Io {
+            doing: "delete",
+            file: self.photo_dir(),
+            cause,
+        })
+    }
+
     fn photo_dir(&self) -> PathBuf {
         self.data_dir().join(PHOTO_FOLDER)
     }
@@ -247,6 +525,7 @@ impl Store {
             probe,
             ref thumbnail,
             ref sha256,
+            ..
         } = *checked;
         let bytes: &[u8] = bytes;
         let sha256 = sha256.clone();
@@ -608,5 +887,137 @@ mod plan_tests {
         assert!(!record.photos[0].removed);
         assert!(!record.set_photo_removed(&"0".repeat(64), true));
         assert!(store.verify().is_ok(), "{:?}", store.verify().problems);
+    }
+
+    /// Sets a file's modification time `hours` back.
+    fn age(file: &std::path::Path, hours: u64) {
+        let opened = std::fs::File::options().write(true).open(file).unwrap();
+        let then = std::time::SystemTime::now() - std::time::Duration::from_hours(hours);
+        opened.set_modified(then).unwrap();
+    }
+
+    #[test]
+    fn a_purge_deletes_only_files_no_revision_ever_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("data")).unwrap();
+        let (catalog, _) = Catalog::builtin();
+        let request = PlanRequest::new(
+            Selection {
+                modality: Modality::Injection,
+                source: CellSource::AutologousPrp,
+                area: Area::Scalp,
+                indication: Indication::AndrogeneticAlopecia,
+                adjuncts: Vec::new(),
+            },
+            BTreeSet::new(),
+            "2027-03-01".parse().unwrap(),
+        );
+        let plan = generate(&catalog, &request).unwrap();
+        let (patient, _) = store
+            .create_patient(&Patient::new("Ana Souza"), "Dr. Vega")
+            .unwrap();
+        let mut record = PlanRecord::new(patient, request, plan);
+        let (id, first) = store.create_plan(&record, "Dr. Vega").unwrap();
+        // On the plan in revision 2, taken off in revision 3: an older revision still
+        // names it, so it is never purged.
+        let removed = store.add_photo(&jpeg(90, 60, None, false)).unwrap();
+        // On the plan in every revision since.
+        let shown = store.add_photo(&jpeg(60, 90, None, false)).unwrap();
+        // Kept, but the plan was never saved with it (an interrupted add).
+        let orphan = store.add_photo(&jpeg(70, 70, None, true)).unwrap();
+        // The same, but kept a moment ago: it may be an add under way at another desk.
+        let fresh = store.add_photo(&jpeg(50, 50, None, false)).unwrap();
+        let taken = record.plan.sessions[0].date;
+        let photo = |kept: &StoredPhoto| PlanPhoto {
+            sha256: kept.sha256.clone(),
+            view: "vertex".into(),
+            taken,
+            moment: moment_for(&record.plan, taken),
+            width: kept.probe.width,
+            height: kept.probe.height,
+            added_at: jiff::Timestamp::from_second(1_800_000_000).unwrap(),
+            removed: false,
+        };
+        let photos = [photo(&removed), photo(&shown)];
+        record.add_photos(photos);
+        let second = store
+            .save_plan(&id, first.number, &record, "Dr. Vega")
+            .unwrap();
+        record.set_photo_removed(&removed.sha256, true);
+        store
+            .save_plan(&id, second.number, &record, "Dr. Vega")
+            .unwrap();
+        for kept in [&removed, &shown, &orphan] {
+            age(&store.photo_file(&kept.sha256, PhotoFormat::Jpeg), 48);
+        }
+        // An orphan thumbnail, its original gone.
+        let stray = "ab".repeat(32);
+        std::fs::write(store.thumbnail_file(&stray), b"thumbnail").unwrap();
+
+        let dry = store.purge_photos(PurgeOptions { dry_run: true }).unwrap();
+        let mut expected = vec![orphan.sha256.clone(), stray.clone()];
+        expected.sort();
+        assert_eq!(dry.purged, expected);
+        assert_eq!(dry.recent, vec![fresh.sha256.clone()]);
+        assert_eq!(dry.kept, 2);
+        assert!(
+            store.read_photo(&orphan.sha256).is_ok(),
+            "a dry run deletes nothing"
+        );
+
+        let done = store.purge_photos(PurgeOptions::default()).unwrap();
+        assert_eq!(done.purged, expected);
+        assert!(matches!(
+            store.read_photo(&orphan.sha256),
+            Err(PhotoError::Missing { .. })
+        ));
+        assert!(!store.thumbnail_file(&orphan.sha256).exists());
+        assert!(!store.thumbnail_file(&stray).exists());
+        for kept in [&removed, &shown, &fresh] {
+            assert!(store.read_photo(&kept.sha256).is_ok());
+            assert!(store.thumbnail_file(&kept.sha256).exists());
+        }
+        assert!(store.verify().is_ok(), "{:?}", store.verify().problems);
+        let again = store.purge_photos(PurgeOptions::default()).unwrap();
+        assert!(again.purged.is_empty());
+    }
+
+    #[test]
+    fn a_purge_deletes_nothing_when_a_revision_cannot_be_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("data")).unwrap();
+        let (catalog, _) = Catalog::builtin();
+        let request = PlanRequest::new(
+            Selection {
+                modality: Modality::Injection,
+                source: CellSource::AutologousPrp,
+                area: Area::Scalp,
+                indication: Indication::AndrogeneticAlopecia,
+                adjuncts: Vec::new(),
+            },
+            BTreeSet::new(),
+            "2027-03-01".parse().unwrap(),
+        );
+        let plan = generate(&catalog, &request).unwrap();
+        let (patient, _) = store
+            .create_patient(&Patient::new("Ana Souza"), "Dr. Vega")
+            .unwrap();
+        let record = PlanRecord::new(patient, request, plan);
+        let (id, _) = store.create_plan(&record, "Dr. Vega").unwrap();
+        let orphan = store.add_photo(&jpeg(70, 70, None, false)).unwrap();
+        age(&store.photo_file(&orphan.sha256, PhotoFormat::Jpeg), 48);
+        let history = store.history(&id).unwrap();
+        let file = &history[0].file;
+        let mut bytes = std::fs::read(file).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x20;
+        std::fs::write(file, &bytes).unwrap();
+        let error = store.purge_photos(PurgeOptions::default()).unwrap_err();
+        assert!(matches!(error, PurgeError::NotVerified { .. }), "{error}");
+        assert!(
+            error.to_string().starts_with("nothing was purged"),
+            "{error}"
+        );
+        assert!(store.read_photo(&orphan.sha256).is_ok());
     }
 }

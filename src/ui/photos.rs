@@ -19,6 +19,7 @@ use jiff::civil::Date;
 use super::widgets::{date_field, date_text, section_heading};
 use crate::catalog::PhotoView;
 use crate::desk::photos::Staged;
+use crate::export::PairFormat;
 use crate::planning::{
     PhotoMoment, Plan, PlanPhoto, days_since_first_session, moment_date, moment_for, photos_of_view,
 };
@@ -26,6 +27,10 @@ use crate::store::PlanRecord;
 
 /// How many thumbnails' textures are kept beyond those on screen.
 pub const THUMBNAIL_CACHE: usize = 48;
+/// How many outcomes of the `photos` thread the window takes a frame at most: each can
+/// be a texture to upload, so a burst of thumbnails arriving together (a plan opened,
+/// scrolled far) is spread over frames instead of stalling one.
+pub const PHOTO_OUTCOMES_PER_FRAME: usize = 4;
 /// How many full pictures' textures are kept (the compare view shows two).
 const PICTURE_CACHE: usize = 4;
 /// The side of a thumbnail in the gallery, in points.
@@ -50,6 +55,47 @@ pub enum PhotoAction {
         /// Off the plan or back on it.
         removed: bool,
     },
+    /// Open the form that writes the compared pair for the patient.
+    OpenPairExport {
+        /// The earlier photograph.
+        before: String,
+        /// The later one.
+        after: String,
+    },
+    /// Write the compared pair to a file (on the `photos` thread).
+    ExportPair(PairDraft),
+    /// Delete the photographs' files no revision of any plan refers to, or only say
+    /// which (`dry_run`).
+    Purge {
+        /// Only say what would be deleted.
+        dry_run: bool,
+    },
+}
+
+/// The form that writes a compared pair for the patient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairDraft {
+    /// The earlier photograph.
+    pub before: String,
+    /// The later one.
+    pub after: String,
+    /// The file, as typed.
+    pub path: String,
+    /// PNG or JPEG.
+    pub format: PairFormat,
+    /// Replace a file already there.
+    pub replace: bool,
+}
+
+/// The deliberate purge of unused photograph files: asked, confirmed, running, done.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PurgeState {
+    /// The confirmation is shown.
+    pub confirming: bool,
+    /// A purge or a dry run is running.
+    pub running: bool,
+    /// What the last one said.
+    pub message: Option<String>,
 }
 
 /// Something the screen needs from the `photos` thread.
@@ -218,6 +264,14 @@ pub struct PhotosState {
     pub chosen: BTreeMap<String, Vec<String>>,
     /// The comparison shown, if any.
     pub comparison: Option<Comparison>,
+    /// The form writing the compared pair, when open.
+    pub pair_draft: Option<PairDraft>,
+    /// A pair is being written.
+    pub pair_exporting: bool,
+    /// What the last pair export said: the file written, or why not.
+    pub pair_message: Option<Result<String, String>>,
+    /// The purge of unused photograph files.
+    pub purge: PurgeState,
     requests: Vec<PhotoRequest>,
     frame: u64,
 }
@@ -254,8 +308,9 @@ impl PhotosState {
         }
     }
 
-    /// A file checked and waiting, tagged with the first view of the area, taken
-    /// `today`, with the visit of that day preselected.
+    /// A file checked and waiting, tagged with the first view of the area, taken on
+    /// the day its camera recorded (else `today`; a camera day after today is not
+    /// believed), with the visit of that day preselected.
     pub fn stage(
         &mut self,
         file_name: String,
@@ -273,13 +328,17 @@ impl PhotosState {
         {
             return;
         }
+        let taken = staged
+            .exif_taken
+            .filter(|day| *day <= today)
+            .unwrap_or(today);
         self.pending.push(PendingPhoto {
             file_name,
             staged,
             texture: Some(texture),
             view: first_view.unwrap_or_default().to_owned(),
-            taken: today,
-            moment: moment_for(plan, today),
+            taken,
+            moment: moment_for(plan, taken),
         });
     }
 
@@ -374,30 +433,8 @@ pub fn photos_ui(
         }
         ui.weak("JPEG or PNG; or drop the files on the window. Photographs stay in the data folder, owner-only.");
     });
-    if state.adding {
-        ui.horizontal(|ui| {
-            let label = ui.label("Photo file path");
-            let response = ui
-                .add(
-                    egui::TextEdit::singleline(&mut state.path_draft)
-                        .desired_width(ui.available_width().min(520.0) - 80.0)
-                        .hint_text("/path/to/photo.jpg"),
-                )
-                .labelled_by(label.id);
-            let entered =
-                response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
-            let path = state.path_draft.trim().to_owned();
-            if (ui
-                .add_enabled(!path.is_empty(), egui::Button::new("Check file"))
-                .clicked()
-                || entered)
-                && !path.is_empty()
-            {
-                state.checking += 1;
-                state.path_draft.clear();
-                action = Some(PhotoAction::Check(vec![PathBuf::from(path)]));
-            }
-        });
+    if let Some(check) = path_field_ui(ui, state) {
+        action = Some(check);
     }
     if state.checking > 0 {
         ui.horizontal(|ui| {
@@ -405,22 +442,13 @@ pub fn photos_ui(
             ui.label(format!("Checking {} file(s)…", state.checking));
         });
     }
-    let error = ui.visuals().error_fg_color;
-    let mut dismiss_refusals = false;
-    for refusal in &state.refusals {
-        ui.label(RichText::new(format!("Not added: {refusal}")).color(error));
-    }
-    if !state.refusals.is_empty() && ui.button("Clear these messages").clicked() {
-        dismiss_refusals = true;
-    }
-    if dismiss_refusals {
-        state.refusals.clear();
-    }
+    refusals_ui(ui, state);
     if let Some(pending) = pending_ui(ui, shown, state) {
         action = Some(pending);
     }
     if let Some(comparison) = &mut state.comparison {
         let mut close = false;
+        let mut export = false;
         compare_ui(
             ui,
             shown,
@@ -430,13 +458,27 @@ pub fn photos_ui(
             &mut state.requests,
             state.frame,
             &mut close,
+            &mut export,
         );
+        if export && state.pair_draft.is_none() {
+            action = Some(PhotoAction::OpenPairExport {
+                before: comparison.before.clone(),
+                after: comparison.after.clone(),
+            });
+        }
         if close {
             state.comparison = None;
+            state.pair_draft = None;
         }
+    }
+    if let Some(pair) = pair_export_ui(ui, state) {
+        action = Some(pair);
     }
     if let Some(gallery) = gallery_ui(ui, shown, state) {
         action = Some(gallery);
+    }
+    if let Some(purge) = purge_ui(ui, &mut state.purge) {
+        action = Some(purge);
     }
     let on_screen = state
         .thumbnails
@@ -449,6 +491,203 @@ pub fn photos_ui(
         .trim(on_screen + THUMBNAIL_CACHE, state.frame);
     state.pictures.trim(PICTURE_CACHE, state.frame);
     action
+}
+
+/// The form that writes the compared pair: the file, PNG or JPEG, replace or not; then
+/// what was written, or why not.
+fn pair_export_ui(ui: &mut Ui, state: &mut PhotosState) -> Option<PhotoAction> {
+    let mut action = None;
+    if let Some(draft) = &mut state.pair_draft {
+        let mut cancel = false;
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.strong("Export this pair for the patient");
+            ui.weak("Both photographs side by side, the earlier on the left, with their dates and days since session 1. No location or camera metadata is written.");
+            ui.horizontal(|ui| {
+                let label = ui.label("Save the pair as");
+                ui.add(
+                    egui::TextEdit::singleline(&mut draft.path)
+                        .desired_width(ui.available_width().min(560.0) - 40.0),
+                )
+                .labelled_by(label.id);
+            });
+            ui.horizontal(|ui| {
+                let before = draft.format;
+                ui.radio_value(&mut draft.format, PairFormat::Jpeg, "JPEG (smaller)");
+                ui.radio_value(&mut draft.format, PairFormat::Png, "PNG (exact)");
+                if draft.format != before {
+                    draft.path = with_extension(&draft.path, draft.format);
+                }
+                ui.checkbox(&mut draft.replace, "Replace a file of that name");
+            });
+            ui.horizontal(|ui| {
+                let ready = !draft.path.trim().is_empty() && !state.pair_exporting;
+                let label = if state.pair_exporting {
+                    "Writing the pair…"
+                } else {
+                    "Write the pair"
+                };
+                if ui.add_enabled(ready, egui::Button::new(label)).clicked() {
+                    state.pair_exporting = true;
+                    state.pair_message = None;
+                    action = Some(PhotoAction::ExportPair(draft.clone()));
+                }
+                if state.pair_exporting {
+                    ui.spinner();
+                }
+                if ui.button("Cancel the pair export").clicked() {
+                    cancel = true;
+                }
+            });
+        });
+        if cancel {
+            state.pair_draft = None;
+        }
+    }
+    match &state.pair_message {
+        Some(Ok(file)) => {
+            ui.label(format!("The pair was written to {file}"));
+        }
+        Some(Err(message)) => {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("The pair was not written: {message}"),
+            );
+        }
+        None => {}
+    }
+    action
+}
+
+/// The path with its extension set for `format`.
+fn with_extension(path: &str, format: PairFormat) -> String {
+    let mut path = PathBuf::from(path.trim());
+    path.set_extension(format.extension());
+    path.display().to_string()
+}
+
+/// "Unused photograph files": the deliberate purge, confirmed first, or a dry run.
+fn purge_ui(ui: &mut Ui, purge: &mut PurgeState) -> Option<PhotoAction> {
+    let mut action = None;
+    ui.add_space(6.0);
+    egui::CollapsingHeader::new("Unused photograph files")
+        .id_salt("photo-purge")
+        .show(ui, |ui| {
+            ui.weak("A photograph taken off a plan stays in its history and its file stays too. Files no revision of any plan refers to (an add that was interrupted) can be deleted here, for every plan of this data folder.");
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(!purge.running, egui::Button::new("Find unused photograph files"))
+                    .clicked()
+                {
+                    purge.running = true;
+                    purge.message = None;
+                    action = Some(PhotoAction::Purge { dry_run: true });
+                }
+                if ui
+                    .add_enabled(
+                        !purge.running && !purge.confirming,
+                        egui::Button::new("Purge unused photograph files…"),
+                    )
+                    .clicked()
+                {
+                    purge.confirming = true;
+                }
+                if purge.running {
+                    ui.spinner();
+                }
+            });
+            if purge.confirming {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    "Delete every photograph file that no revision of any plan refers to? Files a revision names are never deleted; this cannot be undone.",
+                );
+                ui.horizontal(|ui| {
+                    if ui.button("Delete the unused files").clicked() {
+                        purge.confirming = false;
+                        purge.running = true;
+                        purge.message = None;
+                        action = Some(PhotoAction::Purge { dry_run: false });
+                    }
+                    if ui.button("Keep them").clicked() {
+                        purge.confirming = false;
+                    }
+                });
+            }
+            if let Some(message) = &purge.message {
+                ui.label(message);
+            }
+        });
+    action
+}
+
+/// The field of "Add photos…": a file's path, then "Check file".
+fn path_field_ui(ui: &mut Ui, state: &mut PhotosState) -> Option<PhotoAction> {
+    if !state.adding {
+        return None;
+    }
+    let mut action = None;
+    ui.horizontal(|ui| {
+        let label = ui.label("Photo file path");
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut state.path_draft)
+                    .desired_width(ui.available_width().min(520.0) - 80.0)
+                    .hint_text("/path/to/photo.jpg"),
+            )
+            .labelled_by(label.id);
+        let entered =
+            response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+        let path = state.path_draft.trim().to_owned();
+        if (ui
+            .add_enabled(!path.is_empty(), egui::Button::new("Check file"))
+            .clicked()
+            || entered)
+            && !path.is_empty()
+        {
+            state.checking += 1;
+            state.path_draft.clear();
+            action = Some(PhotoAction::Check(vec![PathBuf::from(path)]));
+        }
+    });
+    action
+}
+
+/// The files refused: how many, in one sentence, then each with its reason.
+fn refusals_ui(ui: &mut Ui, state: &mut PhotosState) {
+    let error = ui.visuals().error_fg_color;
+    let mut dismiss_refusals = false;
+    if !state.refusals.is_empty() {
+        ui.label(
+            RichText::new(refused_text(state.refusals.len(), state.pending.len()))
+                .color(error)
+                .strong(),
+        );
+    }
+    for refusal in &state.refusals {
+        ui.label(RichText::new(format!("Not added: {refusal}")).color(error));
+    }
+    if !state.refusals.is_empty() && ui.button("Clear these messages").clicked() {
+        dismiss_refusals = true;
+    }
+    if dismiss_refusals {
+        state.refusals.clear();
+    }
+}
+
+/// The batch in one sentence when files were refused: how many, and what became of the
+/// others.
+fn refused_text(refused: usize, ready: usize) -> String {
+    let files = if refused == 1 {
+        "1 file was refused".to_owned()
+    } else {
+        format!("{refused} files were refused")
+    };
+    if ready == 0 {
+        format!("{files} and nothing was added; each is named below with the reason.")
+    } else {
+        format!(
+            "{files} (named below with the reason); the {ready} other photograph(s) are checked and wait below to be added."
+        )
+    }
 }
 
 fn view_label<'a>(views: &'a [PhotoView], id: &'a str) -> &'a str {
@@ -825,6 +1064,7 @@ fn compare_ui(
     requests: &mut Vec<PhotoRequest>,
     frame: u64,
     close: &mut bool,
+    export: &mut bool,
 ) {
     let record = shown.record;
     let find = |sha: &str| record.photos.iter().find(|photo| photo.sha256 == sha);
@@ -854,6 +1094,13 @@ fn compare_ui(
             if ui.button("Reset zoom").clicked() {
                 comparison.zoom = 1.0;
                 comparison.centre = vec2(0.5, 0.5);
+            }
+            if ui
+                .button("Export this pair…")
+                .on_hover_text("Write both photographs side by side with their dates, as PNG or JPEG, without location or camera metadata")
+                .clicked()
+            {
+                *export = true;
             }
             if ui.button("Close comparison").clicked() {
                 *close = true;

@@ -270,6 +270,7 @@ impl App {
                 };
                 let photo_worker = match crate::desk::photos::PhotoWorker::start(
                     store.clone(),
+                    crate::store::ExportGuard::new(&dirs),
                     wake.clone(),
                 ) {
                     Ok(worker) => Some(worker),

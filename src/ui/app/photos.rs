@@ -2,12 +2,18 @@
 //! checks and keeps on the `photos` thread, the textures made from what it reports,
 //! and the photographs added to (or taken off) the open plan as a new revision.
 
+use std::fmt::Write as _;
+
 use egui::{ColorImage, TextureOptions};
 
 use super::{App, Screen};
-use crate::desk::photos::{PhotoJob, PhotoOutcome, Pixels};
+use crate::desk::photos::{PairOrder, PhotoJob, PhotoOutcome, Pixels};
+use crate::export::PairFormat;
+use crate::store::{PurgeOptions, PurgeReport, Replace};
 use crate::ui::action::Action;
-use crate::ui::photos::{PhotoAction, PhotoRequest, to_plan_photos};
+use crate::ui::photos::{
+    PHOTO_OUTCOMES_PER_FRAME, PairDraft, PhotoAction, PhotoRequest, to_plan_photos,
+};
 
 fn texture(ctx: &egui::Context, name: &str, pixels: &Pixels) -> egui::TextureHandle {
     let size = [pixels.width as usize, pixels.height as usize];
@@ -85,6 +91,49 @@ impl App {
                     self.send_pending_save();
                 }
             }
+            PhotoAction::OpenPairExport { before, after } => {
+                let find = |sha: &str| open.record.photos.iter().find(|photo| photo.sha256 == sha);
+                let name = match (find(&before), find(&after)) {
+                    (Some(first), Some(second)) => format!(
+                        "{}-{}-{}.jpg",
+                        first
+                            .view
+                            .chars()
+                            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                            .collect::<String>(),
+                        first.taken,
+                        second.taken
+                    ),
+                    _ => "photographs.jpg".to_owned(),
+                };
+                let folder = crate::ui::export_dialog::default_folder(&self.dirs.data);
+                open.view.photos.pair_message = None;
+                open.view.photos.pair_draft = Some(PairDraft {
+                    before,
+                    after,
+                    path: folder.join(name).display().to_string(),
+                    format: PairFormat::Jpeg,
+                    replace: false,
+                });
+            }
+            PhotoAction::ExportPair(draft) => {
+                let out = std::path::PathBuf::from(draft.path.trim());
+                worker.send(PhotoJob::ExportPair(PairOrder {
+                    plan: open.id.clone(),
+                    first: draft.before,
+                    second: draft.after,
+                    out,
+                    format: Some(draft.format),
+                    replace: if draft.replace {
+                        Replace::Existing
+                    } else {
+                        Replace::Never
+                    },
+                }));
+            }
+            PhotoAction::Purge { dry_run } => {
+                worker.send(PhotoJob::Purge(PurgeOptions { dry_run }));
+            }
         }
     }
 
@@ -101,15 +150,20 @@ impl App {
         }
     }
 
-    /// Takes what the `photos` thread reported.
+    /// Takes what the `photos` thread reported, at most
+    /// [`PHOTO_OUTCOMES_PER_FRAME`] a frame; the rest wait for the next frame, which
+    /// is asked for at once.
     pub(super) fn poll_photos(&mut self, ctx: &egui::Context) {
-        let outcomes = self
+        let (outcomes, more) = self
             .photo_worker
-            .as_ref()
-            .map(crate::desk::photos::PhotoWorker::poll)
+            .as_mut()
+            .map(|worker| worker.poll_at_most(PHOTO_OUTCOMES_PER_FRAME))
             .unwrap_or_default();
         for outcome in outcomes {
             self.apply_photo_outcome(outcome, ctx);
+        }
+        if more {
+            ctx.request_repaint();
         }
     }
 
@@ -182,11 +236,19 @@ impl App {
                             .pending
                             .retain(|pending| !kept.contains(&pending.staged.sha256));
                         let count = added.len();
+                        let refused = open.view.photos.refusals.len();
                         if open.record.add_photos(added) > 0 {
                             open.dirty = true;
                             self.send_pending_save();
                         }
-                        self.confirm(ctx, format!("{count} photograph(s) added to the plan"));
+                        let text = if refused == 0 {
+                            format!("{count} photograph(s) added to the plan")
+                        } else {
+                            format!(
+                                "{count} photograph(s) added to the plan, {refused} file(s) refused (named on the plan screen)"
+                            )
+                        };
+                        self.confirm(ctx, text);
                     }
                     Err(message) => {
                         open.view.photos.refusals.push(format!(
@@ -209,6 +271,39 @@ impl App {
                     Err(message) => photos.thumbnails.fail(sha256, message),
                 }
             }
+            PhotoOutcome::PairExported(result) => {
+                let Some(open) = &mut self.open_plan else {
+                    if let Err(message) = result {
+                        self.messages
+                            .push(format!("The pair was not written: {message}"));
+                    }
+                    return;
+                };
+                let photos = &mut open.view.photos;
+                photos.pair_exporting = false;
+                match result {
+                    Ok(file) => {
+                        let file = file.display().to_string();
+                        photos.pair_draft = None;
+                        photos.pair_message = Some(Ok(file.clone()));
+                        self.confirm(ctx, format!("The pair was written to {file}"));
+                    }
+                    Err(message) => photos.pair_message = Some(Err(message)),
+                }
+            }
+            PhotoOutcome::Purged(result) => {
+                let text = match result {
+                    Ok(report) => purge_text(&report),
+                    Err(message) => message,
+                };
+                match &mut self.open_plan {
+                    Some(open) => {
+                        open.view.photos.purge.running = false;
+                        open.view.photos.purge.message = Some(text);
+                    }
+                    None => self.messages.push(text),
+                }
+            }
             PhotoOutcome::Picture { sha256, result } => {
                 let Some(open) = &mut self.open_plan else {
                     return;
@@ -228,6 +323,37 @@ impl App {
             }
         }
     }
+}
+
+/// What a purge did, in a sentence or two.
+#[must_use]
+pub fn purge_text(report: &PurgeReport) -> String {
+    let count = report.purged.len();
+    let mut text = match (report.dry_run, count) {
+        (_, 0) => "No unused photograph file was found; nothing was deleted.".to_owned(),
+        (true, _) => format!(
+            "{count} unused photograph file(s), {} kB, would be deleted; nothing was deleted yet.",
+            report.bytes.div_ceil(1024)
+        ),
+        (false, _) => format!(
+            "{count} unused photograph file(s) deleted, {} kB.",
+            report.bytes.div_ceil(1024)
+        ),
+    };
+    if !report.recent.is_empty() {
+        let _ = write!(
+            text,
+            " {} unused file(s) kept in the last {} hours were left: they may belong to an add still under way.",
+            report.recent.len(),
+            crate::store::PURGE_GRACE_HOURS
+        );
+    }
+    let _ = write!(
+        text,
+        " {} photograph(s) that revisions refer to are kept.",
+        report.kept
+    );
+    text
 }
 
 impl App {
