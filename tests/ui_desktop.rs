@@ -110,9 +110,9 @@ fn a_created_plan_opens_at_its_top_on_its_cautions() {
     harness.get_by_label("Create plan").scroll_to_me();
     harness.run_steps(1);
     click(&mut harness, "Create plan");
+    // The plan left open has three sessions too: wait for the new plan by its id.
     wait_until(&mut harness, "the plan to be created", |app| {
-        app.open_plan_record()
-            .is_some_and(|record| record.plan.sessions.len() == 3)
+        app.open_plan_revision().is_some_and(|(id, _)| *id != old)
     });
     harness.run_steps(2);
     assert!(
