@@ -111,6 +111,7 @@ fn gallery_frame_200_photos(bencher: Bencher) {
     let mut most_textures = 0;
     let mut waiting: VecDeque<String> = VecDeque::new();
     let mut frame_times: Vec<Duration> = Vec::new();
+    let mut quiet_times: Vec<Duration> = Vec::new();
     let frame = |state: &mut PhotosState, waiting: &mut VecDeque<String>, offset: f32| {
         let input = egui::RawInput {
             screen_rect: Some(egui::Rect::from_min_size(
@@ -144,6 +145,7 @@ fn gallery_frame_200_photos(bencher: Bencher) {
         output.textures_delta.clear();
         for request in state.take_requests() {
             if let PhotoRequest::Thumbnail(sha) = request {
+                REQUESTED.with(|requested| requested.borrow_mut().insert(sha.clone()));
                 waiting.push_back(sha);
             }
         }
@@ -158,9 +160,13 @@ fn gallery_frame_200_photos(bencher: Bencher) {
         } else {
             offset + 40.0
         };
+        let uploads = waiting.len().min(PHOTO_OUTCOMES_PER_FRAME);
         let started = Instant::now();
         let meshes = frame(&mut state, &mut waiting, offset);
         frame_times.push(started.elapsed());
+        if uploads == 0 {
+            quiet_times.push(started.elapsed());
+        }
         most_textures = most_textures.max(state.thumbnails.len());
         meshes
     });
@@ -169,18 +175,32 @@ fn gallery_frame_200_photos(bencher: Bencher) {
         most_textures <= 80 + THUMBNAIL_CACHE,
         "textures kept: {most_textures}"
     );
-    frame_times.sort();
-    if !frame_times.is_empty() {
-        let count = frame_times.len();
-        let mean = frame_times.iter().sum::<Duration>() / u32::try_from(count).unwrap();
-        let median = frame_times[count / 2];
-        let p99 = frame_times[(count * 99 / 100).min(count - 1)];
+    for (what, times) in [
+        ("gallery frames", &mut frame_times),
+        ("of which without a texture upload", &mut quiet_times),
+    ] {
+        times.sort();
+        if times.is_empty() {
+            continue;
+        }
+        let count = times.len();
+        let mean = times.iter().sum::<Duration>() / u32::try_from(count).unwrap();
+        let median = times[count / 2];
+        let p99 = times[(count * 99 / 100).min(count - 1)];
         eprintln!(
-            "gallery frames: {count}, median {median:?}, mean {mean:?}, p99 {p99:?}, slowest {:?}",
-            frame_times[count - 1]
+            "{what}: {count}, median {median:?}, mean {mean:?}, p99 {p99:?}, slowest {:?}",
+            times[count - 1]
         );
     }
-    eprintln!("thumbnail textures kept at most: {most_textures} (of 200 photographs)");
+    let asked = REQUESTED.with(|requested| requested.borrow().len());
+    eprintln!(
+        "thumbnail textures kept at most: {most_textures} (of 200 photographs; {asked} asked for while scrolling)"
+    );
+}
+
+thread_local! {
+    /// Every photograph whose thumbnail the gallery asked for.
+    static REQUESTED: std::cell::RefCell<BTreeSet<String>> = const { std::cell::RefCell::new(BTreeSet::new()) };
 }
 
 /// The RGBA pixels of a 320 x 240 thumbnail, as the `photos` thread sends them.

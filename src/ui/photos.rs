@@ -1218,6 +1218,95 @@ mod tests {
         assert_eq!(comparison.centre, vec2(0.5, 0.5));
     }
 
+    fn plan() -> Plan {
+        use crate::catalog::{Area, Catalog, CellSource, Indication, Modality, Selection};
+        let (catalog, _) = Catalog::builtin();
+        let request = crate::planning::PlanRequest::new(
+            Selection {
+                modality: Modality::Injection,
+                source: CellSource::AutologousPrp,
+                area: Area::Scalp,
+                indication: Indication::AndrogeneticAlopecia,
+                adjuncts: Vec::new(),
+            },
+            BTreeSet::new(),
+            "2027-03-01".parse().unwrap(),
+        );
+        crate::planning::generate(&catalog, &request).unwrap()
+    }
+
+    fn staged(sha: &str, exif_taken: Option<Date>) -> Staged {
+        Staged {
+            sha256: sha.repeat(64),
+            width: 4,
+            height: 3,
+            thumbnail: crate::desk::photos::Pixels {
+                width: 1,
+                height: 1,
+                rgba: vec![0, 0, 0, 255],
+            },
+            exif_taken,
+        }
+    }
+
+    #[test]
+    fn a_staged_photograph_takes_its_camera_s_day_and_that_day_s_visit() {
+        let plan = plan();
+        let second = plan.sessions[1].date;
+        let today: Date = "2027-12-01".parse().unwrap();
+        let ctx = egui::Context::default();
+        let texture = ctx.load_texture(
+            "t",
+            egui::ColorImage::example(),
+            egui::TextureOptions::LINEAR,
+        );
+        let mut state = PhotosState::default();
+        state.stage(
+            "a.jpg".into(),
+            staged("a", Some(second)),
+            texture.clone(),
+            &plan,
+            Some("vertex"),
+            today,
+        );
+        state.stage(
+            "b.jpg".into(),
+            staged("b", None),
+            texture.clone(),
+            &plan,
+            Some("vertex"),
+            today,
+        );
+        let future = today.tomorrow().unwrap();
+        state.stage(
+            "c.jpg".into(),
+            staged("c", Some(future)),
+            texture,
+            &plan,
+            Some("vertex"),
+            today,
+        );
+        assert_eq!(state.pending[0].taken, second);
+        assert_eq!(state.pending[0].moment, Some(PhotoMoment::Session(2)));
+        assert_eq!(state.pending[1].taken, today, "no camera day: today");
+        assert_eq!(
+            state.pending[2].taken, today,
+            "a camera day after today is not believed"
+        );
+    }
+
+    #[test]
+    fn a_batch_s_refusals_are_counted_in_one_sentence() {
+        assert_eq!(
+            refused_text(1, 3),
+            "1 file was refused (named below with the reason); the 3 other photograph(s) are checked and wait below to be added."
+        );
+        assert_eq!(
+            refused_text(2, 0),
+            "2 files were refused and nothing was added; each is named below with the reason."
+        );
+    }
+
     #[test]
     fn fitting_keeps_proportions() {
         assert_eq!(
