@@ -112,7 +112,9 @@ fn gallery_frame_200_photos(bencher: Bencher) {
     let mut waiting: VecDeque<String> = VecDeque::new();
     let mut frame_times: Vec<Duration> = Vec::new();
     let mut quiet_times: Vec<Duration> = Vec::new();
+    // Each frame returns its meshes and how far the gallery scrolls at most.
     let frame = |state: &mut PhotosState, waiting: &mut VecDeque<String>, offset: f32| {
+        let mut end = 0.0_f32;
         let input = egui::RawInput {
             screen_rect: Some(egui::Rect::from_min_size(
                 egui::Pos2::ZERO,
@@ -135,12 +137,16 @@ fn gallery_frame_200_photos(bencher: Bencher) {
             views: &views,
             today: "2027-12-01".parse().unwrap(),
         };
+        // In a central panel, as the plan screen is: the tiles wrap at its width.
         let mut output = ctx.run_ui(input, |ui| {
-            egui::ScrollArea::vertical()
-                .vertical_scroll_offset(offset)
-                .show(ui, |ui| {
-                    let _ = photos_ui(ui, &shown, state);
-                });
+            egui::CentralPanel::default().show(ui, |ui| {
+                let scrolled = egui::ScrollArea::vertical()
+                    .vertical_scroll_offset(offset)
+                    .show(ui, |ui| {
+                        let _ = photos_ui(ui, &shown, state);
+                    });
+                end = scrolled.content_size.y - scrolled.inner_rect.height();
+            });
         });
         output.textures_delta.clear();
         for request in state.take_requests() {
@@ -149,20 +155,22 @@ fn gallery_frame_200_photos(bencher: Bencher) {
                 waiting.push_back(sha);
             }
         }
-        ctx.tessellate(output.shapes, output.pixels_per_point).len()
+        (
+            ctx.tessellate(output.shapes, output.pixels_per_point).len(),
+            end,
+        )
     };
+    let mut end = 0.0_f32;
     for _ in 0..5 {
-        frame(&mut state, &mut waiting, 0.0);
+        end = frame(&mut state, &mut waiting, 0.0).1;
     }
     bencher.bench_local(|| {
-        offset = if offset > 12_000.0 {
-            0.0
-        } else {
-            offset + 40.0
-        };
+        // Top to bottom, then from the top again.
+        offset = if offset >= end { 0.0 } else { offset + 40.0 };
         let uploads = waiting.len().min(PHOTO_OUTCOMES_PER_FRAME);
         let started = Instant::now();
-        let meshes = frame(&mut state, &mut waiting, offset);
+        let (meshes, bottom) = frame(&mut state, &mut waiting, offset);
+        end = bottom;
         frame_times.push(started.elapsed());
         if uploads == 0 {
             quiet_times.push(started.elapsed());

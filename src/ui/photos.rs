@@ -274,6 +274,9 @@ pub struct PhotosState {
     pub purge: PurgeState,
     requests: Vec<PhotoRequest>,
     frame: u64,
+    /// The height of a row of tiles, the tallest drawn so far: every row is drawn this
+    /// tall, and a row out of view only takes its place.
+    row_height: f32,
 }
 
 impl std::fmt::Debug for PhotosState {
@@ -861,6 +864,23 @@ fn caption(plan: &Plan, photo: &PlanPhoto) -> String {
     text
 }
 
+/// How many tiles of [`TILE_SIDE`] fit side by side in `width`, at least one.
+fn tiles_per_row(width: f32, spacing: f32) -> usize {
+    let across = ((width + spacing) / (TILE_SIDE + spacing)).floor();
+    if across.is_finite() && across >= 1.0 {
+        // A window is never millions of tiles wide; the cast cannot truncate.
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "finite, at least 1, and small"
+        )]
+        let across = across as usize;
+        across
+    } else {
+        1
+    }
+}
+
 /// The gallery: per view, the photographs oldest first; each can be chosen for a
 /// comparison or taken off the plan.
 #[allow(
@@ -927,64 +947,81 @@ fn gallery_ui(
                 state.comparison = Some(Comparison::new(before, after));
             }
         });
-        ui.horizontal_wrapped(|ui| {
-            for photo in photos {
-                ui.vertical(|ui| {
-                    ui.set_width(TILE_SIDE);
-                    let (rect, response) =
-                        ui.allocate_exact_size(Vec2::splat(TILE_SIDE), Sense::click());
-                    let name = format!("{label}, {}", caption(&record.plan, photo));
-                    response.widget_info(|| {
-                        egui::WidgetInfo::labeled(
-                            egui::Role::Image,
-                            true,
-                            format!("Photograph {name}"),
-                        )
-                    });
-                    if ui.is_rect_visible(rect) {
-                        let texture = state.thumbnails.get(
-                            &photo.sha256,
-                            state.frame,
-                            &mut state.requests,
-                            PhotoRequest::Thumbnail,
-                        );
-                        paint_tile(
-                            ui,
-                            rect,
-                            texture.as_ref(),
-                            state.thumbnails.failure(&photo.sha256),
-                        );
-                    }
-                    ui.label(RichText::new(caption(&record.plan, photo)).small());
-                    let chosen = state.chosen.entry(view_id.to_owned()).or_default();
-                    let mut is_chosen = chosen.contains(&photo.sha256);
-                    if ui
-                        .checkbox(&mut is_chosen, "Compare")
-                        .on_hover_text("Choose two photographs of this view to compare")
-                        .changed()
-                    {
-                        if is_chosen {
-                            chosen.push(photo.sha256.clone());
-                            if chosen.len() > 2 {
-                                chosen.remove(0);
-                            }
-                        } else {
-                            chosen.retain(|sha| *sha != photo.sha256);
-                        }
-                    }
-                    if ui
-                        .small_button("Remove")
-                        .on_hover_text("Take it off the plan; the file and the history keep it")
-                        .clicked()
-                    {
-                        action = Some(PhotoAction::SetRemoved {
-                            sha256: photo.sha256.clone(),
-                            removed: true,
-                        });
-                    }
-                });
+        // Rows of as many tiles as the width holds, laid out row by row: a wrapped
+        // layout does not wrap columns of widgets, and would leave one long row.
+        let per_row = tiles_per_row(ui.available_width(), ui.spacing().item_spacing.x);
+        for (number, row) in photos.chunks(per_row).enumerate() {
+            // A row out of view takes its place without its widgets: a gallery of
+            // hundreds costs what is on screen. A view's first row is always drawn,
+            // so each view is found (by a screen reader too) and scrolled to.
+            let height = state.row_height;
+            let place =
+                egui::Rect::from_min_size(ui.cursor().min, Vec2::new(ui.available_width(), height));
+            if number > 0 && height > 0.0 && !ui.is_rect_visible(place) {
+                ui.allocate_space(place.size());
+                continue;
             }
-        });
+            let drawn = ui.horizontal_top(|ui| {
+                ui.set_min_height(height);
+                for photo in row {
+                    ui.vertical(|ui| {
+                        ui.set_width(TILE_SIDE);
+                        let (rect, response) =
+                            ui.allocate_exact_size(Vec2::splat(TILE_SIDE), Sense::click());
+                        let name = format!("{label}, {}", caption(&record.plan, photo));
+                        response.widget_info(|| {
+                            egui::WidgetInfo::labeled(
+                                egui::Role::Image,
+                                true,
+                                format!("Photograph {name}"),
+                            )
+                        });
+                        if ui.is_rect_visible(rect) {
+                            let texture = state.thumbnails.get(
+                                &photo.sha256,
+                                state.frame,
+                                &mut state.requests,
+                                PhotoRequest::Thumbnail,
+                            );
+                            paint_tile(
+                                ui,
+                                rect,
+                                texture.as_ref(),
+                                state.thumbnails.failure(&photo.sha256),
+                            );
+                        }
+                        ui.label(RichText::new(caption(&record.plan, photo)).small());
+                        let chosen = state.chosen.entry(view_id.to_owned()).or_default();
+                        let mut is_chosen = chosen.contains(&photo.sha256);
+                        if ui
+                            .checkbox(&mut is_chosen, "Compare")
+                            .on_hover_text("Choose two photographs of this view to compare")
+                            .changed()
+                        {
+                            if is_chosen {
+                                chosen.push(photo.sha256.clone());
+                                if chosen.len() > 2 {
+                                    chosen.remove(0);
+                                }
+                            } else {
+                                chosen.retain(|sha| *sha != photo.sha256);
+                            }
+                        }
+                        if ui
+                            .small_button("Remove")
+                            .on_hover_text("Take it off the plan; the file and the history keep it")
+                            .clicked()
+                        {
+                            action = Some(PhotoAction::SetRemoved {
+                                sha256: photo.sha256.clone(),
+                                removed: true,
+                            });
+                        }
+                    });
+                }
+            });
+            state.row_height = state.row_height.max(drawn.response.rect.height());
+        }
     }
     let removed = record.photos.iter().filter(|photo| photo.removed).count();
     if removed > 0 {

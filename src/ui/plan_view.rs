@@ -314,7 +314,14 @@ pub fn plan_view_ui(
             let edit = pre_procedure_ui(ui, record, plan, today, &mut state.target)
                 .or(sessions_ui(ui, record, plan, protocol, state))
                 .or(aftercare_ui(ui, record, plan, today))
-                .or(results_ui(ui, record, plan, catalog, today, &mut state.target));
+                .or(results_ui(
+                    ui,
+                    record,
+                    plan,
+                    catalog,
+                    today,
+                    &mut state.target,
+                ));
             if let Some(edit) = edit {
                 action = Some(Action::EditPlan(edit));
             }
