@@ -156,9 +156,9 @@ fn a_plan_round_trips_through_its_revisions() {
         for k in 2..=25 {
             record = common::record_of_save(&catalog, &first.patient, k);
             let saved = store
-                .save_plan(&id, k as u32 - 1, &record, "Dr. Lima")
+                .save_plan(&id, u32::try_from(k).unwrap() - 1, &record, "Dr. Lima")
                 .unwrap();
-            assert_eq!(saved.number, k as u32);
+            assert_eq!(saved.number, u32::try_from(k).unwrap());
         }
         // Another desk reads what this one saved, the older revisions too (most of them
         // hold only what changed, rebuilt through the chain).
@@ -370,7 +370,7 @@ fn verify_names_a_revision_changed_behind_the_apps_back_and_one_removed() {
         for k in 2..=6 {
             let record = common::record_of_save(&catalog, &first.patient, k);
             store
-                .save_plan(&plan_id, k as u32 - 1, &record, "Dr. Lima")
+                .save_plan(&plan_id, u32::try_from(k).unwrap() - 1, &record, "Dr. Lima")
                 .unwrap();
         }
         assert!(store.verify().is_ok());
@@ -481,7 +481,7 @@ fn a_data_folder_copied_into_a_database_is_the_same_and_a_second_copy_adds_nothi
         for k in 2..=(3 + n as u64 * 10) {
             let record = common::record_of_save(&catalog, &first.patient, k);
             folder
-                .save_plan(&id, k as u32 - 1, &record, "Dr. Lima")
+                .save_plan(&id, u32::try_from(k).unwrap() - 1, &record, "Dr. Lima")
                 .unwrap();
         }
         plans.push(id);
@@ -526,6 +526,7 @@ fn a_data_folder_copied_into_a_database_is_the_same_and_a_second_copy_adds_nothi
     // A save on the database continues the chain the folder started.
     let id = &plans[0];
     let newest = target.load_plan(id).unwrap();
+    let saved_on_database = newest.number + 1;
     target
         .save_plan(
             id,
@@ -535,6 +536,34 @@ fn a_data_folder_copied_into_a_database_is_the_same_and_a_second_copy_adds_nothi
         )
         .unwrap();
     assert!(target.verify().is_ok());
+    // A backup of the database is a data folder that opens without a server, with
+    // every revision, the one saved on the database too.
+    let dest = dir.path().join("backup");
+    let (copied, verified) = target.backup_to_folder(&dest).unwrap();
+    assert!(
+        copied.is_ok() && verified.is_ok(),
+        "{copied:?} {verified:?}"
+    );
+    let backup = Store::open(&dest).unwrap();
+    assert_eq!(backup.load_plan(id).unwrap().number, saved_on_database);
+    for id in &plans {
+        let hashes = |store: &Store| -> Vec<String> {
+            store
+                .history(id)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.hash)
+                .collect()
+        };
+        assert_eq!(hashes(&backup), hashes(&target));
+    }
+    assert_eq!(
+        backup.patient_with_clinic_id("MRN-0").unwrap(),
+        folder.patient_with_clinic_id("MRN-0").unwrap()
+    );
+    assert!(backup.load_index(&mut |_| {}).unwrap().plans.len() == 3);
+    // A backup is never written over another.
+    assert!(target.backup_to_folder(&dest).is_err());
 }
 
 #[test]
@@ -589,6 +618,26 @@ fn the_command_line_makes_the_schema_copies_a_folder_and_reads_plans_from_the_da
         output.status.success(),
         "{}{}",
         common::stdout(&output),
+        common::stderr(&output)
+    );
+    let dest = dir.path().join("backup");
+    let dest_text = dest.to_str().unwrap();
+    let output = common::regen(&data, &config, &["--database", url, "backup", dest_text]);
+    assert!(
+        output.status.success(),
+        "{}{}",
+        common::stdout(&output),
+        common::stderr(&output)
+    );
+    assert!(
+        common::stdout(&output).contains("The backup verifies: 2 records"),
+        "{}",
+        common::stdout(&output)
+    );
+    let output = common::regen(&dest, &config, &["plans", "show", &plan]);
+    assert!(
+        common::stdout(&output).contains("Ana Souza"),
+        "{}",
         common::stderr(&output)
     );
     // What does not run on a database yet says so in one line.

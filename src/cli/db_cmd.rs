@@ -1,6 +1,7 @@
 //! `regen-planner db init URL`: makes or brings up to date the store's schema on a
 //! PostgreSQL database.
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
@@ -21,7 +22,7 @@ pub enum DbCommand {
     /// app is refused and left unchanged. The password comes from ~/.pgpass (or the
     /// file PGPASSFILE names), never from the settings.
     Init {
-        /// The database, as postgresql://USER@HOST/DATABASE (add sslmode=require for a
+        /// The database, as `postgresql://USER@HOST/DATABASE` (add sslmode=require for a
         /// server that is not on this computer).
         url: String,
     },
@@ -57,21 +58,65 @@ pub fn migrate(to: &str, dirs: &regen_planner::store::AppDirs) -> anyhow::Result
         report.records, report.copied, report.already_there
     );
     for problem in &report.problems {
-        text.push_str(&format!("problem: {problem}\n"));
+        let _ = writeln!(text, "problem: {problem}");
     }
     if verify.is_ok() {
-        text.push_str(&format!(
-            "The database verifies: {} records, {} revisions.\n",
+        let _ = writeln!(
+            text,
+            "The database verifies: {} records, {} revisions.",
             verify.records, verify.revisions
-        ));
+        );
     } else {
         for problem in &verify.problems {
-            text.push_str(&format!(
-                "problem: {}: {}\n",
+            let _ = writeln!(
+                text,
+                "problem: {}: {}",
                 problem.file.display(),
                 problem.what
-            ));
+            );
         }
+    }
+    super::print(&text)?;
+    Ok(if report.is_ok() && verify.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Runs `backup DEST` on a database (`--database URL`): a new data folder with every
+/// patient and plan, checked against the database and verified.
+///
+/// # Errors
+/// When the database cannot be opened or DEST exists, as one sentence.
+pub fn backup(url: &str, dest: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let database = regen_planner::store::Store::open_database(url)?;
+    let (report, verify) = database.backup_to_folder(dest)?;
+    let mut text = format!(
+        "Backed up {} records ({} entries) to {}.\n",
+        report.records,
+        report.copied,
+        dest.display()
+    );
+    for problem in &report.problems {
+        let _ = writeln!(text, "problem: {problem}");
+    }
+    for problem in &verify.problems {
+        let _ = writeln!(
+            text,
+            "problem: {}: {}",
+            problem.file.display(),
+            problem.what
+        );
+    }
+    if report.is_ok() && verify.is_ok() {
+        let _ = writeln!(
+            text,
+            "The backup verifies: {} records, {} revisions; it opens with --data-dir {} and no server.",
+            verify.records,
+            verify.revisions,
+            dest.display()
+        );
     }
     super::print(&text)?;
     Ok(if report.is_ok() && verify.is_ok() {

@@ -35,8 +35,8 @@ pub struct Cli {
     )]
     pub data_dir: Option<PathBuf>,
     /// Keep patients and plans on this PostgreSQL database instead of the data folder,
-    /// as postgresql://USER@HOST/DATABASE (the password from ~/.pgpass). For now only
-    /// `plans show`, `plans history` and `plans verify` run on it.
+    /// as `postgresql://USER@HOST/DATABASE` (the password from ~/.pgpass). For now only
+    /// `plans show`, `plans history`, `plans verify` and `backup` run on it.
     #[arg(
         long,
         global = true,
@@ -96,7 +96,7 @@ pub enum Command {
     /// with `db init`), check every revision against the folder, and verify the
     /// database; run it again to copy only what is missing.
     Migrate {
-        /// The database, as postgresql://USER@HOST/DATABASE.
+        /// The database, as `postgresql://USER@HOST/DATABASE`.
         #[arg(long, value_name = "URL")]
         to: String,
     },
@@ -130,8 +130,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Some(Command::Plans(args)) => plans_cmd::run_on_database(&args, &dirs, url),
             Some(Command::Db(args)) => db_cmd::run(&args),
             Some(Command::Migrate { to }) => db_cmd::migrate(&to, &dirs),
+            Some(Command::Backup { dest }) => db_cmd::backup(url, &dest),
             _ => Err(anyhow::anyhow!(
-                "only `plans show`, `plans history` and `plans verify` run on a database yet (--database or REGEN_PLANNER_DATABASE_URL); leave it out to use the data folder"
+                "only `plans show`, `plans history`, `plans verify` and `backup` run on a database yet (--database or REGEN_PLANNER_DATABASE_URL); leave it out to use the data folder"
             )),
         };
     }

@@ -240,17 +240,16 @@ fn tls_connector() -> Result<tokio_postgres_rustls::MakeRustlsConnect, DatabaseE
 
 /// An error of the client as one line, with the server's own message when it sent one.
 fn one_line(error: &postgres::Error) -> String {
-    let text = match error.as_db_error() {
-        Some(db) => db.message().to_owned(),
-        None => {
-            let mut text = error.to_string();
-            let mut source = std::error::Error::source(error);
-            while let Some(inner) = source {
-                text = format!("{text}: {inner}");
-                source = inner.source();
-            }
-            text
+    let text = if let Some(db) = error.as_db_error() {
+        db.message().to_owned()
+    } else {
+        let mut text = error.to_string();
+        let mut source = std::error::Error::source(error);
+        while let Some(inner) = source {
+            text = format!("{text}: {inner}");
+            source = inner.source();
         }
+        text
     };
     crate::untrusted::escape_controls(&text).into_owned()
 }

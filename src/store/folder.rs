@@ -144,8 +144,9 @@ impl Store {
 
     /// Opens the store kept on a PostgreSQL database (`postgresql://USER@HOST/DATABASE`)
     /// whose schema `regen-planner db init` made. Patients and plans, their revisions,
-    /// conflicts, clinic ids, history and verify work as on a data folder; the index,
-    /// photographs and backup are not on a database yet.
+    /// conflicts, clinic ids, history and verify work as on a data folder, and
+    /// [`Store::backup_to_folder`] makes its backup; the index and photographs are not
+    /// on a database yet.
     ///
     /// # Errors
     /// When the URL cannot be read, the server cannot be reached, or its schema is not
@@ -200,7 +201,7 @@ impl Store {
         let id = self.new_patient_id(patient)?;
         let mut creation = self.begin_creation("the new patient")?;
         let revision = creation.stage(id.as_str(), patient, author, Timestamp::now())?;
-        let placed = self.commit(creation)?;
+        let placed = self.commit(&creation)?;
         if placed.first() == Some(&true) {
             Ok((id, revision))
         } else {
@@ -239,7 +240,7 @@ impl Store {
         let mut creation = self.begin_creation("the new patient and plan")?;
         let patient_revision = creation.stage(patient_id.as_str(), patient, author, saved_at)?;
         let plan_revision = creation.stage(plan_id.as_str(), &record, author, saved_at)?;
-        let placed = self.commit(creation)?;
+        let placed = self.commit(&creation)?;
         let patient_revision = if placed.first() == Some(&true) {
             patient_revision
         } else {
@@ -602,7 +603,7 @@ impl Store {
             }
         }
         let revision = creation.stage(id, record, author, saved_at)?;
-        if self.commit(creation)?.first() == Some(&true) {
+        if self.commit(&creation)?.first() == Some(&true) {
             Ok(revision)
         } else {
             Err(conflict::<T>(self.medium(), id, 1))
@@ -624,7 +625,7 @@ impl Store {
 
     /// Puts the records of a creation in place, all of them or none (see
     /// [`Medium::create_records`]). Returns, per record, whether this save put it there.
-    fn commit(&self, creation: Creation) -> Result<Vec<bool>, StoreError> {
+    fn commit(&self, creation: &Creation) -> Result<Vec<bool>, StoreError> {
         self.medium
             .create_records(&creation.label, &creation.records)
     }

@@ -1,5 +1,6 @@
 //! `regen-planner migrate --to URL`: a data folder copied into a database, entry by
-//! entry, byte for byte, and checked against the folder.
+//! entry, byte for byte, and checked against the folder; and the other way round,
+//! `backup DEST` from a database, a new data folder that opens without a server.
 //!
 //! Each record's generated plans, revisions and head are copied as the folder holds
 //! them (the hash chain is inside the bytes, so it arrives whole), then read back from
@@ -9,7 +10,6 @@
 //! interruption and copies only what is missing. Clinic ids are claimed for the same
 //! patients. Photographs are not copied yet (they are not on a database yet).
 
-use super::claims::normalize;
 use super::error::StoreError;
 use super::folder::Store;
 use super::format::Record;
@@ -52,17 +52,75 @@ impl Store {
         Ok(report)
     }
 
+    /// Copies a store on a database into a new data folder `dest` (it must not exist),
+    /// entry by entry as [`Store::copy_into`] does, and verifies the folder: a backup
+    /// that opens without a server.
+    ///
+    /// # Errors
+    /// When `dest` exists or cannot be made, or either side cannot be listed.
+    pub fn backup_to_folder(
+        &self,
+        dest: &std::path::Path,
+    ) -> Result<(MigrateReport, super::verify::VerifyReport), StoreError> {
+        if std::fs::symlink_metadata(dest).is_ok() {
+            return Err(StoreError::Backup {
+                dest: dest.to_path_buf(),
+                what: "it exists already; give a new folder, so that no backup is written over another".to_owned(),
+            });
+        }
+        let folder = Store::open(dest)?;
+        let report = self.copy_into(&folder)?;
+        Ok((report, folder.verify()))
+    }
+
+    /// Refuses [`Store::backup`] on a database, whose backup is
+    /// [`Store::backup_to_folder`].
+    pub(crate) fn refuse_folder_backup(&self, dest: &std::path::Path) -> Result<(), StoreError> {
+        if self.database().is_some() {
+            return Err(StoreError::Backup {
+                dest: dest.to_path_buf(),
+                what: "the store is on a database, whose backup is made entry by entry: run `regen-planner --database URL backup DEST`".to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The ids of a kind's records, with what was skipped.
+    fn ids_of<T: Record>(
+        &self,
+    ) -> Result<(Vec<String>, Vec<super::error::LoadProblem>), StoreError> {
+        match self.database() {
+            Some(database) => database
+                .record_ids(T::FOLDER)
+                .map(|ids| (ids, Vec::new()))
+                .map_err(|error| StoreError::Database {
+                    what: error.to_string(),
+                }),
+            None => self.record_ids::<T>(),
+        }
+    }
+
+    /// Makes a record exist with no entry yet, unless it does.
+    fn make_record<T: Record>(&self, id: &str) -> Result<(), StoreError> {
+        if let Some(database) = self.database() {
+            return database
+                .create_record(T::FOLDER, id)
+                .map(|_| ())
+                .map_err(|error| StoreError::Database {
+                    what: error.to_string(),
+                });
+        }
+        let dir = self.record_dir::<T>(id);
+        super::fsio::create_private_dir(&dir)
+            .map_err(|source| super::error::write_error(&format!("{} {id}", T::KIND), &dir, source))
+    }
+
     fn copy_kind<T: Record>(
         &self,
         target: &Store,
         report: &mut MigrateReport,
     ) -> Result<(), StoreError> {
-        let Some(database) = target.database() else {
-            return Err(StoreError::Database {
-                what: "a data folder is copied into a database only; give --to postgresql://USER@HOST/DATABASE".to_owned(),
-            });
-        };
-        let (ids, problems) = self.record_ids::<T>()?;
+        let (ids, problems) = self.ids_of::<T>()?;
         report
             .problems
             .extend(problems.into_iter().map(|problem| problem.to_string()));
@@ -84,7 +142,7 @@ impl Store {
                     .problems
                     .push(format!("{}: {}", stray.path.display(), stray.what));
             }
-            if let Err(error) = database.create_record(T::FOLDER, &id) {
+            if let Err(error) = target.make_record::<T>(&id) {
                 report.problems.push(error.to_string());
                 continue;
             }
@@ -109,10 +167,7 @@ impl Store {
         target: &Store,
         report: &mut MigrateReport,
     ) -> Result<(), StoreError> {
-        let Some(database) = target.database() else {
-            return Ok(());
-        };
-        let (ids, _) = self.record_ids::<Patient>()?;
+        let (ids, _) = self.ids_of::<Patient>()?;
         for id in ids {
             let Ok(patient_id) = id.parse() else {
                 continue;
@@ -123,10 +178,10 @@ impl Store {
             let Some(clinic_id) = patient.value.clinic_id else {
                 continue;
             };
-            match database.claim(&normalize(&clinic_id), &patient_id) {
+            match target.claim(&clinic_id, &patient_id) {
                 Ok(holder) if holder == patient_id => {}
                 Ok(holder) => report.problems.push(format!(
-                    "clinic id '{}' of patient {id} belongs to patient {holder} in the database; the patient was copied, the clinic id was left to that patient",
+                    "clinic id '{}' of patient {id} belongs to patient {holder} in the copy; the patient was copied, the clinic id was left to that patient",
                     crate::untrusted::for_message(&clinic_id)
                 )),
                 Err(error) => report.problems.push(error.to_string()),
