@@ -529,6 +529,15 @@ impl Store {
         } = *checked;
         let bytes: &[u8] = bytes;
         let sha256 = sha256.clone();
+        if self.database().is_some() {
+            return Err(PhotoError::Io {
+                doing: "write",
+                file: self.data_dir().to_path_buf(),
+                cause: io::Error::other(
+                    "photographs are not kept on a database yet; add them on a data folder",
+                ),
+            });
+        }
         let file = self.photo_file(&sha256, probe.format);
         let io_error = |doing, file: &Path| {
             let file = file.to_path_buf();
@@ -568,6 +577,12 @@ impl Store {
     pub fn read_photo(&self, sha256: &str) -> Result<(PhotoFormat, Vec<u8>), PhotoError> {
         if !is_sha256(sha256) {
             return Err(PhotoError::BadId(crate::untrusted::for_message(sha256)));
+        }
+        if self.database().is_some() {
+            return Err(PhotoError::Missing {
+                sha256: sha256.to_owned(),
+                file: self.data_dir().to_path_buf(),
+            });
         }
         for format in [PhotoFormat::Jpeg, PhotoFormat::Png] {
             let file = self.photo_file(sha256, format);
