@@ -182,6 +182,12 @@ pub enum PurgeError {
         /// The first, in words.
         first: String,
     },
+    /// The store is on a database, which keeps no photographs yet: there is nothing
+    /// of its own to purge.
+    #[error(
+        "photographs are not kept on a database yet, so there is nothing to purge there; purge on the data folder that holds them"
+    )]
+    OnDatabase,
     /// A file could not be listed or deleted.
     #[error("the purge stopped after {done} photograph(s): {error}")]
     Delete {
@@ -305,6 +311,9 @@ impl Store {
     /// When the data folder has problems (named in one sentence, nothing deleted), or a
     /// file cannot be listed or deleted (the report then names what was deleted before).
     pub fn purge_photos(&self, options: PurgeOptions) -> Result<PurgeReport, PurgeError> {
+        if self.database().is_some() {
+            return Err(PurgeError::OnDatabase);
+        }
         let verified = self.verify();
         if let Some(first) = verified.problems.first() {
             return Err(PurgeError::NotVerified {
