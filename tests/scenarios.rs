@@ -332,8 +332,10 @@ fn check_dated(key: &str, value: &str, plan: &Value) -> Option<bool> {
         "follow-up" => any(&plan["follow_ups"], |item| {
             item["date"] == words.get(0) && text_of(&item["purpose"]).contains(&words.rest_after(1))
         }),
+        // A scale by its id, or an observation in the words of the assessments.
         "follow-up scale" => any(&plan["follow_ups"], |item| {
-            any(&item["assessments"], |scale| text_of(scale).contains(value))
+            any(&item["scales"], |scale| text_of(scale) == value)
+                || any(&item["assessments"], |text| text_of(text).contains(value))
         }),
         _ => return None,
     })

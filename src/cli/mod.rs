@@ -2,6 +2,7 @@
 
 mod agenda_cmd;
 mod catalog_cmd;
+mod db_cmd;
 mod demo_cmd;
 mod export_cmd;
 mod lots_cmd;
@@ -33,6 +34,16 @@ pub struct Cli {
         env = "REGEN_PLANNER_DATA_DIR"
     )]
     pub data_dir: Option<PathBuf>,
+    /// Keep patients and plans on this PostgreSQL database instead of the data folder,
+    /// as `postgresql://USER@HOST/DATABASE` (the password from ~/.pgpass). For now only
+    /// `plans show`, `plans history`, `plans verify` and `backup` run on it.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "REGEN_PLANNER_DATABASE_URL"
+    )]
+    pub database: Option<String>,
     /// Folder of settings and the clinic's protocol files (default: the system's
     /// configuration folder for the app).
     #[arg(
@@ -83,6 +94,16 @@ pub enum Command {
     Lots(lots_cmd::LotsArgs),
     /// Make up realistic demo patients and plans in a new data folder (--data-dir DIR).
     DemoData(demo_cmd::DemoArgs),
+    /// Make the store's schema on a PostgreSQL database (`db init URL`).
+    Db(db_cmd::DbArgs),
+    /// Copy every patient and plan of the data folder into a PostgreSQL database (made
+    /// with `db init`), check every revision against the folder, and verify the
+    /// database; run it again to copy only what is missing.
+    Migrate {
+        /// The database, as `postgresql://USER@HOST/DATABASE`.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
     /// Copy the whole data folder to DEST (a new folder), then check the copy.
     Backup {
         /// The backup folder to create; it must not exist yet.
@@ -108,6 +129,17 @@ pub enum Format {
 /// Any failure, as one sentence for stderr.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let dirs = AppDirs::resolve(cli.data_dir.as_deref(), cli.config_dir.as_deref())?;
+    if let Some(url) = cli.database.as_deref() {
+        return match cli.command {
+            Some(Command::Plans(args)) => plans_cmd::run_on_database(&args, &dirs, url),
+            Some(Command::Db(args)) => db_cmd::run(&args),
+            Some(Command::Migrate { to }) => db_cmd::migrate(&to, &dirs),
+            Some(Command::Backup { dest }) => db_cmd::backup(url, &dest),
+            _ => Err(anyhow::anyhow!(
+                "only `plans show`, `plans history`, `plans verify` and `backup` run on a database yet (--database or REGEN_PLANNER_DATABASE_URL); leave it out to use the data folder"
+            )),
+        };
+    }
     match cli.command {
         None => {
             let open_plan = match cli.open_plan {
@@ -142,6 +174,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Photos(args)) => photos_cmd::run(&args, &dirs),
         Some(Command::Export(args)) => export_cmd::run(&args, &dirs),
         Some(Command::Lots(args)) => lots_cmd::run(&args, &dirs),
+        Some(Command::Db(args)) => db_cmd::run(&args),
+        Some(Command::Migrate { to }) => db_cmd::migrate(&to, &dirs),
         Some(Command::Backup { dest }) => plans_cmd::backup(&dest, &dirs),
         Some(Command::DemoData(args)) => demo_cmd::run(&args, &dirs, cli.data_dir.is_some()),
     }

@@ -90,6 +90,21 @@ pub fn run(args: &PlansArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// `plans` on a database (`--database URL`): show, history and verify.
+pub fn run_on_database(args: &PlansArgs, dirs: &AppDirs, url: &str) -> anyhow::Result<ExitCode> {
+    let store = Store::open_database(url)?;
+    match &args.command {
+        PlansCommand::Show { id, format } => show(&store, dirs, &parse_plan_id(id)?, *format),
+        PlansCommand::History { id } => history(&store, &parse_plan_id(id)?),
+        PlansCommand::Verify => verify(&store),
+        PlansCommand::List { .. } | PlansCommand::Record(_) | PlansCommand::Score(_) => {
+            Err(anyhow::anyhow!(
+                "only `plans show`, `plans history` and `plans verify` run on a database yet; leave out --database (and REGEN_PLANNER_DATABASE_URL) to use the data folder"
+            ))
+        }
+    }
+}
+
 pub(crate) fn parse_plan_id(text: &str) -> anyhow::Result<PlanId> {
     Ok(text.parse::<PlanId>()?)
 }

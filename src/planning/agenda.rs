@@ -186,10 +186,26 @@ impl DatedItem {
             ItemKind::Preparation => sessions
                 .iter()
                 .find(|session| session.session == self.session)
-                .is_some_and(|session| !session.done && session.date >= today),
+                .is_some_and(|session| {
+                    preparation_is_overdue(self.date, session.date, session.done, today)
+                }),
             ItemKind::ReminderCall | ItemKind::CheckInCall => false,
         }
     }
+}
+
+/// Whether a preparation task not ticked is overdue on `today`: its due day has passed
+/// and its session is still to come (today or later) and not recorded. Once the session
+/// took place, or its day passed (then the session itself is overdue), the task is
+/// history. The agenda and the plan screen both ask this.
+#[must_use]
+pub fn preparation_is_overdue(
+    due: Date,
+    session_date: Date,
+    session_recorded: bool,
+    today: Date,
+) -> bool {
+    due < today && !session_recorded && session_date >= today
 }
 
 /// Where a dated item is on its plan, for opening the plan at it: the stable part of

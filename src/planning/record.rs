@@ -946,7 +946,7 @@ mod tests {
             [RecordWarning {
                 message: "The anaesthetic given, 2400 mg, is above the maximum of 2100 mg for 60 kg (35 mg/kg of lidocaine with adrenaline at the donor site, at most 2800 mg); watch for toxicity (numb lips, ringing ears, confusion, seizures, an irregular heartbeat) for several hours, and record an adverse event.".to_owned(),
                 asks_for_adverse_event: true,
-                for_patient: Some("At your session 1 on 1 March 2027, you were given 2400 mg of local anaesthetic (lidocaine with adrenaline at the donor site), more than the maximum of 2100 mg that the treatment protocol sets for your weight of 60 kg. Your physician has recorded this and will talk it through with you. Too much local anaesthetic shows within hours as numb lips, a metallic taste, ringing in the ears, dizziness, confusion or an irregular heartbeat: if you notice any of these, call your local emergency number.".to_owned()),
+                for_patient: Some("At your session 1 on 15 February 2027, you were given 2400 mg of local anaesthetic (lidocaine with adrenaline at the donor site), more than the maximum of 2100 mg that the treatment protocol sets for your weight of 60 kg. Your physician has recorded this and will talk it through with you. Too much local anaesthetic shows within hours as numb lips, a metallic taste, ringing in the ears, dizziness, confusion or an irregular heartbeat: if you notice any of these, call your local emergency number.".to_owned()),
             }]
         );
         record.adverse_events.push(AdverseEvent {

@@ -75,6 +75,7 @@ impl Store {
     /// When `dest` exists or lies inside the data folder, a file cannot be read or
     /// written, or a copy differs from its original.
     pub fn backup(&self, dest: &Path) -> Result<BackupReport, StoreError> {
+        self.refuse_folder_backup(dest)?;
         let fail = |what: String| StoreError::Backup {
             dest: dest.to_path_buf(),
             what,

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use super::disk::GeneratedFile;
 use super::error::{StoreError, write_error};
 use super::format::{FORMAT_VERSION, damaged, pretty, sha256_hex, utf8};
-use super::fsio::{FileKind, NewFileError, ReadFailure, read_regular, write_file_new, write_new};
+use super::fsio::{FileKind, NewFileError, ReadFailure, write_file_new};
+use super::medium::{Entry, Medium};
 use crate::planning::Plan;
 
 /// The format version of a generated plan's file: its shape has not changed since
@@ -125,9 +126,15 @@ impl GeneratedProblem {
 /// Reads the generated plan with this SHA-256 from a plan's folder: only a regular file
 /// within its size limit, whose bytes have exactly that SHA-256, and which is a
 /// generated plan of a format version this app reads.
-pub(crate) fn read_generated(dir: &Path, sha256: &str) -> Result<Plan, GeneratedProblem> {
-    let file = dir.join(generated_file_name(sha256));
-    let bytes = match read_regular(&file, FileKind::Generated) {
+pub(crate) fn read_generated(
+    medium: &dyn Medium,
+    folder: &str,
+    id: &str,
+    sha256: &str,
+) -> Result<Plan, GeneratedProblem> {
+    let entry = Entry::Generated(sha256);
+    let file = medium.locate(folder, id, entry);
+    let bytes = match medium.read(folder, id, entry) {
         Ok(bytes) => bytes,
         Err(failure) if failure.is_not_found() => return Err(GeneratedProblem::Missing),
         Err(failure) => {
@@ -187,16 +194,18 @@ fn read_error(file: &Path, failure: ReadFailure) -> StoreError {
 /// file of that name is there; one that is there is used only if its bytes have the
 /// SHA-256 its name says (else the save stops: something else put it there).
 pub(crate) fn write_generated(
-    tmp_dir: &Path,
-    dir: &Path,
+    medium: &dyn Medium,
+    folder: &str,
+    id: &str,
     text: &str,
     sha256: &str,
     label: &str,
 ) -> Result<PathBuf, StoreError> {
-    let file = dir.join(generated_file_name(sha256));
-    match write_new(tmp_dir, &file, text.as_bytes()) {
+    let entry = Entry::Generated(sha256);
+    let file = medium.locate(folder, id, entry);
+    match medium.create(folder, id, entry, text.as_bytes()) {
         Ok(()) => Ok(file),
-        Err(NewFileError::Exists) => match read_generated(dir, sha256) {
+        Err(NewFileError::Exists) => match read_generated(medium, folder, id, sha256) {
             Ok(_) => Ok(file),
             Err(problem) => Err(StoreError::Unverified {
                 record: label.to_owned(),
@@ -211,12 +220,12 @@ pub(crate) fn write_generated(
 /// Writes a generated plan's file into a record's folder being built under `tmp/`.
 pub(crate) fn stage_generated(
     dir: &Path,
-    text: &str,
+    text: &[u8],
     sha256: &str,
     label: &str,
 ) -> Result<(), StoreError> {
     let file = dir.join(generated_file_name(sha256));
-    write_file_new(&file, text.as_bytes()).map_err(|source| write_error(label, &file, source))
+    write_file_new(&file, text).map_err(|source| write_error(label, &file, source))
 }
 
 #[cfg(test)]

@@ -124,6 +124,13 @@ impl Store {
         clinic_id: &str,
         patient: &PatientId,
     ) -> Result<PatientId, StoreError> {
+        if let Some(database) = self.database() {
+            return database
+                .claim(&normalize(clinic_id), patient)
+                .map_err(|error| StoreError::Database {
+                    what: error.to_string(),
+                });
+        }
         self.ensure_claims(None)?;
         if let Some(holder) = self.read_claim(clinic_id)? {
             return Ok(holder);
@@ -151,6 +158,17 @@ impl Store {
     /// When the claim cannot be read, or the claims of an older data folder cannot be
     /// made.
     pub fn patient_with_clinic_id(&self, clinic_id: &str) -> Result<Option<PatientId>, StoreError> {
+        if let Some(database) = self.database() {
+            let holder = database
+                .claim_holder(&normalize(clinic_id))
+                .map_err(|error| StoreError::Database {
+                    what: error.to_string(),
+                })?;
+            return match holder {
+                Some(patient) if self.exists::<Patient>(patient.as_str())? => Ok(Some(patient)),
+                _ => Ok(None),
+            };
+        }
         self.ensure_claims(None)?;
         Ok(self
             .read_claim(clinic_id)?

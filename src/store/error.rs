@@ -92,6 +92,12 @@ pub enum StoreError {
         /// The file that is there.
         file: PathBuf,
     },
+    /// The database the store is on cannot be used.
+    #[error("{what}")]
+    Database {
+        /// The sentence, naming the server and what to do.
+        what: String,
+    },
     /// Another failure while writing.
     #[error(
         "could not save {record}: writing {} failed ({cause}); check that the data folder is reachable and save again; nothing was overwritten",

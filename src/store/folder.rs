@@ -29,6 +29,7 @@ use serde::de::IgnoredAny;
 
 use super::bodies::{render_generated, stage_generated, write_generated};
 use super::changes::MAX_CHANGES_IN_A_ROW;
+use super::database::Database;
 use super::error::{LoadProblem, ProblemKind, StoreError, write_error};
 use super::format::{
     Body, FORMAT_VERSION, HEAD_FILE, ParsedRevision, Record, RevisionMeta, Stored, StoredRevision,
@@ -36,10 +37,10 @@ use super::format::{
     sha256_hex,
 };
 use super::fsio::{
-    FileKind, NewFileError, create_private_dir, read_checked, read_failure, read_regular, sync_dir,
-    write_file_new, write_new, write_replace,
+    FileKind, NewFileError, create_private_dir, read_failure, sync_dir, write_file_new,
 };
 use super::ids::{PatientId, PlanId};
+use super::medium::{Entry, Folder, Medium};
 use super::records::{Patient, PlanRecord, PlanSummary, Revision, RevisionInfo};
 use super::rules::{self, TextField};
 
@@ -65,6 +66,10 @@ const READY_PREFIX: &str = "ready-";
 #[derive(Debug, Clone)]
 pub struct Store {
     data_dir: Arc<PathBuf>,
+    /// Where the records' entries are kept: the data folder's files, or a database.
+    medium: Arc<dyn Medium>,
+    /// The database, when the records are kept on one rather than in the data folder.
+    database: Option<Arc<Database>>,
 }
 
 /// A new patient and their first plan, as [`Store::create_patient_with_plan`] saved them.
@@ -104,8 +109,11 @@ impl Store {
             cause: source,
         };
         create_private_dir(data_dir).map_err(|source| folder_error(data_dir, source))?;
+        let data_dir = Arc::new(data_dir.to_path_buf());
         let store = Store {
-            data_dir: Arc::new(data_dir.to_path_buf()),
+            medium: Arc::new(Folder::new(Arc::clone(&data_dir))),
+            data_dir,
+            database: None,
         };
         // Temporary files hold whole records: they must stay in the data folder.
         let tmp = store.tmp_dir();
@@ -134,7 +142,47 @@ impl Store {
         Ok(store)
     }
 
-    /// The data folder.
+    /// Opens the store kept on a PostgreSQL database (`postgresql://USER@HOST/DATABASE`)
+    /// whose schema `regen-planner db init` made. Patients and plans, their revisions,
+    /// conflicts, clinic ids, history and verify work as on a data folder, and
+    /// [`Store::backup_to_folder`] makes its backup; the index and photographs are not
+    /// on a database yet.
+    ///
+    /// # Errors
+    /// When the URL cannot be read, the server cannot be reached, or its schema is not
+    /// this app's; each says what to do.
+    pub fn open_database(url: &str) -> Result<Store, StoreError> {
+        let database = Arc::new(
+            Database::connect(url).map_err(|error| StoreError::Database {
+                what: error.to_string(),
+            })?,
+        );
+        Ok(Store {
+            data_dir: Arc::new(PathBuf::from(format!("postgresql://{}", database.server()))),
+            medium: Arc::clone(&database) as Arc<dyn Medium>,
+            database: Some(database),
+        })
+    }
+
+    /// Refuses, in one sentence, what a store on a database cannot do yet.
+    pub(crate) fn refuse_on_database(&self, what: &str) -> Result<(), StoreError> {
+        match &self.database {
+            Some(database) => Err(StoreError::Database {
+                what: format!(
+                    "{what} cannot be made from the database {} yet; use the data folder for it",
+                    database.server()
+                ),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The database the store is on, if it is on one.
+    pub(crate) fn database(&self) -> Option<&Database> {
+        self.database.as_deref()
+    }
+
+    /// The data folder (on a database, its location, which is not a folder).
     #[must_use]
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
@@ -153,7 +201,7 @@ impl Store {
         let id = self.new_patient_id(patient)?;
         let mut creation = self.begin_creation("the new patient")?;
         let revision = creation.stage(id.as_str(), patient, author, Timestamp::now())?;
-        let placed = self.commit(creation)?;
+        let placed = self.commit(&creation)?;
         if placed.first() == Some(&true) {
             Ok((id, revision))
         } else {
@@ -192,7 +240,7 @@ impl Store {
         let mut creation = self.begin_creation("the new patient and plan")?;
         let patient_revision = creation.stage(patient_id.as_str(), patient, author, saved_at)?;
         let plan_revision = creation.stage(plan_id.as_str(), &record, author, saved_at)?;
-        let placed = self.commit(creation)?;
+        let placed = self.commit(&creation)?;
         let patient_revision = if placed.first() == Some(&true) {
             patient_revision
         } else {
@@ -355,13 +403,13 @@ impl Store {
         id: &PlanId,
         number: u32,
     ) -> Result<Revision<PlanRecord>, StoreError> {
-        let dir = self.record_dir::<PlanRecord>(id.as_str());
-        let file = dir.join(revision_file_name(number));
-        read_existing(&file, FileKind::Revision, || {
+        let medium = self.medium();
+        let file = medium.locate(PlanRecord::FOLDER, id.as_str(), Entry::Revision(number));
+        read_existing(medium, PlanRecord::FOLDER, id.as_str(), number, || {
             format!("revision {number} of plan {id}")
         })?;
-        let rebuilt = read_rebuilt::<PlanRecord>(&dir, id.as_str(), number)?;
-        Ok(into_revision(rebuilt.stored.resolve(&file)?))
+        let rebuilt = read_rebuilt::<PlanRecord>(medium, id.as_str(), number)?;
+        Ok(into_revision(rebuilt.stored.resolve(medium, &file)?))
     }
 
     /// The plans of one patient, from the index (see [`Store::load_index`]).
@@ -387,12 +435,12 @@ impl Store {
     /// # Errors
     /// When the plan does not exist or its folder cannot be read.
     pub fn history(&self, id: &PlanId) -> Result<Vec<RevisionInfo>, StoreError> {
-        let dir = self.record_dir::<PlanRecord>(id.as_str());
+        let medium = self.medium();
         let numbers = self.existing_revisions::<PlanRecord>(id.as_str())?;
         let mut history = Vec::new();
         for number in numbers {
-            let file = dir.join(revision_file_name(number));
-            let bytes = match read_checked(&file, FileKind::Revision) {
+            let file = medium.locate(PlanRecord::FOLDER, id.as_str(), Entry::Revision(number));
+            let bytes = match read_entry(medium, PlanRecord::FOLDER, id.as_str(), number) {
                 Ok(bytes) => bytes,
                 Err(error) => {
                     tracing::warn!("{}", crate::untrusted::escape_controls(&error.to_string()));
@@ -468,6 +516,11 @@ impl Store {
 
     // ----- shared by patients and plans -----
 
+    /// Where the records' entries are kept.
+    pub(crate) fn medium(&self) -> &dyn Medium {
+        self.medium.as_ref()
+    }
+
     /// The folder holding one folder per record of a kind.
     pub(crate) fn folder_of<T: Record>(&self) -> PathBuf {
         self.data_dir.join(T::FOLDER)
@@ -475,7 +528,7 @@ impl Store {
 
     /// The folder of one record.
     pub(crate) fn record_dir<T: Record>(&self, id: &str) -> PathBuf {
-        self.folder_of::<T>().join(id)
+        self.medium.record_location(T::FOLDER, id)
     }
 
     /// Where files are written before they are linked into place.
@@ -490,7 +543,7 @@ impl Store {
 
     fn require_patient(&self, patient: &PatientId) -> Result<(), StoreError> {
         let dir = self.record_dir::<Patient>(patient.as_str());
-        if is_real_dir(&dir) {
+        if self.exists::<Patient>(patient.as_str())? {
             Ok(())
         } else {
             Err(StoreError::UnknownPatient {
@@ -498,6 +551,16 @@ impl Store {
                 path: dir,
             })
         }
+    }
+
+    /// Whether a record exists, or why that cannot be known.
+    pub(crate) fn exists<T: Record>(&self, id: &str) -> Result<bool, StoreError> {
+        self.medium
+            .record_exists(T::FOLDER, id)
+            .map_err(|cause| StoreError::Read {
+                file: self.record_dir::<T>(id),
+                cause,
+            })
     }
 
     fn create_record<T: Record>(
@@ -540,108 +603,31 @@ impl Store {
             }
         }
         let revision = creation.stage(id, record, author, saved_at)?;
-        if self.commit(creation)?.first() == Some(&true) {
+        if self.commit(&creation)?.first() == Some(&true) {
             Ok(revision)
         } else {
-            Err(conflict::<T>(
-                &self.record_dir::<T>(id).join(revision_file_name(1)),
-            ))
+            Err(conflict::<T>(self.medium(), id, 1))
         }
     }
 
-    /// Starts building new records under `tmp/`, in a folder only this save uses.
+    /// Starts a creation of new records; nothing is written until [`Store::commit`].
+    #[expect(
+        clippy::unnecessary_wraps,
+        clippy::unused_self,
+        reason = "the one way a creation starts, whichever the medium"
+    )]
     fn begin_creation(&self, label: &str) -> Result<Creation, StoreError> {
-        let staging = tempfile::Builder::new()
-            .prefix(NEW_PREFIX)
-            .tempdir_in(self.tmp_dir())
-            .map_err(|source| write_error(label, &self.tmp_dir(), source))?;
         Ok(Creation {
-            staging,
             label: label.to_owned(),
             records: Vec::new(),
         })
     }
 
-    /// Puts the records of a creation in place: one record's folder is renamed into its
-    /// place; several are first marked ready in one rename (from then on, an
-    /// interrupted save is finished by the next start), then each record's folder is
-    /// renamed into its place, in the order staged.
-    /// Returns, per record, whether this save put it there (`false`: a folder of that
-    /// id was there already, made by another desk, which happens only for a patient
-    /// whose clinic id two desks saved at once).
-    fn commit(&self, creation: Creation) -> Result<Vec<bool>, StoreError> {
-        let Creation {
-            staging,
-            label,
-            records,
-        } = creation;
-        if let [(folder, id)] = records.as_slice() {
-            // One record needs no marking: its folder, whole, is renamed into place.
-            let target = self.data_dir.join(folder).join(id);
-            return match std::fs::rename(staging.path().join(folder).join(id), &target) {
-                Ok(()) => {
-                    sync_dir(&self.data_dir.join(folder))
-                        .map_err(|source| write_error(&label, &target, source))?;
-                    Ok(vec![true])
-                }
-                Err(_) if is_real_dir(&target) => Ok(vec![false]),
-                Err(source) => Err(write_error(&label, &target, source)),
-            };
-        }
-        // The staged folders' entries are made durable before the pair is marked
-        // ready: a start-up that finishes it must find both records or neither.
-        for folder in [Patient::FOLDER, PlanRecord::FOLDER] {
-            let kind_dir = staging.path().join(folder);
-            if kind_dir.is_dir() {
-                sync_dir(&kind_dir).map_err(|source| write_error(&label, &kind_dir, source))?;
-            }
-        }
-        sync_dir(staging.path()).map_err(|source| write_error(&label, staging.path(), source))?;
-        let name = staging
-            .path()
-            .file_name()
-            .and_then(|name| name.to_str())
-            .and_then(|name| name.strip_prefix(NEW_PREFIX))
-            .map(str::to_owned)
-            .unwrap_or_default();
-        let ready = self.tmp_dir().join(format!("{READY_PREFIX}{name}"));
-        let staged = staging.keep();
-        if let Err(source) = std::fs::rename(&staged, &ready) {
-            let _ = std::fs::remove_dir_all(&staged);
-            return Err(write_error(&label, &ready, source));
-        }
-        if let Err(source) = sync_dir(&self.tmp_dir()) {
-            let _ = std::fs::remove_dir_all(&ready);
-            return Err(write_error(&label, &self.tmp_dir(), source));
-        }
-        let mut placed = Vec::with_capacity(records.len());
-        for (folder, id) in &records {
-            let target = self.data_dir.join(folder).join(id);
-            match std::fs::rename(ready.join(folder).join(id), &target) {
-                Ok(()) => placed.push(true),
-                // Put in place by another desk's start-up, finishing this very save.
-                Err(error) if error.kind() == io::ErrorKind::NotFound && is_real_dir(&target) => {
-                    placed.push(true);
-                }
-                // Already there: made by another desk (a patient whose clinic id two
-                // desks saved at once).
-                Err(_) if is_real_dir(&target) => placed.push(false),
-                Err(source) => {
-                    // Nothing after this record is put in place, so that a failed save
-                    // is not finished later behind the user's back.
-                    let _ = std::fs::remove_dir_all(&ready);
-                    return Err(write_error(&label, &target, source));
-                }
-            }
-            sync_dir(&self.data_dir.join(folder))
-                .map_err(|source| write_error(&label, &target, source))?;
-        }
-        if let Err(error) = std::fs::remove_dir_all(&ready)
-            && error.kind() != io::ErrorKind::NotFound
-        {
-            tracing::debug!("could not remove {}: {error}", ready.display());
-        }
-        Ok(placed)
+    /// Puts the records of a creation in place, all of them or none (see
+    /// [`Medium::create_records`]). Returns, per record, whether this save put it there.
+    fn commit(&self, creation: &Creation) -> Result<Vec<bool>, StoreError> {
+        self.medium
+            .create_records(&creation.label, &creation.records)
     }
 
     /// Finishes the creations that were marked ready when their save was interrupted
@@ -713,8 +699,9 @@ impl Store {
         author: &str,
         saved_at: Timestamp,
     ) -> Result<Revision<T>, StoreError> {
+        let medium = self.medium();
         let dir = self.record_dir::<T>(id);
-        if !is_real_dir(&dir) {
+        if !self.exists::<T>(id)? {
             return Err(StoreError::NotFound {
                 record: format!("{} {id}", T::KIND),
                 path: dir,
@@ -723,17 +710,16 @@ impl Store {
         let previous = if base_revision == 0 {
             None
         } else {
-            let file = dir.join(revision_file_name(base_revision));
-            let bytes = read_existing(&file, FileKind::Revision, || {
+            let bytes = read_existing(medium, T::FOLDER, id, base_revision, || {
                 format!("revision {base_revision} of {} {id}", T::KIND)
             })?;
             let hash = sha256_hex(&bytes);
-            check_base_against_head::<T>(id, &dir, base_revision, &hash)?;
+            check_base_against_head::<T>(medium, id, base_revision, &hash)?;
             // The revision saved builds on the base as its files hold it: only what
             // changed is written when the base can be rebuilt, was written in this
             // format and is not too far from a full revision. Else the new revision is
             // a full one (as it always is on top of an older format version).
-            let base = read_rebuilt::<T>(&dir, id, base_revision)
+            let base = read_rebuilt::<T>(medium, id, base_revision)
                 .ok()
                 .filter(|rebuilt| rebuilt.sha256 == hash)
                 .and_then(|rebuilt| match rebuilt.stored.content {
@@ -782,13 +768,13 @@ impl Store {
         saved_at: Timestamp,
     ) -> Result<Revision<T>, StoreError> {
         let label = format!("{} {id}", T::KIND);
-        let dir = self.record_dir::<T>(id);
-        let file = dir.join(revision_file_name(number));
+        let medium = self.medium();
+        let file = medium.locate(T::FOLDER, id, Entry::Revision(number));
         // The generated plan first, flushed: a revision never names a file that is not
         // there. A tick or a note names the file the revision before it named.
         let generated = generated_text(record, &label)?;
         if let Some((text, hash)) = &generated {
-            write_generated(&self.tmp_dir(), &dir, text, hash, &label)?;
+            write_generated(medium, T::FOLDER, id, text, hash, &label)?;
         }
         let disk = record.to_disk(generated.as_ref().map(|(_, hash)| hash.as_str()));
         // Only what changed, when that gives back exactly this record from the base
@@ -809,9 +795,9 @@ impl Store {
                 record: label.clone(),
                 what: error.to_string(),
             })?;
-        match write_new(&self.tmp_dir(), &file, text.as_bytes()) {
+        match medium.create(T::FOLDER, id, Entry::Revision(number), text.as_bytes()) {
             Ok(()) => {}
-            Err(NewFileError::Exists) => return Err(conflict::<T>(&file)),
+            Err(NewFileError::Exists) => return Err(conflict::<T>(medium, id, number)),
             Err(NewFileError::Io(source)) => return Err(write_error(&label, &file, source)),
         }
         let meta = RevisionMeta {
@@ -823,7 +809,7 @@ impl Store {
             previous_sha256: previous_sha256.map(str::to_owned),
         };
         let summary = T::summarize(id, &meta, record);
-        self.update_head(&dir, number, &sha256_hex(text.as_bytes()), summary.as_ref());
+        self.update_head::<T, _>(id, number, &sha256_hex(text.as_bytes()), summary.as_ref());
         Ok(Revision {
             number,
             saved_at,
@@ -835,22 +821,20 @@ impl Store {
     /// Points the record's head at a new revision. The revision is already saved, so a
     /// failure here only leaves the head one save behind (which `verify` tolerates and
     /// the next save repairs); it is logged, not returned.
-    fn update_head<S: Serialize>(
+    fn update_head<T: Record, S: Serialize>(
         &self,
-        dir: &Path,
+        id: &str,
         number: u32,
         sha256: &str,
         summary: Option<&S>,
     ) {
-        let head_file = dir.join(HEAD_FILE);
-        if let Ok(bytes) = read_regular(&head_file, FileKind::Head)
-            && parse_head::<IgnoredAny>(&head_file, &bytes).is_ok_and(|head| head.number >= number)
-        {
-            return;
-        }
+        let head_file = self.medium.locate(T::FOLDER, id, Entry::Head);
         let result = render_head(number, sha256, summary)
             .map_err(io::Error::other)
-            .and_then(|text| write_replace(&self.tmp_dir(), &head_file, text.as_bytes()));
+            .and_then(|text| {
+                self.medium
+                    .advance_head(T::FOLDER, id, number, text.as_bytes())
+            });
         if let Err(error) = result {
             tracing::warn!(
                 "revision {number} was saved, but {} could not be updated ({error}); the next save updates it",
@@ -872,7 +856,7 @@ impl Store {
                 kind: "a record's folder",
             });
         }
-        match revision_files(&dir) {
+        match self.medium.revisions(T::FOLDER, id) {
             Ok(files) => {
                 for stray in &files.strays {
                     tracing::warn!(
@@ -915,13 +899,13 @@ impl Store {
 
     /// Reads a record's revisions newest first until one can be read.
     pub(crate) fn newest_readable<T: Record>(&self, id: &str, numbers: &[u32]) -> Newest<T> {
-        let dir = self.record_dir::<T>(id);
+        let medium = self.medium();
         let mut problems = Vec::new();
         let mut first_error = None;
         for &number in numbers.iter().rev() {
-            let file = dir.join(revision_file_name(number));
-            let result = read_rebuilt::<T>(&dir, id, number)
-                .and_then(|rebuilt| rebuilt.stored.resolve(&file));
+            let file = medium.locate(T::FOLDER, id, Entry::Revision(number));
+            let result = read_rebuilt::<T>(medium, id, number)
+                .and_then(|rebuilt| rebuilt.stored.resolve(medium, &file));
             match result {
                 Ok(parsed) => return Newest::Found(parsed, problems),
                 Err(error @ StoreError::NewerFormat { .. }) => {
@@ -1012,6 +996,19 @@ pub(crate) fn revision_files(dir: &Path) -> io::Result<RevisionFiles> {
         }
     }
     numbers.sort_unstable();
+    generated.sort_unstable();
+    Ok(chain_of(dir, numbers, strays, generated))
+}
+
+/// The chain of a record's revision numbers (sorted): every number after a gap wider
+/// than [`MAX_GAP`] is a stray, as are `strays` already found; `dir` is the record's
+/// location.
+pub(crate) fn chain_of(
+    dir: &Path,
+    mut numbers: Vec<u32>,
+    mut strays: Vec<Stray>,
+    generated: Vec<String>,
+) -> RevisionFiles {
     let mut previous = 0;
     let mut chain_len = numbers.len();
     for (index, &number) in numbers.iter().enumerate() {
@@ -1036,12 +1033,11 @@ pub(crate) fn revision_files(dir: &Path) -> io::Result<RevisionFiles> {
     }
     numbers.truncate(chain_len);
     strays.sort_by(|a, b| a.path.cmp(&b.path));
-    generated.sort_unstable();
-    Ok(RevisionFiles {
+    RevisionFiles {
         numbers,
         strays,
         generated,
-    })
+    }
 }
 
 /// Whether a path is a folder itself, not a link to one.
@@ -1060,18 +1056,125 @@ fn is_older_than(entry: &std::fs::DirEntry, now: SystemTime, age: Duration) -> b
         })
 }
 
-/// Records being created, built in a folder of their own under `tmp/`.
+/// Puts the records of a creation in place: one record's folder is renamed into its
+/// place; several are first marked ready in one rename (from then on, an
+/// interrupted save is finished by the next start), then each record's folder is
+/// renamed into its place, in the order staged.
+/// Returns, per record, whether this save put it there (`false`: a folder of that
+/// id was there already, made by another desk, which happens only for a patient
+/// whose clinic id two desks saved at once).
+pub(crate) fn place_in_folder(
+    data_dir: &Path,
+    label: &str,
+    new_records: &[NewRecord],
+) -> Result<Vec<bool>, StoreError> {
+    let tmp_dir = data_dir.join("tmp");
+    let staging = tempfile::Builder::new()
+        .prefix(NEW_PREFIX)
+        .tempdir_in(&tmp_dir)
+        .map_err(|source| write_error(label, &tmp_dir, source))?;
+    let mut records = Vec::with_capacity(new_records.len());
+    for record in new_records {
+        stage_in_folder(staging.path(), label, record)?;
+        records.push((record.folder, record.id.clone()));
+    }
+    {
+        if let [(folder, id)] = records.as_slice() {
+            // One record needs no marking: its folder, whole, is renamed into place.
+            let target = data_dir.join(folder).join(id);
+            return match std::fs::rename(staging.path().join(folder).join(id), &target) {
+                Ok(()) => {
+                    sync_dir(&data_dir.join(folder))
+                        .map_err(|source| write_error(label, &target, source))?;
+                    Ok(vec![true])
+                }
+                Err(_) if is_real_dir(&target) => Ok(vec![false]),
+                Err(source) => Err(write_error(label, &target, source)),
+            };
+        }
+        // The staged folders' entries are made durable before the pair is marked
+        // ready: a start-up that finishes it must find both records or neither.
+        for folder in [Patient::FOLDER, PlanRecord::FOLDER] {
+            let kind_dir = staging.path().join(folder);
+            if kind_dir.is_dir() {
+                sync_dir(&kind_dir).map_err(|source| write_error(label, &kind_dir, source))?;
+            }
+        }
+        sync_dir(staging.path()).map_err(|source| write_error(label, staging.path(), source))?;
+        let name = staging
+            .path()
+            .file_name()
+            .and_then(|name| name.to_str())
+            .and_then(|name| name.strip_prefix(NEW_PREFIX))
+            .map(str::to_owned)
+            .unwrap_or_default();
+        let ready = tmp_dir.join(format!("{READY_PREFIX}{name}"));
+        let staged = staging.keep();
+        if let Err(source) = std::fs::rename(&staged, &ready) {
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(write_error(label, &ready, source));
+        }
+        if let Err(source) = sync_dir(&tmp_dir) {
+            let _ = std::fs::remove_dir_all(&ready);
+            return Err(write_error(label, &tmp_dir, source));
+        }
+        let mut placed = Vec::with_capacity(records.len());
+        for (folder, id) in &records {
+            let target = data_dir.join(folder).join(id);
+            match std::fs::rename(ready.join(folder).join(id), &target) {
+                Ok(()) => placed.push(true),
+                // Put in place by another desk's start-up, finishing this very save.
+                Err(error) if error.kind() == io::ErrorKind::NotFound && is_real_dir(&target) => {
+                    placed.push(true);
+                }
+                // Already there: made by another desk (a patient whose clinic id two
+                // desks saved at once).
+                Err(_) if is_real_dir(&target) => placed.push(false),
+                Err(source) => {
+                    // Nothing after this record is put in place, so that a failed save
+                    // is not finished later behind the user's back.
+                    let _ = std::fs::remove_dir_all(&ready);
+                    return Err(write_error(label, &target, source));
+                }
+            }
+            sync_dir(&data_dir.join(folder))
+                .map_err(|source| write_error(label, &target, source))?;
+        }
+        if let Err(error) = std::fs::remove_dir_all(&ready)
+            && error.kind() != io::ErrorKind::NotFound
+        {
+            tracing::debug!("could not remove {}: {error}", ready.display());
+        }
+        Ok(placed)
+    }
+}
+
+/// Records being created: each rendered, none written until the creation is committed.
 struct Creation {
-    /// `tmp/new-...`, removed if the save stops before it is ready.
-    staging: tempfile::TempDir,
     /// What is being saved, for messages.
     label: String,
-    /// The records staged, by kind folder and id, in the order to put them in place.
-    records: Vec<(&'static str, String)>,
+    /// The records, in the order to put them in place.
+    records: Vec<NewRecord>,
+}
+
+/// A new record, as its entries will hold it: revision 1, its head and, for a plan,
+/// its generated plan.
+#[derive(Debug, Clone)]
+pub(crate) struct NewRecord {
+    /// The kind's folder name (`Record::FOLDER`).
+    pub folder: &'static str,
+    /// The record's id.
+    pub id: String,
+    /// Revision 1's bytes.
+    pub revision: Vec<u8>,
+    /// The head's bytes.
+    pub head: Vec<u8>,
+    /// The generated plan's SHA-256 and bytes.
+    pub generated: Option<(String, Vec<u8>)>,
 }
 
 impl Creation {
-    /// Writes a new record's folder, with revision 1 and its head, into the creation.
+    /// Renders a new record, with revision 1 and its head, into the creation.
     fn stage<T: Record>(
         &mut self,
         id: &str,
@@ -1080,22 +1183,13 @@ impl Creation {
         saved_at: Timestamp,
     ) -> Result<Revision<T>, StoreError> {
         let label = self.label.clone();
-        let kind_dir = self.staging.path().join(T::FOLDER);
-        let dir = kind_dir.join(id);
-        create_private_dir(&dir).map_err(|source| write_error(&label, &dir, source))?;
         let generated = generated_text(record, &label)?;
-        if let Some((text, hash)) = &generated {
-            stage_generated(&dir, text, hash, &label)?;
-        }
         let disk = record.to_disk(generated.as_ref().map(|(_, hash)| hash.as_str()));
         let text = render_revision::<T>(id, 1, saved_at, author, None, &Body::Whole(&disk))
             .map_err(|error| StoreError::Serialize {
                 record: label.clone(),
                 what: error.to_string(),
             })?;
-        let file = dir.join(revision_file_name(1));
-        write_file_new(&file, text.as_bytes())
-            .map_err(|source| write_error(&label, &file, source))?;
         let meta = RevisionMeta {
             format_version: FORMAT_VERSION,
             id: id.to_owned(),
@@ -1112,11 +1206,13 @@ impl Creation {
                     what: error.to_string(),
                 }
             })?;
-        let head_file = dir.join(HEAD_FILE);
-        write_file_new(&head_file, head.as_bytes())
-            .map_err(|source| write_error(&label, &head_file, source))?;
-        sync_dir(&dir).map_err(|source| write_error(&label, &dir, source))?;
-        self.records.push((T::FOLDER, id.to_owned()));
+        self.records.push(NewRecord {
+            folder: T::FOLDER,
+            id: id.to_owned(),
+            revision: text.into_bytes(),
+            head: head.into_bytes(),
+            generated: generated.map(|(text, hash)| (hash, text.into_bytes())),
+        });
         Ok(Revision {
             number: 1,
             saved_at,
@@ -1124,6 +1220,22 @@ impl Creation {
             value: record.clone(),
         })
     }
+}
+
+/// Writes a new record's folder, with revision 1 and its head, into a staging folder
+/// under `tmp/` that nobody else sees yet.
+fn stage_in_folder(staging: &Path, label: &str, record: &NewRecord) -> Result<(), StoreError> {
+    let dir = staging.join(record.folder).join(&record.id);
+    create_private_dir(&dir).map_err(|source| write_error(label, &dir, source))?;
+    if let Some((hash, text)) = &record.generated {
+        stage_generated(&dir, text, hash, label)?;
+    }
+    let file = dir.join(revision_file_name(1));
+    write_file_new(&file, &record.revision).map_err(|source| write_error(label, &file, source))?;
+    let head_file = dir.join(HEAD_FILE);
+    write_file_new(&head_file, &record.head)
+        .map_err(|source| write_error(label, &head_file, source))?;
+    sync_dir(&dir).map_err(|source| write_error(label, &dir, source))
 }
 
 /// The checks of a patient about to be saved: their name, clinic id, date of birth and
@@ -1162,14 +1274,14 @@ fn check_author(record: &str, author: &str) -> Result<(), StoreError> {
 /// and a save on top would hide that. A record with more than one revision always has a
 /// head (it is replaced in one step), so a missing one was removed.
 fn check_base_against_head<T: Record>(
+    medium: &dyn Medium,
     id: &str,
-    dir: &Path,
     base: u32,
     hash: &str,
 ) -> Result<(), StoreError> {
-    let head_file = dir.join(HEAD_FILE);
+    let head_file = medium.locate(T::FOLDER, id, Entry::Head);
     let record = format!("{} {id}", T::KIND);
-    let bytes = match read_regular(&head_file, FileKind::Head) {
+    let bytes = match medium.read(T::FOLDER, id, Entry::Head) {
         Ok(bytes) => bytes,
         Err(failure) if failure.is_not_found() => {
             if base > 1 {
@@ -1196,7 +1308,7 @@ fn check_base_against_head<T: Record>(
     if head.number == base && head.sha256 != hash {
         return Err(StoreError::Unverified {
             record,
-            file: dir.join(revision_file_name(base)),
+            file: medium.locate(T::FOLDER, id, Entry::Revision(base)),
             what: format!(
                 "was changed after it was saved (its SHA-256 is {hash}, {HEAD_FILE} recorded {})",
                 head.sha256
@@ -1206,16 +1318,42 @@ fn check_base_against_head<T: Record>(
     Ok(())
 }
 
-/// Reads a file that must exist, with a `NotFound` that names it.
+/// Reads a revision that must exist, with a `NotFound` that names it.
 fn read_existing(
-    file: &Path,
-    kind: FileKind,
+    medium: &dyn Medium,
+    folder: &str,
+    id: &str,
+    number: u32,
     what: impl FnOnce() -> String,
 ) -> Result<Vec<u8>, StoreError> {
-    read_regular(file, kind).map_err(|failure| {
-        read_failure(file, kind, failure, |path| StoreError::NotFound {
-            record: what(),
-            path,
+    let entry = Entry::Revision(number);
+    medium.read(folder, id, entry).map_err(|failure| {
+        let file = medium.locate(folder, id, entry);
+        read_failure(&file, FileKind::Revision, failure, |path| {
+            StoreError::NotFound {
+                record: what(),
+                path,
+            }
+        })
+    })
+}
+
+/// Reads a revision as [`read_checked`] reads a file: any failure is a store error
+/// naming its location (a missing one is [`StoreError::Read`] with `NotFound`).
+pub(crate) fn read_entry(
+    medium: &dyn Medium,
+    folder: &str,
+    id: &str,
+    number: u32,
+) -> Result<Vec<u8>, StoreError> {
+    let entry = Entry::Revision(number);
+    medium.read(folder, id, entry).map_err(|failure| {
+        let file = medium.locate(folder, id, entry);
+        read_failure(&file, FileKind::Revision, failure, |file| {
+            StoreError::Read {
+                file,
+                cause: io::Error::from(io::ErrorKind::NotFound),
+            }
         })
     })
 }
@@ -1246,11 +1384,11 @@ pub(crate) struct Rebuilt<T: Record> {
     reason = "one walk back to a whole revision and forward again, each file checked in order"
 )]
 pub(crate) fn read_rebuilt<T: Record>(
-    dir: &Path,
+    medium: &dyn Medium,
     id: &str,
     number: u32,
 ) -> Result<Rebuilt<T>, StoreError> {
-    let newest_file = dir.join(revision_file_name(number));
+    let newest_file = medium.locate(T::FOLDER, id, Entry::Revision(number));
     let builds_on = |file: &Path, what: String| StoreError::Damaged {
         file: newest_file.clone(),
         line: None,
@@ -1266,8 +1404,8 @@ pub(crate) fn read_rebuilt<T: Record>(
     let mut expected: Option<String> = None;
     let mut at = number;
     let base = loop {
-        let file = dir.join(revision_file_name(at));
-        let checked = read_checked(&file, FileKind::Revision).and_then(|bytes| {
+        let file = medium.locate(T::FOLDER, id, Entry::Revision(at));
+        let checked = read_entry(medium, T::FOLDER, id, at).and_then(|bytes| {
             let stored = parse_stored::<T>(&file, &bytes)?;
             check_identity::<T>(&file, &stored.meta, id, at)?;
             Ok((stored, sha256_hex(&bytes)))
@@ -1431,12 +1569,13 @@ fn generated_text<T: Record>(
 }
 
 /// The error for a revision file that was already there: who saved it, when.
-fn conflict<T: Record>(file: &Path) -> StoreError {
-    let parsed =
-        read_checked(file, FileKind::Revision).and_then(|bytes| parse_stored::<T>(file, &bytes));
+fn conflict<T: Record>(medium: &dyn Medium, id: &str, number: u32) -> StoreError {
+    let file = medium.locate(T::FOLDER, id, Entry::Revision(number));
+    let parsed = read_entry(medium, T::FOLDER, id, number)
+        .and_then(|bytes| parse_stored::<T>(&file, &bytes));
     match parsed {
         Ok(parsed) => StoreError::Conflict {
-            file: file.to_path_buf(),
+            file,
             saved_by: parsed.meta.saved_by,
             saved_at: parsed.meta.saved_at,
         },

@@ -39,11 +39,12 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use super::bodies::{generated_file_name, read_generated};
+use super::bodies::read_generated;
 use super::changes::PlanChangesDisk;
 use super::disk::{PatientDisk, PlanDisk, PlanV1};
 use super::error::StoreError;
 use super::ids::{PatientId, PlanId};
+use super::medium::{Entry, Medium};
 use super::records::{Patient, PatientSummary, PlanRecord, PlanSummary, Screening};
 use crate::catalog::Factor;
 use crate::planning::{Note, Plan};
@@ -499,7 +500,11 @@ impl<T: Record> StoredRevision<T> {
     /// # Errors
     /// `Damaged` (naming the revision) when the generated plan is missing or changed;
     /// the file's own error when it is not a regular file, too large, or newer.
-    pub(crate) fn resolve(self, file: &Path) -> Result<ParsedRevision<T>, StoreError> {
+    pub(crate) fn resolve(
+        self,
+        medium: &dyn Medium,
+        file: &Path,
+    ) -> Result<ParsedRevision<T>, StoreError> {
         if self.is_changes() {
             return Err(StoreError::Damaged {
                 file: file.to_path_buf(),
@@ -518,12 +523,14 @@ impl<T: Record> StoredRevision<T> {
         let Some(hash) = self.generated_sha256().map(str::to_owned) else {
             return self.complete(None).ok_or_else(missing);
         };
-        let dir = file.parent().unwrap_or(Path::new("."));
-        match read_generated(dir, &hash) {
+        let id = self.meta.id.clone();
+        match read_generated(medium, T::FOLDER, &id, &hash) {
             Ok(plan) => self.complete(Some(plan)).ok_or_else(missing),
-            Err(problem) => {
-                Err(problem.into_error(file, &dir.join(generated_file_name(&hash)), &hash))
-            }
+            Err(problem) => Err(problem.into_error(
+                file,
+                &medium.locate(T::FOLDER, &id, Entry::Generated(&hash)),
+                &hash,
+            )),
         }
     }
 }
@@ -539,7 +546,9 @@ pub(crate) fn parse_revision<T: Record>(
     file: &Path,
     bytes: &[u8],
 ) -> Result<ParsedRevision<T>, StoreError> {
-    parse_stored::<T>(file, bytes)?.resolve(file)
+    // Patients in these tests: no generated plan is read from the folder.
+    let medium = super::medium::Folder::new(std::sync::Arc::new(std::path::PathBuf::from(".")));
+    parse_stored::<T>(file, bytes)?.resolve(&medium, file)
 }
 
 /// Reads a revision file of any known format version, without the generated plan it

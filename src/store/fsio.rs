@@ -312,17 +312,6 @@ pub(crate) fn read_failure(
     }
 }
 
-/// Reads a file of the app's folders as [`read_regular`] does, with any failure as a
-/// store error (a missing file is [`StoreError::Read`] with `NotFound`).
-pub(crate) fn read_checked(path: &Path, kind: FileKind) -> Result<Vec<u8>, StoreError> {
-    read_regular(path, kind).map_err(|failure| {
-        read_failure(path, kind, failure, |file| StoreError::Read {
-            file,
-            cause: io::Error::from(io::ErrorKind::NotFound),
-        })
-    })
-}
-
 /// Makes a folder's entries durable: after a new name was linked into it, this makes
 /// sure the name survives a power cut. On systems that cannot open a folder as a file
 /// (Windows), the rename itself is durable enough and this does nothing.

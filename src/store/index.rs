@@ -232,6 +232,7 @@ impl Store {
     /// # Errors
     /// When the `patients` or `plans` folder cannot be listed.
     pub fn load_index(&self, progress: &mut dyn FnMut(LoadProgress)) -> Result<Index, StoreError> {
+        self.refuse_on_database("the patient and plan lists")?;
         let index = self.load_index_without_claims(progress)?;
         if let Err(error) = self.ensure_claims(Some(&index.patients)) {
             tracing::warn!("{}", crate::untrusted::escape_controls(&error.to_string()));
@@ -329,7 +330,9 @@ impl Store {
     /// The ids of the record folders of a kind, sorted, and a problem for each entry
     /// named like a record that is not a folder (a link, a pipe, a file); other entries
     /// are ignored.
-    fn record_ids<T: Record>(&self) -> Result<(Vec<String>, Vec<LoadProblem>), StoreError> {
+    pub(crate) fn record_ids<T: Record>(
+        &self,
+    ) -> Result<(Vec<String>, Vec<LoadProblem>), StoreError> {
         let folder = self.folder_of::<T>();
         let entries = match std::fs::read_dir(&folder) {
             Ok(entries) => entries,

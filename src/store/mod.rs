@@ -8,6 +8,7 @@ mod backup;
 mod bodies;
 mod changes;
 mod claims;
+mod database;
 mod demo_marker;
 mod disk;
 mod disk_records;
@@ -18,7 +19,10 @@ mod format;
 mod fsio;
 mod ids;
 mod index;
+mod medium;
+mod migrate;
 mod paths;
+mod pgpass;
 mod photo_bytes;
 mod photos;
 mod protocol_files;
@@ -31,6 +35,7 @@ mod verify;
 /// that code that reads records finds them beside [`PlanRecord`].
 pub use crate::planning::{ExtraTask, Note, PlanStatus};
 pub use backup::BackupReport;
+pub use database::{CONNECT_TIMEOUT, DatabaseError, STATEMENT_TIMEOUT, init as init_database};
 pub use demo_marker::{DEMO_MARKER_FILE, DemoMarker};
 pub use error::{LoadProblem, ProblemKind, StoreError};
 pub use export_target::{ExportGuard, ExportTarget, Replace, write_export};
@@ -38,6 +43,7 @@ pub use folder::{Created, Loaded, Store};
 pub use format::FORMAT_VERSION;
 pub use ids::{InvalidId, PatientId, PlanId};
 pub use index::{Index, LoadProgress, Summary};
+pub use migrate::MigrateReport;
 pub use paths::{AppDirs, DirsError};
 pub use photo_bytes::{
     MAX_PHOTO_BYTES, PhotoFormat, PhotoProbe, PhotoRefusal, THUMBNAIL_SIDE_PIXELS, decode_oriented,

@@ -182,6 +182,12 @@ pub enum PurgeError {
         /// The first, in words.
         first: String,
     },
+    /// The store is on a database, which keeps no photographs yet: there is nothing
+    /// of its own to purge.
+    #[error(
+        "photographs are not kept on a database yet, so there is nothing to purge there; purge on the data folder that holds them"
+    )]
+    OnDatabase,
     /// A file could not be listed or deleted.
     #[error("the purge stopped after {done} photograph(s): {error}")]
     Delete {
@@ -305,6 +311,9 @@ impl Store {
     /// When the data folder has problems (named in one sentence, nothing deleted), or a
     /// file cannot be listed or deleted (the report then names what was deleted before).
     pub fn purge_photos(&self, options: PurgeOptions) -> Result<PurgeReport, PurgeError> {
+        if self.database().is_some() {
+            return Err(PurgeError::OnDatabase);
+        }
         let verified = self.verify();
         if let Some(first) = verified.problems.first() {
             return Err(PurgeError::NotVerified {
@@ -529,6 +538,15 @@ impl Store {
         } = *checked;
         let bytes: &[u8] = bytes;
         let sha256 = sha256.clone();
+        if self.database().is_some() {
+            return Err(PhotoError::Io {
+                doing: "write",
+                file: self.data_dir().to_path_buf(),
+                cause: io::Error::other(
+                    "photographs are not kept on a database yet; add them on a data folder",
+                ),
+            });
+        }
         let file = self.photo_file(&sha256, probe.format);
         let io_error = |doing, file: &Path| {
             let file = file.to_path_buf();
@@ -568,6 +586,12 @@ impl Store {
     pub fn read_photo(&self, sha256: &str) -> Result<(PhotoFormat, Vec<u8>), PhotoError> {
         if !is_sha256(sha256) {
             return Err(PhotoError::BadId(crate::untrusted::for_message(sha256)));
+        }
+        if self.database().is_some() {
+            return Err(PhotoError::Missing {
+                sha256: sha256.to_owned(),
+                file: self.data_dir().to_path_buf(),
+            });
         }
         for format in [PhotoFormat::Jpeg, PhotoFormat::Png] {
             let file = self.photo_file(sha256, format);

@@ -35,17 +35,18 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::bodies::{generated_file_name, generated_sha256_of, read_generated};
+use super::bodies::{generated_sha256_of, read_generated};
 use super::changes::MAX_CHANGES_IN_A_ROW;
 use super::error::StoreError;
-use super::folder::{Store, check_identity, is_real_dir, revision_files};
+use super::folder::{Store, check_identity, read_entry};
 use super::format::{
     HEAD_FILE, ParsedRevision, Record, RevisionMeta, Stored, StoredRevision, parse_head,
     parse_stored, revision_file_name, sha256_hex, summary_sha256,
 };
-use super::fsio::{FileKind, not_a_file, read_checked, read_regular};
+use super::fsio::{FileKind, not_a_file};
 use super::ids::{PlanId, is_well_formed};
 use super::index::{CacheView, Indexed};
+use super::medium::{Entry, Medium};
 use super::records::{Patient, PlanRecord};
 use crate::planning::Plan;
 
@@ -114,7 +115,12 @@ impl Store {
         let mut report = VerifyReport::default();
         let patients = self.verified_ids::<Patient>(&mut report);
         let plans = self.verified_ids::<PlanRecord>(&mut report);
-        let cache = self.cache_view(patients.len() + plans.len());
+        // A database keeps no cache of summaries to check.
+        let cache = self
+            .database()
+            .is_none()
+            .then(|| self.cache_view(patients.len() + plans.len()))
+            .flatten();
         for id in &patients {
             self.verify_record::<Patient>(id, cache.as_ref(), &mut report);
         }
@@ -124,7 +130,9 @@ impl Store {
         for removed in self.removed_records(cache.as_ref()) {
             report.problem(&removed.path, removed.what);
         }
-        report.problems.extend(self.verify_photos_of_plans(&plans));
+        if self.database().is_none() {
+            report.problems.extend(self.verify_photos_of_plans(&plans));
+        }
         report
     }
 
@@ -139,6 +147,12 @@ impl Store {
     /// The ids of a kind's record folders, sorted; anything named like a record that
     /// is not a folder (a link, a file) is a problem.
     fn verified_ids<T: Verified>(&self, report: &mut VerifyReport) -> Vec<String> {
+        if let Some(database) = self.database() {
+            return database.record_ids(T::FOLDER).unwrap_or_else(|error| {
+                report.problem(self.data_dir(), error.to_string());
+                Vec::new()
+            });
+        }
         let folder = self.folder_of::<T>();
         let entries = match std::fs::read_dir(&folder) {
             Ok(entries) => entries,
@@ -195,7 +209,8 @@ impl Store {
     ) {
         let dir = self.record_dir::<T>(id);
         report.records += 1;
-        let files = match revision_files(&dir) {
+        let medium = self.medium();
+        let files = match medium.revisions(T::FOLDER, id) {
             Ok(files) => files,
             Err(error) => {
                 report.problem(
@@ -247,7 +262,7 @@ impl Store {
             expected = number.saturating_add(1);
             report.revisions += 1;
             let file = dir.join(revision_file_name(number));
-            let bytes = match read_checked(&file, FileKind::Revision) {
+            let bytes = match read_entry(medium, T::FOLDER, id, number) {
                 Ok(bytes) => bytes,
                 Err(error) => {
                     report.problem(&file, problem_text(&error));
@@ -335,7 +350,8 @@ impl Store {
                         if let Some(hash) = parsed.generated_sha256()
                             && !generated.contains_key(hash)
                         {
-                            let plan = check_generated(&dir, hash, number, report);
+                            let plan =
+                                check_generated(medium, (T::FOLDER, id), hash, number, report);
                             generated.insert(hash.to_owned(), plan);
                         }
                         last = Some(parsed);
@@ -367,7 +383,7 @@ impl Store {
             stored.complete(plan)
         });
         let newest_parsed = last.as_ref().filter(|parsed| parsed.meta.number == newest);
-        check_head::<T>(id, &dir, newest, &hashes, &flagged, newest_parsed, report);
+        check_head::<T>(medium, id, newest, &hashes, &flagged, newest_parsed, report);
         if let Some(cache) = cache {
             let actual = last
                 .as_ref()
@@ -470,7 +486,11 @@ impl Verified for PlanRecord {
     /// A plan's patient must be there.
     fn check_references(store: &Store, dir: &Path, record: &Self, report: &mut VerifyReport) {
         let patient_dir = store.record_dir::<Patient>(record.patient.as_str());
-        if !is_real_dir(&patient_dir) {
+        if !store
+            .medium()
+            .record_exists(Patient::FOLDER, record.patient.as_str())
+            .unwrap_or(true)
+        {
             report.problem(
                 dir,
                 format!(
@@ -517,12 +537,18 @@ fn problem_text(error: &StoreError) -> String {
 
 /// Reads and hashes again the generated plan a revision names, the first time one
 /// names it, and reports it when it cannot be used.
-fn check_generated(dir: &Path, hash: &str, number: u32, report: &mut VerifyReport) -> Option<Plan> {
-    match read_generated(dir, hash) {
+fn check_generated(
+    medium: &dyn Medium,
+    (folder, id): (&str, &str),
+    hash: &str,
+    number: u32,
+    report: &mut VerifyReport,
+) -> Option<Plan> {
+    match read_generated(medium, folder, id, hash) {
         Ok(plan) => Some(plan),
         Err(problem) => {
             report.problem(
-                &dir.join(generated_file_name(hash)),
+                &medium.locate(folder, id, Entry::Generated(hash)),
                 format!(
                     "{}; revision {number} and the revisions after it that name it build on it; {RESTORE}",
                     problem.what(hash)
@@ -605,16 +631,16 @@ fn check_link(
 /// Checks the head against the newest revisions: its number, its hash, and the summary
 /// the lists show (which must be what the newest revision holds).
 fn check_head<T: Record>(
+    medium: &dyn Medium,
     id: &str,
-    dir: &Path,
     newest: u32,
     hashes: &BTreeMap<u32, String>,
     flagged: &[PathBuf],
     newest_parsed: Option<&ParsedRevision<T>>,
     report: &mut VerifyReport,
 ) {
-    let head_file = dir.join(HEAD_FILE);
-    let bytes = match read_regular(&head_file, FileKind::Head) {
+    let head_file = medium.locate(T::FOLDER, id, Entry::Head);
+    let bytes = match medium.read(T::FOLDER, id, Entry::Head) {
         Ok(bytes) => bytes,
         Err(failure)
             if failure.is_not_found()
@@ -663,7 +689,7 @@ fn check_head<T: Record>(
         );
         return;
     }
-    let file = dir.join(revision_file_name(head.number));
+    let file = medium.locate(T::FOLDER, id, Entry::Revision(head.number));
     let actual = hashes.get(&head.number).map(String::as_str);
     if let Some(actual) = actual
         && actual != head.sha256

@@ -17,7 +17,7 @@ use super::widgets::{
     timestamp_text,
 };
 use crate::catalog::{Catalog, Protocol};
-use crate::planning::agenda::ItemPlace;
+use crate::planning::agenda::{ItemPlace, preparation_is_overdue};
 use crate::planning::checklist::{Tickable, aftercare_tickable};
 use crate::planning::{
     AftercareSite, LotSuggestion, Plan, PlanEdit, PlanStatus, Severity, TooSoon,
@@ -546,13 +546,26 @@ fn pre_procedure_ui(
             session: task.session,
             task: task.task.clone(),
         };
+        let overdue = record
+            .plan
+            .sessions
+            .iter()
+            .find(|session| session.number == task.session)
+            .is_some_and(|session| {
+                preparation_is_overdue(
+                    task.due,
+                    session.date,
+                    record.record_of(task.session).is_some(),
+                    today,
+                )
+            });
         let ticked = target.line_ui(ui, &place, |ui| {
             dated_checklist_item(
                 ui,
                 &record.checklist,
                 keys::pre_before(task.session, &task.task),
                 &label,
-                task.due < today,
+                overdue,
             )
         });
         edit = edit.or(ticked);

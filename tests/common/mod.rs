@@ -7,6 +7,7 @@
     reason = "each test file uses some of the helpers, none uses all"
 )]
 
+pub mod postgres;
 pub mod window;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -243,6 +244,7 @@ pub fn regen(data: &Path, config: &Path, args: &[&str]) -> Output {
         .env("REGEN_PLANNER_DATA_DIR", data)
         .env("REGEN_PLANNER_CONFIG_DIR", config)
         .env_remove("REGEN_PLANNER_LOG")
+        .env_remove("REGEN_PLANNER_DATABASE_URL")
         .output()
         .unwrap()
 }

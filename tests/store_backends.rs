@@ -1,0 +1,682 @@
+//! The store's behaviour, once, run on both backends: a data folder and a real
+//! PostgreSQL database (see `common::postgres`). Each test is one function of a
+//! [`Backend`]; each `#[test]` runs it on the folder and then on the database.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly on anything unexpected"
+)]
+
+mod common;
+
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use regen_planner::catalog::Catalog;
+use regen_planner::store::{Patient, PlanRecord, PlanStatus, Store, StoreError};
+
+use common::postgres::TestDatabase;
+
+/// Where a test's store is: a temporary data folder or a test database.
+enum Backend {
+    Folder(tempfile::TempDir),
+    Database(TestDatabase),
+}
+
+impl Backend {
+    /// A desk on the store: each call is another desk, with a store of its own (on a
+    /// database, its own connection).
+    fn desk(&self) -> Store {
+        match self {
+            Backend::Folder(dir) => Store::open(&dir.path().join("data")).unwrap(),
+            Backend::Database(database) => Store::open_database(&database.url).unwrap(),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Backend::Folder(_) => "folder",
+            Backend::Database(_) => "database",
+        }
+    }
+
+    /// Replaces the bytes of a revision behind the app's back: an edit of the file, or
+    /// an SQL `UPDATE`.
+    fn tamper(&self, kind: &str, id: &str, number: u32, bytes: &[u8]) {
+        match self {
+            Backend::Folder(dir) => {
+                let file = dir
+                    .path()
+                    .join("data")
+                    .join(kind)
+                    .join(id)
+                    .join(format!("revision-{number:06}.ron"));
+                std::fs::write(file, bytes).unwrap();
+            }
+            Backend::Database(database) => {
+                let rows = common::postgres::client(database)
+                    .execute(
+                        "UPDATE revisions SET body = $4 WHERE kind = $1 AND record = $2 AND number = $3",
+                        &[&kind, &id, &i32::try_from(number).unwrap(), &bytes],
+                    )
+                    .unwrap();
+                assert_eq!(rows, 1);
+            }
+        }
+    }
+
+    /// Reads the bytes of a revision behind the app's back.
+    fn bytes(&self, kind: &str, id: &str, number: u32) -> Vec<u8> {
+        match self {
+            Backend::Folder(dir) => std::fs::read(
+                dir.path()
+                    .join("data")
+                    .join(kind)
+                    .join(id)
+                    .join(format!("revision-{number:06}.ron")),
+            )
+            .unwrap(),
+            Backend::Database(database) => common::postgres::client(database)
+                .query_one(
+                    "SELECT body FROM revisions WHERE kind = $1 AND record = $2 AND number = $3",
+                    &[&kind, &id, &i32::try_from(number).unwrap()],
+                )
+                .unwrap()
+                .get(0),
+        }
+    }
+
+    /// Removes a revision behind the app's back: the file, or an SQL `DELETE`.
+    fn remove(&self, kind: &str, id: &str, number: u32) {
+        match self {
+            Backend::Folder(dir) => std::fs::remove_file(
+                dir.path()
+                    .join("data")
+                    .join(kind)
+                    .join(id)
+                    .join(format!("revision-{number:06}.ron")),
+            )
+            .unwrap(),
+            Backend::Database(database) => {
+                let rows = common::postgres::client(database)
+                    .execute(
+                        "DELETE FROM revisions WHERE kind = $1 AND record = $2 AND number = $3",
+                        &[&kind, &id, &i32::try_from(number).unwrap()],
+                    )
+                    .unwrap();
+                assert_eq!(rows, 1);
+            }
+        }
+    }
+}
+
+/// Runs `test` on a data folder, then on a database (unless there is none and none is
+/// required, which `common::postgres` says loudly).
+fn on_both(name: &str, test: impl Fn(&Backend)) {
+    let folder = Backend::Folder(tempfile::tempdir().unwrap());
+    test(&folder);
+    if let Some(database) = common::postgres::database(name) {
+        test(&Backend::Database(database));
+    }
+}
+
+/// A new patient with their first plan, saved by "Dr. Vega".
+fn patient_with_plan(store: &Store, name: &str, clinic_id: Option<&str>) -> (String, PlanRecord) {
+    let (catalog, _) = Catalog::builtin();
+    let mut patient = Patient::new(name);
+    patient.clinic_id = clinic_id.map(str::to_owned);
+    let created = store
+        .create_patient_with_plan(
+            &patient,
+            |id| common::record_of_save(&catalog, id, 1),
+            "Dr. Vega",
+        )
+        .unwrap();
+    (
+        created.plan.to_string(),
+        created.plan_revision.value.clone(),
+    )
+}
+
+#[test]
+fn a_plan_round_trips_through_its_revisions() {
+    on_both("round trip", |backend| {
+        let store = backend.desk();
+        let (catalog, _) = Catalog::builtin();
+        let (id, first) = patient_with_plan(&store, "Ana Souza", None);
+        let id = id.parse().unwrap();
+        assert_eq!(
+            store.load_plan(&id).unwrap().value,
+            first,
+            "{}",
+            backend.name()
+        );
+        let mut record = first.clone();
+        for k in 2..=25 {
+            record = common::record_of_save(&catalog, &first.patient, k);
+            let saved = store
+                .save_plan(&id, u32::try_from(k).unwrap() - 1, &record, "Dr. Lima")
+                .unwrap();
+            assert_eq!(saved.number, u32::try_from(k).unwrap());
+        }
+        // Another desk reads what this one saved, the older revisions too (most of them
+        // hold only what changed, rebuilt through the chain).
+        let other = backend.desk();
+        let newest = other.load_plan(&id).unwrap();
+        assert_eq!(
+            (newest.number, &newest.value),
+            (25, &record),
+            "{}",
+            backend.name()
+        );
+        assert_eq!(other.load_plan_revision(&id, 1).unwrap().value, first);
+        assert_eq!(
+            other.load_plan_revision(&id, 7).unwrap().value,
+            common::record_of_save(&catalog, &first.patient, 7)
+        );
+        let history = other.history(&id).unwrap();
+        assert_eq!(history.len(), 25);
+        assert_eq!(history[24].saved_by, "Dr. Lima");
+        let report = other.verify();
+        assert!(report.is_ok(), "{}: {report:?}", backend.name());
+        assert_eq!(report.revisions, 26, "{}: {report:?}", backend.name());
+    });
+}
+
+#[test]
+fn a_save_based_on_an_older_revision_is_a_conflict_naming_who_saved_and_when() {
+    on_both("conflict", |backend| {
+        let (desk_a, desk_b) = (backend.desk(), backend.desk());
+        let (id, record) = patient_with_plan(&desk_a, "Ana Souza", None);
+        let id = id.parse().unwrap();
+        let mut edit = record.clone();
+        edit.status = PlanStatus::Active;
+        let saved = desk_a.save_plan(&id, 1, &edit, "Dr. Vega").unwrap();
+        let mut other = record.clone();
+        other.status = PlanStatus::Cancelled;
+        let error = desk_b.save_plan(&id, 1, &other, "Dr. Lima").unwrap_err();
+        match &error {
+            StoreError::Conflict {
+                saved_by, saved_at, ..
+            } => {
+                assert_eq!(saved_by, "Dr. Vega");
+                assert_eq!(*saved_at, saved.saved_at);
+            }
+            other => panic!("{}: {other}", backend.name()),
+        }
+        let message = error.to_string();
+        assert!(message.contains("Dr. Vega"), "{message}");
+        // Nothing was overwritten.
+        assert_eq!(
+            desk_b.load_plan(&id).unwrap().value.status,
+            PlanStatus::Active
+        );
+    });
+}
+
+#[test]
+fn racing_writers_one_wins_each_revision_and_nothing_is_lost() {
+    on_both("racing writers", |backend| {
+        let (id, record) = patient_with_plan(&backend.desk(), "Ana Souza", None);
+        let id: regen_planner::store::PlanId = id.parse().unwrap();
+        let desks: Vec<Store> = (0..4).map(|_| backend.desk()).collect();
+        let authors = ["Dr. A", "Dr. B", "Dr. C", "Dr. D"];
+        for base in 1..=5u32 {
+            let barrier = Arc::new(Barrier::new(desks.len()));
+            let results: Vec<_> = std::thread::scope(|scope| {
+                let handles: Vec<_> = desks
+                    .iter()
+                    .zip(authors)
+                    .map(|(desk, author)| {
+                        let (barrier, id) = (barrier.clone(), id.clone());
+                        let mut edit = record.clone();
+                        edit.notes = vec![regen_planner::store::Note {
+                            written_at: jiff::Timestamp::now(),
+                            author: author.into(),
+                            text: format!("{author} on {base}"),
+                        }];
+                        std::thread::Builder::new()
+                            .name(format!("desk {author}"))
+                            .spawn_scoped(scope, move || {
+                                barrier.wait();
+                                desk.save_plan(&id, base, &edit, author)
+                            })
+                            .unwrap()
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            let winners: Vec<_> = results.iter().filter(|r| r.is_ok()).collect();
+            assert_eq!(winners.len(), 1, "{}: {results:?}", backend.name());
+            for result in &results {
+                if let Err(error) = result {
+                    assert!(
+                        matches!(error, StoreError::Conflict { .. }),
+                        "{}: {error}",
+                        backend.name()
+                    );
+                }
+            }
+        }
+        let newest = backend.desk().load_plan(&id).unwrap();
+        assert_eq!(newest.number, 6);
+        let report = backend.desk().verify();
+        assert!(report.is_ok(), "{}: {report:?}", backend.name());
+    });
+}
+
+#[test]
+fn one_clinic_id_is_one_patient_across_desks() {
+    on_both("clinic ids", |backend| {
+        let (desk_a, desk_b) = (backend.desk(), backend.desk());
+        let mut ana = Patient::new("Ana Souza");
+        ana.clinic_id = Some("MRN-7".into());
+        let (first, _) = desk_a.create_patient(&ana, "Dr. Vega").unwrap();
+        let mut again = Patient::new("Ana M. Souza");
+        again.clinic_id = Some(" mrn-7 ".into());
+        let error = desk_b.create_patient(&again, "Dr. Lima").unwrap_err();
+        match &error {
+            StoreError::ClinicIdTaken { patient, .. } => assert_eq!(patient, &first),
+            other => panic!("{}: {other}", backend.name()),
+        }
+        assert_eq!(
+            desk_b.patient_with_clinic_id("MRN-7").unwrap(),
+            Some(first.clone())
+        );
+        // Two desks saving the same new patient at once: one patient, and both plans
+        // go to them.
+        let barrier = Arc::new(Barrier::new(2));
+        let (catalog, _) = Catalog::builtin();
+        let created: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = [&desk_a, &desk_b]
+                .into_iter()
+                .map(|desk| {
+                    let barrier = barrier.clone();
+                    let catalog = &catalog;
+                    std::thread::Builder::new()
+                        .name("new patient".into())
+                        .spawn_scoped(scope, move || {
+                            let mut bea = Patient::new("Bea Lima");
+                            bea.clinic_id = Some("MRN-8".into());
+                            barrier.wait();
+                            desk.create_patient_with_plan(
+                                &bea,
+                                |id| common::record_of_save(catalog, id, 1),
+                                "Dr. Vega",
+                            )
+                        })
+                        .unwrap()
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let patients: Vec<_> = created
+            .iter()
+            .filter_map(|result| result.as_ref().ok().map(|created| created.patient.clone()))
+            .collect();
+        assert!(!patients.is_empty(), "{}: {created:?}", backend.name());
+        assert!(
+            patients.windows(2).all(|pair| pair[0] == pair[1]),
+            "{}: {patients:?}",
+            backend.name()
+        );
+    });
+}
+
+#[test]
+fn a_new_patient_and_their_first_plan_are_saved_together() {
+    on_both("patient with plan", |backend| {
+        let store = backend.desk();
+        let (catalog, _) = Catalog::builtin();
+        let created = store
+            .create_patient_with_plan(
+                &Patient::new("Ana Souza"),
+                |id| common::record_of_save(&catalog, id, 1),
+                "Dr. Vega",
+            )
+            .unwrap();
+        let other = backend.desk();
+        let plan = other.load_plan(&created.plan).unwrap();
+        assert_eq!(plan.value.patient, created.patient);
+        assert_eq!(
+            other.load_patient(&created.patient).unwrap().value.name,
+            "Ana Souza"
+        );
+        let report = other.verify();
+        assert!(report.is_ok(), "{}: {report:?}", backend.name());
+        assert_eq!(report.records, 2, "{}: {report:?}", backend.name());
+        // A plan for a patient who is not there is refused, and nothing is saved.
+        let stranger = regen_planner::store::PatientId::generate();
+        let error = store
+            .create_plan(&common::record_of_save(&catalog, &stranger, 1), "Dr. Vega")
+            .unwrap_err();
+        assert!(
+            matches!(error, StoreError::UnknownPatient { .. }),
+            "{}: {error}",
+            backend.name()
+        );
+        assert_eq!(other.verify().records, 2);
+    });
+}
+
+#[test]
+fn verify_names_a_revision_changed_behind_the_apps_back_and_one_removed() {
+    on_both("verify", |backend| {
+        let store = backend.desk();
+        let (catalog, _) = Catalog::builtin();
+        let (id, first) = patient_with_plan(&store, "Ana Souza", None);
+        let plan_id = id.parse().unwrap();
+        for k in 2..=6 {
+            let record = common::record_of_save(&catalog, &first.patient, k);
+            store
+                .save_plan(&plan_id, u32::try_from(k).unwrap() - 1, &record, "Dr. Lima")
+                .unwrap();
+        }
+        assert!(store.verify().is_ok());
+        // A changed body (the note's text edited, the bytes otherwise the same).
+        let original = backend.bytes("plans", &id, 3);
+        let edited = String::from_utf8(original.clone())
+            .unwrap()
+            .replace("save 3", "save 9");
+        assert_ne!(edited.as_bytes(), original.as_slice());
+        backend.tamper("plans", &id, 3, edited.as_bytes());
+        let report = store.verify();
+        assert!(!report.is_ok(), "{}: {report:?}", backend.name());
+        let text = format!("{report:?}");
+        assert!(text.contains(&id), "{}: {text}", backend.name());
+        assert!(text.contains("revision 3"), "{}: {text}", backend.name());
+        // Saving on top of the changed chain is refused rather than hiding it.
+        backend.tamper("plans", &id, 3, &original);
+        assert!(store.verify().is_ok(), "{}", backend.name());
+        // A removed revision.
+        backend.remove("plans", &id, 2);
+        let report = store.verify();
+        assert!(!report.is_ok(), "{}: {report:?}", backend.name());
+        assert!(
+            format!("{report:?}").contains("revision 2 is missing"),
+            "{}: {report:?}",
+            backend.name()
+        );
+    });
+}
+
+#[test]
+fn bad_input_gets_one_sentence_and_nothing_is_saved() {
+    on_both("bad input", |backend| {
+        let store = backend.desk();
+        let unknown = regen_planner::store::PlanId::generate();
+        let error = store.load_plan(&unknown).unwrap_err();
+        assert!(matches!(error, StoreError::NotFound { .. }), "{error}");
+        let (id, record) = patient_with_plan(&store, "Ana Souza", None);
+        let id = id.parse().unwrap();
+        let error = store.save_plan(&id, 1, &record, "").unwrap_err();
+        assert!(matches!(error, StoreError::Invalid { .. }), "{error}");
+        let error = store
+            .create_patient(&Patient::new("Ana\u{0}Souza"), "Dr. Vega")
+            .unwrap_err();
+        assert!(matches!(error, StoreError::Invalid { .. }), "{error}");
+        assert_eq!(store.load_plan(&id).unwrap().number, 1);
+        assert_eq!(store.verify().records, 2);
+    });
+}
+
+#[test]
+fn a_database_that_cannot_be_used_is_refused_in_one_sentence_within_seconds() {
+    // Not a server: nothing listens on this port, and the host is this computer.
+    let started = Instant::now();
+    let error = Store::open_database("postgresql://regen@127.0.0.1:9/regen").unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(8));
+    let message = error.to_string();
+    assert!(message.contains("127.0.0.1:9/regen"), "{message}");
+    assert!(!message.contains('\n'), "{message}");
+    // A server elsewhere without TLS.
+    let message = Store::open_database("postgresql://regen@db.clinic.example/regen")
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("must be encrypted"), "{message}");
+    let message = Store::open_database("mysql:/nonsense")
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("cannot be read"), "{message}");
+    let Some(empty) = common::postgres::empty_database("unmigrated database") else {
+        return;
+    };
+    // A database without the schema: refused, and told how to make it.
+    let message = Store::open_database(&empty.url).unwrap_err().to_string();
+    assert!(message.contains("db init"), "{message}");
+    assert_eq!(regen_planner::store::init_database(&empty.url).unwrap(), 1);
+    // Running it again changes nothing.
+    assert_eq!(regen_planner::store::init_database(&empty.url).unwrap(), 1);
+    Store::open_database(&empty.url).unwrap();
+    // A schema newer than this app knows: refused by both.
+    common::postgres::client(&empty)
+        .batch_execute(
+            "INSERT INTO regen_schema_history (version, name, applied_on, checksum) VALUES (99, 'future', '2030-01-01', '0')",
+        )
+        .unwrap();
+    let message = Store::open_database(&empty.url).unwrap_err().to_string();
+    assert!(message.contains("newer than this app"), "{message}");
+    let message = regen_planner::store::init_database(&empty.url)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("newer than this app"), "{message}");
+}
+
+#[test]
+fn a_data_folder_copied_into_a_database_is_the_same_and_a_second_copy_adds_nothing() {
+    let Some(database) = common::postgres::database("migrate") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let folder = Store::open(&dir.path().join("data")).unwrap();
+    let (catalog, _) = Catalog::builtin();
+    let mut plans = Vec::new();
+    for (n, name) in ["Ana Souza", "Bea Lima", "Caio Reis"]
+        .into_iter()
+        .enumerate()
+    {
+        let (id, first) = patient_with_plan(&folder, name, Some(&format!("MRN-{n}")));
+        let id: regen_planner::store::PlanId = id.parse().unwrap();
+        for k in 2..=(3 + n as u64 * 10) {
+            let record = common::record_of_save(&catalog, &first.patient, k);
+            folder
+                .save_plan(&id, u32::try_from(k).unwrap() - 1, &record, "Dr. Lima")
+                .unwrap();
+        }
+        plans.push(id);
+    }
+    let target = Store::open_database(&database.url).unwrap();
+    let report = folder.copy_into(&target).unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(report.records, 6);
+    assert_eq!(report.already_there, 0);
+    let verified = target.verify();
+    assert!(verified.is_ok(), "{verified:?}");
+    assert_eq!(verified.revisions, folder.verify().revisions);
+    for id in &plans {
+        let (from, to) = (folder.load_plan(id).unwrap(), target.load_plan(id).unwrap());
+        assert_eq!((from.number, &from.value), (to.number, &to.value));
+        assert_eq!(
+            folder.history(id).unwrap().len(),
+            target.history(id).unwrap().len()
+        );
+        let from_hashes: Vec<_> = folder
+            .history(id)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.hash)
+            .collect();
+        let to_hashes: Vec<_> = target
+            .history(id)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.hash)
+            .collect();
+        assert_eq!(from_hashes, to_hashes);
+    }
+    // The clinic ids came along: the same id is the same patient in the database.
+    let ana = folder.patient_with_clinic_id("MRN-0").unwrap().unwrap();
+    assert_eq!(target.patient_with_clinic_id("mrn-0").unwrap(), Some(ana));
+    // Run again: nothing is copied twice.
+    let again = folder.copy_into(&target).unwrap();
+    assert!(again.is_ok(), "{again:?}");
+    assert_eq!(again.copied, 0, "{again:?}");
+    assert_eq!(again.already_there, report.copied);
+    // A save on the database continues the chain the folder started.
+    let id = &plans[0];
+    let newest = target.load_plan(id).unwrap();
+    let saved_on_database = newest.number + 1;
+    target
+        .save_plan(
+            id,
+            newest.number,
+            &common::record_of_save(&catalog, &newest.value.patient, 99),
+            "Dr. Vega",
+        )
+        .unwrap();
+    assert!(target.verify().is_ok());
+    // A backup of the database is a data folder that opens without a server, with
+    // every revision, the one saved on the database too.
+    let dest = dir.path().join("backup");
+    let (copied, verified) = target.backup_to_folder(&dest).unwrap();
+    assert!(
+        copied.is_ok() && verified.is_ok(),
+        "{copied:?} {verified:?}"
+    );
+    let backup = Store::open(&dest).unwrap();
+    assert_eq!(backup.load_plan(id).unwrap().number, saved_on_database);
+    for id in &plans {
+        let hashes = |store: &Store| -> Vec<String> {
+            store
+                .history(id)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.hash)
+                .collect()
+        };
+        assert_eq!(hashes(&backup), hashes(&target));
+    }
+    assert_eq!(
+        backup.patient_with_clinic_id("MRN-0").unwrap(),
+        folder.patient_with_clinic_id("MRN-0").unwrap()
+    );
+    assert!(backup.load_index(&mut |_| {}).unwrap().plans.len() == 3);
+    // A backup is never written over another.
+    assert!(target.backup_to_folder(&dest).is_err());
+}
+
+#[test]
+fn the_command_line_makes_the_schema_copies_a_folder_and_reads_plans_from_the_database() {
+    let Some(database) = common::postgres::empty_database("command line") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (data, config) = (dir.path().join("data"), dir.path().join("config"));
+    let plan = common::saved_plan(&data, "Ana Souza");
+    let url = database.url.as_str();
+    // Before `db init`, the database is refused with the way forward.
+    let output = common::regen(&data, &config, &["--database", url, "plans", "verify"]);
+    assert!(!output.status.success());
+    assert!(
+        common::stderr(&output).contains("db init"),
+        "{}",
+        common::stderr(&output)
+    );
+    let output = common::regen(&data, &config, &["db", "init", url]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    assert!(common::stdout(&output).contains("version 1"));
+    let output = common::regen(&data, &config, &["migrate", "--to", url]);
+    assert!(
+        output.status.success(),
+        "{}{}",
+        common::stdout(&output),
+        common::stderr(&output)
+    );
+    assert!(
+        common::stdout(&output).contains("The database verifies: 2 records"),
+        "{}",
+        common::stdout(&output)
+    );
+    let output = common::regen(&data, &config, &["migrate", "--to", url]);
+    assert!(output.status.success());
+    assert!(
+        common::stdout(&output).contains("0 entries copied"),
+        "{}",
+        common::stdout(&output)
+    );
+    let plan = plan.to_string();
+    let output = common::regen(&data, &config, &["--database", url, "plans", "show", &plan]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    assert!(
+        common::stdout(&output).contains("Ana Souza"),
+        "{}",
+        common::stdout(&output)
+    );
+    let output = common::regen(&data, &config, &["--database", url, "plans", "verify"]);
+    assert!(
+        output.status.success(),
+        "{}{}",
+        common::stdout(&output),
+        common::stderr(&output)
+    );
+    let dest = dir.path().join("backup");
+    let dest_text = dest.to_str().unwrap();
+    let output = common::regen(&data, &config, &["--database", url, "backup", dest_text]);
+    assert!(
+        output.status.success(),
+        "{}{}",
+        common::stdout(&output),
+        common::stderr(&output)
+    );
+    assert!(
+        common::stdout(&output).contains("The backup verifies: 2 records"),
+        "{}",
+        common::stdout(&output)
+    );
+    let output = common::regen(&dest, &config, &["plans", "show", &plan]);
+    assert!(
+        common::stdout(&output).contains("Ana Souza"),
+        "{}",
+        common::stderr(&output)
+    );
+    // What does not run on a database yet says so in one line.
+    let output = common::regen(&data, &config, &["--database", url, "plans", "list"]);
+    assert!(!output.status.success());
+    let message = common::stderr(&output);
+    assert_eq!(message.trim().lines().count(), 1, "{message}");
+    assert!(message.contains("data folder"), "{message}");
+}
+
+#[test]
+fn a_server_gone_is_one_sentence_within_seconds_and_the_store_works_again_when_it_is_back() {
+    let Some(database) = common::postgres::database("server gone") else {
+        return;
+    };
+    let store = Store::open_database(&database.url).unwrap();
+    let (catalog, _) = Catalog::builtin();
+    let (id, first) = patient_with_plan(&store, "Ana Souza", None);
+    let id: regen_planner::store::PlanId = id.parse().unwrap();
+    if !database.stop_server() {
+        return;
+    }
+    let edit = common::record_of_save(&catalog, &first.patient, 2);
+    let started = Instant::now();
+    let error = store.save_plan(&id, 1, &edit, "Dr. Vega").unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(12),
+        "{:?}",
+        started.elapsed()
+    );
+    let message = error.to_string();
+    assert!(!message.contains('\n'), "{message}");
+    assert!(message.contains("try again"), "{message}");
+    let error = store.load_plan(&id).unwrap_err().to_string();
+    assert!(error.contains("try again"), "{error}");
+    // Back: the same store connects again, and the save that failed is made now.
+    database.start_server();
+    let saved = store.save_plan(&id, 1, &edit, "Dr. Vega").unwrap();
+    assert_eq!(saved.number, 2);
+    assert_eq!(store.load_plan(&id).unwrap().value, edit);
+    assert!(store.verify().is_ok());
+}
