@@ -97,11 +97,13 @@ pub fn run_on_database(args: &PlansArgs, dirs: &AppDirs, url: &str) -> anyhow::R
         PlansCommand::Show { id, format } => show(&store, dirs, &parse_plan_id(id)?, *format),
         PlansCommand::History { id } => history(&store, &parse_plan_id(id)?),
         PlansCommand::Verify => verify(&store),
-        PlansCommand::List { .. } | PlansCommand::Record(_) | PlansCommand::Score(_) => {
-            Err(anyhow::anyhow!(
-                "only `plans show`, `plans history` and `plans verify` run on a database yet; leave out --database (and REGEN_PLANNER_DATABASE_URL) to use the data folder"
-            ))
-        }
+        PlansCommand::List { .. }
+        | PlansCommand::Record(_)
+        | PlansCommand::Score(_)
+        | PlansCommand::RemoveScore(_)
+        | PlansCommand::RemoveRecord(_) => Err(anyhow::anyhow!(
+            "only `plans show`, `plans history` and `plans verify` run on a database yet; leave out --database (and REGEN_PLANNER_DATABASE_URL) to use the data folder"
+        )),
     }
 }
 
