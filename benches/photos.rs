@@ -37,12 +37,57 @@ fn main() {
 /// A 6000 x 4000 JPEG (24 megapixels), made once.
 static LARGE_JPEG: LazyLock<Vec<u8>> = LazyLock::new(|| synthetic_photo(6000, 4000, 0, 0).unwrap());
 
+/// A 24-megapixel JPEG with a camera's grain (noise in every pixel, quality 90): a
+/// few megabytes, as a camera's file is, where the smooth demo photograph compresses
+/// to far less and so decodes faster than a real one.
+static GRAINY_JPEG: LazyLock<Vec<u8>> = LazyLock::new(|| {
+    let smooth = image::load_from_memory(&LARGE_JPEG).unwrap().to_rgb8();
+    let mut state = 0x9e37_79b9_u32;
+    let grainy = image::RgbImage::from_fn(6000, 4000, |x, y| {
+        let pixel = smooth.get_pixel(x, y);
+        image::Rgb(pixel.0.map(|value| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let noise = i32::from(u8::try_from(state >> 24).unwrap()) / 8 - 16;
+            u8::try_from((i32::from(value) + noise).clamp(0, 255)).unwrap()
+        }))
+    });
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 90)
+        .encode_image(&grainy)
+        .unwrap();
+    eprintln!("grainy 24-megapixel JPEG: {} bytes", bytes.len());
+    bytes
+});
+
 /// Checking a 24-megapixel JPEG whole and making its thumbnail, then keeping it in a
 /// new data folder: the `photos` thread's work between the file being dropped and its
 /// thumbnail showing.
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn add_24_megapixel_jpeg(bencher: Bencher) {
-    let bytes: &[u8] = &LARGE_JPEG;
+    add_jpeg(bencher, &LARGE_JPEG);
+}
+
+/// The same with a camera's grain in the photograph.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn add_24_megapixel_grainy_jpeg(bencher: Bencher) {
+    add_jpeg(bencher, &GRAINY_JPEG);
+}
+
+/// Only what comes before the thumbnail shows in the window (the file checked whole
+/// and its thumbnail made): the window lists a checked photograph with its thumbnail
+/// before the physician adds it, and keeps it then.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn thumbnail_of_24_megapixel_grainy_jpeg(bencher: Bencher) {
+    let bytes: &[u8] = &GRAINY_JPEG;
+    bencher.bench_local(|| {
+        let checked = check_photo(bytes).unwrap();
+        image::load_from_memory(checked.thumbnail_png())
+            .unwrap()
+            .width()
+    });
+}
+
+fn add_jpeg(bencher: Bencher, bytes: &[u8]) {
     bencher
         .with_inputs(|| {
             let dir = tempfile::tempdir().unwrap();
