@@ -861,8 +861,15 @@ mod plan_tests {
     use crate::planning::{PhotoMoment, PlanPhoto, PlanRequest, generate, moment_for};
     use crate::store::{Patient, PlanRecord};
 
-    #[test]
-    fn a_plan_keeps_its_photographs_through_its_revisions() {
+    /// A new data folder with one saved plan of PRP for hair loss: the folder, its
+    /// store, the plan's record, its id and its first revision.
+    fn scalp_plan() -> (
+        tempfile::TempDir,
+        Store,
+        PlanRecord,
+        crate::store::PlanId,
+        crate::store::Revision<PlanRecord>,
+    ) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("data")).unwrap();
         let (catalog, _) = Catalog::builtin();
@@ -881,8 +888,14 @@ mod plan_tests {
         let (patient, _) = store
             .create_patient(&Patient::new("Ana Souza"), "Dr. Vega")
             .unwrap();
-        let mut record = PlanRecord::new(patient, request, plan);
+        let record = PlanRecord::new(patient, request, plan);
         let (id, first) = store.create_plan(&record, "Dr. Vega").unwrap();
+        (dir, store, record, id, first)
+    }
+
+    #[test]
+    fn a_plan_keeps_its_photographs_through_its_revisions() {
+        let (_dir, store, mut record, id, first) = scalp_plan();
         let kept = store.add_photo(&jpeg(90, 60, Some(6), true)).unwrap();
         let taken = record.plan.sessions[0].date;
         let photo = PlanPhoto {
@@ -922,26 +935,7 @@ mod plan_tests {
 
     #[test]
     fn a_purge_deletes_only_files_no_revision_ever_named() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("data")).unwrap();
-        let (catalog, _) = Catalog::builtin();
-        let request = PlanRequest::new(
-            Selection {
-                modality: Modality::Injection,
-                source: CellSource::AutologousPrp,
-                area: Area::Scalp,
-                indication: Indication::AndrogeneticAlopecia,
-                adjuncts: Vec::new(),
-            },
-            BTreeSet::new(),
-            "2027-03-01".parse().unwrap(),
-        );
-        let plan = generate(&catalog, &request).unwrap();
-        let (patient, _) = store
-            .create_patient(&Patient::new("Ana Souza"), "Dr. Vega")
-            .unwrap();
-        let mut record = PlanRecord::new(patient, request, plan);
-        let (id, first) = store.create_plan(&record, "Dr. Vega").unwrap();
+        let (_dir, store, mut record, id, first) = scalp_plan();
         // On the plan in revision 2, taken off in revision 3: an older revision still
         // names it, so it is never purged.
         let removed = store.add_photo(&jpeg(90, 60, None, false)).unwrap();
@@ -1008,26 +1002,7 @@ mod plan_tests {
 
     #[test]
     fn a_purge_deletes_nothing_when_a_revision_cannot_be_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("data")).unwrap();
-        let (catalog, _) = Catalog::builtin();
-        let request = PlanRequest::new(
-            Selection {
-                modality: Modality::Injection,
-                source: CellSource::AutologousPrp,
-                area: Area::Scalp,
-                indication: Indication::AndrogeneticAlopecia,
-                adjuncts: Vec::new(),
-            },
-            BTreeSet::new(),
-            "2027-03-01".parse().unwrap(),
-        );
-        let plan = generate(&catalog, &request).unwrap();
-        let (patient, _) = store
-            .create_patient(&Patient::new("Ana Souza"), "Dr. Vega")
-            .unwrap();
-        let record = PlanRecord::new(patient, request, plan);
-        let (id, _) = store.create_plan(&record, "Dr. Vega").unwrap();
+        let (_dir, store, _, id, _) = scalp_plan();
         let orphan = store.add_photo(&jpeg(70, 70, None, false)).unwrap();
         age(&store.photo_file(&orphan.sha256, PhotoFormat::Jpeg), 48);
         let history = store.history(&id).unwrap();
