@@ -780,14 +780,7 @@ mod tests {
         tiff.extend_from_slice(&1u32.to_le_bytes());
         tiff.extend_from_slice(&[6, 0, 0, 0]);
         tiff.extend_from_slice(&0u32.to_le_bytes());
-        let mut payload = b"Exif\0\0".to_vec();
-        payload.extend_from_slice(&tiff);
-        let length = u16::try_from(payload.len() + 2).unwrap();
-        let mut out = plain[..2].to_vec();
-        out.extend_from_slice(&[0xFF, 0xE1]);
-        out.extend_from_slice(&length.to_be_bytes());
-        out.extend_from_slice(&payload);
-        out.extend_from_slice(&plain[2..]);
+        let out = with_exif(&plain, &tiff);
         let probe = probe_photo(&out).unwrap();
         assert_eq!(probe.exif_orientation, 6);
         out
@@ -895,6 +888,19 @@ mod tests {
             .any(|window| window == needle)
     }
 
+    /// `plain` (a JPEG) with an APP1 Exif segment holding `tiff` right after its SOI.
+    fn with_exif(plain: &[u8], tiff: &[u8]) -> Vec<u8> {
+        let mut payload = b"Exif\0\0".to_vec();
+        payload.extend_from_slice(tiff);
+        let length = u16::try_from(payload.len() + 2).unwrap();
+        let mut out = plain[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&length.to_be_bytes());
+        out.extend_from_slice(&payload);
+        out.extend_from_slice(&plain[2..]);
+        out
+    }
+
     /// A JPEG with an EXIF block that names a camera maker and a GPS latitude reference.
     fn gps_photo() -> Vec<u8> {
         let plain = synthetic_photo(48, 32, 2, 0).unwrap();
@@ -920,14 +926,7 @@ mod tests {
         tiff.extend_from_slice(&2u32.to_le_bytes());
         tiff.extend_from_slice(b"N\0\0\0");
         tiff.extend_from_slice(&0u32.to_le_bytes());
-        let mut payload = b"Exif\0\0".to_vec();
-        payload.extend_from_slice(&tiff);
-        let length = u16::try_from(payload.len() + 2).unwrap();
-        let mut out = plain[..2].to_vec();
-        out.extend_from_slice(&[0xFF, 0xE1]);
-        out.extend_from_slice(&length.to_be_bytes());
-        out.extend_from_slice(&payload);
-        out.extend_from_slice(&plain[2..]);
+        let out = with_exif(&plain, &tiff);
         assert!(contains(&out, b"CameraMaker"));
         out
     }
@@ -952,15 +951,7 @@ mod tests {
         tiff.extend_from_slice(&44u32.to_le_bytes());
         tiff.extend_from_slice(&0u32.to_le_bytes());
         tiff.extend_from_slice(&text);
-        let mut payload = b"Exif\0\0".to_vec();
-        payload.extend_from_slice(&tiff);
-        let length = u16::try_from(payload.len() + 2).unwrap();
-        let mut out = plain[..2].to_vec();
-        out.extend_from_slice(&[0xFF, 0xE1]);
-        out.extend_from_slice(&length.to_be_bytes());
-        out.extend_from_slice(&payload);
-        out.extend_from_slice(&plain[2..]);
-        out
+        with_exif(&plain, &tiff)
     }
 
     #[test]
