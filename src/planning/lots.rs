@@ -92,6 +92,13 @@ pub fn find_lot<'a>(
             }
         }
     }
+    sort_for_recall(&mut found);
+    found
+}
+
+/// Puts lot matches in the order a recall lists them: by day performed, then patient,
+/// plan and session.
+pub fn sort_for_recall(found: &mut [LotMatch]) {
     found.sort_by(|a, b| {
         (a.performed, &a.patient, &a.plan, a.session).cmp(&(
             b.performed,
@@ -100,7 +107,6 @@ pub fn find_lot<'a>(
             b.session,
         ))
     });
-    found
 }
 
 /// How many times each text was seen.

@@ -28,7 +28,10 @@ pub use changes::{PlanState, changes};
 pub use edit::{Course, EditContext, EditError, ExtraTask, Note, PlanEdit, move_session};
 pub use engine::{PlanError, generate};
 pub use feasible::earliest_feasible_start;
-pub use lots::{LotMatch, LotSuggestion, RecallSource, find_lot, lot_suggestions, normalise_lot};
+pub use lots::{
+    LotMatch, LotSuggestion, RecallSource, find_lot, lot_suggestions, normalise_lot,
+    sort_for_recall,
+};
 pub use photos::{
     PhotoMoment, PlanPhoto, VISIT_WINDOW_DAYS, days_since_first_session, moment_date, moment_for,
     photos_of_view,

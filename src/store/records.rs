@@ -334,14 +334,7 @@ pub fn recall<'a>(lot: &str, plans: impl IntoIterator<Item = &'a PlanSummary>) -
             });
         }
     }
-    found.sort_by(|a, b| {
-        (a.performed, &a.patient, &a.plan, a.session).cmp(&(
-            b.performed,
-            &b.patient,
-            &b.plan,
-            b.session,
-        ))
-    });
+    crate::planning::sort_for_recall(&mut found);
     found
 }
 
