@@ -113,7 +113,7 @@ pub enum PhotoRefusal {
 }
 
 /// The format the bytes start with, from their signature alone.
-fn sniff(bytes: &[u8]) -> Result<PhotoFormat, PhotoRefusal> {
+pub(crate) fn sniff(bytes: &[u8]) -> Result<PhotoFormat, PhotoRefusal> {
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         return Ok(PhotoFormat::Jpeg);
     }
@@ -392,6 +392,29 @@ pub fn thumbnail_png(bytes: &[u8]) -> Result<Vec<u8>, PhotoRefusal> {
         .write_with_encoder(PngEncoder::new(&mut out))
         .map_err(|error| damaged(&error))?;
     Ok(out)
+}
+
+/// Whether `png` can be the thumbnail of a photograph that `probe` describes: it
+/// decodes whole as a PNG, no side longer than [`THUMBNAIL_SIDE_PIXELS`], with the
+/// photograph's shape (its sides in the same proportion, to a pixel). A thumbnail cache
+/// of the desk's own is checked so, never trusted further.
+pub(crate) fn thumbnail_fits(png: &[u8], probe: &PhotoProbe) -> bool {
+    let reader = || ImageReader::with_format(Cursor::new(png), ImageFormat::Png);
+    let Ok((width, height)) = reader().into_dimensions() else {
+        return false;
+    };
+    if width == 0 || height == 0 || width > THUMBNAIL_SIDE_PIXELS || height > THUMBNAIL_SIDE_PIXELS
+    {
+        return false;
+    }
+    let (pw, ph) = (u64::from(probe.width), u64::from(probe.height));
+    let skew = (u64::from(width) * ph).abs_diff(u64::from(height) * pw);
+    if skew > pw.max(ph) {
+        return false;
+    }
+    let mut reader = reader();
+    reader.limits(limits());
+    reader.decode().is_ok()
 }
 
 /// The photograph for the patient: its pixels, turned as the camera meant, written
