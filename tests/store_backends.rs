@@ -701,13 +701,12 @@ impl Backend {
     fn photo_count(&self) -> usize {
         match self {
             Backend::Folder(dir) => std::fs::read_dir(dir.path().join("data").join("photos"))
-                .map(|entries| {
+                .map_or(0, |entries| {
                     entries
                         .flatten()
                         .filter(|entry| entry.path().is_file())
                         .count()
-                })
-                .unwrap_or(0),
+                }),
             Backend::Database(database) => {
                 let count: i64 = common::postgres::client(database)
                     .query_one("SELECT count(*) FROM photos", &[])
@@ -882,58 +881,75 @@ fn photographs_are_kept_once_listed_exported_without_metadata_and_verify_names_o
         assert_eq!(store.photo_thumbnail(&sha256).unwrap(), thumbnail);
         assert_eq!(std::fs::read(&cached).unwrap(), thumbnail);
 
-        // A second photograph, then one changed and one gone behind the app's back.
-        let second = store
-            .add_photo(&regen_planner::demo::synthetic_photo(64, 48, 2, 1).unwrap())
-            .unwrap();
-        put_on_plan(&store, &plan_id, &[&second.sha256]);
-        let verified = store.verify();
-        assert!(verified.is_ok(), "{}: {verified:?}", backend.name());
-        let output = backend.regen(scratch.path(), &["plans", "verify"]);
-        assert!(output.status.success(), "{}", common::stdout(&output));
-        let mut changed = with_gps.clone();
-        let middle = changed.len() / 2;
-        changed[middle] ^= 0x01;
-        backend.tamper_photo(&sha256, Some(&changed));
-        backend.tamper_photo(&second.sha256, None);
-        let problems = store.verify().problems;
-        assert_eq!(problems.len(), 2, "{}: {problems:?}", backend.name());
-        let about = |sha: &str| {
-            problems
-                .iter()
-                .find(|problem| problem.what.contains(sha))
-                .unwrap_or_else(|| panic!("{sha} not named: {problems:?}"))
-                .what
-                .clone()
-        };
-        assert!(about(&sha256).contains("changed"), "{problems:?}");
-        assert!(about(&second.sha256).contains("missing"), "{problems:?}");
-        assert!(about(&sha256).contains(&plan), "{problems:?}");
-        let output = backend.regen(scratch.path(), &["plans", "verify"]);
-        assert!(!output.status.success());
-        assert!(
-            common::stdout(&output).contains(&sha256) || common::stderr(&output).contains(&sha256)
+        a_changed_and_a_gone_photograph_are_named(
+            backend,
+            scratch.path(),
+            &store,
+            &plan,
+            &with_gps,
         );
-        // Never shown, never overwritten: the damaged photograph is named.
-        assert!(matches!(
-            store.read_photo(&sha256),
-            Err(regen_planner::store::PhotoError::Changed { .. })
-        ));
-        assert!(store.photo_thumbnail(&sha256).is_err());
-        assert!(matches!(
-            store.add_photo(&with_gps),
-            Err(regen_planner::store::PhotoError::Changed { .. })
-        ));
-        assert!(matches!(
-            store.read_photo(&second.sha256),
-            Err(regen_planner::store::PhotoError::Missing { .. })
-        ));
-        // The photograph that was gone is added again whole.
-        store
-            .add_photo(&regen_planner::demo::synthetic_photo(64, 48, 2, 1).unwrap())
-            .unwrap();
-        assert!(store.read_photo(&second.sha256).is_ok());
     });
+}
+
+/// The second half of the test above: a second photograph on the plan, then the first
+/// changed and the second gone behind the app's back.
+fn a_changed_and_a_gone_photograph_are_named(
+    backend: &Backend,
+    scratch: &std::path::Path,
+    store: &Store,
+    plan: &str,
+    with_gps: &[u8],
+) {
+    let sha256 = regen_planner::store::check_photo(with_gps).unwrap().sha256;
+    let plan_id: regen_planner::store::PlanId = plan.parse().unwrap();
+    let second = store
+        .add_photo(&regen_planner::demo::synthetic_photo(64, 48, 2, 1).unwrap())
+        .unwrap();
+    put_on_plan(store, &plan_id, &[&second.sha256]);
+    let verified = store.verify();
+    assert!(verified.is_ok(), "{}: {verified:?}", backend.name());
+    let output = backend.regen(scratch, &["plans", "verify"]);
+    assert!(output.status.success(), "{}", common::stdout(&output));
+    let mut changed = with_gps.to_vec();
+    let middle = changed.len() / 2;
+    changed[middle] ^= 0x01;
+    backend.tamper_photo(&sha256, Some(&changed));
+    backend.tamper_photo(&second.sha256, None);
+    let problems = store.verify().problems;
+    assert_eq!(problems.len(), 2, "{}: {problems:?}", backend.name());
+    let about = |sha: &str| {
+        problems
+            .iter()
+            .find(|problem| problem.what.contains(sha))
+            .unwrap_or_else(|| panic!("{sha} not named: {problems:?}"))
+            .what
+            .clone()
+    };
+    assert!(about(&sha256).contains("changed"), "{problems:?}");
+    assert!(about(&second.sha256).contains("missing"), "{problems:?}");
+    assert!(about(&sha256).contains(plan), "{problems:?}");
+    let output = backend.regen(scratch, &["plans", "verify"]);
+    assert!(!output.status.success());
+    assert!(common::stdout(&output).contains(&sha256) || common::stderr(&output).contains(&sha256));
+    // Never shown, never overwritten: the damaged photograph is named.
+    assert!(matches!(
+        store.read_photo(&sha256),
+        Err(regen_planner::store::PhotoError::Changed { .. })
+    ));
+    assert!(store.photo_thumbnail(&sha256).is_err());
+    assert!(matches!(
+        store.add_photo(with_gps),
+        Err(regen_planner::store::PhotoError::Changed { .. })
+    ));
+    assert!(matches!(
+        store.read_photo(&second.sha256),
+        Err(regen_planner::store::PhotoError::Missing { .. })
+    ));
+    // The photograph that was gone is added again whole.
+    store
+        .add_photo(&regen_planner::demo::synthetic_photo(64, 48, 2, 1).unwrap())
+        .unwrap();
+    assert!(store.read_photo(&second.sha256).is_ok());
 }
 
 #[test]

@@ -110,7 +110,7 @@ pub enum PhotosCommand {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Take a photograph off a plan (a new revision); its file stays in the data folder.
+    /// Take a photograph off a plan (a new revision); its original stays kept.
     Remove {
         /// The plan's id.
         plan: String,
