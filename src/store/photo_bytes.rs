@@ -633,6 +633,23 @@ mod tests {
     }
 
     #[test]
+    fn a_cached_thumbnail_fits_only_its_photograph_shape() {
+        for (width, height, orientation) in [(1200, 800, Some(6)), (90, 60, None), (64, 64, None)] {
+            let photo = jpeg(width, height, orientation, false);
+            let shape = probe(&photo).unwrap();
+            let made = thumbnail_png(&photo).unwrap();
+            assert!(thumbnail_fits(&made, &shape), "{width}x{height}");
+            // The thumbnail of a photograph of another shape, a cut one, the original
+            // itself (too large, and a JPEG) and bytes that are no picture do not fit.
+            let other = thumbnail_png(&jpeg(height * 2, width, None, false)).unwrap();
+            assert!(!thumbnail_fits(&other, &shape), "{width}x{height}");
+            assert!(!thumbnail_fits(&made[..made.len() / 2], &shape));
+            assert!(!thumbnail_fits(&photo, &shape));
+            assert!(!thumbnail_fits(b"not a thumbnail", &shape));
+        }
+    }
+
+    #[test]
     fn a_large_jpeg_is_reduced_in_one_decode_turned_and_in_its_colours() {
         let photo = jpeg(3000, 2000, Some(6), false);
         let reduced = decode_reduced(&photo, THUMBNAIL_SIDE_PIXELS)
