@@ -910,6 +910,21 @@ fn a_changed_and_a_gone_photograph_are_named(
     assert!(verified.is_ok(), "{}: {verified:?}", backend.name());
     let output = backend.regen(scratch, &["plans", "verify"]);
     assert!(output.status.success(), "{}", common::stdout(&output));
+    // A before/after pair of the two, read from where they are kept.
+    let pair = scratch.join("pair.png");
+    let output = backend.regen(
+        scratch,
+        &[
+            "photos",
+            "export-pair",
+            plan,
+            &sha256,
+            &second.sha256,
+            pair.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    assert!(std::fs::read(&pair).unwrap().starts_with(b"\x89PNG"));
     let mut changed = with_gps.to_vec();
     let middle = changed.len() / 2;
     changed[middle] ^= 0x01;
