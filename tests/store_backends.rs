@@ -680,3 +680,378 @@ fn a_server_gone_is_one_sentence_within_seconds_and_the_store_works_again_when_i
     assert_eq!(store.load_plan(&id).unwrap().value, edit);
     assert!(store.verify().is_ok());
 }
+
+impl Backend {
+    /// The CLI on this store: `--data-dir` for a folder, `--database` for a database
+    /// (with a data folder that must stay untouched).
+    fn regen(&self, scratch: &std::path::Path, args: &[&str]) -> std::process::Output {
+        let config = scratch.join("config");
+        match self {
+            Backend::Folder(dir) => common::regen(&dir.path().join("data"), &config, args),
+            Backend::Database(database) => {
+                let mut all = vec!["--database", database.url.as_str()];
+                all.extend_from_slice(args);
+                common::regen(&scratch.join("no-data-folder"), &config, &all)
+            }
+        }
+    }
+
+    /// The photographs' originals kept, behind the app's back: the files of the photos
+    /// folder, or the rows of the `photos` table.
+    fn photo_count(&self) -> usize {
+        match self {
+            Backend::Folder(dir) => std::fs::read_dir(dir.path().join("data").join("photos"))
+                .map_or(0, |entries| {
+                    entries
+                        .flatten()
+                        .filter(|entry| entry.path().is_file())
+                        .count()
+                }),
+            Backend::Database(database) => {
+                let count: i64 = common::postgres::client(database)
+                    .query_one("SELECT count(*) FROM photos", &[])
+                    .unwrap()
+                    .get(0);
+                usize::try_from(count).unwrap()
+            }
+        }
+    }
+
+    /// Replaces a photograph's bytes behind the app's back: its file, or an SQL
+    /// `UPDATE photos SET body = ...`; `None` deletes it.
+    fn tamper_photo(&self, sha256: &str, bytes: Option<&[u8]>) {
+        match self {
+            Backend::Folder(dir) => {
+                let file = dir
+                    .path()
+                    .join("data")
+                    .join("photos")
+                    .join(format!("{sha256}.jpg"));
+                match bytes {
+                    Some(bytes) => std::fs::write(file, bytes).unwrap(),
+                    None => std::fs::remove_file(file).unwrap(),
+                }
+            }
+            Backend::Database(database) => {
+                let mut client = common::postgres::client(database);
+                let rows = match bytes {
+                    Some(bytes) => client
+                        .execute(
+                            "UPDATE photos SET body = $2 WHERE sha256 = $1",
+                            &[&sha256, &bytes],
+                        )
+                        .unwrap(),
+                    None => client
+                        .execute("DELETE FROM photos WHERE sha256 = $1", &[&sha256])
+                        .unwrap(),
+                };
+                assert_eq!(rows, 1);
+            }
+        }
+    }
+}
+
+/// `plain` (a JPEG) with an APP1 Exif segment right after its SOI that names a camera
+/// maker and holds a GPS latitude reference.
+fn photo_with_gps(view: u32) -> Vec<u8> {
+    let plain = regen_planner::demo::synthetic_photo(64, 48, view, 0).unwrap();
+    let make = b"CameraMaker\0";
+    let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+    tiff.extend_from_slice(&2u16.to_le_bytes());
+    for (tag, kind, count, value) in [(0x010F_u16, 2_u16, 12_u32, 38_u32), (0x8825, 4, 1, 50)] {
+        tiff.extend_from_slice(&tag.to_le_bytes());
+        tiff.extend_from_slice(&kind.to_le_bytes());
+        tiff.extend_from_slice(&count.to_le_bytes());
+        tiff.extend_from_slice(&value.to_le_bytes());
+    }
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    tiff.extend_from_slice(make);
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    tiff.extend_from_slice(&2u16.to_le_bytes());
+    tiff.extend_from_slice(&2u32.to_le_bytes());
+    tiff.extend_from_slice(b"N\0\0\0");
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    let mut payload = b"Exif\0\0".to_vec();
+    payload.extend_from_slice(&tiff);
+    let mut out = plain[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&u16::try_from(payload.len() + 2).unwrap().to_be_bytes());
+    out.extend_from_slice(&payload);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}
+
+/// Puts kept photographs on a plan, in one new revision.
+fn put_on_plan(store: &Store, id: &regen_planner::store::PlanId, kept: &[&str]) {
+    let newest = store.load_plan(id).unwrap();
+    let mut record = newest.value;
+    let taken = jiff::civil::date(2027, 1, 4);
+    let photos: Vec<regen_planner::planning::PlanPhoto> = kept
+        .iter()
+        .map(|sha256| regen_planner::planning::PlanPhoto {
+            sha256: (*sha256).to_owned(),
+            view: "front".into(),
+            taken,
+            moment: regen_planner::planning::moment_for(&record.plan, taken),
+            width: 64,
+            height: 48,
+            added_at: jiff::Timestamp::from_second(1_800_000_000).unwrap(),
+            removed: false,
+        })
+        .collect();
+    record.add_photos(photos);
+    store
+        .save_plan(id, newest.number, &record, "Dr. Vega")
+        .unwrap();
+}
+
+#[test]
+fn photographs_are_kept_once_listed_exported_without_metadata_and_verify_names_one_changed_or_gone()
+{
+    on_both("photographs", |backend| {
+        let scratch = tempfile::tempdir().unwrap();
+        let cache = scratch.path().join("config").join("cache");
+        let store = backend.desk().with_thumbnail_cache(&cache);
+        let (plan, record) = patient_with_plan(&store, "Ana Souza", None);
+        let (views, _) = regen_planner::catalog::PhotoViews::builtin();
+        let view = views.for_area(record.plan.selection.area)[0].id.clone();
+        let with_gps = photo_with_gps(1);
+        let file = scratch.path().join("gps.jpg");
+        std::fs::write(&file, &with_gps).unwrap();
+        let file = file.to_str().unwrap();
+
+        // Added through the command line, twice: kept once, on the plan once.
+        let add = ["photos", "add", &plan, file, "--view", &view];
+        let output = backend.regen(scratch.path(), &add);
+        assert!(output.status.success(), "{}", common::stderr(&output));
+        let sha256 = common::stdout(&output).trim().to_owned();
+        assert_eq!(sha256.len(), 64, "{sha256}");
+        let output = backend.regen(scratch.path(), &add);
+        assert!(output.status.success(), "{}", common::stderr(&output));
+        assert!(common::stderr(&output).contains("already on plan"));
+        assert_eq!(backend.photo_count(), 1, "{}", backend.name());
+        let again = store.add_photo(&with_gps).unwrap();
+        assert!(!again.is_new && again.sha256 == sha256);
+        assert_eq!(backend.photo_count(), 1);
+        let plan_id: regen_planner::store::PlanId = plan.parse().unwrap();
+        assert_eq!(store.history(&plan_id).unwrap().len(), 2);
+
+        // Listed, read back whole, and exported without the camera's metadata.
+        let output = backend.regen(scratch.path(), &["photos", "list", &plan]);
+        assert!(output.status.success(), "{}", common::stderr(&output));
+        assert!(common::stdout(&output).contains(&sha256));
+        assert!(common::stdout(&output).contains(&view));
+        assert_eq!(store.read_photo(&sha256).unwrap().1, with_gps);
+        let out = scratch.path().join("for-the-patient.jpg");
+        let output = backend.regen(
+            scratch.path(),
+            &["photos", "export", &sha256, out.to_str().unwrap()],
+        );
+        assert!(output.status.success(), "{}", common::stderr(&output));
+        let exported = std::fs::read(&out).unwrap();
+        assert!(exported.starts_with(&[0xFF, 0xD8]));
+        assert!(!contains(&exported, b"CameraMaker") && !contains(&exported, b"Exif"));
+        if let Backend::Database(_) = backend {
+            assert!(
+                !scratch.path().join("no-data-folder").exists(),
+                "nothing is written under a data folder on a database"
+            );
+        }
+
+        // Thumbnails: made from the original, cached, and made again when the cache
+        // holds something that is not one.
+        let thumbnail = store.photo_thumbnail(&sha256).unwrap();
+        assert!(thumbnail.starts_with(b"\x89PNG"));
+        let cached = match backend {
+            Backend::Folder(dir) => dir
+                .path()
+                .join("data/photos/thumbnails")
+                .join(format!("{sha256}.png")),
+            Backend::Database(_) => cache.join("thumbnails").join(format!("{sha256}.png")),
+        };
+        assert_eq!(std::fs::read(&cached).unwrap(), thumbnail);
+        std::fs::write(&cached, b"not a thumbnail").unwrap();
+        assert_eq!(store.photo_thumbnail(&sha256).unwrap(), thumbnail);
+        assert_eq!(std::fs::read(&cached).unwrap(), thumbnail);
+
+        a_changed_and_a_gone_photograph_are_named(
+            backend,
+            scratch.path(),
+            &store,
+            &plan,
+            &with_gps,
+        );
+    });
+}
+
+/// The second half of the test above: a second photograph on the plan, then the first
+/// changed and the second gone behind the app's back.
+fn a_changed_and_a_gone_photograph_are_named(
+    backend: &Backend,
+    scratch: &std::path::Path,
+    store: &Store,
+    plan: &str,
+    with_gps: &[u8],
+) {
+    let sha256 = regen_planner::store::check_photo(with_gps).unwrap().sha256;
+    let plan_id: regen_planner::store::PlanId = plan.parse().unwrap();
+    let second = store
+        .add_photo(&regen_planner::demo::synthetic_photo(64, 48, 2, 1).unwrap())
+        .unwrap();
+    put_on_plan(store, &plan_id, &[&second.sha256]);
+    let verified = store.verify();
+    assert!(verified.is_ok(), "{}: {verified:?}", backend.name());
+    let output = backend.regen(scratch, &["plans", "verify"]);
+    assert!(output.status.success(), "{}", common::stdout(&output));
+    // A before/after pair of the two, read from where they are kept.
+    let pair = scratch.join("pair.png");
+    let output = backend.regen(
+        scratch,
+        &[
+            "photos",
+            "export-pair",
+            plan,
+            &sha256,
+            &second.sha256,
+            pair.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    assert!(std::fs::read(&pair).unwrap().starts_with(b"\x89PNG"));
+    let mut changed = with_gps.to_vec();
+    let middle = changed.len() / 2;
+    changed[middle] ^= 0x01;
+    backend.tamper_photo(&sha256, Some(&changed));
+    backend.tamper_photo(&second.sha256, None);
+    let problems = store.verify().problems;
+    assert_eq!(problems.len(), 2, "{}: {problems:?}", backend.name());
+    let about = |sha: &str| {
+        problems
+            .iter()
+            .find(|problem| problem.what.contains(sha))
+            .unwrap_or_else(|| panic!("{sha} not named: {problems:?}"))
+            .what
+            .clone()
+    };
+    assert!(about(&sha256).contains("changed"), "{problems:?}");
+    assert!(about(&second.sha256).contains("missing"), "{problems:?}");
+    assert!(about(&sha256).contains(plan), "{problems:?}");
+    let output = backend.regen(scratch, &["plans", "verify"]);
+    assert!(!output.status.success());
+    assert!(common::stdout(&output).contains(&sha256) || common::stderr(&output).contains(&sha256));
+    // Never shown, never overwritten: the damaged photograph is named.
+    assert!(matches!(
+        store.read_photo(&sha256),
+        Err(regen_planner::store::PhotoError::Changed { .. })
+    ));
+    assert!(store.photo_thumbnail(&sha256).is_err());
+    assert!(matches!(
+        store.add_photo(with_gps),
+        Err(regen_planner::store::PhotoError::Changed { .. })
+    ));
+    assert!(matches!(
+        store.read_photo(&second.sha256),
+        Err(regen_planner::store::PhotoError::Missing { .. })
+    ));
+    // The photograph that was gone is added again whole.
+    store
+        .add_photo(&regen_planner::demo::synthetic_photo(64, 48, 2, 1).unwrap())
+        .unwrap();
+    assert!(store.read_photo(&second.sha256).is_ok());
+}
+
+#[test]
+fn photographs_migrate_into_a_database_verified_by_hash_and_a_backup_of_it_opens_as_a_folder_with_them()
+ {
+    let Some(database) = common::postgres::database("photographs migrate") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let folder = Store::open(&dir.path().join("data")).unwrap();
+    let (plan, _) = patient_with_plan(&folder, "Ana Souza", None);
+    let plan: regen_planner::store::PlanId = plan.parse().unwrap();
+    let bytes: Vec<Vec<u8>> = (0..3)
+        .map(|view| regen_planner::demo::synthetic_photo(80, 60, view, 0).unwrap())
+        .collect();
+    let kept: Vec<String> = bytes
+        .iter()
+        .map(|photo| folder.add_photo(photo).unwrap().sha256)
+        .collect();
+    // Two on the plan; the third kept by an add that never saved the plan.
+    put_on_plan(&folder, &plan, &[&kept[0], &kept[1]]);
+    assert!(folder.verify().is_ok());
+
+    let target = Store::open_database(&database.url).unwrap();
+    let report = folder.copy_into(&target).unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!((report.photos, report.photos_copied), (3, 3), "{report:?}");
+    let verified = target.verify();
+    assert!(verified.is_ok(), "{verified:?}");
+    for (sha256, photo) in kept.iter().zip(&bytes) {
+        assert_eq!(&target.read_photo(sha256).unwrap().1, photo);
+    }
+    // Again: nothing copied twice.
+    let again = folder.copy_into(&target).unwrap();
+    assert!(again.is_ok(), "{again:?}");
+    assert_eq!((again.photos_copied, again.photos_already_there), (0, 3));
+    // One gone from the database and one damaged there: the gone one is copied again,
+    // the damaged one named and left alone on both sides.
+    let mut client = common::postgres::client(&database);
+    client
+        .execute("DELETE FROM photos WHERE sha256 = $1", &[&kept[1]])
+        .unwrap();
+    client
+        .execute(
+            "UPDATE photos SET body = $2 WHERE sha256 = $1",
+            &[&kept[0], &b"not the photograph".as_slice()],
+        )
+        .unwrap();
+    let third = folder.copy_into(&target).unwrap();
+    assert_eq!(third.photos_copied, 1, "{third:?}");
+    assert_eq!(third.problems.len(), 1, "{third:?}");
+    assert!(third.problems[0].contains(&kept[0]), "{third:?}");
+    assert_eq!(folder.read_photo(&kept[0]).unwrap().1, bytes[0]);
+    assert!(!target.verify().is_ok());
+    client
+        .execute(
+            "UPDATE photos SET body = $2 WHERE sha256 = $1",
+            &[&kept[0], &bytes[0]],
+        )
+        .unwrap();
+    assert!(target.verify().is_ok());
+
+    // A backup of the database: a data folder with every photograph, verified.
+    let dest = dir.path().join("backup");
+    let (copied, verified) = target.backup_to_folder(&dest).unwrap();
+    assert!(
+        copied.is_ok() && verified.is_ok(),
+        "{copied:?} {verified:?}"
+    );
+    assert_eq!(copied.photos_copied, 3);
+    let backup = Store::open(&dest).unwrap();
+    for (sha256, photo) in kept.iter().zip(&bytes) {
+        assert_eq!(&backup.read_photo(sha256).unwrap().1, photo);
+        assert!(dest.join("photos").join(format!("{sha256}.jpg")).is_file());
+    }
+    let verified = backup.verify();
+    assert!(verified.is_ok(), "{verified:?}");
+    assert_eq!(
+        backup.load_plan(&plan).unwrap().value.photos.len(),
+        2,
+        "the plan's photographs came along"
+    );
+    // A purge on the database is refused in one sentence, and deletes nothing.
+    let error = target
+        .purge_photos(regen_planner::store::PurgeOptions { dry_run: true })
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("nothing was deleted"), "{error}");
+    assert!(target.read_photo(&kept[2]).is_ok());
+}

@@ -54,8 +54,13 @@ pub fn migrate(to: &str, dirs: &regen_planner::store::AppDirs) -> anyhow::Result
     let report = folder.copy_into(&database)?;
     let verify = database.verify();
     let mut text = format!(
-        "{} records: {} entries copied, {} already in the database.\n",
-        report.records, report.copied, report.already_there
+        "{} records: {} entries copied, {} already in the database.\n{} photographs: {} copied, {} already in the database, each checked by its SHA-256.\n",
+        report.records,
+        report.copied,
+        report.already_there,
+        report.photos,
+        report.photos_copied,
+        report.photos_already_there
     );
     for problem in &report.problems {
         let _ = writeln!(text, "problem: {problem}");
@@ -93,9 +98,10 @@ pub fn backup(url: &str, dest: &std::path::Path) -> anyhow::Result<ExitCode> {
     let database = regen_planner::store::Store::open_database(url)?;
     let (report, verify) = database.backup_to_folder(dest)?;
     let mut text = format!(
-        "Backed up {} records ({} entries) to {}.\n",
+        "Backed up {} records ({} entries) and {} photographs to {}.\n",
         report.records,
         report.copied,
+        report.photos_copied,
         dest.display()
     );
     for problem in &report.problems {

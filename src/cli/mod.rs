@@ -36,7 +36,7 @@ pub struct Cli {
     pub data_dir: Option<PathBuf>,
     /// Keep patients and plans on this PostgreSQL database instead of the data folder,
     /// as `postgresql://USER@HOST/DATABASE` (the password from ~/.pgpass). For now only
-    /// `plans show`, `plans history`, `plans verify` and `backup` run on it.
+    /// `plans show`, `plans history`, `plans verify`, `photos` and `backup` run on it.
     #[arg(
         long,
         global = true,
@@ -132,11 +132,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(url) = cli.database.as_deref() {
         return match cli.command {
             Some(Command::Plans(args)) => plans_cmd::run_on_database(&args, &dirs, url),
+            Some(Command::Photos(args)) => photos_cmd::run_on_database(&args, &dirs, url),
             Some(Command::Db(args)) => db_cmd::run(&args),
             Some(Command::Migrate { to }) => db_cmd::migrate(&to, &dirs),
             Some(Command::Backup { dest }) => db_cmd::backup(url, &dest),
             _ => Err(anyhow::anyhow!(
-                "only `plans show`, `plans history`, `plans verify` and `backup` run on a database yet (--database or REGEN_PLANNER_DATABASE_URL); leave it out to use the data folder"
+                "only `plans show`, `plans history`, `plans verify`, `photos` and `backup` run on a database yet (--database or REGEN_PLANNER_DATABASE_URL); leave it out to use the data folder"
             )),
         };
     }

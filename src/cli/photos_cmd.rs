@@ -110,7 +110,7 @@ pub enum PhotosCommand {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Take a photograph off a plan (a new revision); its file stays in the data folder.
+    /// Take a photograph off a plan (a new revision); its original stays kept.
     Remove {
         /// The plan's id.
         plan: String,
@@ -141,7 +141,21 @@ pub struct AddOptions {
 }
 
 pub fn run(args: &PhotosArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
-    let store = Store::open(&dirs.data)?;
+    run_on(&Store::open(&dirs.data)?, args, dirs)
+}
+
+/// Runs `photos ...` on the store kept on the database `url` (`--database URL`): the
+/// originals in its `photos` table, their thumbnails cached in this desk's own cache
+/// folder ([`AppDirs::cache`]).
+pub fn run_on_database(args: &PhotosArgs, dirs: &AppDirs, url: &str) -> anyhow::Result<ExitCode> {
+    run_on(
+        &Store::open_database(url)?.with_thumbnail_cache(&dirs.cache()),
+        args,
+        dirs,
+    )
+}
+
+fn run_on(store: &Store, args: &PhotosArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
     let today = jiff::Zoned::now().date();
     let text = match &args.command {
         PhotosCommand::Add {
@@ -162,7 +176,7 @@ pub fn run(args: &PhotosArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
             let views = load_views(dirs);
             let author = author(dirs)?;
             add(
-                &store,
+                store,
                 &views,
                 &parse_plan_id(plan)?,
                 files,
@@ -171,8 +185,8 @@ pub fn run(args: &PhotosArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
                 &author,
             )?
         }
-        PhotosCommand::List { plan, format } => list(&store, &parse_plan_id(plan)?, *format)?,
-        PhotosCommand::Export { photo, out, force } => export(&store, dirs, photo, out, *force)?,
+        PhotosCommand::List { plan, format } => list(store, &parse_plan_id(plan)?, *format)?,
+        PhotosCommand::Export { photo, out, force } => export(store, dirs, photo, out, *force)?,
         PhotosCommand::ExportPair {
             plan,
             first,
@@ -196,11 +210,11 @@ pub fn run(args: &PhotosArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
                     Replace::Never
                 },
             };
-            export_pair_cmd(&store, dirs, &order)?
+            export_pair_cmd(store, dirs, &order)?
         }
-        PhotosCommand::Purge { dry_run } => purge(&store, *dry_run)?,
+        PhotosCommand::Purge { dry_run } => purge(store, *dry_run)?,
         PhotosCommand::Remove { plan, photo } => {
-            remove(&store, &parse_plan_id(plan)?, photo, &author(dirs)?)?
+            remove(store, &parse_plan_id(plan)?, photo, &author(dirs)?)?
         }
     };
     print(&text)?;
@@ -605,7 +619,7 @@ pub(crate) fn remove(
     record.set_photo_removed(photo, true);
     save(store, id, base, &record, author)?;
     Ok(format!(
-        "Photograph {photo} is taken off plan {id}; its file stays in the data folder and the plan's history keeps it.\n"
+        "Photograph {photo} is taken off plan {id}; its original stays kept and the plan's history keeps it.\n"
     ))
 }
 

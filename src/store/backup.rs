@@ -270,7 +270,7 @@ impl Copy<'_> {
         let is_photo = from
             .parent()
             .and_then(Path::file_name)
-            .is_some_and(|folder| folder == super::photos::PHOTO_FOLDER)
+            .is_some_and(|folder| folder == super::originals::PHOTO_FOLDER)
             && matches!(extension, Some("jpg" | "png"));
         let kind = match extension {
             _ if is_photo => FileKind::Photo,

@@ -70,6 +70,8 @@ pub struct Store {
     medium: Arc<dyn Medium>,
     /// The database, when the records are kept on one rather than in the data folder.
     database: Option<Arc<Database>>,
+    /// Where photograph originals are kept (see `originals.rs`).
+    originals: Arc<dyn super::originals::Originals>,
 }
 
 /// A new patient and their first plan, as [`Store::create_patient_with_plan`] saved them.
@@ -112,6 +114,9 @@ impl Store {
         let data_dir = Arc::new(data_dir.to_path_buf());
         let store = Store {
             medium: Arc::new(Folder::new(Arc::clone(&data_dir))),
+            originals: Arc::new(super::originals::FolderOriginals::new(Arc::clone(
+                &data_dir,
+            ))),
             data_dir,
             database: None,
         };
@@ -145,8 +150,10 @@ impl Store {
     /// Opens the store kept on a PostgreSQL database (`postgresql://USER@HOST/DATABASE`)
     /// whose schema `regen-planner db init` made. Patients and plans, their revisions,
     /// conflicts, clinic ids, history and verify work as on a data folder, and
-    /// [`Store::backup_to_folder`] makes its backup; the index and photographs are not
-    /// on a database yet.
+    /// [`Store::backup_to_folder`] makes its backup. Photograph originals are kept in
+    /// its `photos` table; their thumbnails are made in memory unless
+    /// [`Store::with_thumbnail_cache`] gives a folder of this desk's to cache them in.
+    /// The index is not on a database yet.
     ///
     /// # Errors
     /// When the URL cannot be read, the server cannot be reached, or its schema is not
@@ -160,6 +167,10 @@ impl Store {
         Ok(Store {
             data_dir: Arc::new(PathBuf::from(format!("postgresql://{}", database.server()))),
             medium: Arc::clone(&database) as Arc<dyn Medium>,
+            originals: Arc::new(super::originals::DatabaseOriginals::new(
+                Arc::clone(&database),
+                None,
+            )),
             database: Some(database),
         })
     }
@@ -180,6 +191,27 @@ impl Store {
     /// The database the store is on, if it is on one.
     pub(crate) fn database(&self) -> Option<&Database> {
         self.database.as_deref()
+    }
+
+    /// Where the store's photograph originals are kept.
+    pub(crate) fn originals(&self) -> &dyn super::originals::Originals {
+        self.originals.as_ref()
+    }
+
+    /// The store with `dir`, a folder of this desk's own (never a shared one), to cache
+    /// photographs' thumbnails in when the store is on a database; it is made when a
+    /// thumbnail is first written, and what it holds is never trusted (a thumbnail
+    /// there that does not decode is made again). A data folder keeps its thumbnails
+    /// beside its photographs, and is returned as it is.
+    #[must_use]
+    pub fn with_thumbnail_cache(mut self, dir: &Path) -> Store {
+        if let Some(database) = &self.database {
+            self.originals = Arc::new(super::originals::DatabaseOriginals::new(
+                Arc::clone(database),
+                Some(dir.to_path_buf()),
+            ));
+        }
+        self
     }
 
     /// The data folder (on a database, its location, which is not a folder).

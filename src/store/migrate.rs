@@ -8,7 +8,15 @@
 //! copied again: when its bytes are the folder's, it counts as there; when they differ,
 //! it is named and left alone on both sides. So the copy can be run again after an
 //! interruption and copies only what is missing. Clinic ids are claimed for the same
-//! patients. Photographs are not copied yet (they are not on a database yet).
+//! patients.
+//!
+//! Photographs go the same way, through the keepers of `originals.rs`: every
+//! photograph a plan refers to and every other original the source keeps (one left by
+//! an interrupted add is copied too, so a later purge decides about it, not the copy).
+//! Each is read from the source and re-hashed (a damaged or missing one is named and
+//! not copied), kept in the target unless it is there, and read back from the target
+//! and re-hashed; one the target held already that does not hash to its name is named
+//! and left alone on both sides.
 
 use super::error::StoreError;
 use super::folder::Store;
@@ -26,6 +34,12 @@ pub struct MigrateReport {
     pub copied: usize,
     /// Entries the database already had, with the folder's bytes.
     pub already_there: usize,
+    /// Photographs in the source (referred to by a plan, or kept).
+    pub photos: usize,
+    /// Photographs copied now.
+    pub photos_copied: usize,
+    /// Photographs the target already had, whole.
+    pub photos_already_there: usize,
     /// What could not be copied or does not match, one sentence each.
     pub problems: Vec<String>,
 }
@@ -49,7 +63,81 @@ impl Store {
         self.copy_kind::<Patient>(target, &mut report)?;
         self.copy_kind::<PlanRecord>(target, &mut report)?;
         self.copy_clinic_ids(target, &mut report)?;
+        self.copy_photos(target, &mut report)?;
         Ok(report)
+    }
+
+    /// Copies every photograph a plan of this store refers to, and every other original
+    /// it keeps, into `target`, each re-hashed on both sides; see the module's text.
+    fn copy_photos(&self, target: &Store, report: &mut MigrateReport) -> Result<(), StoreError> {
+        use super::fsio::NewFileError;
+        let mut plans_of: std::collections::BTreeMap<String, Vec<String>> =
+            std::collections::BTreeMap::new();
+        let (plan_ids, _) = self.ids_of::<PlanRecord>()?;
+        for id in plan_ids {
+            let Ok(plan) = id.parse::<super::ids::PlanId>() else {
+                continue;
+            };
+            // A plan that cannot be read is named by the copy of its chain.
+            let Ok(loaded) = self.load_plan_checked(&plan) else {
+                continue;
+            };
+            for photo in loaded.revision.value.photos {
+                let plans = plans_of.entry(photo.sha256).or_default();
+                if !plans.contains(&id) {
+                    plans.push(id.clone());
+                }
+            }
+        }
+        match self.originals().list() {
+            Ok(kept) => {
+                for listed in kept {
+                    plans_of.entry(listed.sha256).or_default();
+                }
+            }
+            Err(error) => report.problems.push(format!(
+                "the photographs could not be listed ({error}); those the plans refer to are copied, any other is not"
+            )),
+        }
+        for (sha256, plans) in plans_of {
+            report.photos += 1;
+            let whose = if plans.is_empty() {
+                "no plan refers to it".to_owned()
+            } else {
+                format!("of plan {}", plans.join(", plan "))
+            };
+            let (format, bytes) = match self.read_photo(&sha256) {
+                Ok(found) => found,
+                Err(error) => {
+                    report.problems.push(format!(
+                        "photograph {sha256} ({whose}) was not copied: {error}"
+                    ));
+                    continue;
+                }
+            };
+            match target.originals().create(&sha256, format, &bytes) {
+                Ok(()) => report.photos_copied += 1,
+                Err(NewFileError::Exists) => report.photos_already_there += 1,
+                Err(NewFileError::Io(error)) => {
+                    report.problems.push(format!(
+                        "photograph {sha256} ({whose}) could not be written to {} ({error}); run the copy again",
+                        target.originals().locate(&sha256, format).display()
+                    ));
+                    continue;
+                }
+            }
+            match target.read_photo(&sha256) {
+                Ok((_, copied)) if copied == bytes => {}
+                Ok(_) => report.problems.push(format!(
+                    "photograph {sha256} ({whose}) reads back other bytes from {}; run the copy again",
+                    target.originals().locate(&sha256, format).display()
+                )),
+                Err(error) => report.problems.push(format!(
+                    "photograph {sha256} ({whose}) does not read back from the copy: {error}; it was left unchanged on both sides"
+                )),
+            }
+        }
+        Ok(())
     }
 
     /// Copies a store on a database into a new data folder `dest` (it must not exist),

@@ -21,6 +21,7 @@ mod ids;
 mod index;
 mod medium;
 mod migrate;
+mod originals;
 mod paths;
 mod pgpass;
 mod photo_bytes;

@@ -59,4 +59,12 @@ impl AppDirs {
     pub fn protocols(&self) -> PathBuf {
         self.config.join("protocols")
     }
+
+    /// This desk's folder of derived data it can always make again (the thumbnails of
+    /// photographs kept on a database), inside the configuration folder: never shared,
+    /// never trusted.
+    #[must_use]
+    pub fn cache(&self) -> PathBuf {
+        self.config.join("cache")
+    }
 }

@@ -113,7 +113,7 @@ pub enum PhotoRefusal {
 }
 
 /// The format the bytes start with, from their signature alone.
-fn sniff(bytes: &[u8]) -> Result<PhotoFormat, PhotoRefusal> {
+pub(crate) fn sniff(bytes: &[u8]) -> Result<PhotoFormat, PhotoRefusal> {
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         return Ok(PhotoFormat::Jpeg);
     }
@@ -394,6 +394,29 @@ pub fn thumbnail_png(bytes: &[u8]) -> Result<Vec<u8>, PhotoRefusal> {
     Ok(out)
 }
 
+/// Whether `png` can be the thumbnail of a photograph that `probe` describes: it
+/// decodes whole as a PNG, no side longer than [`THUMBNAIL_SIDE_PIXELS`], with the
+/// photograph's shape (its sides in the same proportion, to a pixel). A thumbnail cache
+/// of the desk's own is checked so, never trusted further.
+pub(crate) fn thumbnail_fits(png: &[u8], probe: &PhotoProbe) -> bool {
+    let reader = || ImageReader::with_format(Cursor::new(png), ImageFormat::Png);
+    let Ok((width, height)) = reader().into_dimensions() else {
+        return false;
+    };
+    if width == 0 || height == 0 || width > THUMBNAIL_SIDE_PIXELS || height > THUMBNAIL_SIDE_PIXELS
+    {
+        return false;
+    }
+    let (pw, ph) = (u64::from(probe.width), u64::from(probe.height));
+    let skew = (u64::from(width) * ph).abs_diff(u64::from(height) * pw);
+    if skew > pw.max(ph) {
+        return false;
+    }
+    let mut reader = reader();
+    reader.limits(limits());
+    reader.decode().is_ok()
+}
+
 /// The photograph for the patient: its pixels, turned as the camera meant, written
 /// again in its own format, so that no metadata of the original (location, camera,
 /// dates, thumbnails, comments) is carried over.
@@ -607,6 +630,23 @@ mod tests {
         assert_eq!(first, thumbnail_png(&photo).unwrap());
         let probe = probe(&first).unwrap();
         assert_eq!((probe.width, probe.height), (213, 320));
+    }
+
+    #[test]
+    fn a_cached_thumbnail_fits_only_its_photograph_shape() {
+        for (width, height, orientation) in [(1200, 800, Some(6)), (90, 60, None), (64, 64, None)] {
+            let photo = jpeg(width, height, orientation, false);
+            let shape = probe(&photo).unwrap();
+            let made = thumbnail_png(&photo).unwrap();
+            assert!(thumbnail_fits(&made, &shape), "{width}x{height}");
+            // The thumbnail of a photograph of another shape, a cut one, the original
+            // itself (too large, and a JPEG) and bytes that are no picture do not fit.
+            let other = thumbnail_png(&jpeg(height * 2, width, None, false)).unwrap();
+            assert!(!thumbnail_fits(&other, &shape), "{width}x{height}");
+            assert!(!thumbnail_fits(&made[..made.len() / 2], &shape));
+            assert!(!thumbnail_fits(&photo, &shape));
+            assert!(!thumbnail_fits(b"not a thumbnail", &shape));
+        }
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! Clinical photographs in the data folder: each original stored once, write-only,
-//! named by the SHA-256 of its bytes (`photos/<sha256>.jpg` or `.png`), with its
+//! Clinical photographs: each original stored once, write-only, named by the SHA-256
+//! of its bytes. In a data folder it is `photos/<sha256>.jpg` or `.png`, with its
 //! thumbnail beside it (`photos/thumbnails/<sha256>.png`, named by the original's
-//! hash), owner-only like every file of the app.
+//! hash), owner-only like every file of the app; on a database it is a row of the
+//! `photos` table, its thumbnail cached in a folder of the desk's own. Where they are
+//! kept is the business of `originals.rs`; the rules below are the same for both.
 //!
 //! An original is never replaced: the same photograph added twice is stored once, and
 //! a file already under its name that holds other bytes (damaged, or put there by
@@ -20,18 +22,14 @@ use std::path::{Path, PathBuf};
 use super::bodies::is_sha256;
 use super::folder::Store;
 use super::format::sha256_hex;
-use super::fsio::{
-    FileKind, NewFileError, ReadFailure, create_private_dir, read_regular, write_new,
-};
+use super::fsio::{FileKind, NewFileError, create_private_dir, read_regular};
+pub(crate) use super::originals::PHOTO_FOLDER;
+use super::originals::{CacheTrust, THUMBNAIL_FOLDER};
 use super::photo_bytes::{
-    PhotoFormat, PhotoProbe, PhotoRefusal, exif_taken_date, probe, thumbnail_png,
+    PhotoFormat, PhotoProbe, PhotoRefusal, exif_taken_date, probe, sniff, thumbnail_fits,
+    thumbnail_png,
 };
 use super::verify::VerifyProblem;
-
-/// The folder of photographs inside the data folder.
-pub(crate) const PHOTO_FOLDER: &str = "photos";
-/// The folder of thumbnails inside the photographs' folder.
-const THUMBNAIL_FOLDER: &str = "thumbnails";
 
 /// A photograph kept in the data folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,9 +53,9 @@ pub enum PhotoError {
     /// The id is not a SHA-256.
     #[error("'{0}' is not a photograph's id; ids are the 64 characters `photos list` prints")]
     BadId(String),
-    /// No photograph of that id is in the data folder.
+    /// No photograph of that id is kept (in the data folder or on the database).
     #[error(
-        "photograph {sha256} is missing from the data folder (file {}); restore it from a backup",
+        "photograph {sha256} is missing (it should be {}); restore it from a backup",
         file.display()
     )]
     Missing {
@@ -81,6 +79,16 @@ pub enum PhotoError {
         /// The file.
         file: PathBuf,
         /// What is wrong, in words.
+        what: String,
+    },
+    /// The database could not be asked for the photograph, or could not keep it.
+    #[error("photograph {} could not be {doing}: {what}", file.display())]
+    Database {
+        /// "read", "written" or "listed".
+        doing: &'static str,
+        /// Where it is on the database.
+        file: PathBuf,
+        /// Why, as the database's sentence.
         what: String,
     },
     /// The system could not read or write the file.
@@ -182,10 +190,11 @@ pub enum PurgeError {
         /// The first, in words.
         first: String,
     },
-    /// The store is on a database, which keeps no photographs yet: there is nothing
-    /// of its own to purge.
+    /// The store is on a database, whose `photos` table records no time a photograph
+    /// was kept: the grace period that spares an add still under way at another desk
+    /// cannot be told, so nothing is purged there.
     #[error(
-        "photographs are not kept on a database yet, so there is nothing to purge there; purge on the data folder that holds them"
+        "photographs are not purged on a database: it records no time each was kept, so one being added at another desk right now could not be told from one left over; nothing was deleted"
     )]
     OnDatabase,
     /// A file could not be listed or deleted.
@@ -255,8 +264,9 @@ impl Store {
                 PhotoError::Missing { file, .. }
                 | PhotoError::Changed { file }
                 | PhotoError::NotAPhotoFile { file, .. }
-                | PhotoError::Io { file, .. } => file.clone(),
-                PhotoError::Refused(_) | PhotoError::BadId(_) => self.photo_dir(),
+                | PhotoError::Io { file, .. }
+                | PhotoError::Database { file, .. } => file.clone(),
+                PhotoError::Refused(_) | PhotoError::BadId(_) => self.originals().location(),
             };
             problems.push(VerifyProblem {
                 file,
@@ -439,18 +449,17 @@ impl Store {
             }
             Ok(found)
         };
-        for (sha256, extension, metadata) in listed(&self.photo_dir())? {
-            let format = match extension.as_str() {
-                "jpg" => PhotoFormat::Jpeg,
-                "png" => PhotoFormat::Png,
-                _ => continue,
-            };
+        let originals = self
+            .originals()
+            .list()
+            .map_err(|error| PurgeError::Delete { error, done: 0 })?;
+        for listed in originals {
             let blob = blobs
-                .entry(sha256.clone())
-                .or_insert_with(|| PhotoBlob::new(sha256));
-            blob.original = Some(format);
-            blob.bytes += metadata.len();
-            blob.modified = metadata.modified().ok();
+                .entry(listed.sha256.clone())
+                .or_insert_with(|| PhotoBlob::new(listed.sha256));
+            blob.original = Some(listed.format.unwrap_or(PhotoFormat::Jpeg));
+            blob.bytes += listed.bytes;
+            blob.modified = listed.modified;
         }
         for (sha256, extension, metadata) in listed(&self.photo_dir().join(THUMBNAIL_FOLDER))? {
             if extension != "png" {
@@ -494,11 +503,12 @@ impl Store {
         })
     }
 
+    /// The data folder's photographs' folder (the purge's, on a data folder only).
     fn photo_dir(&self) -> PathBuf {
         self.data_dir().join(PHOTO_FOLDER)
     }
 
-    /// Where the original with this hash and format is kept.
+    /// Where the original with this hash and format is kept in the data folder.
     fn photo_file(&self, sha256: &str, format: PhotoFormat) -> PathBuf {
         self.photo_dir()
             .join(format!("{sha256}.{}", format.extension()))
@@ -538,35 +548,17 @@ impl Store {
         } = *checked;
         let bytes: &[u8] = bytes;
         let sha256 = sha256.clone();
-        if self.database().is_some() {
-            return Err(PhotoError::Io {
-                doing: "write",
-                file: self.data_dir().to_path_buf(),
-                cause: io::Error::other(
-                    "photographs are not kept on a database yet; add them on a data folder",
-                ),
-            });
-        }
-        let file = self.photo_file(&sha256, probe.format);
-        let io_error = |doing, file: &Path| {
-            let file = file.to_path_buf();
-            move |cause| PhotoError::Io { doing, file, cause }
-        };
-        create_private_dir(&self.photo_dir().join(THUMBNAIL_FOLDER))
-            .map_err(io_error("write", &self.photo_dir()))?;
-        create_private_dir(&self.tmp_dir()).map_err(io_error("write", &self.tmp_dir()))?;
-        let is_new = match write_new(&self.tmp_dir(), &file, bytes) {
+        let is_new = match self.originals().create(&sha256, probe.format, bytes) {
             Ok(()) => true,
             Err(NewFileError::Exists) => {
-                Self::read_photo_file(&sha256, &file)?;
+                // What is there must be this photograph: one that no longer hashes to its
+                // name is damaged, named, and left as it is.
+                self.read_photo(&sha256)?;
                 false
             }
             Err(NewFileError::Io(cause)) => {
-                return Err(PhotoError::Io {
-                    doing: "write",
-                    file,
-                    cause,
-                });
+                let file = self.originals().locate(&sha256, probe.format);
+                return Err(self.originals().write_error(file, cause));
             }
         };
         self.keep_thumbnail(&sha256, thumbnail)?;
@@ -587,94 +579,70 @@ impl Store {
         if !is_sha256(sha256) {
             return Err(PhotoError::BadId(crate::untrusted::for_message(sha256)));
         }
-        if self.database().is_some() {
-            return Err(PhotoError::Missing {
-                sha256: sha256.to_owned(),
-                file: self.data_dir().to_path_buf(),
+        let found = self.originals().read(sha256)?;
+        if sha256_hex(&found.bytes) != sha256 {
+            return Err(PhotoError::Changed {
+                file: found.location,
             });
         }
-        for format in [PhotoFormat::Jpeg, PhotoFormat::Png] {
-            let file = self.photo_file(sha256, format);
-            match Self::read_photo_file(sha256, &file) {
-                Err(PhotoError::Missing { .. }) => {}
-                other => return other.map(|bytes| (format, bytes)),
-            }
-        }
-        Err(PhotoError::Missing {
-            sha256: sha256.to_owned(),
-            file: self.photo_file(sha256, PhotoFormat::Jpeg),
-        })
+        let format = match found.format {
+            Some(format) => format,
+            None => sniff(&found.bytes)?,
+        };
+        Ok((format, found.bytes))
     }
 
-    /// The thumbnail of a photograph (a PNG), made again from the original when it is
-    /// missing or is not that original's thumbnail.
+    /// The thumbnail of a photograph (a PNG): only of an original that is there and
+    /// whole (it is read and re-hashed first), taken from the cache when the cache holds
+    /// a good one, else made again from the original and cached. A data folder's
+    /// cache is shared with the other desks, so its thumbnail must be byte for byte the
+    /// one the original gives; a database's is the desk's own folder, so its thumbnail
+    /// must decode as a PNG of the original's shape.
     ///
     /// # Errors
     /// As [`Store::read_photo`], and when the thumbnail cannot be written.
     pub fn photo_thumbnail(&self, sha256: &str) -> Result<Vec<u8>, PhotoError> {
         let (_, original) = self.read_photo(sha256)?;
+        let cache = self.originals().thumbnail_cache();
+        let cached = cache
+            .as_ref()
+            .and_then(|cache| read_regular(&cache.file(sha256), FileKind::Thumbnail).ok());
+        if let (Some(cache), Some(kept)) = (&cache, &cached)
+            && cache.trust == CacheTrust::OwnDesk
+            && probe(&original).is_ok_and(|probe| thumbnail_fits(kept, &probe))
+        {
+            return Ok(kept.clone());
+        }
         let expected = thumbnail_png(&original)?;
-        let file = self.thumbnail_file(sha256);
-        match read_regular(&file, FileKind::Thumbnail) {
-            Ok(kept) if kept == expected => return Ok(kept),
-            _ => {}
+        if cached.as_ref() == Some(&expected) {
+            return Ok(expected);
         }
         self.keep_thumbnail(sha256, &expected)?;
         Ok(expected)
     }
 
-    /// Writes the thumbnail, replacing one that is wrong (a thumbnail is never a
-    /// record: it is made from the original, always the same).
+    /// Writes the thumbnail into the cache, replacing one that is wrong (a thumbnail is
+    /// never a record: it is made from the original, always the same). Without a
+    /// cache, nothing is written.
     fn keep_thumbnail(&self, sha256: &str, thumbnail: &[u8]) -> Result<(), PhotoError> {
-        let file = self.thumbnail_file(sha256);
+        let Some(cache) = self.originals().thumbnail_cache() else {
+            return Ok(());
+        };
+        let file = cache.file(sha256);
         if read_regular(&file, FileKind::Thumbnail).is_ok_and(|kept| kept == thumbnail) {
             return Ok(());
         }
-        super::fsio::write_replace(&self.tmp_dir(), &file, thumbnail).map_err(|cause| {
-            PhotoError::Io {
+        let io_error = |file: &Path| {
+            let file = file.to_path_buf();
+            move |cause| PhotoError::Io {
                 doing: "write",
                 file,
                 cause,
             }
-        })
-    }
-
-    /// The bytes of `file`, which must hash to `sha256`.
-    fn read_photo_file(sha256: &str, file: &Path) -> Result<Vec<u8>, PhotoError> {
-        let bytes = match read_regular(file, FileKind::Photo) {
-            Ok(bytes) => bytes,
-            Err(failure) if failure.is_not_found() => {
-                return Err(PhotoError::Missing {
-                    sha256: sha256.to_owned(),
-                    file: file.to_path_buf(),
-                });
-            }
-            Err(ReadFailure::Io(cause)) => {
-                return Err(PhotoError::Io {
-                    doing: "read",
-                    file: file.to_path_buf(),
-                    cause,
-                });
-            }
-            Err(ReadFailure::NotAFile { what }) => {
-                return Err(PhotoError::NotAPhotoFile {
-                    file: file.to_path_buf(),
-                    what,
-                });
-            }
-            Err(ReadFailure::TooLarge { len, limit }) => {
-                return Err(PhotoError::NotAPhotoFile {
-                    file: file.to_path_buf(),
-                    what: format!("it is {len} bytes, more than the {limit} a photograph may have"),
-                });
-            }
         };
-        if sha256_hex(&bytes) != sha256 {
-            return Err(PhotoError::Changed {
-                file: file.to_path_buf(),
-            });
-        }
-        Ok(bytes)
+        create_private_dir(&cache.dir).map_err(io_error(&cache.dir))?;
+        create_private_dir(&cache.tmp).map_err(io_error(&cache.tmp))?;
+        super::fsio::write_replace(&cache.tmp, &file, thumbnail).map_err(io_error(&file))
     }
 }
 

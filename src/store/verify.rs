@@ -130,9 +130,7 @@ impl Store {
         for removed in self.removed_records(cache.as_ref()) {
             report.problem(&removed.path, removed.what);
         }
-        if self.database().is_none() {
-            report.problems.extend(self.verify_photos_of_plans(&plans));
-        }
+        report.problems.extend(self.verify_photos_of_plans(&plans));
         report
     }
 
