@@ -44,6 +44,11 @@ mod embedded {
     refinery::embed_migrations!("src/store/migrations");
 }
 
+/// The channel on which the server announces every save, as `kind/record/number`
+/// (`plans/<id>/3`): a trigger on `heads` (migration 3) notifies it in the transaction
+/// that makes or moves a head, so that it is delivered when the save is committed.
+pub(crate) const CHANGES_CHANNEL: &str = "regen_changes";
+
 /// The table in which the migrations applied are recorded.
 const HISTORY_TABLE: &str = "regen_schema_history";
 
@@ -100,6 +105,11 @@ pub enum DatabaseError {
         /// The version this app makes.
         known: i64,
     },
+    /// A URL kept in the settings that holds a password.
+    #[error(
+        "a database URL in the settings may not hold a password: put the password in ~/.pgpass (readable by you alone, mode 0600) and leave it out of the URL"
+    )]
+    PasswordInUrl,
     /// A statement failed.
     #[error(
         "the database server {server} did not answer ({what}); check that it is running and reachable, then try again; nothing was overwritten"
@@ -128,6 +138,9 @@ struct Target {
     config: Config,
     /// `host:port/database`, for messages.
     server: String,
+    /// `host/database` (`host:port/database` on another port than 5432), for the
+    /// window's store indicator.
+    label: String,
     tls: bool,
 }
 
@@ -141,13 +154,15 @@ impl fmt::Debug for Target {
 }
 
 impl Target {
-    fn parse(url: &str) -> Result<Target, DatabaseError> {
+    /// Reads a URL and checks it without reading a file or connecting: the password
+    /// from ~/.pgpass is looked up by [`Target::parse`].
+    fn read(url: &str) -> Result<(Target, String, u16, String), DatabaseError> {
         // libpq's verify-ca and verify-full are what the connection does anyway: the
         // certificate and the host name are always checked.
         let url = url
             .replace("sslmode=verify-full", "sslmode=require")
             .replace("sslmode=verify-ca", "sslmode=require");
-        let mut config = Config::from_str(&url).map_err(|error| DatabaseError::Url {
+        let config = Config::from_str(&url).map_err(|error| DatabaseError::Url {
             what: error.to_string(),
         })?;
         let hosts = config.get_hosts().to_vec();
@@ -177,6 +192,27 @@ impl Target {
         if !local && !tls {
             return Err(DatabaseError::NeedsTls { server });
         }
+        let label = if port == 5432 {
+            format!("{host_text}/{database}")
+        } else {
+            format!("{host_text}:{port}/{database}")
+        };
+        Ok((
+            Target {
+                config,
+                server,
+                label,
+                tls,
+            },
+            host_text,
+            port,
+            database,
+        ))
+    }
+
+    fn parse(url: &str) -> Result<Target, DatabaseError> {
+        let (mut target, host_text, port, database) = Target::read(url)?;
+        let config = &mut target.config;
         if config.get_password().is_none()
             && let Some(user) = config.get_user().map(str::to_owned)
             && let Some(password) = super::pgpass::lookup(&host_text, port, &database, &user)
@@ -193,11 +229,7 @@ impl Target {
                 STATEMENT_TIMEOUT.as_millis(),
                 STATEMENT_TIMEOUT.as_millis()
             ));
-        Ok(Target {
-            config,
-            server,
-            tls,
-        })
+        Ok(target)
     }
 
     fn connect(&self) -> Result<Client, DatabaseError> {
@@ -252,6 +284,29 @@ fn one_line(error: &postgres::Error) -> String {
         text
     };
     crate::untrusted::escape_controls(&text).into_owned()
+}
+
+/// What the window names a database by, `host/database`, read from its URL without
+/// connecting (never the password).
+///
+/// # Errors
+/// When the URL cannot be read, names no host, or needs TLS it does not ask for.
+pub fn database_label(url: &str) -> Result<String, DatabaseError> {
+    Target::read(url).map(|(target, ..)| target.label)
+}
+
+/// Checks a URL that is to be kept in the desk's settings: readable, with a host, TLS
+/// for a server that is not local, and no password (the password belongs in
+/// ~/.pgpass, never in `settings.ron`). Reads no file and does not connect.
+///
+/// # Errors
+/// What is wrong with it, as one sentence.
+pub fn check_url_for_settings(url: &str) -> Result<(), DatabaseError> {
+    let (target, ..) = Target::read(url)?;
+    if target.config.get_password().is_some() {
+        return Err(DatabaseError::PasswordInUrl);
+    }
+    Ok(())
 }
 
 /// Makes or brings up to date the schema of a database: the migrations embedded in the
@@ -354,6 +409,29 @@ impl Database {
     /// The server, as messages name it (`host:port/database`).
     pub(crate) fn server(&self) -> &str {
         &self.target.server
+    }
+
+    /// What the window names the database by: `host/database`.
+    pub(crate) fn label(&self) -> &str {
+        &self.target.label
+    }
+
+    /// A connection of its own that listens on [`CHANGES_CHANNEL`], on which the
+    /// server announces every save (a trigger on `heads`, migration 3).
+    ///
+    /// # Errors
+    /// When the server cannot be reached or the `LISTEN` fails.
+    pub(crate) fn listen(&self) -> Result<Client, DatabaseError> {
+        let mut client = self.target.connect()?;
+        client
+            .batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))
+            .map_err(|error| self.target.query_error(&error))?;
+        Ok(client)
+    }
+
+    /// The sentence said of an error on a connection of [`Database::listen`].
+    pub(crate) fn query_error(&self, error: &postgres::Error) -> DatabaseError {
+        self.target.query_error(error)
     }
 
     /// Runs `work` on the connection, connecting again first when it was lost.

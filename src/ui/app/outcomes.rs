@@ -110,6 +110,11 @@ impl App {
                 message,
                 is_conflict,
             } => self.patient_save_failed(&id, message, is_conflict),
+            Outcome::Changed { summary, plan } => self.changed_elsewhere(summary, plan),
+            Outcome::ChangeUnread(message) => tracing::warn!(
+                "a record saved at another desk could not be read: {}",
+                crate::untrusted::escape_controls(&message)
+            ),
             Outcome::SettingsSaved(settings) => {
                 apply_theme(ctx, settings.theme);
                 self.settings = *settings;

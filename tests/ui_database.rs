@@ -1,0 +1,174 @@
+//! The window on a real PostgreSQL database (see `common::postgres`), driven through
+//! the accessibility tree: it names the store it is on, shows a save made at another
+//! desk within a second with a way to reload, and when the server goes, a save fails
+//! in one sentence, nothing typed is lost, and "Try again" saves it once the server is
+//! back. On a data folder, the status bar names the folder.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly on anything unexpected"
+)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::window::{click, folders, harness, wait_for_label, wait_until, wait_until_saved};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use regen_planner::catalog::Catalog;
+use regen_planner::desk::Workspace;
+use regen_planner::store::{AppDirs, Patient, Store};
+use regen_planner::ui::{App, AppOptions, SaveState, checklist_keys};
+
+/// Whether a label containing `text` shows.
+fn shows(harness: &Harness<'static, App>, text: &str) -> bool {
+    harness.query_all_by_label_contains(text).next().is_some()
+}
+
+#[test]
+fn the_status_bar_names_the_data_folder() {
+    let (data, config) = folders();
+    let mut harness = harness(data.path(), config.path());
+    harness.run_steps(2);
+    let label = format!("Data folder: {}", data.path().display());
+    assert_eq!(harness.state().store_label(), label);
+    assert!(shows(&harness, &label), "the status bar names the folder");
+}
+
+#[test]
+fn the_window_on_a_database_shows_another_desks_save_and_survives_the_server_going() {
+    let Some(database) = common::postgres::database("window on a database") else {
+        return;
+    };
+    let other_desk = Store::open_database(&database.url).unwrap();
+    let (catalog, _) = Catalog::builtin();
+    let created = other_desk
+        .create_patient_with_plan(
+            &Patient::new("Omar Haddad"),
+            |id| common::record_of_save(&catalog, id, 1),
+            "Dr. Vega",
+        )
+        .unwrap();
+    let id = created.plan.clone();
+
+    // A password in --database is taken (this server does not ask for it) and never
+    // shown.
+    let url = format!("{}&password=never-shown", database.url);
+    let (data, config) = folders();
+    let options = AppOptions {
+        workspace: Workspace::open_with_database(
+            AppDirs {
+                data: data.path().to_path_buf(),
+                config: config.path().to_path_buf(),
+            },
+            Some(url),
+        ),
+        screenshot: None,
+        open_plan: Some(id.clone()),
+        compare_photos: false,
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    wait_until(&mut harness, "the plan to open from the database", |app| {
+        app.open_plan_record().is_some() && app.is_index_loaded()
+    });
+    // The store indicator names the server and the database, never the password.
+    let label = harness.state().store_label().to_owned();
+    assert!(label.starts_with("Database: "), "{label}");
+    assert!(label.ends_with("/postgres"), "{label}");
+    assert!(shows(&harness, &label), "the status bar shows {label}");
+    assert!(!shows(&harness, "never-shown"));
+    assert!(
+        common::snapshot(data.path()).is_empty(),
+        "nothing is written into the data folder"
+    );
+    // The list is the database's, or, while the index cannot be made there, says so in
+    // one sentence where the list would be.
+    match harness.state().index_error() {
+        Some(error) => {
+            assert!(!error.contains('\n'), "{error}");
+            assert!(shows(&harness, error), "the list's error is shown: {error}");
+        }
+        None => {
+            let index = harness.state().index().expect("the list");
+            assert!(index.plans.iter().any(|plan| plan.id == id));
+        }
+    }
+
+    // Another desk saves the open plan: the window says so within a second (counted
+    // in frames run as fast as the machine allows), naming the revision and who.
+    let mut second = common::record_of_save(&catalog, &created.patient, 2);
+    second.checklist.clear();
+    let saved = other_desk.save_plan(&id, 1, &second, "Dr. Lima").unwrap();
+    let start = Instant::now();
+    wait_for_label(&mut harness, "Changed on another desk (revision 2 by Dr. Lima at");
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(
+        harness
+            .state()
+            .open_plan_changed_elsewhere()
+            .map(|revision| revision.number),
+        Some(saved.number)
+    );
+    assert!(shows(&harness, "This screen shows revision 1."));
+    if let Some(index) = harness.state().index() {
+        let plan = index.plans.iter().find(|plan| plan.id == id).unwrap();
+        assert_eq!(plan.revision, 2, "the list shows the other desk's revision");
+    }
+    click(&mut harness, "Reload the saved plan");
+    wait_until(&mut harness, "the other desk's revision to open", |app| {
+        app.open_plan_revision()
+            .is_some_and(|(_, revision)| revision == 2)
+    });
+    assert!(harness.state().open_plan_changed_elsewhere().is_none());
+    assert!(!shows(&harness, "Changed on another desk"));
+
+    // The server goes: the tick made now is not saved, said in one sentence naming
+    // the server, and stays on screen; the window goes on.
+    if !database.stop_server() {
+        return;
+    }
+    click(&mut harness, "Session 1 held");
+    let start = Instant::now();
+    wait_until(&mut harness, "the save to fail", |app| {
+        matches!(app.open_plan_save_state(), Some(SaveState::Failed(_)))
+    });
+    assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+    let Some(SaveState::Failed(message)) = harness.state().open_plan_save_state() else {
+        unreachable!()
+    };
+    assert!(!message.contains('\n'), "{message}");
+    assert!(message.contains("database server"), "{message}");
+    assert!(message.contains("try again"), "{message}");
+    assert!(
+        harness
+            .state()
+            .open_plan_record()
+            .unwrap()
+            .checklist
+            .contains_key(&checklist_keys::session(1)),
+        "the tick is kept"
+    );
+    assert!(shows(&harness, "Not saved:"));
+
+    // Back: "Try again" saves the tick on top of revision 2.
+    database.start_server();
+    click(&mut harness, "Try again");
+    wait_until_saved(&mut harness);
+    assert_eq!(harness.state().open_plan_revision().unwrap().1, 3);
+    let on_server = other_desk.load_plan(&id).unwrap();
+    assert_eq!(on_server.number, 3);
+    assert!(
+        on_server
+            .value
+            .checklist
+            .contains_key(&checklist_keys::session(1))
+    );
+}
