@@ -22,7 +22,7 @@ use std::io;
 use std::path::PathBuf;
 use std::str::FromStr as _;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use postgres::config::{Host, SslMode};
 use postgres::{Client, Config, NoTls};
@@ -39,6 +39,8 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long sent data may stay unanswered before the connection is given up.
 pub const TCP_USER_TIMEOUT: Duration = Duration::from_secs(5);
+/// A connection idle for this long is checked before it is used again.
+const CHECK_IDLE_AFTER: Duration = Duration::from_millis(200);
 
 mod embedded {
     refinery::embed_migrations!("src/store/migrations");
@@ -364,7 +366,8 @@ fn schema_version(target: &Target, client: &mut Client) -> Result<i64, DatabaseE
 /// of a store and made again when it was lost.
 pub(crate) struct Database {
     target: Target,
-    client: Mutex<Option<Client>>,
+    /// The connection, with when it was last used.
+    client: Mutex<Option<(Client, Instant)>>,
 }
 
 impl fmt::Debug for Database {
@@ -402,7 +405,7 @@ impl Database {
         }
         Ok(Database {
             target,
-            client: Mutex::new(Some(client)),
+            client: Mutex::new(Some((client, Instant::now()))),
         })
     }
 
@@ -440,15 +443,26 @@ impl Database {
         work: impl FnOnce(&mut Client) -> Result<R, postgres::Error>,
     ) -> Result<R, DatabaseError> {
         let mut slot = self.client.lock().unwrap_or_else(PoisonError::into_inner);
-        if slot.as_ref().is_none_or(Client::is_closed) {
-            *slot = Some(self.target.connect()?);
+        // A connection left idle may have been dropped by a server that restarted
+        // meanwhile, which the client only learns by using it: it is asked first (an
+        // empty query), so that a save is never sent on a dead connection and fails
+        // where a new one would have worked.
+        if let Some((client, used)) = slot.as_mut()
+            && used.elapsed() >= CHECK_IDLE_AFTER
+            && client.is_valid(CONNECT_TIMEOUT).is_err()
+        {
+            *slot = None;
         }
-        let Some(client) = slot.as_mut() else {
+        if slot.as_ref().is_none_or(|(client, _)| client.is_closed()) {
+            *slot = Some((self.target.connect()?, Instant::now()));
+        }
+        let Some((client, used)) = slot.as_mut() else {
             return Err(DatabaseError::Connect {
                 server: self.target.server.clone(),
                 what: "no connection".to_owned(),
             });
         };
+        *used = Instant::now();
         let result = work(client);
         if let Err(error) = &result
             && (error.is_closed() || client.is_closed())
