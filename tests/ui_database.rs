@@ -12,12 +12,14 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use common::window::{click, folders, harness, wait_for_label, wait_until, wait_until_saved};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use regen_planner::catalog::Catalog;
+use jiff::civil::Date;
+use regen_planner::catalog::{Area, Catalog, CellSource, Indication, Modality, Selection};
 use regen_planner::desk::Workspace;
 use regen_planner::store::{AppDirs, Patient, Store};
 use regen_planner::ui::{App, AppOptions, SaveState, checklist_keys};
@@ -44,10 +46,25 @@ fn the_window_on_a_database_shows_another_desks_save_and_survives_the_server_goi
     };
     let other_desk = Store::open_database(&database.url).unwrap();
     let (catalog, _) = Catalog::builtin();
+    let selection = Selection {
+        modality: Modality::Injection,
+        source: CellSource::AutologousAdipose,
+        area: Area::Thighs,
+        indication: Indication::StretchMarks,
+        adjuncts: Vec::new(),
+    };
     let created = other_desk
         .create_patient_with_plan(
             &Patient::new("Omar Haddad"),
-            |id| common::record_of_save(&catalog, id, 1),
+            |id| {
+                common::record(
+                    &catalog,
+                    id,
+                    selection,
+                    BTreeSet::new(),
+                    Date::new(2027, 3, 1).unwrap(),
+                )
+            },
             "Dr. Vega",
         )
         .unwrap();
@@ -100,8 +117,10 @@ fn the_window_on_a_database_shows_another_desks_save_and_survives_the_server_goi
 
     // Another desk saves the open plan: the window says so within a second (counted
     // in frames run as fast as the machine allows), naming the revision and who.
-    let mut second = common::record_of_save(&catalog, &created.patient, 2);
-    second.checklist.clear();
+    let mut second = created.plan_revision.value.clone();
+    second
+        .checklist
+        .insert(checklist_keys::session(2), jiff::Timestamp::now());
     let saved = other_desk.save_plan(&id, 1, &second, "Dr. Lima").unwrap();
     let start = Instant::now();
     wait_for_label(&mut harness, "Changed on another desk (revision 2 by Dr. Lima at");
@@ -128,6 +147,15 @@ fn the_window_on_a_database_shows_another_desks_save_and_survives_the_server_goi
             .is_some_and(|(_, revision)| revision == 2)
     });
     assert!(harness.state().open_plan_changed_elsewhere().is_none());
+    assert!(
+        harness
+            .state()
+            .open_plan_record()
+            .unwrap()
+            .checklist
+            .contains_key(&checklist_keys::session(2)),
+        "the other desk's tick is there after reloading"
+    );
     assert!(!shows(&harness, "Changed on another desk"));
 
     // The server goes: the tick made now is not saved, said in one sentence naming
