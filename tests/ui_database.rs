@@ -15,7 +15,9 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use common::window::{click, folders, harness, wait_for_label, wait_until, wait_until_saved};
+use common::window::{
+    click, folders, harness, type_into, wait_for_label, wait_until, wait_until_saved,
+};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use jiff::civil::Date;
@@ -30,13 +32,69 @@ fn shows(harness: &Harness<'static, App>, text: &str) -> bool {
 }
 
 #[test]
-fn the_status_bar_names_the_data_folder() {
+fn the_status_bar_names_the_data_folder_and_settings_refuse_a_password_in_the_database_url() {
     let (data, config) = folders();
     let mut harness = harness(data.path(), config.path());
     harness.run_steps(2);
     let label = format!("Data folder: {}", data.path().display());
     assert_eq!(harness.state().store_label(), label);
     assert!(shows(&harness, &label), "the status bar names the folder");
+
+    click(&mut harness, "Settings…");
+    assert!(shows(&harness, "Used from the next start of the app"));
+    type_into(
+        &mut harness,
+        "Database",
+        "postgresql://regen:secret@db.clinic.local/regen?sslmode=verify-full",
+    );
+    wait_for_label(
+        &mut harness,
+        "may not hold a password: put the password in ~/.pgpass",
+    );
+    assert!(shows(&harness, "mode 0600"));
+    click(&mut harness, "Save");
+    assert!(harness.state().is_settings_open(), "nothing is saved");
+    assert!(!config.path().join("settings.ron").exists());
+    // Without the password, it is kept, for the next start.
+    type_into(
+        &mut harness,
+        "Database",
+        "postgresql://regen@db.clinic.local/regen?sslmode=verify-full",
+    );
+    click(&mut harness, "Save");
+    wait_until(&mut harness, "the settings to be saved", |app| {
+        !app.is_settings_open()
+    });
+    assert_eq!(
+        harness.state().settings().database_url,
+        "postgresql://regen@db.clinic.local/regen?sslmode=verify-full"
+    );
+    assert_eq!(
+        harness.state().store_label(),
+        label,
+        "used from the next start"
+    );
+    let workspace = Workspace::open(AppDirs {
+        data: data.path().to_path_buf(),
+        config: config.path().to_path_buf(),
+    });
+    assert_eq!(
+        workspace.database_url.as_deref(),
+        Some("postgresql://regen@db.clinic.local/regen?sslmode=verify-full"),
+        "the next start is on the database"
+    );
+    // The command line's database wins over the settings'.
+    let workspace = Workspace::open_with_database(
+        AppDirs {
+            data: data.path().to_path_buf(),
+            config: config.path().to_path_buf(),
+        },
+        Some("postgresql://other@localhost/other".to_owned()),
+    );
+    assert_eq!(
+        workspace.database_url.as_deref(),
+        Some("postgresql://other@localhost/other")
+    );
 }
 
 #[test]
@@ -45,29 +103,7 @@ fn the_window_on_a_database_shows_another_desks_save_and_survives_the_server_goi
         return;
     };
     let other_desk = Store::open_database(&database.url).unwrap();
-    let (catalog, _) = Catalog::builtin();
-    let selection = Selection {
-        modality: Modality::Injection,
-        source: CellSource::AutologousAdipose,
-        area: Area::Thighs,
-        indication: Indication::StretchMarks,
-        adjuncts: Vec::new(),
-    };
-    let created = other_desk
-        .create_patient_with_plan(
-            &Patient::new("Omar Haddad"),
-            |id| {
-                common::record(
-                    &catalog,
-                    id,
-                    selection,
-                    BTreeSet::new(),
-                    Date::new(2027, 3, 1).unwrap(),
-                )
-            },
-            "Dr. Vega",
-        )
-        .unwrap();
+    let created = stretch_marks_plan(&other_desk);
     let id = created.plan.clone();
 
     // A password in --database is taken (this server does not ask for it) and never
@@ -104,15 +140,14 @@ fn the_window_on_a_database_shows_another_desks_save_and_survives_the_server_goi
     );
     // The list is the database's, or, while the index cannot be made there, says so in
     // one sentence where the list would be.
-    match harness.state().index_error() {
-        Some(error) => {
-            assert!(!error.contains('\n'), "{error}");
-            assert!(shows(&harness, error), "the list's error is shown: {error}");
-        }
-        None => {
-            let index = harness.state().index().expect("the list");
-            assert!(index.plans.iter().any(|plan| plan.id == id));
-        }
+    if let Some(error) = harness.state().index_error() {
+        assert!(!error.contains('\n'), "{error}");
+        // Shown as a sentence, its first letter a capital.
+        let rest = error.get(1..).unwrap();
+        assert!(shows(&harness, rest), "the list's error is shown: {error}");
+    } else {
+        let index = harness.state().index().expect("the list");
+        assert!(index.plans.iter().any(|plan| plan.id == id));
     }
 
     // Another desk saves the open plan: the window says so within a second (counted
@@ -123,7 +158,10 @@ fn the_window_on_a_database_shows_another_desks_save_and_survives_the_server_goi
         .insert(checklist_keys::session(2), jiff::Timestamp::now());
     let saved = other_desk.save_plan(&id, 1, &second, "Dr. Lima").unwrap();
     let start = Instant::now();
-    wait_for_label(&mut harness, "Changed on another desk (revision 2 by Dr. Lima at");
+    wait_for_label(
+        &mut harness,
+        "Changed on another desk (revision 2 by Dr. Lima at",
+    );
     assert!(
         start.elapsed() < Duration::from_secs(2),
         "{:?}",
@@ -158,17 +196,30 @@ fn the_window_on_a_database_shows_another_desks_save_and_survives_the_server_goi
     );
     assert!(!shows(&harness, "Changed on another desk"));
 
-    // The server goes: the tick made now is not saved, said in one sentence naming
-    // the server, and stays on screen; the window goes on.
+    server_goes_mid_session(&mut harness, &database, &other_desk, &id);
+}
+
+/// The server goes: the tick made now is not saved, said in one sentence naming the
+/// server, and stays on screen; once it is back, "Try again" saves it.
+fn server_goes_mid_session(
+    harness: &mut Harness<'static, App>,
+    database: &common::postgres::TestDatabase,
+    other_desk: &Store,
+    id: &regen_planner::store::PlanId,
+) {
     if !database.stop_server() {
         return;
     }
-    click(&mut harness, "Session 1 held");
+    click(harness, "Session 1 held");
     let start = Instant::now();
-    wait_until(&mut harness, "the save to fail", |app| {
+    wait_until(harness, "the save to fail", |app| {
         matches!(app.open_plan_save_state(), Some(SaveState::Failed(_)))
     });
-    assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
     let Some(SaveState::Failed(message)) = harness.state().open_plan_save_state() else {
         unreachable!()
     };
@@ -184,14 +235,14 @@ fn the_window_on_a_database_shows_another_desks_save_and_survives_the_server_goi
             .contains_key(&checklist_keys::session(1)),
         "the tick is kept"
     );
-    assert!(shows(&harness, "Not saved:"));
+    assert!(shows(harness, "Not saved:"));
 
     // Back: "Try again" saves the tick on top of revision 2.
     database.start_server();
-    click(&mut harness, "Try again");
-    wait_until_saved(&mut harness);
+    click(harness, "Try again");
+    wait_until_saved(harness);
     assert_eq!(harness.state().open_plan_revision().unwrap().1, 3);
-    let on_server = other_desk.load_plan(&id).unwrap();
+    let on_server = other_desk.load_plan(id).unwrap();
     assert_eq!(on_server.number, 3);
     assert!(
         on_server
@@ -199,4 +250,31 @@ fn the_window_on_a_database_shows_another_desks_save_and_survives_the_server_goi
             .checklist
             .contains_key(&checklist_keys::session(1))
     );
+}
+
+/// A stretch-marks plan for a new patient, saved by "Dr. Vega" at another desk.
+fn stretch_marks_plan(store: &Store) -> regen_planner::store::Created {
+    let (catalog, _) = Catalog::builtin();
+    let selection = Selection {
+        modality: Modality::Injection,
+        source: CellSource::AutologousAdipose,
+        area: Area::Thighs,
+        indication: Indication::StretchMarks,
+        adjuncts: Vec::new(),
+    };
+    store
+        .create_patient_with_plan(
+            &Patient::new("Omar Haddad"),
+            |id| {
+                common::record(
+                    &catalog,
+                    id,
+                    selection,
+                    BTreeSet::new(),
+                    Date::new(2027, 3, 1).unwrap(),
+                )
+            },
+            "Dr. Vega",
+        )
+        .unwrap()
 }

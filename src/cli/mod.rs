@@ -162,10 +162,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // window opens: the window itself never touches the disk. A database is
             // connected to by the window's worker, so the window shows at once.
             let options = regen_planner::ui::AppOptions {
-                workspace: regen_planner::desk::Workspace::open_with_database(
-                    dirs,
-                    cli.database,
-                ),
+                workspace: regen_planner::desk::Workspace::open_with_database(dirs, cli.database),
                 screenshot: cli.screenshot,
                 open_plan,
                 compare_photos: cli.compare_photos,

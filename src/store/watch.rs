@@ -98,6 +98,7 @@ pub struct ChangeWatch {
 
 impl ChangeWatch {
     /// The changes that arrived since the last call; never waits.
+    #[must_use]
     pub fn try_iter(&self) -> TryIter<'_, Change> {
         self.receiver.try_iter()
     }
@@ -250,16 +251,15 @@ fn hand_on_heard(
         match heard.next() {
             Ok(Some(notification)) => {
                 *heard_at = Instant::now();
-                match Change::from_payload(notification.payload()) {
-                    Some(change) => {
-                        if !send(change) {
-                            return Some(Ended::Stopped);
-                        }
+                if let Some(change) = Change::from_payload(notification.payload()) {
+                    if !send(change) {
+                        return Some(Ended::Stopped);
                     }
-                    None => tracing::warn!(
+                } else {
+                    tracing::warn!(
                         "an announcement of a save that names no record was ignored: {}",
                         crate::untrusted::escape_controls(notification.payload())
-                    ),
+                    );
                 }
             }
             Ok(None) => return None,

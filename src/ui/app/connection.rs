@@ -4,9 +4,12 @@
 //! plan "changed on another desk". Nothing here waits: each step is a channel polled
 //! once per frame.
 
-use super::{App, IndexState};
+use super::{App, IndexState, Server};
 use crate::desk::worker::{Job, LoadMessage, Worker, connect_database, load_index};
 use crate::store::{Change, Store};
+
+/// What the list and the agenda say while the database could not be connected to.
+const NOT_CONNECTED: &str = "not connected to the database server (see above)";
 
 impl App {
     /// Starts what works on the store: the list of patients and plans loading, the
@@ -62,7 +65,8 @@ impl App {
                 self.connecting = Some(receiver);
             }
             Err(error) => {
-                let message = format!("could not start connecting to the database: {error}; restart the app");
+                let message =
+                    format!("could not start connecting to the database: {error}; restart the app");
                 self.index = IndexState::Failed(message.clone());
                 self.store = Err(message);
             }
@@ -86,7 +90,9 @@ impl App {
         match result {
             Ok(store) => self.start_store(store, ctx),
             Err(message) => {
-                self.index = IndexState::Failed(message.clone());
+                // The whole sentence is said once, above the screen; the list and the
+                // agenda point at it.
+                self.index = IndexState::Failed(NOT_CONNECTED.to_owned());
                 self.store = Err(message);
             }
         }
@@ -110,7 +116,7 @@ impl App {
             format!("{} (connecting…)", self.store_label)
         } else if self.database_url.is_some() && self.store.is_err() {
             format!("{} (not connected)", self.store_label)
-        } else if self.server_lost {
+        } else if self.server == Server::NotAnswering {
             format!("{} (not answering)", self.store_label)
         } else {
             self.store_label.clone()
@@ -131,9 +137,10 @@ impl App {
             match change {
                 Change::Plan { id, revision } => {
                     // The desk's own save, already taken in, is not read again.
-                    let own = self.open_plan.as_ref().is_some_and(|open| {
-                        open.id == id && open.saved.number >= revision
-                    });
+                    let own = self
+                        .open_plan
+                        .as_ref()
+                        .is_some_and(|open| open.id == id && open.saved.number >= revision);
                     if !own && let Some(worker) = &mut self.worker {
                         worker.send(Job::ReadChangedPlan(id));
                     }
@@ -144,13 +151,13 @@ impl App {
                     }
                 }
                 Change::Lost { message } => {
-                    self.server_lost = true;
+                    self.server = Server::NotAnswering;
                     self.messages.push(format!(
-                        "{message}; saves at other desks are not shown until it answers again, and this desk keeps what it shows (a save that fails can be tried again)"
+                        "{message}; other desks' saves show again once it answers"
                     ));
                 }
                 Change::Back => {
-                    self.server_lost = false;
+                    self.server = Server::Answering;
                     self.refresh_after_outage();
                 }
             }
@@ -249,4 +256,13 @@ impl App {
         }
         self.remember(vec![summary]);
     }
+}
+
+/// A record saved elsewhere could not be read again: the lists keep what they show,
+/// and the log says why (the server going is said in the status bar already).
+pub(super) fn change_unread(message: &str) {
+    tracing::warn!(
+        "a record saved at another desk could not be read: {}",
+        crate::untrusted::escape_controls(message)
+    );
 }

@@ -129,6 +129,13 @@ pub(super) enum DraftQuestion {
     Replace(Option<PatientId>),
 }
 
+/// Whether the database server answers (always, on a data folder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Server {
+    Answering,
+    NotAnswering,
+}
+
 enum IndexState {
     /// The store is not there yet: the database is being connected to.
     Connecting,
@@ -158,8 +165,8 @@ pub struct App {
     connecting: Option<Receiver<Result<Store, String>>>,
     /// Saves announced by the database, from every desk.
     changes: Option<crate::store::ChangeWatch>,
-    /// The database server stopped answering the thread that listens for saves.
-    server_lost: bool,
+    /// Whether the database server answers the thread that listens for saves.
+    server: Server,
     /// The list of patients and plans read again in the background after the server
     /// came back; the list shown stays until it has loaded.
     refreshing: Option<Receiver<LoadMessage>>,
@@ -278,8 +285,10 @@ impl App {
             .open_plan
             .filter(|_| store.is_ok() || database_url.is_some());
         let store_label = match (&store, &database_url) {
-            (_, Some(url)) => crate::store::database_label(url)
-                .map_or_else(|_| "Database".to_owned(), |label| format!("Database: {label}")),
+            (_, Some(url)) => crate::store::database_label(url).map_or_else(
+                |_| "Database".to_owned(),
+                |label| format!("Database: {label}"),
+            ),
             (Ok(store), None) => store.location_label(),
             (Err(_), None) => format!("Data folder: {}", dirs.data.display()),
         };
@@ -297,7 +306,7 @@ impl App {
             database_url,
             connecting: None,
             changes: None,
-            server_lost: false,
+            server: Server::Answering,
             refreshing: None,
             worker: None,
             photo_worker: None,
@@ -611,13 +620,7 @@ impl eframe::App for App {
         let confirmation = self.confirmation.as_ref().map(|(text, _)| text.as_str());
         let store_label = self.store_status();
         egui::Panel::bottom("status-bar").show(ui, |ui| {
-            status_bar_ui(
-                ui,
-                activity,
-                confirmation,
-                &mut self.messages,
-                &store_label,
-            );
+            status_bar_ui(ui, activity, confirmation, &mut self.messages, &store_label);
         });
         // The physician may widen the list to nearly half a wide window; egui keeps
         // the width in its memory, which eframe saves with the window's place.

@@ -111,10 +111,7 @@ impl App {
                 is_conflict,
             } => self.patient_save_failed(&id, message, is_conflict),
             Outcome::Changed { summary, plan } => self.changed_elsewhere(summary, plan),
-            Outcome::ChangeUnread(message) => tracing::warn!(
-                "a record saved at another desk could not be read: {}",
-                crate::untrusted::escape_controls(&message)
-            ),
+            Outcome::ChangeUnread(message) => super::connection::change_unread(&message),
             Outcome::SettingsSaved(settings) => {
                 apply_theme(ctx, settings.theme);
                 self.settings = *settings;

@@ -62,8 +62,9 @@ impl App {
                 done: *done,
                 total: *total,
             },
-            IndexState::Connecting => ListStatus::Loading { done: 0, total: 0 },
-            IndexState::Ready(_) | IndexState::Failed(_) => ListStatus::Ready,
+            IndexState::Connecting => ListStatus::Connecting,
+            IndexState::Ready(_) => ListStatus::Ready,
+            IndexState::Failed(_) => ListStatus::Unread,
         };
         let selected = match &self.screen {
             Screen::Patient { id, .. } => Some(id.clone()),
@@ -75,8 +76,8 @@ impl App {
         };
         let mut retry = None;
         if let IndexState::Failed(error) = &self.index {
-            ui.colored_label(ui.visuals().error_fg_color, error.as_str());
-            if (self.store.is_ok() || self.may_connect_again())
+            ui.colored_label(ui.visuals().error_fg_color, sentence_case(error));
+            if self.store.is_ok()
                 && ui
                     .button("Read the list again")
                     .on_hover_text("Read the list of patients and plans again")
@@ -84,9 +85,6 @@ impl App {
             {
                 retry = Some(Action::ReloadIndex);
             }
-        }
-        if self.is_connecting() {
-            waiting_ui(ui, "Connecting to the database server…");
         }
         let picked = patient_list_ui(
             ui,
@@ -197,12 +195,18 @@ impl App {
         plans_table_ui(ui, &mut self.plans_table, &self.query, fresh)
     }
 
-    pub(super) fn central_ui(&mut self, ui: &mut Ui) -> Option<Action> {
-        let today = today();
-        let fresh = self.is_fresh_screen();
+    /// Above every screen: the database being connected to, or why there is no store,
+    /// with a way to connect again.
+    fn store_banner_ui(&self, ui: &mut Ui) -> Option<Action> {
         let mut reconnect = None;
         if self.is_connecting() {
-            waiting_ui(ui, &format!("{}…", self.store_status()));
+            waiting_ui(
+                ui,
+                &format!(
+                    "Connecting to the database server {}…",
+                    self.store_label.trim_start_matches("Database: ")
+                ),
+            );
         } else if let Err(error) = &self.store {
             let on_database = self.database_url.is_some();
             let may_retry = self.may_connect_again();
@@ -211,19 +215,35 @@ impl App {
                 crate::planning::Severity::Contraindicated,
                 |ui, color| {
                     let advice = if on_database {
-                        "Check that the server runs and this computer reaches it, then try again; or clear the database in Settings (or leave out --database) to use the data folder."
+                        "To work on the data folder instead, clear the database in Settings (or leave out --database) and start the app again."
                     } else {
                         "Start the app with --data-dir DIR pointing at a folder you may write to."
                     };
-                    ui.label(egui::RichText::new(format!("Plans cannot be opened or saved: {error}. {advice}")).color(color));
-                    if may_retry && ui.button("Connect again").on_hover_text("Connect to the database server again").clicked() {
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "Plans cannot be opened or saved: {error}. {advice}"
+                        ))
+                        .color(color),
+                    );
+                    if may_retry
+                        && ui
+                            .button("Connect again")
+                            .on_hover_text("Connect to the database server again")
+                            .clicked()
+                    {
                         reconnect = Some(Action::ReloadIndex);
                     }
                 },
             );
         }
-        if reconnect.is_some() {
-            return reconnect;
+        reconnect
+    }
+
+    pub(super) fn central_ui(&mut self, ui: &mut Ui) -> Option<Action> {
+        let today = today();
+        let fresh = self.is_fresh_screen();
+        if let Some(action) = self.store_banner_ui(ui) {
+            return Some(action);
         }
         let patient_plans: Vec<PlanSummary> = match &self.screen {
             Screen::Patient { id, .. } => self.plan_summaries_of(id).into_iter().cloned().collect(),
@@ -296,10 +316,9 @@ impl App {
                         lot_suggestions: &suggest,
                         photo_views: self.photo_views.for_area(open.record.plan.selection.area),
                     };
-                    let reload = open
-                        .elsewhere
-                        .as_ref()
-                        .and_then(|elsewhere| changed_elsewhere_ui(ui, elsewhere, &save, open.saved.number));
+                    let reload = open.elsewhere.as_ref().and_then(|elsewhere| {
+                        changed_elsewhere_ui(ui, elsewhere, &save, open.saved.number)
+                    });
                     let edited = plan_view_ui(ui, &shown, &mut open.view, today, fresh);
                     reload.or(edited)
                 }
@@ -394,6 +413,14 @@ fn changed_elsewhere_ui(
     });
     ui.add_space(6.0);
     action
+}
+
+/// A message as a sentence on its own: its first letter capital.
+fn sentence_case(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// A spinner with what is on its way.
