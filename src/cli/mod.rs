@@ -35,8 +35,9 @@ pub struct Cli {
     )]
     pub data_dir: Option<PathBuf>,
     /// Keep patients and plans on this PostgreSQL database instead of the data folder,
-    /// as `postgresql://USER@HOST/DATABASE` (the password from ~/.pgpass). For now only
-    /// `plans show`, `plans history`, `plans verify`, `photos` and `backup` run on it.
+    /// as `postgresql://USER@HOST/DATABASE` (the password from ~/.pgpass). The window
+    /// opens on it; of the commands, for now only `plans show`, `plans history`,
+    /// `plans verify`, `photos` and `backup` run on it.
     #[arg(
         long,
         global = true,
@@ -129,7 +130,9 @@ pub enum Format {
 /// Any failure, as one sentence for stderr.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let dirs = AppDirs::resolve(cli.data_dir.as_deref(), cli.config_dir.as_deref())?;
-    if let Some(url) = cli.database.as_deref() {
+    if let Some(url) = cli.database.as_deref()
+        && cli.command.is_some()
+    {
         return match cli.command {
             Some(Command::Plans(args)) => plans_cmd::run_on_database(&args, &dirs, url),
             Some(Command::Photos(args)) => photos_cmd::run_on_database(&args, &dirs, url),
@@ -137,7 +140,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Some(Command::Migrate { to }) => db_cmd::migrate(&to, &dirs),
             Some(Command::Backup { dest }) => db_cmd::backup(url, &dest),
             _ => Err(anyhow::anyhow!(
-                "only `plans show`, `plans history`, `plans verify`, `photos` and `backup` run on a database yet (--database or REGEN_PLANNER_DATABASE_URL); leave it out to use the data folder"
+                "only the window, `plans show`, `plans history`, `plans verify`, `photos` and `backup` run on a database yet (--database or REGEN_PLANNER_DATABASE_URL); leave it out to use the data folder"
             )),
         };
     }
@@ -157,9 +160,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExportGuard::new(&dirs).check(path, Replace::Existing)?;
             }
             // The protocols, the settings and the data folder are read here, before the
-            // window opens: the window itself never touches the disk.
+            // window opens: the window itself never touches the disk. A database is
+            // connected to by the window's worker, so the window shows at once.
             let options = regen_planner::ui::AppOptions {
-                workspace: regen_planner::desk::Workspace::open(dirs),
+                workspace: regen_planner::desk::Workspace::open_with_database(dirs, cli.database),
                 screenshot: cli.screenshot,
                 open_plan,
                 compare_photos: cli.compare_photos,

@@ -64,6 +64,27 @@ pub fn load_index(
     Ok(receiver)
 }
 
+/// Connects to the database at `url` on a thread named `connect-database` (it can take
+/// up to [`crate::store::CONNECT_TIMEOUT`] when the server does not answer); the store,
+/// or why it cannot be used as one sentence, arrives on the receiver.
+///
+/// # Errors
+/// When the system cannot start a thread.
+pub fn connect_database(
+    url: String,
+    wake: impl Fn() + Send + 'static,
+) -> std::io::Result<Receiver<Result<Store, String>>> {
+    let (sender, receiver) = channel();
+    std::thread::Builder::new()
+        .name("connect-database".into())
+        .spawn(move || {
+            let result = Store::open_database(&url).map_err(|error| error.to_string());
+            let _ = sender.send(result);
+            wake();
+        })?;
+    Ok(receiver)
+}
+
 /// Why an export of a saved plan wrote nothing (or stopped part way).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExportProblem {
@@ -210,6 +231,11 @@ pub enum Job {
         /// Today, for the date of birth's check.
         today: Date,
     },
+    /// Read the newest revision of a plan saved at another desk (or at this one), for
+    /// the lists and the open plan.
+    ReadChangedPlan(PlanId),
+    /// Read the newest revision of a patient saved at another desk, for the lists.
+    ReadChangedPatient(PatientId),
     /// Write the desk's settings into the configuration folder.
     SaveSettings {
         /// The configuration folder.
@@ -320,6 +346,16 @@ pub enum Outcome {
         /// Someone else saved the patient first: the form offers to reread them.
         is_conflict: bool,
     },
+    /// A record saved elsewhere was read again.
+    Changed {
+        /// Its summary, for the lists.
+        summary: Summary,
+        /// For a plan, its id and newest revision (number, when, by whom).
+        plan: Option<(PlanId, Revision<()>)>,
+    },
+    /// A record saved elsewhere could not be read again (the lists keep what they
+    /// show).
+    ChangeUnread(String),
     /// The settings were written.
     SettingsSaved(Box<Settings>),
     /// The settings could not be written; the file is as it was.
@@ -490,6 +526,28 @@ fn run_job(store: &Store, job: Job) -> Outcome {
             author,
             today,
         } => save_patient(store, id, base_revision, &patient, &author, today),
+        Job::ReadChangedPlan(id) => match store.load_plan(&id) {
+            Ok(revision) => Outcome::Changed {
+                summary: Summary::of_plan(&id, &revision),
+                plan: Some((
+                    id,
+                    Revision {
+                        number: revision.number,
+                        saved_at: revision.saved_at,
+                        saved_by: revision.saved_by,
+                        value: (),
+                    },
+                )),
+            },
+            Err(error) => Outcome::ChangeUnread(error.to_string()),
+        },
+        Job::ReadChangedPatient(id) => match store.load_patient(&id) {
+            Ok(revision) => Outcome::Changed {
+                summary: Summary::of_patient(&id, &revision),
+                plan: None,
+            },
+            Err(error) => Outcome::ChangeUnread(error.to_string()),
+        },
         Job::SaveSettings {
             config_dir,
             settings,

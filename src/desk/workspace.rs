@@ -23,8 +23,14 @@ pub struct Workspace {
     pub photo_views: PhotoViews,
     /// The desk's settings, or the defaults when they could not be read.
     pub settings: Settings,
-    /// The data folder, or why it cannot be opened.
+    /// The data folder, or why it cannot be opened. On a database (see
+    /// [`Workspace::database_url`]) the window connects off the UI thread, and this
+    /// holds the sentence shown until it has.
     pub store: Result<Store, String>,
+    /// The database the window keeps patients and plans on, when it is on one:
+    /// `--database`, `REGEN_PLANNER_DATABASE_URL` or, without them, the settings'
+    /// field. Nothing is connected yet: that is the window's worker's job.
+    pub database_url: Option<String>,
     /// Whether the data folder holds demo data.
     pub is_demo: bool,
     /// What went wrong while opening, as sentences for the status bar.
@@ -33,9 +39,18 @@ pub struct Workspace {
 
 impl Workspace {
     /// Reads the protocols and the settings and opens the data folder (creating it
-    /// when missing).
+    /// when missing), or names the database of the settings.
     #[must_use]
     pub fn open(dirs: AppDirs) -> Self {
+        Self::open_with_database(dirs, None)
+    }
+
+    /// As [`Workspace::open`], on the database `database` (`--database URL` or
+    /// `REGEN_PLANNER_DATABASE_URL`) when given; else on the database the settings
+    /// name, if any; else on the data folder. A URL in the settings that holds a
+    /// password is not used (this start uses the data folder, and says why).
+    #[must_use]
+    pub fn open_with_database(dirs: AppDirs, database: Option<String>) -> Self {
         let mut messages = Vec::new();
         let (catalog, mut catalog_problems) = load_catalog(&dirs, &mut messages);
         let photo_views = load_views(&dirs, &mut messages, &mut catalog_problems);
@@ -48,7 +63,17 @@ impl Workspace {
                 Settings::default()
             }
         };
-        let store = Store::open(&dirs.data).map_err(|error| error.to_string());
+        let database_url = database
+            .map(|url| url.trim().to_owned())
+            .filter(|url| !url.is_empty())
+            .or_else(|| settings_database(&settings, &mut messages));
+        let store = match &database_url {
+            Some(url) => Err(match crate::store::database_label(url) {
+                Ok(label) => format!("connecting to the database server {label}…"),
+                Err(error) => error.to_string(),
+            }),
+            None => Store::open(&dirs.data).map_err(|error| error.to_string()),
+        };
         let is_demo = store.as_ref().is_ok_and(Store::is_demo);
         Self {
             dirs,
@@ -57,8 +82,27 @@ impl Workspace {
             photo_views,
             settings,
             store,
+            database_url,
             is_demo,
             messages,
+        }
+    }
+}
+
+/// The database the settings name, unless blank or holding a password (said in
+/// `messages`: this start then uses the data folder).
+fn settings_database(settings: &Settings, messages: &mut Vec<String>) -> Option<String> {
+    let url = settings.database_url.trim();
+    if url.is_empty() {
+        return None;
+    }
+    match crate::store::check_url_for_settings(url) {
+        Ok(()) => Some(url.to_owned()),
+        Err(error) => {
+            messages.push(format!(
+                "The database in the settings is not used ({error}); this start uses the data folder: correct it in Settings"
+            ));
+            None
         }
     }
 }

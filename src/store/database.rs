@@ -22,7 +22,7 @@ use std::io;
 use std::path::PathBuf;
 use std::str::FromStr as _;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use postgres::config::{Host, SslMode};
 use postgres::{Client, Config, NoTls};
@@ -39,10 +39,17 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long sent data may stay unanswered before the connection is given up.
 pub const TCP_USER_TIMEOUT: Duration = Duration::from_secs(5);
+/// A connection idle for this long is checked before it is used again.
+const CHECK_IDLE_AFTER: Duration = Duration::from_millis(200);
 
 mod embedded {
     refinery::embed_migrations!("src/store/migrations");
 }
+
+/// The channel on which the server announces every save, as `kind/record/number`
+/// (`plans/<id>/3`): a trigger on `heads` (migration 3) notifies it in the transaction
+/// that makes or moves a head, so that it is delivered when the save is committed.
+pub(crate) const CHANGES_CHANNEL: &str = "regen_changes";
 
 /// The table in which the migrations applied are recorded.
 const HISTORY_TABLE: &str = "regen_schema_history";
@@ -100,6 +107,11 @@ pub enum DatabaseError {
         /// The version this app makes.
         known: i64,
     },
+    /// A URL kept in the settings that holds a password.
+    #[error(
+        "a database URL in the settings may not hold a password: put the password in ~/.pgpass (readable by you alone, mode 0600) and leave it out of the URL"
+    )]
+    PasswordInUrl,
     /// A statement failed.
     #[error(
         "the database server {server} did not answer ({what}); check that it is running and reachable, then try again; nothing was overwritten"
@@ -128,6 +140,9 @@ struct Target {
     config: Config,
     /// `host:port/database`, for messages.
     server: String,
+    /// `host/database` (`host:port/database` on another port than 5432), for the
+    /// window's store indicator.
+    label: String,
     tls: bool,
 }
 
@@ -141,13 +156,15 @@ impl fmt::Debug for Target {
 }
 
 impl Target {
-    fn parse(url: &str) -> Result<Target, DatabaseError> {
+    /// Reads a URL and checks it without reading a file or connecting: the password
+    /// from ~/.pgpass is looked up by [`Target::parse`].
+    fn read(url: &str) -> Result<(Target, String, u16, String), DatabaseError> {
         // libpq's verify-ca and verify-full are what the connection does anyway: the
         // certificate and the host name are always checked.
         let url = url
             .replace("sslmode=verify-full", "sslmode=require")
             .replace("sslmode=verify-ca", "sslmode=require");
-        let mut config = Config::from_str(&url).map_err(|error| DatabaseError::Url {
+        let config = Config::from_str(&url).map_err(|error| DatabaseError::Url {
             what: error.to_string(),
         })?;
         let hosts = config.get_hosts().to_vec();
@@ -177,6 +194,27 @@ impl Target {
         if !local && !tls {
             return Err(DatabaseError::NeedsTls { server });
         }
+        let label = if port == 5432 {
+            format!("{host_text}/{database}")
+        } else {
+            format!("{host_text}:{port}/{database}")
+        };
+        Ok((
+            Target {
+                config,
+                server,
+                label,
+                tls,
+            },
+            host_text,
+            port,
+            database,
+        ))
+    }
+
+    fn parse(url: &str) -> Result<Target, DatabaseError> {
+        let (mut target, host_text, port, database) = Target::read(url)?;
+        let config = &mut target.config;
         if config.get_password().is_none()
             && let Some(user) = config.get_user().map(str::to_owned)
             && let Some(password) = super::pgpass::lookup(&host_text, port, &database, &user)
@@ -193,11 +231,7 @@ impl Target {
                 STATEMENT_TIMEOUT.as_millis(),
                 STATEMENT_TIMEOUT.as_millis()
             ));
-        Ok(Target {
-            config,
-            server,
-            tls,
-        })
+        Ok(target)
     }
 
     fn connect(&self) -> Result<Client, DatabaseError> {
@@ -252,6 +286,29 @@ fn one_line(error: &postgres::Error) -> String {
         text
     };
     crate::untrusted::escape_controls(&text).into_owned()
+}
+
+/// What the window names a database by, `host/database`, read from its URL without
+/// connecting (never the password).
+///
+/// # Errors
+/// When the URL cannot be read, names no host, or needs TLS it does not ask for.
+pub fn database_label(url: &str) -> Result<String, DatabaseError> {
+    Target::read(url).map(|(target, ..)| target.label)
+}
+
+/// Checks a URL that is to be kept in the desk's settings: readable, with a host, TLS
+/// for a server that is not local, and no password (the password belongs in
+/// ~/.pgpass, never in `settings.ron`). Reads no file and does not connect.
+///
+/// # Errors
+/// What is wrong with it, as one sentence.
+pub fn check_url_for_settings(url: &str) -> Result<(), DatabaseError> {
+    let (target, ..) = Target::read(url)?;
+    if target.config.get_password().is_some() {
+        return Err(DatabaseError::PasswordInUrl);
+    }
+    Ok(())
 }
 
 /// Makes or brings up to date the schema of a database: the migrations embedded in the
@@ -309,7 +366,8 @@ fn schema_version(target: &Target, client: &mut Client) -> Result<i64, DatabaseE
 /// of a store and made again when it was lost.
 pub(crate) struct Database {
     target: Target,
-    client: Mutex<Option<Client>>,
+    /// The connection, with when it was last used.
+    client: Mutex<Option<(Client, Instant)>>,
 }
 
 impl fmt::Debug for Database {
@@ -347,7 +405,7 @@ impl Database {
         }
         Ok(Database {
             target,
-            client: Mutex::new(Some(client)),
+            client: Mutex::new(Some((client, Instant::now()))),
         })
     }
 
@@ -356,21 +414,55 @@ impl Database {
         &self.target.server
     }
 
+    /// What the window names the database by: `host/database`.
+    pub(crate) fn label(&self) -> &str {
+        &self.target.label
+    }
+
+    /// A connection of its own that listens on [`CHANGES_CHANNEL`], on which the
+    /// server announces every save (a trigger on `heads`, migration 3).
+    ///
+    /// # Errors
+    /// When the server cannot be reached or the `LISTEN` fails.
+    pub(crate) fn listen(&self) -> Result<Client, DatabaseError> {
+        let mut client = self.target.connect()?;
+        client
+            .batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))
+            .map_err(|error| self.target.query_error(&error))?;
+        Ok(client)
+    }
+
+    /// The sentence said of an error on a connection of [`Database::listen`].
+    pub(crate) fn query_error(&self, error: &postgres::Error) -> DatabaseError {
+        self.target.query_error(error)
+    }
+
     /// Runs `work` on the connection, connecting again first when it was lost.
     pub(crate) fn with_client<R>(
         &self,
         work: impl FnOnce(&mut Client) -> Result<R, postgres::Error>,
     ) -> Result<R, DatabaseError> {
         let mut slot = self.client.lock().unwrap_or_else(PoisonError::into_inner);
-        if slot.as_ref().is_none_or(Client::is_closed) {
-            *slot = Some(self.target.connect()?);
+        // A connection left idle may have been dropped by a server that restarted
+        // meanwhile, which the client only learns by using it: it is asked first (an
+        // empty query), so that a save is never sent on a dead connection and fails
+        // where a new one would have worked.
+        if let Some((client, used)) = slot.as_mut()
+            && used.elapsed() >= CHECK_IDLE_AFTER
+            && client.is_valid(CONNECT_TIMEOUT).is_err()
+        {
+            *slot = None;
         }
-        let Some(client) = slot.as_mut() else {
+        if slot.as_ref().is_none_or(|(client, _)| client.is_closed()) {
+            *slot = Some((self.target.connect()?, Instant::now()));
+        }
+        let Some((client, used)) = slot.as_mut() else {
             return Err(DatabaseError::Connect {
                 server: self.target.server.clone(),
                 what: "no connection".to_owned(),
             });
         };
+        *used = Instant::now();
         let result = work(client);
         if let Err(error) = &result
             && (error.is_closed() || client.is_closed())

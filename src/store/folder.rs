@@ -214,6 +214,21 @@ impl Store {
         self
     }
 
+    /// The database the store is on, shared, for a thread of its own.
+    pub(crate) fn database_arc(&self) -> Option<Arc<Database>> {
+        self.database.clone()
+    }
+
+    /// Where the records are, as the window's status bar names it: "Data folder:
+    /// PATH" or "Database: host/database" (never a password).
+    #[must_use]
+    pub fn location_label(&self) -> String {
+        match &self.database {
+            Some(database) => format!("Database: {}", database.label()),
+            None => format!("Data folder: {}", self.data_dir.display()),
+        }
+    }
+
     /// The data folder (on a database, its location, which is not a folder).
     #[must_use]
     pub fn data_dir(&self) -> &Path {

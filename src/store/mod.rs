@@ -31,12 +31,16 @@ mod records;
 pub mod rules;
 mod settings;
 mod verify;
+mod watch;
 
 /// The parts of a plan a plan record holds, defined by `planning` and named here too, so
 /// that code that reads records finds them beside [`PlanRecord`].
 pub use crate::planning::{ExtraTask, Note, PlanStatus};
 pub use backup::BackupReport;
-pub use database::{CONNECT_TIMEOUT, DatabaseError, STATEMENT_TIMEOUT, init as init_database};
+pub use database::{
+    CONNECT_TIMEOUT, DatabaseError, STATEMENT_TIMEOUT, check_url_for_settings, database_label,
+    init as init_database,
+};
 pub use demo_marker::{DEMO_MARKER_FILE, DemoMarker};
 pub use error::{LoadProblem, ProblemKind, StoreError};
 pub use export_target::{ExportGuard, ExportTarget, Replace, write_export};
@@ -61,3 +65,4 @@ pub use records::{
 };
 pub use settings::{SETTINGS_FILE, Settings, ThemePreference};
 pub use verify::{VerifyProblem, VerifyReport};
+pub use watch::{Change, ChangeWatch};

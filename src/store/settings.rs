@@ -58,6 +58,11 @@ pub struct Settings {
     /// Whether calendar exports may carry the patient's name (off by default: a calendar
     /// is often shared or synced to a phone).
     pub calendar_patient_names: bool,
+    /// The PostgreSQL database the window keeps patients and plans on, as
+    /// `postgresql://USER@HOST/DATABASE` without a password (that is in ~/.pgpass);
+    /// blank: the data folder. Used from the next start; `--database` and
+    /// `REGEN_PLANNER_DATABASE_URL` win over it.
+    pub database_url: String,
 }
 
 /// The settings as written in the file. Missing fields take their defaults, so a file
@@ -86,6 +91,8 @@ struct SettingsFile {
     session_prices: BTreeMap<ProtocolId, u32>,
     #[serde(default)]
     calendar_patient_names: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    database_url: String,
 }
 
 impl Settings {
@@ -152,6 +159,7 @@ impl Settings {
             currency: stored.currency,
             session_prices: stored.session_prices,
             calendar_patient_names: stored.calendar_patient_names,
+            database_url: stored.database_url,
         })
     }
 
@@ -159,10 +167,19 @@ impl Settings {
     /// configuration folder if needed: a crash leaves the old settings or the new ones.
     ///
     /// # Errors
-    /// When the folder or file cannot be written.
+    /// When the folder or file cannot be written, or the database URL cannot be read
+    /// or holds a password (a password is never written into the settings).
     pub fn save(&self, config_dir: &Path) -> Result<(), StoreError> {
         let file = Self::path(config_dir);
         let record = "the settings";
+        let database_url = self.database_url.trim();
+        if !database_url.is_empty() {
+            super::database::check_url_for_settings(database_url).map_err(|error| {
+                StoreError::Database {
+                    what: format!("{error}; the settings were not saved"),
+                }
+            })?;
+        }
         create_private_dir(config_dir).map_err(|source| write_error(record, config_dir, source))?;
         let stored = SettingsFile {
             format_version: SETTINGS_VERSION,
@@ -176,6 +193,7 @@ impl Settings {
             currency: self.currency.clone(),
             session_prices: self.session_prices.clone(),
             calendar_patient_names: self.calendar_patient_names,
+            database_url: database_url.to_owned(),
         };
         let mut text = String::from("// Regen Planner settings of this desk.\n");
         text.push_str(
@@ -210,9 +228,36 @@ mod tests {
             currency: "EUR".into(),
             session_prices: BTreeMap::from([(ProtocolId::new("prp-hair").unwrap(), 350)]),
             calendar_patient_names: true,
+            database_url: "postgresql://regen@db.clinic.local/regen?sslmode=verify-full".into(),
         };
         settings.save(dir.path()).unwrap();
         assert_eq!(Settings::load(dir.path()).unwrap(), settings);
+    }
+
+    #[test]
+    fn a_database_url_with_a_password_is_never_written_into_the_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        for url in [
+            "postgresql://regen:secret@db.clinic.local/regen?sslmode=require",
+            "postgresql://regen@db.clinic.local/regen?sslmode=require&password=secret",
+        ] {
+            let settings = Settings {
+                database_url: url.into(),
+                ..Settings::default()
+            };
+            let error = settings.save(dir.path()).unwrap_err().to_string();
+            assert!(error.contains("~/.pgpass"), "{error}");
+            assert!(error.contains("0600"), "{error}");
+            assert!(!error.contains("secret"), "{error}");
+            assert!(!Settings::path(dir.path()).exists());
+        }
+        // A server elsewhere without TLS is refused too, in its own sentence.
+        let settings = Settings {
+            database_url: "postgresql://regen@db.clinic.local/regen".into(),
+            ..Settings::default()
+        };
+        let error = settings.save(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("sslmode=require"), "{error}");
     }
 
     #[test]

@@ -153,6 +153,10 @@ pub enum ListStatus {
     },
     /// Loaded.
     Ready,
+    /// The database the list is on is being connected to.
+    Connecting,
+    /// The list could not be read (why is said above it).
+    Unread,
 }
 
 /// The search field's id, so Ctrl+F can focus it.
@@ -181,6 +185,12 @@ pub fn patient_list_ui(
         )
         .labelled_by(label.id);
     });
+    if status == ListStatus::Connecting {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Connecting to the database server…");
+        });
+    }
     if let ListStatus::Loading { done, total } = status {
         ui.horizontal(|ui| {
             ui.spinner();
@@ -197,6 +207,9 @@ pub fn patient_list_ui(
     list.set_query(query);
     let count = list.match_count();
     ui.weak(match (count, query.trim().is_empty()) {
+        (0, _) if matches!(status, ListStatus::Unread | ListStatus::Connecting) => {
+            "No list to show until it can be read.".to_owned()
+        }
         (0, true) if status == ListStatus::Ready => {
             "No patients yet. Create a plan with Ctrl+N.".to_owned()
         }

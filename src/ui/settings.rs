@@ -60,6 +60,11 @@ impl SettingsDialog {
         let mut settings = self.draft.clone();
         settings.closed_dates = parse_closed_dates(&self.closed_dates)
             .map_err(|error| format!("Closed dates: {error}."))?;
+        settings.database_url = settings.database_url.trim().to_owned();
+        if !settings.database_url.is_empty() {
+            crate::store::check_url_for_settings(&settings.database_url)
+                .map_err(|error| format!("Database: {error}."))?;
+        }
         settings.session_prices.clear();
         for (id, title, text) in &self.prices {
             let text = text.trim();
@@ -81,6 +86,7 @@ pub fn settings_ui(
     dialog: &mut SettingsDialog,
     data_dir: &Path,
     config_dir: &Path,
+    store: &str,
 ) -> Option<Action> {
     let mut action = None;
     let draft = &mut dialog.draft;
@@ -158,6 +164,9 @@ pub fn settings_ui(
             });
             ui.end_row();
 
+            database_ui(ui, &mut draft.database_url, store);
+            ui.end_row();
+
             ui.label("Clinic protocols");
             ui.label(RichText::new(config_dir.join("protocols").display().to_string()).monospace());
             ui.end_row();
@@ -179,6 +188,25 @@ pub fn settings_ui(
     let saving = dialog.saving;
     action = action.or(buttons_ui(ui, draft, priced, saving));
     action
+}
+
+/// The PostgreSQL database of the clinic, used from the next start (a grid row).
+fn database_ui(ui: &mut Ui, url: &mut String, store: &str) {
+    let label = ui.label("Database");
+    ui.vertical(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(url)
+                .desired_width(420.0)
+                .hint_text("Blank: the data folder. postgresql://USER@HOST/DATABASE?sslmode=verify-full"),
+        )
+        .labelled_by(label.id)
+        .on_hover_text(
+            "Several desks or clinics on one PostgreSQL server; the password goes in ~/.pgpass (mode 0600), never here",
+        );
+        ui.weak(format!(
+            "Used from the next start of the app; --database and REGEN_PLANNER_DATABASE_URL win over it. Now: {store}."
+        ));
+    });
 }
 
 /// The clinic's closed dates, typed one a line or separated by commas (a grid row).

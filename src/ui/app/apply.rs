@@ -324,6 +324,10 @@ impl App {
 
     /// Reads the list of patients and plans again, in the background.
     fn reload_index(&mut self, ctx: &egui::Context) {
+        if self.may_connect_again() {
+            self.start_connecting(ctx);
+            return;
+        }
         if let Ok(store) = &self.store {
             let ctx = ctx.clone();
             self.index = match load_index(store.clone(), move || ctx.request_repaint()) {

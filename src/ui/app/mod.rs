@@ -9,6 +9,7 @@
 //! outcome arrives.
 
 mod apply;
+mod connection;
 mod index;
 mod lots;
 mod outcomes;
@@ -42,7 +43,7 @@ use super::status_bar::status_bar_ui;
 use super::top_bar::top_bar_ui;
 use crate::catalog::{Catalog, Problem};
 use crate::desk::Workspace;
-use crate::desk::worker::{LoadMessage, Opener, Worker, load_index, system_opener};
+use crate::desk::worker::{LoadMessage, Opener, Worker, system_opener};
 use crate::planning::ClinicOptions;
 use crate::store::{
     AppDirs, Index, Patient, PatientId, PlanId, PlanRecord, Revision, Settings, Store,
@@ -128,7 +129,16 @@ pub(super) enum DraftQuestion {
     Replace(Option<PatientId>),
 }
 
+/// Whether the database server answers (always, on a data folder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Server {
+    Answering,
+    NotAnswering,
+}
+
 enum IndexState {
+    /// The store is not there yet: the database is being connected to.
+    Connecting,
     Loading {
         receiver: Receiver<LoadMessage>,
         done: usize,
@@ -144,7 +154,22 @@ pub struct App {
     catalog: Catalog,
     catalog_problems: Vec<Problem>,
     settings: Settings,
+    /// The store, or why there is none (yet: on a database, while connecting).
     store: Result<Store, String>,
+    /// Where the records are, as the status bar names it ("Database: host/database").
+    store_label: String,
+    /// The database the window is on (`--database`, the environment or the settings),
+    /// kept to connect again when asked.
+    database_url: Option<String>,
+    /// The connection to the database being made, off the UI thread.
+    connecting: Option<Receiver<Result<Store, String>>>,
+    /// Saves announced by the database, from every desk.
+    changes: Option<crate::store::ChangeWatch>,
+    /// Whether the database server answers the thread that listens for saves.
+    server: Server,
+    /// The list of patients and plans read again in the background after the server
+    /// came back; the list shown stays until it has loaded.
+    refreshing: Option<Receiver<LoadMessage>>,
     worker: Option<Worker>,
     /// The `photos` thread: checks, keeps and decodes photographs.
     photo_worker: Option<crate::desk::photos::PhotoWorker>,
@@ -247,60 +272,44 @@ impl App {
             photo_views,
             settings,
             store,
+            database_url,
             is_demo,
-            mut messages,
+            messages,
         } = options.workspace;
         super::theme::install(ctx);
         apply_theme(ctx, settings.theme);
-        let wake = {
-            let ctx = ctx.clone();
-            move || ctx.request_repaint()
-        };
-        let (index, worker, photo_worker) = match &store {
-            Ok(store) => {
-                let index = match load_index(store.clone(), wake.clone()) {
-                    Ok(receiver) => IndexState::Loading {
-                        receiver,
-                        done: 0,
-                        total: 0,
-                    },
-                    Err(error) => {
-                        IndexState::Failed(format!("could not start loading the plans: {error}"))
-                    }
-                };
-                let photo_worker = match crate::desk::photos::PhotoWorker::start(
-                    store.clone(),
-                    crate::store::ExportGuard::new(&dirs),
-                    wake.clone(),
-                ) {
-                    Ok(worker) => Some(worker),
-                    Err(error) => {
-                        messages.push(format!("could not start the thread for photographs: {error}; photographs cannot be shown or added, restart the app"));
-                        None
-                    }
-                };
-                let worker = match Worker::start(store.clone(), wake) {
-                    Ok(worker) => Some(worker),
-                    Err(error) => {
-                        messages.push(format!("could not start the thread that reads and saves plans: {error}; plans cannot be opened or saved, restart the app"));
-                        None
-                    }
-                };
-                (index, worker, photo_worker)
-            }
-            Err(error) => (IndexState::Failed(error.clone()), None, None),
-        };
-        // Without a data folder, no plan can be opened; the banner says why.
+        // Without a data folder, no plan can be opened; the banner says why. On a
+        // database, the plan opens once connected.
         let compare_on_open = options.open_plan.clone().filter(|_| options.compare_photos);
-        let pending_open = options.open_plan.filter(|_| store.is_ok());
-        Self {
+        let pending_open = options
+            .open_plan
+            .filter(|_| store.is_ok() || database_url.is_some());
+        let store_label = match (&store, &database_url) {
+            (_, Some(url)) => crate::store::database_label(url).map_or_else(
+                |_| "Database".to_owned(),
+                |label| format!("Database: {label}"),
+            ),
+            (Ok(store), None) => store.location_label(),
+            (Err(_), None) => format!("Data folder: {}", dirs.data.display()),
+        };
+        let index = match &store {
+            Err(error) if database_url.is_none() => IndexState::Failed(error.clone()),
+            _ => IndexState::Connecting,
+        };
+        let mut app = Self {
             dirs,
             catalog,
             catalog_problems,
             settings,
-            store,
-            worker,
-            photo_worker,
+            store: store.clone(),
+            store_label,
+            database_url,
+            connecting: None,
+            changes: None,
+            server: Server::Answering,
+            refreshing: None,
+            worker: None,
+            photo_worker: None,
             photo_views,
             photo_keeping: None,
             photo_checks_for: None,
@@ -339,7 +348,13 @@ impl App {
             is_demo_data: is_demo,
             startup: StartupLog::new(),
             lots: lots::LotsState::default(),
+        };
+        match store {
+            Ok(store) => app.start_store(store, ctx),
+            Err(_) if app.database_url.is_some() => app.start_connecting(ctx),
+            Err(_) => {}
         }
+        app
     }
 
     /// The app, showing PDFs and folders with `opener` instead of the system's
@@ -384,7 +399,44 @@ impl App {
     /// Whether the list of patients and plans has finished loading (or failed).
     #[must_use]
     pub fn is_index_loaded(&self) -> bool {
-        !matches!(self.index, IndexState::Loading { .. })
+        !matches!(
+            self.index,
+            IndexState::Loading { .. } | IndexState::Connecting
+        )
+    }
+
+    /// Where the patients and plans are, as the status bar names it: "Data folder:
+    /// PATH" or "Database: host/database".
+    #[must_use]
+    pub fn store_label(&self) -> &str {
+        &self.store_label
+    }
+
+    /// The revision of the open plan saved at another desk since it was opened (its
+    /// number, when and by whom), if there is one.
+    #[must_use]
+    pub fn open_plan_changed_elsewhere(&self) -> Option<&Revision<()>> {
+        self.open_plan
+            .as_ref()
+            .and_then(|open| open.elsewhere.as_ref())
+    }
+
+    /// The list of patients and plans, once loaded.
+    #[must_use]
+    pub fn index(&self) -> Option<&Index> {
+        match &self.index {
+            IndexState::Ready(index) => Some(index),
+            _ => None,
+        }
+    }
+
+    /// Why the list of patients and plans could not be read, if it could not.
+    #[must_use]
+    pub fn index_error(&self) -> Option<&str> {
+        match &self.index {
+            IndexState::Failed(error) => Some(error),
+            _ => None,
+        }
     }
 
     /// The open plan's record, if a plan is open.
@@ -539,7 +591,10 @@ impl eframe::App for App {
     fn ui(&mut self, ui: &mut Ui, frame: &mut eframe::Frame) {
         self.startup.frame_starts(frame.info().cpu_usage);
         let ctx = ui.ctx().clone();
+        self.poll_connecting(&ctx);
         self.poll_index(&ctx);
+        self.poll_refresh();
+        self.poll_changes();
         self.poll_worker(&ctx);
         self.poll_lots(&ctx);
         self.poll_openings();
@@ -563,14 +618,9 @@ impl eframe::App for App {
             self.confirmation = None;
         }
         let confirmation = self.confirmation.as_ref().map(|(text, _)| text.as_str());
+        let store_label = self.store_status();
         egui::Panel::bottom("status-bar").show(ui, |ui| {
-            status_bar_ui(
-                ui,
-                activity,
-                confirmation,
-                &mut self.messages,
-                &self.dirs.data,
-            );
+            status_bar_ui(ui, activity, confirmation, &mut self.messages, &store_label);
         });
         // The physician may widen the list to nearly half a wide window; egui keeps
         // the width in its memory, which eframe saves with the window's place.
@@ -590,6 +640,8 @@ impl eframe::App for App {
         self.send_photo_requests();
         self.settle_after_save(&ctx);
         if matches!(self.index, IndexState::Loading { .. })
+            || self.connecting.is_some()
+            || self.refreshing.is_some()
             || self.worker.as_ref().is_some_and(Worker::is_busy)
         {
             ctx.request_repaint_after(Duration::from_millis(100));

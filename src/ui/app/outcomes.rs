@@ -110,6 +110,8 @@ impl App {
                 message,
                 is_conflict,
             } => self.patient_save_failed(&id, message, is_conflict),
+            Outcome::Changed { summary, plan } => self.changed_elsewhere(summary, plan),
+            Outcome::ChangeUnread(message) => super::connection::change_unread(&message),
             Outcome::SettingsSaved(settings) => {
                 apply_theme(ctx, settings.theme);
                 self.settings = *settings;

@@ -62,7 +62,9 @@ impl App {
                 done: *done,
                 total: *total,
             },
-            IndexState::Ready(_) | IndexState::Failed(_) => ListStatus::Ready,
+            IndexState::Connecting => ListStatus::Connecting,
+            IndexState::Ready(_) => ListStatus::Ready,
+            IndexState::Failed(_) => ListStatus::Unread,
         };
         let selected = match &self.screen {
             Screen::Patient { id, .. } => Some(id.clone()),
@@ -72,24 +74,35 @@ impl App {
                 .map(|open| open.record.patient.clone()),
             _ => None,
         };
+        let mut retry = None;
         if let IndexState::Failed(error) = &self.index {
-            ui.colored_label(ui.visuals().error_fg_color, error.as_str());
+            ui.colored_label(ui.visuals().error_fg_color, sentence_case(error));
+            if self.store.is_ok()
+                && ui
+                    .button("Read the list again")
+                    .on_hover_text("Read the list of patients and plans again")
+                    .clicked()
+            {
+                retry = Some(Action::ReloadIndex);
+            }
         }
-        patient_list_ui(
+        let picked = patient_list_ui(
             ui,
             &mut self.list,
             &mut self.query,
             selected.as_ref(),
             list_status,
-        )
+        );
+        retry.or(picked)
     }
 
     /// The open dialog, if any, as a modal over the window.
     pub(super) fn dialogs_ui(&mut self, ctx: &egui::Context) -> Vec<Action> {
         let mut actions = Vec::new();
+        let store = self.store_status();
         if let Some(dialog) = &mut self.settings_dialog {
             let modal = egui::Modal::new(egui::Id::unique("settings")).show(ctx, |ui| {
-                settings_ui(ui, dialog, &self.dirs.data, &self.dirs.config)
+                settings_ui(ui, dialog, &self.dirs.data, &self.dirs.config, &store)
             });
             let should_close = modal.should_close();
             actions.extend(modal.inner);
@@ -182,17 +195,55 @@ impl App {
         plans_table_ui(ui, &mut self.plans_table, &self.query, fresh)
     }
 
-    pub(super) fn central_ui(&mut self, ui: &mut Ui) -> Option<Action> {
-        let today = today();
-        let fresh = self.is_fresh_screen();
-        if let Err(error) = &self.store {
+    /// Above every screen: the database being connected to, or why there is no store,
+    /// with a way to connect again.
+    fn store_banner_ui(&self, ui: &mut Ui) -> Option<Action> {
+        let mut reconnect = None;
+        if self.is_connecting() {
+            waiting_ui(
+                ui,
+                &format!(
+                    "Connecting to the database server {}…",
+                    self.store_label.trim_start_matches("Database: ")
+                ),
+            );
+        } else if let Err(error) = &self.store {
+            let on_database = self.database_url.is_some();
+            let may_retry = self.may_connect_again();
             crate::ui::widgets::banner(
                 ui,
                 crate::planning::Severity::Contraindicated,
                 |ui, color| {
-                    ui.label(egui::RichText::new(format!("Plans cannot be opened or saved: {error}. Start the app with --data-dir DIR pointing at a folder you may write to.")).color(color));
+                    let advice = if on_database {
+                        "To work on the data folder instead, clear the database in Settings (or leave out --database) and start the app again."
+                    } else {
+                        "Start the app with --data-dir DIR pointing at a folder you may write to."
+                    };
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "Plans cannot be opened or saved: {error}. {advice}"
+                        ))
+                        .color(color),
+                    );
+                    if may_retry
+                        && ui
+                            .button("Connect again")
+                            .on_hover_text("Connect to the database server again")
+                            .clicked()
+                    {
+                        reconnect = Some(Action::ReloadIndex);
+                    }
                 },
             );
+        }
+        reconnect
+    }
+
+    pub(super) fn central_ui(&mut self, ui: &mut Ui) -> Option<Action> {
+        let today = today();
+        let fresh = self.is_fresh_screen();
+        if let Some(action) = self.store_banner_ui(ui) {
+            return Some(action);
         }
         let patient_plans: Vec<PlanSummary> = match &self.screen {
             Screen::Patient { id, .. } => self.plan_summaries_of(id).into_iter().cloned().collect(),
@@ -221,15 +272,19 @@ impl App {
                     None
                 }
             },
-            Screen::OpeningPlan { failed, .. } => {
-                match failed {
-                    None => waiting_ui(ui, "Opening the plan…"),
-                    Some(error) => {
-                        ui.colored_label(ui.visuals().error_fg_color, error.as_str());
-                    }
+            Screen::OpeningPlan { id, failed } => match failed {
+                None => {
+                    waiting_ui(ui, "Opening the plan…");
+                    None
                 }
-                None
-            }
+                Some(error) => {
+                    ui.colored_label(ui.visuals().error_fg_color, error.as_str());
+                    ui.button("Try again")
+                        .on_hover_text("Read the plan again")
+                        .clicked()
+                        .then(|| Action::OpenPlan(id.clone()))
+                }
+            },
             Screen::Plan => match &mut self.open_plan {
                 Some(open) => {
                     // A plan shown afresh is at its top, or at the item the agenda
@@ -261,7 +316,11 @@ impl App {
                         lot_suggestions: &suggest,
                         photo_views: self.photo_views.for_area(open.record.plan.selection.area),
                     };
-                    plan_view_ui(ui, &shown, &mut open.view, today, fresh)
+                    let reload = open.elsewhere.as_ref().and_then(|elsewhere| {
+                        changed_elsewhere_ui(ui, elsewhere, &save, open.saved.number)
+                    });
+                    let edited = plan_view_ui(ui, &shown, &mut open.view, today, fresh);
+                    reload.or(edited)
                 }
                 None => None,
             },
@@ -309,6 +368,59 @@ fn draft_question_ui(ui: &mut Ui, question: &DraftQuestion, for_whom: &str) -> O
         ui.weak("Esc keeps it.");
     });
     action
+}
+
+/// The open plan was saved at another desk: who, when, and what reloading does to
+/// the edits here. Returns [`Action::ReloadPlan`] when the physician reloads.
+fn changed_elsewhere_ui(
+    ui: &mut Ui,
+    elsewhere: &crate::store::Revision<()>,
+    save: &crate::ui::plan_view::SaveState,
+    shown: u32,
+) -> Option<Action> {
+    use crate::ui::plan_view::SaveState;
+    let has_unsaved = !matches!(save, SaveState::Saved { .. });
+    let mut action = None;
+    crate::ui::widgets::banner(ui, crate::planning::Severity::Caution, |ui, color| {
+        ui.label(
+            egui::RichText::new(format!(
+                "Changed on another desk (revision {} by {} at {}).",
+                elsewhere.number,
+                elsewhere.saved_by,
+                crate::ui::widgets::timestamp_text(elsewhere.saved_at)
+            ))
+            .color(color)
+            .strong(),
+        );
+        let what = if has_unsaved {
+            format!(
+                "This screen shows revision {shown} with your changes, which are not saved: saving them will be refused as a conflict with that revision. Reloading shows the other desk's revision and drops your unsaved changes here; text typed and not added is kept."
+            )
+        } else {
+            format!(
+                "This screen shows revision {shown}. Reload it to see and work on the other desk's revision; a change made here before reloading will be refused as a conflict."
+            )
+        };
+        ui.label(egui::RichText::new(what).color(color));
+        let button = if has_unsaved {
+            "Reload the saved plan (drops my unsaved changes)"
+        } else {
+            "Reload the saved plan"
+        };
+        if ui.button(button).clicked() {
+            action = Some(Action::ReloadPlan);
+        }
+    });
+    ui.add_space(6.0);
+    action
+}
+
+/// A message as a sentence on its own: its first letter capital.
+fn sentence_case(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// A spinner with what is on its way.

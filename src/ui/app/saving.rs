@@ -33,6 +33,9 @@ pub(super) struct OpenPlan {
     /// What each revision changed, in words, by revision number (read on the worker).
     pub(super) changes: BTreeMap<u32, Vec<String>>,
     pub(super) view: PlanViewState,
+    /// A newer revision saved at another desk since this one was read (its number,
+    /// when and by whom): the plan screen says so and offers to reload.
+    pub(super) elsewhere: Option<Revision<()>>,
 }
 
 /// Where the open plan's edits are: all on the disk, on their way, or stuck (a failed
@@ -79,6 +82,7 @@ impl OpenPlan {
             history,
             changes: BTreeMap::new(),
             view: PlanViewState::new(today()),
+            elsewhere: None,
         }
     }
 
@@ -290,6 +294,9 @@ impl App {
         if let Some(open) = self.open_plan.as_mut().filter(|open| &open.id == id) {
             open.in_flight = false;
             open.history = history;
+            // A revision saved here on top of the other desk's has taken it in.
+            open.elsewhere
+                .take_if(|elsewhere| elsewhere.number < revision.number);
             open.saved = Revision {
                 number: revision.number,
                 saved_at: revision.saved_at,
