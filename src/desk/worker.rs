@@ -66,19 +66,23 @@ pub fn load_index(
 
 /// Connects to the database at `url` on a thread named `connect-database` (it can take
 /// up to [`crate::store::CONNECT_TIMEOUT`] when the server does not answer); the store,
+/// keeping photographs' thumbnails in `thumbnail_cache` (a folder of this desk's own),
 /// or why it cannot be used as one sentence, arrives on the receiver.
 ///
 /// # Errors
 /// When the system cannot start a thread.
 pub fn connect_database(
     url: String,
+    thumbnail_cache: std::path::PathBuf,
     wake: impl Fn() + Send + 'static,
 ) -> std::io::Result<Receiver<Result<Store, String>>> {
     let (sender, receiver) = channel();
     std::thread::Builder::new()
         .name("connect-database".into())
         .spawn(move || {
-            let result = Store::open_database(&url).map_err(|error| error.to_string());
+            let result = Store::open_database(&url)
+                .map(|store| store.with_thumbnail_cache(&thumbnail_cache))
+                .map_err(|error| error.to_string());
             let _ = sender.send(result);
             wake();
         })?;

@@ -59,7 +59,7 @@ impl App {
             let ctx = ctx.clone();
             move || ctx.request_repaint()
         };
-        match connect_database(url, wake) {
+        match connect_database(url, self.dirs.cache(), wake) {
             Ok(receiver) => {
                 self.index = IndexState::Connecting;
                 self.connecting = Some(receiver);
