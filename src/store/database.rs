@@ -357,7 +357,7 @@ impl Database {
     }
 
     /// Runs `work` on the connection, connecting again first when it was lost.
-    fn with_client<R>(
+    pub(crate) fn with_client<R>(
         &self,
         work: impl FnOnce(&mut Client) -> Result<R, postgres::Error>,
     ) -> Result<R, DatabaseError> {
