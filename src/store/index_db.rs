@@ -83,6 +83,9 @@ ON CONFLICT (kind, record) DO UPDATE SET newest = EXCLUDED.newest, \
   entry = EXCLUDED.entry \
 WHERE summaries.newest <= EXCLUDED.newest";
 
+/// How many rows of `summaries` one statement writes.
+const ROWS_PER_STATEMENT: usize = 1000;
+
 /// Reads every record and every row of `summaries` in one snapshot.
 fn list(database: &Database) -> Result<Listing, StoreError> {
     let versions = (i64::from(FORMAT_VERSION), i64::from(AGENDA_VERSION));
@@ -345,11 +348,24 @@ impl Store {
             return;
         }
         let versions = (i64::from(FORMAT_VERSION), i64::from(AGENDA_VERSION));
+        // In statements of a bounded size, each well within the statement timeout.
         let written = database.with_client(|client| {
-            client.execute(
-                WRITE_ROWS,
-                &[&kinds, &ids, &newest, &versions.0, &versions.1, &rows],
-            )
+            let mut transaction = client.transaction()?;
+            for start in (0..rows.len()).step_by(ROWS_PER_STATEMENT) {
+                let end = (start + ROWS_PER_STATEMENT).min(rows.len());
+                transaction.execute(
+                    WRITE_ROWS,
+                    &[
+                        &&kinds[start..end],
+                        &&ids[start..end],
+                        &&newest[start..end],
+                        &versions.0,
+                        &versions.1,
+                        &&rows[start..end],
+                    ],
+                )?;
+            }
+            transaction.commit()
         });
         if let Err(error) = written {
             tracing::warn!(
