@@ -727,6 +727,15 @@ fn the_command_line_makes_the_schema_copies_a_folder_and_reads_plans_from_the_da
         "{}",
         common::stderr(&output)
     );
+    commands_on_the_database(&database, &dir, &plan);
+}
+
+/// The commands that read lists, make plans and export, on the database of
+/// [`the_command_line_makes_the_schema_copies_a_folder_and_reads_plans_from_the_database`],
+/// which holds `plan` (of Ana Souza); then a schema of version 1 brought up to date.
+fn commands_on_the_database(database: &TestDatabase, dir: &tempfile::TempDir, plan: &str) {
+    let (data, config) = (dir.path().join("data"), dir.path().join("config"));
+    let url = database.url.as_str();
     // A plan made and saved on the database, then listed, on the agenda and in a
     // JSON export, all from the database.
     let mut args = vec!["--database", url, "plan"];
@@ -742,7 +751,7 @@ fn the_command_line_makes_the_schema_copies_a_folder_and_reads_plans_from_the_da
     );
     assert!(output.status.success(), "{}", common::stderr(&output));
     let listed = common::stdout(&output);
-    for expected in ["Ana Souza", "Bea Lindqvist", made.as_str(), plan.as_str()] {
+    for expected in ["Ana Souza", "Bea Lindqvist", made.as_str(), plan] {
         assert!(listed.contains(expected), "{expected}: {listed}");
     }
     let output = common::regen(
@@ -795,7 +804,7 @@ fn the_command_line_makes_the_schema_copies_a_folder_and_reads_plans_from_the_da
 
     // A database of an older schema (version 1) is refused until `db init` brings it
     // up to date, which keeps every record.
-    common::postgres::client(&database)
+    common::postgres::client(database)
         .batch_execute(
             "DROP TABLE summaries; DROP TABLE demo_marker; DELETE FROM regen_schema_history WHERE version > 1",
         )
@@ -860,8 +869,8 @@ fn index_from_plans(store: &Store, index: &Index) -> Vec<PlanSummary> {
                 revision.saved_at,
                 &revision.saved_by,
             );
-            summary.patient_name = patient.value.name.clone();
-            summary.clinic_id = patient.value.clinic_id.clone();
+            summary.patient_name.clone_from(&patient.value.name);
+            summary.clinic_id.clone_from(&patient.value.clinic_id);
             summary
         })
         .collect()

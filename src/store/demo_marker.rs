@@ -56,10 +56,10 @@ impl Store {
                 what: "the store is not on a database".to_owned(),
             });
         };
-        let (marked, records, earlier) = database
+        let (placed, records, earlier) = database
             .with_client(|client| {
                 let mut transaction = client.transaction()?;
-                let marked = transaction.execute(
+                let placed = transaction.execute(
                     "INSERT INTO demo_marker (body) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM records) ON CONFLICT DO NOTHING",
                     &[&body.as_bytes()],
                 )? == 1;
@@ -70,10 +70,10 @@ impl Store {
                     .query_one("SELECT count(*) FROM demo_marker", &[])?
                     .get(0);
                 transaction.commit()?;
-                Ok((marked, records, earlier))
+                Ok((placed, records, earlier))
             })
             .map_err(database_error)?;
-        if marked {
+        if placed {
             return Ok(store);
         }
         let found = if records > 0 {

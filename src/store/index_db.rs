@@ -197,8 +197,8 @@ impl Store {
         let mut problems =
             self.cache_mismatches(&patients, &self.folder_of::<Patient>(), "patient");
         problems.extend(self.cache_mismatches(&plans, &self.folder_of::<PlanRecord>(), "plan"));
-        self.write_rows::<Patient>(database, &patients, &listing.patients);
-        self.write_rows::<PlanRecord>(database, &plans, &listing.plans);
+        write_rows::<Patient>(database, &patients, &listing.patients);
+        write_rows::<PlanRecord>(database, &plans, &listing.plans);
         let patient_ids: HashSet<String> = listing
             .patients
             .iter()
@@ -317,65 +317,6 @@ impl Store {
         };
         (fresh, verdict)
     }
-
-    /// Writes the entries made again back to `summaries`, in one statement. A row that
-    /// cannot be written is logged, not an error: the next listing makes it again.
-    fn write_rows<T: Record>(
-        &self,
-        database: &Database,
-        entries: &[(Cached<T::Summary>, Fresh)],
-        listed: &[Listed],
-    ) where
-        T::Summary: WithAgenda,
-    {
-        let mut kinds = Vec::new();
-        let mut ids = Vec::new();
-        let mut newest = Vec::new();
-        let mut rows = Vec::new();
-        for ((entry, fresh), listed) in entries.iter().zip(listed) {
-            if *fresh == Fresh::No || entry.id != listed.id {
-                continue;
-            }
-            let Some(row) = to_row(entry) else {
-                continue;
-            };
-            kinds.push(T::FOLDER);
-            ids.push(entry.id.as_str());
-            newest.push(i64::from(entry.stamp.newest));
-            rows.push(row);
-        }
-        if rows.is_empty() {
-            return;
-        }
-        let versions = (i64::from(FORMAT_VERSION), i64::from(AGENDA_VERSION));
-        // In statements of a bounded size, each well within the statement timeout.
-        let written = database.with_client(|client| {
-            let mut transaction = client.transaction()?;
-            for start in (0..rows.len()).step_by(ROWS_PER_STATEMENT) {
-                let end = (start + ROWS_PER_STATEMENT).min(rows.len());
-                transaction.execute(
-                    WRITE_ROWS,
-                    &[
-                        &&kinds[start..end],
-                        &&ids[start..end],
-                        &&newest[start..end],
-                        &versions.0,
-                        &versions.1,
-                        &&rows[start..end],
-                    ],
-                )?;
-            }
-            transaction.commit()
-        });
-        if let Err(error) = written {
-            tracing::warn!(
-                "could not update the summaries of {} {} kept on the database ({}); the next listing makes them again",
-                rows.len(),
-                T::KIND,
-                crate::untrusted::escape_controls(&error.to_string())
-            );
-        }
-    }
 }
 
 /// The entries of rows whose record is gone, marked as removed.
@@ -393,4 +334,62 @@ where
             entry
         })
         .collect()
+}
+
+/// Writes the entries made again back to `summaries`, in one statement. A row that
+/// cannot be written is logged, not an error: the next listing makes it again.
+fn write_rows<T: Record>(
+    database: &Database,
+    entries: &[(Cached<T::Summary>, Fresh)],
+    listed: &[Listed],
+) where
+    T::Summary: WithAgenda,
+{
+    let mut kinds = Vec::new();
+    let mut ids = Vec::new();
+    let mut newest = Vec::new();
+    let mut rows = Vec::new();
+    for ((entry, fresh), listed) in entries.iter().zip(listed) {
+        if *fresh == Fresh::No || entry.id != listed.id {
+            continue;
+        }
+        let Some(row) = to_row(entry) else {
+            continue;
+        };
+        kinds.push(T::FOLDER);
+        ids.push(entry.id.as_str());
+        newest.push(i64::from(entry.stamp.newest));
+        rows.push(row);
+    }
+    if rows.is_empty() {
+        return;
+    }
+    let versions = (i64::from(FORMAT_VERSION), i64::from(AGENDA_VERSION));
+    // In statements of a bounded size, each well within the statement timeout.
+    let written = database.with_client(|client| {
+        let mut transaction = client.transaction()?;
+        for start in (0..rows.len()).step_by(ROWS_PER_STATEMENT) {
+            let end = (start + ROWS_PER_STATEMENT).min(rows.len());
+            transaction.execute(
+                WRITE_ROWS,
+                &[
+                    &&kinds[start..end],
+                    &&ids[start..end],
+                    &&newest[start..end],
+                    &versions.0,
+                    &versions.1,
+                    &&rows[start..end],
+                ],
+            )?;
+        }
+        transaction.commit()
+    });
+    if let Err(error) = written {
+        tracing::warn!(
+            "could not update the summaries of {} {} kept on the database ({}); the next listing makes them again",
+            rows.len(),
+            T::KIND,
+            crate::untrusted::escape_controls(&error.to_string())
+        );
+    }
 }
