@@ -14,7 +14,11 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use regen_planner::catalog::Catalog;
-use regen_planner::store::{Patient, PlanRecord, PlanStatus, Store, StoreError};
+use regen_planner::planning::agenda::AgendaQuery;
+use regen_planner::store::{
+    Index, Patient, PlanId, PlanRecord, PlanStatus, PlanSummary, ProblemKind, Store, StoreError,
+    Summary, recall,
+};
 
 use common::postgres::TestDatabase;
 
@@ -106,6 +110,85 @@ impl Backend {
                     )
                     .unwrap();
                 assert_eq!(rows, 1);
+            }
+        }
+    }
+
+    /// A record's head as it is kept.
+    fn head(&self, kind: &str, id: &str) -> Vec<u8> {
+        match self {
+            Backend::Folder(dir) => {
+                std::fs::read(dir.path().join("data").join(kind).join(id).join("head.ron")).unwrap()
+            }
+            Backend::Database(database) => common::postgres::client(database)
+                .query_one(
+                    "SELECT body FROM heads WHERE kind = $1 AND record = $2",
+                    &[&kind, &id],
+                )
+                .unwrap()
+                .get(0),
+        }
+    }
+
+    /// Replaces a record's head behind the app's back (`None`: removes it).
+    fn set_head(&self, kind: &str, id: &str, bytes: Option<&[u8]>) {
+        match (self, bytes) {
+            (Backend::Folder(dir), _) => {
+                let file = dir.path().join("data").join(kind).join(id).join("head.ron");
+                match bytes {
+                    Some(bytes) => std::fs::write(file, bytes).unwrap(),
+                    None => std::fs::remove_file(file).unwrap(),
+                }
+            }
+            (Backend::Database(database), Some(bytes)) => {
+                let rows = common::postgres::client(database)
+                    .execute(
+                        "UPDATE heads SET body = $3 WHERE kind = $1 AND record = $2",
+                        &[&kind, &id, &bytes],
+                    )
+                    .unwrap();
+                assert_eq!(rows, 1);
+            }
+            (Backend::Database(database), None) => {
+                let rows = common::postgres::client(database)
+                    .execute(
+                        "DELETE FROM heads WHERE kind = $1 AND record = $2",
+                        &[&kind, &id],
+                    )
+                    .unwrap();
+                assert_eq!(rows, 1);
+            }
+        }
+    }
+
+    /// Edits the cache of summaries behind the app's back: `from` replaced by `to` in
+    /// it, or (`None`) the cache removed.
+    fn edit_cache(&self, edit: Option<(&str, &str)>) {
+        match self {
+            Backend::Folder(dir) => {
+                let file = dir.path().join("data").join("index.json");
+                match edit {
+                    Some((from, to)) => {
+                        let text = std::fs::read_to_string(&file).unwrap();
+                        assert!(text.contains(from));
+                        std::fs::write(&file, text.replace(from, to)).unwrap();
+                    }
+                    None => std::fs::remove_file(&file).unwrap(),
+                }
+            }
+            Backend::Database(database) => {
+                let mut client = common::postgres::client(database);
+                let rows = match edit {
+                    Some((from, to)) => client
+                        .execute(
+                            "UPDATE summaries SET entry = convert_to(replace(convert_from(entry, 'UTF8'), $1, $2), 'UTF8') \
+                             WHERE position(convert_to($1, 'UTF8') in entry) > 0",
+                            &[&from, &to],
+                        )
+                        .unwrap(),
+                    None => client.execute("DELETE FROM summaries", &[]).unwrap(),
+                };
+                assert!(rows > 0);
             }
         }
     }
@@ -663,12 +746,94 @@ fn the_command_line_makes_the_schema_copies_a_folder_and_reads_plans_from_the_da
         "{}",
         common::stderr(&output)
     );
-    // What does not run on a database yet says so in one line.
+    commands_on_the_database(&database, &dir, &plan);
+}
+
+/// The commands that read lists, make plans and export, on the database of
+/// [`the_command_line_makes_the_schema_copies_a_folder_and_reads_plans_from_the_database`],
+/// which holds `plan` (of Ana Souza); then a schema of version 1 brought up to date.
+fn commands_on_the_database(database: &TestDatabase, dir: &tempfile::TempDir, plan: &str) {
+    let (data, config) = (dir.path().join("data"), dir.path().join("config"));
+    let url = database.url.as_str();
+    // A plan made and saved on the database, then listed, on the agenda and in a
+    // JSON export, all from the database.
+    let mut args = vec!["--database", url, "plan"];
+    args.extend_from_slice(common::STRETCH_MARKS);
+    args.extend_from_slice(&["--save", "--patient-name", "Bea Lindqvist"]);
+    let output = common::regen(&data, &config, &args);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let made = common::stdout(&output).trim().to_owned();
+    let output = common::regen(
+        &data,
+        &config,
+        &["--database", url, "plans", "list", "--format", "json"],
+    );
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let listed = common::stdout(&output);
+    for expected in ["Ana Souza", "Bea Lindqvist", made.as_str(), plan] {
+        assert!(listed.contains(expected), "{expected}: {listed}");
+    }
+    let output = common::regen(
+        &data,
+        &config,
+        &[
+            "--database",
+            url,
+            "agenda",
+            "--today",
+            "2027-03-01",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    assert!(
+        common::stdout(&output).contains("Ana Souza"),
+        "{}",
+        common::stdout(&output)
+    );
+    let json = dir.path().join("plan.json");
+    let output = common::regen(
+        &data,
+        &config,
+        &[
+            "--database",
+            url,
+            "export",
+            &made,
+            "--json",
+            json.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let exported = std::fs::read_to_string(&json).unwrap();
+    assert!(exported.contains("adipose-stretch-marks"), "{exported}");
+    // Nothing was written into the data folder: the database holds the new plan.
+    assert!(!data.join("plans").join(&made).exists());
+    // Photographs run on a database too: the new plan has none yet.
+    let output = common::regen(
+        &data,
+        &config,
+        &["--database", url, "photos", "list", &made],
+    );
+    assert!(output.status.success(), "{}", common::stderr(&output));
+
+    // A database of an older schema (version 1) is refused until `db init` brings it
+    // up to date, which keeps every record.
+    common::postgres::client(database)
+        .batch_execute(
+            "DROP TRIGGER heads_notify ON heads; DROP FUNCTION regen_notify_head(); DROP TABLE summaries; DROP TABLE demo_marker; DELETE FROM regen_schema_history WHERE version > 1",
+        )
+        .unwrap();
     let output = common::regen(&data, &config, &["--database", url, "plans", "list"]);
     assert!(!output.status.success());
     let message = common::stderr(&output);
-    assert_eq!(message.trim().lines().count(), 1, "{message}");
-    assert!(message.contains("data folder"), "{message}");
+    assert!(message.contains("regen-planner db init"), "{message}");
+    let output = common::regen(&data, &config, &["db", "init", url]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let output = common::regen(&data, &config, &["--database", url, "plans", "list"]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    assert!(common::stdout(&output).contains("Bea Lindqvist"));
 }
 
 #[test]
@@ -1077,4 +1242,219 @@ fn photographs_migrate_into_a_database_verified_by_hash_and_a_backup_of_it_opens
         .to_string();
     assert!(error.contains("nothing was deleted"), "{error}");
     assert!(target.read_photo(&kept[2]).is_ok());
+}
+
+/// What the lists should show of a store: each plan's summary made from its newest
+/// revision as loaded, with its patient's name and clinic id, and its dated items.
+fn index_from_plans(store: &Store, index: &Index) -> Vec<PlanSummary> {
+    index
+        .plans
+        .iter()
+        .map(|listed| {
+            let revision = store.load_plan(&listed.id).unwrap();
+            let patient = store.load_patient(&revision.value.patient).unwrap();
+            let mut summary = PlanSummary::new(
+                listed.id.clone(),
+                &revision.value,
+                revision.number,
+                revision.saved_at,
+                &revision.saved_by,
+            );
+            summary.patient_name.clone_from(&patient.value.name);
+            summary.clinic_id.clone_from(&patient.value.clinic_id);
+            summary
+        })
+        .collect()
+}
+
+/// The index's plans are those of the store's plans, dated items included (which the
+/// summaries' comparison leaves out).
+fn assert_index_is_the_plans(store: &Store, index: &Index, backend: &str) {
+    let expected = index_from_plans(store, index);
+    assert_eq!(index.plans, expected, "{backend}");
+    for (listed, expected) in index.plans.iter().zip(&expected) {
+        assert_eq!(
+            listed.agenda.0, expected.agenda.0,
+            "{backend}: {}",
+            listed.id
+        );
+    }
+}
+
+#[test]
+fn the_lists_are_what_the_plans_say_and_a_changed_head_or_cache_is_not_trusted() {
+    on_both("lists", |backend| {
+        let name = backend.name();
+        let store = backend.desk();
+        let (catalog, _) = Catalog::builtin();
+        let mut ids = Vec::new();
+        for (k, patient) in ["Ana Souza", "Bo Lindqvist", "Chidi Okafor"]
+            .iter()
+            .enumerate()
+        {
+            let (id, first) = patient_with_plan(&store, patient, Some(&format!("MRN-{k}")));
+            let id: PlanId = id.parse().unwrap();
+            for number in 2..=u64::try_from(k).unwrap() + 2 {
+                let record = common::record_of_save(&catalog, &first.patient, number);
+                store
+                    .save_plan(&id, u32::try_from(number).unwrap() - 1, &record, "Dr. Lima")
+                    .unwrap();
+            }
+            ids.push(id);
+        }
+        let index = store.load_index(&mut |_| {}).unwrap();
+        assert_eq!((index.patients.len(), index.plans.len()), (3, 3), "{name}");
+        assert!(index.problems.is_empty(), "{name}: {:?}", index.problems);
+        assert_index_is_the_plans(&store, &index, name);
+        // Another desk lists the same from the cache the first one wrote.
+        let other = backend.desk();
+        let again = other.load_index(&mut |_| {}).unwrap();
+        assert_eq!(again, index, "{name}");
+        assert_index_is_the_plans(&other, &again, name);
+
+        // A save, put into the list in memory, shows as a fresh listing does.
+        let saved = other.load_plan(&ids[0]).unwrap();
+        let edit = common::record_of_save(&catalog, &saved.value.patient, 40);
+        let revision = other
+            .save_plan(&ids[0], saved.number, &edit, "Dr. Lima")
+            .unwrap();
+        let mut upserted = again.clone();
+        upserted.upsert(Summary::of_plan(&ids[0], &revision));
+        let listed = store.load_index(&mut |_| {}).unwrap();
+        assert_eq!(listed, upserted, "{name}");
+        assert_index_is_the_plans(&store, &listed, name);
+        let title = listed.plans[0].protocol_title.clone();
+
+        // A head whose summary was changed is not believed: the list shows what the
+        // revision holds, with the cache and without it, and verify names the head.
+        let head = backend.head("plans", ids[1].as_str());
+        let text = String::from_utf8(head.clone()).unwrap();
+        assert!(text.contains(&title), "{name}: {text}");
+        let forged = text.replacen(&title, "Forged protocol", 1);
+        backend.set_head("plans", ids[1].as_str(), Some(forged.as_bytes()));
+        let listed = backend.desk().load_index(&mut |_| {}).unwrap();
+        assert_index_is_the_plans(&store, &listed, name);
+        assert!(
+            listed
+                .plans
+                .iter()
+                .all(|plan| plan.protocol_title != "Forged protocol"),
+            "{name}"
+        );
+        backend.edit_cache(None);
+        let listed = backend.desk().load_index(&mut |_| {}).unwrap();
+        assert_index_is_the_plans(&store, &listed, name);
+        assert!(
+            listed
+                .plans
+                .iter()
+                .all(|plan| plan.protocol_title != "Forged protocol"),
+            "{name}"
+        );
+        let report = store.verify();
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|problem| problem.to_string().contains(ids[1].as_str())),
+            "{name}: {report:?}"
+        );
+        backend.set_head("plans", ids[1].as_str(), Some(&head));
+
+        // A cache whose summary was changed is caught: the list shows the plan, and
+        // the cache is reported and made again.
+        backend.desk().load_index(&mut |_| {}).unwrap();
+        backend.edit_cache(Some(("Dr. Lima", "Dr. Forger")));
+        let listed = backend.desk().load_index(&mut |_| {}).unwrap();
+        assert_index_is_the_plans(&store, &listed, name);
+        assert!(
+            listed
+                .problems
+                .iter()
+                .any(|problem| problem.kind == ProblemKind::Cache),
+            "{name}: {:?}",
+            listed.problems
+        );
+        let listed = backend.desk().load_index(&mut |_| {}).unwrap();
+        assert!(listed.problems.is_empty(), "{name}: {:?}", listed.problems);
+
+        // A record without its head is listed as its revision says, marked unverified
+        // and reported.
+        backend.set_head("plans", ids[2].as_str(), None);
+        let listed = backend.desk().load_index(&mut |_| {}).unwrap();
+        assert_index_is_the_plans(&store, &listed, name);
+        assert!(listed.unverified.contains(ids[2].as_str()), "{name}");
+        assert!(
+            listed.problems.iter().any(|problem| {
+                problem.kind == ProblemKind::Unverified
+                    && problem.to_string().contains(ids[2].as_str())
+            }),
+            "{name}: {:?}",
+            listed.problems
+        );
+    });
+}
+
+#[test]
+fn demo_data_lists_agenda_and_lot_recall_from_the_index_agree_with_the_plans() {
+    let (catalog, _) = Catalog::builtin();
+    let options = regen_planner::demo::DemoOptions {
+        patients: 14,
+        seed: 7,
+        now: "2027-01-18T10:00:00Z".parse().unwrap(),
+    };
+    let today = jiff::civil::Date::new(2027, 1, 18).unwrap();
+    let check = |store: &Store, name: &str| {
+        assert!(store.is_demo(), "{name}");
+        let index = store.load_index(&mut |_| {}).unwrap();
+        assert_eq!(index.patients.len(), 14, "{name}");
+        assert!(index.problems.is_empty(), "{name}: {:?}", index.problems);
+        assert_index_is_the_plans(store, &index, name);
+        let from_plans = Index {
+            plans: index_from_plans(store, &index),
+            ..index.clone()
+        };
+        for query in [
+            AgendaQuery::week_from(today),
+            AgendaQuery::week_from(today.checked_sub(jiff::Span::new().days(60)).unwrap()),
+        ] {
+            let rows = regen_planner::desk::agenda::agenda_rows(&index, &query);
+            assert_eq!(
+                rows,
+                regen_planner::desk::agenda::agenda_rows(&from_plans, &query),
+                "{name}"
+            );
+        }
+        let lots: std::collections::BTreeSet<String> = from_plans
+            .plans
+            .iter()
+            .flat_map(|plan| plan.lots.iter().map(|used| used.lot.clone()))
+            .collect();
+        assert!(!lots.is_empty(), "{name}: the demo records lots");
+        for lot in lots.iter().take(5) {
+            let found = recall(lot, &index.plans);
+            assert!(!found.is_empty(), "{name}: {lot}");
+            assert_eq!(found, recall(lot, &from_plans.plans), "{name}: {lot}");
+        }
+        (index.plans.len(), lots)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (folder, _) =
+        regen_planner::demo::create_demo(&dir.path().join("data"), &catalog, &options).unwrap();
+    let on_folder = check(&folder, "folder");
+    let Some(database) = common::postgres::database("demo data") else {
+        return;
+    };
+    let (on_database, report) =
+        regen_planner::demo::create_demo_on_database(&database.url, &catalog, &options).unwrap();
+    assert_eq!(report.patients, 14);
+    // The same patients, plans and lots.
+    assert_eq!(check(&on_database, "database"), on_folder);
+    // Demo data goes only into an empty database.
+    let error = regen_planner::demo::create_demo_on_database(&database.url, &catalog, &options)
+        .unwrap_err();
+    assert!(
+        matches!(error, StoreError::NotEmptyForDemo { .. }),
+        "{error}"
+    );
 }

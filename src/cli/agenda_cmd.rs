@@ -14,7 +14,7 @@ use regen_planner::export::agenda::{
 };
 use regen_planner::planning::agenda::{AgendaQuery, DEFAULT_DAYS, ItemState, MAX_DAYS};
 use regen_planner::store::{
-    AppDirs, ExportGuard, ExportTarget, Replace, Settings, Store, StoreError, write_export,
+    AppDirs, ExportGuard, ExportTarget, Replace, Settings, StoreError, write_export,
 };
 
 use super::plan_cmd::parse_date;
@@ -64,7 +64,7 @@ pub struct AgendaArgs {
     pub force: bool,
 }
 
-pub fn run(args: &AgendaArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &AgendaArgs, dirs: &AppDirs, database: Option<&str>) -> anyhow::Result<ExitCode> {
     if !(1..=MAX_DAYS).contains(&args.days) {
         anyhow::bail!(
             "--days {} is outside 1 to {MAX_DAYS}; give the number of days to show, such as --days 7",
@@ -110,7 +110,7 @@ pub fn run(args: &AgendaArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
         );
     }
 
-    let store = Store::open(&dirs.data)?;
+    let store = super::open_store(dirs, database)?;
     let index = store.load_index(&mut |_| {})?;
     if !index.problems.is_empty() {
         warn(&format!(

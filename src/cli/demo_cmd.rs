@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use clap::Args;
-use regen_planner::demo::{DEFAULT_DEMO_SEED, DemoOptions, create_demo};
+use regen_planner::demo::{DEFAULT_DEMO_SEED, DemoOptions, create_demo, create_demo_on_database};
 use regen_planner::store::AppDirs;
 
 use super::{load_catalog, print};
@@ -23,9 +23,15 @@ pub struct DemoArgs {
 }
 
 /// Makes the demo data in the data folder, which must be given explicitly (never the
-/// clinic's default folder by accident) and be new or empty.
-pub fn run(args: &DemoArgs, dirs: &AppDirs, data_dir_given: bool) -> anyhow::Result<ExitCode> {
-    if !data_dir_given {
+/// clinic's default folder by accident) and be new or empty; or on the database given
+/// (`--database URL`), which must hold no patient and no plan.
+pub fn run(
+    args: &DemoArgs,
+    dirs: &AppDirs,
+    data_dir_given: bool,
+    database: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    if !data_dir_given && database.is_none() {
         anyhow::bail!(
             "demo-data needs --data-dir DIR: a new folder for the demo, never the folder of real patients"
         );
@@ -37,21 +43,30 @@ pub fn run(args: &DemoArgs, dirs: &AppDirs, data_dir_given: bool) -> anyhow::Res
         now: jiff::Timestamp::now(),
     };
     let started = Instant::now();
-    let (store, report) = create_demo(&dirs.data, &catalog, &options)?;
+    let (store, report) = match database {
+        Some(url) => create_demo_on_database(url, &catalog, &options)?,
+        None => create_demo(&dirs.data, &catalog, &options)?,
+    };
     // The first start of the app then finds the index ready, as after any day of use.
     let index = store.load_index(&mut |_| {})?;
     for problem in &index.problems {
         super::warn(&problem.to_string());
     }
+    let open_with = match database {
+        Some(_) => "list them with: regen-planner --database URL plans list".to_owned(),
+        None => format!(
+            "open them with: regen-planner --data-dir {}",
+            shell_word(&dirs.data.display().to_string())
+        ),
+    };
     print(&format!(
-        "Made {} demo patients with {} plans ({} revision files, over {} pathways) in {} in {:.1} s; open them with: regen-planner --data-dir {}\n",
+        "Made {} demo patients with {} plans ({} revision files, over {} pathways) in {} in {:.1} s; {open_with}\n",
         report.patients,
         report.plans,
         report.revisions,
         report.pathways,
-        dirs.data.display(),
+        store.data_dir().display(),
         started.elapsed().as_secs_f64(),
-        shell_word(&dirs.data.display().to_string()),
     ))?;
     Ok(ExitCode::SUCCESS)
 }

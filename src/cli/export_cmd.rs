@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Args;
 use regen_planner::desk::{ExportKind, export_document_for};
 use regen_planner::store::{
-    AppDirs, ExportGuard, ExportTarget, Replace, Settings, Store, StoreError, write_export,
+    AppDirs, ExportGuard, ExportTarget, Replace, Settings, StoreError, write_export,
 };
 
 use super::plans_cmd::parse_plan_id;
@@ -62,7 +62,7 @@ impl ExportArgs {
     }
 }
 
-pub fn run(args: &ExportArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &ExportArgs, dirs: &AppDirs, database: Option<&str>) -> anyhow::Result<ExitCode> {
     let outputs = args.outputs();
     if outputs.is_empty() {
         anyhow::bail!(
@@ -99,7 +99,7 @@ pub fn run(args: &ExportArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
         }
         targets.push((path, target, kind));
     }
-    let store = Store::open(&dirs.data)?;
+    let store = super::open_store(dirs, database)?;
     let settings = Settings::load(&dirs.config)?;
     let catalog = super::load_catalog(dirs);
     let document =

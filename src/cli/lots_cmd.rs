@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use regen_planner::store::{AppDirs, Store, recall};
+use regen_planner::store::{AppDirs, recall};
 use regen_planner::untrusted::{escape_controls, for_message};
 
 use super::plans_cmd::ListFormat;
@@ -40,19 +40,24 @@ pub enum LotsCommand {
     },
 }
 
-pub fn run(args: &LotsArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &LotsArgs, dirs: &AppDirs, database: Option<&str>) -> anyhow::Result<ExitCode> {
     match &args.command {
-        LotsCommand::Find { lot, format } => find(lot, *format, dirs),
+        LotsCommand::Find { lot, format } => find(lot, *format, dirs, database),
     }
 }
 
-fn find(lot: &str, format: ListFormat, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
+fn find(
+    lot: &str,
+    format: ListFormat,
+    dirs: &AppDirs,
+    database: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     if lot.trim().is_empty() {
         anyhow::bail!(
             "give the lot to look for, as on the recall notice, such as `regen-planner lots find A2317`"
         );
     }
-    let store = Store::open(&dirs.data)?;
+    let store = super::open_store(dirs, database)?;
     let index = store.load_index(&mut |_| {})?;
     let found = recall(lot, &index.plans);
     let unverified: HashSet<&str> = index

@@ -36,8 +36,7 @@ pub struct Cli {
     pub data_dir: Option<PathBuf>,
     /// Keep patients and plans on this PostgreSQL database instead of the data folder,
     /// as `postgresql://USER@HOST/DATABASE` (the password from ~/.pgpass). The window
-    /// opens on it; of the commands, for now only `plans show`, `plans history`,
-    /// `plans verify`, `photos` and `backup` run on it.
+    /// and every command that reads or writes patients and plans run on it.
     #[arg(
         long,
         global = true,
@@ -130,19 +129,11 @@ pub enum Format {
 /// Any failure, as one sentence for stderr.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let dirs = AppDirs::resolve(cli.data_dir.as_deref(), cli.config_dir.as_deref())?;
-    if let Some(url) = cli.database.as_deref()
-        && cli.command.is_some()
+    let database = cli.database.as_deref();
+    if let Some(url) = database
+        && let Some(Command::Backup { dest }) = &cli.command
     {
-        return match cli.command {
-            Some(Command::Plans(args)) => plans_cmd::run_on_database(&args, &dirs, url),
-            Some(Command::Photos(args)) => photos_cmd::run_on_database(&args, &dirs, url),
-            Some(Command::Db(args)) => db_cmd::run(&args),
-            Some(Command::Migrate { to }) => db_cmd::migrate(&to, &dirs),
-            Some(Command::Backup { dest }) => db_cmd::backup(url, &dest),
-            _ => Err(anyhow::anyhow!(
-                "only the window, `plans show`, `plans history`, `plans verify`, `photos` and `backup` run on a database yet (--database or REGEN_PLANNER_DATABASE_URL); leave it out to use the data folder"
-            )),
-        };
+        return db_cmd::backup(url, dest);
     }
     match cli.command {
         None => {
@@ -172,17 +163,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(|error| anyhow::anyhow!(error))?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Agenda(args)) => agenda_cmd::run(&args, &dirs),
+        Some(Command::Agenda(args)) => agenda_cmd::run(&args, &dirs, database),
         Some(Command::Catalog(args)) => catalog_cmd::run(&args, &dirs),
-        Some(Command::Plan(args)) => plan_cmd::run(&args, &dirs),
-        Some(Command::Plans(args)) => plans_cmd::run(&args, &dirs),
-        Some(Command::Photos(args)) => photos_cmd::run(&args, &dirs),
-        Some(Command::Export(args)) => export_cmd::run(&args, &dirs),
-        Some(Command::Lots(args)) => lots_cmd::run(&args, &dirs),
+        Some(Command::Plan(args)) => plan_cmd::run(&args, &dirs, database),
+        Some(Command::Plans(args)) => plans_cmd::run(&args, &dirs, database),
+        Some(Command::Photos(args)) => match database {
+            Some(url) => photos_cmd::run_on_database(&args, &dirs, url),
+            None => photos_cmd::run(&args, &dirs),
+        },
+        Some(Command::Export(args)) => export_cmd::run(&args, &dirs, database),
+        Some(Command::Lots(args)) => lots_cmd::run(&args, &dirs, database),
         Some(Command::Db(args)) => db_cmd::run(&args),
         Some(Command::Migrate { to }) => db_cmd::migrate(&to, &dirs),
         Some(Command::Backup { dest }) => plans_cmd::backup(&dest, &dirs),
-        Some(Command::DemoData(args)) => demo_cmd::run(&args, &dirs, cli.data_dir.is_some()),
+        Some(Command::DemoData(args)) => {
+            demo_cmd::run(&args, &dirs, cli.data_dir.is_some(), database)
+        }
     }
 }
 
@@ -252,6 +248,18 @@ fn shorten_quoted(message: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The store a command works on: the database given (`--database URL` or
+/// `REGEN_PLANNER_DATABASE_URL`), else the data folder.
+pub(crate) fn open_store(
+    dirs: &AppDirs,
+    database: Option<&str>,
+) -> anyhow::Result<regen_planner::store::Store> {
+    Ok(match database {
+        Some(url) => regen_planner::store::Store::open_database(url)?,
+        None => regen_planner::store::Store::open(&dirs.data)?,
+    })
 }
 
 /// Prints an error as one line on stderr, with any control character in it escaped.

@@ -85,7 +85,7 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
     regen_planner::store::rules::parse_date(text).map_err(|error| error.to_string())
 }
 
-pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &PlanArgs, dirs: &AppDirs, database: Option<&str>) -> anyhow::Result<ExitCode> {
     let today = jiff::Zoned::now().date();
     let start = args.start.unwrap_or(today);
     if let Some(birth) = args.birth_date {
@@ -134,7 +134,7 @@ pub fn run(args: &PlanArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
         ));
     }
     if args.save {
-        return super::plans_cmd::save_new_plan(args, dirs, request, plan);
+        return super::plans_cmd::save_new_plan(args, dirs, database, request, plan);
     }
     let text = match args.format {
         Format::Text => export::plan_text(&plan),

@@ -76,34 +76,18 @@ pub enum PlansCommand {
     RemoveRecord(super::record_cmd::RemoveRecordArgs),
 }
 
-pub fn run(args: &PlansArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
-    let store = Store::open(&dirs.data)?;
+/// `plans ...`, on the data folder or on the database given (`--database URL`).
+pub fn run(args: &PlansArgs, dirs: &AppDirs, database: Option<&str>) -> anyhow::Result<ExitCode> {
+    let store = super::open_store(dirs, database)?;
     match &args.command {
         PlansCommand::List { format } => list(&store, *format),
         PlansCommand::Show { id, format } => show(&store, dirs, &parse_plan_id(id)?, *format),
         PlansCommand::History { id } => history(&store, &parse_plan_id(id)?),
         PlansCommand::Verify => verify(&store),
-        PlansCommand::Record(args) => super::record_cmd::record(args, dirs),
-        PlansCommand::Score(args) => super::record_cmd::score(args, dirs),
-        PlansCommand::RemoveScore(args) => super::record_cmd::remove_score(args, dirs),
-        PlansCommand::RemoveRecord(args) => super::record_cmd::remove_record(args, dirs),
-    }
-}
-
-/// `plans` on a database (`--database URL`): show, history and verify.
-pub fn run_on_database(args: &PlansArgs, dirs: &AppDirs, url: &str) -> anyhow::Result<ExitCode> {
-    let store = Store::open_database(url)?;
-    match &args.command {
-        PlansCommand::Show { id, format } => show(&store, dirs, &parse_plan_id(id)?, *format),
-        PlansCommand::History { id } => history(&store, &parse_plan_id(id)?),
-        PlansCommand::Verify => verify(&store),
-        PlansCommand::List { .. }
-        | PlansCommand::Record(_)
-        | PlansCommand::Score(_)
-        | PlansCommand::RemoveScore(_)
-        | PlansCommand::RemoveRecord(_) => Err(anyhow::anyhow!(
-            "only `plans show`, `plans history` and `plans verify` run on a database yet; leave out --database (and REGEN_PLANNER_DATABASE_URL) to use the data folder"
-        )),
+        PlansCommand::Record(args) => super::record_cmd::record(args, dirs, database),
+        PlansCommand::Score(args) => super::record_cmd::score(args, dirs, database),
+        PlansCommand::RemoveScore(args) => super::record_cmd::remove_score(args, dirs, database),
+        PlansCommand::RemoveRecord(args) => super::record_cmd::remove_record(args, dirs, database),
     }
 }
 
@@ -140,6 +124,7 @@ pub(crate) fn author(dirs: &AppDirs) -> anyhow::Result<String> {
 pub fn save_new_plan(
     args: &PlanArgs,
     dirs: &AppDirs,
+    database: Option<&str>,
     request: PlanRequest,
     plan: Plan,
 ) -> anyhow::Result<ExitCode> {
@@ -158,7 +143,7 @@ pub fn save_new_plan(
     }
     let today = jiff::Zoned::now().date();
     let author = author(dirs)?;
-    let store = Store::open(&dirs.data)?;
+    let store = super::open_store(dirs, database)?;
     let existing = match clinic_id {
         Some(clinic_id) => store.patient_with_clinic_id(clinic_id)?,
         None => None,

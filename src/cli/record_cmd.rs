@@ -23,7 +23,7 @@ use regen_planner::planning::{
     Administration, AdverseEvent, AdverseSeverity, Anaesthetic, Harvest, Material, MaterialKind,
     Product, RecordError, SessionRecord, Spin,
 };
-use regen_planner::store::{AppDirs, Store};
+use regen_planner::store::AppDirs;
 use regen_planner::untrusted::for_message;
 
 use super::plan_cmd::parse_date;
@@ -184,9 +184,13 @@ fn parse_time(text: &str) -> Result<Time, String> {
 }
 
 /// `plans record`.
-pub fn record(args: &RecordArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
+pub fn record(
+    args: &RecordArgs,
+    dirs: &AppDirs,
+    database: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let id = parse_plan_id(&args.id)?;
-    let store = Store::open(&dirs.data)?;
+    let store = super::open_store(dirs, database)?;
     let catalog = load_catalog(dirs);
     let newest = store.load_plan(&id)?;
     let matches = record_matches();
@@ -215,9 +219,9 @@ pub fn record(args: &RecordArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
 }
 
 /// `plans score`.
-pub fn score(args: &ScoreArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
+pub fn score(args: &ScoreArgs, dirs: &AppDirs, database: Option<&str>) -> anyhow::Result<ExitCode> {
     let id = parse_plan_id(&args.id)?;
-    let store = Store::open(&dirs.data)?;
+    let store = super::open_store(dirs, database)?;
     let catalog = load_catalog(dirs);
     let today = jiff::Zoned::now().date();
     let date = args.date.unwrap_or(today);
@@ -253,9 +257,13 @@ pub fn score(args: &ScoreArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
 }
 
 /// `plans remove-score`.
-pub fn remove_score(args: &RemoveScoreArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
+pub fn remove_score(
+    args: &RemoveScoreArgs,
+    dirs: &AppDirs,
+    database: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let id = parse_plan_id(&args.id)?;
-    let store = Store::open(&dirs.data)?;
+    let store = super::open_store(dirs, database)?;
     let catalog = load_catalog(dirs);
     let author = author(dirs)?;
     let (revision, removed) = remove_saved_score(&store, &id, args.score, &author)
@@ -275,9 +283,13 @@ pub fn remove_score(args: &RemoveScoreArgs, dirs: &AppDirs) -> anyhow::Result<Ex
 }
 
 /// `plans remove-record`.
-pub fn remove_record(args: &RemoveRecordArgs, dirs: &AppDirs) -> anyhow::Result<ExitCode> {
+pub fn remove_record(
+    args: &RemoveRecordArgs,
+    dirs: &AppDirs,
+    database: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let id = parse_plan_id(&args.id)?;
-    let store = Store::open(&dirs.data)?;
+    let store = super::open_store(dirs, database)?;
     let catalog = load_catalog(dirs);
     let author = author(dirs)?;
     let (revision, removed) = remove_saved_record(&store, &id, args.session, &catalog, &author)

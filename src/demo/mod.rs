@@ -89,9 +89,45 @@ pub fn create_demo(
     };
     let store = Store::open_for_demo(data_dir, &marker)?;
     let photos = photos::DemoPhotos::keep(&store)?;
+    let report = fill(&store, catalog, options, Some(&photos))?;
+    Ok((store, report))
+}
+
+/// Makes demo data on a PostgreSQL database whose schema `regen-planner db init` made
+/// and that holds no patient, no plan and no demo data yet, and returns the store. The
+/// database is marked as demo first. The demo photographs are kept in the database's
+/// photos table, as on a data folder.
+///
+/// # Errors
+/// [`StoreError::NotEmptyForDemo`] when the database holds records or demo data
+/// already (nothing is written then); otherwise as a save.
+pub fn create_demo_on_database(
+    url: &str,
+    catalog: &Catalog,
+    options: &DemoOptions,
+) -> Result<(Store, DemoReport), StoreError> {
+    let marker = DemoMarker {
+        seed: options.seed,
+        patients: options.patients,
+        made_at: options.now,
+    };
+    let store = Store::open_database_for_demo(url, &marker)?;
+    let photos = photos::DemoPhotos::keep(&store)?;
+    let report = fill(&store, catalog, options, Some(&photos))?;
+    Ok((store, report))
+}
+
+/// Writes the demo patients and plans into a store marked as demo, with the demo
+/// photographs kept in it when there are any.
+fn fill(
+    store: &Store,
+    catalog: &Catalog,
+    options: &DemoOptions,
+    photos: Option<&photos::DemoPhotos>,
+) -> Result<DemoReport, StoreError> {
     let (views, _) = crate::catalog::PhotoViews::builtin();
     let extras = Extras {
-        photos: &photos,
+        photos,
         views: &views,
         now: options.now,
     };
@@ -120,7 +156,7 @@ pub fn create_demo(
                         if index >= options.patients {
                             break;
                         }
-                        match write_patient(&store, &stories.patient(index), &extras) {
+                        match write_patient(store, &stories.patient(index), &extras) {
                             Ok(counts) => {
                                 written.patients += 1;
                                 written.plans += counts.plans;
@@ -138,7 +174,7 @@ pub fn create_demo(
             if let Err(cause) = spawned {
                 fail(StoreError::Write {
                     record: "demo data".to_owned(),
-                    file: data_dir.to_path_buf(),
+                    file: store.data_dir().to_path_buf(),
                     cause,
                 });
                 break;
@@ -148,13 +184,12 @@ pub fn create_demo(
     if let Some(error) = failure.into_inner().ok().flatten() {
         return Err(error);
     }
-    let report = report.into_inner().unwrap_or_default();
-    Ok((store, report))
+    Ok(report.into_inner().unwrap_or_default())
 }
 
 /// What is added to the story's plans: made-up photographs of the sessions held.
 struct Extras<'a> {
-    photos: &'a photos::DemoPhotos,
+    photos: Option<&'a photos::DemoPhotos>,
     views: &'a crate::catalog::PhotoViews,
     /// Nothing is saved after this.
     now: Timestamp,
@@ -197,7 +232,8 @@ fn write_patient(
                 .saved_at
                 .checked_add(jiff::SignedDuration::from_mins(1))
             && at <= extras.now
-            && let Some(with_photos) = extras.photos.on_plan(&last.value, extras.views, at)
+            && let Some(photos) = extras.photos
+            && let Some(with_photos) = photos.on_plan(&last.value, extras.views, at)
         {
             let base = u32::try_from(plan.revisions.len()).unwrap_or(u32::MAX);
             store.write_plan_at(&plan.id, base, &with_photos, last.saved_by, at)?;

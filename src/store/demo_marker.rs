@@ -30,7 +30,63 @@ impl Store {
     /// Whether the data folder holds demo data (it has the [`DEMO_MARKER_FILE`]).
     #[must_use]
     pub fn is_demo(&self) -> bool {
+        if let Some(database) = self.database() {
+            return database
+                .with_client(|client| client.query_opt("SELECT 1 FROM demo_marker", &[]))
+                .is_ok_and(|row| row.is_some());
+        }
         self.data_dir().join(DEMO_MARKER_FILE).is_file()
+    }
+
+    /// Opens a database for demo data (see [`Store::open_for_demo`]): it must hold no
+    /// record and no demo data yet, and gets its marker (the row of `demo_marker`)
+    /// before anything else, in the statement that checks it is empty.
+    ///
+    /// # Errors
+    /// [`StoreError::NotEmptyForDemo`] when it holds records or demo data (nothing is
+    /// written then); as [`Store::open_database`] when it cannot be used.
+    pub fn open_database_for_demo(url: &str, marker: &DemoMarker) -> Result<Store, StoreError> {
+        let store = Store::open_database(url)?;
+        let body = marker_text(marker, true)?;
+        let database_error = |error: super::database::DatabaseError| StoreError::Database {
+            what: error.to_string(),
+        };
+        let Some(database) = store.database() else {
+            return Err(StoreError::Database {
+                what: "the store is not on a database".to_owned(),
+            });
+        };
+        let (placed, records, earlier) = database
+            .with_client(|client| {
+                let mut transaction = client.transaction()?;
+                let placed = transaction.execute(
+                    "INSERT INTO demo_marker (body) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM records) ON CONFLICT DO NOTHING",
+                    &[&body.as_bytes()],
+                )? == 1;
+                let records: i64 = transaction
+                    .query_one("SELECT count(*) FROM records", &[])?
+                    .get(0);
+                let earlier: i64 = transaction
+                    .query_one("SELECT count(*) FROM demo_marker", &[])?
+                    .get(0);
+                transaction.commit()?;
+                Ok((placed, records, earlier))
+            })
+            .map_err(database_error)?;
+        if placed {
+            return Ok(store);
+        }
+        let found = if records > 0 {
+            format!("{records} patient(s) and plan(s)")
+        } else if earlier > 0 {
+            "demo data made earlier".to_owned()
+        } else {
+            "something another desk wrote meanwhile".to_owned()
+        };
+        Err(StoreError::NotEmptyForDemo {
+            path: store.data_dir().to_path_buf(),
+            found,
+        })
     }
 
     /// Opens `data_dir` for demo data: it must not exist yet or be empty (a data folder
@@ -49,14 +105,7 @@ impl Store {
 
     fn write_marker(&self, marker: &DemoMarker) -> Result<(), StoreError> {
         let file = self.data_dir().join(DEMO_MARKER_FILE);
-        let body = ron::ser::to_string_pretty(marker, ron::ser::PrettyConfig::new().new_line("\n"))
-            .map_err(|error| StoreError::Serialize {
-                record: "the demo data marker".to_owned(),
-                what: error.to_string(),
-            })?;
-        let text = format!(
-            "// Regen Planner demo data: every patient and plan in this folder was made up by `regen-planner demo-data`; none is a real patient. The app shows a banner while this file is here.\n{body}\n"
-        );
+        let text = marker_text(marker, false)?;
         match write_new(&self.tmp_dir(), &file, text.as_bytes()) {
             Ok(()) => Ok(()),
             Err(NewFileError::Exists) => Err(StoreError::NotEmptyForDemo {
@@ -66,6 +115,23 @@ impl Store {
             Err(NewFileError::Io(source)) => Err(write_error("demo data", &file, source)),
         }
     }
+}
+
+/// The marker's text, as the file and the database's row hold it.
+fn marker_text(marker: &DemoMarker, on_database: bool) -> Result<String, StoreError> {
+    let body = ron::ser::to_string_pretty(marker, ron::ser::PrettyConfig::new().new_line("\n"))
+        .map_err(|error| StoreError::Serialize {
+            record: "the demo data marker".to_owned(),
+            what: error.to_string(),
+        })?;
+    let (place, marker) = if on_database {
+        ("database", "row")
+    } else {
+        ("folder", "file")
+    };
+    Ok(format!(
+        "// Regen Planner demo data: every patient and plan in this {place} was made up by `regen-planner demo-data`; none is a real patient. The app shows a banner while this {marker} is here.\n{body}\n"
+    ))
 }
 
 /// Refuses a folder that holds anything but an empty data folder's own parts (the

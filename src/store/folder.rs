@@ -153,7 +153,7 @@ impl Store {
     /// [`Store::backup_to_folder`] makes its backup. Photograph originals are kept in
     /// its `photos` table; their thumbnails are made in memory unless
     /// [`Store::with_thumbnail_cache`] gives a folder of this desk's to cache them in.
-    /// The index is not on a database yet.
+    /// The lists ([`Store::load_index`]) come from its heads and its table of summaries.
     ///
     /// # Errors
     /// When the URL cannot be read, the server cannot be reached, or its schema is not
@@ -173,19 +173,6 @@ impl Store {
             )),
             database: Some(database),
         })
-    }
-
-    /// Refuses, in one sentence, what a store on a database cannot do yet.
-    pub(crate) fn refuse_on_database(&self, what: &str) -> Result<(), StoreError> {
-        match &self.database {
-            Some(database) => Err(StoreError::Database {
-                what: format!(
-                    "{what} cannot be made from the database {} yet; use the data folder for it",
-                    database.server()
-                ),
-            }),
-            None => Ok(()),
-        }
     }
 
     /// The database the store is on, if it is on one.

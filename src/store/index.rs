@@ -43,6 +43,10 @@ use super::ids::{PatientId, PlanId};
 use super::records::{AgendaItems, Patient, PatientSummary, PlanRecord, PlanSummary, Revision};
 use crate::planning::agenda::DatedItem;
 
+// A child of this module, so that the database's index shares the folder's rules.
+#[path = "index_db.rs"]
+mod on_database;
+
 /// How far [`Store::load_index`] has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoadProgress {
@@ -232,7 +236,10 @@ impl Store {
     /// # Errors
     /// When the `patients` or `plans` folder cannot be listed.
     pub fn load_index(&self, progress: &mut dyn FnMut(LoadProgress)) -> Result<Index, StoreError> {
-        self.refuse_on_database("the patient and plan lists")?;
+        if let Some(database) = self.database() {
+            // A database keeps its clinic ids in a table of its own, made with it.
+            return self.load_index_on_database(database, progress);
+        }
         let index = self.load_index_without_claims(progress)?;
         if let Err(error) = self.ensure_claims(Some(&index.patients)) {
             tracing::warn!("{}", crate::untrusted::escape_controls(&error.to_string()));
@@ -245,6 +252,9 @@ impl Store {
         &self,
         progress: &mut dyn FnMut(LoadProgress),
     ) -> Result<Index, StoreError> {
+        if let Some(database) = self.database() {
+            return self.load_index_on_database(database, progress);
+        }
         self.finish_interrupted_creations();
         let (patient_ids, mut folder_problems) = self.record_ids::<Patient>()?;
         let (plan_ids, plan_folder_problems) = self.record_ids::<PlanRecord>()?;
@@ -295,7 +305,9 @@ impl Store {
         if changed {
             self.write_cache(&mut file);
         }
-        let mut index = self.assemble(file);
+        let mut index = self.assemble(file, &|patient: &PatientId| {
+            is_real_dir(&self.record_dir::<Patient>(patient.as_str()))
+        });
         cache_problems.append(&mut folder_problems);
         cache_problems.append(&mut index.problems);
         index.problems = cache_problems;
@@ -457,7 +469,7 @@ impl Store {
                 return Cached::made(id, Stamp::NONE, None, vec![unreadable(dir, &error)]);
             }
         };
-        let mut problems: Vec<LoadProblem> = files
+        let problems: Vec<LoadProblem> = files
             .strays
             .iter()
             .map(|stray| LoadProblem {
@@ -476,8 +488,29 @@ impl Store {
         let Some(&newest) = numbers.last() else {
             return Cached::made(id, stamp, None, problems);
         };
-        let from_head = match summary_from_head::<T>(id, dir, newest) {
-            HeadSays::Summary(mut summary) => match self.agenda_from_record::<T>(id, &numbers) {
+        let from_head = summary_from_head::<T>(id, dir, newest);
+        self.finish_entry::<T>(id, dir, &numbers, stamp, problems, from_head)
+    }
+
+    /// A record's entry made from its revisions (`numbers`, not empty) and what its
+    /// head says of the newest; `problems` are those already found.
+    fn finish_entry<T: Record>(
+        &self,
+        id: &str,
+        dir: &Path,
+        numbers: &[u32],
+        stamp: Stamp,
+        mut problems: Vec<LoadProblem>,
+        from_head: HeadSays<T::Summary>,
+    ) -> Cached<T::Summary>
+    where
+        T::Summary: WithAgenda,
+    {
+        let Some(&newest) = numbers.last() else {
+            return Cached::made(id, stamp, None, problems);
+        };
+        let from_head = match from_head {
+            HeadSays::Summary(mut summary) => match self.agenda_from_record::<T>(id, numbers) {
                 Some(items) => {
                     summary.put_agenda(items);
                     return Cached::made(id, stamp, Some(summary), problems);
@@ -490,7 +523,7 @@ impl Store {
         };
         // Revisions of format version 0 had no head.
         let mut before_heads = false;
-        let (summary, shows_newest, mut found) = match self.newest_readable::<T>(id, &numbers) {
+        let (summary, shows_newest, mut found) = match self.newest_readable::<T>(id, numbers) {
             Newest::Found(parsed, problems) => {
                 before_heads = parsed.meta.format_version == 0;
                 (
@@ -606,8 +639,9 @@ impl Store {
     }
 
     /// The index as the screens see it: patients' names and clinic ids joined into the
-    /// plans, and a problem for each plan whose patient is missing.
-    fn assemble(&self, file: IndexFile) -> Index {
+    /// plans, and a problem for each plan whose patient is missing (`patient_exists`
+    /// says whether a patient not listed is there at all, unreadable).
+    fn assemble(&self, file: IndexFile, patient_exists: &dyn Fn(&PatientId) -> bool) -> Index {
         let mut problems = Vec::new();
         let mut patients = Vec::new();
         let unverified: BTreeSet<String> = file
@@ -662,7 +696,7 @@ impl Store {
                 plan.clinic_id.clone_from(&patient.clinic_id);
             } else {
                 let patient_dir = self.record_dir::<Patient>(plan.patient.as_str());
-                if !is_real_dir(&patient_dir) {
+                if !patient_exists(&plan.patient) {
                     problems.push(missing_patient(
                         &self.record_dir::<PlanRecord>(&entry.id),
                         &plan.patient,
@@ -722,14 +756,18 @@ fn head_vouches_for<T: Record>(dir: &Path, summary: Option<&T::Summary>) -> bool
     };
     let head_file = dir.join(HEAD_FILE);
     with_small_file(&head_file, |bytes| {
-        if let Some(recorded) = head_summary_sha256(bytes) {
-            return recorded == summary_sha256(summary);
-        }
-        parse_head::<T::Summary>(&head_file, bytes).is_ok_and(|head| {
-            head.summary_sha256.is_empty() && head.summary.as_ref() == Some(summary)
-        })
+        head_bytes_vouch_for::<T>(&head_file, bytes, summary)
     })
     .unwrap_or(false)
+}
+
+/// [`head_vouches_for`] on the head's bytes (`head_file` names it).
+fn head_bytes_vouch_for<T: Record>(head_file: &Path, bytes: &[u8], summary: &T::Summary) -> bool {
+    if let Some(recorded) = head_summary_sha256(bytes) {
+        return recorded == summary_sha256(summary);
+    }
+    parse_head::<T::Summary>(head_file, bytes)
+        .is_ok_and(|head| head.summary_sha256.is_empty() && head.summary.as_ref() == Some(summary))
 }
 
 impl Stamp {
@@ -807,7 +845,21 @@ fn summary_from_head<T: Record>(id: &str, dir: &Path, newest: u32) -> HeadSays<T
         Err(failure) if failure.is_not_found() => return HeadSays::Missing,
         Err(_) => return HeadSays::Unusable,
     };
-    let Ok(head) = parse_head::<T::Summary>(&head_file, &bytes) else {
+    summary_from_head_bytes::<T>(id, &head_file, &bytes, newest, || {
+        read_regular(&dir.join(revision_file_name(newest)), FileKind::Revision).ok()
+    })
+}
+
+/// [`summary_from_head`] on the head's bytes (`head_file` names it), with the newest
+/// revision's bytes read by `newest_bytes` when they are needed.
+fn summary_from_head_bytes<T: Record>(
+    id: &str,
+    head_file: &Path,
+    bytes: &[u8],
+    newest: u32,
+    newest_bytes: impl FnOnce() -> Option<Vec<u8>>,
+) -> HeadSays<T::Summary> {
+    let Ok(head) = parse_head::<T::Summary>(head_file, bytes) else {
         return HeadSays::Unusable;
     };
     if head.number > newest {
@@ -816,8 +868,7 @@ fn summary_from_head<T: Record>(id: &str, dir: &Path, newest: u32) -> HeadSays<T
     if head.number < newest {
         return HeadSays::Behind;
     }
-    let Ok(revision) = read_regular(&dir.join(revision_file_name(newest)), FileKind::Revision)
-    else {
+    let Some(revision) = newest_bytes() else {
         return HeadSays::Unusable;
     };
     if sha256_hex(&revision) != head.sha256 {
