@@ -1458,3 +1458,49 @@ fn demo_data_lists_agenda_and_lot_recall_from_the_index_agree_with_the_plans() {
         "{error}"
     );
 }
+
+#[test]
+fn a_copy_carries_the_demo_marker_and_never_mixes_demo_patients_with_real_ones() {
+    let (catalog, _) = Catalog::builtin();
+    let options = regen_planner::demo::DemoOptions {
+        patients: 2,
+        seed: 11,
+        now: "2027-01-18T10:00:00Z".parse().unwrap(),
+    };
+    let scratch = tempfile::tempdir().unwrap();
+    let (demo, _) =
+        regen_planner::demo::create_demo(&scratch.path().join("demo"), &catalog, &options).unwrap();
+    let real = Store::open(&scratch.path().join("real")).unwrap();
+    patient_with_plan(&real, "Real Patient", Some("MRN-REAL"));
+    on_both("demo marker", |backend| {
+        let name = backend.name();
+        let target = backend.desk();
+        assert!(!target.is_demo(), "{name}");
+        // Demo data copied into an empty store arrives marked as demo.
+        let report = demo.copy_into(&target).unwrap();
+        assert!(report.is_ok(), "{name}: {report:?}");
+        assert!(target.is_demo(), "{name}");
+        assert!(
+            backend.desk().is_demo(),
+            "{name}: another desk sees the marker"
+        );
+        let before = target.load_index(&mut |_| {}).unwrap();
+        // Real patients into a demo store: refused, nothing copied.
+        let error = real.copy_into(&target).unwrap_err();
+        assert!(
+            matches!(error, StoreError::DemoMix { .. }),
+            "{name}: {error}"
+        );
+        assert!(
+            error.to_string().contains("nothing was copied"),
+            "{name}: {error}"
+        );
+        let after = target.load_index(&mut |_| {}).unwrap();
+        assert_eq!(after.patients.len(), before.patients.len(), "{name}");
+    });
+    // Demo data into a store of real patients: refused, and the store stays unmarked.
+    let error = demo.copy_into(&real).unwrap_err();
+    assert!(matches!(error, StoreError::DemoMix { .. }), "{error}");
+    assert!(!real.is_demo());
+    assert_eq!(real.load_index(&mut |_| {}).unwrap().patients.len(), 1);
+}

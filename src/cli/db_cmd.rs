@@ -71,6 +71,28 @@ pub fn migrate(to: &str, dirs: &regen_planner::store::AppDirs) -> anyhow::Result
             "The database verifies: {} records, {} revisions.",
             verify.records, verify.revisions
         );
+        // The first listing of a database fills its table of summaries, which takes a
+        // while with thousands of records: done here, so that the first desk to open
+        // the window after the migration does not wait for it.
+        match database.load_index(&mut |_| {}) {
+            Ok(index) => {
+                let _ = writeln!(
+                    text,
+                    "The lists are made: {} patients, {} plans.",
+                    index.patients.len(),
+                    index.plans.len()
+                );
+                for problem in &index.problems {
+                    let _ = writeln!(text, "problem: {problem}");
+                }
+            }
+            Err(error) => {
+                let _ = writeln!(
+                    text,
+                    "The lists could not be made yet ({error}); the first desk to open the database makes them."
+                );
+            }
+        }
     } else {
         for problem in &verify.problems {
             let _ = writeln!(

@@ -64,6 +64,14 @@ pub fn load_index(
     Ok(receiver)
 }
 
+/// A store on a database, connected to.
+pub struct Connected {
+    /// The store.
+    pub store: Store,
+    /// Whether the database holds demo data (the window shows its banner).
+    pub is_demo: bool,
+}
+
 /// Connects to the database at `url` on a thread named `connect-database` (it can take
 /// up to [`crate::store::CONNECT_TIMEOUT`] when the server does not answer); the store,
 /// keeping photographs' thumbnails in `thumbnail_cache` (a folder of this desk's own),
@@ -75,13 +83,18 @@ pub fn connect_database(
     url: String,
     thumbnail_cache: std::path::PathBuf,
     wake: impl Fn() + Send + 'static,
-) -> std::io::Result<Receiver<Result<Store, String>>> {
+) -> std::io::Result<Receiver<Result<Connected, String>>> {
     let (sender, receiver) = channel();
     std::thread::Builder::new()
         .name("connect-database".into())
         .spawn(move || {
             let result = Store::open_database(&url)
-                .map(|store| store.with_thumbnail_cache(&thumbnail_cache))
+                .map(|store| {
+                    let store = store.with_thumbnail_cache(&thumbnail_cache);
+                    // Asked here, on this thread: it is a query to the server.
+                    let is_demo = store.is_demo();
+                    Connected { store, is_demo }
+                })
                 .map_err(|error| error.to_string());
             let _ = sender.send(result);
             wake();

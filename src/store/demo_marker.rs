@@ -103,6 +103,93 @@ impl Store {
         Ok(store)
     }
 
+    /// Carries the demo marker of this store to `target` before a copy into it
+    /// (`migrate --to`, or a backup from a database), so that demo patients never
+    /// arrive unmarked, and refuses a copy that would mix demo patients with real ones:
+    /// demo data into a store that holds records and is not demo, or records into a
+    /// demo store. Nothing is written when it refuses.
+    ///
+    /// # Errors
+    /// [`StoreError::DemoMix`] when the copy would mix them; as a save when the marker
+    /// cannot be written.
+    pub(crate) fn carry_demo_marker(&self, target: &Store) -> Result<(), StoreError> {
+        let (source_demo, target_demo) = (self.is_demo(), target.is_demo());
+        if source_demo == target_demo {
+            return Ok(());
+        }
+        let target_has_records = !target.is_empty_of_records()?;
+        if !source_demo {
+            if self.is_empty_of_records()? {
+                return Ok(());
+            }
+            return Err(StoreError::DemoMix {
+                target: target.data_dir().to_path_buf(),
+                what: "it holds demo data, and the patients copied into it are real ones"
+                    .to_owned(),
+            });
+        }
+        if target_has_records {
+            return Err(StoreError::DemoMix {
+                target: target.data_dir().to_path_buf(),
+                what: "it holds real patients, and the data copied into it is demo data".to_owned(),
+            });
+        }
+        let body = self.demo_marker_body()?;
+        if let Some(database) = target.database() {
+            return database
+                .with_client(|client| {
+                    client.execute(
+                        "INSERT INTO demo_marker (body) VALUES ($1) ON CONFLICT DO NOTHING",
+                        &[&body],
+                    )
+                })
+                .map(|_| ())
+                .map_err(|error| StoreError::Database {
+                    what: error.to_string(),
+                });
+        }
+        let file = target.data_dir().join(DEMO_MARKER_FILE);
+        match write_new(&target.tmp_dir(), &file, &body) {
+            Ok(()) | Err(NewFileError::Exists) => Ok(()),
+            Err(NewFileError::Io(source)) => Err(write_error("demo data", &file, source)),
+        }
+    }
+
+    /// The demo marker's bytes as this store keeps them (its file, or its row).
+    fn demo_marker_body(&self) -> Result<Vec<u8>, StoreError> {
+        if let Some(database) = self.database() {
+            return database
+                .with_client(|client| {
+                    client
+                        .query_opt("SELECT body FROM demo_marker", &[])
+                        .map(|row| row.map(|row| row.get::<_, Vec<u8>>(0)).unwrap_or_default())
+                })
+                .map_err(|error| StoreError::Database {
+                    what: error.to_string(),
+                });
+        }
+        let file = self.data_dir().join(DEMO_MARKER_FILE);
+        super::fsio::read_regular(&file, super::fsio::FileKind::Head).map_err(|failure| {
+            let cause = match failure {
+                super::fsio::ReadFailure::Io(error) => error,
+                super::fsio::ReadFailure::NotAFile { what } => {
+                    std::io::Error::other(format!("it is {what}, not a file the app wrote"))
+                }
+                super::fsio::ReadFailure::TooLarge { len, limit } => std::io::Error::other(
+                    format!("it is {len} bytes, more than a marker's {limit}"),
+                ),
+            };
+            StoreError::Read { file, cause }
+        })
+    }
+
+    /// Whether the store holds no patient and no plan.
+    fn is_empty_of_records(&self) -> Result<bool, StoreError> {
+        let (patients, _) = self.ids_of::<super::records::Patient>()?;
+        let (plans, _) = self.ids_of::<super::records::PlanRecord>()?;
+        Ok(patients.is_empty() && plans.is_empty())
+    }
+
     fn write_marker(&self, marker: &DemoMarker) -> Result<(), StoreError> {
         let file = self.data_dir().join(DEMO_MARKER_FILE);
         let text = marker_text(marker, false)?;

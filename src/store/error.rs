@@ -314,6 +314,17 @@ pub enum StoreError {
         /// What is in it, such as "3 patients and 5 plans".
         found: String,
     },
+    /// A copy (`migrate --to`, a backup) that would mix demo patients with real ones.
+    #[error(
+        "nothing was copied into {}: {what}; demo patients must never mix with real ones, so copy demo data only into a new, empty database or folder",
+        target.display()
+    )]
+    DemoMix {
+        /// Where the copy was going.
+        target: PathBuf,
+        /// Which way round the mix would be.
+        what: String,
+    },
 }
 
 /// A size such as "1.5 GB" or "16 MB" (powers of 1024, named as people say them).

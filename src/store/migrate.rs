@@ -60,6 +60,8 @@ impl Store {
     /// When either side cannot be listed.
     pub fn copy_into(&self, target: &Store) -> Result<MigrateReport, StoreError> {
         let mut report = MigrateReport::default();
+        // The marker first, so that a copy interrupted part way is marked as demo too.
+        self.carry_demo_marker(target)?;
         self.copy_kind::<Patient>(target, &mut report)?;
         self.copy_kind::<PlanRecord>(target, &mut report)?;
         self.copy_clinic_ids(target, &mut report)?;
@@ -174,7 +176,7 @@ impl Store {
     }
 
     /// The ids of a kind's records, with what was skipped.
-    fn ids_of<T: Record>(
+    pub(crate) fn ids_of<T: Record>(
         &self,
     ) -> Result<(Vec<String>, Vec<super::error::LoadProblem>), StoreError> {
         match self.database() {

@@ -100,9 +100,15 @@ pub fn banner<R>(
         .inner
 }
 
-/// The banner of a data folder made by `regen-planner demo-data`: shown on every
-/// screen, so that no one mistakes made-up patients for real ones.
-pub fn demo_banner_ui(ui: &mut Ui) {
+/// The banner of a data folder (or, `on_database`, a database) made by
+/// `regen-planner demo-data`: shown on every screen, so that no one mistakes made-up
+/// patients for real ones.
+pub fn demo_banner_ui(ui: &mut Ui, on_database: bool) {
+    let text = if on_database {
+        "This database was filled by `regen-planner demo-data`; use a new, empty database for real patients."
+    } else {
+        "This data folder was made by `regen-planner demo-data`; use a new, empty data folder for real patients."
+    };
     banner(ui, Severity::Caution, |ui, color| {
         ui.horizontal_wrapped(|ui| {
             ui.label(
@@ -110,12 +116,7 @@ pub fn demo_banner_ui(ui: &mut Ui) {
                     .color(color)
                     .strong(),
             );
-            ui.label(
-                RichText::new(
-                    "This data folder was made by `regen-planner demo-data`; use a new, empty data folder for real patients.",
-                )
-                .color(color),
-            );
+            ui.label(RichText::new(text).color(color));
         });
     });
 }

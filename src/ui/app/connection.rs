@@ -88,7 +88,10 @@ impl App {
         };
         self.connecting = None;
         match result {
-            Ok(store) => self.start_store(store, ctx),
+            Ok(connected) => {
+                self.is_demo_data = connected.is_demo;
+                self.start_store(connected.store, ctx);
+            }
             Err(message) => {
                 // The whole sentence is said once, above the screen; the list and the
                 // agenda point at it.

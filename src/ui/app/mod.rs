@@ -162,7 +162,7 @@ pub struct App {
     /// kept to connect again when asked.
     database_url: Option<String>,
     /// The connection to the database being made, off the UI thread.
-    connecting: Option<Receiver<Result<Store, String>>>,
+    connecting: Option<Receiver<Result<crate::desk::worker::Connected, String>>>,
     /// Saves announced by the database, from every desk.
     changes: Option<crate::store::ChangeWatch>,
     /// Whether the database server answers the thread that listens for saves.
@@ -605,7 +605,9 @@ impl eframe::App for App {
         actions.extend(self.shortcuts(ui));
 
         if self.is_demo_data {
-            egui::Panel::top("demo-banner").show(ui, super::widgets::demo_banner_ui);
+            let on_database = self.database_url.is_some();
+            egui::Panel::top("demo-banner")
+                .show(ui, |ui| super::widgets::demo_banner_ui(ui, on_database));
         }
         egui::Panel::top("top-bar").show(ui, |ui| actions.extend(top_bar_ui(ui, &self.settings)));
         let activity = self.activity();
