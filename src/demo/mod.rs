@@ -82,15 +82,8 @@ pub fn create_demo(
     catalog: &Catalog,
     options: &DemoOptions,
 ) -> Result<(Store, DemoReport), StoreError> {
-    let marker = DemoMarker {
-        seed: options.seed,
-        patients: options.patients,
-        made_at: options.now,
-    };
-    let store = Store::open_for_demo(data_dir, &marker)?;
-    let photos = photos::DemoPhotos::keep(&store)?;
-    let report = fill(&store, catalog, options, Some(&photos))?;
-    Ok((store, report))
+    let store = Store::open_for_demo(data_dir, &marker_of(options))?;
+    fill_with_photos(store, catalog, options)
 }
 
 /// Makes demo data on a PostgreSQL database whose schema `regen-planner db init` made
@@ -106,12 +99,25 @@ pub fn create_demo_on_database(
     catalog: &Catalog,
     options: &DemoOptions,
 ) -> Result<(Store, DemoReport), StoreError> {
-    let marker = DemoMarker {
+    let store = Store::open_database_for_demo(url, &marker_of(options))?;
+    fill_with_photos(store, catalog, options)
+}
+
+/// The marker of demo data made with `options`.
+fn marker_of(options: &DemoOptions) -> DemoMarker {
+    DemoMarker {
         seed: options.seed,
         patients: options.patients,
         made_at: options.now,
-    };
-    let store = Store::open_database_for_demo(url, &marker)?;
+    }
+}
+
+/// Keeps the demo photographs in a store marked as demo, then fills it.
+fn fill_with_photos(
+    store: Store,
+    catalog: &Catalog,
+    options: &DemoOptions,
+) -> Result<(Store, DemoReport), StoreError> {
     let photos = photos::DemoPhotos::keep(&store)?;
     let report = fill(&store, catalog, options, Some(&photos))?;
     Ok((store, report))

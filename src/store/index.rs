@@ -434,23 +434,7 @@ impl Store {
             claimed_current = Some(*cached);
         }
         let fresh = self.fresh_entry::<T>(id, &dir);
-        let same_agenda = match (&claimed_current, &fresh.summary) {
-            (Some(cached), Some(fresh)) => cached
-                .summary
-                .as_ref()
-                .is_some_and(|cached| cached.same_agenda(fresh)),
-            _ => true,
-        };
-        let verdict = match claimed_current {
-            Some(cached)
-                if cached.summary != fresh.summary
-                    || !same_agenda
-                    || cached.problems != fresh.problems =>
-            {
-                Fresh::Mismatched
-            }
-            _ => Fresh::Yes,
-        };
+        let verdict = verdict_on(claimed_current, &fresh);
         (fresh, verdict)
     }
 
@@ -469,17 +453,7 @@ impl Store {
                 return Cached::made(id, Stamp::NONE, None, vec![unreadable(dir, &error)]);
             }
         };
-        let problems: Vec<LoadProblem> = files
-            .strays
-            .iter()
-            .map(|stray| LoadProblem {
-                path: stray.path.clone(),
-                line: None,
-                column: None,
-                kind: ProblemKind::Stray,
-                what: stray.what.clone(),
-            })
-            .collect();
+        let problems = stray_problems(&files.strays);
         let numbers = files.numbers;
         let stamp = numbers
             .last()
@@ -732,6 +706,46 @@ fn positions<S>(entries: &[Cached<S>]) -> HashMap<String, usize> {
         .enumerate()
         .map(|(position, entry)| (entry.id.clone(), position))
         .collect()
+}
+
+/// The files of a record's folder that are not part of its chain, as problems.
+fn stray_problems(strays: &[super::folder::Stray]) -> Vec<LoadProblem> {
+    strays
+        .iter()
+        .map(|stray| LoadProblem {
+            path: stray.path.clone(),
+            line: None,
+            column: None,
+            kind: ProblemKind::Stray,
+            what: stray.what.clone(),
+        })
+        .collect()
+}
+
+/// How an entry made from the record compares with the cached one that claimed to be
+/// current (`None`: no cached entry claimed it): [`Fresh::Mismatched`] when they differ
+/// in summary, dated items or problems, else [`Fresh::Yes`].
+fn verdict_on<S: WithAgenda + PartialEq>(
+    claimed_current: Option<&Cached<S>>,
+    fresh: &Cached<S>,
+) -> Fresh {
+    let same_agenda = match (claimed_current, &fresh.summary) {
+        (Some(cached), Some(fresh)) => cached
+            .summary
+            .as_ref()
+            .is_some_and(|cached| cached.same_agenda(fresh)),
+        _ => true,
+    };
+    match claimed_current {
+        Some(cached)
+            if cached.summary != fresh.summary
+                || !same_agenda
+                || cached.problems != fresh.problems =>
+        {
+            Fresh::Mismatched
+        }
+        _ => Fresh::Yes,
+    }
 }
 
 /// How a record's entry came about.

@@ -21,7 +21,7 @@ use super::{
     agenda_sha256, check_agenda, head_bytes_vouch_for, parallel_map, summary_from_head_bytes,
 };
 use crate::store::database::Database;
-use crate::store::error::{LoadProblem, ProblemKind, StoreError};
+use crate::store::error::StoreError;
 use crate::store::folder::{Store, chain_of};
 use crate::store::format::{FORMAT_VERSION, HEAD_FILE, Record, summary_sha256};
 use crate::store::ids::PatientId;
@@ -260,17 +260,7 @@ impl Store {
             }
             claimed_current = Some(cached);
         }
-        let mut problems: Vec<LoadProblem> = files
-            .strays
-            .iter()
-            .map(|stray| LoadProblem {
-                path: stray.path.clone(),
-                line: None,
-                column: None,
-                kind: ProblemKind::Stray,
-                what: stray.what.clone(),
-            })
-            .collect();
+        let mut problems = super::stray_problems(&files.strays);
         let fresh = match files.numbers.last() {
             None => Cached::made(&listed.id, stamp, None, std::mem::take(&mut problems)),
             Some(&newest) => {
@@ -298,23 +288,7 @@ impl Store {
                 )
             }
         };
-        let same_agenda = match (&claimed_current, &fresh.summary) {
-            (Some(cached), Some(fresh)) => cached
-                .summary
-                .as_ref()
-                .is_some_and(|cached| cached.same_agenda(fresh)),
-            _ => true,
-        };
-        let verdict = match claimed_current {
-            Some(cached)
-                if cached.summary != fresh.summary
-                    || !same_agenda
-                    || cached.problems != fresh.problems =>
-            {
-                Fresh::Mismatched
-            }
-            _ => Fresh::Yes,
-        };
+        let verdict = super::verdict_on(claimed_current, &fresh);
         (fresh, verdict)
     }
 }
